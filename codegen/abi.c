@@ -1,0 +1,74 @@
+/*
+ * codegen/abi.c — byte layouts shared by generated code and the runtime (see abi.h).
+ * Must not: depend on libbpf or LLVM.
+ */
+#include "abi.h"
+
+#include <string.h>
+
+uint32_t abi_tuple_layout(const struct type *elems, int n, uint32_t *offs)
+{
+	uint32_t off = 0;
+	for (int i = 0; i < n; i++) {
+		off = abi_align(off);
+		if (offs)
+			offs[i] = off;
+		off += type_storage_size(&elems[i]);
+	}
+	return abi_align(off);
+}
+
+void abi_map_layout(const struct type *key, const struct type *val, uint32_t max_keys,
+		    struct abi_map_layout *out)
+{
+	memset(out, 0, sizeof(*out));
+	bool keyless = key->kind == TY_NONE;
+	uint32_t ukey = keyless ? 0 : abi_align(type_storage_size(key));
+	out->user_key_size = ukey;
+	out->max_entries = max_keys;
+	switch (val->kind) {
+	case TY_HIST:
+	case TY_LHIST:
+		out->nslots = val->kind == TY_HIST
+				      ? ABI_HIST_SLOTS
+				      : abi_lhist_slots(val->lh_min, val->lh_max, val->lh_step);
+		out->value_size = 8;
+		if (keyless) {
+			out->map_type = ABI_MAP_PERCPU_ARRAY;
+			out->key_size = 4;
+			out->max_entries = out->nslots;
+		} else {
+			out->map_type = ABI_MAP_PERCPU_HASH;
+			out->key_size = ukey + 8;
+			out->max_entries = max_keys * out->nslots;
+		}
+		return;
+	case TY_COUNT:
+	case TY_SUM:
+	case TY_MIN:
+	case TY_MAX:
+	case TY_AVG:
+	case TY_STATS:
+		out->value_size = (val->kind == TY_COUNT || val->kind == TY_SUM)
+					  ? 8
+					  : (val->kind == TY_MIN || val->kind == TY_MAX)
+						    ? sizeof(struct abi_minmax)
+						    : sizeof(struct abi_avg);
+		if (keyless) {
+			out->map_type = ABI_MAP_PERCPU_ARRAY;
+			out->key_size = 4;
+			out->max_entries = 1;
+		} else {
+			out->map_type = ABI_MAP_PERCPU_HASH;
+			out->key_size = ukey;
+		}
+		return;
+	default:
+		out->map_type = ABI_MAP_HASH;
+		out->key_size = keyless ? 8 : ukey;
+		out->value_size = abi_align(type_storage_size(val));
+		if (keyless)
+			out->max_entries = 1;
+		return;
+	}
+}

@@ -1,0 +1,120 @@
+/*
+ * codegen/abi.h — the one contract between generated BPF code and the userspace runtime.
+ *
+ * Owns: how map keys and values are laid out in bytes, which BPF map type backs each map,
+ * histogram slot numbering, the ring-buffer event header and async action ids, and the
+ * runtime-owned helper maps. codegen writes these bytes; runtime/maps_read.c and
+ * runtime/events.c read them; the printer sees only decoded snapshots.
+ * Must not: include libbpf or LLVM headers (plain integers only).
+ */
+#ifndef BPFSCRIPT_ABI_H
+#define BPFSCRIPT_ABI_H
+
+#include <stdint.h>
+
+#include "../sema/types.h"
+
+/* ---- scalar layout ------------------------------------------------------------------
+ * Every integer (any declared width) is stored as 8 bytes, sign- or zero-extended, in
+ * keys, values and event payloads. Strings are stored as their full buffer (size bytes,
+ * NUL-padded). PROBE is 8 bytes (probe index). A tuple is its elements in order, each
+ * starting at a multiple of 8, total rounded up to 8 (abi_tuple_layout). */
+#define ABI_ALIGN 8u
+static inline uint32_t abi_align(uint32_t n) { return (n + ABI_ALIGN - 1) & ~(ABI_ALIGN - 1); }
+
+/* Offsets of each tuple element; returns the total (aligned) size. offs may be NULL. */
+uint32_t abi_tuple_layout(const struct type *elems, int n, uint32_t *offs);
+
+/* ---- histograms ----------------------------------------------------------------------
+ * hist(): 66 slots like bpftrace 0.17: slot 0 = negative values, slot 1 = 0,
+ * slot k+2 = [2^k, 2^(k+1)) for k = 0..63.
+ * lhist(v, min, max, step): slot 0 = v < min, slot i+1 = [min + i*step, min + (i+1)*step),
+ * last slot = v >= max; nslots = (max - min) / step + 2. */
+#define ABI_HIST_SLOTS 66u
+static inline uint32_t abi_lhist_slots(int64_t min, int64_t max, int64_t step)
+{
+	return (uint32_t)((max - min) / step + 2);
+}
+
+/* ---- maps ----------------------------------------------------------------------------
+ * Key: abi key bytes of the user key ([] → none). Keyless maps use a u32 index 0 key.
+ *
+ *   value kind      user key   BPF map                     key bytes            value bytes
+ *   count/sum        none      PERCPU_ARRAY (1)            u32 0                s64/u64
+ *   count/sum        yes       PERCPU_HASH                 key                  s64/u64
+ *   min/max          either    (as above)                  ...                  struct abi_minmax
+ *   avg/stats        either    (as above)                  ...                  struct abi_avg
+ *   hist/lhist       none      PERCPU_ARRAY (nslots)       u32 slot             u64 count
+ *   hist/lhist       yes       PERCPU_HASH                 key ++ u64 slot      u64 count
+ *   int/str/tuple    either    HASH                        key (none: u64 0)    value bytes
+ *
+ * Per-CPU values are merged in userspace: counts and sums add; min/max take the min/max
+ * of CPUs whose `set` is non-zero; avg/stats add count and total. */
+struct abi_minmax {
+	int64_t value;
+	uint64_t set;
+};
+struct abi_avg {
+	int64_t total;
+	uint64_t count;
+};
+
+#define ABI_MAP_KEYS_DEFAULT 4096u /* BPFTRACE_MAP_KEYS */
+#define ABI_STRLEN_DEFAULT 64u     /* BPFTRACE_STRLEN: str() buffer size */
+#define ABI_COMM_LEN 16u
+
+enum abi_map_type { /* mirrors enum bpf_map_type values we use */
+	ABI_MAP_HASH = 1,
+	ABI_MAP_ARRAY = 2,
+	ABI_MAP_PERCPU_HASH = 5,
+	ABI_MAP_PERCPU_ARRAY = 6,
+	ABI_MAP_RINGBUF = 27,
+};
+
+struct abi_map_layout {
+	enum abi_map_type map_type;
+	uint32_t key_size;    /* BPF key size */
+	uint32_t value_size;  /* per-CPU element size for PERCPU maps */
+	uint32_t max_entries;
+	uint32_t user_key_size; /* bytes of the user key inside the BPF key (0 = keyless) */
+	uint32_t nslots;      /* hist/lhist: slots per user key, else 0 */
+};
+
+/* key: user key type (TY_NONE if keyless); val: value type (agg kind or INT/STR/TUPLE). */
+void abi_map_layout(const struct type *key, const struct type *val, uint32_t max_keys,
+		    struct abi_map_layout *out);
+
+/* ---- ring buffer events ---------------------------------------------------------------
+ * Every record starts with struct abi_event (8 bytes), then a payload by id:
+ *   ABI_EV_EXIT         none
+ *   ABI_EV_PRINT_MAP    u64 map id, s64 top (0 = all), s64 div (0/1 = none)
+ *   ABI_EV_CLEAR_MAP    u64 map id
+ *   ABI_EV_ZERO_MAP     u64 map id
+ *   ABI_EV_TIME         u64 fmt index (sema fmts[i].fmt is the strftime format)
+ *   ABI_EV_PRINT_VALUE  u64 fmt index, then the value bytes laid out per fmts[i]
+ *   id >= ABI_EV_PRINTF  printf with fmt index (id - ABI_EV_PRINTF); args follow, laid out
+ *                        as the tuple of the argument types (abi_tuple_layout)
+ */
+struct abi_event {
+	uint64_t id;
+};
+enum {
+	ABI_EV_EXIT = 1,
+	ABI_EV_PRINT_MAP = 2,
+	ABI_EV_CLEAR_MAP = 3,
+	ABI_EV_ZERO_MAP = 4,
+	ABI_EV_TIME = 5,
+	ABI_EV_PRINT_VALUE = 6,
+	ABI_EV_PRINTF = 1000,
+};
+
+/* ---- runtime-owned maps passed to codegen -------------------------------------------
+ * ringbuf: the event ring buffer.
+ * lost:    PERCPU_ARRAY, 1 entry, u32 key 0, u64 value: events that bpf_ringbuf_output
+ *          could not queue (the runtime prints "Lost N events").
+ * scratch: PERCPU_ARRAY, 1 entry, u32 key 0, value ABI_SCRATCH_SIZE bytes: room for event
+ *          payloads and string buffers too big for the 512-byte BPF stack. */
+#define ABI_RINGBUF_SIZE_DEFAULT (1u << 20)
+#define ABI_SCRATCH_SIZE 4096u
+
+#endif

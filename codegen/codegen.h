@@ -1,0 +1,51 @@
+/*
+ * codegen/codegen.h — lowering the typed AST to BPF instructions with the LLVM C API.
+ *
+ * Owns: one BPF program per probe point, generated into an in-memory ELF object by LLVM's
+ * BPF back end and returned as raw instruction arrays (map references are already
+ * resolved: maps are created by the runtime first and their fds are embedded with
+ * llvm.bpf.pseudo, so no relocation processing or BTF is needed).
+ * Must not: create maps, load programs or attach (runtime/ does), or print diagnostics
+ * except through struct diag.
+ */
+#ifndef BPFSCRIPT_CODEGEN_H
+#define BPFSCRIPT_CODEGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../common/diag.h"
+#include "../parser/ast.h"
+#include "../sema/sema.h"
+
+struct cg_prog {
+	int point;           /* index into sema_result.points */
+	uint32_t prog_type;  /* enum bpf_prog_type value */
+	void *insns;         /* struct bpf_insn[insn_cnt], malloc'd */
+	size_t insn_cnt;
+	char name[16];       /* BPF object name, e.g. "p3" (kernel limit 16 incl. NUL) */
+};
+
+struct cg_opts {
+	const int *map_fds;  /* [sema nmaps]; fds of the user maps (fake values in dry runs) */
+	int ringbuf_fd;
+	int lost_fd;
+	int scratch_fd;
+	uint64_t start_ns;   /* CLOCK_MONOTONIC at start, for `elapsed` */
+	int cpid;            /* pid of the -c child, 0 if none */
+	FILE *dump_ir;       /* --dump=ir: write the optimised LLVM IR here; NULL = no dump */
+	int verbose;
+};
+
+struct cg_result {
+	struct cg_prog *progs;
+	int nprogs;
+};
+
+int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg_opts *opts,
+		struct diag *d, struct cg_result *out);
+void cg_result_free(struct cg_result *r);
+
+#endif

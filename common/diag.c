@@ -1,0 +1,246 @@
+/*
+ * common/diag.c — source text loading, line maps and diagnostic rendering.
+ *
+ * Owns: reading a script into memory, mapping byte offsets to line/column, and printing
+ * "FILE:LINE:COL: ERROR: msg", the source line (tabs shown as 4 spaces, like bpftrace)
+ * and a caret with tildes under the span.
+ * Must not: decide what is an error; callers do. Never exits.
+ */
+#include "diag.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int build_lines(struct source *src)
+{
+	int cap = 16;
+	src->line_starts = malloc(sizeof(uint32_t) * cap);
+	if (!src->line_starts)
+		return -ENOMEM;
+	src->nlines = 1;
+	src->line_starts[0] = 0;
+	for (size_t i = 0; i < src->len; i++) {
+		if (src->text[i] != '\n')
+			continue;
+		if (src->nlines == cap) {
+			cap *= 2;
+			uint32_t *n = realloc(src->line_starts, sizeof(uint32_t) * cap);
+			if (!n)
+				return -ENOMEM;
+			src->line_starts = n;
+		}
+		src->line_starts[src->nlines++] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+int src_from_string(struct source *src, const char *name, const char *text, size_t len)
+{
+	memset(src, 0, sizeof(*src));
+	src->name = strdup(name);
+	src->text = malloc(len + 1);
+	if (!src->name || !src->text) {
+		src_free(src);
+		return -ENOMEM;
+	}
+	memcpy(src->text, text, len);
+	src->text[len] = '\0';
+	src->len = len;
+	int err = build_lines(src);
+	if (err)
+		src_free(src);
+	return err;
+}
+
+int src_from_file(struct source *src, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (len == cap) {
+			cap *= 2;
+			char *n = realloc(buf, cap);
+			if (!n) {
+				free(buf);
+				fclose(f);
+				return -ENOMEM;
+			}
+			buf = n;
+		}
+		size_t got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	int rerr = ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (rerr) {
+		free(buf);
+		return rerr;
+	}
+	int err = src_from_string(src, path, buf, len);
+	free(buf);
+	return err;
+}
+
+void src_free(struct source *src)
+{
+	free(src->name);
+	free(src->text);
+	free(src->line_starts);
+	memset(src, 0, sizeof(*src));
+}
+
+void src_locate(const struct source *src, uint32_t off, int *line, int *col)
+{
+	int lo = 0, hi = src->nlines - 1;
+	if (off > src->len)
+		off = (uint32_t)src->len;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (src->line_starts[mid] <= off)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	*line = lo + 1;
+	*col = (int)(off - src->line_starts[lo]) + 1;
+}
+
+const char *src_line(const struct source *src, int line, size_t *len)
+{
+	if (line < 1 || line > src->nlines) {
+		*len = 0;
+		return "";
+	}
+	uint32_t s = src->line_starts[line - 1];
+	uint32_t e = line < src->nlines ? src->line_starts[line] - 1 : (uint32_t)src->len;
+	if (e > s && src->text[e - 1] == '\r')
+		e--;
+	*len = e - s;
+	return src->text + s;
+}
+
+void diag_init(struct diag *d, const struct source *src)
+{
+	memset(d, 0, sizeof(*d));
+	d->src = src;
+}
+
+void diag_free(struct diag *d)
+{
+	for (int i = 0; i < d->n; i++)
+		free(d->msgs[i].text);
+	free(d->msgs);
+	d->msgs = NULL;
+	d->n = d->cap = d->nerrors = 0;
+}
+
+static void diag_add(struct diag *d, enum diag_level lvl, const struct span *loc,
+		     const char *fmt, va_list ap)
+{
+	if (d->n == d->cap) {
+		int cap = d->cap ? d->cap * 2 : 8;
+		struct diag_msg *m = realloc(d->msgs, sizeof(*m) * cap);
+		if (!m)
+			return;
+		d->msgs = m;
+		d->cap = cap;
+	}
+	struct diag_msg *m = &d->msgs[d->n];
+	char *text = NULL;
+	if (vasprintf(&text, fmt, ap) < 0)
+		return;
+	m->level = lvl;
+	m->has_loc = loc != NULL;
+	if (loc)
+		m->loc = *loc;
+	m->text = text;
+	d->n++;
+	if (lvl == DIAG_ERROR)
+		d->nerrors++;
+}
+
+void diag_error(struct diag *d, struct span loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_add(d, DIAG_ERROR, &loc, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warning(struct diag *d, struct span loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_add(d, DIAG_WARNING, &loc, fmt, ap);
+	va_end(ap);
+}
+
+void diag_error_noloc(struct diag *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_add(d, DIAG_ERROR, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Print one source line with tabs expanded to 4 spaces; returns nothing. The marker
+ * line uses the same expansion so the caret sits under the right character. */
+static void print_marked_line(FILE *out, const char *line, size_t len, size_t mstart,
+			      size_t mend)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+		if (c == '\t')
+			fputs("    ", out);
+		else if (c < 0x20 || c == 0x7f)
+			fputc(' ', out); /* keep the caret aligned for control bytes */
+		else
+			fputc(c, out);
+	}
+	fputc('\n', out);
+	if (mend <= mstart)
+		mend = mstart + 1;
+	for (size_t i = 0; i < mend; i++) {
+		int w = (i < len && line[i] == '\t') ? 4 : 1;
+		char ch = i < mstart ? ' ' : (i == mstart ? '^' : '~');
+		for (int k = 0; k < w; k++)
+			fputc(i == mstart && k > 0 ? '~' : ch, out);
+	}
+	fputc('\n', out);
+}
+
+void diag_print(const struct diag *d, FILE *out)
+{
+	for (int i = 0; i < d->n; i++) {
+		const struct diag_msg *m = &d->msgs[i];
+		const char *lvl = m->level == DIAG_ERROR ? "ERROR" : "WARNING";
+		if (!m->has_loc || !d->src) {
+			fprintf(out, "%s: %s\n", lvl, m->text);
+			continue;
+		}
+		int l1, c1, l2, c2;
+		src_locate(d->src, m->loc.start, &l1, &c1);
+		uint32_t last = m->loc.end > m->loc.start ? m->loc.end - 1 : m->loc.start;
+		src_locate(d->src, last, &l2, &c2);
+		fprintf(out, "%s:%d:%d: %s: %s\n", d->src->name, l1, c1, lvl, m->text);
+		size_t len;
+		const char *line = src_line(d->src, l1, &len);
+		size_t mstart = (size_t)(c1 - 1);
+		size_t mend = l2 == l1 ? (size_t)c2 : len;
+		if (mstart > len)
+			mstart = len;
+		if (mend > len + 1)
+			mend = len + 1;
+		print_marked_line(out, line, len, mstart, mend);
+	}
+}

@@ -1,0 +1,73 @@
+/*
+ * common/diag.h — program text, byte-offset spans and the one diagnostic sink.
+ *
+ * Owns: struct source (script text + name, offset → line/column), struct span, and
+ * struct diag which collects errors/warnings from every stage and renders them as
+ *
+ *     stdin:1:9: ERROR: Unknown identifier: 'foo'
+ *     BEGIN { foo; }
+ *             ^~~
+ *
+ * Must not: know about tokens, AST nodes or the kernel. Nothing here exits the process.
+ */
+#ifndef BPFSCRIPT_DIAG_H
+#define BPFSCRIPT_DIAG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A half-open byte range [start, end) into source->text. */
+struct span {
+	uint32_t start;
+	uint32_t end;
+};
+
+struct source {
+	char *name;           /* "stdin" for -e, else the file path as given */
+	char *text;           /* NUL-terminated copy of the program (may contain inner NULs) */
+	size_t len;           /* bytes in text, excluding the terminating NUL */
+	uint32_t *line_starts; /* byte offset where each line begins */
+	int nlines;
+};
+
+/* 0 or -errno. src_from_file reads the whole file ("-" is not special). */
+int src_from_file(struct source *src, const char *path);
+int src_from_string(struct source *src, const char *name, const char *text, size_t len);
+void src_free(struct source *src);
+/* 1-based line and column (column counts bytes, tabs count as one). */
+void src_locate(const struct source *src, uint32_t off, int *line, int *col);
+/* Pointer to the start of 1-based line `line` and its length without '\n'. */
+const char *src_line(const struct source *src, int line, size_t *len);
+
+enum diag_level { DIAG_ERROR, DIAG_WARNING };
+
+struct diag_msg {
+	enum diag_level level;
+	struct span loc;
+	int has_loc;
+	char *text;
+};
+
+struct diag {
+	const struct source *src;
+	struct diag_msg *msgs;
+	int n, cap;
+	int nerrors;
+};
+
+void diag_init(struct diag *d, const struct source *src);
+void diag_free(struct diag *d);
+void diag_error(struct diag *d, struct span loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diag_warning(struct diag *d, struct span loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* An error with no source position (e.g. a kernel refusal): "ERROR: msg". */
+void diag_error_noloc(struct diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline int diag_count(const struct diag *d) { return d->nerrors; }
+/* Render every collected message in order. */
+void diag_print(const struct diag *d, FILE *out);
+
+#endif

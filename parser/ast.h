@@ -1,0 +1,142 @@
+/*
+ * parser/ast.h — the abstract syntax tree every later stage walks.
+ *
+ * Owns: node kinds (X-macro), operators, the node struct with its span, constructors and
+ * the list helpers. The parser builds nodes; sema fills the "sema annotations" part;
+ * codegen only reads.
+ * Must not: include bison/flex types, the kernel, libbpf or LLVM.
+ *
+ * Shape of each kind (children are a, b, c; lists are chained through ->next):
+ *   PROGRAM    list = PROBE...
+ *   PROBE      list = ATTACH... ; a = predicate expr or NULL ; b = BLOCK
+ *   ATTACH     str = attach point text exactly as written ("t:syscalls:sys_enter_*", "BEGIN")
+ *   BLOCK      list = statements
+ *   EXPR_STMT  a = expr
+ *   ASSIGN     a = MAP or VAR ; b = value ; op = OP_NONE for '=', else the binary op of
+ *              a compound assignment ("+=" → OP_ADD)
+ *   IF         a = cond ; b = BLOCK ; c = else part: BLOCK, IF (else if) or NULL
+ *   WHILE      a = cond ; b = BLOCK
+ *   UNROLL     a = count expr (INT after positional substitution) ; b = BLOCK
+ *   RETURN, BREAK, CONTINUE   (no children)
+ *   INT        ival (literal value; negative literals are UNOP(OP_NEG, INT))
+ *   STR        str, slen: the unescaped bytes (NUL-terminated, may contain NULs)
+ *   IDENT      str = builtin identifier ("pid", "comm", "args", "arg0", "retval", ...)
+ *   POSPARAM   ival = N for $N (N >= 1), ival = 0 for $#
+ *   VAR        str = "$x"
+ *   MAP        str = "@x" or "@" ; list = key exprs or NULL (@x[a, b] → two keys)
+ *   CALL       str = function name ; list = args
+ *   BINOP      op ; a, b
+ *   UNOP       op ; a   (OP_NEG OP_LNOT OP_BNOT OP_DEREF OP_ADDROF OP_PRE/POSTINC/DEC)
+ *   TERNARY    a ? b : c
+ *   FIELD      a = base expr ; str = member name ; ival = 1 for '->', 0 for '.'
+ *   INDEX      a = base expr ; b = index expr
+ *   CAST       str = type name ("uint32", "struct task_struct") ; ival = pointer depth ; a
+ *   TUPLE      list = elements (2 or more)
+ */
+#ifndef BPFSCRIPT_AST_H
+#define BPFSCRIPT_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../common/diag.h"
+#include "../sema/types.h"
+
+#define AST_KINDS(X)                                                                     \
+	X(PROGRAM) X(PROBE) X(ATTACH) X(BLOCK) X(EXPR_STMT) X(ASSIGN) X(IF) X(WHILE)     \
+	X(UNROLL) X(RETURN) X(BREAK) X(CONTINUE) X(INT) X(STR) X(IDENT) X(POSPARAM)      \
+	X(VAR) X(MAP) X(CALL) X(BINOP) X(UNOP) X(TERNARY) X(FIELD) X(INDEX) X(CAST)      \
+	X(TUPLE)
+
+enum ast_kind {
+#define X(k) AST_##k,
+	AST_KINDS(X)
+#undef X
+	AST__COUNT
+};
+
+/* Operators; text forms (for dumps and messages) via ast_op_str(). */
+#define AST_OPS(X)                                                                        \
+	X(NONE, "")                                                                       \
+	X(ADD, "+") X(SUB, "-") X(MUL, "*") X(DIV, "/") X(MOD, "%")                       \
+	X(BAND, "&") X(BOR, "|") X(BXOR, "^") X(SHL, "<<") X(SHR, ">>")                   \
+	X(LT, "<") X(LE, "<=") X(GT, ">") X(GE, ">=") X(EQ, "==") X(NE, "!=")             \
+	X(LAND, "&&") X(LOR, "||")                                                        \
+	X(NEG, "-") X(LNOT, "!") X(BNOT, "~") X(DEREF, "*") X(ADDROF, "&")                \
+	X(PREINC, "++") X(PREDEC, "--") X(POSTINC, "++") X(POSTDEC, "--")
+
+enum ast_op {
+#define X(o, s) OP_##o,
+	AST_OPS(X)
+#undef X
+	OP__COUNT
+};
+
+struct node {
+	enum ast_kind kind;
+	struct span loc;     /* whole construct, byte offsets */
+	struct node *next;   /* next sibling in a list */
+
+	/* syntax */
+	struct node *a, *b, *c;
+	struct node *list;   /* first element of a child list */
+	enum ast_op op;
+	int64_t ival;
+	char *str;           /* owned, NUL-terminated */
+	uint32_t slen;       /* byte length of str (STR literals may hold NULs) */
+
+	/* sema annotations (zeroed by the parser, filled by sema, read by codegen) */
+	struct type type;    /* type of this expression; TY_NONE before sema */
+	int sym;             /* MAP: map id; VAR: var id; IDENT/CALL: builtin id (enum builtin);
+	                        PROBE: probe index */
+	int fmt;             /* CALL printf/time/print...: index into sema_result.fmts, else -1 */
+	uint32_t off;        /* FIELD on tracepoint args: byte offset in the record;
+	                        INDEX: element size */
+	uint32_t flags;      /* NODE_F_* below */
+};
+
+/* FIELD of tracepoint args whose format says __data_loc (value is u32 loc: off|len<<16) */
+#define NODE_F_DATA_LOC   0x1u
+/* expression's value is a pointer to user memory (str() must read user space) */
+#define NODE_F_USER_PTR   0x2u
+/* STR literal / expr already materialised as a fixed-size string buffer */
+#define NODE_F_STRBUF     0x4u
+
+/* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_free frees a node with its children
+ * and child lists; ast_free_list frees a whole sibling chain. */
+struct node *ast_new(enum ast_kind kind, struct span loc);
+struct node *ast_int(struct span loc, int64_t v);
+struct node *ast_str(enum ast_kind kind, struct span loc, const char *s, uint32_t len);
+struct node *ast_binop(struct span loc, enum ast_op op, struct node *a, struct node *b);
+struct node *ast_unop(struct span loc, enum ast_op op, struct node *a);
+/* Append b to the list that starts at a; returns the head. Either may be NULL. */
+struct node *ast_append(struct node *a, struct node *b);
+int ast_list_len(const struct node *list);
+void ast_free(struct node *n); /* n's ->next sibling is NOT followed */
+void ast_free_list(struct node *list);
+
+const char *ast_kind_name(enum ast_kind k);
+const char *ast_op_str(enum ast_op op);
+static inline struct span span_join(struct span a, struct span b)
+{
+	struct span s = { a.start < b.start ? a.start : b.start, a.end > b.end ? a.end : b.end };
+	return s;
+}
+
+/* --dump=ast: one node per line, indented two spaces per depth, e.g.
+ *   program
+ *    probe
+ *     attach "BEGIN"
+ *     block
+ *      call printf
+ *       str "hi\n"
+ * Types are appended as " :: type" after sema has run (when with_types). */
+void ast_dump(FILE *out, const struct node *n, bool with_types);
+
+/* Generic walker: pre then children (a, b, c, list) then post. A callback returning non-zero
+ * stops the walk and that value is returned. Either callback may be NULL. */
+typedef int (*ast_visit_fn)(struct node *n, void *ctx);
+int ast_walk(struct node *n, ast_visit_fn pre, ast_visit_fn post, void *ctx);
+
+#endif

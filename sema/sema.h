@@ -1,0 +1,75 @@
+/*
+ * sema/sema.h — what semantic analysis produces for codegen and the runtime.
+ *
+ * Owns: the sema entry point and its result: expanded probe points, the map table (key and
+ * value types), scratch variables, and the format table for printf/time/print events.
+ * Must not: touch the kernel beyond reading tracefs formats through runtime/provider.h,
+ * emit code, or print anything itself (all errors go to struct diag).
+ */
+#ifndef BPFSCRIPT_SEMA_H
+#define BPFSCRIPT_SEMA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/diag.h"
+#include "../parser/ast.h"
+#include "../runtime/provider.h"
+#include "types.h"
+
+struct map_info {
+	char *name;          /* "@x" or "@" */
+	struct type key;     /* TY_NONE when keyless; a single key's type; TY_TUPLE for [a, b] */
+	struct type val;     /* INT/STR/TUPLE/PROBE or an aggregation kind (COUNT..LHIST) */
+	struct span first;   /* first use, for messages */
+};
+
+struct var_info {
+	char *name;          /* "$x" */
+	struct type type;
+	int probe;           /* index of the PROBE node (in program order) that owns it */
+};
+
+enum fmt_kind {
+	FMT_PRINTF,          /* printf(fmt, args...) */
+	FMT_TIME,            /* time(fmt) — fmt is strftime format, default "%H:%M:%S\n" */
+	FMT_PRINT_VALUE,     /* print(expr) for a non-map value: args[0] is its type */
+};
+
+struct fmt_info {
+	enum fmt_kind kind;
+	char *fmt;           /* the format string as unescaped bytes */
+	int nargs;
+	struct type *args;   /* argument types as codegen stores them */
+	uint32_t *offs;      /* byte offset of each argument in the payload (abi_tuple_layout) */
+	uint32_t size;       /* payload bytes after struct abi_event */
+	struct span loc;
+};
+
+struct sema_opts {
+	int npos;            /* positional parameters $1..$npos */
+	char **pos;
+	bool have_cpid;      /* -c was given, so `cpid` is allowed */
+	uint32_t strlen;     /* str() buffer size (ABI_STRLEN_DEFAULT) */
+};
+
+struct sema_result {
+	struct probe_point *points; /* one per attach target, after wildcard expansion */
+	int npoints;
+	struct map_info *maps;      /* map id = index */
+	int nmaps;
+	struct var_info *vars;      /* var id = index */
+	int nvars;
+	struct fmt_info *fmts;      /* fmt id = index */
+	int nfmts;
+	int nprobes;                /* PROBE nodes in the program */
+	struct type_pool pool;
+};
+
+/* Resolves, expands, type-checks and annotates prog in place. Returns 0, or -1 when
+ * errors were added to d (all of them, not only the first). */
+int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
+	     struct sema_result *out);
+void sema_result_free(struct sema_result *r);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * sema/types.c — constructors, comparison and naming of language types (see types.h).
+ * Must not: know about AST nodes or maps.
+ */
+#include "types.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../codegen/abi.h"
+
+struct type type_none(void) { return (struct type){ .kind = TY_NONE }; }
+struct type type_void(void) { return (struct type){ .kind = TY_VOID }; }
+struct type type_int(uint32_t size, bool is_signed)
+{
+	return (struct type){ .kind = TY_INT, .size = size, .is_signed = is_signed };
+}
+struct type type_u64(void) { return type_int(8, false); }
+struct type type_s64(void) { return type_int(8, true); }
+struct type type_str(uint32_t size) { return (struct type){ .kind = TY_STR, .size = size }; }
+struct type type_agg(enum type_kind kind, bool is_signed)
+{
+	return (struct type){ .kind = kind, .is_signed = is_signed, .size = 8 };
+}
+
+struct type type_tuple(struct type_pool *pool, const struct type *elems, int n)
+{
+	struct type t = { .kind = TY_TUPLE, .nelems = (uint16_t)n };
+	struct type *copy = malloc(sizeof(*copy) * (n ? n : 1));
+	if (!copy)
+		return type_none();
+	memcpy(copy, elems, sizeof(*copy) * n);
+	if (pool->n == pool->cap) {
+		int cap = pool->cap ? pool->cap * 2 : 16;
+		void **b = realloc(pool->blocks, sizeof(*b) * cap);
+		if (!b) {
+			free(copy);
+			return type_none();
+		}
+		pool->blocks = b;
+		pool->cap = cap;
+	}
+	pool->blocks[pool->n++] = copy;
+	t.elems = copy;
+	t.size = abi_tuple_layout(copy, n, NULL);
+	return t;
+}
+
+void type_pool_free(struct type_pool *pool)
+{
+	for (int i = 0; i < pool->n; i++)
+		free(pool->blocks[i]);
+	free(pool->blocks);
+	memset(pool, 0, sizeof(*pool));
+}
+
+bool type_equal(const struct type *a, const struct type *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case TY_INT:
+		return a->size == b->size && a->is_signed == b->is_signed;
+	case TY_STR:
+		return a->size == b->size;
+	case TY_TUPLE:
+		if (a->nelems != b->nelems)
+			return false;
+		for (int i = 0; i < a->nelems; i++)
+			if (!type_equal(&a->elems[i], &b->elems[i]))
+				return false;
+		return true;
+	case TY_LHIST:
+		return a->lh_min == b->lh_min && a->lh_max == b->lh_max && a->lh_step == b->lh_step;
+	default:
+		return true;
+	}
+}
+
+bool type_is_agg(const struct type *t) { return t->kind >= TY_COUNT && t->kind <= TY_LHIST; }
+bool type_is_int(const struct type *t) { return t->kind == TY_INT; }
+
+uint32_t type_storage_size(const struct type *t)
+{
+	switch (t->kind) {
+	case TY_INT:
+	case TY_PROBE:
+		return 8;
+	case TY_STR:
+	case TY_TUPLE:
+		return t->size;
+	default:
+		return 8;
+	}
+}
+
+static const char *kind_names[TY__COUNT] = {
+#define X(k, s) [TY_##k] = s,
+	TYPE_KINDS(X)
+#undef X
+};
+
+char *type_name(const struct type *t, char *buf, size_t len)
+{
+	if (!len)
+		return buf;
+	switch (t->kind) {
+	case TY_INT:
+		snprintf(buf, len, "%sint%u", t->is_signed ? "" : "u", t->size * 8);
+		break;
+	case TY_STR:
+		snprintf(buf, len, "string[%u]", t->size);
+		break;
+	case TY_TUPLE: {
+		size_t used = 0;
+		buf[0] = '\0';
+		used += (size_t)snprintf(buf, len, "(");
+		for (int i = 0; i < t->nelems && used < len; i++) {
+			char sub[128];
+			type_name(&t->elems[i], sub, sizeof(sub));
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", sub);
+		}
+		if (used < len)
+			snprintf(buf + used, len - used, ")");
+		break;
+	}
+	default:
+		snprintf(buf, len, "%s", kind_names[t->kind]);
+		break;
+	}
+	return buf;
+}

@@ -1,0 +1,78 @@
+/*
+ * sema/types.h — value types of the language and of map values.
+ *
+ * Owns: struct type (integers of each width/sign, fixed-size strings, tuples, the tracepoint
+ * `args` record, probe names, aggregation kinds), constructors, equality, sizes and the
+ * names used in error messages ("uint64", "string[16]", "(uint64, string[16])", "count").
+ * Must not: know about AST nodes, maps or the kernel.
+ *
+ * Memory: tuple element arrays are allocated from a type pool (struct type_pool) that sema
+ * owns and frees after codegen; a struct type is otherwise a plain value that may be copied.
+ */
+#ifndef BPFSCRIPT_TYPES_H
+#define BPFSCRIPT_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TYPE_KINDS(X)                                                                   \
+	X(NONE, "none")       /* not typed yet / error already reported */              \
+	X(VOID, "void")       /* statements, printf(), exit() ... */                     \
+	X(INT, "int")         /* size 1/2/4/8, is_signed */                              \
+	X(STR, "string")      /* size = buffer bytes including NUL (comm: 16, str(): 64) */ \
+	X(TUPLE, "tuple")     /* elems[nelems]; size = packed size (see abi.h) */        \
+	X(CTX, "args")        /* tracepoint `args` record; only ->field is allowed */    \
+	X(PROBE, "probe")     /* 8-byte probe index, printed as the probe's full name */ \
+	X(COUNT, "count")     /* aggregations: only as map values */                     \
+	X(SUM, "sum")                                                                   \
+	X(AVG, "avg")                                                                   \
+	X(MIN, "min")                                                                   \
+	X(MAX, "max")                                                                   \
+	X(STATS, "stats")                                                               \
+	X(HIST, "hist")                                                                 \
+	X(LHIST, "lhist")
+
+enum type_kind {
+#define X(k, s) TY_##k,
+	TYPE_KINDS(X)
+#undef X
+	TY__COUNT
+};
+
+struct type {
+	enum type_kind kind;
+	bool is_signed;            /* INT; SUM/MIN/MAX/AVG/STATS: of the summed values */
+	uint32_t size;             /* bytes: INT 1/2/4/8, STR buffer, TUPLE packed, PROBE 8 */
+	uint16_t nelems;           /* TUPLE */
+	const struct type *elems;  /* TUPLE: element types (in a type_pool) */
+	int64_t lh_min, lh_max, lh_step; /* LHIST parameters */
+};
+
+struct type_pool {
+	void **blocks;
+	int n, cap;
+};
+
+struct type type_none(void);
+struct type type_void(void);
+struct type type_int(uint32_t size, bool is_signed);
+struct type type_u64(void);
+struct type type_s64(void);
+struct type type_str(uint32_t size);
+struct type type_agg(enum type_kind kind, bool is_signed);
+/* Copies elems into the pool; size is computed with abi_tuple_layout rules (abi.h). */
+struct type type_tuple(struct type_pool *pool, const struct type *elems, int n);
+
+bool type_equal(const struct type *a, const struct type *b);
+bool type_is_agg(const struct type *t);       /* COUNT..LHIST */
+bool type_is_int(const struct type *t);
+/* Storage size of a value of this type in a map key/value or event (ints widen to 8). */
+uint32_t type_storage_size(const struct type *t);
+/* Human name for messages: "uint64", "int32", "string[16]", "(uint64, string[64])",
+ * "count", "hist", "probe". Writes at most len bytes; returns buf. */
+char *type_name(const struct type *t, char *buf, size_t len);
+
+void type_pool_free(struct type_pool *pool);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * stdlib/builtins.h — the registry of builtin variables and functions.
+ *
+ * Owns: one row per builtin (name, kind, arity) generated from an X-macro so sema, codegen
+ * and the docs cannot drift apart; lookup by name.
+ * Must not: type-check or emit code (sema/ and codegen/ switch on enum builtin).
+ *
+ * BVAR(id, "name")                    identifiers: pid, comm, args ...
+ * BFUNC(id, "name", min_args, max_args) calls: printf(fmt, ...) ...; max -1 = variadic
+ */
+#ifndef BPFSCRIPT_BUILTINS_H
+#define BPFSCRIPT_BUILTINS_H
+
+#define BUILTIN_VARS(BVAR)                                                                 \
+	BVAR(PID, "pid") BVAR(TID, "tid") BVAR(UID, "uid") BVAR(GID, "gid")                 \
+	BVAR(COMM, "comm") BVAR(NSECS, "nsecs") BVAR(ELAPSED, "elapsed") BVAR(CPU, "cpu")   \
+	BVAR(PROBE, "probe") BVAR(CURTASK, "curtask") BVAR(CGROUP, "cgroup")               \
+	BVAR(RAND, "rand") BVAR(ARGS, "args") BVAR(CPID, "cpid") BVAR(RETVAL, "retval")    \
+	BVAR(FUNC, "func") BVAR(ARGN, "arg")   /* arg0..argN: "arg" + digits */
+
+#define BUILTIN_FUNCS(BFUNC)                                                               \
+	BFUNC(PRINTF, "printf", 1, -1) BFUNC(PRINT, "print", 1, 3) BFUNC(TIME, "time", 0, 1) \
+	BFUNC(EXIT, "exit", 0, 0) BFUNC(STR, "str", 1, 2) BFUNC(DELETE, "delete", 1, 1)      \
+	BFUNC(CLEAR, "clear", 1, 1) BFUNC(ZERO, "zero", 1, 1) BFUNC(COUNT, "count", 0, 0)    \
+	BFUNC(SUM, "sum", 1, 1) BFUNC(AVG, "avg", 1, 1) BFUNC(MIN, "min", 1, 1)              \
+	BFUNC(MAX, "max", 1, 1) BFUNC(STATS, "stats", 1, 1) BFUNC(HIST, "hist", 1, 1)        \
+	BFUNC(LHIST, "lhist", 4, 4)
+
+enum builtin {
+	BI_NONE = -1,
+#define BVAR(id, name) BI_##id,
+#define BFUNC(id, name, mn, mx) BI_##id,
+	BUILTIN_VARS(BVAR) BUILTIN_FUNCS(BFUNC)
+#undef BVAR
+#undef BFUNC
+	BI__COUNT
+};
+
+struct builtin_row {
+	enum builtin id;
+	const char *name;
+	int is_func;
+	int min_args, max_args;
+};
+
+extern const struct builtin_row builtin_rows[BI__COUNT];
+/* Exact-name lookup; "arg0".."arg9..." map to BI_ARGN. Returns BI_NONE if unknown. */
+enum builtin builtin_lookup(const char *name, int is_call);
+
+#endif
