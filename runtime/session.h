@@ -1,0 +1,39 @@
+/*
+ * runtime/session.h — one tracing run, from a checked program to printed maps.
+ *
+ * Owns the lifecycle: create maps → codegen → load → attach every probe → run BEGIN →
+ * poll events until exit()/signal/-c child exit → run END → print maps → detach and
+ * close everything on every path.
+ * Must not: parse, type-check, or print diagnostics other than through struct diag and
+ * the one-sentence kernel-refusal messages.
+ */
+#ifndef BPFSCRIPT_SESSION_H
+#define BPFSCRIPT_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../common/diag.h"
+#include "../parser/ast.h"
+#include "../sema/sema.h"
+
+struct session_opts {
+	FILE *out;             /* stdout or -o FILE: printf output and maps */
+	bool quiet;            /* -q: no "Attaching N probes..." */
+	int verbose;           /* -v: libbpf and verifier detail */
+	const char *child_cmd; /* -c CMD, run via /bin/sh -c; NULL if none */
+	bool dry_run;          /* --dry-run: codegen only, no kernel */
+	FILE *dump_ir;         /* --dump=ir destination or NULL */
+	uint32_t max_map_keys; /* BPFTRACE_MAP_KEYS */
+	int child_pid;         /* filled by session_child_spawn() */
+	int child_gate_fd;     /* write end of the pipe holding the child until attach */
+};
+
+/* Fork the -c child before codegen (its pid is `cpid`); it waits until released. */
+int session_child_spawn(struct session_opts *o, struct diag *d);
+/* Returns the process exit code: 0 on success, 1 on any error (printed via d). */
+int session_run(struct node *prog, struct sema_result *sr, struct session_opts *o,
+		struct diag *d);
+
+#endif
