@@ -3,6 +3,7 @@
 #   make            build ./bpfscript (optimised, LLVM linked statically)
 #   make setup      install the Debian packages the build and tests need (idempotent)
 #   make test       setup + sanitizer build + every test suite (last line: N passed, N failed)
+#   make demo       setup + build + trace read() latency of a dd it starts
 #   make bench      setup + release build + benchmark against bpftrace
 #
 # Layout: sources live in common/ lexer/ parser/ sema/ codegen/ runtime/ stdlib/; objects go
@@ -48,7 +49,7 @@ LIB_OBJS_asan := $(call objs,asan,$(LIB_SRCS)) $(patsubst $(GEN_DIR)/%.c,build/a
 UNIT_TESTS   := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
 WORKLOADS    := $(patsubst tests/workloads/%.c,build/workloads/%,$(wildcard tests/workloads/*.c))
 
-.PHONY: all setup test test-build unit e2e bench clean
+.PHONY: all setup test test-build demo bench clean
 all: bpfscript
 
 # ---- generated front end
@@ -113,6 +114,11 @@ test-build: build/asan/bpfscript $(UNIT_TESTS) $(WORKLOADS) bpfscript
 test: setup
 	@$(MAKE) --no-print-directory test-build
 	@tests/run.sh
+
+# The main job: a read-latency histogram of a workload it starts.
+demo: setup
+	@$(MAKE) --no-print-directory bpfscript
+	./bpfscript -c 'dd if=/dev/zero of=/dev/null bs=1k count=20000' scripts/readlat.bt
 
 bench: setup
 	@$(MAKE) --no-print-directory bpfscript $(WORKLOADS)

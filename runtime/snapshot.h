@@ -34,11 +34,33 @@ struct map_snapshot {
 	int n;
 };
 
+/* Frees entries[] and each entry's key, slots and bytes (each its own malloc() block, or
+ * NULL); name is borrowed and not freed. Leaves *s zeroed. */
 void snapshot_free(struct map_snapshot *s);
 
+/* The order bpftrace 0.17 prints entries in: order[0..n-1] receives entry indexes.
+ * count/sum/int/min/max: by value ascending (ties by key bytes, where bpftrace's tie order
+ * follows kernel hash order); str/tuple/probe values: by key (ints as unsigned, strings
+ * by strncmp, first key element first); hist/lhist/avg/stats: by total count (hist) or
+ * average (avg/stats), with libstdc++ std::sort applied to key-byte order as bpftrace
+ * does, so ties come out exactly as bpftrace prints them. Returns 0 or -ENOMEM. */
+int snapshot_order(const struct map_snapshot *s, int *order);
+
+/* hist/lhist bodies: one "[lo, hi)   count |@@@...|" row per bucket between the first and
+ * last non-empty one, as bpftrace 0.17 prints them (nothing if all buckets are empty).
+ * hist counts are divided by div (bars are not); lhist ignores div like bpftrace. */
+void print_hist_rows(FILE *out, const uint64_t *slots, uint32_t nslots, uint64_t div);
+void print_lhist_rows(FILE *out, const uint64_t *slots, uint32_t nslots, int64_t min,
+		      int64_t max, int64_t step);
+
 /* Print one map exactly as bpftrace 0.17 does (entries sorted as bpftrace sorts them,
- * hist/lhist bars, avg/stats lines), followed by the blank line bpftrace prints after
- * each map. top > 0 keeps only the top N entries; div > 1 divides values. */
+ * hist/lhist bars, avg/stats lines), followed by the newline bpftrace prints after
+ * each map. top > 0 keeps only the top N entries; div > 1 divides values.
+ * Byte-exact 0.17 framing: count/sum/min/max/int/str/tuple maps end with one "\n" after
+ * the last entry (no blank line; an empty map prints just "\n"); avg/stats maps end
+ * with "\n\n"; each hist/lhist entry is "@h[k]: \n" + rows, entries joined by "\n",
+ * then "\n". (At exit bpftrace prints "\n\n" once before the maps — the caller's job.)
+ * stats ignores top and div, lhist ignores div, as 0.17 does. */
 void print_map(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
 	       int64_t top, int64_t div);
 

@@ -33,6 +33,9 @@ struct tp_format {
 const char *tracefs_root(void); /* NULL when tracefs is not mounted */
 /* 0 or -errno (-ENOENT when the tracepoint does not exist). */
 int tracefs_format_load(const char *category, const char *event, struct tp_format *out);
+/* Parses the text of a format file (what tracefs_format_load reads); -EINVAL if malformed. */
+int tracefs_format_parse(const char *text, const char *category, const char *event,
+			 struct tp_format *out);
 void tracefs_format_free(struct tp_format *f);
 const struct tp_field *tp_format_field(const struct tp_format *f, const char *name);
 /* Calls fn for every "category:event" whose parts match the globs (fnmatch), in sorted

@@ -1,0 +1,177 @@
+/*
+ * codegen/codegen_internal.h — state shared by the codegen files (not a public interface).
+ *
+ * Owns: struct cg (one module for all probe points) and struct cg_fn (the function being
+ * emitted), and the prototypes the emit_*.c files call across each other.
+ * Must not: be included outside codegen/.
+ *
+ * Value convention: an expression of type INT or PROBE is an i64 already sign/zero
+ * extended per its type; STR, TUPLE and CTX are a pointer (STR/TUPLE: to a buffer of
+ * type_storage_size bytes, 8-byte aligned, laid out per abi.h; CTX: the program context).
+ * A "slot" is 8-byte-aligned memory a value is stored into in abi form; cg_store() fills
+ * every byte of the slot so keys and events are deterministic.
+ */
+#ifndef BPFSCRIPT_CODEGEN_INTERNAL_H
+#define BPFSCRIPT_CODEGEN_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "../stdlib/builtins.h"
+#include "abi.h"
+#include "codegen.h"
+
+/* The BPF stack is 512 bytes; keep some of it for LLVM's own spills. */
+#define CG_STACK_LIMIT 512u
+#define CG_STACK_BUDGET 448u
+/* Buffers at least this big go to the per-CPU scratch map instead of the stack. */
+#define CG_SCRATCH_MIN 64u
+#define CG_MAX_LOOPS 32
+
+struct cg_loop {
+	LLVMBasicBlockRef brk, cont;
+};
+
+struct cg_fn {
+	LLVMValueRef func;
+	LLVMValueRef ctx;             /* first argument */
+	LLVMBasicBlockRef entry;      /* allocas only; terminated at the end */
+	LLVMBasicBlockRef prologue;   /* scratch lookup when needed; then body */
+	LLVMBasicBlockRef body;
+	const struct probe_point *pt;
+	struct node *probe;
+	const struct cg_kind *kind;
+	LLVMValueRef *vars;           /* [sr->nvars] slot per variable, lazily */
+	LLVMValueRef scratch;         /* base of this CPU's scratch buffer, or NULL */
+	LLVMValueRef zero_key;        /* 8 zero bytes: the key of keyless maps */
+	uint32_t stack_used, scratch_used;
+	struct cg_loop loops[CG_MAX_LOOPS];
+	int nloops;
+	bool failed;                  /* an error naming this probe was already reported */
+};
+
+/* Per probe kind: program type and how the context is read (one row per kind). */
+struct cg_kind {
+	int kind;                     /* enum probe_kind */
+	uint32_t prog_type;           /* enum bpf_prog_type */
+	bool has_args;                /* tracepoint `args` record */
+	bool has_regs;                /* pt_regs context: argN, retval */
+};
+
+struct cg {
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	LLVMTargetMachineRef tm;
+	LLVMTypeRef i1, i8, i16, i32, i64, ptr, voidt;
+	LLVMTypeRef pseudo_ty;
+	LLVMValueRef pseudo_fn;
+	LLVMTypeRef memset_ty, memcpy_ty;
+	LLVMValueRef memset_fn, memcpy_fn;
+
+	struct node *prog;
+	const struct sema_result *sr;
+	const struct cg_opts *opts;
+	struct diag *d;
+	struct node **probes;         /* PROBE nodes by index */
+	int nprobes;
+	char *llvm_error;             /* first error from LLVM's diagnostic handler */
+
+	struct cg_fn fn;
+};
+
+/* ---- bpf_builder.c ---- */
+int bpfb_init(struct cg *c);
+void bpfb_fini(struct cg *c);
+LLVMValueRef bpfb_i64(struct cg *c, uint64_t v);
+LLVMValueRef bpfb_i32(struct cg *c, uint32_t v);
+/* Call helper `id` with the given type; args are i64 or ptr. */
+LLVMValueRef bpfb_helper(struct cg *c, int id, LLVMTypeRef ret, LLVMValueRef *args, int n,
+			 const char *name);
+LLVMValueRef bpfb_map_ptr(struct cg *c, int fd);
+/* bpf_map_lookup_elem / update / delete; key and value are pointers. */
+LLVMValueRef bpfb_map_lookup(struct cg *c, int fd, LLVMValueRef key);
+LLVMValueRef bpfb_map_update(struct cg *c, int fd, LLVMValueRef key, LLVMValueRef val,
+			     uint64_t flags);
+LLVMValueRef bpfb_map_delete(struct cg *c, int fd, LLVMValueRef key);
+/* ptr + constant byte offset */
+LLVMValueRef bpfb_gep(struct cg *c, LLVMValueRef p, uint32_t off);
+LLVMValueRef bpfb_load(struct cg *c, LLVMTypeRef t, LLVMValueRef p, unsigned align);
+void bpfb_store(struct cg *c, LLVMValueRef v, LLVMValueRef p, unsigned align);
+void bpfb_memset0(struct cg *c, LLVMValueRef p, uint32_t len);
+/* Zero bytes [from, to) of the slot at p (p 8-aligned). */
+void bpfb_memset0_at(struct cg *c, LLVMValueRef p, uint32_t from, uint32_t to);
+void bpfb_memcpy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, uint32_t len);
+/* Fresh basic block in the current function. */
+LLVMBasicBlockRef bpfb_block(struct cg *c, const char *name);
+/* Terminate the current block with `ret 0` and continue in an unreachable block, so code
+ * after return/exit/break still has somewhere to go (LLVM deletes it). */
+void bpfb_ret0(struct cg *c);
+void bpfb_br_dead(struct cg *c, LLVMBasicBlockRef to);
+/* Is the builder's block already terminated? */
+bool bpfb_terminated(struct cg *c);
+/* A new entry-block stack buffer (8-aligned), counted against the stack budget. */
+LLVMValueRef bpfb_stack(struct cg *c, uint32_t size, const char *name);
+/* A buffer on the stack when small, else in the scratch map (8-aligned, size rounded up to
+ * 8). Reports an error naming the probe and returns a harmless stack slot if neither fits. */
+LLVMValueRef bpfb_buf(struct cg *c, uint32_t size, const char *name);
+LLVMValueRef bpfb_to_bool(struct cg *c, LLVMValueRef v); /* i64 → i1 (v != 0) */
+LLVMValueRef bpfb_zext64(struct cg *c, LLVMValueRef v);
+void cg_error(struct cg *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- emit_expr.c ---- */
+LLVMValueRef cg_expr(struct cg *c, struct node *n);
+/* i64 normalised to type t (truncate to its size, then extend by its sign). */
+LLVMValueRef cg_norm(struct cg *c, LLVMValueRef v, const struct type *t);
+LLVMValueRef cg_cond(struct cg *c, struct node *n); /* i1 */
+LLVMValueRef cg_var_slot(struct cg *c, struct node *var);
+/* a op b for arithmetic/bitwise ops on i64 values, normalised to t; lhs_signed picks the
+ * right shift. */
+LLVMValueRef cg_arith(struct cg *c, enum ast_op op, LLVMValueRef a, LLVMValueRef b,
+		      const struct type *t, bool lhs_signed);
+/* Zero-filled 8 bytes set up once per function (keys of keyless maps). */
+LLVMValueRef cg_zero_key(struct cg *c);
+
+/* ---- emit_value.c ---- */
+/* Store n's value in abi form into the slot at dst whose type is dt. */
+void cg_store(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt);
+/* Convert-copy a value in memory of type st at src to a slot of type dt. */
+void cg_copy(struct cg *c, LLVMValueRef dst, const struct type *dt, LLVMValueRef src,
+	     const struct type *st);
+/* Store an already-computed value (i64 or buffer pointer) of type st into a slot. */
+void cg_store_val(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValueRef dst,
+		  const struct type *dt);
+/* Pointer to a buffer holding n's value (STR/TUPLE expressions). */
+LLVMValueRef cg_buf_expr(struct cg *c, struct node *n);
+LLVMValueRef cg_str_cmp(struct cg *c, struct node *l, struct node *r, bool ne);
+
+/* ---- emit_maps.c ---- */
+LLVMValueRef cg_map_read(struct cg *c, struct node *map);
+void cg_map_assign(struct cg *c, struct node *assign);
+LLVMValueRef cg_map_incdec(struct cg *c, struct node *map, int64_t delta, bool post);
+void cg_map_delete(struct cg *c, struct node *map);
+int cg_map_fd(struct cg *c, int id);
+
+/* ---- emit_stmt.c ---- */
+void cg_block(struct cg *c, struct node *block);
+void cg_stmt(struct cg *c, struct node *s);
+
+/* ---- emit_events.c ---- */
+LLVMValueRef cg_call(struct cg *c, struct node *call);
+
+/* ---- emit_probe.c ---- */
+const struct cg_kind *cg_kind_find(int kind);
+int cg_emit_point(struct cg *c, int point);
+LLVMValueRef cg_builtin(struct cg *c, struct node *ident);
+/* args->field: store into dst (type dt) or, when dst is NULL, return an i64/buffer. */
+LLVMValueRef cg_ctx_field(struct cg *c, struct node *field, LLVMValueRef dst,
+			  const struct type *dt);
+
+/* ---- object.c ---- */
+int cg_object(struct cg *c, struct cg_result *out);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * codegen/emit_events.c — builtin function calls: ring-buffer events (printf, print, time,
+ * clear, zero, exit), str() and delete().
+ *
+ * Owns: event records exactly as abi.h lays them out (struct abi_event header, then the
+ * payload), bpf_ringbuf_output, and counting events the ring buffer refused in the
+ * per-CPU `lost` map.
+ * Must not: decide formats (sema's fmts table does) or render anything.
+ */
+#include <linux/bpf.h>
+
+#include "codegen_internal.h"
+
+/* Send size bytes at buf; count a failure in lost[0] of this CPU. */
+static void output(struct cg *c, LLVMValueRef buf, uint32_t size)
+{
+	LLVMValueRef a[4] = { bpfb_map_ptr(c, c->opts->ringbuf_fd), buf, bpfb_i64(c, size),
+			      bpfb_i64(c, 0) };
+	LLVMValueRef r = bpfb_helper(c, BPF_FUNC_ringbuf_output, c->i64, a, 4, "rb");
+	LLVMBasicBlockRef lost = bpfb_block(c, "ev_lost"), inc = bpfb_block(c, "ev_lost_inc");
+	LLVMBasicBlockRef done = bpfb_block(c, "ev_done");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, r, bpfb_i64(c, 0), ""), done, lost);
+	LLVMPositionBuilderAtEnd(c->b, lost);
+	LLVMValueRef p = bpfb_map_lookup(c, c->opts->lost_fd, cg_zero_key(c));
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), done, inc);
+	LLVMPositionBuilderAtEnd(c->b, inc);
+	bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), bpfb_i64(c, 1), ""), p, 8);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+/* A record of `payload` bytes after the header; returns its buffer with id stored. */
+static LLVMValueRef event_buf(struct cg *c, uint64_t id, uint32_t payload)
+{
+	LLVMValueRef buf = bpfb_buf(c, sizeof(struct abi_event) + payload, "ev");
+	bpfb_store(c, bpfb_i64(c, id), buf, 8);
+	return buf;
+}
+
+/* Events whose payload is a few u64 words. */
+static void simple_event(struct cg *c, uint64_t id, LLVMValueRef *words, int n)
+{
+	LLVMValueRef buf = event_buf(c, id, (uint32_t)n * 8);
+	for (int i = 0; i < n; i++)
+		bpfb_store(c, words[i], bpfb_gep(c, buf, 8 + 8 * (uint32_t)i), 8);
+	output(c, buf, 8 + (uint32_t)n * 8);
+}
+
+static const struct fmt_info *fmt_of(struct cg *c, struct node *n)
+{
+	if (n->fmt < 0 || n->fmt >= c->sr->nfmts) {
+		cg_error(c, "internal error: %s() has no format entry", n->str ? n->str : "?");
+		return NULL;
+	}
+	return &c->sr->fmts[n->fmt];
+}
+
+static void printf_call(struct cg *c, struct node *n)
+{
+	const struct fmt_info *fi = fmt_of(c, n);
+	if (!fi)
+		return;
+	LLVMValueRef buf = event_buf(c, ABI_EV_PRINTF + (uint64_t)n->fmt, fi->size);
+	int i = 0;
+	for (struct node *a = n->list ? n->list->next : NULL; a && i < fi->nargs; a = a->next, i++)
+		cg_store(c, a, bpfb_gep(c, buf, 8 + fi->offs[i]), &fi->args[i]);
+	output(c, buf, 8 + fi->size);
+}
+
+static int map_id_arg(struct cg *c, struct node *n)
+{
+	struct node *m = n->list;
+	if (!m || m->kind != AST_MAP || m->sym < 0) {
+		cg_error(c, "%s() needs a map argument", n->str ? n->str : "?");
+		return -1;
+	}
+	return m->sym;
+}
+
+static void print_call(struct cg *c, struct node *n)
+{
+	if (n->fmt >= 0 && n->fmt < c->sr->nfmts &&
+	    c->sr->fmts[n->fmt].kind == FMT_PRINT_VALUE) {
+		/* payload: u64 fmt index, then the value laid out per fmts[fmt] */
+		const struct fmt_info *fi = &c->sr->fmts[n->fmt];
+		LLVMValueRef buf = event_buf(c, ABI_EV_PRINT_VALUE, 8 + fi->size);
+		bpfb_store(c, bpfb_i64(c, (uint64_t)n->fmt), bpfb_gep(c, buf, 8), 8);
+		if (n->list && fi->nargs > 0)
+			cg_store(c, n->list, bpfb_gep(c, buf, 16 + fi->offs[0]), &fi->args[0]);
+		output(c, buf, 16 + fi->size);
+		return;
+	}
+	int id = map_id_arg(c, n);
+	if (id < 0)
+		return;
+	struct node *top = n->list->next, *div = top ? top->next : NULL;
+	LLVMValueRef w[3] = { bpfb_i64(c, (uint64_t)id), top ? cg_expr(c, top) : bpfb_i64(c, 0),
+			      div ? cg_expr(c, div) : bpfb_i64(c, 0) };
+	simple_event(c, ABI_EV_PRINT_MAP, w, 3);
+}
+
+LLVMValueRef cg_call(struct cg *c, struct node *n)
+{
+	LLVMValueRef zero = bpfb_i64(c, 0);
+	switch (n->sym) {
+	case BI_PRINTF:
+		printf_call(c, n);
+		return zero;
+	case BI_PRINT:
+		print_call(c, n);
+		return zero;
+	case BI_TIME: {
+		if (!fmt_of(c, n))
+			return zero;
+		LLVMValueRef w = bpfb_i64(c, (uint64_t)n->fmt);
+		simple_event(c, ABI_EV_TIME, &w, 1);
+		return zero;
+	}
+	case BI_CLEAR:
+	case BI_ZERO: {
+		int id = map_id_arg(c, n);
+		if (id < 0)
+			return zero;
+		LLVMValueRef w = bpfb_i64(c, (uint64_t)id);
+		simple_event(c, n->sym == BI_CLEAR ? ABI_EV_CLEAR_MAP : ABI_EV_ZERO_MAP, &w, 1);
+		return zero;
+	}
+	case BI_EXIT:
+		simple_event(c, ABI_EV_EXIT, NULL, 0);
+		bpfb_ret0(c);
+		return zero;
+	case BI_STR:
+		return cg_buf_expr(c, n);
+	case BI_DELETE:
+		if (n->list && n->list->kind == AST_MAP)
+			cg_map_delete(c, n->list);
+		else
+			cg_error(c, "delete() needs a map element");
+		return zero;
+	default:
+		cg_error(c, "%s() can only be used as the value assigned to a map",
+			 n->str ? n->str : "?");
+		return zero;
+	}
+}

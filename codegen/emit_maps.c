@@ -1,0 +1,369 @@
+/*
+ * codegen/emit_maps.c — map reads, plain updates, aggregations and deletes, laid out
+ * exactly as codegen/abi.h says.
+ *
+ * Owns: key construction (user key, hist slot suffix, the u32/u64 zero key of keyless
+ * maps), per-CPU aggregation updates (in place, no atomics: each CPU owns its value),
+ * first insertion with BPF_NOEXIST and the lookup retry when another CPU raced us, and
+ * the hist/lhist slot functions.
+ * Must not: lay out values itself beyond abi.h (emit_value.c stores them) or emit events.
+ */
+#include <linux/bpf.h>
+
+#include "codegen_internal.h"
+
+int cg_map_fd(struct cg *c, int id)
+{
+	return c->opts->map_fds ? c->opts->map_fds[id] : -1;
+}
+
+static const struct map_info *map_of(struct cg *c, struct node *m, struct abi_map_layout *l)
+{
+	if (m->sym < 0 || m->sym >= c->sr->nmaps) {
+		cg_error(c, "internal error: unresolved map %s", m->str ? m->str : "?");
+		return NULL;
+	}
+	const struct map_info *mi = &c->sr->maps[m->sym];
+	abi_map_layout(&mi->key, &mi->val, ABI_MAP_KEYS_DEFAULT, l);
+	return mi;
+}
+
+static bool is_hist(const struct type *t)
+{
+	return t->kind == TY_HIST || t->kind == TY_LHIST;
+}
+
+/* The BPF key for m; slot (i64) is appended for hist/lhist maps. */
+static LLVMValueRef build_key(struct cg *c, struct node *m, const struct map_info *mi,
+			      const struct abi_map_layout *l, LLVMValueRef slot)
+{
+	if (!l->user_key_size) {
+		if (!slot)
+			return cg_zero_key(c);
+		LLVMValueRef k = bpfb_stack(c, 8, "hkey");
+		bpfb_store(c, LLVMBuildTrunc(c->b, slot, c->i32, ""), k, 4);
+		return k;
+	}
+	LLVMValueRef k = bpfb_buf(c, l->key_size, "key");
+	int nkeys = ast_list_len(m->list);
+	if (nkeys == 1) {
+		cg_store(c, m->list, k, &mi->key);
+	} else if (mi->key.kind == TY_TUPLE && nkeys == mi->key.nelems) {
+		uint32_t offs[nkeys];
+		abi_tuple_layout(mi->key.elems, nkeys, offs);
+		int i = 0;
+		for (struct node *e = m->list; e; e = e->next, i++)
+			cg_store(c, e, bpfb_gep(c, k, offs[i]), &mi->key.elems[i]);
+	} else {
+		cg_error(c, "internal error: map %s used with %d keys", mi->name, nkeys);
+		bpfb_memset0(c, k, l->key_size);
+	}
+	if (slot)
+		bpfb_store(c, slot, bpfb_gep(c, k, l->user_key_size), 8);
+	return k;
+}
+
+static LLVMValueRef phi2(struct cg *c, LLVMTypeRef t, LLVMValueRef a, LLVMBasicBlockRef ab,
+			 LLVMValueRef b, LLVMBasicBlockRef bb)
+{
+	LLVMValueRef phi = LLVMBuildPhi(c->b, t, "");
+	LLVMValueRef v[2] = { a, b };
+	LLVMBasicBlockRef bl[2] = { ab, bb };
+	LLVMAddIncoming(phi, v, bl, 2);
+	return phi;
+}
+
+/* Integer view of a map value at p (non-null). */
+static LLVMValueRef value_int(struct cg *c, const struct map_info *mi, LLVMValueRef p)
+{
+	switch (mi->val.kind) {
+	case TY_AVG:
+	case TY_STATS: {
+		LLVMValueRef total = bpfb_load(c, c->i64, p, 8);
+		LLVMValueRef cnt = bpfb_load(c, c->i64, bpfb_gep(c, p, 8), 8);
+		struct type t = type_int(8, mi->val.is_signed);
+		return cg_arith(c, OP_DIV, total, cnt, &t, t.is_signed);
+	}
+	default:
+		return bpfb_load(c, c->i64, p, 8);
+	}
+}
+
+static LLVMValueRef read_with_key(struct cg *c, int fd, const struct map_info *mi,
+				  const struct abi_map_layout *l, LLVMValueRef key)
+{
+	LLVMValueRef p = bpfb_map_lookup(c, fd, key);
+	LLVMBasicBlockRef hit = bpfb_block(c, "rd_hit"), miss = bpfb_block(c, "rd_miss");
+	LLVMBasicBlockRef end = bpfb_block(c, "rd_end");
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), miss, hit);
+	if (mi->val.kind == TY_STR || mi->val.kind == TY_TUPLE) {
+		LLVMValueRef buf = bpfb_buf(c, l->value_size, "mval");
+		LLVMPositionBuilderAtEnd(c->b, hit);
+		bpfb_memcpy(c, buf, p, l->value_size);
+		LLVMBuildBr(c->b, end);
+		LLVMPositionBuilderAtEnd(c->b, miss);
+		bpfb_memset0(c, buf, l->value_size);
+		LLVMBuildBr(c->b, end);
+		LLVMPositionBuilderAtEnd(c->b, end);
+		return buf;
+	}
+	LLVMPositionBuilderAtEnd(c->b, hit);
+	LLVMValueRef v = value_int(c, mi, p);
+	LLVMBasicBlockRef hit_end = LLVMGetInsertBlock(c->b);
+	LLVMBuildBr(c->b, end);
+	LLVMPositionBuilderAtEnd(c->b, miss);
+	LLVMBuildBr(c->b, end);
+	LLVMPositionBuilderAtEnd(c->b, end);
+	return phi2(c, c->i64, v, hit_end, bpfb_i64(c, 0), miss);
+}
+
+LLVMValueRef cg_map_read(struct cg *c, struct node *m)
+{
+	struct abi_map_layout l;
+	const struct map_info *mi = map_of(c, m, &l);
+	if (!mi || is_hist(&mi->val)) {
+		if (mi)
+			cg_error(c, "the value of histogram map %s cannot be read in an expression",
+				 mi->name);
+		return bpfb_i64(c, 0);
+	}
+	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
+	return read_with_key(c, cg_map_fd(c, m->sym), mi, &l, key);
+}
+
+/* Slot of v in a log2 histogram (abi.h), without a loop: binary search on the top bit. */
+static LLVMValueRef log2_slot(struct cg *c, LLVMValueRef v, bool is_signed)
+{
+	LLVMValueRef x = v, r = bpfb_i64(c, 0), zero = bpfb_i64(c, 0);
+	static const unsigned shifts[] = { 32, 16, 8, 4, 2, 1 };
+	for (int i = 0; i < 6; i++) {
+		unsigned sh = shifts[i];
+		LLVMValueRef big = LLVMBuildICmp(c->b, LLVMIntUGT, x,
+						 bpfb_i64(c, (1ull << sh) - 1), "");
+		LLVMValueRef s = LLVMBuildSelect(c->b, big, bpfb_i64(c, sh), zero, "");
+		x = LLVMBuildLShr(c->b, x, s, "");
+		r = LLVMBuildOr(c->b, r, s, "");
+	}
+	LLVMValueRef slot = LLVMBuildAdd(c->b, r, bpfb_i64(c, 2), "");
+	slot = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, v, zero, ""),
+			       bpfb_i64(c, 1), slot, "");
+	if (is_signed)
+		slot = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, v, zero, ""), zero,
+				       slot, "hslot");
+	return slot;
+}
+
+static LLVMValueRef lin_slot(struct cg *c, LLVMValueRef v, const struct type *t,
+			     uint32_t nslots)
+{
+	bool s = t->is_signed;
+	LLVMValueRef mn = bpfb_i64(c, (uint64_t)t->lh_min), mx = bpfb_i64(c, (uint64_t)t->lh_max);
+	LLVMValueRef idx = LLVMBuildUDiv(c->b, LLVMBuildSub(c->b, v, mn, ""),
+					 bpfb_i64(c, (uint64_t)t->lh_step), "");
+	LLVMValueRef slot = LLVMBuildAdd(c->b, idx, bpfb_i64(c, 1), "");
+	LLVMValueRef hi = LLVMBuildICmp(c->b, s ? LLVMIntSGE : LLVMIntUGE, v, mx, "");
+	slot = LLVMBuildSelect(c->b, hi, bpfb_i64(c, nslots - 1), slot, "");
+	LLVMValueRef lo = LLVMBuildICmp(c->b, s ? LLVMIntSLT : LLVMIntULT, v, mn, "");
+	return LLVMBuildSelect(c->b, lo, bpfb_i64(c, 0), slot, "lslot");
+}
+
+/* Fold one observation v into the per-CPU value at p (non-null). */
+static void agg_apply(struct cg *c, const struct type *t, LLVMValueRef p, LLVMValueRef v)
+{
+	LLVMValueRef one = bpfb_i64(c, 1);
+	switch (t->kind) {
+	case TY_MIN:
+	case TY_MAX: {
+		LLVMValueRef old = bpfb_load(c, c->i64, p, 8);
+		LLVMValueRef set = bpfb_load(c, c->i64, bpfb_gep(c, p, 8), 8);
+		LLVMIntPredicate pr = t->kind == TY_MIN ? (t->is_signed ? LLVMIntSLT : LLVMIntULT)
+							: (t->is_signed ? LLVMIntSGT : LLVMIntUGT);
+		LLVMValueRef better = LLVMBuildOr(
+			c->b, LLVMBuildICmp(c->b, LLVMIntEQ, set, bpfb_i64(c, 0), ""),
+			LLVMBuildICmp(c->b, pr, v, old, ""), "");
+		bpfb_store(c, LLVMBuildSelect(c->b, better, v, old, ""), p, 8);
+		bpfb_store(c, one, bpfb_gep(c, p, 8), 8);
+		return;
+	}
+	case TY_AVG:
+	case TY_STATS: {
+		LLVMValueRef tot = bpfb_load(c, c->i64, p, 8);
+		bpfb_store(c, LLVMBuildAdd(c->b, tot, v, ""), p, 8);
+		LLVMValueRef cp = bpfb_gep(c, p, 8);
+		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, cp, 8), one, ""), cp, 8);
+		return;
+	}
+	case TY_SUM:
+		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), v, ""), p, 8);
+		return;
+	default: /* count, hist, lhist: one more in this slot */
+		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), one, ""), p, 8);
+		return;
+	}
+}
+
+/* The value a first observation v creates. */
+static LLVMValueRef agg_init(struct cg *c, const struct type *t,
+			     const struct abi_map_layout *l, LLVMValueRef v)
+{
+	LLVMValueRef buf = bpfb_stack(c, l->value_size, "ainit");
+	LLVMValueRef one = bpfb_i64(c, 1);
+	switch (t->kind) {
+	case TY_SUM:
+		bpfb_store(c, v, buf, 8);
+		break;
+	case TY_MIN:
+	case TY_MAX:
+	case TY_AVG:
+	case TY_STATS:
+		bpfb_store(c, v, buf, 8);
+		bpfb_store(c, one, bpfb_gep(c, buf, 8), 8);
+		break;
+	default:
+		bpfb_store(c, one, buf, 8);
+		break;
+	}
+	return buf;
+}
+
+static enum builtin agg_builtin(enum type_kind k)
+{
+	switch (k) {
+	case TY_COUNT: return BI_COUNT;
+	case TY_SUM: return BI_SUM;
+	case TY_AVG: return BI_AVG;
+	case TY_MIN: return BI_MIN;
+	case TY_MAX: return BI_MAX;
+	case TY_STATS: return BI_STATS;
+	case TY_HIST: return BI_HIST;
+	case TY_LHIST: return BI_LHIST;
+	default: return BI_NONE;
+	}
+}
+
+static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
+		       const struct abi_map_layout *l, struct node *call)
+{
+	const struct type *t = &mi->val;
+	if (call->kind != AST_CALL || call->sym != (int)agg_builtin(t->kind)) {
+		cg_error(c, "map %s holds %s values and can only be assigned %s()", mi->name,
+			 builtin_rows[agg_builtin(t->kind)].name,
+			 builtin_rows[agg_builtin(t->kind)].name);
+		return;
+	}
+	LLVMValueRef v = NULL, slot = NULL;
+	if (t->kind != TY_COUNT && call->list)
+		v = cg_expr(c, call->list);
+	if (t->kind == TY_HIST) {
+		slot = log2_slot(c, v, call->list->type.is_signed);
+	} else if (t->kind == TY_LHIST) {
+		if (t->lh_step <= 0 || t->lh_max <= t->lh_min) {
+			cg_error(c, "lhist() of %s has an invalid range", mi->name);
+			return;
+		}
+		struct type lt = *t;
+		lt.is_signed = call->list->type.is_signed;
+		slot = lin_slot(c, v, &lt, l->nslots);
+	}
+	int fd = cg_map_fd(c, m->sym);
+	LLVMValueRef key = build_key(c, m, mi, l, slot);
+	LLVMValueRef p = bpfb_map_lookup(c, fd, key);
+	LLVMBasicBlockRef entry = LLVMGetInsertBlock(c->b);
+	LLVMBasicBlockRef hit = bpfb_block(c, "agg_hit"), done = bpfb_block(c, "agg_done");
+	if (l->map_type == ABI_MAP_PERCPU_ARRAY) {
+		/* array slots always exist; the null check is for the verifier */
+		LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), done, hit);
+		LLVMPositionBuilderAtEnd(c->b, hit);
+		agg_apply(c, t, p, v);
+		LLVMBuildBr(c->b, done);
+		LLVMPositionBuilderAtEnd(c->b, done);
+		return;
+	}
+	LLVMBasicBlockRef miss = bpfb_block(c, "agg_miss"), retry = bpfb_block(c, "agg_retry");
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), miss, hit);
+	LLVMPositionBuilderAtEnd(c->b, miss);
+	LLVMValueRef init = agg_init(c, t, l, v);
+	LLVMValueRef r = bpfb_map_update(c, fd, key, init, BPF_NOEXIST);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, r, bpfb_i64(c, 0), ""), done, retry);
+	/* another CPU inserted the key first: fold into the now-existing entry */
+	LLVMPositionBuilderAtEnd(c->b, retry);
+	LLVMValueRef p2 = bpfb_map_lookup(c, fd, key);
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p2, ""), done, hit);
+	LLVMPositionBuilderAtEnd(c->b, hit);
+	LLVMValueRef pp = phi2(c, c->ptr, p, entry, p2, retry);
+	agg_apply(c, t, pp, v);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+static void write_with_key(struct cg *c, int fd, const struct map_info *mi,
+			   const struct abi_map_layout *l, LLVMValueRef key, LLVMValueRef v,
+			   const struct type *vt)
+{
+	LLVMValueRef val = bpfb_buf(c, l->value_size, "mval");
+	cg_store_val(c, v, vt, val, &mi->val);
+	bpfb_map_update(c, fd, key, val, BPF_ANY);
+}
+
+void cg_map_assign(struct cg *c, struct node *as)
+{
+	struct node *m = as->a;
+	struct abi_map_layout l;
+	const struct map_info *mi = map_of(c, m, &l);
+	if (!mi)
+		return;
+	if (type_is_agg(&mi->val)) {
+		agg_update(c, m, mi, &l, as->b);
+		return;
+	}
+	int fd = cg_map_fd(c, m->sym);
+	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
+	if (as->op != OP_NONE) {
+		if (mi->val.kind != TY_INT) {
+			cg_error(c, "compound assignment needs an integer map, %s is not", mi->name);
+			return;
+		}
+		LLVMValueRef old = read_with_key(c, fd, mi, &l, key);
+		LLVMValueRef nv = cg_arith(c, as->op, old, cg_expr(c, as->b), &mi->val,
+					   mi->val.is_signed);
+		write_with_key(c, fd, mi, &l, key, nv, &mi->val);
+		return;
+	}
+	LLVMValueRef val = bpfb_buf(c, l.value_size, "mval");
+	cg_store(c, as->b, val, &mi->val);
+	bpfb_map_update(c, fd, key, val, BPF_ANY);
+}
+
+LLVMValueRef cg_map_incdec(struct cg *c, struct node *m, int64_t delta, bool post)
+{
+	struct abi_map_layout l;
+	const struct map_info *mi = map_of(c, m, &l);
+	if (!mi)
+		return bpfb_i64(c, 0);
+	if (mi->val.kind != TY_INT) {
+		cg_error(c, "++/-- needs an integer map, %s is not", mi->name);
+		return bpfb_i64(c, 0);
+	}
+	int fd = cg_map_fd(c, m->sym);
+	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
+	LLVMValueRef old = read_with_key(c, fd, mi, &l, key);
+	LLVMValueRef nv = cg_norm(c, LLVMBuildAdd(c->b, old, bpfb_i64(c, (uint64_t)delta), ""),
+				  &mi->val);
+	write_with_key(c, fd, mi, &l, key, nv, &mi->val);
+	return post ? old : nv;
+}
+
+void cg_map_delete(struct cg *c, struct node *m)
+{
+	struct abi_map_layout l;
+	const struct map_info *mi = map_of(c, m, &l);
+	if (!mi)
+		return;
+	if (is_hist(&mi->val)) {
+		cg_error(c, "delete() of a single key is not supported on histogram map %s "
+			    "(use clear())", mi->name);
+		return;
+	}
+	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
+	bpfb_map_delete(c, cg_map_fd(c, m->sym), key);
+}

@@ -1,0 +1,235 @@
+/*
+ * codegen/emit_probe.c — one BPF function per probe point, and everything that depends on
+ * the probe kind: program type, the context (tracepoint `args`, pt_regs) and builtins.
+ *
+ * Owns: the per-kind table (a new probe kind is one row), the function frame (entry block
+ * for allocas, prologue for the scratch lookup, body), the predicate, builtin variables
+ * and tracepoint field access by name for *this* point.
+ * Must not: decide program semantics beyond the context (statements live in emit_stmt.c).
+ */
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen_internal.h"
+
+static const struct cg_kind kinds[] = {
+	{ PROBE_BEGIN, BPF_PROG_TYPE_RAW_TRACEPOINT, false, false },
+	{ PROBE_END, BPF_PROG_TYPE_RAW_TRACEPOINT, false, false },
+	{ PROBE_TRACEPOINT, BPF_PROG_TYPE_TRACEPOINT, true, false },
+	{ PROBE_KPROBE, BPF_PROG_TYPE_KPROBE, false, true },
+	{ PROBE_KRETPROBE, BPF_PROG_TYPE_KPROBE, false, true },
+	{ PROBE_UPROBE, BPF_PROG_TYPE_KPROBE, false, true },
+	{ PROBE_URETPROBE, BPF_PROG_TYPE_KPROBE, false, true },
+	{ PROBE_PROFILE, BPF_PROG_TYPE_PERF_EVENT, false, false },
+	{ PROBE_INTERVAL, BPF_PROG_TYPE_PERF_EVENT, false, false },
+};
+
+const struct cg_kind *cg_kind_find(int kind)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].kind == kind)
+			return &kinds[i];
+	return NULL;
+}
+
+/* x86-64 struct pt_regs offsets: the first six arguments, then the return value. */
+static const uint32_t regs_arg_off[] = { 112, 104, 96, 88, 72, 64 };
+#define REGS_AX_OFF 80u
+
+int cg_emit_point(struct cg *c, int idx)
+{
+	struct cg_fn *f = &c->fn;
+	const struct probe_point *pt = &c->sr->points[idx];
+	memset(f, 0, sizeof(*f));
+	f->pt = pt;
+	if (pt->probe < 0 || pt->probe >= c->nprobes) {
+		cg_error(c, "internal error: probe point refers to a missing probe");
+		return 0;
+	}
+	f->probe = c->probes[pt->probe];
+	f->kind = cg_kind_find(pt->kind);
+	if (!f->kind) {
+		cg_error(c, "this probe type is not supported by the code generator");
+		return 0;
+	}
+	f->vars = calloc(c->sr->nvars ? c->sr->nvars : 1, sizeof(*f->vars));
+	if (!f->vars) {
+		diag_error_noloc(c->d, "out of memory");
+		return -1;
+	}
+
+	char name[32], sec[32];
+	snprintf(name, sizeof(name), "p%d", idx);
+	snprintf(sec, sizeof(sec), "prog_%d", idx);
+	LLVMTypeRef fty = LLVMFunctionType(c->i64, &c->ptr, 1, 0);
+	f->func = LLVMAddFunction(c->mod, name, fty);
+	LLVMSetSection(f->func, sec);
+	/* no unwind tables: .eh_frame would bring relocations into the object */
+	unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+	LLVMAddAttributeAtIndex(f->func, LLVMAttributeFunctionIndex,
+				LLVMCreateEnumAttribute(c->ctx, nounwind, 0));
+	f->ctx = LLVMGetParam(f->func, 0);
+	f->entry = bpfb_block(c, "entry");
+	f->prologue = bpfb_block(c, "prologue");
+	f->body = bpfb_block(c, "body");
+	LLVMPositionBuilderAtEnd(c->b, f->body);
+
+	if (f->probe->a) {
+		LLVMValueRef cond = cg_cond(c, f->probe->a);
+		LLVMBasicBlockRef yes = bpfb_block(c, "pred_true");
+		LLVMBasicBlockRef no = bpfb_block(c, "pred_false");
+		LLVMBuildCondBr(c->b, cond, yes, no);
+		LLVMPositionBuilderAtEnd(c->b, no);
+		LLVMBuildRet(c->b, bpfb_i64(c, 0));
+		LLVMPositionBuilderAtEnd(c->b, yes);
+	}
+	cg_block(c, f->probe->b);
+	if (!bpfb_terminated(c))
+		LLVMBuildRet(c->b, bpfb_i64(c, 0));
+
+	LLVMPositionBuilderAtEnd(c->b, f->entry);
+	LLVMBuildBr(c->b, f->prologue);
+	LLVMPositionBuilderAtEnd(c->b, f->prologue);
+	LLVMBuildBr(c->b, f->body);
+	free(f->vars);
+	f->vars = NULL;
+	f->pt = NULL;
+	return 0;
+}
+
+static LLVMValueRef pid_tgid(struct cg *c)
+{
+	return bpfb_helper(c, BPF_FUNC_get_current_pid_tgid, c->i64, NULL, 0, "pid_tgid");
+}
+
+static LLVMValueRef uid_gid(struct cg *c)
+{
+	return bpfb_helper(c, BPF_FUNC_get_current_uid_gid, c->i64, NULL, 0, "uid_gid");
+}
+
+static LLVMValueRef low32(struct cg *c, LLVMValueRef v)
+{
+	return LLVMBuildAnd(c->b, v, bpfb_i64(c, 0xffffffffu), "");
+}
+
+static LLVMValueRef regs_load(struct cg *c, uint32_t off)
+{
+	return bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, off), 8);
+}
+
+LLVMValueRef cg_builtin(struct cg *c, struct node *n)
+{
+	const struct cg_kind *k = c->fn.kind;
+	switch (n->sym) {
+	case BI_PID:
+		return LLVMBuildLShr(c->b, pid_tgid(c), bpfb_i64(c, 32), "pid");
+	case BI_TID:
+		return low32(c, pid_tgid(c));
+	case BI_UID:
+		return low32(c, uid_gid(c));
+	case BI_GID:
+		return LLVMBuildLShr(c->b, uid_gid(c), bpfb_i64(c, 32), "gid");
+	case BI_NSECS:
+		return bpfb_helper(c, BPF_FUNC_ktime_get_ns, c->i64, NULL, 0, "nsecs");
+	case BI_ELAPSED:
+		return LLVMBuildSub(c->b,
+				    bpfb_helper(c, BPF_FUNC_ktime_get_ns, c->i64, NULL, 0, "ns"),
+				    bpfb_i64(c, c->opts->start_ns), "elapsed");
+	case BI_CPU:
+		return bpfb_zext64(c, bpfb_helper(c, BPF_FUNC_get_smp_processor_id, c->i32, NULL,
+						  0, "cpu"));
+	case BI_PROBE:
+		return bpfb_i64(c, (uint64_t)c->fn.pt->index);
+	case BI_CURTASK:
+		return bpfb_helper(c, BPF_FUNC_get_current_task, c->i64, NULL, 0, "curtask");
+	case BI_CGROUP:
+		return bpfb_helper(c, BPF_FUNC_get_current_cgroup_id, c->i64, NULL, 0, "cgroup");
+	case BI_RAND:
+		return bpfb_zext64(c, bpfb_helper(c, BPF_FUNC_get_prandom_u32, c->i32, NULL, 0,
+						  "rand"));
+	case BI_CPID:
+		return bpfb_i64(c, (uint64_t)c->opts->cpid);
+	case BI_ARGS:
+		if (!k->has_args)
+			break;
+		return c->fn.ctx;
+	case BI_COMM: {
+		LLVMValueRef buf = bpfb_buf(c, ABI_COMM_LEN, "comm");
+		LLVMValueRef a[2] = { buf, bpfb_i64(c, ABI_COMM_LEN) };
+		bpfb_helper(c, BPF_FUNC_get_current_comm, c->i64, a, 2, "");
+		return buf;
+	}
+	case BI_RETVAL:
+		if (!k->has_regs)
+			break;
+		return cg_norm(c, regs_load(c, REGS_AX_OFF), &n->type);
+	case BI_ARGN: {
+		int i = n->str ? atoi(n->str + 3) : -1;
+		if (!k->has_regs)
+			break;
+		if (i < 0 || i >= (int)(sizeof(regs_arg_off) / sizeof(regs_arg_off[0]))) {
+			cg_error(c, "%s is out of range (arg0..arg5 are in registers)", n->str);
+			return bpfb_i64(c, 0);
+		}
+		return cg_norm(c, regs_load(c, regs_arg_off[i]), &n->type);
+	}
+	default:
+		break;
+	}
+	cg_error(c, "builtin '%s' is not available in this probe", n->str ? n->str : "?");
+	return n->type.kind == TY_STR || n->type.kind == TY_TUPLE
+		       ? bpfb_buf(c, type_storage_size(&n->type), "bad")
+		       : bpfb_i64(c, 0);
+}
+
+LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
+			  const struct type *dt)
+{
+	const struct probe_point *pt = c->fn.pt;
+	const struct tp_field *tf = pt->tp ? tp_format_field(pt->tp, n->str) : NULL;
+	bool is_str = n->type.kind == TY_STR;
+	uint32_t size = is_str ? (dt && dt->kind == TY_STR ? dt->size : n->type.size) : 8;
+	if (!tf || !c->fn.kind->has_args) {
+		cg_error(c, "tracepoint has no field '%s'", n->str ? n->str : "?");
+		if (!is_str)
+			return bpfb_i64(c, 0);
+		return dst ? dst : bpfb_buf(c, size, "bad");
+	}
+	LLVMValueRef ctx = c->fn.ctx;
+	LLVMValueRef p = bpfb_gep(c, ctx, tf->offset);
+	if (is_str) {
+		LLVMValueRef buf = dst ? dst : bpfb_buf(c, size, "field");
+		if (tf->data_loc || (n->flags & NODE_F_DATA_LOC)) {
+			LLVMValueRef loc = bpfb_load(c, c->i32, p, 4);
+			LLVMValueRef off = LLVMBuildAnd(c->b, bpfb_zext64(c, loc),
+							 bpfb_i64(c, 0xffff), "");
+			LLVMValueRef src = LLVMBuildGEP2(c->b, c->i8, ctx, &off, 1, "dl");
+			bpfb_memset0(c, buf, size);
+			LLVMValueRef a[3] = { buf, bpfb_i64(c, size), src };
+			bpfb_helper(c, BPF_FUNC_probe_read_kernel_str, c->i64, a, 3, "");
+			return buf;
+		}
+		uint32_t len = tf->array_len > 0 ? (uint32_t)tf->array_len : tf->size;
+		if (len > size)
+			len = size;
+		LLVMValueRef a[3] = { buf, bpfb_i64(c, len), p };
+		bpfb_helper(c, BPF_FUNC_probe_read_kernel, c->i64, a, 3, "");
+		bpfb_memset0_at(c, buf, len, size);
+		return buf;
+	}
+	uint32_t fs = tf->size;
+	if (fs != 1 && fs != 2 && fs != 4 && fs != 8) {
+		cg_error(c, "tracepoint field '%s' has unsupported size %u", n->str, fs);
+		return bpfb_i64(c, 0);
+	}
+	LLVMTypeRef it = fs == 8 ? c->i64 : fs == 4 ? c->i32 : fs == 2 ? c->i16 : c->i8;
+	LLVMValueRef v = bpfb_load(c, it, p, fs);
+	if (fs != 8)
+		v = tf->is_signed ? LLVMBuildSExt(c->b, v, c->i64, "")
+				  : LLVMBuildZExt(c->b, v, c->i64, "");
+	v = cg_norm(c, v, &n->type);
+	if (dst)
+		bpfb_store(c, v, dst, 8);
+	return v;
+}

@@ -1,0 +1,150 @@
+/*
+ * lexer/lex_literal.c — integer and string literal decoding (see lex_literal.h).
+ *
+ * Owns: value computation with overflow checks, escape decoding.
+ * Must not: keep state between calls or print; errors go to struct diag.
+ */
+#include "lex_literal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
+/* Accumulates digits of one base, skipping '_' separators. Returns 0, LEX_INT_INVALID if
+ * something else appears (or no digit at all), LEX_INT_OVERFLOW past UINT64_MAX. */
+static int accumulate(const char *s, size_t len, unsigned base, uint64_t *out)
+{
+	uint64_t v = 0;
+	int ndigits = 0, overflow = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '_')
+			continue;
+		unsigned dv = (unsigned)digit_value(s[i]);
+		if (dv >= base)
+			return LEX_INT_INVALID;
+		if (v > (UINT64_MAX - dv) / base)
+			overflow = 1;
+		v = v * base + dv;
+		ndigits++;
+	}
+	if (!ndigits)
+		return LEX_INT_INVALID;
+	*out = v;
+	return overflow ? LEX_INT_OVERFLOW : 0;
+}
+
+int lex_decimal(const char *text, size_t len, uint64_t *out)
+{
+	for (size_t i = 0; i < len; i++)
+		if (text[i] < '0' || text[i] > '9')
+			return -1;
+	return accumulate(text, len, 10, out) ? -1 : 0;
+}
+
+int lex_integer(const char *text, size_t len, uint64_t *out)
+{
+	*out = 0;
+	if (len > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+		return accumulate(text + 2, len - 2, 16, out);
+	if (len > 1 && text[0] == '0')
+		return accumulate(text + 1, len - 1, 8, out);
+
+	/* Decimal, optionally with an exponent: 1e6 == 1000000 (bpftrace accepts it). */
+	const char *e = memchr(text, 'e', len);
+	size_t mlen = e ? (size_t)(e - text) : len;
+	uint64_t m = 0, x = 0;
+	int err = accumulate(text, mlen, 10, &m);
+	if (err == LEX_INT_INVALID)
+		return err;
+	if (e) {
+		int xerr = accumulate(e + 1, len - mlen - 1, 10, &x);
+		if (xerr == LEX_INT_INVALID)
+			return xerr;
+		if (err)
+			return err;
+		for (; x > 0 && m != 0; x--) {
+			if (m > UINT64_MAX / 10 || xerr)
+				return LEX_INT_OVERFLOW;
+			m *= 10;
+		}
+	}
+	*out = m;
+	return err;
+}
+
+struct node *lex_string(struct diag *d, struct span loc, const char *text, size_t len)
+{
+	/* Drop the quotes; escapes only ever shrink the text. */
+	const char *s = text + 1;
+	size_t n = len - 2;
+	char *buf = malloc(n + 1);
+	size_t o = 0;
+	int bad = 0;
+	if (!buf)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\\') {
+			buf[o++] = s[i];
+			continue;
+		}
+		struct span esc = { loc.start + 1 + (uint32_t)i, loc.start + 3 + (uint32_t)i };
+		unsigned char c = (unsigned char)s[++i];
+		switch (c) {
+		case 'n': buf[o++] = '\n'; break;
+		case 't': buf[o++] = '\t'; break;
+		case 'r': buf[o++] = '\r'; break;
+		case '\\': buf[o++] = '\\'; break;
+		case '"': buf[o++] = '"'; break;
+		case '\'': buf[o++] = '\''; break;
+		case 'x': {
+			unsigned v = 0;
+			int k = 0;
+			while (k < 2 && i + 1 < n && digit_value(s[i + 1]) < 16) {
+				v = v * 16 + (unsigned)digit_value(s[++i]);
+				k++;
+			}
+			esc.end = loc.start + 2 + (uint32_t)i;
+			if (!k) {
+				diag_error(d, esc, "invalid escape: '\\x' needs hex digits");
+				bad = 1;
+			}
+			buf[o++] = (char)v;
+			break;
+		}
+		default:
+			if (c >= '0' && c <= '7') {
+				unsigned v = c - '0';
+				for (int k = 1; k < 3 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7';
+				     k++)
+					v = v * 8 + (unsigned)(s[++i] - '0');
+				esc.end = loc.start + 2 + (uint32_t)i;
+				if (v > 0xff) {
+					diag_error(d, esc, "octal escape out of range (more than \\377)");
+					bad = 1;
+				}
+				buf[o++] = (char)v;
+			} else if (c >= 0x20 && c < 0x7f) {
+				diag_error(d, esc, "invalid escape character '\\%c'", c);
+				bad = 1;
+			} else {
+				diag_error(d, esc, "invalid escape character '\\' followed by byte 0x%02x",
+					   c);
+				bad = 1;
+			}
+		}
+	}
+	buf[o] = '\0';
+	struct node *node = bad ? NULL : ast_str(AST_STR, loc, buf, (uint32_t)o);
+	free(buf);
+	return node;
+}

@@ -1,0 +1,275 @@
+/*
+ * parser/ast.c — AST node construction, list helpers, freeing and the generic walker.
+ *
+ * Owns: node allocation (zeroed, sym = fmt = -1), the builders the grammar calls, kind and
+ * operator names, ast_free (iterative, so a degenerate tree of any depth frees without
+ * recursion) and ast_walk.
+ * Must not: print (ast_dump.c does), know about tokens, or validate semantics.
+ */
+#include "ast.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse_internal.h"
+
+/* An AST node is a few dozen bytes; failing to get one means the process cannot do
+ * anything useful, and threading NULL through every grammar action would hide bugs. */
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n, sz);
+	if (!p) {
+		fputs("bpfscript: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+struct node *ast_new(enum ast_kind kind, struct span loc)
+{
+	struct node *n = xcalloc(1, sizeof(*n));
+	n->kind = kind;
+	n->loc = loc;
+	n->sym = -1;
+	n->fmt = -1;
+	return n;
+}
+
+struct node *ast_int(struct span loc, int64_t v)
+{
+	struct node *n = ast_new(AST_INT, loc);
+	n->ival = v;
+	return n;
+}
+
+struct node *ast_str(enum ast_kind kind, struct span loc, const char *s, uint32_t len)
+{
+	struct node *n = ast_new(kind, loc);
+	n->str = xcalloc(1, (size_t)len + 1);
+	if (len)
+		memcpy(n->str, s, len);
+	n->slen = len;
+	return n;
+}
+
+struct node *ast_binop(struct span loc, enum ast_op op, struct node *a, struct node *b)
+{
+	struct node *n = ast_new(AST_BINOP, loc);
+	n->op = op;
+	n->a = a;
+	n->b = b;
+	return n;
+}
+
+struct node *ast_unop(struct span loc, enum ast_op op, struct node *a)
+{
+	struct node *n = ast_new(AST_UNOP, loc);
+	n->op = op;
+	n->a = a;
+	return n;
+}
+
+struct node *ast_node3(enum ast_kind kind, struct span loc, struct node *a, struct node *b,
+		       struct node *c, struct node *list)
+{
+	struct node *n = ast_new(kind, loc);
+	n->a = a;
+	n->b = b;
+	n->c = c;
+	n->list = list;
+	return n;
+}
+
+struct node *ast_with_list(enum ast_kind kind, struct span loc, struct node *list)
+{
+	return ast_node3(kind, loc, NULL, NULL, NULL, list);
+}
+
+struct node *ast_assign(struct span loc, enum ast_op op, struct node *lhs, struct node *rhs)
+{
+	struct node *n = ast_node3(AST_ASSIGN, loc, lhs, rhs, NULL, NULL);
+	n->op = op;
+	return n;
+}
+
+struct node *ast_field(struct span loc, struct node *base, const char *name, uint32_t len,
+		       int arrow)
+{
+	struct node *n = ast_str(AST_FIELD, loc, name, len);
+	n->a = base;
+	n->ival = arrow;
+	return n;
+}
+
+struct node *ast_posparam(struct span loc, int64_t v)
+{
+	struct node *n = ast_new(AST_POSPARAM, loc);
+	n->ival = v;
+	return n;
+}
+
+struct node *ast_call(struct span loc, const char *name, uint32_t len, struct node *args)
+{
+	struct node *n = ast_str(AST_CALL, loc, name, len);
+	n->list = args;
+	return n;
+}
+
+struct node *ast_map_keys(struct span loc, const char *name, uint32_t len, struct node *keys)
+{
+	struct node *n = ast_str(AST_MAP, loc, name, len);
+	n->list = keys;
+	return n;
+}
+
+struct node *ast_cast_type(struct span loc, const char *kw, const char *name, uint32_t len)
+{
+	if (!kw)
+		return ast_str(AST_CAST, loc, name, len);
+	size_t kl = strlen(kw);
+	char *buf = xcalloc(1, kl + 1 + len + 1);
+	memcpy(buf, kw, kl);
+	buf[kl] = ' ';
+	memcpy(buf + kl + 1, name, len);
+	struct node *n = ast_str(AST_CAST, loc, buf, (uint32_t)(kl + 1 + len));
+	free(buf);
+	return n;
+}
+
+struct node *ast_cast_set(struct node *cast, struct span loc, struct node *operand)
+{
+	cast->loc = loc;
+	cast->a = operand;
+	return cast;
+}
+
+struct node *ast_append(struct node *a, struct node *b)
+{
+	if (!a)
+		return b;
+	struct node *t = a;
+	while (t->next)
+		t = t->next;
+	t->next = b;
+	return a;
+}
+
+int ast_list_len(const struct node *list)
+{
+	int n = 0;
+	for (; list; list = list->next)
+		n++;
+	return n;
+}
+
+/* Frees without recursion: every child pointer and list element is pushed on a heap
+ * stack. Parse errors can leave trees far deeper than any C stack allows (a 100k-term
+ * chain of binary operators), and the bison destructors free those through here. */
+struct free_stack {
+	struct node **v;
+	size_t n, cap;
+};
+
+static void fs_push(struct free_stack *s, struct node *n)
+{
+	if (!n)
+		return;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct node **v = realloc(s->v, cap * sizeof(*v));
+		if (!v) {
+			fputs("bpfscript: out of memory\n", stderr);
+			abort();
+		}
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = n;
+}
+
+static void free_all(struct free_stack *s)
+{
+	while (s->n) {
+		struct node *n = s->v[--s->n];
+		fs_push(s, n->a);
+		fs_push(s, n->b);
+		fs_push(s, n->c);
+		for (struct node *l = n->list, *next; l; l = next) {
+			next = l->next;
+			fs_push(s, l);
+		}
+		free(n->str);
+		free(n);
+	}
+	free(s->v);
+}
+
+void ast_free(struct node *n)
+{
+	struct free_stack s = { 0 };
+	fs_push(&s, n);
+	free_all(&s);
+}
+
+void ast_free_list(struct node *list)
+{
+	struct free_stack s = { 0 };
+	for (struct node *next; list; list = next) {
+		next = list->next;
+		fs_push(&s, list);
+	}
+	free_all(&s);
+}
+
+const char *ast_kind_name(enum ast_kind k)
+{
+	/* Lower-case forms of the X-macro names, for messages and dumps. */
+	static const char *const upper[] = {
+#define X(k) #k,
+		AST_KINDS(X)
+#undef X
+	};
+	static char lower[AST__COUNT][16];
+	if ((unsigned)k >= AST__COUNT)
+		return "?";
+	if (!lower[k][0]) {
+		size_t i;
+		for (i = 0; upper[k][i] && i < sizeof(lower[k]) - 1; i++) {
+			char c = upper[k][i];
+			lower[k][i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+		}
+		lower[k][i] = '\0';
+	}
+	return lower[k];
+}
+
+const char *ast_op_str(enum ast_op op)
+{
+	static const char *const s[] = {
+#define X(o, str) str,
+		AST_OPS(X)
+#undef X
+	};
+	if ((unsigned)op >= OP__COUNT)
+		return "?";
+	return s[op];
+}
+
+int ast_walk(struct node *n, ast_visit_fn pre, ast_visit_fn post, void *ctx)
+{
+	int r;
+	if (!n)
+		return 0;
+	if (pre && (r = pre(n, ctx)))
+		return r;
+	if ((r = ast_walk(n->a, pre, post, ctx)) || (r = ast_walk(n->b, pre, post, ctx)) ||
+	    (r = ast_walk(n->c, pre, post, ctx)))
+		return r;
+	for (struct node *l = n->list; l; l = l->next)
+		if ((r = ast_walk(l, pre, post, ctx)))
+			return r;
+	if (post && (r = post(n, ctx)))
+		return r;
+	return 0;
+}

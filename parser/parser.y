@@ -1,0 +1,289 @@
+/*
+ * parser/parser.y — the bpftrace grammar (0.17 plus args.field and begin/end).
+ *
+ * Owns: token names as they appear in syntax errors, operator precedence, the shape of the
+ * AST each construct produces, and error recovery (statement level up to ';' or '}', probe
+ * level up to the next block) so one run reports several syntax errors.
+ * Must not: type-check, look at attach point contents, or print. Every action is one call
+ * into the ast_* constructors; %destructor frees whatever an error discards.
+ */
+%code requires {
+#include "parser/parse_internal.h"
+}
+
+%code provides {
+int bpfs_yylex(BPFS_YYSTYPE *lval, BPFS_YYLTYPE *lloc, yyscan_t scanner);
+void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
+		  const char *msg);
+}
+
+%code {
+#include <stdlib.h>
+#include <string.h>
+
+/* The source text a token's span covers: names come straight from the program text. */
+#define TEXT(l) (ps->src->text + (l).start), ((l).end - (l).start)
+/* Resynchronised: report the next error at once and let the scanner stop skipping. */
+#define RECOVERED() do { yyerrok; ps->recovering = 0; } while (0)
+}
+
+%define api.pure full
+%define api.prefix {bpfs_yy}
+%define api.token.prefix {TOK_}
+%define parse.error verbose
+%locations
+%expect 0
+%lex-param {yyscan_t scanner}
+%parse-param {yyscan_t scanner} {struct parse_state *ps}
+
+%union {
+	struct node *node;
+	struct nlist list;
+	int64_t ival;
+	enum ast_op op;
+}
+
+%destructor { ast_free($$); } <node>
+%destructor { ast_free_list($$.head); } <list>
+
+%token END 0 "end of file"
+%token ATTACH "attach point"
+%token <ival> INT "integer"
+%token <node> STRING "string"
+%token IDENT "identifier"
+%token VAR "variable"
+%token MAP "map"
+%token <ival> PARAM "positional parameter"
+%token PARAMCOUNT "$#"
+%token INT_TYPE "integer type"
+%token STRUCT "struct" UNION "union" ENUM "enum"
+%token IF "if" ELSE "else" WHILE "while" UNROLL "unroll"
+%token RETURN "return" BREAK "break" CONTINUE "continue"
+%token ENDPRED "end predicate"
+%token LBRACE "{" RBRACE "}" LBRACKET "[" RBRACKET "]" LPAREN "(" RPAREN ")"
+%token SEMI ";" COMMA "," QUES "?" COLON ":" DOT "." PTR "->"
+%token ASSIGN "=" EQ "==" NE "!=" LE "<=" GE ">=" LT "<" GT ">"
+%token LEFT "<<" RIGHT ">>" LAND "&&" LOR "||"
+%token PLUS "+" MINUS "-" MUL "*" DIV "/" MOD "%" BAND "&" BOR "|" BXOR "^"
+%token LNOT "!" BNOT "~" INCREMENT "++" DECREMENT "--"
+%token ADD_ASSIGN "+=" SUB_ASSIGN "-=" MUL_ASSIGN "*=" DIV_ASSIGN "/=" MOD_ASSIGN "%="
+%token AND_ASSIGN "&=" OR_ASSIGN "|=" XOR_ASSIGN "^=" LEFT_ASSIGN "<<=" RIGHT_ASSIGN ">>="
+
+%right "?" ":"
+%left "||"
+%left "&&"
+%left "|"
+%left "^"
+%left "&"
+%left "==" "!="
+%left "<" ">" "<=" ">="
+%left "<<" ">>"
+%left "+" "-"
+%left "*" "/" "%"
+%precedence UNARY
+/* A map name followed by '[' takes its keys rather than becoming a value to index. */
+%precedence MAP_ALONE
+%precedence "++" "--" "[" "." "->"
+
+%type <node> probe attach pred block stmt simple_stmt block_stmt if_stmt expr primary map var
+%type <node> cast_type
+%type <list> probes attach_list stmts expr_list
+%type <op> assign_op
+
+%start program
+
+%%
+
+program
+	: probes                         { ps->program = ast_with_list(AST_PROGRAM, @$, $1.head); }
+	;
+
+probes
+	: probe                          { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| error block                    { $$ = (struct nlist){ 0 }; ast_free($2); RECOVERED(); }
+	| probes probe                   { $$ = nlist_push($1, $2); }
+	| probes error block             { $$ = $1; ast_free($3); RECOVERED(); }
+	;
+
+probe
+	: attach_list pred block         { $$ = ast_node3(AST_PROBE, @$, $2, $3, NULL, $1.head); }
+	;
+
+attach_list
+	: attach                         { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| attach_list "," attach         { $$ = nlist_push($1, $3); }
+	;
+
+attach
+	: ATTACH                         { $$ = ast_str(AST_ATTACH, @$, TEXT(@1)); }
+	;
+
+pred
+	: %empty                         { $$ = NULL; }
+	| "/" expr ENDPRED               { $$ = $2; }
+	| "/" error ENDPRED              { $$ = NULL; RECOVERED(); }
+	;
+
+block
+	: "{" stmts "}"                  { $$ = ast_with_list(AST_BLOCK, @$, $2.head); }
+	| "{" stmts simple_stmt "}"      { $$ = ast_with_list(AST_BLOCK, @$, nlist_push($2, $3).head); }
+	| "{" stmts error "}"            { $$ = ast_with_list(AST_BLOCK, @$, $2.head); RECOVERED(); }
+	;
+
+/* Simple statements end with ';' (optional before '}'); blocks need none; a stray ';'
+ * is an empty statement. */
+stmts
+	: %empty                         { $$ = (struct nlist){ 0 }; }
+	| stmts ";"                      { $$ = $1; }
+	| stmts stmt                     { $$ = nlist_push($1, $2); }
+	| stmts error ";"                { $$ = $1; RECOVERED(); }
+	;
+
+stmt
+	: simple_stmt ";"                { $$ = $1; }
+	| block_stmt                     { $$ = $1; }
+	;
+
+simple_stmt
+	: expr                           { $$ = ast_node3(AST_EXPR_STMT, @$, $1, NULL, NULL, NULL); }
+	| map "=" expr                   { $$ = ast_assign(@$, OP_NONE, $1, $3); }
+	| var "=" expr                   { $$ = ast_assign(@$, OP_NONE, $1, $3); }
+	| map assign_op expr             { $$ = ast_assign(@$, $2, $1, $3); }
+	| var assign_op expr             { $$ = ast_assign(@$, $2, $1, $3); }
+	| RETURN                         { $$ = ast_new(AST_RETURN, @$); }
+	| BREAK                          { $$ = ast_new(AST_BREAK, @$); }
+	| CONTINUE                       { $$ = ast_new(AST_CONTINUE, @$); }
+	;
+
+assign_op
+	: "+="  { $$ = OP_ADD; }  | "-="  { $$ = OP_SUB; }  | "*=" { $$ = OP_MUL; }
+	| "/="  { $$ = OP_DIV; }  | "%="  { $$ = OP_MOD; }  | "&=" { $$ = OP_BAND; }
+	| "|="  { $$ = OP_BOR; }  | "^="  { $$ = OP_BXOR; } | "<<=" { $$ = OP_SHL; }
+	| ">>=" { $$ = OP_SHR; }
+	;
+
+block_stmt
+	: if_stmt                        { $$ = $1; }
+	| WHILE "(" expr ")" block       { $$ = ast_node3(AST_WHILE, @$, $3, $5, NULL, NULL); }
+	| UNROLL "(" expr ")" block      { $$ = ast_node3(AST_UNROLL, @$, $3, $5, NULL, NULL); }
+	;
+
+if_stmt
+	: IF "(" expr ")" block                  { $$ = ast_node3(AST_IF, @$, $3, $5, NULL, NULL); }
+	| IF "(" expr ")" block ELSE block       { $$ = ast_node3(AST_IF, @$, $3, $5, $7, NULL); }
+	| IF "(" expr ")" block ELSE if_stmt     { $$ = ast_node3(AST_IF, @$, $3, $5, $7, NULL); }
+	;
+
+expr
+	: primary                        { $$ = $1; }
+	| expr "?" expr ":" expr         { $$ = ast_node3(AST_TERNARY, @$, $1, $3, $5, NULL); }
+	| expr "||" expr                 { $$ = ast_binop(@$, OP_LOR, $1, $3); }
+	| expr "&&" expr                 { $$ = ast_binop(@$, OP_LAND, $1, $3); }
+	| expr "|" expr                  { $$ = ast_binop(@$, OP_BOR, $1, $3); }
+	| expr "^" expr                  { $$ = ast_binop(@$, OP_BXOR, $1, $3); }
+	| expr "&" expr                  { $$ = ast_binop(@$, OP_BAND, $1, $3); }
+	| expr "==" expr                 { $$ = ast_binop(@$, OP_EQ, $1, $3); }
+	| expr "!=" expr                 { $$ = ast_binop(@$, OP_NE, $1, $3); }
+	| expr "<" expr                  { $$ = ast_binop(@$, OP_LT, $1, $3); }
+	| expr "<=" expr                 { $$ = ast_binop(@$, OP_LE, $1, $3); }
+	| expr ">" expr                  { $$ = ast_binop(@$, OP_GT, $1, $3); }
+	| expr ">=" expr                 { $$ = ast_binop(@$, OP_GE, $1, $3); }
+	| expr "<<" expr                 { $$ = ast_binop(@$, OP_SHL, $1, $3); }
+	| expr ">>" expr                 { $$ = ast_binop(@$, OP_SHR, $1, $3); }
+	| expr "+" expr                  { $$ = ast_binop(@$, OP_ADD, $1, $3); }
+	| expr "-" expr                  { $$ = ast_binop(@$, OP_SUB, $1, $3); }
+	| expr "*" expr                  { $$ = ast_binop(@$, OP_MUL, $1, $3); }
+	| expr "/" expr                  { $$ = ast_binop(@$, OP_DIV, $1, $3); }
+	| expr "%" expr                  { $$ = ast_binop(@$, OP_MOD, $1, $3); }
+	| "-" expr %prec UNARY           { $$ = ast_unop(@$, OP_NEG, $2); }
+	| "!" expr %prec UNARY           { $$ = ast_unop(@$, OP_LNOT, $2); }
+	| "~" expr %prec UNARY           { $$ = ast_unop(@$, OP_BNOT, $2); }
+	| "*" expr %prec UNARY           { $$ = ast_unop(@$, OP_DEREF, $2); }
+	| "&" expr %prec UNARY           { $$ = ast_unop(@$, OP_ADDROF, $2); }
+	| "++" expr %prec UNARY          { $$ = ast_unop(@$, OP_PREINC, $2); }
+	| "--" expr %prec UNARY          { $$ = ast_unop(@$, OP_PREDEC, $2); }
+	| expr "++"                      { $$ = ast_unop(@$, OP_POSTINC, $1); }
+	| expr "--"                      { $$ = ast_unop(@$, OP_POSTDEC, $1); }
+	| "(" cast_type ")" expr %prec UNARY { $$ = ast_cast_set($2, @$, $4); }
+	| expr "[" expr "]"              { $$ = ast_node3(AST_INDEX, @$, $1, $3, NULL, NULL); }
+	| expr "." IDENT                 { $$ = ast_field(@$, $1, TEXT(@3), 0); }
+	| expr "." INT                   { $$ = ast_field(@$, $1, TEXT(@3), 0); }
+	| expr "->" IDENT                { $$ = ast_field(@$, $1, TEXT(@3), 1); }
+	;
+
+primary
+	: INT                            { $$ = ast_int(@$, $1); }
+	| STRING                         { $$ = $1; }
+	| IDENT                          { $$ = ast_str(AST_IDENT, @$, TEXT(@1)); }
+	| PARAM                          { $$ = ast_posparam(@$, $1); }
+	| PARAMCOUNT                     { $$ = ast_posparam(@$, 0); }
+	| var                            { $$ = $1; }
+	| map                            { $$ = $1; }
+	| IDENT "(" ")"                  { $$ = ast_call(@$, TEXT(@1), NULL); }
+	| IDENT "(" expr_list ")"        { $$ = ast_call(@$, TEXT(@1), $3.head); }
+	| "(" expr ")"                   { $$ = $2; }
+	| "(" expr "," expr_list ")"     { $$ = ast_with_list(AST_TUPLE, @$, nlist_cons($2, $4).head); }
+	;
+
+var
+	: VAR                            { $$ = ast_str(AST_VAR, @$, TEXT(@1)); }
+	;
+
+map
+	: MAP %prec MAP_ALONE            { $$ = ast_str(AST_MAP, @$, TEXT(@1)); }
+	| MAP "[" expr_list "]"          { $$ = ast_map_keys(@$, TEXT(@1), $3.head); }
+	;
+
+cast_type
+	: INT_TYPE                       { $$ = ast_cast_type(@$, NULL, TEXT(@1)); }
+	| STRUCT IDENT                   { $$ = ast_cast_type(@$, "struct", TEXT(@2)); }
+	| UNION IDENT                    { $$ = ast_cast_type(@$, "union", TEXT(@2)); }
+	| ENUM IDENT                     { $$ = ast_cast_type(@$, "enum", TEXT(@2)); }
+	| cast_type "*"                  { $$ = $1; $$->ival++; }
+	;
+
+expr_list
+	: expr                           { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| expr_list "," expr             { $$ = nlist_push($1, $3); }
+	;
+
+%%
+
+void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps, const char *msg)
+{
+	/* After the scanner gave up, the parser only sees a premature end of file; saying
+	 * so again would bury the real error. */
+	if (ps->fatal)
+		return;
+	/* Past this many, later errors are mostly consequences of earlier ones. */
+	if (++ps->nerr_syntax >= PARSE_MAX_SYNTAX_ERRORS)
+		ps->fatal = 1;
+	lex_begin_recovery(scanner, *loc);
+	if (strcmp(msg, "memory exhausted") == 0)
+		diag_error(ps->d, *loc, "program nested too deeply (parser stack exhausted)");
+	else
+		diag_error(ps->d, *loc, "%s", msg);
+}
+
+const char *parse_token_name(int tok)
+{
+	/* yytname holds aliases with their double quotes; strip them once, like bison's
+	 * own yytnamerr does for messages. */
+	static char names[YYNTOKENS][24];
+	int sym = YYTRANSLATE(tok);
+	if (sym < 0 || sym >= YYNTOKENS)
+		return "?";
+	if (!names[sym][0]) {
+		const char *s = yysymbol_name(sym);
+		size_t len = strlen(s);
+		if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+			s++;
+			len -= 2;
+		}
+		if (len >= sizeof(names[sym]))
+			len = sizeof(names[sym]) - 1;
+		memcpy(names[sym], s, len);
+		names[sym][len] = '\0';
+	}
+	return names[sym];
+}

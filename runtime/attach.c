@@ -1,0 +1,214 @@
+/*
+ * runtime/attach.c — connecting loaded programs to their events.
+ *
+ * Owns: perf events for tracepoints (one, any CPU), profile (one per online CPU) and
+ * interval (one, on the first online CPU), each tied to its program with a BPF link so the
+ * kernel detaches on its own if we die, even by SIGKILL; running BEGIN/END programs once
+ * with BPF_PROG_TEST_RUN; closing links and events in reverse order.
+ * Must not: load programs or pick the order of attachment (session.c attaches only after
+ * every program has loaded).
+ */
+#include "runtime_internal.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int links_push(struct rt_links *l, int fd)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 16;
+		int *n = realloc(l->fds, sizeof(int) * (size_t)cap);
+		if (!n)
+			return -ENOMEM;
+		l->fds = n;
+		l->cap = cap;
+	}
+	l->fds[l->n++] = fd;
+	return 0;
+}
+
+void rt_links_close(struct rt_links *l)
+{
+	while (l->n > 0)
+		close(l->fds[--l->n]);
+	free(l->fds);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Online CPUs from /sys/devices/system/cpu/online ("0-3,5"). Returns count, -errno. */
+static int online_cpus(int **out)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	if (!f)
+		return -errno;
+	char buf[4096];
+	size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	int *cpus = NULL, n = 0;
+	char *p = buf;
+	while (*p && *p != '\n') {
+		char *end;
+		long a = strtol(p, &end, 10), b = a;
+		if (end == p)
+			break;
+		p = end;
+		if (*p == '-') {
+			b = strtol(p + 1, &end, 10);
+			p = end;
+		}
+		for (long c = a; c <= b; c++) {
+			int *nc = realloc(cpus, sizeof(int) * (size_t)(n + 1));
+			if (!nc) {
+				free(cpus);
+				return -ENOMEM;
+			}
+			cpus = nc;
+			cpus[n++] = (int)c;
+		}
+		if (*p == ',')
+			p++;
+	}
+	if (!n) {
+		free(cpus);
+		return -EINVAL;
+	}
+	*out = cpus;
+	return n;
+}
+
+static int perf_open(struct perf_event_attr *attr, int cpu)
+{
+	int fd = (int)syscall(__NR_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Ties prog to an open perf event through a BPF link, then enables the event. Both fds
+ * are recorded in l, so a failure part-way leaves nothing unaccounted for. */
+static int link_perf(int prog_fd, int pfd, struct rt_links *l)
+{
+	int err = links_push(l, pfd);
+	if (err) {
+		close(pfd);
+		return err;
+	}
+	int lfd = bpf_link_create(prog_fd, pfd, BPF_PERF_EVENT, NULL);
+	if (lfd < 0)
+		return -errno;
+	if ((err = links_push(l, lfd))) {
+		close(lfd);
+		return err;
+	}
+	if (ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static int attach_tracepoint(const struct probe_point *p, int prog_fd, struct rt_links *l)
+{
+	if (!p->tp)
+		return -ENOENT;
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.config = (uint64_t)p->tp->id,
+		.sample_period = 1,
+		.wakeup_events = 1,
+		.disabled = 1,
+	};
+	/* pid -1 with one CPU: the program runs wherever the tracepoint fires. */
+	int pfd = perf_open(&attr, 0);
+	if (pfd < 0)
+		return pfd;
+	return link_perf(prog_fd, pfd, l);
+}
+
+static int attach_timed(const struct probe_point *p, int prog_fd, struct rt_links *l)
+{
+	int *cpus = NULL;
+	int ncpus = online_cpus(&cpus);
+	if (ncpus < 0)
+		return ncpus;
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.disabled = 1,
+	};
+	if (p->freq_hz) {
+		attr.freq = 1;
+		attr.sample_freq = p->freq_hz;
+	} else {
+		attr.sample_period = p->period_ns;
+	}
+	/* interval fires once per period in total, so it lives on one CPU only. */
+	int n = p->kind == PROBE_INTERVAL ? 1 : ncpus;
+	int err = 0;
+	for (int i = 0; i < n && !err; i++) {
+		int pfd = perf_open(&attr, cpus[i]);
+		err = pfd < 0 ? pfd : link_perf(prog_fd, pfd, l);
+	}
+	free(cpus);
+	return err;
+}
+
+static const char *attach_reason(int err)
+{
+	switch (err) {
+	case -EPERM:
+	case -EACCES:
+		return "permission denied (run as root or with CAP_BPF and CAP_PERFMON)";
+	case -ENOENT:
+		return "the event does not exist on this kernel";
+	case -EMFILE:
+		return "too many open files (raise the limit with ulimit -n)";
+	default:
+		return strerror(-err);
+	}
+}
+
+int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l,
+		    struct diag *d)
+{
+	int err;
+	switch (p->kind) {
+	case PROBE_TRACEPOINT:
+		err = attach_tracepoint(p, prog_fd, l);
+		break;
+	case PROBE_PROFILE:
+	case PROBE_INTERVAL:
+		err = attach_timed(p, prog_fd, l);
+		break;
+	case PROBE_BEGIN:
+	case PROBE_END:
+		return 0; /* run, not attached */
+	default:
+		err = -EOPNOTSUPP;
+		diag_error_noloc(d, "cannot attach probe %s: this probe type is not supported",
+				 p->name);
+		return err;
+	}
+	if (err)
+		diag_error_noloc(d, "cannot attach probe %s: %s", p->name, attach_reason(err));
+	return err;
+}
+
+int rt_run_once(const struct probe_point *p, int prog_fd, struct diag *d)
+{
+	/* A raw-tracepoint program takes up to 12 u64 arguments; ours reads none, but the
+	 * kernel wants some context to hand it. */
+	uint64_t ctx[12] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = ctx, .ctx_size_in = sizeof(ctx));
+	if (bpf_prog_test_run_opts(prog_fd, &o) < 0) {
+		int err = -errno;
+		diag_error_noloc(d, "cannot run probe %s: %s", p->name, attach_reason(err));
+		return err;
+	}
+	return 0;
+}

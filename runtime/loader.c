@@ -1,0 +1,100 @@
+/*
+ * runtime/loader.c — handing generated programs to the kernel.
+ *
+ * Owns: bpf_prog_load for every codegen program (license "GPL"), capturing the verifier log
+ * only when a load fails (a log buffer slows every successful load), and turning a refusal
+ * into one sentence that names the probe. -v adds the raw verifier log and libbpf's chatter.
+ * Must not: attach anything or decide probe order (session.c does).
+ */
+#include "runtime_internal.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define VERIFIER_LOG_SIZE (4u << 20)
+
+static int libbpf_print_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int libbpf_print_silent(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+void rt_libbpf_quiet(int verbose)
+{
+	libbpf_set_print(verbose ? libbpf_print_verbose : libbpf_print_silent);
+}
+
+static const char *point_name(const struct sema_result *sr, int point)
+{
+	if (point >= 0 && point < sr->npoints && sr->points[point].name)
+		return sr->points[point].name;
+	return "(unknown)";
+}
+
+/* A failed load again, this time with a verifier log, so we can say what went wrong. */
+static int explain_failure(const struct cg_prog *p, const char *probe, int load_err,
+			   int verbose, struct diag *d)
+{
+	char *log = malloc(VERIFIER_LOG_SIZE);
+	int err = load_err;
+	if (log) {
+		log[0] = '\0';
+		LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = VERIFIER_LOG_SIZE,
+			    .log_level = 1);
+		int fd = bpf_prog_load((enum bpf_prog_type)p->prog_type, p->name, "GPL",
+				       p->insns, p->insn_cnt, &o);
+		if (fd >= 0) /* accepted the second time: report the first errno */
+			close(fd);
+		else
+			err = -errno;
+	}
+	bool have_log = log && log[0];
+	if (have_log && verbose)
+		fprintf(stderr, "Verifier log for probe %s:\n%s\n", probe, log);
+	if (have_log)
+		diag_error_noloc(d,
+				 "the kernel's BPF verifier rejected the program for probe %s%s",
+				 probe, verbose ? "" : " (use -v to see the verifier log)");
+	else if (err == -EPERM || err == -EACCES)
+		diag_error_noloc(d, "permission denied loading BPF programs: run as root or "
+				    "with CAP_BPF and CAP_PERFMON");
+	else if (err == -E2BIG)
+		diag_error_noloc(d, "the program for probe %s is too large for the kernel (%zu "
+				    "instructions)", probe, p->insn_cnt);
+	else
+		diag_error_noloc(d, "the kernel refused to load the program for probe %s: %s",
+				 probe, strerror(-err));
+	free(log);
+	return err;
+}
+
+int rt_load_all(const struct cg_result *cg, const struct sema_result *sr, int verbose,
+		int *fds, struct diag *d)
+{
+	for (int i = 0; i < cg->nprogs; i++)
+		fds[i] = -1;
+	for (int i = 0; i < cg->nprogs; i++) {
+		const struct cg_prog *p = &cg->progs[i];
+		int fd = bpf_prog_load((enum bpf_prog_type)p->prog_type, p->name, "GPL", p->insns,
+				       p->insn_cnt, NULL);
+		if (fd < 0) {
+			int err = explain_failure(p, point_name(sr, p->point), -errno, verbose, d);
+			for (int j = 0; j < i; j++) {
+				close(fds[j]);
+				fds[j] = -1;
+			}
+			return err ? err : -EINVAL;
+		}
+		fds[i] = fd;
+	}
+	return 0;
+}

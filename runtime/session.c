@@ -1,0 +1,281 @@
+/*
+ * runtime/session.c — one tracing run, from a checked program to printed maps.
+ *
+ * Owns the lifecycle and its order: create maps → codegen with their fds → load every
+ * program → attach every probe (nothing is attached until all loaded) → run BEGIN →
+ * release the -c child → poll events until exit(), a signal or the child's exit → detach →
+ * run END → drain → print every map in name order → close everything, on every path.
+ * Must not: parse, type-check, generate code or format output itself; errors are one
+ * sentence each through struct diag.
+ */
+#include "session.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime_internal.h"
+
+/* Poll timeout: an upper bound on how long a signal or child exit waits to be noticed when
+ * epoll_wait is not interrupted (e.g. the signal hit another thread). */
+#define POLL_MS 50
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+struct saved_signals {
+	struct sigaction old[3];
+};
+static const int stop_signals[3] = { SIGINT, SIGTERM, SIGHUP };
+
+static void signals_install(struct saved_signals *s)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal; /* no SA_RESTART: epoll_wait must return EINTR */
+	sigemptyset(&sa.sa_mask);
+	stop_signal = 0;
+	for (int i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &sa, &s->old[i]);
+}
+
+static void signals_restore(const struct saved_signals *s)
+{
+	for (int i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &s->old[i], NULL);
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* --dry-run: code generation against stand-in fds; nothing reaches the kernel. */
+static int dry_run(struct node *prog, struct sema_result *sr, struct session_opts *o,
+		   struct diag *d)
+{
+	int *fds = calloc((size_t)(sr->nmaps ? sr->nmaps : 1), sizeof(int));
+	if (!fds) {
+		diag_error_noloc(d, "out of memory");
+		return 1;
+	}
+	for (int i = 0; i < sr->nmaps; i++)
+		fds[i] = 100 + i;
+	struct cg_opts cg = {
+		.map_fds = fds,
+		.ringbuf_fd = 97,
+		.lost_fd = 98,
+		.scratch_fd = 99,
+		.start_ns = monotonic_ns(),
+		.cpid = o->child_pid,
+		.dump_ir = o->dump_ir,
+		.verbose = o->verbose,
+	};
+	struct cg_result res = { 0 };
+	int err = codegen_run(prog, sr, &cg, d, &res);
+	cg_result_free(&res);
+	free(fds);
+	return err || diag_count(d) ? 1 : 0;
+}
+
+static int cmp_map_names(const void *a, const void *b, void *ctx)
+{
+	const struct sema_result *sr = ctx;
+	return strcmp(sr->maps[*(const int *)a].name, sr->maps[*(const int *)b].name);
+}
+
+/* At the end bpftrace prints two newlines, always to stdout even with -o FILE, then every
+ * map sorted by name to the output. */
+static int print_all_maps(struct rt_events *ev, struct diag *d)
+{
+	const struct sema_result *sr = ev->sr;
+	fflush(ev->out);
+	fputs("\n\n", stdout);
+	fflush(stdout);
+	if (!sr->nmaps)
+		return 0;
+	int *order = malloc(sizeof(int) * (size_t)sr->nmaps);
+	if (!order) {
+		diag_error_noloc(d, "out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 0; i < sr->nmaps; i++)
+		order[i] = i;
+	qsort_r(order, (size_t)sr->nmaps, sizeof(int), cmp_map_names, (void *)sr);
+	int err = 0;
+	for (int i = 0; i < sr->nmaps && !err; i++) {
+		struct map_snapshot snap;
+		err = rt_map_read(ev->maps, sr, order[i], &snap);
+		if (err) {
+			diag_error_noloc(d, "cannot read map %s: %s", sr->maps[order[i]].name,
+					 strerror(-err));
+			break;
+		}
+		print_map(ev->out, &snap, ev->pctx, 0, 0);
+		snapshot_free(&snap);
+	}
+	free(order);
+	return err;
+}
+
+static int run_special(const struct sema_result *sr, const struct cg_result *cg,
+		       const int *prog_fds, enum probe_kind kind, struct diag *d)
+{
+	for (int i = 0; i < cg->nprogs; i++) {
+		const struct probe_point *p = &sr->points[cg->progs[i].point];
+		if (p->kind != kind)
+			continue;
+		int err = rt_run_once(p, prog_fds[i], d);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void flush_events(struct rt_events *ev)
+{
+	rt_events_drain(ev);
+	fflush(ev->out);
+}
+
+int session_run(struct node *prog, struct sema_result *sr, struct session_opts *o,
+		struct diag *d)
+{
+	if (o->dry_run)
+		return dry_run(prog, sr, o, d);
+
+	int rc = 1, err;
+	struct rt_maps maps;
+	struct cg_result cg = { 0 };
+	struct rt_links links = { 0 };
+	struct rt_events ev = { 0 };
+	struct saved_signals sigs;
+	int *prog_fds = NULL;
+	const char **names = NULL;
+	bool signals_set = false;
+
+	rt_libbpf_quiet(o->verbose);
+	if (rt_maps_create(sr, o->max_map_keys, &maps, d))
+		goto out_child;
+
+	struct cg_opts cgo = {
+		.map_fds = maps.fds,
+		.ringbuf_fd = maps.ringbuf_fd,
+		.lost_fd = maps.lost_fd,
+		.scratch_fd = maps.scratch_fd,
+		.start_ns = monotonic_ns(),
+		.cpid = o->child_pid,
+		.dump_ir = o->dump_ir,
+		.verbose = o->verbose,
+	};
+	if (codegen_run(prog, sr, &cgo, d, &cg) || diag_count(d))
+		goto out_maps;
+
+	prog_fds = malloc(sizeof(int) * (size_t)(cg.nprogs ? cg.nprogs : 1));
+	names = calloc((size_t)(sr->npoints ? sr->npoints : 1), sizeof(*names));
+	if (!prog_fds || !names) {
+		diag_error_noloc(d, "out of memory");
+		goto out_cg;
+	}
+	if (rt_load_all(&cg, sr, o->verbose, prog_fds, d))
+		goto out_cg;
+
+	for (int i = 0; i < sr->npoints; i++)
+		names[i] = sr->points[i].name;
+	struct print_ctx pctx = { .probe_names = names, .nprobes = sr->npoints };
+	ev.out = o->out;
+	ev.sr = sr;
+	ev.maps = &maps;
+	ev.pctx = &pctx;
+	if (rt_events_open(&ev, d))
+		goto out_progs;
+
+	signals_install(&sigs);
+	signals_set = true;
+	if (!o->quiet) {
+		/* bpftrace counts every probe point: BEGIN, END and each wildcard match. */
+		fprintf(o->out, "Attaching %d probe%s...\n", sr->npoints,
+			sr->npoints == 1 ? "" : "s");
+		fflush(o->out);
+	}
+	for (int i = 0; i < cg.nprogs; i++) {
+		const struct probe_point *p = &sr->points[cg.progs[i].point];
+		if (rt_attach_point(p, prog_fds[i], &links, d))
+			goto out_detach;
+		if (stop_signal)
+			break;
+	}
+
+	if (!stop_signal && run_special(sr, &cg, prog_fds, PROBE_BEGIN, d))
+		goto out_detach;
+	flush_events(&ev);
+	if (!ev.exit_seen && !stop_signal)
+		rt_child_release(&o->child_gate_fd);
+
+	while (!ev.exit_seen && !stop_signal) {
+		err = rt_events_poll(&ev, POLL_MS);
+		if (err < 0 && err != -EINTR) {
+			diag_error_noloc(d, "reading events failed: %s", strerror(-err));
+			goto out_detach;
+		}
+		if (err > 0)
+			fflush(o->out);
+		if (o->child_pid > 0 && rt_child_exited(o->child_pid)) {
+			o->child_pid = 0;
+			break;
+		}
+	}
+
+	/* Detach first so no probe fires while END runs and maps print. */
+	rt_links_close(&links);
+	flush_events(&ev);
+	ev.ignoring = false;
+	if (run_special(sr, &cg, prog_fds, PROBE_END, d))
+		goto out_events;
+	flush_events(&ev);
+	if (print_all_maps(&ev, d))
+		goto out_events;
+	fflush(o->out);
+	uint64_t lost = rt_lost_count(&maps);
+	if (lost)
+		fprintf(stderr, "Lost %llu events\n", (unsigned long long)lost);
+	if (ev.err)
+		diag_error_noloc(d, "an event from the kernel could not be decoded: %s",
+				 strerror(-ev.err));
+	rc = ev.err ? 1 : 0;
+	goto out_events;
+
+out_detach:
+	rt_links_close(&links);
+out_events:
+	rt_events_close(&ev);
+	fflush(o->out);
+out_progs:
+	for (int i = 0; i < cg.nprogs; i++)
+		if (prog_fds[i] >= 0)
+			close(prog_fds[i]);
+out_cg:
+	free(prog_fds);
+	free(names);
+	cg_result_free(&cg);
+out_maps:
+	rt_maps_close(&maps);
+out_child:
+	if (signals_set)
+		signals_restore(&sigs);
+	if (o->child_gate_fd >= 0) {
+		close(o->child_gate_fd); /* never released: EOF makes it exit unrun */
+		o->child_gate_fd = -1;
+	}
+	rt_child_finish(o->child_pid);
+	return rc;
+}

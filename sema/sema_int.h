@@ -1,0 +1,66 @@
+/*
+ * sema/sema_int.h — state shared by the semantic-analysis files (private to sema/).
+ *
+ * Owns: struct sema (one analysis run), per-probe facts gathered from attach expansion, and
+ * the helpers the passes share: map/var tables, type widening and compatibility.
+ * Must not: be included outside sema/ (codegen reads only sema.h).
+ */
+#ifndef BPFSCRIPT_SEMA_INT_H
+#define BPFSCRIPT_SEMA_INT_H
+
+#include "../stdlib/builtins.h"
+#include "sema.h"
+
+/* What the attach points of one PROBE node turned into. */
+struct sema_probe {
+	struct node *node;
+	bool attach_failed;  /* some ATTACH did not expand: skip checks that need its points */
+	uint32_t kinds;      /* bit (1 << enum probe_kind) for every point of this probe */
+};
+
+struct sema {
+	const struct sema_opts *opts;
+	struct sema_result *r;
+	struct diag *d;              /* diagnostics of the pass being run */
+	struct sema_probe *probes;   /* r->nprobes entries */
+	int probe;                   /* index of the probe being checked */
+	int loop_depth;              /* while / unroll nesting */
+	bool oom;
+	/* Per pass: which variables have been assigned so far in program order. */
+	bool *var_set;
+	int var_set_cap;
+	/* Per map: whether its key shape is known yet (map_info.key is TY_NONE when keyless). */
+	bool *key_known;
+	int key_known_cap;
+};
+
+/* attach.c */
+int sema_attach(struct sema *s, struct node *prog);
+const char *sema_probe_kind_name(enum probe_kind k);
+
+/* resolve.c */
+void sema_positional(struct sema *s, struct node *prog);
+int sema_map_id(struct sema *s, struct node *map);
+int sema_var_id(struct sema *s, const char *name, bool create);
+void sema_ident(struct sema *s, struct node *n);
+struct type sema_widen(struct sema *s, const struct type *t);
+bool sema_compatible(const struct type *a, const struct type *b);
+struct type sema_merge(struct sema *s, const struct type *cur, const struct type *t);
+char *sema_types_list(const struct type *t, bool keyless, char *buf, size_t len);
+const char *sema_kind_word(const struct type *t);
+
+/* typecheck.c */
+void sema_check_program(struct sema *s, struct node *prog);
+void sema_expr(struct sema *s, struct node *n);
+void sema_map_key(struct sema *s, struct node *map);
+void sema_map_store(struct sema *s, struct node *map, const struct type *val,
+		    struct span at);
+bool sema_is_agg_call(const struct node *n);
+
+/* check_calls.c */
+void sema_call(struct sema *s, struct node *n);
+void sema_agg_call(struct sema *s, struct node *n);
+int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
+		 int nargs, struct span loc);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * tests/unit/test_provider.c — probe-kind rows, aliases and attach-point expansion.
+ *
+ * Owns: checks of runtime/provider.c: every bpftrace name and alias, canonical names (what
+ * `probe` prints), interval/profile periods, tracepoint wildcard counts against tracefs,
+ * and the one-sentence error for each malformed attach point.
+ * Must not: attach anything.
+ */
+#include <linux/bpf.h>
+#include <string.h>
+
+#include "check.h"
+#include "runtime/provider.h"
+
+static struct probe_point *pts;
+static int npts;
+static char err[256];
+
+static int expand(const char *text, int probe)
+{
+	err[0] = '\0';
+	return provider_expand(text, probe, &pts, &npts, err, sizeof(err));
+}
+
+static void reset(void)
+{
+	probe_points_free(pts, npts);
+	pts = NULL;
+	npts = 0;
+}
+
+static void check_error(const char *name, const char *text, const char *want)
+{
+	TEST_BEGIN(name);
+	CHECK_EQ_INT(expand(text, 0), -1);
+	CHECK_EQ_INT(npts, 0);
+	CHECK_EQ_STR(err, want);
+	TEST_END();
+	reset();
+}
+
+int main(void)
+{
+	TEST_BEGIN("provider: names and aliases");
+	static const struct {
+		const char *name;
+		enum probe_kind kind;
+	} rows[] = {
+		{ "BEGIN", PROBE_BEGIN },	  { "begin", PROBE_BEGIN },
+		{ "END", PROBE_END },		  { "end", PROBE_END },
+		{ "tracepoint", PROBE_TRACEPOINT }, { "t", PROBE_TRACEPOINT },
+		{ "interval", PROBE_INTERVAL },   { "i", PROBE_INTERVAL },
+		{ "profile", PROBE_PROFILE },	  { "p", PROBE_PROFILE },
+		{ "kprobe", PROBE_KPROBE },	  { "k", PROBE_KPROBE },
+		{ "kretprobe", PROBE_KRETPROBE }, { "kr", PROBE_KRETPROBE },
+		{ "uprobe", PROBE_UPROBE },	  { "u", PROBE_UPROBE },
+		{ "uretprobe", PROBE_URETPROBE }, { "ur", PROBE_URETPROBE },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct provider *p = provider_find(rows[i].name, strlen(rows[i].name));
+		CHECK(p && p->kind == rows[i].kind);
+		CHECK(provider_for_kind(rows[i].kind) == p);
+	}
+	CHECK(provider_find("tr", 2) == NULL);
+	CHECK(provider_find("tracepoint:x", 10) == provider_find("t", 1));
+	CHECK_EQ_INT(provider_for_kind(PROBE_TRACEPOINT)->prog_type, BPF_PROG_TYPE_TRACEPOINT);
+	CHECK_EQ_INT(provider_for_kind(PROBE_PROFILE)->prog_type, BPF_PROG_TYPE_PERF_EVENT);
+	CHECK_EQ_INT(provider_for_kind(PROBE_BEGIN)->prog_type, BPF_PROG_TYPE_RAW_TRACEPOINT);
+	TEST_END();
+
+	TEST_BEGIN("provider: BEGIN/END canonical names");
+	CHECK_EQ_INT(expand("BEGIN", 0), 0);
+	CHECK_EQ_INT(expand("end", 1), 0);
+	CHECK_EQ_INT(npts, 2);
+	CHECK_EQ_STR(pts[0].name, "BEGIN");
+	CHECK_EQ_STR(pts[1].name, "END");
+	CHECK(pts[1].kind == PROBE_END && pts[1].probe == 1 && pts[1].index == 1);
+	TEST_END();
+	reset();
+
+	TEST_BEGIN("provider: interval and profile");
+	CHECK_EQ_INT(expand("i:ms:100", 0), 0);
+	CHECK_EQ_INT(expand("interval:s:2", 0), 0);
+	CHECK_EQ_INT(expand("interval:hz:10", 0), 0);
+	CHECK_EQ_INT(expand("p:hz:99", 1), 0);
+	CHECK_EQ_INT(expand("profile:us:500", 1), 0);
+	CHECK_EQ_INT(npts, 5);
+	CHECK_EQ_STR(pts[0].name, "interval:ms:100");
+	CHECK_EQ_INT(pts[0].period_ns, 100000000);
+	CHECK_EQ_STR(pts[1].name, "interval:s:2");
+	CHECK_EQ_INT(pts[1].period_ns, 2000000000);
+	CHECK_EQ_STR(pts[2].name, "interval:hz:10");
+	CHECK_EQ_INT(pts[2].period_ns, 100000000);
+	CHECK_EQ_STR(pts[3].name, "profile:hz:99");
+	CHECK(pts[3].kind == PROBE_PROFILE && pts[3].freq_hz == 99 && pts[3].period_ns == 0);
+	CHECK_EQ_STR(pts[4].name, "profile:us:500");
+	CHECK(pts[4].freq_hz == 0 && pts[4].period_ns == 500000);
+	for (int i = 0; i < npts; i++)
+		CHECK_EQ_INT(pts[i].index, i);
+	TEST_END();
+	reset();
+
+	TEST_BEGIN("provider: tracepoint with its format");
+	CHECK_EQ_INT(expand("t:syscalls:sys_enter_openat", 3), 0);
+	CHECK_EQ_INT(npts, 1);
+	CHECK_EQ_STR(pts[0].name, "tracepoint:syscalls:sys_enter_openat");
+	CHECK_EQ_STR(pts[0].target, "syscalls");
+	CHECK_EQ_STR(pts[0].func, "sys_enter_openat");
+	CHECK(pts[0].tp && pts[0].tp->id > 0 && tp_format_field(pts[0].tp, "filename"));
+	CHECK_EQ_INT(pts[0].probe, 3);
+	TEST_END();
+	reset();
+
+	TEST_BEGIN("provider: tracepoint wildcards expand in sorted order");
+	int want = tracefs_match("syscalls", "sys_enter_get*", NULL, NULL);
+	CHECK(want > 5);
+	CHECK_EQ_INT(expand("tracepoint:syscalls:sys_enter_get*", 0), 0);
+	CHECK_EQ_INT(npts, want);
+	for (int i = 1; i < npts; i++)
+		CHECK(strcmp(pts[i - 1].name, pts[i].name) < 0);
+	for (int i = 0; i < npts; i++)
+		CHECK(pts[i].tp && pts[i].index == i);
+	int before = npts;
+	CHECK_EQ_INT(expand("t:sched:sched_process_e*", 1), 0);
+	CHECK_EQ_INT(npts - before, tracefs_match("sched", "sched_process_e*", NULL, NULL));
+	CHECK_EQ_STR(pts[before].name, "tracepoint:sched:sched_process_exec");
+	CHECK_EQ_INT(pts[before].index, before);
+	TEST_END();
+	reset();
+
+	check_error("provider: tracepoint not found", "t:syscalls:nope",
+		    "tracepoint not found: syscalls:nope");
+	check_error("provider: wildcard matching nothing", "tracepoint:nope*:x*",
+		    "tracepoint not found: nope*:x*");
+	check_error("provider: tracepoint missing event", "tracepoint:syscalls",
+		    "tracepoint probes are written tracepoint:CATEGORY:EVENT, e.g. "
+		    "tracepoint:syscalls:sys_enter_read, not 'tracepoint:syscalls'");
+	check_error("provider: tracepoint extra part", "t:a:b:c",
+		    "tracepoint probes are written tracepoint:CATEGORY:EVENT, e.g. "
+		    "tracepoint:syscalls:sys_enter_read, not 't:a:b:c'");
+	check_error("provider: interval unit", "i:x:1", "x is not an accepted unit of time");
+	check_error("provider: interval zero", "interval:s:0",
+		    "interval probes are written interval:UNIT:N with UNIT one of s, ms, us, hz "
+		    "and N a positive integer (e.g. interval:s:1), not 'interval:s:0'");
+	check_error("provider: profile without count", "profile:hz",
+		    "profile probes are written profile:UNIT:N with UNIT one of s, ms, us, hz and "
+		    "N a positive integer (e.g. profile:hz:99), not 'profile:hz'");
+	check_error("provider: BEGIN with argument", "BEGIN:x",
+		    "BEGIN probes take no arguments: write just BEGIN");
+	check_error("provider: unknown type", "foo:bar", "Invalid probe type: foo");
+	check_error("provider: uprobe", "uprobe:/bin/sh:main",
+		    "uprobe probes are not supported by this version of bpfscript yet");
+	check_error("provider: uretprobe alias", "ur:/bin/sh:main",
+		    "uretprobe probes are not supported by this version of bpfscript yet");
+
+	TEST_BEGIN("provider: kprobe gives an honest reason");
+	CHECK_EQ_INT(expand("k:vfs_read", 0), -1);
+	CHECK_EQ_INT(npts, 0);
+	CHECK(strstr(err, "kprobe probes are not") == err);
+	TEST_END();
+	reset();
+
+	return check_summary();
+}
