@@ -281,7 +281,12 @@ LLVMValueRef bpfb_buf(struct cg *c, uint32_t size, const char *name)
 	bool fits_scratch = f->scratch_used + size <= ABI_SCRATCH_SIZE;
 	if (fits_scratch && (size >= CG_SCRATCH_MIN || !fits_stack)) {
 		LLVMValueRef base = scratch_base(c);
+		/* address computed in the prologue so it dominates every use, including the
+		 * zero-initialisation of variables that also lives there */
+		LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+		LLVMPositionBuilderAtEnd(c->b, f->prologue);
 		LLVMValueRef p = bpfb_gep(c, base, f->scratch_used);
+		LLVMPositionBuilderAtEnd(c->b, cur);
 		f->scratch_used += size;
 		return p;
 	}

@@ -72,6 +72,7 @@ int cg_emit_point(struct cg *c, int idx)
 	f->ctx = LLVMGetParam(f->func, 0);
 	f->entry = bpfb_block(c, "entry");
 	f->prologue = bpfb_block(c, "prologue");
+	LLVMBasicBlockRef prologue_head = f->prologue; /* f->prologue moves past lookups */
 	f->body = bpfb_block(c, "body");
 	LLVMPositionBuilderAtEnd(c->b, f->body);
 
@@ -89,7 +90,7 @@ int cg_emit_point(struct cg *c, int idx)
 		LLVMBuildRet(c->b, bpfb_i64(c, 0));
 
 	LLVMPositionBuilderAtEnd(c->b, f->entry);
-	LLVMBuildBr(c->b, f->prologue);
+	LLVMBuildBr(c->b, prologue_head);
 	LLVMPositionBuilderAtEnd(c->b, f->prologue);
 	LLVMBuildBr(c->b, f->body);
 	free(f->vars);

@@ -20,6 +20,11 @@ static int digit_value(char c)
 	return 99;
 }
 
+static int is_octal(char c)
+{
+	return c >= '0' && c <= '7';
+}
+
 /* Accumulates digits of one base, skipping '_' separators. Returns 0, LEX_INT_INVALID if
  * something else appears (or no digit at all), LEX_INT_OVERFLOW past UINT64_MAX. */
 static int accumulate(const char *s, size_t len, unsigned base, uint64_t *out)
@@ -124,12 +129,12 @@ struct node *lex_string(struct diag *d, struct span loc, const char *text, size_
 		default:
 			if (c >= '0' && c <= '7') {
 				unsigned v = c - '0';
-				for (int k = 1; k < 3 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7';
-				     k++)
+				for (int k = 1; k < 3 && i + 1 < n && is_octal(s[i + 1]); k++)
 					v = v * 8 + (unsigned)(s[++i] - '0');
 				esc.end = loc.start + 2 + (uint32_t)i;
 				if (v > 0xff) {
-					diag_error(d, esc, "octal escape out of range (more than \\377)");
+					diag_error(d, esc,
+						   "octal escape out of range (more than \\377)");
 					bad = 1;
 				}
 				buf[o++] = (char)v;
@@ -137,7 +142,8 @@ struct node *lex_string(struct diag *d, struct span loc, const char *text, size_
 				diag_error(d, esc, "invalid escape character '\\%c'", c);
 				bad = 1;
 			} else {
-				diag_error(d, esc, "invalid escape character '\\' followed by byte 0x%02x",
+				diag_error(d, esc,
+					   "invalid escape character '\\' followed by byte 0x%02x",
 					   c);
 				bad = 1;
 			}

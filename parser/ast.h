@@ -126,11 +126,16 @@ static inline struct span span_join(struct span a, struct span b)
 
 /* --dump=ast: one node per line, indented two spaces per depth, e.g.
  *   program
- *    probe
- *     attach "BEGIN"
- *     block
- *      call printf
- *       str "hi\n"
+ *     probe
+ *       attach "BEGIN"
+ *       pred
+ *         ident pid
+ *       block
+ *         expr_stmt
+ *           call printf
+ *             str "hi\n"
+ * A line is ast_kind_name() plus a detail (op, name, value; strings in C escapes).
+ * Pseudo-lines "pred" (probe predicate) and "else" (if's else part) head those children.
  * Types are appended as " :: type" after sema has run (when with_types). */
 void ast_dump(FILE *out, const struct node *n, bool with_types);
 

@@ -7,6 +7,7 @@
  */
 #include "parse.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,11 @@ static int scanner_open(struct parse_state *ps, const struct source *src, struct
 	memset(ps, 0, sizeof(*ps));
 	ps->src = src;
 	ps->d = d;
+	/* flex takes an int length and spans are 32-bit offsets. */
+	if (src->len >= INT32_MAX) {
+		diag_error_noloc(d, "program too large (%zu bytes)", src->len);
+		return -1;
+	}
 	if (bpfs_yylex_init_extra(ps, scanner))
 		return -1;
 	/* Scan the counted bytes so inner NULs are just invalid characters. */
@@ -79,7 +85,8 @@ struct node *parse_program(const struct source *src, struct diag *d)
 	int before = diag_count(d);
 
 	if (scanner_open(&ps, src, d, &scanner)) {
-		diag_error_noloc(d, "out of memory while parsing");
+		if (diag_count(d) == before)
+			diag_error_noloc(d, "out of memory while parsing");
 		return NULL;
 	}
 	int rc = bpfs_yyparse(scanner, &ps);
@@ -110,7 +117,8 @@ int lex_dump(const struct source *src, struct diag *d,
 	int before = diag_count(d), count = 0;
 
 	if (scanner_open(&ps, src, d, &scanner)) {
-		diag_error_noloc(d, "out of memory while scanning");
+		if (diag_count(d) == before)
+			diag_error_noloc(d, "out of memory while scanning");
 		return -1;
 	}
 	for (;;) {

@@ -126,8 +126,10 @@ pred
 
 block
 	: "{" stmts "}"                  { $$ = ast_with_list(AST_BLOCK, @$, $2.head); }
-	| "{" stmts simple_stmt "}"      { $$ = ast_with_list(AST_BLOCK, @$, nlist_push($2, $3).head); }
-	| "{" stmts error "}"            { $$ = ast_with_list(AST_BLOCK, @$, $2.head); RECOVERED(); }
+	| "{" stmts simple_stmt "}"
+		{ $$ = ast_with_list(AST_BLOCK, @$, nlist_push($2, $3).head); }
+	| "{" stmts error "}"
+		{ $$ = ast_with_list(AST_BLOCK, @$, $2.head); RECOVERED(); }
 	;
 
 /* Simple statements end with ';' (optional before '}'); blocks need none; a stray ';'
@@ -145,7 +147,8 @@ stmt
 	;
 
 simple_stmt
-	: expr                           { $$ = ast_node3(AST_EXPR_STMT, @$, $1, NULL, NULL, NULL); }
+	: expr
+		{ $$ = ast_node3(AST_EXPR_STMT, @$, $1, NULL, NULL, NULL); }
 	| map "=" expr                   { $$ = ast_assign(@$, OP_NONE, $1, $3); }
 	| var "=" expr                   { $$ = ast_assign(@$, OP_NONE, $1, $3); }
 	| map assign_op expr             { $$ = ast_assign(@$, $2, $1, $3); }
@@ -222,7 +225,8 @@ primary
 	| IDENT "(" ")"                  { $$ = ast_call(@$, TEXT(@1), NULL); }
 	| IDENT "(" expr_list ")"        { $$ = ast_call(@$, TEXT(@1), $3.head); }
 	| "(" expr ")"                   { $$ = $2; }
-	| "(" expr "," expr_list ")"     { $$ = ast_with_list(AST_TUPLE, @$, nlist_cons($2, $4).head); }
+	| "(" expr "," expr_list ")"
+		{ $$ = ast_with_list(AST_TUPLE, @$, nlist_cons($2, $4).head); }
 	;
 
 var

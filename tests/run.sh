@@ -78,7 +78,7 @@ run_suite() {
 	echo "== $label"
 	"$script" >"$tmp/s.out" 2>&1
 	last=$(tail -n 1 "$tmp/s.out")
-	show "$tmp/s.out" | sed '$d'
+	show "$tmp/s.out" | grep -Ev '^[0-9]+ passed, [0-9]+ failed$'
 	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		p=${BASH_REMATCH[1]}
 		f=${BASH_REMATCH[2]}

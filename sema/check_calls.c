@@ -1,0 +1,430 @@
+/*
+ * sema/check_calls.c — checking builtin function calls and building the format table.
+ *
+ * Owns: arity checks from the builtin rows, printf/time/print argument rules (and their
+ * fmt_info entries with argument layouts), str(), delete/clear/zero, exit(), and the
+ * aggregation functions, which are only valid as the value of a map assignment.
+ * Must not: render formats (stdlib/format.c) or decide event layouts (codegen/abi.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../codegen/abi.h"
+#include "../stdlib/format.h"
+#include "sema_int.h"
+
+#define TN(t, buf) type_name((t), (buf), sizeof(buf))
+
+int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
+		 int nargs, struct span loc)
+{
+	struct sema_result *r = s->r;
+	struct fmt_info *v = realloc(r->fmts, sizeof(*v) * (size_t)(r->nfmts + 1));
+	if (!v) {
+		s->oom = true;
+		return -1;
+	}
+	r->fmts = v;
+	struct fmt_info *fi = &v[r->nfmts];
+	memset(fi, 0, sizeof(*fi));
+	fi->kind = kind;
+	fi->loc = loc;
+	fi->nargs = nargs;
+	fi->fmt = strdup(fmt);
+	fi->args = calloc(nargs ? (size_t)nargs : 1, sizeof(*fi->args));
+	fi->offs = calloc(nargs ? (size_t)nargs : 1, sizeof(*fi->offs));
+	if (!fi->fmt || !fi->args || !fi->offs) {
+		free(fi->fmt);
+		free(fi->args);
+		free(fi->offs);
+		s->oom = true;
+		return -1;
+	}
+	for (int i = 0; i < nargs; i++)
+		fi->args[i] = sema_widen(s, &args[i]);
+	fi->size = abi_tuple_layout(fi->args, nargs, fi->offs);
+	return r->nfmts++;
+}
+
+static const char *count_word(int n, char *buf, size_t len)
+{
+	if (n == 0)
+		return "no arguments";
+	if (n == 1)
+		return "one argument";
+	snprintf(buf, len, "%d arguments", n);
+	return buf;
+}
+
+/* bpftrace's wording: "exit() requires no arguments (1 provided)". */
+static bool check_arity(struct sema *s, struct node *n, const struct builtin_row *row)
+{
+	int nargs = ast_list_len(n->list);
+	char w[32];
+	if (row->min_args == row->max_args && nargs != row->min_args) {
+		diag_error(s->d, n->loc, "%s() requires %s (%d provided)", row->name,
+			   count_word(row->min_args, w, sizeof(w)), nargs);
+		return false;
+	}
+	if (nargs < row->min_args) {
+		diag_error(s->d, n->loc, "%s() requires at least %s (%d provided)", row->name,
+			   count_word(row->min_args, w, sizeof(w)), nargs);
+		return false;
+	}
+	if (row->max_args >= 0 && nargs > row->max_args) {
+		diag_error(s->d, n->loc, "%s() takes at most %s (%d provided)", row->name,
+			   count_word(row->max_args, w, sizeof(w)), nargs);
+		return false;
+	}
+	return true;
+}
+
+static void check_args(struct sema *s, struct node *list)
+{
+	for (struct node *a = list; a; a = a->next)
+		sema_expr(s, a);
+}
+
+/* An integer literal, allowing a leading unary minus (the parser keeps -5 as NEG(5)). */
+static bool int_literal(const struct node *n, int64_t *v)
+{
+	if (n->kind == AST_INT) {
+		*v = n->ival;
+		return true;
+	}
+	if (n->kind == AST_UNOP && n->op == OP_NEG && n->a->kind == AST_INT) {
+		*v = -n->a->ival;
+		return true;
+	}
+	return false;
+}
+
+static void literal_expected(struct sema *s, struct node *call, struct node *arg,
+			     const char *what)
+{
+	sema_expr(s, arg);
+	if (arg->type.kind == TY_NONE)
+		return;
+	diag_error(s->d, call->loc, "%s() expects a %s literal (%s provided)", call->str, what,
+		   sema_kind_word(&arg->type));
+}
+
+/* ---- printf / time / print --------------------------------------------------------- */
+
+static void check_printf(struct sema *s, struct node *n)
+{
+	struct node *f = n->list;
+	if (f->kind != AST_STR) {
+		literal_expected(s, n, f, "string");
+		check_args(s, f->next);
+		return;
+	}
+	f->type = type_str(f->slen + 1);
+	int nargs = ast_list_len(f->next), i = 0;
+	struct type args[nargs ? nargs : 1];
+	struct node *argn[nargs ? nargs : 1];
+	bool bad = false;
+	for (struct node *a = f->next; a; a = a->next, i++) {
+		sema_expr(s, a);
+		args[i] = a->type;
+		argn[i] = a;
+		bad |= a->type.kind == TY_NONE;
+	}
+	if (bad)
+		return;
+	char err[512] = "";
+	int bad_arg = -1;
+	if (fmt_check(f->str, args, nargs, err, sizeof(err), &bad_arg) < 0) {
+		struct span at = bad_arg >= 0 && bad_arg < nargs ? argn[bad_arg]->loc : n->loc;
+		diag_error(s->d, at, "%s", err[0] ? err : "printf: invalid format string");
+		return;
+	}
+	n->fmt = sema_fmt_add(s, FMT_PRINTF, f->str, args, nargs, n->loc);
+}
+
+static void check_time(struct sema *s, struct node *n)
+{
+	const char *fmt = "%H:%M:%S\n";
+	if (n->list) {
+		if (n->list->kind != AST_STR) {
+			literal_expected(s, n, n->list, "string");
+			return;
+		}
+		n->list->type = type_str(n->list->slen + 1);
+		fmt = n->list->str;
+	}
+	n->fmt = sema_fmt_add(s, FMT_TIME, fmt, NULL, 0, n->loc);
+}
+
+static bool map_defined(struct sema *s, struct node *m)
+{
+	if (m->sym < 0)
+		return false;
+	const struct map_info *mi = &s->r->maps[m->sym];
+	if (mi->val.kind == TY_NONE) {
+		diag_error(s->d, m->loc, "Undefined map: %s", m->str);
+		return false;
+	}
+	m->type = mi->val;
+	return true;
+}
+
+static void check_print(struct sema *s, struct node *n)
+{
+	struct node *v = n->list;
+	char tb[256];
+	if (v->kind == AST_MAP && !v->list) {
+		/* the whole map: keys are not looked at, so any key shape is fine */
+		v->sym = sema_map_id(s, v);
+		map_defined(s, v);
+		for (struct node *a = v->next; a; a = a->next) {
+			int64_t x;
+			if (!int_literal(a, &x)) {
+				literal_expected(s, n, a, "integer");
+				continue;
+			}
+			sema_expr(s, a);
+		}
+		return;
+	}
+	int nargs = ast_list_len(n->list);
+	if (nargs > 1) {
+		diag_error(s->d, n->loc, "Non-map print() only takes 1 argument, %d found", nargs);
+		check_args(s, n->list);
+		return;
+	}
+	sema_expr(s, v);
+	if (v->type.kind == TY_NONE)
+		return;
+	if (v->type.kind != TY_INT && v->type.kind != TY_STR && v->type.kind != TY_TUPLE &&
+	    v->type.kind != TY_PROBE) {
+		diag_error(s->d, n->loc, "%s type passed to print() is not printable",
+			   TN(&v->type, tb));
+		return;
+	}
+	n->fmt = sema_fmt_add(s, FMT_PRINT_VALUE, "", &v->type, 1, n->loc);
+}
+
+/* ---- str() and map functions ------------------------------------------------------- */
+
+static void check_str(struct sema *s, struct node *n)
+{
+	struct node *p = n->list, *len = p->next;
+	char tb[256];
+	sema_expr(s, p);
+	uint32_t size = s->opts->strlen;
+	bool ok = true;
+	if (p->type.kind == TY_STR && p->kind == AST_FIELD && p->a->type.kind == TY_CTX) {
+		/* a tracepoint char array or __data_loc string: no bigger than its buffer */
+		if (p->type.size < size)
+			size = p->type.size;
+	} else if (p->type.kind != TY_NONE && p->type.kind != TY_INT) {
+		diag_error(s->d, n->loc,
+			   "str() expects an integer or a pointer type as first argument (%s "
+			   "provided)",
+			   TN(&p->type, tb));
+		ok = false;
+	} else if (p->type.kind == TY_NONE) {
+		ok = false;
+	}
+	if (len) {
+		int64_t v;
+		if (int_literal(len, &v)) {
+			sema_expr(s, len);
+			if (v < 0) {
+				diag_error(s->d, n->loc, "str() cannot use negative length (%lld)",
+					   (long long)v);
+				ok = false;
+			} else if ((uint64_t)v + 1 < size) {
+				/* room for v characters and the NUL, as bpftrace reads them */
+				size = (uint32_t)v + 1;
+			}
+		} else {
+			sema_expr(s, len);
+			if (len->type.kind != TY_NONE && len->type.kind != TY_INT) {
+				diag_error(s->d, n->loc,
+					   "str() expects an integer length (%s provided)",
+					   sema_kind_word(&len->type));
+				ok = false;
+			}
+		}
+	}
+	if (!ok)
+		return;
+	n->flags |= p->flags & NODE_F_USER_PTR;
+	n->type = type_str(size);
+}
+
+static void check_map_fn(struct sema *s, struct node *n, enum builtin b)
+{
+	struct node *m = n->list;
+	if (m->kind != AST_MAP) {
+		sema_expr(s, m);
+		diag_error(s->d, n->loc, "%s() expects a map to be provided", n->str);
+		return;
+	}
+	if (b == BI_DELETE) {
+		sema_map_key(s, m);
+		map_defined(s, m);
+		return;
+	}
+	if (m->list) {
+		check_args(s, m->list);
+		diag_error(s->d, n->loc, "The map passed to %s() should not be indexed by a key",
+			   n->str);
+		return;
+	}
+	m->sym = sema_map_id(s, m);
+	map_defined(s, m);
+}
+
+/* ---- aggregations ------------------------------------------------------------------ */
+
+static void check_lhist(struct sema *s, struct node *n)
+{
+	struct node *v = n->list;
+	int64_t p[3];
+	bool lits = true;
+	sema_expr(s, v);
+	if (v->type.kind != TY_NONE && v->type.kind != TY_INT) {
+		diag_error(s->d, n->loc, "lhist() only supports integer arguments (%s provided)",
+			   sema_kind_word(&v->type));
+		lits = false;
+	}
+	int i = 0;
+	for (struct node *a = v->next; a; a = a->next, i++) {
+		if (!int_literal(a, &p[i])) {
+			literal_expected(s, n, a, "integer");
+			lits = false;
+			continue;
+		}
+		sema_expr(s, a);
+	}
+	if (!lits)
+		return;
+	int64_t min = p[0], max = p[1], step = p[2];
+	bool ok = true;
+	if (step < 1) {
+		diag_error(s->d, n->loc, "lhist() step must be >= 1 (%lld provided)",
+			   (long long)step);
+		ok = false;
+	}
+	if (min < 0) {
+		diag_error(s->d, n->loc, "lhist() min must be non-negative (provided min %lld)",
+			   (long long)min);
+		ok = false;
+	}
+	if (min >= max) {
+		diag_error(s->d, n->loc,
+			   "lhist() min must be less than max (provided min %lld and max %lld)",
+			   (long long)min, (long long)max);
+		ok = false;
+	}
+	if (ok && step > max - min) {
+		diag_error(s->d, n->loc,
+			   "lhist() step is too large for the given range (provided step %lld for "
+			   "range %lld)",
+			   (long long)step, (long long)(max - min));
+		ok = false;
+	}
+	if (ok && (max - min) / step > 1000) {
+		diag_error(s->d, n->loc,
+			   "lhist() too many buckets, must be <= 1000 (would need %lld)",
+			   (long long)((max - min) / step));
+		ok = false;
+	}
+	if (!ok)
+		return;
+	n->type = type_agg(TY_LHIST, false);
+	n->type.lh_min = min;
+	n->type.lh_max = max;
+	n->type.lh_step = step;
+}
+
+void sema_agg_call(struct sema *s, struct node *n)
+{
+	enum builtin b = builtin_lookup(n->str, 1);
+	n->sym = b;
+	n->type = type_none();
+	if (!check_arity(s, n, &builtin_rows[b])) {
+		check_args(s, n->list);
+		return;
+	}
+	if (b == BI_COUNT) {
+		n->type = type_agg(TY_COUNT, false);
+		return;
+	}
+	if (b == BI_LHIST) {
+		check_lhist(s, n);
+		return;
+	}
+	struct node *v = n->list;
+	sema_expr(s, v);
+	if (v->type.kind == TY_NONE)
+		return;
+	if (v->type.kind != TY_INT) {
+		diag_error(s->d, n->loc, "%s() only supports integer arguments (%s provided)",
+			   n->str, sema_kind_word(&v->type));
+		return;
+	}
+	static const enum type_kind kinds[] = {
+		[BI_SUM - BI_SUM] = TY_SUM, [BI_AVG - BI_SUM] = TY_AVG, [BI_MIN - BI_SUM] = TY_MIN,
+		[BI_MAX - BI_SUM] = TY_MAX, [BI_STATS - BI_SUM] = TY_STATS,
+		[BI_HIST - BI_SUM] = TY_HIST,
+	};
+	enum type_kind k = kinds[b - BI_SUM];
+	n->type = type_agg(k, k == TY_HIST ? false : v->type.is_signed);
+}
+
+/* ---- dispatch ---------------------------------------------------------------------- */
+
+void sema_call(struct sema *s, struct node *n)
+{
+	enum builtin b = builtin_lookup(n->str, 1);
+	n->sym = b;
+	n->type = type_none();
+	n->fmt = -1;
+	if (b == BI_NONE) {
+		diag_error(s->d, n->loc, "Unknown function: '%s'", n->str);
+		check_args(s, n->list);
+		return;
+	}
+	if (sema_is_agg_call(n)) {
+		diag_error(s->d, n->loc, "%s() should be directly assigned to a map", n->str);
+		check_args(s, n->list);
+		return;
+	}
+	if (!check_arity(s, n, &builtin_rows[b])) {
+		check_args(s, n->list);
+		return;
+	}
+	switch (b) {
+	case BI_PRINTF:
+		n->type = type_void();
+		check_printf(s, n);
+		return;
+	case BI_TIME:
+		n->type = type_void();
+		check_time(s, n);
+		return;
+	case BI_PRINT:
+		n->type = type_void();
+		check_print(s, n);
+		return;
+	case BI_EXIT:
+		n->type = type_void();
+		return;
+	case BI_STR:
+		check_str(s, n);
+		return;
+	case BI_DELETE:
+	case BI_CLEAR:
+	case BI_ZERO:
+		n->type = type_void();
+		check_map_fn(s, n, b);
+		return;
+	default:
+		diag_error(s->d, n->loc, "Unknown function: '%s'", n->str);
+		return;
+	}
+}

@@ -1,0 +1,343 @@
+/*
+ * sema/resolve.c — binding names: positional parameters, builtin identifiers, @maps and
+ * $vars; and the type relations the tables rely on (widening, compatibility, merging).
+ *
+ * Owns: rewriting $1..$N / $# / str($N) into literals, typing builtin identifiers and
+ * checking the probe kinds they need, and the map/var id tables in sema_result.
+ * Must not: type-check operators or calls (typecheck.c, check_calls.c do).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../codegen/abi.h"
+#include "sema_int.h"
+
+/* ---- positional parameters -------------------------------------------------------- */
+
+/* bpftrace 0.17 accepts a decimal (optionally negative) or 0x-hex integer. */
+static bool parse_number(const char *p, int64_t *out)
+{
+	const char *q = p;
+	if (*q == '-')
+		q++;
+	bool hex = q[0] == '0' && (q[1] == 'x' || q[1] == 'X');
+	const char *digits = hex ? q + 2 : q;
+	if (!*digits)
+		return false;
+	for (const char *c = digits; *c; c++)
+		if (hex ? !isxdigit((unsigned char)*c) : !isdigit((unsigned char)*c))
+			return false;
+	errno = 0;
+	uint64_t v = strtoull(digits, NULL, hex ? 16 : 10);
+	if (errno)
+		return false;
+	*out = p[0] == '-' ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
+static const char *pos_value(const struct sema *s, int64_t n)
+{
+	/* A parameter that was not given reads as "" (and as 0 numerically), like bpftrace. */
+	return n >= 1 && n <= s->opts->npos ? s->opts->pos[n - 1] : "";
+}
+
+static void rewrite_str(struct node *n, const char *v, uint32_t len)
+{
+	ast_free_list(n->list);
+	n->list = NULL;
+	free(n->str);
+	n->kind = AST_STR;
+	n->str = strndup(v, len);
+	n->slen = n->str ? len : 0;
+	n->sym = -1;
+}
+
+static void positional(struct sema *s, struct node *n)
+{
+	for (; n; n = n->next) {
+		if (n->kind == AST_CALL && n->str && strcmp(n->str, "str") == 0 && n->list &&
+		    n->list->kind == AST_POSPARAM && n->list->ival > 0) {
+			/* str($N): the parameter is used as text, whatever it looks like. */
+			const char *v = pos_value(s, n->list->ival);
+			uint32_t len = (uint32_t)strlen(v);
+			struct node *lim = n->list->next;
+			if (lim && lim->kind == AST_INT && lim->ival >= 0 && (uint64_t)lim->ival < len)
+				len = (uint32_t)lim->ival;
+			rewrite_str(n, v, len);
+			continue;
+		}
+		if (n->kind == AST_POSPARAM) {
+			int64_t v = 0;
+			if (n->ival == 0) {
+				v = s->opts->npos;
+			} else if (n->ival <= s->opts->npos) {
+				const char *p = pos_value(s, n->ival);
+				if (!parse_number(p, &v))
+					diag_error(s->d, n->loc,
+						   "$%lld used numerically but given \"%s\". Try using "
+						   "str($%lld).",
+						   (long long)n->ival, p, (long long)n->ival);
+			}
+			n->kind = AST_INT;
+			n->ival = v;
+			continue;
+		}
+		positional(s, n->a);
+		positional(s, n->b);
+		positional(s, n->c);
+		positional(s, n->list);
+	}
+}
+
+void sema_positional(struct sema *s, struct node *prog)
+{
+	positional(s, prog->list);
+}
+
+/* ---- tables ------------------------------------------------------------------------ */
+
+static bool grow_flags(bool **arr, int *cap, int need)
+{
+	if (need <= *cap)
+		return true;
+	int ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	bool *v = realloc(*arr, sizeof(bool) * (size_t)ncap);
+	if (!v)
+		return false;
+	memset(v + *cap, 0, sizeof(bool) * (size_t)(ncap - *cap));
+	*arr = v;
+	*cap = ncap;
+	return true;
+}
+
+int sema_map_id(struct sema *s, struct node *map)
+{
+	struct sema_result *r = s->r;
+	for (int i = 0; i < r->nmaps; i++)
+		if (strcmp(r->maps[i].name, map->str) == 0)
+			return i;
+	struct map_info *m = realloc(r->maps, sizeof(*m) * (size_t)(r->nmaps + 1));
+	if (!m || !grow_flags(&s->key_known, &s->key_known_cap, r->nmaps + 1)) {
+		if (m)
+			r->maps = m;
+		s->oom = true;
+		return -1;
+	}
+	r->maps = m;
+	struct map_info *mi = &m[r->nmaps];
+	memset(mi, 0, sizeof(*mi));
+	mi->name = strdup(map->str);
+	if (!mi->name) {
+		s->oom = true;
+		return -1;
+	}
+	mi->first = map->loc;
+	return r->nmaps++;
+}
+
+int sema_var_id(struct sema *s, const char *name, bool create)
+{
+	struct sema_result *r = s->r;
+	for (int i = 0; i < r->nvars; i++)
+		if (r->vars[i].probe == s->probe && strcmp(r->vars[i].name, name) == 0)
+			return i;
+	if (!create)
+		return -1;
+	struct var_info *v = realloc(r->vars, sizeof(*v) * (size_t)(r->nvars + 1));
+	if (!v || !grow_flags(&s->var_set, &s->var_set_cap, r->nvars + 1)) {
+		if (v)
+			r->vars = v;
+		s->oom = true;
+		return -1;
+	}
+	r->vars = v;
+	struct var_info *vi = &v[r->nvars];
+	memset(vi, 0, sizeof(*vi));
+	vi->name = strdup(name);
+	vi->probe = s->probe;
+	if (!vi->name) {
+		s->oom = true;
+		return -1;
+	}
+	return r->nvars++;
+}
+
+/* ---- builtin identifiers ----------------------------------------------------------- */
+
+/* The first probe kind of the current probe outside `allowed`, or -1 when all fit. */
+static int bad_kind(const struct sema *s, uint32_t allowed)
+{
+	uint32_t kinds = s->probes[s->probe].kinds;
+	for (int k = 0; k < 32; k++)
+		if ((kinds & (1u << k)) && !(allowed & (1u << k)))
+			return k;
+	return -1;
+}
+
+#define KBIT(k) (1u << (k))
+
+void sema_ident(struct sema *s, struct node *n)
+{
+	enum builtin b = builtin_lookup(n->str, 0);
+	n->sym = b;
+	n->type = type_none();
+	int bad;
+	switch (b) {
+	case BI_NONE:
+		diag_error(s->d, n->loc, "Unknown identifier: '%s'", n->str);
+		return;
+	case BI_PID: case BI_TID: case BI_UID: case BI_GID: case BI_CPU:
+	case BI_NSECS: case BI_ELAPSED: case BI_CURTASK: case BI_CGROUP:
+		n->type = type_u64();
+		return;
+	case BI_CPID:
+		if (!s->opts->have_cpid) {
+			diag_error(s->d, n->loc, "cpid cannot be used without child command");
+			return;
+		}
+		n->type = type_u64();
+		return;
+	case BI_RAND:
+		n->type = type_int(4, false);
+		return;
+	case BI_COMM:
+		n->type = type_str(ABI_COMM_LEN);
+		return;
+	case BI_PROBE:
+		n->type = (struct type){ .kind = TY_PROBE, .size = 8 };
+		return;
+	case BI_ARGS:
+		bad = bad_kind(s, KBIT(PROBE_TRACEPOINT));
+		if (bad >= 0) {
+			diag_error(s->d, n->loc,
+				   "The args builtin can only be used with tracepoint probes (%s used "
+				   "here)",
+				   bad == PROBE_BEGIN || bad == PROBE_END
+					   ? "special"
+					   : sema_probe_kind_name((enum probe_kind)bad));
+			return;
+		}
+		n->type = (struct type){ .kind = TY_CTX };
+		return;
+	case BI_RETVAL:
+		bad = bad_kind(s, KBIT(PROBE_KRETPROBE) | KBIT(PROBE_URETPROBE));
+		if (bad >= 0) {
+			diag_error(s->d, n->loc,
+				   "The retval builtin can only be used with 'kretprobe' and "
+				   "'uretprobe' probes%s",
+				   bad == PROBE_TRACEPOINT ? " (try to use args->ret instead)" : "");
+			return;
+		}
+		n->type = type_u64();
+		return;
+	case BI_ARGN:
+		bad = bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_UPROBE));
+		if (bad >= 0) {
+			diag_error(s->d, n->loc,
+				   "The %s builtin can only be used with 'kprobes' and 'uprobes' probes",
+				   n->str);
+			return;
+		}
+		n->type = type_u64();
+		return;
+	case BI_FUNC:
+		bad = bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_KRETPROBE) | KBIT(PROBE_UPROBE) |
+					  KBIT(PROBE_URETPROBE));
+		if (bad >= 0) {
+			diag_error(s->d, n->loc, "The func builtin can not be used with '%s' probes",
+				   sema_probe_kind_name((enum probe_kind)bad));
+			return;
+		}
+		n->type = type_u64();
+		return;
+	default:
+		diag_error(s->d, n->loc, "Unknown identifier: '%s'", n->str);
+		n->sym = BI_NONE;
+		return;
+	}
+}
+
+/* ---- type relations ---------------------------------------------------------------- */
+
+struct type sema_widen(struct sema *s, const struct type *t)
+{
+	if (t->kind == TY_INT)
+		return type_int(8, t->is_signed);
+	if (t->kind != TY_TUPLE)
+		return *t;
+	struct type el[t->nelems ? t->nelems : 1];
+	for (int i = 0; i < t->nelems; i++)
+		el[i] = sema_widen(s, &t->elems[i]);
+	return type_tuple(&s->r->pool, el, t->nelems);
+}
+
+/* bpftrace lets integers of any width and strings of any size share a slot. */
+bool sema_compatible(const struct type *a, const struct type *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == TY_TUPLE) {
+		if (a->nelems != b->nelems)
+			return false;
+		for (int i = 0; i < a->nelems; i++)
+			if (!sema_compatible(&a->elems[i], &b->elems[i]))
+				return false;
+		return true;
+	}
+	if (a->kind == TY_LHIST)
+		return type_equal(a, b);
+	return true;
+}
+
+/* cur widened so that a compatible t fits: strings grow to the larger buffer. */
+struct type sema_merge(struct sema *s, const struct type *cur, const struct type *t)
+{
+	if (cur->kind == TY_STR)
+		return type_str(cur->size > t->size ? cur->size : t->size);
+	if (cur->kind != TY_TUPLE)
+		return *cur;
+	struct type el[cur->nelems ? cur->nelems : 1];
+	bool changed = false;
+	for (int i = 0; i < cur->nelems; i++) {
+		el[i] = sema_merge(s, &cur->elems[i], &t->elems[i]);
+		changed |= !type_equal(&el[i], &cur->elems[i]);
+	}
+	return changed ? type_tuple(&s->r->pool, el, cur->nelems) : *cur;
+}
+
+/* "[uint64, string[16]]": a map's key as bpftrace lists it in argument mismatches. */
+char *sema_types_list(const struct type *t, bool keyless, char *buf, size_t len)
+{
+	char one[256];
+	if (keyless) {
+		snprintf(buf, len, "[]");
+	} else if (t->kind == TY_TUPLE) {
+		size_t used = (size_t)snprintf(buf, len, "[");
+		for (int i = 0; i < t->nelems && used < len; i++) {
+			type_name(&t->elems[i], one, sizeof(one));
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", one);
+		}
+		if (used < len)
+			snprintf(buf + used, len - used, "]");
+	} else {
+		snprintf(buf, len, "[%s]", type_name(t, one, sizeof(one)));
+	}
+	return buf;
+}
+
+const char *sema_kind_word(const struct type *t)
+{
+	switch (t->kind) {
+	case TY_INT: return "integer";
+	case TY_STR: return "string";
+	case TY_TUPLE: return "tuple";
+	case TY_PROBE: return "probe";
+	case TY_CTX: return "args";
+	case TY_VOID: return "none";
+	default: return "aggregation";
+	}
+}

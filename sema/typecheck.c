@@ -1,0 +1,725 @@
+/*
+ * sema/typecheck.c — type inference and checking of statements and expressions.
+ *
+ * Owns: typing every expression node (operators, casts, ternaries, tuples, tracepoint
+ * fields), map key/value consistency, scratch-variable typing, and statement rules
+ * (conditions, loops, break/continue, unroll). Calls are delegated to check_calls.c.
+ * Must not: stop at the first error, or report on operands already typed TY_NONE (their
+ * error was reported where it arose; repeating it would only cascade).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../codegen/abi.h"
+#include "sema_int.h"
+
+#define TN(t, buf) type_name((t), (buf), sizeof(buf))
+
+static bool is_none(const struct node *n) { return n->type.kind == TY_NONE; }
+
+/* Types a value slot (variable, map value, tuple element) can hold. */
+static bool is_value_type(const struct type *t)
+{
+	return t->kind == TY_INT || t->kind == TY_STR || t->kind == TY_TUPLE ||
+	       t->kind == TY_PROBE;
+}
+
+bool sema_is_agg_call(const struct node *n)
+{
+	if (n->kind != AST_CALL || !n->str)
+		return false;
+	enum builtin b = builtin_lookup(n->str, 1);
+	return b >= BI_COUNT && b <= BI_LHIST;
+}
+
+/* ---- maps -------------------------------------------------------------------------- */
+
+void sema_map_key(struct sema *s, struct node *map)
+{
+	int id = sema_map_id(s, map);
+	map->sym = id;
+	int nkeys = 0;
+	bool bad = false;
+	for (struct node *k = map->list; k; k = k->next, nkeys++) {
+		sema_expr(s, k);
+		if (is_none(k)) {
+			bad = true;
+		} else if (k->type.kind == TY_TUPLE) {
+			diag_error(s->d, k->loc,
+				   "tuple cannot be used as a map key. Try a multi-key associative "
+				   "array instead (eg `@map[$1, $2] = ...)`.");
+			bad = true;
+		} else if (!is_value_type(&k->type)) {
+			char tb[128];
+			diag_error(s->d, k->loc, "Value of type '%s' cannot be used as a map key",
+				   TN(&k->type, tb));
+			bad = true;
+		}
+	}
+	if (bad || id < 0)
+		return;
+	struct type key = type_none();
+	if (nkeys == 1) {
+		key = sema_widen(s, &map->list->type);
+	} else if (nkeys > 1) {
+		struct type el[nkeys];
+		int i = 0;
+		for (struct node *k = map->list; k; k = k->next)
+			el[i++] = sema_widen(s, &k->type);
+		key = type_tuple(&s->r->pool, el, nkeys);
+	}
+	struct map_info *mi = &s->r->maps[id];
+	if (!s->key_known[id]) {
+		mi->key = key;
+		s->key_known[id] = true;
+		return;
+	}
+	bool cur_keyless = mi->key.kind == TY_NONE, new_keyless = nkeys == 0;
+	bool multi_cur = mi->key.kind == TY_TUPLE, multi_new = nkeys > 1;
+	if (cur_keyless == new_keyless && multi_cur == multi_new &&
+	    (new_keyless || sema_compatible(&mi->key, &key))) {
+		if (!new_keyless)
+			mi->key = sema_merge(s, &mi->key, &key);
+		return;
+	}
+	char want[512], got[512];
+	diag_error(s->d, map->loc,
+		   "Argument mismatch for %s: trying to access with arguments: %s when map "
+		   "expects arguments: %s",
+		   map->str, sema_types_list(&key, new_keyless, got, sizeof(got)),
+		   sema_types_list(&mi->key, cur_keyless, want, sizeof(want)));
+}
+
+void sema_map_store(struct sema *s, struct node *map, const struct type *val, struct span at)
+{
+	if (map->sym < 0 || val->kind == TY_NONE)
+		return;
+	struct map_info *mi = &s->r->maps[map->sym];
+	struct type w = sema_widen(s, val);
+	if (mi->val.kind == TY_NONE) {
+		mi->val = w;
+	} else if (sema_compatible(&mi->val, &w)) {
+		mi->val = sema_merge(s, &mi->val, &w);
+	} else {
+		char a[256], b[256];
+		diag_error(s->d, at,
+			   "Type mismatch for %s: trying to assign value of type '%s' when map "
+			   "already contains a value of type '%s'",
+			   map->str, TN(val, a), TN(&mi->val, b));
+	}
+	map->type = mi->val;
+}
+
+static void map_read(struct sema *s, struct node *n)
+{
+	sema_map_key(s, n);
+	n->type = type_none();
+	if (n->sym < 0)
+		return;
+	const struct map_info *mi = &s->r->maps[n->sym];
+	if (mi->val.kind == TY_NONE) {
+		diag_error(s->d, n->loc, "Undefined map: %s", n->str);
+		return;
+	}
+	n->type = mi->val;
+}
+
+/* ---- variables --------------------------------------------------------------------- */
+
+static void var_read(struct sema *s, struct node *n)
+{
+	int id = sema_var_id(s, n->str, false);
+	n->sym = id;
+	n->type = type_none();
+	if (id < 0 || !s->var_set[id]) {
+		diag_error(s->d, n->loc, "Undefined or undeclared variable: %s", n->str);
+		return;
+	}
+	n->type = s->r->vars[id].type;
+}
+
+static void var_store(struct sema *s, struct node *var, const struct type *val)
+{
+	int id = sema_var_id(s, var->str, true);
+	var->sym = id;
+	if (id < 0)
+		return;
+	struct var_info *vi = &s->r->vars[id];
+	s->var_set[id] = true;
+	if (val->kind == TY_NONE) {
+		var->type = vi->type;
+		return;
+	}
+	struct type w = sema_widen(s, val);
+	if (vi->type.kind == TY_NONE) {
+		vi->type = w;
+	} else if (sema_compatible(&vi->type, &w)) {
+		vi->type = sema_merge(s, &vi->type, &w);
+	} else {
+		char a[256], b[256];
+		diag_error(s->d, var->loc,
+			   "Type mismatch for %s: trying to assign value of type '%s' when variable "
+			   "already contains a value of type '%s'",
+			   var->str, TN(val, a), TN(&vi->type, b));
+	}
+	var->type = vi->type;
+}
+
+/* ---- operators --------------------------------------------------------------------- */
+
+static struct type int_result(const struct node *a, const struct node *b)
+{
+	bool sg = (a->type.kind == TY_INT && a->type.is_signed) ||
+		  (b && b->type.kind == TY_INT && b->type.is_signed);
+	return type_int(8, sg);
+}
+
+static bool is_zero_literal(const struct node *n)
+{
+	return n->kind == AST_INT && n->ival == 0;
+}
+
+static void binop(struct sema *s, struct node *n)
+{
+	struct node *a = n->a, *b = n->b;
+	sema_expr(s, a);
+	sema_expr(s, b);
+	const char *op = ast_op_str(n->op);
+	char ta[256], tb[256];
+	bool cmp = n->op >= OP_LT && n->op <= OP_NE;
+	bool logic = n->op == OP_LAND || n->op == OP_LOR;
+	n->type = cmp || logic ? type_u64() : int_result(a, b);
+	if ((n->op == OP_DIV || n->op == OP_MOD) && is_zero_literal(b))
+		diag_error(s->d, b->loc, "Division by zero");
+	if (is_none(a) || is_none(b))
+		return;
+	enum type_kind ka = a->type.kind, kb = b->type.kind;
+	if (ka == TY_INT && kb == TY_INT)
+		return;
+	if ((n->op == OP_EQ || n->op == OP_NE) && ka == kb && (ka == TY_STR || ka == TY_PROBE))
+		return;
+	if (ka != kb && !logic)
+		diag_error(s->d, n->loc, "Type mismatch for '%s': comparing '%s' with '%s'", op,
+			   TN(&a->type, ta), TN(&b->type, tb));
+	else
+		diag_error(s->d, n->loc,
+			   "The %s operator can not be used on expressions of types %s, %s", op,
+			   TN(&a->type, ta), TN(&b->type, tb));
+	n->type = type_none();
+}
+
+static void incdec(struct sema *s, struct node *n)
+{
+	struct node *t = n->a;
+	char tb[256];
+	if (t->kind == AST_VAR) {
+		var_read(s, t);
+	} else if (t->kind == AST_MAP) {
+		sema_map_key(s, t);
+		if (t->sym >= 0) {
+			struct map_info *mi = &s->r->maps[t->sym];
+			/* @x++ on a fresh map makes it an integer map, as in bpftrace */
+			if (mi->val.kind == TY_NONE)
+				mi->val = type_s64();
+			t->type = mi->val;
+		}
+	} else {
+		sema_expr(s, t);
+		if (!is_none(t))
+			diag_error(s->d, n->loc,
+				   "The %s operator must be applied to a map or variable",
+				   ast_op_str(n->op));
+		n->type = type_none();
+		return;
+	}
+	n->type = t->type;
+	if (is_none(t) || t->type.kind == TY_INT)
+		return;
+	diag_error(s->d, n->loc, "The %s operator can not be used on expressions of type '%s'",
+		   ast_op_str(n->op), TN(&t->type, tb));
+	n->type = type_none();
+}
+
+static void unop(struct sema *s, struct node *n)
+{
+	char tb[256];
+	if (n->op >= OP_PREINC && n->op <= OP_POSTDEC) {
+		incdec(s, n);
+		return;
+	}
+	sema_expr(s, n->a);
+	n->type = type_none();
+	if (n->op == OP_DEREF) {
+		diag_error(s->d, n->loc, "dereferencing with '*' needs BTF pointer support, which "
+					 "bpfscript does not have yet");
+		return;
+	}
+	if (n->op == OP_ADDROF) {
+		diag_error(s->d, n->loc, "taking an address with '&' needs BTF support, which "
+					 "bpfscript does not have yet");
+		return;
+	}
+	if (is_none(n->a))
+		return;
+	if (n->a->type.kind != TY_INT) {
+		diag_error(s->d, n->loc,
+			   "The %s operator can not be used on expressions of type '%s'",
+			   ast_op_str(n->op), TN(&n->a->type, tb));
+		return;
+	}
+	if (n->op == OP_LNOT)
+		n->type = type_u64();
+	else if (n->op == OP_NEG)
+		n->type = type_s64();
+	else
+		n->type = type_int(8, n->a->type.is_signed);
+}
+
+static void ternary(struct sema *s, struct node *n)
+{
+	sema_expr(s, n->a);
+	sema_expr(s, n->b);
+	sema_expr(s, n->c);
+	n->type = type_none();
+	if (!is_none(n->a) && n->a->type.kind != TY_INT)
+		diag_error(s->d, n->a->loc, "Invalid condition in ternary: %s",
+			   sema_kind_word(&n->a->type));
+	if (is_none(n->b) || is_none(n->c))
+		return;
+	const struct type *tb = &n->b->type, *tc = &n->c->type;
+	if (!sema_compatible(tb, tc) || !is_value_type(tb)) {
+		diag_error(s->d, n->loc,
+			   "Ternary operator must return the same type: have '%s' and '%s'",
+			   sema_kind_word(tb), sema_kind_word(tc));
+		return;
+	}
+	if (tb->kind == TY_INT)
+		n->type = int_result(n->b, n->c);
+	else
+		n->type = sema_merge(s, tb, tc);
+}
+
+static const struct {
+	const char *name;
+	uint32_t size;
+	bool is_signed;
+} int_names[] = {
+	{ "uint8", 1, false }, { "uint16", 2, false }, { "uint32", 4, false },
+	{ "uint64", 8, false }, { "int8", 1, true },   { "int16", 2, true },
+	{ "int32", 4, true },   { "int64", 8, true },
+};
+
+static void cast(struct sema *s, struct node *n)
+{
+	sema_expr(s, n->a);
+	n->type = type_none();
+	int found = -1;
+	for (size_t i = 0; i < sizeof(int_names) / sizeof(int_names[0]); i++)
+		if (strcmp(n->str, int_names[i].name) == 0)
+			found = (int)i;
+	char stars[16] = "";
+	for (int i = 0; i < n->ival && i < 8; i++)
+		strcat(stars, "*");
+	bool aggregate = strncmp(n->str, "struct ", 7) == 0 || strncmp(n->str, "union ", 6) == 0;
+	if (aggregate) {
+		diag_error(s->d, n->loc,
+			   "casting to '%s%s%s' needs BTF struct support, which bpfscript does not "
+			   "have yet",
+			   n->str, stars[0] ? " " : "", stars);
+		return;
+	}
+	if (found < 0) {
+		diag_error(s->d, n->loc, "Unknown struct/union: '%s'", n->str);
+		return;
+	}
+	if (n->ival > 0) {
+		diag_error(s->d, n->loc,
+			   "casting to '%s %s' needs BTF pointer support, which bpfscript does not "
+			   "have yet",
+			   n->str, stars);
+		return;
+	}
+	if (!is_none(n->a) && n->a->type.kind != TY_INT) {
+		char tb[256];
+		diag_error(s->d, n->loc, "Cannot cast from '%s' to '%s'", TN(&n->a->type, tb),
+			   n->str);
+		return;
+	}
+	n->type = type_int(int_names[found].size, int_names[found].is_signed);
+}
+
+static void tuple(struct sema *s, struct node *n)
+{
+	int cnt = ast_list_len(n->list), i = 0;
+	struct type el[cnt ? cnt : 1];
+	bool bad = false;
+	for (struct node *e = n->list; e; e = e->next) {
+		sema_expr(s, e);
+		if (is_none(e)) {
+			bad = true;
+		} else if (!is_value_type(&e->type)) {
+			char tb[256];
+			diag_error(s->d, e->loc, "Value of type '%s' cannot be a tuple element",
+				   TN(&e->type, tb));
+			bad = true;
+		}
+		el[i++] = e->type;
+	}
+	n->type = bad ? type_none() : type_tuple(&s->r->pool, el, cnt);
+}
+
+/* ---- tracepoint fields ------------------------------------------------------------- */
+
+static bool field_type(struct sema *s, const struct probe_point *pt, const struct tp_field *f,
+		       struct node *n, struct type *out, uint32_t *flags)
+{
+	*flags = 0;
+	if (f->data_loc) {
+		*out = type_str(s->opts->strlen);
+		*flags = NODE_F_DATA_LOC;
+		return true;
+	}
+	if (f->array_len >= 0) {
+		if (f->type && strstr(f->type, "char")) {
+			*out = type_str(f->array_len > 0 ? (uint32_t)f->array_len : f->size);
+			return true;
+		}
+		diag_error(s->d, n->loc,
+			   "tracepoint field '%s' is an array of '%s', which bpfscript cannot read "
+			   "yet",
+			   n->str, f->type ? f->type : "?");
+		return false;
+	}
+	if (f->is_pointer) {
+		*out = type_u64();
+		if (pt->tp && pt->tp->category && strcmp(pt->tp->category, "syscalls") == 0)
+			*flags = NODE_F_USER_PTR;
+		return true;
+	}
+	if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8) {
+		diag_error(s->d, n->loc, "tracepoint field '%s' has unsupported size %u", n->str,
+			   f->size);
+		return false;
+	}
+	*out = type_int(f->size, f->is_signed);
+	return true;
+}
+
+static void ctx_field(struct sema *s, struct node *n)
+{
+	const struct sema_result *r = s->r;
+	bool first = true, same_off = true;
+	struct type t = type_none();
+	uint32_t off = 0, flags = 0;
+	if (s->probes[s->probe].attach_failed)
+		return;
+	for (int i = 0; i < r->npoints; i++) {
+		const struct probe_point *pt = &r->points[i];
+		if (pt->probe != s->probe || pt->kind != PROBE_TRACEPOINT)
+			continue;
+		const struct tp_field *f = pt->tp ? tp_format_field(pt->tp, n->str) : NULL;
+		if (!f) {
+			diag_error(s->d, n->loc,
+				   "Struct/union of type 'struct _tracepoint_%s_%s' does not contain "
+				   "a field named '%s'",
+				   pt->target ? pt->target : "?", pt->func ? pt->func : "?", n->str);
+			return;
+		}
+		struct type ft;
+		uint32_t ff;
+		if (!field_type(s, pt, f, n, &ft, &ff))
+			return;
+		if (first) {
+			t = ft;
+			off = f->offset;
+			flags = ff;
+			first = false;
+			continue;
+		}
+		if (f->offset != off)
+			same_off = false;
+		flags |= ff;
+		if (ft.kind != t.kind) {
+			diag_error(s->d, n->loc,
+				   "field '%s' has a different type in tracepoint %s than in the other "
+				   "probes of this action",
+				   n->str, pt->name);
+			return;
+		}
+		if (t.kind == TY_STR)
+			t = sema_merge(s, &t, &ft);
+		else if (t.kind == TY_INT && !type_equal(&t, &ft))
+			t = type_int(8, t.is_signed);
+	}
+	n->type = t;
+	n->flags |= flags;
+	/* Offsets may differ between the tracepoints of one probe; codegen looks the field up
+	 * again per point, so 0 here only means "not uniform". */
+	n->off = same_off ? off : 0;
+}
+
+static void field(struct sema *s, struct node *n)
+{
+	sema_expr(s, n->a);
+	n->type = type_none();
+	if (is_none(n->a))
+		return;
+	const struct type *bt = &n->a->type;
+	char tb[256];
+	if (bt->kind == TY_CTX) {
+		ctx_field(s, n);
+		return;
+	}
+	if (bt->kind == TY_TUPLE) {
+		char *end = NULL;
+		long i = strtol(n->str, &end, 10);
+		if (!*n->str || *end) {
+			diag_error(s->d, n->loc, "Can not access field '%s' on type '%s'", n->str,
+				   TN(bt, tb));
+			return;
+		}
+		if (i < 0 || i >= bt->nelems) {
+			diag_error(s->d, n->loc, "Invalid tuple index: %ld. Found %d elements in tuple.",
+				   i, bt->nelems);
+			return;
+		}
+		uint32_t offs[bt->nelems];
+		abi_tuple_layout(bt->elems, bt->nelems, offs);
+		n->type = bt->elems[i];
+		n->off = offs[i];
+		return;
+	}
+	diag_error(s->d, n->loc,
+		   "Can not access field '%s' on expression of type '%s': struct fields need BTF "
+		   "support, which bpfscript does not have yet",
+		   n->str, TN(bt, tb));
+}
+
+/* ---- expressions ------------------------------------------------------------------- */
+
+void sema_expr(struct sema *s, struct node *n)
+{
+	n->type = type_none();
+	switch (n->kind) {
+	case AST_INT:
+		n->type = type_s64();
+		return;
+	case AST_STR:
+		n->type = type_str(n->slen + 1);
+		return;
+	case AST_POSPARAM: /* only reached if substitution was skipped */
+		n->type = type_s64();
+		return;
+	case AST_IDENT:
+		sema_ident(s, n);
+		return;
+	case AST_VAR:
+		var_read(s, n);
+		return;
+	case AST_MAP:
+		map_read(s, n);
+		return;
+	case AST_CALL:
+		sema_call(s, n);
+		return;
+	case AST_BINOP:
+		binop(s, n);
+		return;
+	case AST_UNOP:
+		unop(s, n);
+		return;
+	case AST_TERNARY:
+		ternary(s, n);
+		return;
+	case AST_CAST:
+		cast(s, n);
+		return;
+	case AST_FIELD:
+		field(s, n);
+		return;
+	case AST_TUPLE:
+		tuple(s, n);
+		return;
+	case AST_INDEX:
+		sema_expr(s, n->a);
+		sema_expr(s, n->b);
+		diag_error(s->d, n->loc, "indexing with '[]' needs BTF array and pointer support, "
+					 "which bpfscript does not have yet");
+		return;
+	default:
+		diag_error(s->d, n->loc, "%s is not an expression", ast_kind_name(n->kind));
+		return;
+	}
+}
+
+/* ---- statements -------------------------------------------------------------------- */
+
+static void stmt(struct sema *s, struct node *n);
+
+static void block(struct sema *s, struct node *b)
+{
+	if (!b)
+		return;
+	if (b->kind != AST_BLOCK) {
+		stmt(s, b);
+		return;
+	}
+	for (struct node *st = b->list; st; st = st->next)
+		stmt(s, st);
+}
+
+static void assign_map(struct sema *s, struct node *n)
+{
+	struct node *m = n->a, *v = n->b;
+	char tb[256];
+	if (n->op != OP_NONE) {
+		sema_expr(s, v);
+		if ((n->op == OP_DIV || n->op == OP_MOD) && is_zero_literal(v))
+			diag_error(s->d, v->loc, "Division by zero");
+		sema_map_key(s, m);
+		if (m->sym < 0)
+			return;
+		struct map_info *mi = &s->r->maps[m->sym];
+		if (mi->val.kind == TY_NONE)
+			mi->val = type_s64();
+		m->type = mi->val;
+		if (mi->val.kind != TY_INT)
+			diag_error(s->d, n->loc,
+				   "The %s= operator can not be used on expressions of type '%s'",
+				   ast_op_str(n->op), TN(&mi->val, tb));
+		else if (!is_none(v) && v->type.kind != TY_INT)
+			diag_error(s->d, n->loc, "Type mismatch for '%s': comparing '%s' with '%s'",
+				   ast_op_str(n->op), TN(&mi->val, tb), TN(&v->type, (char[256]){ 0 }));
+		n->type = type_void();
+		return;
+	}
+	if (sema_is_agg_call(v)) {
+		sema_agg_call(s, v);
+	} else {
+		sema_expr(s, v);
+		if (type_is_agg(&v->type)) {
+			diag_error(s->d, v->loc,
+				   "Map value '%s' cannot be assigned from one map to another. The "
+				   "function that returns this type must be called directly e.g. "
+				   "`%s = %s();`.",
+				   TN(&v->type, tb), m->str, tb);
+			v->type = type_none();
+		} else if (!is_none(v) && !is_value_type(&v->type)) {
+			diag_error(s->d, v->loc, "Value '%s' cannot be assigned to a map.",
+				   TN(&v->type, tb));
+			v->type = type_none();
+		}
+	}
+	sema_map_key(s, m);
+	sema_map_store(s, m, &v->type, m->loc);
+	n->type = type_void();
+}
+
+static void assign_var(struct sema *s, struct node *n)
+{
+	struct node *x = n->a, *v = n->b;
+	char tb[256];
+	sema_expr(s, v);
+	n->type = type_void();
+	if (n->op != OP_NONE) {
+		if ((n->op == OP_DIV || n->op == OP_MOD) && is_zero_literal(v))
+			diag_error(s->d, v->loc, "Division by zero");
+		var_read(s, x);
+		if (is_none(x))
+			return;
+		if (x->type.kind != TY_INT)
+			diag_error(s->d, n->loc,
+				   "The %s= operator can not be used on expressions of type '%s'",
+				   ast_op_str(n->op), TN(&x->type, tb));
+		else if (!is_none(v) && v->type.kind != TY_INT)
+			diag_error(s->d, n->loc, "Type mismatch for '%s': comparing '%s' with '%s'",
+				   ast_op_str(n->op), TN(&x->type, tb), TN(&v->type, (char[256]){ 0 }));
+		return;
+	}
+	if (!is_none(v) && !is_value_type(&v->type)) {
+		diag_error(s->d, v->loc, "Value '%s' cannot be assigned to a scratch variable.",
+			   TN(&v->type, tb));
+		v->type = type_none();
+	}
+	var_store(s, x, &v->type);
+}
+
+static void cond(struct sema *s, struct node *c, const char *what)
+{
+	sema_expr(s, c);
+	if (!is_none(c) && c->type.kind != TY_INT)
+		diag_error(s->d, c->loc, "Invalid condition in %s(): %s", what,
+			   sema_kind_word(&c->type));
+}
+
+static void stmt(struct sema *s, struct node *n)
+{
+	n->type = type_void();
+	switch (n->kind) {
+	case AST_BLOCK:
+		block(s, n);
+		return;
+	case AST_EXPR_STMT:
+		sema_expr(s, n->a);
+		return;
+	case AST_ASSIGN:
+		if (n->a->kind == AST_MAP)
+			assign_map(s, n);
+		else if (n->a->kind == AST_VAR)
+			assign_var(s, n);
+		else
+			diag_error(s->d, n->a->loc, "Can only assign to a map or a variable");
+		return;
+	case AST_IF:
+		cond(s, n->a, "if");
+		block(s, n->b);
+		block(s, n->c);
+		return;
+	case AST_WHILE:
+		cond(s, n->a, "while");
+		s->loop_depth++;
+		block(s, n->b);
+		s->loop_depth--;
+		return;
+	case AST_UNROLL:
+		if (n->a->kind != AST_INT) {
+			sema_expr(s, n->a);
+			diag_error(s->d, n->a->loc, "unroll count must be an integer literal");
+		} else if (n->a->ival < 1) {
+			diag_error(s->d, n->loc, "unroll minimum value is 1");
+		} else if (n->a->ival > 100) {
+			diag_error(s->d, n->loc, "unroll maximum value is 100");
+		}
+		n->a->type = type_s64();
+		block(s, n->b);
+		return;
+	case AST_RETURN:
+		return;
+	case AST_BREAK:
+	case AST_CONTINUE:
+		if (s->loop_depth == 0)
+			diag_error(s->d, n->loc, "%s used outside of a loop",
+				   n->kind == AST_BREAK ? "break" : "continue");
+		return;
+	default:
+		sema_expr(s, n);
+		return;
+	}
+}
+
+void sema_check_program(struct sema *s, struct node *prog)
+{
+	for (struct node *p = prog->list; p; p = p->next) {
+		if (p->kind != AST_PROBE || p->sym < 0)
+			continue;
+		s->probe = p->sym;
+		s->loop_depth = 0;
+		if (p->a) {
+			sema_expr(s, p->a);
+			if (!is_none(p->a) && p->a->type.kind != TY_INT)
+				diag_error(s->d, p->a->loc, "Invalid type for predicate: %s",
+					   sema_kind_word(&p->a->type));
+		}
+		block(s, p->b);
+	}
+}
