@@ -162,7 +162,8 @@ static bool map_defined(struct sema *s, struct node *m)
 		return false;
 	const struct map_info *mi = &s->r->maps[m->sym];
 	if (mi->val.kind == TY_NONE) {
-		diag_error(s->d, m->loc, "Undefined map: %s", m->str);
+		if (!s->map_bad[m->sym])
+			diag_error(s->d, m->loc, "Undefined map: %s", m->str);
 		return false;
 	}
 	m->type = mi->val;

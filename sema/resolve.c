@@ -121,7 +121,8 @@ int sema_map_id(struct sema *s, struct node *map)
 		if (strcmp(r->maps[i].name, map->str) == 0)
 			return i;
 	struct map_info *m = realloc(r->maps, sizeof(*m) * (size_t)(r->nmaps + 1));
-	if (!m || !grow_flags(&s->key_known, &s->key_known_cap, r->nmaps + 1)) {
+	if (!m || !grow_flags(&s->key_known, &s->key_known_cap, r->nmaps + 1) ||
+	    !grow_flags(&s->map_bad, &s->map_bad_cap, r->nmaps + 1)) {
 		if (m)
 			r->maps = m;
 		s->oom = true;
@@ -224,6 +225,8 @@ void sema_ident(struct sema *s, struct node *n)
 		n->type = (struct type){ .kind = TY_CTX };
 		return;
 	case BI_RETVAL:
+		if (s->probes[s->probe].kinds & (KBIT(PROBE_URETPROBE)))
+			n->flags |= NODE_F_USER_PTR;
 		bad = bad_kind(s, KBIT(PROBE_KRETPROBE) | KBIT(PROBE_URETPROBE));
 		if (bad >= 0) {
 			diag_error(s->d, n->loc,
@@ -235,6 +238,9 @@ void sema_ident(struct sema *s, struct node *n)
 		n->type = type_u64();
 		return;
 	case BI_ARGN:
+		/* a uprobe's pointer arguments point into the traced process */
+		if (s->probes[s->probe].kinds & KBIT(PROBE_UPROBE))
+			n->flags |= NODE_F_USER_PTR;
 		bad = bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_UPROBE));
 		if (bad >= 0) {
 			diag_error(s->d, n->loc,

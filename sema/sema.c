@@ -140,6 +140,7 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 	free(s.probes);
 	free(s.var_set);
 	free(s.key_known);
+	free(s.map_bad);
 	return diag_count(d) > before ? -1 : 0;
 }
 

@@ -17,6 +17,21 @@
 #include "../runtime/provider.h"
 #include "types.h"
 
+/*
+ * Node annotations sema fills (beyond parser/ast.h's summary):
+ *   FIELD on `args`: type from the tracepoint format of every point of the probe;
+ *     ->off is the field's byte offset only when it is the same in all of the probe's
+ *     tracepoints (else 0) — codegen looks the field up again by name for each point.
+ *     NODE_F_DATA_LOC for __data_loc strings, NODE_F_USER_PTR for pointer fields of
+ *     syscalls:* tracepoints.
+ *   FIELD on a tuple ($t.1): ->off is the element's byte offset in the tuple layout.
+ *   IDENT argN/retval in uprobe/uretprobe probes, and str() of a user pointer:
+ *     NODE_F_USER_PTR.
+ *   $1..$N and $# are rewritten in place to INT nodes and str($N) to a STR node, so
+ *   codegen never sees POSPARAM. Map/var slots use maps[]/vars[] types (ints widened to
+ *   8 bytes, strings sized to the largest string stored); an expression node keeps its own
+ *   type and is converted on store.
+ */
 struct map_info {
 	char *name;          /* "@x" or "@" */
 	struct type key;     /* TY_NONE when keyless; a single key's type; TY_TUPLE for [a, b] */

@@ -32,6 +32,9 @@ struct sema {
 	/* Per map: whether its key shape is known yet (map_info.key is TY_NONE when keyless). */
 	bool *key_known;
 	int key_known_cap;
+	/* Per map: some assignment's value had an error, so "Undefined map" would be noise. */
+	bool *map_bad;
+	int map_bad_cap;
 };
 
 /* attach.c */

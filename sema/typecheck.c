@@ -92,6 +92,8 @@ void sema_map_key(struct sema *s, struct node *map)
 
 void sema_map_store(struct sema *s, struct node *map, const struct type *val, struct span at)
 {
+	if (map->sym >= 0 && val->kind == TY_NONE)
+		s->map_bad[map->sym] = true;
 	if (map->sym < 0 || val->kind == TY_NONE)
 		return;
 	struct map_info *mi = &s->r->maps[map->sym];
@@ -118,7 +120,8 @@ static void map_read(struct sema *s, struct node *n)
 		return;
 	const struct map_info *mi = &s->r->maps[n->sym];
 	if (mi->val.kind == TY_NONE) {
-		diag_error(s->d, n->loc, "Undefined map: %s", n->str);
+		if (!s->map_bad[n->sym])
+			diag_error(s->d, n->loc, "Undefined map: %s", n->str);
 		return;
 	}
 	n->type = mi->val;

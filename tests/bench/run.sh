@@ -4,7 +4,8 @@
 # Owns: the measurement protocol and the result table.
 #   1. start-up: wall time and peak RSS of `-e 'BEGIN { exit(); }'` (tests/bench/rusage_run.c)
 #   2. per-event overhead: build/workloads/syscall_bench times N getppid() calls with its
-#      own thread CPU clock (best of its runs); overhead = traced − untraced ns/call, where
+#      own thread CPU clock (best of 5 runs); overhead = traced − untraced ns/call (the
+#      untraced baseline measured just before each traced run), where
 #      the tracer runs `tracepoint:raw_syscalls:sys_enter { @ = count(); }` or
 #      `tracepoint:syscalls:sys_enter_getppid { @[pid] = count(); }`. The tracer prints
 #      "ready" from BEGIN; we wait for it, run the loop, then SIGINT the tracer.
@@ -88,6 +89,14 @@ traced_best() {
 	kill -INT "$tracer_pid" 2>/dev/null
 	wait "$tracer_pid" 2>/dev/null
 	tracer_pid=
+	# A tracer that attached but counted nothing would look free: require the map to
+	# hold at least the loop's 5 x N getppid() calls.
+	local counted
+	counted=$(awk -F': ' '/^@/ && $2 + 0 > m { m = $2 + 0 } END { print m + 0 }' "$tmp/tr.out")
+	if [ "$counted" -lt $((NCALLS * 5)) ]; then
+		echo "bench: $tool counted $counted events, expected >= $((NCALLS * 5)); sample dropped" >&2
+		return 0
+	fi
 	echo "$best"
 }
 
@@ -110,11 +119,13 @@ done
 PROG_RAW='tracepoint:raw_syscalls:sys_enter { @ = count(); }'
 PROG_PID='tracepoint:syscalls:sys_enter_getppid { @[pid] = count(); }'
 for r in $(seq 1 "$ROUNDS"); do
-	base=$(bench_best)
-	record untraced_ns base "$base"
 	for metric in raw pid; do
 		[ $metric = raw ] && prog=$PROG_RAW || prog=$PROG_PID
 		for tool in $(order "$r"); do
+			# The untraced baseline is taken right before each traced run: load from
+			# other users of the machine drifts over seconds, not milliseconds.
+			base=$(bench_best)
+			record untraced_ns base "$base"
 			t=$(traced_best "$tool" "$prog")
 			[ -n "$t" ] || continue
 			record "${metric}_ns" "$tool" "$(awk -v t="$t" -v b="$base" 'BEGIN { printf "%.1f", t - b }')"

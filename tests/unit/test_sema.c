@@ -332,6 +332,9 @@ int main(void)
 	TEST_BEGIN("sema: no cascade from an erroneous operand");
 	run(&x, "BEGIN { $x = foo + 1; $y = $x * 2; printf(\"%d\\n\", $x); }");
 	CHECK_EQ_INT(diag_count(&x.d), 1);
+	done(&x);
+	run(&x, "BEGIN { @m = hist(\"a\"); print(@m); @n = nope; @k = @n; }");
+	CHECK_EQ_INT(diag_count(&x.d), 2);
 	TEST_END();
 	done(&x);
 
