@@ -314,7 +314,7 @@ void fmt_render(FILE *out, const char *fmt, const struct type *args, const uint3
 				if (off + 8 <= len)
 					memcpy(&idx, payload + off, 8);
 				const char *name = probe_name(ctx, idx);
-				render_str(out, &sp, name ? name : "", SIZE_MAX);
+				render_str(out, &sp, name ? name : "", strlen(name ? name : ""));
 			} else if (off <= len) {
 				size_t max = len - off;
 				if (t->size < max)
