@@ -13,13 +13,14 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int links_push(struct rt_links *l, int fd)
+static int links_push(struct rt_links *l, int fd, bool is_perf)
 {
 	if (l->n == l->cap) {
 		int cap = l->cap ? l->cap * 2 : 16;
@@ -27,17 +28,68 @@ static int links_push(struct rt_links *l, int fd)
 		if (!n)
 			return -ENOMEM;
 		l->fds = n;
+		bool *p = realloc(l->is_perf, sizeof(bool) * (size_t)cap);
+		if (!p)
+			return -ENOMEM;
+		l->is_perf = p;
 		l->cap = cap;
 	}
+	l->is_perf[l->n] = is_perf;
 	l->fds[l->n++] = fd;
 	return 0;
 }
 
+void rt_links_disable(struct rt_links *l)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->is_perf[i])
+			ioctl(l->fds[i], PERF_EVENT_IOC_DISABLE, 0);
+}
+
+/* Each close that detaches a program waits for an RCU grace period (~20 ms), so closing
+ * 700 fds of a wildcard one by one takes many seconds. Closing from many threads at once
+ * lets those waits share grace periods. */
+struct closer {
+	struct rt_links *l;
+	int next; /* atomically claimed index */
+};
+
+static void *closer_main(void *arg)
+{
+	struct closer *c = arg;
+	for (;;) {
+		int i = __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED);
+		if (i >= c->l->n)
+			return NULL;
+		close(c->l->fds[i]);
+	}
+}
+
+#define CLOSE_THREADS_MAX 128
+#define CLOSE_SERIAL_MAX 8
+
 void rt_links_close(struct rt_links *l)
 {
-	while (l->n > 0)
+	int done = 0;
+	if (l->n > CLOSE_SERIAL_MAX) {
+		struct closer c = { l, 0 };
+		pthread_t th[CLOSE_THREADS_MAX];
+		pthread_attr_t attr;
+		int want = l->n < CLOSE_THREADS_MAX ? l->n : CLOSE_THREADS_MAX, started = 0;
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 1u << 16);
+		while (started < want && pthread_create(&th[started], &attr, closer_main, &c) == 0)
+			started++;
+		pthread_attr_destroy(&attr);
+		closer_main(&c); /* also covers the case where no thread could start */
+		for (int i = 0; i < started; i++)
+			pthread_join(th[i], NULL);
+		done = 1;
+	}
+	while (!done && l->n > 0)
 		close(l->fds[--l->n]);
 	free(l->fds);
+	free(l->is_perf);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -93,7 +145,7 @@ static int perf_open(struct perf_event_attr *attr, int cpu)
  * are recorded in l, so a failure part-way leaves nothing unaccounted for. */
 static int link_perf(int prog_fd, int pfd, struct rt_links *l)
 {
-	int err = links_push(l, pfd);
+	int err = links_push(l, pfd, true);
 	if (err) {
 		close(pfd);
 		return err;
@@ -101,7 +153,7 @@ static int link_perf(int prog_fd, int pfd, struct rt_links *l)
 	int lfd = bpf_link_create(prog_fd, pfd, BPF_PERF_EVENT, NULL);
 	if (lfd < 0)
 		return -errno;
-	if ((err = links_push(l, lfd))) {
+	if ((err = links_push(l, lfd, false))) {
 		close(lfd);
 		return err;
 	}

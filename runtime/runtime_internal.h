@@ -50,12 +50,16 @@ void rt_libbpf_quiet(int verbose);
 
 /* ---- attach.c ------------------------------------------------------------------------- */
 struct rt_links {
-	int *fds;       /* link fds and perf event fds, closed in reverse order */
+	int *fds;       /* link fds and perf event fds */
+	bool *is_perf;  /* fds[i] is a perf event (can be disabled without closing) */
 	int n, cap;
 };
 
 int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l,
 		    struct diag *d);
+/* Stops every perf event at once (fast); the programs stay linked until close. */
+void rt_links_disable(struct rt_links *l);
+/* Detaches and closes everything (slow per fd in the kernel, so done in parallel). */
 void rt_links_close(struct rt_links *l);
 /* Run a BEGIN/END program once in the calling context. */
 int rt_run_once(const struct probe_point *p, int prog_fd, struct diag *d);

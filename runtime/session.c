@@ -235,15 +235,16 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		}
 	}
 
-	/* Detach first so no probe fires while END runs and maps print. */
-	rt_links_close(&links);
+	/* Stop every probe first so none fires while END runs and maps print. Disabling is
+	 * instant; the (slow) detach-and-close happens below, after the output. */
+	rt_links_disable(&links);
 	flush_events(&ev);
 	ev.ignoring = false;
 	if (run_special(sr, &cg, prog_fds, PROBE_END, d))
-		goto out_events;
+		goto out_detach;
 	flush_events(&ev);
 	if (print_all_maps(&ev, d))
-		goto out_events;
+		goto out_detach;
 	fflush(o->out);
 	uint64_t lost = rt_lost_count(&maps);
 	if (lost)
@@ -252,7 +253,6 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		diag_error_noloc(d, "an event from the kernel could not be decoded: %s",
 				 strerror(-ev.err));
 	rc = ev.err ? 1 : 0;
-	goto out_events;
 
 out_detach:
 	rt_links_close(&links);

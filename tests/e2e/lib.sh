@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/e2e/lib.sh — shell helpers shared by tests/run.sh and its suite runners.
 #
 # Owns: the sanitizer environment (any ASan/UBSan/LSan report must fail a test), the one
@@ -5,6 +6,7 @@
 # run_limited (run a command with a time limit, INT then KILL).
 # Must not: print results or count tests; each runner does its own bookkeeping.
 # Sourced, never executed; callers are bash and cd to the repository root first.
+# shellcheck disable=SC2034  # RL_* are results for the sourcing script
 
 # exitcode=99 makes a report visible even when a caller ignores stderr; halt_on_error
 # stops at the first report so its text is not buried under follow-on damage.
@@ -35,7 +37,6 @@ run_limited() {
 	setsid "$@" </dev/null >"$out" 2>"$err" &
 	pid=$!
 	RL_TIMED_OUT=0
-	RL_PID=$pid
 	while kill -0 "$pid" 2>/dev/null; do
 		# Poll every 50 ms; a process that exits fast costs at most one tick.
 		if [ "$waited" -ge $((secs * 20)) ]; then
