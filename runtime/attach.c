@@ -4,7 +4,8 @@
  * Owns: perf events for tracepoints (one, any CPU), profile (one per online CPU) and
  * interval (one, on the first online CPU), each tied to its program with a BPF link so the
  * kernel detaches on its own if we die, even by SIGKILL; running BEGIN/END programs once
- * with BPF_PROG_TEST_RUN; closing links and events in reverse order.
+ * with BPF_PROG_TEST_RUN; disabling every event at once at the end, and closing them
+ * (in a detached helper process when there are many, because each detach is slow).
  * Must not: load programs or pick the order of attachment (session.c attaches only after
  * every program has loaded).
  */
@@ -13,11 +14,12 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <linux/perf_event.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int links_push(struct rt_links *l, int fd, bool is_perf)
@@ -46,48 +48,91 @@ void rt_links_disable(struct rt_links *l)
 			ioctl(l->fds[i], PERF_EVENT_IOC_DISABLE, 0);
 }
 
-/* Each close that detaches a program waits for an RCU grace period (~20 ms), so closing
- * 700 fds of a wildcard one by one takes many seconds. Closing from many threads at once
- * lets those waits share grace periods. */
-struct closer {
-	struct rt_links *l;
-	int next; /* atomically claimed index */
-};
+/* Closing a tracepoint's perf event makes the kernel wait for an RCU grace period under
+ * a global mutex (~15-25 ms each), so a wildcard over 350 syscalls takes 5-10 s to detach.
+ * The events are already disabled when we get here, so with many of them a detached
+ * grandchild that holds nothing else (no stdio, so pipes to our readers close when we exit)
+ * does the slow closes while we exit at once. */
+#define CLOSE_INLINE_MAX 16
 
-static void *closer_main(void *arg)
+static int cmp_int(const void *a, const void *b)
 {
-	struct closer *c = arg;
-	for (;;) {
-		int i = __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED);
-		if (i >= c->l->n)
-			return NULL;
-		close(c->l->fds[i]);
-	}
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
 }
 
-#define CLOSE_THREADS_MAX 128
-#define CLOSE_SERIAL_MAX 8
+static void close_all_but(int *keep, int n)
+{
+	qsort(keep, (size_t)n, sizeof(int), cmp_int);
+	unsigned int from = 0;
+	for (int i = 0; i < n; i++) {
+		if ((unsigned int)keep[i] > from)
+			close_range(from, (unsigned int)keep[i] - 1, 0);
+		from = (unsigned int)keep[i] + 1;
+	}
+	close_range(from, ~0u, 0);
+}
+
+static void close_own_copies(struct rt_links *l)
+{
+	while (l->n > 0)
+		close(l->fds[--l->n]);
+}
+
+/* The grandchild must be the last holder of every fd, or our own close() would pay the
+ * kernel's cost instead: it waits for EOF on a pipe we close only after our copies. */
+static bool close_in_background(struct rt_links *l)
+{
+	int gate[2];
+	int *keep = malloc(sizeof(int) * (size_t)(l->n + 1));
+	if (!keep || pipe(gate) < 0) {
+		free(keep);
+		return false;
+	}
+	memcpy(keep, l->fds, sizeof(int) * (size_t)l->n);
+	keep[l->n] = gate[0];
+	pid_t child = fork();
+	if (child < 0) {
+		close(gate[0]);
+		close(gate[1]);
+		free(keep);
+		return false;
+	}
+	if (child == 0) {
+		if (fork() == 0) {
+			setsid();
+			prctl(PR_SET_NAME, "bpfscript-detach", 0, 0, 0);
+			close_all_but(keep, l->n + 1);
+			char c;
+			while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+				;
+			for (int i = 0; i < l->n; i++)
+				close(l->fds[i]);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	free(keep);
+	close(gate[0]);
+	int status;
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	close_own_copies(l);
+	close(gate[1]);
+	return true;
+}
 
 void rt_links_close(struct rt_links *l)
 {
-	int done = 0;
-	if (l->n > CLOSE_SERIAL_MAX) {
-		struct closer c = { l, 0 };
-		pthread_t th[CLOSE_THREADS_MAX];
-		pthread_attr_t attr;
-		int want = l->n < CLOSE_THREADS_MAX ? l->n : CLOSE_THREADS_MAX, started = 0;
-		pthread_attr_init(&attr);
-		pthread_attr_setstacksize(&attr, 1u << 16);
-		while (started < want && pthread_create(&th[started], &attr, closer_main, &c) == 0)
-			started++;
-		pthread_attr_destroy(&attr);
-		closer_main(&c); /* also covers the case where no thread could start */
-		for (int i = 0; i < started; i++)
-			pthread_join(th[i], NULL);
-		done = 1;
+	int nperf = 0;
+	for (int i = 0; i < l->n; i++)
+		nperf += l->is_perf[i];
+	if (nperf > CLOSE_INLINE_MAX) {
+		rt_links_disable(l);
+		fflush(NULL);
+		close_in_background(l);
 	}
-	while (!done && l->n > 0)
-		close(l->fds[--l->n]);
+	close_own_copies(l);
 	free(l->fds);
 	free(l->is_perf);
 	memset(l, 0, sizeof(*l));

@@ -57,6 +57,15 @@ static int explain_failure(const struct cg_prog *p, const char *probe, int load_
 		else
 			err = -errno;
 	}
+	/* Out of fds or memory: the verifier may have accepted the program (its log then
+	 * says so), so these are checked before the log. */
+	if (err == -EMFILE || err == -ENFILE || err == -ENOMEM) {
+		diag_error_noloc(d, "cannot load the program for probe %s: %s%s", probe,
+				 strerror(-err),
+				 err == -ENOMEM ? "" : " (raise the limit with ulimit -n)");
+		free(log);
+		return err;
+	}
 	bool have_log = log && log[0];
 	if (have_log && verbose)
 		fprintf(stderr, "Verifier log for probe %s:\n%s\n", probe, log);

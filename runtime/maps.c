@@ -34,11 +34,20 @@ static void map_obj_name(const char *user, char out[16])
 	out[o] = '\0';
 }
 
+/* Hash maps bigger than this allocate elements on demand: preallocating a keyed hist
+ * (keys x 66 slots, per CPU) costs ~0.15 s at start-up by default and seconds with a large
+ * BPFTRACE_MAP_KEYS. Smaller maps keep preallocation, the fastest update path. */
+#define PREALLOC_MAX_ENTRIES 65536u
+
 static int create_one(const char *what, enum bpf_map_type type, const char *name,
 		      uint32_t key_size, uint32_t value_size, uint32_t max_entries,
 		      struct diag *d)
 {
-	int fd = bpf_map_create(type, name, key_size, value_size, max_entries, NULL);
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	if ((type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_PERCPU_HASH) &&
+	    max_entries > PREALLOC_MAX_ENTRIES)
+		opts.map_flags = BPF_F_NO_PREALLOC;
+	int fd = bpf_map_create(type, name, key_size, value_size, max_entries, &opts);
 	if (fd >= 0)
 		return fd;
 	int err = -errno;

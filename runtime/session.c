@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,6 +86,17 @@ static int dry_run(struct node *prog, struct sema_result *sr, struct session_opt
 	cg_result_free(&res);
 	free(fds);
 	return err || diag_count(d) ? 1 : 0;
+}
+
+/* Each probe point needs a program fd plus a perf event and a link per CPU or event: a
+ * wildcard over all syscalls needs ~1100 fds, past the usual soft limit of 1024. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static int cmp_map_names(const void *a, const void *b, void *ctx)
@@ -164,6 +176,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	bool signals_set = false;
 
 	rt_libbpf_quiet(o->verbose);
+	raise_fd_limit();
 	if (rt_maps_create(sr, o->max_map_keys, &maps, d))
 		goto out_child;
 
@@ -256,7 +269,6 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 
 out_detach:
 	rt_links_close(&links);
-out_events:
 	rt_events_close(&ev);
 	fflush(o->out);
 out_progs:
