@@ -216,7 +216,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	signals_set = true;
 	if (!o->quiet) {
 		/* bpftrace counts every probe point: BEGIN, END and each wildcard match. */
-		fprintf(o->out, "Attaching %d probe%s...\n", sr->npoints,
+		fprintf(stderr, "Attaching %d probe%s...\n", sr->npoints,
 			sr->npoints == 1 ? "" : "s");
 		fflush(o->out);
 	}

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 const char *tracefs_root(void)
@@ -25,13 +26,20 @@ const char *tracefs_root(void)
 	static const char *cached;
 	if (cached)
 		return cached;
-	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
-		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s/events", candidates[i]);
-		if (access(path, R_OK | X_OK) == 0) {
-			cached = candidates[i];
-			return cached;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+			char path[PATH_MAX];
+			snprintf(path, sizeof(path), "%s/events", candidates[i]);
+			if (access(path, R_OK | X_OK) == 0) {
+				cached = candidates[i];
+				return cached;
+			}
 		}
+		/* Some machines boot without tracefs mounted; as root we can mount it at
+		 * its standard place ourselves rather than fail with "not found". */
+		if (attempt == 0 &&
+		    mount("nodev", candidates[0], "tracefs", 0, NULL) != 0)
+			break;
 	}
 	return NULL;
 }
