@@ -21,7 +21,7 @@ LLVM_COMPONENTS := bpfcodegen bpfdesc bpfinfo passes
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS_ALL = -Ibuild/gen -I. -I$(shell $(LLVM_CONFIG) --includedir 2>/dev/null) -D_GNU_SOURCE
 CFLAGS_COMMON := -std=gnu11 $(WARN) -g -MMD -MP
-CFLAGS_rel  := $(CFLAGS_COMMON) -O2
+CFLAGS_rel  := $(CFLAGS_COMMON) -O2 -ffunction-sections -fdata-sections
 CFLAGS_asan := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
 LDFLAGS_asan := -fsanitize=address,undefined
@@ -49,7 +49,7 @@ LIB_OBJS_asan := $(call objs,asan,$(LIB_SRCS)) $(patsubst $(GEN_DIR)/%.c,build/a
 UNIT_TESTS   := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
 WORKLOADS    := $(patsubst tests/workloads/%.c,build/workloads/%,$(wildcard tests/workloads/*.c))
 
-.PHONY: all setup test test-build demo bench clean
+.PHONY: all setup test test-build demo bench clean fuzz soak
 all: bpfscript
 
 # ---- generated front end
@@ -81,8 +81,42 @@ $(eval $(call flavour_rules,asan))
 
 LINK_LIBS = -L$(LLVM_LIBDIR) $(LLVM_LIBS) $(SYS_LIBS)
 
+# ---- fuzz flavour: the library again, built by clang with libFuzzer coverage + ASan/UBSan
+# (gcc has no libFuzzer; mixing gcc's and clang's sanitizer runtimes does not link).
+# tests/fuzz/fuzz_front.c is built twice: fuzz_parse (lexer+parser) and fuzz_compile
+# (parse+sema+codegen, no loading).
+FUZZ_CC     ?= clang-14
+FUZZ_SECONDS ?= 60
+CFLAGS_fuzz := -std=gnu11 -Wall -g -O1 -MMD -MP -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+LIB_OBJS_fuzz := $(call objs,fuzz,$(LIB_SRCS)) $(patsubst $(GEN_DIR)/%.c,build/fuzz/gen/%.o,$(GEN_FRONT))
+FUZZ_BINS   := build/fuzz/fuzz_parse build/fuzz/fuzz_compile
+build/fuzz/%.o: %.c | $(GEN_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS_ALL) $(CFLAGS_fuzz) -c $< -o $@
+build/fuzz/gen/%.o: $(GEN_DIR)/%.c | $(GEN_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS_ALL) $(CFLAGS_fuzz) -Wno-sign-compare -Wno-unused-function -c $< -o $@
+build/fuzz/libbpfscript.a: $(LIB_OBJS_fuzz)
+	@rm -f $@
+	ar rcs $@ $^
+build/fuzz/fuzz_parse: tests/fuzz/fuzz_front.c build/fuzz/libbpfscript.a
+	$(FUZZ_CC) $(CPPFLAGS_ALL) $(CFLAGS_fuzz) -fsanitize=fuzzer -DFUZZ_STAGE=1 -o $@ $< \
+		build/fuzz/libbpfscript.a $(LINK_LIBS)
+build/fuzz/fuzz_compile: tests/fuzz/fuzz_front.c build/fuzz/libbpfscript.a
+	$(FUZZ_CC) $(CPPFLAGS_ALL) $(CFLAGS_fuzz) -fsanitize=fuzzer -DFUZZ_STAGE=2 -o $@ $< \
+		build/fuzz/libbpfscript.a $(LINK_LIBS)
+
+# Release link (tests/bench/RESULTS.md has the numbers): no PIE, so nothing relocates LLVM's
+# big tables at start-up, and unused sections (LLVM's static libraries are built with
+# -ffunction-sections) are dropped: less to map, fault in and keep resident.
+# Fully static: no dynamic loader work at all (a third fewer page faults at start-up). The
+# linker warns that getpwuid_r/getpwnam need NSS at run time: only LLVM's `~` expansion
+# uses them, and bpfscript never calls it.
+LDFLAGS_rel := -static -Wl,--gc-sections -Wl,-O1
+LINK_LIBS_rel = -L$(LLVM_LIBDIR) $(LLVM_LIBS) -lbpf -lelf -lz -lzstd -lstdc++ -lm -lpthread
 bpfscript: build/rel/main.o build/rel/libbpfscript.a
-	$(CC) -o $@ $^ $(LINK_LIBS)
+	$(CC) $(LDFLAGS_rel) -o $@ $^ $(LINK_LIBS_rel)
 
 build/asan/bpfscript: build/asan/main.o build/asan/libbpfscript.a
 	$(CC) $(LDFLAGS_asan) -o $@ $^ $(LINK_LIBS)
@@ -100,6 +134,9 @@ build/workloads/%: tests/workloads/%.c
 # ---- setup: exactly the Debian packages we need; quick when all are installed
 SETUP_PKGS := gcc make flex bison llvm-19-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev \
 	bpftrace
+# clang-14 + libclang-rt-14-dev: libFuzzer for the fuzz harnesses (tests/fuzz); util-linux
+# (setpriv) for the privilege tests.
+SETUP_PKGS += clang-14 libclang-rt-14-dev util-linux
 setup:
 	@missing=$$(for p in $(SETUP_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
@@ -109,7 +146,7 @@ setup:
 			--no-install-recommends $$missing; \
 	else echo "setup: all packages present"; fi
 
-test-build: build/asan/bpfscript $(UNIT_TESTS) $(WORKLOADS) bpfscript
+test-build: build/asan/bpfscript $(UNIT_TESTS) $(WORKLOADS) bpfscript $(FUZZ_BINS)
 
 test: setup
 	@$(MAKE) --no-print-directory test-build
@@ -123,6 +160,16 @@ demo: setup
 bench: setup
 	@$(MAKE) --no-print-directory bpfscript $(WORKLOADS)
 	@tests/bench/run.sh
+
+# Each fuzz harness for FUZZ_SECONDS (default 60), corpus in build/fuzz/corpus-*/.
+fuzz: setup
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@tests/fuzz/run_fuzz.sh --long $(FUZZ_SECONDS)
+
+# Long load and soak runs (minutes); short versions run in make test.
+soak: setup
+	@$(MAKE) --no-print-directory bpfscript build/asan/bpfscript $(WORKLOADS)
+	@tests/soak/run_soak.sh --long
 
 clean:
 	rm -rf build bpfscript

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "common/diag.h"
 #include "parser/ast.h"
 #include "parser/parse.h"
+#include "runtime/list.h"
 #include "runtime/session.h"
 #include "sema/sema.h"
 
@@ -32,8 +34,12 @@ static void usage(FILE *out)
 	      "    -e 'program'   run this program\n"
 	      "    -c 'CMD'       run CMD (its pid is `cpid`) and stop when it exits\n"
 	      "    -o FILE        write printf output and maps to FILE\n"
+	      "    -p PID         uprobes fire only in process PID; stop when it exits\n"
+	      "    -l [PATTERN]   list probes (tracepoints, kprobes, uprobe:BINARY:*); -lv: details\n"
 	      "    -q             quiet: do not print \"Attaching N probes...\"\n"
 	      "    -v             verbose: show libbpf messages and the verifier log\n"
+	      "    -f text|json   output format (default text)\n"
+	      "    --unsafe       allow system() and signal()\n"
 	      "    --dry-run      parse, check and compile, but load nothing\n"
 	      "    --dump=ast     print the syntax tree (after checks, with types) and stop\n"
 	      "    --dump=ir      print the optimised LLVM IR (implies --dry-run)\n"
@@ -43,6 +49,8 @@ static void usage(FILE *out)
 	      "ENVIRONMENT:\n"
 	      "    BPFTRACE_MAP_KEYS   maximum keys per map (default 4096)\n"
 	      "    BPFTRACE_STRLEN     bytes per str() buffer (default 64, at most 200)\n"
+	      "    BPFTRACE_MAX_STRLEN, BPFTRACE_MAP_KEYS_MAX, BPFTRACE_MAX_MAP_KEYS   the same\n"
+	      "    BPFTRACE_CAT_BYTES_MAX  bytes cat() prints per call (default 10240)\n"
 	      "\n"
 	      "EXAMPLES:\n"
 	      "    bpfscript -e 'tracepoint:syscalls:sys_enter_read { @reads[comm] = count(); }'\n"
@@ -68,7 +76,16 @@ static int env_u32(const char *name, uint32_t def, uint32_t lo, uint32_t hi, uin
 	return 0;
 }
 
-enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP };
+/* Like env_u32, but leaves *out alone when the variable is unset. */
+static int env_alias(const char *name, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	return env_u32(name, *out, lo, hi, out);
+}
+
+enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE };
 
 int main(int argc, char **argv)
 {
@@ -77,21 +94,36 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "dump", required_argument, NULL, OPT_DUMP },
+		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *program = NULL, *out_path = NULL;
 	struct session_opts so = { .out = stdout, .child_gate_fd = -1 };
-	bool dump_ast = false;
+	bool list_mode = false;
+	bool dump_ast = false, unsafe = false;
 	int opt;
 
 	/* '+' stops at the first non-option so script arguments pass through untouched. */
-	while ((opt = getopt_long(argc, argv, "+e:c:o:qvh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:c:o:qvhf:p:l", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			program = optarg;
 			break;
 		case 'c':
 			so.child_cmd = optarg;
+			break;
+		case 'p': {
+			char *end;
+			long pid = strtol(optarg, &end, 10);
+			if (*end || pid <= 0 || pid > 0x3fffffff) {
+				fprintf(stderr, "ERROR: -p takes a process id, not '%s'\n", optarg);
+				return 1;
+			}
+			so.target_pid = (int)pid;
+			break;
+		}
+		case 'l':
+			list_mode = true;
 			break;
 		case 'o':
 			out_path = optarg;
@@ -111,6 +143,20 @@ int main(int argc, char **argv)
 		case OPT_DRY_RUN:
 			so.dry_run = true;
 			break;
+		case OPT_UNSAFE:
+			unsafe = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0) {
+				so.json = true;
+			} else if (strcmp(optarg, "text") == 0) {
+				so.json = false;
+			} else {
+				fprintf(stderr, "ERROR: Invalid output format \"%s\"\n"
+						"Valid formats: 'text', 'json'\n", optarg);
+				return 1;
+			}
+			break;
 		case OPT_DUMP:
 			if (strcmp(optarg, "ast") == 0) {
 				dump_ast = true;
@@ -126,6 +172,13 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 1;
 		}
+	}
+
+	if (list_mode)
+		return list_probes(optind < argc ? argv[optind] : NULL, so.verbose > 0, stdout);
+	if (so.target_pid > 0 && !so.dry_run && kill(so.target_pid, 0) < 0 && errno == ESRCH) {
+		fprintf(stderr, "ERROR: process %d given with -p does not exist\n", so.target_pid);
+		return 1;
 	}
 
 	struct source src;
@@ -153,6 +206,7 @@ int main(int argc, char **argv)
 		.npos = argc - optind,
 		.pos = argv + optind,
 		.have_cpid = so.child_cmd != NULL,
+		.unsafe = unsafe,
 	};
 	int rc = 1;
 	struct diag d;
@@ -162,6 +216,14 @@ int main(int argc, char **argv)
 
 	if (env_u32("BPFTRACE_MAP_KEYS", ABI_MAP_KEYS_DEFAULT, 1, 1u << 24, &so.max_map_keys) ||
 	    env_u32("BPFTRACE_STRLEN", ABI_STRLEN_DEFAULT, 1, 200, &sopts.strlen))
+		goto out;
+	/* bpftrace's other names for the same knobs (0.17's *_MAX, newer BPFTRACE_MAX_*);
+	 * a later name in this list wins when several are set. */
+	if (env_alias("BPFTRACE_MAP_KEYS_MAX", 1, 1u << 24, &so.max_map_keys) ||
+	    env_alias("BPFTRACE_MAX_MAP_KEYS", 1, 1u << 24, &so.max_map_keys) ||
+	    env_alias("BPFTRACE_MAX_STRLEN", 1, 200, &sopts.strlen) ||
+	    env_u32("BPFTRACE_CAT_BYTES_MAX", 10240, 1, 1u << 20, &so.cat_bytes_max) ||
+	    env_alias("BPFTRACE_MAX_CAT_BYTES", 1, 1u << 20, &so.cat_bytes_max))
 		goto out;
 
 	prog = parse_program(&src, &d);

@@ -62,6 +62,8 @@ struct abi_avg {
 #define ABI_MAP_KEYS_DEFAULT 4096u /* BPFTRACE_MAP_KEYS */
 #define ABI_STRLEN_DEFAULT 64u     /* BPFTRACE_STRLEN: str() buffer size */
 #define ABI_COMM_LEN 16u
+#define ABI_JOIN_ARGS 16u     /* join(): arguments read, as bpftrace's join_argnum */
+#define ABI_INET_SIZE 24u     /* ntop(): u64 family + 16 address bytes */
 
 enum abi_map_type { /* mirrors enum bpf_map_type values we use */
 	ABI_MAP_HASH = 1,
@@ -105,6 +107,7 @@ enum {
 	ABI_EV_ZERO_MAP = 4,
 	ABI_EV_TIME = 5,
 	ABI_EV_PRINT_VALUE = 6,
+	ABI_EV_ASYNC = 7,    /* u64 fmt index, then args per fmts[i]: system/cat/join */
 	ABI_EV_PRINTF = 1000,
 };
 
@@ -115,6 +118,7 @@ enum {
  * scratch: PERCPU_ARRAY, 1 entry, u32 key 0, value ABI_SCRATCH_SIZE bytes: room for event
  *          payloads and string buffers too big for the 512-byte BPF stack. */
 #define ABI_RINGBUF_SIZE_DEFAULT (1u << 20)
+#define ABI_RINGBUF_SIZE_CONTROL (1u << 14) /* programs with no formats */
 #define ABI_SCRATCH_SIZE 4096u
 
 #endif

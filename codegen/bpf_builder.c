@@ -102,7 +102,10 @@ void cg_error(struct cg *c, const char *fmt, ...)
 		if (c->fn.failed)
 			return;
 		c->fn.failed = true;
-		diag_error_noloc(c->d, "%s: %s", c->fn.pt->name, msg);
+		if (c->fn.stmt)
+			diag_error(c->d, c->fn.stmt->loc, "%s: %s", c->fn.pt->name, msg);
+		else
+			diag_error_noloc(c->d, "%s: %s", c->fn.pt->name, msg);
 	} else {
 		diag_error_noloc(c->d, "%s", msg);
 	}

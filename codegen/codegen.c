@@ -10,6 +10,41 @@
 
 #include "codegen_internal.h"
 
+/* Builtins whose code depends on the point itself (its format, its registers, its
+ * function); `probe` does not count, object.c patches it per point. */
+static int point_specific(struct node *n, void *ctx)
+{
+	(void)ctx;
+	if (n->kind != AST_IDENT && n->kind != AST_CALL)
+		return n->kind == AST_FIELD; /* tracepoint fields: per-format offsets */
+	return n->kind == AST_IDENT && (n->sym == BI_ARGS || n->sym == BI_FUNC ||
+					n->sym == BI_ARGN || n->sym == BI_RETVAL);
+}
+
+/* A wildcard over hundreds of tracepoints would otherwise compile hundreds of identical
+ * functions (most of start-up time): tracepoint points of one probe whose action and
+ * predicate use nothing point-specific share the first one's code. */
+static void find_shared(struct cg *c)
+{
+	const struct sema_result *sr = c->sr;
+	for (int pt = 0; pt < sr->npoints; pt++) {
+		const struct probe_point *p = &sr->points[pt];
+		c->share_of[pt] = -1;
+		if (p->kind != PROBE_TRACEPOINT || p->probe < 0 || p->probe >= c->nprobes)
+			continue;
+		for (int q = 0; q < pt; q++) {
+			if (sr->points[q].probe != p->probe || sr->points[q].kind != p->kind ||
+			    c->share_of[q] >= 0)
+				continue;
+			struct node *probe = c->probes[p->probe];
+			if (!ast_walk(probe->a, point_specific, NULL, NULL) &&
+			    !ast_walk(probe->b, point_specific, NULL, NULL))
+				c->share_of[pt] = q;
+			break;
+		}
+	}
+}
+
 void cg_result_free(struct cg_result *r)
 {
 	if (!r)
@@ -31,20 +66,23 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 	c.nprobes = ast_list_len(prog ? prog->list : NULL);
 	c.probes = calloc(c.nprobes ? c.nprobes : 1, sizeof(*c.probes));
 	out->progs = calloc(sr->npoints ? sr->npoints : 1, sizeof(*out->progs));
-	if (!c.probes || !out->progs) {
+	c.share_of = calloc(sr->npoints ? sr->npoints : 1, sizeof(int));
+	if (!c.probes || !out->progs || !c.share_of) {
 		diag_error_noloc(d, "out of memory");
 		goto out;
 	}
 	int i = 0;
 	for (struct node *p = prog ? prog->list : NULL; p; p = p->next)
-		c.probes[i++] = p;
+		if (p->kind == AST_PROBE) /* struct definitions (CDEF) share the list */
+			c.probes[i++] = p;
 	out->nprogs = sr->npoints;
 
 	if (bpfb_init(&c))
 		goto out;
+	find_shared(&c);
 	int before = diag_count(d);
 	for (int pt = 0; pt < sr->npoints; pt++) {
-		if (cg_emit_point(&c, pt))
+		if (c.share_of[pt] < 0 && cg_emit_point(&c, pt))
 			goto out;
 		const struct cg_kind *k = cg_kind_find(sr->points[pt].kind);
 		out->progs[pt].point = pt;
@@ -57,6 +95,7 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 out:
 	bpfb_fini(&c);
 	free(c.probes);
+	free(c.share_of);
 	if (err)
 		cg_result_free(out);
 	return err;

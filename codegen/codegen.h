@@ -33,6 +33,7 @@ struct cg_opts {
 	int ringbuf_fd;
 	int lost_fd;
 	int scratch_fd;
+	const int *stack_fds; /* [sema nstacks]: STACK_TRACE maps for kstack/ustack */
 	uint64_t start_ns;   /* CLOCK_MONOTONIC at start, for `elapsed` */
 	int cpid;            /* pid of the -c child, 0 if none */
 	FILE *dump_ir;       /* --dump=ir: write the optimised LLVM IR here; NULL = no dump */

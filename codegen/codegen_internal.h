@@ -52,6 +52,15 @@ struct cg_fn {
 	struct cg_loop loops[CG_MAX_LOOPS];
 	int nloops;
 	bool failed;                  /* an error naming this probe was already reported */
+	/* Values the same for the whole run of the program, computed once in the prologue
+	 * (emit_probe.c): the helper call costs as much as the rest of a small action. */
+	LLVMValueRef pid_tgid, uid_gid;
+	/* Integer map reads made unconditionally by the predicate (`/@s[tid]/`), reused by
+	 * the action while nothing wrote that map (emit_maps.c): saves a hash lookup. */
+	struct node *rc_pred[2];      /* predicate operands whose reads may be recorded */
+	struct { struct node *map; LLVMValueRef val; } rcache[4];
+	int nrcache;
+	struct node *stmt;            /* innermost statement being emitted: cg_error's location */
 };
 
 /* Per probe kind: program type and how the context is read (one row per kind). */
@@ -80,6 +89,10 @@ struct cg {
 	struct node **probes;         /* PROBE nodes by index */
 	int nprobes;
 	char *llvm_error;             /* first error from LLVM's diagnostic handler */
+	/* share_of[pt] >= 0: point pt runs the same code as that earlier point (wildcard
+	 * matches whose body does not depend on the point), so it is not emitted again;
+	 * object.c copies the instructions and patches the `probe` value (codegen.c). */
+	int *share_of;
 
 	struct cg_fn fn;
 };
@@ -136,6 +149,14 @@ LLVMValueRef cg_arith(struct cg *c, enum ast_op op, LLVMValueRef a, LLVMValueRef
 /* Zero-filled 8 bytes set up once per function (keys of keyless maps). */
 LLVMValueRef cg_zero_key(struct cg *c);
 
+/* ---- emit_ctype.c: C types in memory (struct members, *p, &x, [], p + n) ---- */
+LLVMValueRef cg_ctype_field(struct cg *c, struct node *n);
+LLVMValueRef cg_ctype_deref(struct cg *c, struct node *n);
+LLVMValueRef cg_ctype_index(struct cg *c, struct node *n);
+LLVMValueRef cg_ctype_addrof(struct cg *c, struct node *n);
+bool cg_is_ptr_arith(const struct node *n);
+LLVMValueRef cg_ptr_arith(struct cg *c, struct node *n);
+
 /* ---- emit_value.c ---- */
 /* Store n's value in abi form into the slot at dst whose type is dt. */
 void cg_store(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt);
@@ -156,12 +177,29 @@ LLVMValueRef cg_map_incdec(struct cg *c, struct node *map, int64_t delta, bool p
 void cg_map_delete(struct cg *c, struct node *map);
 int cg_map_fd(struct cg *c, int id);
 
+/* has_key(): lookup result for m's key (a possibly-NULL pointer). */
+LLVMValueRef cg_map_lookup(struct cg *c, struct node *m);
+
 /* ---- emit_stmt.c ---- */
 void cg_block(struct cg *c, struct node *block);
 void cg_stmt(struct cg *c, struct node *s);
 
 /* ---- emit_events.c ---- */
 LLVMValueRef cg_call(struct cg *c, struct node *call);
+
+LLVMValueRef cg_event_buf(struct cg *c, uint64_t id, uint32_t payload);
+void cg_event_output(struct cg *c, LLVMValueRef buf, uint32_t size);
+
+/* ---- emit_strings.c ---- */
+/* Issue-4 calls (strncmp, strcontains, buf, ntop, join, strftime, signal, system, cat,
+ * len, has_key); NULL when n is none of them. */
+LLVMValueRef cg_call_more(struct cg *c, struct node *n);
+
+/* ---- emit_symbols.c: issue 3 stacks and symbols ---- */
+/* kstack/ustack (identifier or call) by n->type; cg_sym_call returns NULL when n is not
+ * kstack()/ustack()/ksym()/usym()/kaddr()/uaddr(). */
+LLVMValueRef cg_stack(struct cg *c, struct node *n);
+LLVMValueRef cg_sym_call(struct cg *c, struct node *n);
 
 /* ---- emit_probe.c ---- */
 const struct cg_kind *cg_kind_find(int kind);
@@ -170,6 +208,11 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *ident);
 /* args->field: store into dst (type dt) or, when dst is NULL, return an i64/buffer. */
 LLVMValueRef cg_ctx_field(struct cg *c, struct node *field, LLVMValueRef dst,
 			  const struct type *dt);
+
+/* `probe` is emitted as llvm.bpf.pseudo(CG_PSEUDO_PROBE, 0): an ld_imm64 LLVM cannot fold,
+ * which object.c rewrites into the point's own index, so one compiled body serves every
+ * point that shares it. The kernel never sees this src_reg value. */
+#define CG_PSEUDO_PROBE 15
 
 /* ---- object.c ---- */
 int cg_object(struct cg *c, struct cg_result *out);

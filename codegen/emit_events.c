@@ -99,6 +99,17 @@ static void print_call(struct cg *c, struct node *n)
 	simple_event(c, ABI_EV_PRINT_MAP, w, 3);
 }
 
+/* For emit_strings.c: the same event framing as printf's. */
+LLVMValueRef cg_event_buf(struct cg *c, uint64_t id, uint32_t payload)
+{
+	return event_buf(c, id, payload);
+}
+
+void cg_event_output(struct cg *c, LLVMValueRef buf, uint32_t size)
+{
+	output(c, buf, size);
+}
+
 LLVMValueRef cg_call(struct cg *c, struct node *n)
 {
 	LLVMValueRef zero = bpfb_i64(c, 0);
@@ -137,9 +148,16 @@ LLVMValueRef cg_call(struct cg *c, struct node *n)
 		else
 			cg_error(c, "delete() needs a map element");
 		return zero;
-	default:
+	default: {
+		LLVMValueRef v = cg_sym_call(c, n);
+		if (v)
+			return v;
+		v = cg_call_more(c, n);
+		if (v)
+			return v;
 		cg_error(c, "%s() can only be used as the value assigned to a map",
 			 n->str ? n->str : "?");
 		return zero;
+	}
 	}
 }

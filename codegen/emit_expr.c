@@ -192,6 +192,8 @@ static LLVMValueRef binop(struct cg *c, struct node *n)
 		return to_i64(c, cmp_i1(c, n));
 	if (n->op == OP_LAND || n->op == OP_LOR)
 		return to_i64(c, logic_i1(c, n));
+	if (cg_is_ptr_arith(n)) /* p + 1 moves by sizeof(*p) */
+		return cg_ptr_arith(c, n);
 	LLVMValueRef a = cg_expr(c, n->a), b = cg_expr(c, n->b);
 	return cg_arith(c, n->op, a, b, &n->type, n->a->type.is_signed);
 }
@@ -207,24 +209,6 @@ LLVMValueRef cg_zero_key(struct cg *c)
 	bpfb_store(c, bpfb_i64(c, 0), f->zero_key, 8);
 	LLVMPositionBuilderAtEnd(c->b, cur);
 	return f->zero_key;
-}
-
-/* Read `size` bytes of kernel (or user) memory at integer address addr, extended. */
-static LLVMValueRef read_mem_int(struct cg *c, LLVMValueRef addr, uint32_t size, bool sign,
-				 bool user)
-{
-	if (size != 1 && size != 2 && size != 4 && size != 8)
-		size = 8;
-	LLVMValueRef tmp = bpfb_stack(c, 8, "deref");
-	bpfb_store(c, bpfb_i64(c, 0), tmp, 8);
-	LLVMValueRef a[3] = { tmp, bpfb_i64(c, size), addr };
-	bpfb_helper(c, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, c->i64, a,
-		    3, "");
-	LLVMTypeRef it = LLVMIntTypeInContext(c->ctx, size * 8);
-	LLVMValueRef v = bpfb_load(c, it, tmp, 8);
-	if (size == 8)
-		return v;
-	return sign ? LLVMBuildSExt(c->b, v, c->i64, "") : LLVMBuildZExt(c->b, v, c->i64, "");
 }
 
 static LLVMValueRef incdec(struct cg *c, struct node *n)
@@ -256,9 +240,9 @@ static LLVMValueRef unop(struct cg *c, struct node *n)
 	case OP_LNOT:
 		return to_i64(c, LLVMBuildNot(c->b, cg_cond(c, n->a), ""));
 	case OP_DEREF:
-		return cg_norm(c, read_mem_int(c, cg_expr(c, n->a), n->type.size,
-					       n->type.is_signed, n->a->flags & NODE_F_USER_PTR),
-			       &n->type);
+		return cg_ctype_deref(c, n);
+	case OP_ADDROF:
+		return cg_ctype_addrof(c, n);
 	case OP_PREINC:
 	case OP_PREDEC:
 	case OP_POSTINC:
@@ -323,19 +307,6 @@ static LLVMValueRef tuple_field(struct cg *c, struct node *n)
 	return bpfb_load(c, c->i64, p, 8);
 }
 
-static LLVMValueRef index_expr(struct cg *c, struct node *n)
-{
-	uint32_t es = n->off ? n->off : n->type.size;
-	LLVMValueRef base = cg_expr(c, n->a), idx = cg_expr(c, n->b);
-	if (LLVMTypeOf(base) != c->i64)
-		base = LLVMBuildPtrToInt(c->b, base, c->i64, "");
-	LLVMValueRef addr = LLVMBuildAdd(c->b, base,
-					 LLVMBuildMul(c->b, idx, bpfb_i64(c, es), ""), "");
-	return cg_norm(c, read_mem_int(c, addr, n->type.size, n->type.is_signed,
-				       n->a->flags & NODE_F_USER_PTR),
-		       &n->type);
-}
-
 LLVMValueRef cg_expr(struct cg *c, struct node *n)
 {
 	switch (n->kind) {
@@ -371,11 +342,12 @@ LLVMValueRef cg_expr(struct cg *c, struct node *n)
 			return cg_ctx_field(c, n, NULL, NULL);
 		if (n->a->type.kind == TY_TUPLE)
 			return tuple_field(c, n);
-		cg_error(c, "field access '%s' needs kernel type information (BTF), which is "
-			    "not supported yet", n->str ? n->str : "?");
+		if (n->a->type.ct)
+			return cg_ctype_field(c, n);
+		cg_error(c, "internal error: field '%s' of an untyped value", n->str ? n->str : "?");
 		return bpfb_i64(c, 0);
 	case AST_INDEX:
-		return index_expr(c, n);
+		return cg_ctype_index(c, n);
 	default:
 		cg_error(c, "internal error: %s is not an expression", ast_kind_name(n->kind));
 		return bpfb_i64(c, 0);

@@ -117,6 +117,52 @@ static LLVMValueRef read_with_key(struct cg *c, int fd, const struct map_info *m
 	return phi2(c, c->i64, v, hit_end, bpfb_i64(c, 0), miss);
 }
 
+/* ---- the predicate's read cache (struct cg_fn rcache) */
+
+/* Keys whose value cannot change during one run of the program. */
+static bool key_is_stable(const struct node *k)
+{
+	for (; k; k = k->next) {
+		if (k->kind == AST_INT)
+			continue;
+		if (k->kind != AST_IDENT || (k->sym != BI_PID && k->sym != BI_TID &&
+					     k->sym != BI_UID && k->sym != BI_GID &&
+					     k->sym != BI_CPU && k->sym != BI_CGROUP))
+			return false;
+	}
+	return true;
+}
+
+static bool same_keys(const struct node *a, const struct node *b)
+{
+	for (; a && b; a = a->next, b = b->next)
+		if (a->kind != b->kind || a->sym != b->sym ||
+		    (a->kind == AST_INT && a->ival != b->ival))
+			return false;
+	return !a && !b;
+}
+
+static LLVMValueRef rcache_find(struct cg *c, struct node *m)
+{
+	struct cg_fn *f = &c->fn;
+	if (f->nloops)
+		return NULL; /* a later write in the loop body may run before this read */
+	for (int i = 0; i < f->nrcache; i++)
+		if (f->rcache[i].map->sym == m->sym && same_keys(f->rcache[i].map->list, m->list))
+			return f->rcache[i].val;
+	return NULL;
+}
+
+static void rcache_drop(struct cg *c, int map)
+{
+	struct cg_fn *f = &c->fn;
+	int j = 0;
+	for (int i = 0; i < f->nrcache; i++)
+		if (f->rcache[i].map->sym != map)
+			f->rcache[j++] = f->rcache[i];
+	f->nrcache = j;
+}
+
 LLVMValueRef cg_map_read(struct cg *c, struct node *m)
 {
 	struct abi_map_layout l;
@@ -127,8 +173,34 @@ LLVMValueRef cg_map_read(struct cg *c, struct node *m)
 				 mi->name);
 		return bpfb_i64(c, 0);
 	}
+	struct cg_fn *f = &c->fn;
+	bool cacheable = mi->val.kind == TY_INT && key_is_stable(m->list);
+	LLVMValueRef v = cacheable ? rcache_find(c, m) : NULL;
+	if (v)
+		return v;
 	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
-	return read_with_key(c, cg_map_fd(c, m->sym), mi, &l, key);
+	v = read_with_key(c, cg_map_fd(c, m->sym), mi, &l, key);
+	/* only reads the predicate makes unconditionally dominate the whole action */
+	if (cacheable && (m == f->rc_pred[0] || m == f->rc_pred[1]) &&
+	    f->nrcache < (int)(sizeof(f->rcache) / sizeof(f->rcache[0]))) {
+		f->rcache[f->nrcache].map = m;
+		f->rcache[f->nrcache++].val = v;
+	}
+	return v;
+}
+
+/* has_key(): the map's value pointer for m's key (NULL when absent); hist maps have no
+ * single value per key, so sema refuses them before this. */
+LLVMValueRef cg_map_lookup(struct cg *c, struct node *m)
+{
+	struct abi_map_layout l;
+	const struct map_info *mi = map_of(c, m, &l);
+	if (!mi || is_hist(&mi->val)) {
+		if (mi)
+			cg_error(c, "has_key() cannot look into histogram map %s", mi->name);
+		return LLVMConstNull(c->ptr);
+	}
+	return bpfb_map_lookup(c, cg_map_fd(c, m->sym), build_key(c, m, mi, &l, NULL));
 }
 
 /* Slot of v in a log2 histogram (abi.h), without a loop: binary search on the top bit. */
@@ -312,6 +384,7 @@ void cg_map_assign(struct cg *c, struct node *as)
 	const struct map_info *mi = map_of(c, m, &l);
 	if (!mi)
 		return;
+	rcache_drop(c, m->sym);
 	if (type_is_agg(&mi->val)) {
 		agg_update(c, m, mi, &l, as->b);
 		return;
@@ -344,6 +417,7 @@ LLVMValueRef cg_map_incdec(struct cg *c, struct node *m, int64_t delta, bool pos
 		cg_error(c, "++/-- needs an integer map, %s is not", mi->name);
 		return bpfb_i64(c, 0);
 	}
+	rcache_drop(c, m->sym);
 	int fd = cg_map_fd(c, m->sym);
 	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
 	LLVMValueRef old = read_with_key(c, fd, mi, &l, key);
@@ -364,6 +438,7 @@ void cg_map_delete(struct cg *c, struct node *m)
 			    "(use clear())", mi->name);
 		return;
 	}
+	rcache_drop(c, m->sym);
 	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
 	bpfb_map_delete(c, cg_map_fd(c, m->sym), key);
 }

@@ -77,7 +77,14 @@ int cg_emit_point(struct cg *c, int idx)
 	LLVMPositionBuilderAtEnd(c->b, f->body);
 
 	if (f->probe->a) {
-		LLVMValueRef cond = cg_cond(c, f->probe->a);
+		struct node *pr = f->probe->a;
+		f->rc_pred[0] = pr;
+		if (pr->kind == AST_BINOP && pr->op >= OP_LT && pr->op <= OP_NE) {
+			f->rc_pred[0] = pr->a;
+			f->rc_pred[1] = pr->b;
+		}
+		LLVMValueRef cond = cg_cond(c, pr);
+		f->rc_pred[0] = f->rc_pred[1] = NULL;
 		LLVMBasicBlockRef yes = bpfb_block(c, "pred_true");
 		LLVMBasicBlockRef no = bpfb_block(c, "pred_false");
 		LLVMBuildCondBr(c->b, cond, yes, no);
@@ -99,14 +106,26 @@ int cg_emit_point(struct cg *c, int idx)
 	return 0;
 }
 
+/* Helper result computed once at the end of the prologue, which dominates every use. */
+static LLVMValueRef once(struct cg *c, LLVMValueRef *slot, int helper, const char *name)
+{
+	if (!*slot) {
+		LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+		LLVMPositionBuilderAtEnd(c->b, c->fn.prologue);
+		*slot = bpfb_helper(c, helper, c->i64, NULL, 0, name);
+		LLVMPositionBuilderAtEnd(c->b, cur);
+	}
+	return *slot;
+}
+
 static LLVMValueRef pid_tgid(struct cg *c)
 {
-	return bpfb_helper(c, BPF_FUNC_get_current_pid_tgid, c->i64, NULL, 0, "pid_tgid");
+	return once(c, &c->fn.pid_tgid, BPF_FUNC_get_current_pid_tgid, "pid_tgid");
 }
 
 static LLVMValueRef uid_gid(struct cg *c)
 {
-	return bpfb_helper(c, BPF_FUNC_get_current_uid_gid, c->i64, NULL, 0, "uid_gid");
+	return once(c, &c->fn.uid_gid, BPF_FUNC_get_current_uid_gid, "uid_gid");
 }
 
 static LLVMValueRef low32(struct cg *c, LLVMValueRef v)
@@ -140,8 +159,11 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 	case BI_CPU:
 		return bpfb_zext64(c, bpfb_helper(c, BPF_FUNC_get_smp_processor_id, c->i32, NULL,
 						  0, "cpu"));
-	case BI_PROBE:
-		return bpfb_i64(c, (uint64_t)c->fn.pt->index);
+	case BI_PROBE: {
+		/* a placeholder object.c patches per point (see CG_PSEUDO_PROBE) */
+		LLVMValueRef a[2] = { bpfb_i64(c, CG_PSEUDO_PROBE), bpfb_i64(c, 0) };
+		return LLVMBuildCall2(c->b, c->pseudo_ty, c->pseudo_fn, a, 2, "probe");
+	}
 	case BI_CURTASK:
 		return bpfb_helper(c, BPF_FUNC_get_current_task, c->i64, NULL, 0, "curtask");
 	case BI_CGROUP:
@@ -165,6 +187,23 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 		if (!k->has_regs)
 			break;
 		return cg_norm(c, regs_load(c, REGS_AX_OFF), &n->type);
+	case BI_KSTACK:
+	case BI_USTACK:
+		return cg_stack(c, n);
+	case BI_FUNC:
+		if (n->type.sub == SUB_FUNC) /* uprobes: the point's index names its function */
+			return bpfb_i64(c, (uint64_t)c->fn.pt->index);
+		/* Each kprobe point has its own program, so the function is a constant: the
+		 * symbol's address, which is what bpf_get_func_ip would return at entry, but
+		 * also right for kretprobes and FUNC+OFFSET, where the helper gives 0. */
+		if (c->fn.pt->kind == PROBE_KPROBE || c->fn.pt->kind == PROBE_KRETPROBE) {
+			uint64_t addr = kprobe_func_addr(c->fn.pt->func);
+			if (!addr)
+				cg_error(c, "cannot find the address of %s in /proc/kallsyms for func",
+					 c->fn.pt->func);
+			return bpfb_i64(c, addr);
+		}
+		break;
 	case BI_ARGN: {
 		int i = n->str ? atoi(n->str + 3) : -1;
 		if (!k->has_regs)

@@ -114,6 +114,9 @@ static void unroll_stmt(struct cg *c, struct node *s)
 void cg_stmt(struct cg *c, struct node *s)
 {
 	struct cg_fn *f = &c->fn;
+	/* Limits hit while emitting (stack, scratch) are reported at the statement that
+	 * needed the space; nested statements overwrite it, so it is the innermost. */
+	f->stmt = s;
 	switch (s->kind) {
 	case AST_EXPR_STMT:
 		cg_expr(c, s->a);

@@ -110,7 +110,10 @@ static void str_into(struct cg *c, struct node *n, LLVMValueRef dst, const struc
 	}
 	bool user = (arg->flags | n->flags) & NODE_F_USER_PTR;
 	LLVMValueRef a[3] = { dst, sz, ptr };
-	bpfb_helper(c, user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_kernel_str,
+	/* A pointer whose address space is not known here (e.g. a syscall's user pointer kept
+	 * in a map between sys_enter and sys_exit, as opensnoop.bt does) is read with the
+	 * legacy helper, which takes either space on x86, as bpftrace 0.17 does. */
+	bpfb_helper(c, user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_str,
 		    c->i64, a, 3, "");
 }
 

@@ -17,6 +17,22 @@
 
 #include "codegen_internal.h"
 
+/* Turn each CG_PSEUDO_PROBE placeholder load into `r = point index` (ld_imm64). */
+static void patch_probe(void *insns, size_t cnt, int index)
+{
+	struct bpf_insn *in = insns;
+	for (size_t i = 0; i + 1 < cnt; i++) {
+		if (in[i].code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		if (in[i].src_reg == CG_PSEUDO_PROBE) {
+			in[i].src_reg = 0;
+			in[i].imm = index;
+			in[i + 1].imm = 0;
+		}
+		i++; /* the second half of ld_imm64 */
+	}
+}
+
 static int extract(struct cg *c, const char *data, size_t size, struct cg_result *out)
 {
 	int npoints = c->sr->npoints, err = -1;
@@ -70,6 +86,22 @@ static int extract(struct cg *c, const char *data, size_t size, struct cg_result
 		p->insn_cnt = d->d_size / sizeof(struct bpf_insn);
 	}
 	for (int i = 0; i < npoints; i++) {
+		int from = c->share_of ? c->share_of[i] : -1;
+		if (from < 0 || out->progs[i].insns || !out->progs[from].insns)
+			continue;
+		size_t bytes = out->progs[from].insn_cnt * sizeof(struct bpf_insn);
+		out->progs[i].insns = malloc(bytes);
+		if (!out->progs[i].insns) {
+			diag_error_noloc(c->d, "out of memory");
+			goto out;
+		}
+		memcpy(out->progs[i].insns, out->progs[from].insns, bytes);
+		out->progs[i].insn_cnt = out->progs[from].insn_cnt;
+	}
+	for (int i = 0; i < npoints; i++) {
+		if (out->progs[i].insns)
+			patch_probe(out->progs[i].insns, out->progs[i].insn_cnt,
+				    c->sr->points[i].index);
 		if (!out->progs[i].insns) {
 			diag_error_noloc(c->d, "internal error: no code for probe %s",
 					 c->sr->points[i].name);
@@ -83,6 +115,26 @@ out:
 	return err;
 }
 
+static int is_loop(struct node *n, void *ctx)
+{
+	(void)ctx;
+	return n->kind == AST_WHILE;
+}
+
+/* Straight-line probe code needs only these passes: promote the stack slots codegen uses
+ * for everything, fold, merge blocks, drop repeated loads and dead stores. On our programs
+ * they give the same instruction counts as default<O2>, while building and running the
+ * full O2 pipeline touches most of LLVM's optimiser (about 1 MB more resident memory at
+ * start-up; tests/bench/RESULTS.md). `while` loops keep O2: its loop passes shape what
+ * the verifier accepts. */
+static const char *pass_pipeline(struct cg *c)
+{
+	if (ast_walk(c->prog, is_loop, NULL, NULL))
+		return "default<O2>";
+	return "function(sroa,early-cse<memssa>,instcombine,simplifycfg,gvn,memcpyopt,dse,"
+	       "instcombine,simplifycfg)";
+}
+
 int cg_object(struct cg *c, struct cg_result *out)
 {
 	char *msg = NULL;
@@ -94,7 +146,7 @@ int cg_object(struct cg *c, struct cg_result *out)
 	LLVMDisposeMessage(msg);
 
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	LLVMErrorRef perr = LLVMRunPasses(c->mod, "default<O2>", c->tm, po);
+	LLVMErrorRef perr = LLVMRunPasses(c->mod, pass_pipeline(c), c->tm, po);
 	LLVMDisposePassBuilderOptions(po);
 	if (perr) {
 		char *m = LLVMGetErrorMessage(perr);

@@ -32,6 +32,8 @@
  *   INDEX      a = base expr ; b = index expr
  *   CAST       str = type name ("uint32", "struct task_struct") ; ival = pointer depth ; a
  *   TUPLE      list = elements (2 or more)
+ *   CDEF       a script's C definition at top level ("struct foo { int a; };"), in the
+ *              PROGRAM list beside the probes; str = its text, loc = where it is
  */
 #ifndef BPFSCRIPT_AST_H
 #define BPFSCRIPT_AST_H
@@ -47,7 +49,7 @@
 	X(PROGRAM) X(PROBE) X(ATTACH) X(BLOCK) X(EXPR_STMT) X(ASSIGN) X(IF) X(WHILE)     \
 	X(UNROLL) X(RETURN) X(BREAK) X(CONTINUE) X(INT) X(STR) X(IDENT) X(POSPARAM)      \
 	X(VAR) X(MAP) X(CALL) X(BINOP) X(UNOP) X(TERNARY) X(FIELD) X(INDEX) X(CAST)      \
-	X(TUPLE)
+	X(TUPLE) X(CDEF)
 
 enum ast_kind {
 #define X(k) AST_##k,

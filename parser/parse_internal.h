@@ -64,6 +64,11 @@ struct parse_state {
 	int recovering;        /* parser is discarding tokens after a syntax error */
 	int skip;              /* scanner: depth inside a { } group being skipped */
 	int nerr_syntax;       /* syntax errors reported so far */
+	/* scanner: #ifdef/#ifndef BPFTRACE_HAVE_BTF ... #else ... #endif at top level */
+	int pp_depth;          /* open conditionals */
+	int pp_skip_nest;      /* conditionals opened inside the region being skipped */
+	int pp_to_endif;       /* skipping an #else branch: a later #else does not resume */
+	struct span pp_open;   /* the outermost open conditional, for "missing #endif" */
 };
 
 static inline struct nlist nlist_push(struct nlist l, struct node *n)

@@ -48,6 +48,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 
 %token END 0 "end of file"
 %token ATTACH "attach point"
+%token CDEF "struct definition"
 %token <ival> INT "integer"
 %token <node> STRING "string"
 %token IDENT "identifier"
@@ -85,7 +86,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %precedence MAP_ALONE
 %precedence "++" "--" "[" "." "->"
 
-%type <node> probe attach pred block stmt simple_stmt block_stmt if_stmt expr primary map var
+%type <node> probe cdef attach pred block stmt simple_stmt block_stmt if_stmt expr primary map var
 %type <node> cast_type
 %type <list> probes attach_list stmts expr_list
 %type <op> assign_op
@@ -100,6 +101,8 @@ program
 
 probes
 	: probe                          { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| cdef                           { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| probes cdef                    { $$ = nlist_push($1, $2); }
 	| error block                    { $$ = (struct nlist){ 0 }; ast_free($2); RECOVERED(); }
 	| probes probe                   { $$ = nlist_push($1, $2); }
 	| probes error block             { $$ = $1; ast_free($3); RECOVERED(); }
@@ -116,6 +119,10 @@ attach_list
 
 attach
 	: ATTACH                         { $$ = ast_str(AST_ATTACH, @$, TEXT(@1)); }
+	;
+
+cdef
+	: CDEF                           { $$ = ast_str(AST_CDEF, @$, TEXT(@1)); }
 	;
 
 pred
@@ -224,6 +231,11 @@ primary
 	| map                            { $$ = $1; }
 	| IDENT "(" ")"                  { $$ = ast_call(@$, TEXT(@1), NULL); }
 	| IDENT "(" expr_list ")"        { $$ = ast_call(@$, TEXT(@1), $3.head); }
+	/* sizeof(struct x), offsetof(struct x, member): a type as the first argument, kept
+	 * as a CAST without operand; sema allows it only there */
+	| IDENT "(" cast_type ")"        { $$ = ast_call(@$, TEXT(@1), $3); }
+	| IDENT "(" cast_type "," expr_list ")"
+		{ $3->next = $5.head; $$ = ast_call(@$, TEXT(@1), $3); }
 	| "(" expr ")"                   { $$ = $2; }
 	| "(" expr "," expr_list ")"
 		{ $$ = ast_with_list(AST_TUPLE, @$, nlist_cons($2, $4).head); }

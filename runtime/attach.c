@@ -282,6 +282,28 @@ int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l
 	case PROBE_INTERVAL:
 		err = attach_timed(p, prog_fd, l);
 		break;
+	case PROBE_KPROBE:
+	case PROBE_KRETPROBE: {
+		int pfd = rt_kprobe_open(p);
+		err = pfd < 0 ? pfd : link_perf(prog_fd, pfd, l);
+		const char *why = err ? rt_kprobe_reason(p, err) : NULL;
+		if (why) {
+			diag_error_noloc(d, "cannot attach probe %s: %s", p->name, why);
+			return err;
+		}
+		break;
+	}
+	case PROBE_UPROBE:
+	case PROBE_URETPROBE: {
+		int pfd = rt_uprobe_open(p, l->pid);
+		err = pfd < 0 ? pfd : link_perf(prog_fd, pfd, l);
+		const char *why = err ? rt_uprobe_reason(err) : NULL;
+		if (why) {
+			diag_error_noloc(d, "cannot attach probe %s: %s", p->name, why);
+			return err;
+		}
+		break;
+	}
 	case PROBE_BEGIN:
 	case PROBE_END:
 		return 0; /* run, not attached */

@@ -11,6 +11,7 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -38,7 +39,10 @@ static int on_print_map(struct rt_events *ev, const uint8_t *p, size_t len)
 	int err = rt_map_read(ev->maps, ev->sr, (int)id, &snap);
 	if (err)
 		return err;
-	print_map(ev->out, &snap, ev->pctx, top, div);
+	if (ev->json)
+		print_map_json(ev->out, &snap, ev->pctx, top, div);
+	else
+		print_map(ev->out, &snap, ev->pctx, top, div);
 	snapshot_free(&snap);
 	return 0;
 }
@@ -53,7 +57,10 @@ static int on_time(struct rt_events *ev, const uint8_t *p, size_t len)
 	char buf[512];
 	localtime_r(&now, &tm);
 	size_t n = strftime(buf, sizeof(buf), f->fmt ? f->fmt : "%H:%M:%S\n", &tm);
-	fwrite(buf, 1, n, ev->out);
+	if (ev->json)
+		print_json_message(ev->out, "time", buf, n);
+	else
+		fwrite(buf, 1, n, ev->out);
 	return 0;
 }
 
@@ -62,8 +69,29 @@ static int on_print_value(struct rt_events *ev, const uint8_t *p, size_t len)
 	const struct fmt_info *f = len >= 8 ? fmt_at(ev, rd_u64(p)) : NULL;
 	if (!f || f->nargs < 1 || len < 8 + type_storage_size(&f->args[0]))
 		return -EINVAL;
+	if (ev->json) {
+		fputs("{\"type\": \"value\", \"data\": ", ev->out);
+		print_json_value(ev->out, &f->args[0], p + 8, ev->pctx);
+		fputs("}\n", ev->out);
+		return 0;
+	}
 	fmt_value(ev->out, &f->args[0], p + 8, ev->pctx);
 	fputc('\n', ev->out);
+	return 0;
+}
+
+static int printf_json(struct rt_events *ev, const struct fmt_info *f, const uint8_t *p,
+		       size_t len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&buf, &n);
+	if (!m)
+		return -ENOMEM;
+	fmt_render(m, f->fmt, f->args, f->offs, f->nargs, p, len, ev->pctx);
+	fclose(m);
+	print_json_message(ev->out, "printf", buf ? buf : "", buf ? n : 0);
+	free(buf);
 	return 0;
 }
 
@@ -80,6 +108,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		const struct fmt_info *f = fmt_at(ev, id - ABI_EV_PRINTF);
 		if (!f)
 			err = -EINVAL;
+		else if (ev->json)
+			err = printf_json(ev, f, p, len);
 		else
 			fmt_render(ev->out, f->fmt, f->args, f->offs, f->nargs, p, len, ev->pctx);
 	} else {
@@ -105,6 +135,9 @@ static int on_event(void *ctx, void *data, size_t size)
 			break;
 		case ABI_EV_PRINT_VALUE:
 			err = on_print_value(ev, p, len);
+			break;
+		case ABI_EV_ASYNC:
+			err = rt_async_event(ev, p, len);
 			break;
 		default:
 			err = -EINVAL;

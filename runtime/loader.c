@@ -40,6 +40,25 @@ static const char *point_name(const struct sema_result *sr, int point)
 	return "(unknown)";
 }
 
+/* The verifier's own one-line reason: the last log line before the "processed N insns"
+ * statistics (e.g. "The sequence of 8193 jumps is too complex."). Copied into buf. */
+static void verifier_reason(const char *log, char *buf, size_t size)
+{
+	const char *end = log + strlen(log), *stats = strstr(log, "\nprocessed ");
+	if (stats)
+		end = stats;
+	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	const char *start = end;
+	while (start > log && start[-1] != '\n')
+		start--;
+	size_t n = (size_t)(end - start);
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, start, n);
+	buf[n] = '\0';
+}
+
 /* A failed load again, this time with a verifier log, so we can say what went wrong. */
 static int explain_failure(const struct cg_prog *p, const char *probe, int load_err,
 			   int verbose, struct diag *d)
@@ -69,10 +88,14 @@ static int explain_failure(const struct cg_prog *p, const char *probe, int load_
 	bool have_log = log && log[0];
 	if (have_log && verbose)
 		fprintf(stderr, "Verifier log for probe %s:\n%s\n", probe, log);
+	char reason[256] = "";
+	if (have_log)
+		verifier_reason(log, reason, sizeof(reason));
 	if (have_log)
 		diag_error_noloc(d,
-				 "the kernel's BPF verifier rejected the program for probe %s%s",
-				 probe, verbose ? "" : " (use -v to see the verifier log)");
+				 "the kernel's BPF verifier rejected the program for probe %s%s%s%s",
+				 probe, reason[0] ? ": " : "", reason,
+				 verbose ? "" : " (use -v to see the verifier log)");
 	else if (err == -EPERM || err == -EACCES)
 		diag_error_noloc(d, "permission denied loading BPF programs: run as root or "
 				    "with CAP_BPF and CAP_PERFMON");

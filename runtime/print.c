@@ -19,6 +19,13 @@ static void print_key(FILE *out, const struct map_snapshot *s, const struct snap
 	fputs(s->name ? s->name : "@", out);
 	if (s->key.kind == TY_NONE || !e->key)
 		return;
+	/* bpftrace indents stack frames in keys by 4, elsewhere by 8 */
+	struct print_ctx kctx = { 0 };
+	if (ctx) {
+		kctx = *ctx;
+		kctx.stack_indent = 4;
+		ctx = &kctx;
+	}
 	fputc('[', out);
 	if (s->key.kind == TY_TUPLE) {
 		/* a multi-value key @x[a, b] prints its elements without inner parentheses */
@@ -39,6 +46,12 @@ static void print_scalar(FILE *out, const struct map_snapshot *s, const struct s
 	const struct type *t = &s->val;
 	bool is_signed = t->is_signed && t->kind != TY_COUNT;
 
+	if (t->kind == TY_INT && t->sub != SUB_NONE) { /* strftime() timestamps */
+		uint8_t b[8];
+		memcpy(b, &e->value, 8);
+		fmt_value(out, t, b, ctx);
+		return;
+	}
 	switch (t->kind) {
 	case TY_COUNT:
 	case TY_SUM:

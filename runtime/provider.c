@@ -230,38 +230,7 @@ static int expand_timed(const struct provider *pv, const char *text, struct prob
 	return 0;
 }
 
-/* ---- kprobe / uprobe ------------------------------------------------------------------ */
-
-static int kernel_has_kprobes(void)
-{
-	const char *root = tracefs_root();
-	char path[512];
-	if (root) {
-		snprintf(path, sizeof(path), "%s/kprobe_events", root);
-		if (access(path, F_OK) == 0)
-			return 1;
-	}
-	return access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
-}
-
-static int expand_kprobe(const struct provider *pv, const char *text, struct probe_point **pts,
-			 int *n, char *err, size_t errlen)
-{
-	if (!kernel_has_kprobes())
-		return fail(err, errlen,
-			    "%s probes are not available: this kernel was built without kprobes "
-			    "(no kprobe_events in tracefs and no kprobe PMU)",
-			    pv->name);
-	return fail(err, errlen, "%s probes are not supported by this version of bpfscript yet",
-		    pv->name);
-}
-
-static int expand_uprobe(const struct provider *pv, const char *text, struct probe_point **pts,
-			 int *n, char *err, size_t errlen)
-{
-	return fail(err, errlen, "%s probes are not supported by this version of bpfscript yet",
-		    pv->name);
-}
+/* kprobe/kretprobe rows: runtime/probe_kprobe.c; uprobe/uretprobe rows: runtime/probe_uprobe.c */
 
 /* ---- the table -------------------------------------------------------------------------- */
 
@@ -269,10 +238,10 @@ static const struct provider providers[] = {
 	{ "BEGIN", { "begin" }, PROBE_BEGIN, BPF_PROG_TYPE_RAW_TRACEPOINT, expand_special },
 	{ "END", { "end" }, PROBE_END, BPF_PROG_TYPE_RAW_TRACEPOINT, expand_special },
 	{ "tracepoint", { "t" }, PROBE_TRACEPOINT, BPF_PROG_TYPE_TRACEPOINT, expand_tracepoint },
-	{ "kprobe", { "k" }, PROBE_KPROBE, BPF_PROG_TYPE_KPROBE, expand_kprobe },
-	{ "kretprobe", { "kr" }, PROBE_KRETPROBE, BPF_PROG_TYPE_KPROBE, expand_kprobe },
-	{ "uprobe", { "u" }, PROBE_UPROBE, BPF_PROG_TYPE_KPROBE, expand_uprobe },
-	{ "uretprobe", { "ur" }, PROBE_URETPROBE, BPF_PROG_TYPE_KPROBE, expand_uprobe },
+	{ "kprobe", { "k" }, PROBE_KPROBE, BPF_PROG_TYPE_KPROBE, kprobe_expand },
+	{ "kretprobe", { "kr" }, PROBE_KRETPROBE, BPF_PROG_TYPE_KPROBE, kprobe_expand },
+	{ "uprobe", { "u" }, PROBE_UPROBE, BPF_PROG_TYPE_KPROBE, uprobe_expand },
+	{ "uretprobe", { "ur" }, PROBE_URETPROBE, BPF_PROG_TYPE_KPROBE, uprobe_expand },
 	{ "profile", { "p" }, PROBE_PROFILE, BPF_PROG_TYPE_PERF_EVENT, expand_timed },
 	{ "interval", { "i" }, PROBE_INTERVAL, BPF_PROG_TYPE_PERF_EVENT, expand_timed },
 };

@@ -61,6 +61,15 @@ const struct provider *provider_for_kind(enum probe_kind kind);
  * `index` is set to its position in *pts. */
 int provider_expand(const char *text, int probe_idx, struct probe_point **pts, int *n,
 		    char *err, size_t errlen);
+/* kprobe/kretprobe rows (runtime/probe_kprobe.c): expansion against the traceable kernel
+ * functions, and a function's address from /proc/kallsyms (0 if unknown) for `func`. */
+int kprobe_expand(const struct provider *p, const char *text, struct probe_point **pts,
+		  int *n, char *err, size_t errlen);
+uint64_t kprobe_func_addr(const char *func);
+/* uprobe/uretprobe rows (runtime/probe_uprobe.c): binary lookup and ELF symbol expansion;
+ * points get target = the binary's real path, func = the symbol, offset = file offset. */
+int uprobe_expand(const struct provider *p, const char *text, struct probe_point **pts,
+		  int *n, char *err, size_t errlen);
 /* Append a zeroed point, returning it (NULL on ENOMEM). */
 struct probe_point *probe_points_add(struct probe_point **pts, int *n);
 void probe_points_free(struct probe_point *pts, int n);

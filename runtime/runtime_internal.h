@@ -53,6 +53,7 @@ struct rt_links {
 	int *fds;       /* link fds and perf event fds */
 	bool *is_perf;  /* fds[i] is a perf event (can be disabled without closing) */
 	int n, cap;
+	int pid;        /* -p PID: uprobes fire only in this process (0 = everywhere) */
 };
 
 int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l,
@@ -64,6 +65,45 @@ void rt_links_close(struct rt_links *l);
 /* Run a BEGIN/END program once in the calling context. */
 int rt_run_once(const struct probe_point *p, int prog_fd, struct diag *d);
 
+/* ---- probe_kprobe.c: kprobe/kretprobe through the kprobe PMU or legacy kprobe_events ---- */
+/* Before anything is created: can this kernel run the script's kprobes? 0, or one sentence
+ * naming the probe and the reason in d and -errno. */
+int rt_kprobe_preflight(const struct sema_result *sr, struct diag *d);
+/* A disabled perf event for the point (fd), or -errno. */
+int rt_kprobe_open(const struct probe_point *p);
+/* Words for an error rt_kprobe_open returned, or NULL for the generic ones. */
+const char *rt_kprobe_reason(const struct probe_point *p, int err);
+/* Removes every legacy kprobe_events entry this run created (after the links closed). */
+void rt_kprobe_cleanup(void);
+
+/* ---- stacks.c: kstack/ustack maps and symbolisation for printing --------------------- */
+struct print_syms;
+struct rt_stacks {
+	int n;                               /* = sema nstacks */
+	int *fds;                            /* STACK_TRACE maps */
+	const struct stack_map_info *info;   /* sema's, by the same index */
+};
+int rt_stacks_create(const struct sema_result *sr, struct rt_stacks *st, struct diag *d);
+/* Closes the maps and drops every symbol cache (kallsyms, ELF files, process maps). */
+void rt_stacks_close(struct rt_stacks *st);
+/* Fills the printer's callbacks (stdlib/symfmt.h) for this session. */
+void rt_stacks_syms(struct rt_stacks *st, struct print_syms *ps);
+/* Re-reads /proc/pid/maps while pid runs, so its stacks resolve after it exits. */
+void rt_stacks_watch(int pid);
+void rt_stacks_forget_pids(void);
+
+/* ---- probe_uprobe.c: uprobe/uretprobe through the uprobe PMU ------------------------- */
+/* -p: has process pid exited (gone, or a zombie)? */
+bool rt_pid_gone(int pid);
+/* A disabled perf event for the point, only in process pid when pid > 0 (-p), or -errno. */
+int rt_uprobe_open(const struct probe_point *p, int pid);
+/* Words for an error rt_uprobe_open returned, or NULL for the generic ones. */
+const char *rt_uprobe_reason(int err);
+/* A uprobe BINARY as written → the real path to open (abs) and the text for probe names
+ * (shown). 0, or -1 with one sentence in err (probe: the attach point, for the message). */
+int uprobe_find_binary(const char *written, char *abs, size_t alen, char *shown, size_t slen,
+		       char *err, size_t errlen, const char *probe);
+
 /* ---- events.c ------------------------------------------------------------------------- */
 struct ring_buffer;
 struct rt_events {
@@ -74,6 +114,8 @@ struct rt_events {
 	const struct print_ctx *pctx;
 	bool exit_seen;   /* an exit() event arrived: stop the session */
 	bool ignoring;    /* after exit(): drop events until END runs */
+	bool json;        /* -f json: messages and maps as JSON lines */
+	uint32_t cat_bytes_max; /* cat(): bytes per call (BPFTRACE_CAT_BYTES_MAX) */
 	int err;          /* first error while handling an event */
 };
 
@@ -83,6 +125,8 @@ int rt_events_poll(struct rt_events *ev, int timeout_ms);
 /* Handles whatever is queued without waiting. */
 int rt_events_drain(struct rt_events *ev);
 void rt_events_close(struct rt_events *ev);
+/* async.c: system(), cat() and join() events (payload after the event header). */
+int rt_async_event(struct rt_events *ev, const uint8_t *p, size_t len);
 
 /* ---- child.c -------------------------------------------------------------------------- */
 int rt_child_spawn(const char *cmd, int *pid, int *gate_fd, struct diag *d);

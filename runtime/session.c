@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "runtime_internal.h"
+#include "../stdlib/symfmt.h"
 
 /* Poll timeout: an upper bound on how long a signal or child exit waits to be noticed when
  * epoll_wait is not interrupted (e.g. the signal hit another thread). */
@@ -71,8 +72,12 @@ static int dry_run(struct node *prog, struct sema_result *sr, struct session_opt
 	}
 	for (int i = 0; i < sr->nmaps; i++)
 		fds[i] = 100 + i;
+	int stack_fds[sr->nstacks ? sr->nstacks : 1];
+	for (int i = 0; i < sr->nstacks; i++)
+		stack_fds[i] = 90 - i;
 	struct cg_opts cg = {
 		.map_fds = fds,
+		.stack_fds = stack_fds,
 		.ringbuf_fd = 97,
 		.lost_fd = 98,
 		.scratch_fd = 99,
@@ -132,7 +137,10 @@ static int print_all_maps(struct rt_events *ev, struct diag *d)
 					 strerror(-err));
 			break;
 		}
-		print_map(ev->out, &snap, ev->pctx, 0, 0);
+		if (ev->json)
+			print_map_json(ev->out, &snap, ev->pctx, 0, 0);
+		else
+			print_map(ev->out, &snap, ev->pctx, 0, 0);
 		snapshot_free(&snap);
 	}
 	free(order);
@@ -172,19 +180,28 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	struct rt_events ev = { 0 };
 	struct saved_signals sigs;
 	int *prog_fds = NULL;
-	const char **names = NULL;
+	const char **names = NULL, **strf = NULL, **funcs = NULL;
 	bool signals_set = false;
+	struct rt_stacks stacks = { 0 };
+	struct print_syms syms;
 
 	rt_libbpf_quiet(o->verbose);
+	links.pid = o->target_pid;
+	if (rt_kprobe_preflight(sr, d))
+		goto out_child;
 	raise_fd_limit();
 	if (rt_maps_create(sr, o->max_map_keys, &maps, d))
 		goto out_child;
+	if (rt_stacks_create(sr, &stacks, d))
+		goto out_maps;
+	rt_stacks_syms(&stacks, &syms);
 
 	struct cg_opts cgo = {
 		.map_fds = maps.fds,
 		.ringbuf_fd = maps.ringbuf_fd,
 		.lost_fd = maps.lost_fd,
 		.scratch_fd = maps.scratch_fd,
+		.stack_fds = stacks.fds,
 		.start_ns = monotonic_ns(),
 		.cpid = o->child_pid,
 		.dump_ir = o->dump_ir,
@@ -195,26 +212,47 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 
 	prog_fds = malloc(sizeof(int) * (size_t)(cg.nprogs ? cg.nprogs : 1));
 	names = calloc((size_t)(sr->npoints ? sr->npoints : 1), sizeof(*names));
-	if (!prog_fds || !names) {
+	funcs = calloc((size_t)(sr->npoints ? sr->npoints : 1), sizeof(*funcs));
+	if (!prog_fds || !names || !funcs) {
 		diag_error_noloc(d, "out of memory");
 		goto out_cg;
 	}
 	if (rt_load_all(&cg, sr, o->verbose, prog_fds, d))
 		goto out_cg;
 
-	for (int i = 0; i < sr->npoints; i++)
+	for (int i = 0; i < sr->npoints; i++) {
 		names[i] = sr->points[i].name;
-	struct print_ctx pctx = { .probe_names = names, .nprobes = sr->npoints };
+		funcs[i] = sr->points[i].func;
+	}
+	/* strftime() formats by fmt index, for printing timestamps */
+	strf = calloc((size_t)(sr->nfmts ? sr->nfmts : 1), sizeof(*strf));
+	if (!strf) {
+		diag_error_noloc(d, "out of memory");
+		goto out_progs;
+	}
+	for (int i = 0; i < sr->nfmts; i++)
+		if (sr->fmts[i].kind == FMT_STRFTIME)
+			strf[i] = sr->fmts[i].fmt;
+	struct print_ctx pctx = { .probe_names = names, .nprobes = sr->npoints,
+				  .strftime_fmts = strf, .nfmts = sr->nfmts,
+				  .func_names = funcs, .syms = &syms };
 	ev.out = o->out;
 	ev.sr = sr;
 	ev.maps = &maps;
 	ev.pctx = &pctx;
+	ev.json = o->json;
+	ev.cat_bytes_max = o->cat_bytes_max;
 	if (rt_events_open(&ev, d))
 		goto out_progs;
 
 	signals_install(&sigs);
 	signals_set = true;
-	if (!o->quiet) {
+	if (o->json && !o->quiet) {
+		/* -f json: the count is a message on the output, as bpftrace writes it */
+		fprintf(o->out, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n",
+			sr->npoints);
+		fflush(o->out);
+	} else if (!o->quiet) {
 		/* bpftrace counts every probe point: BEGIN, END and each wildcard match. */
 		fprintf(stderr, "Attaching %d probe%s...\n", sr->npoints,
 			sr->npoints == 1 ? "" : "s");
@@ -242,10 +280,16 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		}
 		if (err > 0)
 			fflush(o->out);
+		if (sr->uses_usym) { /* so their stacks still resolve after they exit */
+			rt_stacks_watch(o->child_pid);
+			rt_stacks_watch(o->target_pid);
+		}
 		if (o->child_pid > 0 && rt_child_exited(o->child_pid)) {
 			o->child_pid = 0;
 			break;
 		}
+		if (o->target_pid > 0 && rt_pid_gone(o->target_pid))
+			break; /* -p: the traced process has exited */
 	}
 
 	/* Stop every probe first so none fires while END runs and maps print. Disabling is
@@ -269,6 +313,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 
 out_detach:
 	rt_links_close(&links);
+	rt_kprobe_cleanup();
 	rt_events_close(&ev);
 	fflush(o->out);
 out_progs:
@@ -278,9 +323,12 @@ out_progs:
 out_cg:
 	free(prog_fds);
 	free(names);
+	free(funcs);
+	free(strf);
 	cg_result_free(&cg);
 out_maps:
 	rt_maps_close(&maps);
+	rt_stacks_close(&stacks);
 out_child:
 	if (signals_set)
 		signals_restore(&sigs);

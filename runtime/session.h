@@ -26,8 +26,11 @@ struct session_opts {
 	bool dry_run;          /* --dry-run: codegen only, no kernel */
 	FILE *dump_ir;         /* --dump=ir destination or NULL */
 	uint32_t max_map_keys; /* BPFTRACE_MAP_KEYS */
+	bool json;             /* -f json: one JSON object per line (runtime/print_json.c) */
+	uint32_t cat_bytes_max; /* BPFTRACE_CAT_BYTES_MAX: bytes cat() prints per call */
 	int child_pid;         /* filled by session_child_spawn() */
-	int child_gate_fd;     /* write end of the pipe holding the child until attach */
+	int child_gate_fd;
+	int target_pid;        /* -p PID: uprobes only in this process; stop when it exits */     /* write end of the pipe holding the child until attach */
 };
 
 /* Fork the -c child before codegen (its pid is `cpid`); it waits until released. */

@@ -64,4 +64,14 @@ void print_lhist_rows(FILE *out, const uint64_t *slots, uint32_t nslots, int64_t
 void print_map(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
 	       int64_t top, int64_t div);
 
+/* -f json (runtime/print_json.c): one line per map as bpftrace 0.17 writes it
+ * ({"type": "map"|"hist"|"stats", "data": {"@name": ...}}); nothing for an empty map. */
+void print_map_json(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
+		    int64_t top, int64_t div);
+/* One value in JSON: numbers, "escaped strings", tuples as [a,b]. */
+void print_json_value(FILE *out, const struct type *t, const uint8_t *bytes,
+		      const struct print_ctx *ctx);
+/* {"type": "<type>", "data": "<data escaped>"} and a newline. */
+void print_json_message(FILE *out, const char *type, const char *data, size_t n);
+
 #endif

@@ -425,6 +425,10 @@ void sema_call(struct sema *s, struct node *n)
 		check_map_fn(s, n, b);
 		return;
 	default:
+		if (sema_sym_call(s, n, b))
+			return;
+		if (sema_call_more(s, n, b))
+			return;
 		diag_error(s->d, n->loc, "Unknown function: '%s'", n->str);
 		return;
 	}

@@ -192,8 +192,11 @@ void sema_ident(struct sema *s, struct node *n)
 		diag_error(s->d, n->loc, "Unknown identifier: '%s'", n->str);
 		return;
 	case BI_PID: case BI_TID: case BI_UID: case BI_GID: case BI_CPU:
-	case BI_NSECS: case BI_ELAPSED: case BI_CURTASK: case BI_CGROUP:
+	case BI_NSECS: case BI_ELAPSED: case BI_CGROUP:
 		n->type = type_u64();
+		return;
+	case BI_CURTASK: /* as bpftrace with BTF: curtask->pid; BTF is read only then */
+		n->type = sema_ptr_to_record(s, "task_struct", false);
 		return;
 	case BI_CPID:
 		if (!s->opts->have_cpid) {
@@ -259,6 +262,14 @@ void sema_ident(struct sema *s, struct node *n)
 			return;
 		}
 		n->type = type_u64();
+		/* kprobes: the function's address, printed as a kernel symbol; uprobes: the probe
+		 * point's index, printed as the function name it was expanded to (codegen) */
+		n->type.sub = bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_KRETPROBE)) < 0 ? SUB_KSYM
+											   : SUB_FUNC;
+		return;
+	case BI_KSTACK:
+	case BI_USTACK:
+		sema_stack_ident(s, n, b == BI_USTACK);
 		return;
 	default:
 		diag_error(s->d, n->loc, "Unknown identifier: '%s'", n->str);
@@ -271,8 +282,12 @@ void sema_ident(struct sema *s, struct node *n)
 
 struct type sema_widen(struct sema *s, const struct type *t)
 {
-	if (t->kind == TY_INT)
-		return type_int(8, t->is_signed);
+	if (t->kind == TY_INT) {
+		struct type w = type_int(8, t->is_signed);
+		w.sub = t->sub; /* a strftime() timestamp stays one */
+		w.fmt_id = t->fmt_id;
+		return w;
+	}
 	if (t->kind != TY_TUPLE)
 		return *t;
 	struct type el[t->nelems ? t->nelems : 1];
@@ -284,7 +299,7 @@ struct type sema_widen(struct sema *s, const struct type *t)
 /* bpftrace lets integers of any width and strings of any size share a slot. */
 bool sema_compatible(const struct type *a, const struct type *b)
 {
-	if (a->kind != b->kind)
+	if (a->kind != b->kind || a->sub != b->sub || a->fmt_id != b->fmt_id)
 		return false;
 	if (a->kind == TY_TUPLE) {
 		if (a->nelems != b->nelems)
@@ -302,8 +317,11 @@ bool sema_compatible(const struct type *a, const struct type *b)
 /* cur widened so that a compatible t fits: strings grow to the larger buffer. */
 struct type sema_merge(struct sema *s, const struct type *cur, const struct type *t)
 {
-	if (cur->kind == TY_STR)
-		return type_str(cur->size > t->size ? cur->size : t->size);
+	if (cur->kind == TY_STR) {
+		struct type m = type_str(cur->size > t->size ? cur->size : t->size);
+		m.sub = cur->sub; /* compatible: same sub */
+		return m;
+	}
 	if (cur->kind != TY_TUPLE)
 		return *cur;
 	struct type el[cur->nelems ? cur->nelems : 1];

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../codegen/abi.h"
+#include "ctypes.h"
 #include "sema_int.h"
 
 #define SEMA_MAX_PASSES 5
@@ -111,6 +112,7 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 		return -1;
 	}
 	sema_positional(&s, prog);
+	sema_struct_defs(&s, prog); /* once: their errors must not be dropped with a pass */
 
 	for (int pass = 1; pass <= SEMA_MAX_PASSES && !s.oom; pass++) {
 		struct snapshot sn;
@@ -156,6 +158,8 @@ void sema_result_free(struct sema_result *r)
 		free(r->vars[i].name);
 	free(r->vars);
 	fmts_free(r);
+	free(r->stacks);
 	type_pool_free(&r->pool);
+	ctypes_free(r->ctypes);
 	memset(r, 0, sizeof(*r));
 }

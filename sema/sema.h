@@ -49,6 +49,11 @@ enum fmt_kind {
 	FMT_PRINTF,          /* printf(fmt, args...) */
 	FMT_TIME,            /* time(fmt) — fmt is strftime format, default "%H:%M:%S\n" */
 	FMT_PRINT_VALUE,     /* print(expr) for a non-map value: args[0] is its type */
+	FMT_STRFTIME,        /* strftime(fmt, ns): no event; a timestamp type's fmt_id */
+	FMT_SYSTEM,          /* system(fmt, args...): printf layout, run by /bin/sh -c */
+	FMT_CAT,             /* cat(fmt, args...): printf layout, the file is printed */
+	FMT_JOIN,            /* join(argv, delim): fmt = delim; args[0] u64 count, then
+	                        ABI_JOIN_ARGS strings */
 };
 
 struct fmt_info {
@@ -66,6 +71,13 @@ struct sema_opts {
 	char **pos;
 	bool have_cpid;      /* -c was given, so `cpid` is allowed */
 	uint32_t strlen;     /* str() buffer size (ABI_STRLEN_DEFAULT) */
+	bool unsafe;         /* --unsafe: system() and signal() are allowed */
+};
+
+/* One BPF STACK_TRACE map per kind and frame limit (runtime/stacks.c creates them). */
+struct stack_map_info {
+	bool user;           /* ustack: BPF_F_USER_STACK */
+	uint32_t frames;     /* kstack(N) / ustack(N); 127 by default */
 };
 
 struct sema_result {
@@ -78,7 +90,11 @@ struct sema_result {
 	struct fmt_info *fmts;      /* fmt id = index */
 	int nfmts;
 	int nprobes;                /* PROBE nodes in the program */
+	struct stack_map_info *stacks; /* kstack/ustack maps, by the ids codegen looks up */
+	int nstacks;
+	bool uses_usym;             /* usym()/ustack: keep /proc/PID/maps of -c/-p targets */
 	struct type_pool pool;
+	struct ctypes *ctypes;      /* C types (BTF, script structs) the types point into */
 };
 
 /* Resolves, expands, type-checks and annotates prog in place. Returns 0, or -1 when

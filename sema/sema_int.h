@@ -35,7 +35,24 @@ struct sema {
 	/* Per map: some assignment's value had an error, so "Undefined map" would be noise. */
 	bool *map_bad;
 	int map_bad_cap;
+	/* The expression being checked is a literal-only argument (a format or path), which
+	 * is not a string value and so is exempt from the str() buffer size limit. */
+	bool literal_arg;
 };
+
+/* check_ctype.c / struct_types.c: C types — casts to struct pointers, ->, ., *, &, [],
+ * pointer arithmetic, sizeof, offsetof, the script's own struct definitions. */
+struct ctypes *sema_ctypes(struct sema *s);
+void sema_struct_defs(struct sema *s, struct node *prog);
+void sema_field_ctype(struct sema *s, struct node *n);
+void sema_deref(struct sema *s, struct node *n);
+void sema_addrof(struct sema *s, struct node *n);
+void sema_index(struct sema *s, struct node *n);
+bool sema_cast_ctype(struct sema *s, struct node *n);
+bool sema_ptr_arith(struct sema *s, struct node *n);
+bool sema_type_call(struct sema *s, struct node *n);
+/* pointer to struct <tag> for curtask and tracepoint fields ("struct sock *") */
+struct type sema_ptr_to_record(struct sema *s, const char *tag, bool user);
 
 /* attach.c */
 int sema_attach(struct sema *s, struct node *prog);
@@ -65,5 +82,14 @@ void sema_call(struct sema *s, struct node *n);
 void sema_agg_call(struct sema *s, struct node *n);
 int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
 		 int nargs, struct span loc);
+
+/* check_symbols.c: issue-3 stacks and symbols. sema_sym_call returns false when b is not
+ * one of kstack()/ustack()/ksym()/usym()/kaddr()/uaddr(). */
+void sema_stack_ident(struct sema *s, struct node *n, bool user);
+bool sema_sym_call(struct sema *s, struct node *n, enum builtin b);
+
+/* check_strings.c: issue-4 functions (strings, buffers, async helpers, map queries).
+ * Returns false when b is not one of them. */
+bool sema_call_more(struct sema *s, struct node *n, enum builtin b);
 
 #endif

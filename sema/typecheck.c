@@ -7,6 +7,7 @@
  * Must not: stop at the first error, or report on operands already typed TY_NONE (their
  * error was reported where it arose; repeating it would only cascade).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,6 +155,8 @@ static void var_store(struct sema *s, struct node *var, const struct type *val)
 		return;
 	}
 	struct type w = sema_widen(s, val);
+	if (val->kind == TY_INT && val->ct)
+		w = *val; /* a variable keeps its pointer type: $t->pid */
 	if (vi->type.kind == TY_NONE) {
 		vi->type = w;
 	} else if (sema_compatible(&vi->type, &w)) {
@@ -195,6 +198,8 @@ static void binop(struct sema *s, struct node *n)
 	if ((n->op == OP_DIV || n->op == OP_MOD) && is_zero_literal(b))
 		diag_error(s->d, b->loc, "Division by zero");
 	if (is_none(a) || is_none(b))
+		return;
+	if (sema_ptr_arith(s, n))
 		return;
 	enum type_kind ka = a->type.kind, kb = b->type.kind;
 	if (ka == TY_INT && kb == TY_INT)
@@ -253,13 +258,11 @@ static void unop(struct sema *s, struct node *n)
 	sema_expr(s, n->a);
 	n->type = type_none();
 	if (n->op == OP_DEREF) {
-		diag_error(s->d, n->loc, "dereferencing with '*' needs BTF pointer support, which "
-					 "bpfscript does not have yet");
+		sema_deref(s, n);
 		return;
 	}
 	if (n->op == OP_ADDROF) {
-		diag_error(s->d, n->loc, "taking an address with '&' needs BTF support, which "
-					 "bpfscript does not have yet");
+		sema_addrof(s, n);
 		return;
 	}
 	if (is_none(n->a))
@@ -314,32 +317,16 @@ static const struct {
 
 static void cast(struct sema *s, struct node *n)
 {
+	if (sema_cast_ctype(s, n)) /* struct and pointer casts */
+		return;
 	sema_expr(s, n->a);
 	n->type = type_none();
 	int found = -1;
 	for (size_t i = 0; i < sizeof(int_names) / sizeof(int_names[0]); i++)
 		if (strcmp(n->str, int_names[i].name) == 0)
 			found = (int)i;
-	char stars[16] = "";
-	for (int i = 0; i < n->ival && i < 8; i++)
-		strcat(stars, "*");
-	bool aggregate = strncmp(n->str, "struct ", 7) == 0 || strncmp(n->str, "union ", 6) == 0;
-	if (aggregate) {
-		diag_error(s->d, n->loc,
-			   "casting to '%s%s%s' needs BTF struct support, which bpfscript does not "
-			   "have yet",
-			   n->str, stars[0] ? " " : "", stars);
-		return;
-	}
-	if (found < 0) {
+	if (found < 0) { /* sema_cast_ctype took every other name */
 		diag_error(s->d, n->loc, "Unknown struct/union: '%s'", n->str);
-		return;
-	}
-	if (n->ival > 0) {
-		diag_error(s->d, n->loc,
-			   "casting to '%s %s' needs BTF pointer support, which bpfscript does not "
-			   "have yet",
-			   n->str, stars);
 		return;
 	}
 	if (!is_none(n->a) && n->a->type.kind != TY_INT) {
@@ -397,6 +384,15 @@ static bool field_type(struct sema *s, const struct probe_point *pt, const struc
 		*out = type_u64();
 		if (pt->tp && pt->tp->category && strcmp(pt->tp->category, "syscalls") == 0)
 			*flags = NODE_F_USER_PTR;
+		/* "const struct __kernel_timespec *": typed, so args->rqtp->tv_nsec works */
+		const char *ty = f->type ? f->type : "";
+		if (strncmp(ty, "const ", 6) == 0)
+			ty += 6;
+		char tag[128];
+		int used = 0;
+		if (sscanf(ty, "struct %127[A-Za-z0-9_] *%n", tag, &used) == 1 && used &&
+		    ty[used] == '\0')
+			*out = sema_ptr_to_record(s, tag, *flags & NODE_F_USER_PTR);
 		return true;
 	}
 	if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8) {
@@ -492,10 +488,12 @@ static void field(struct sema *s, struct node *n)
 		n->off = offs[i];
 		return;
 	}
-	diag_error(s->d, n->loc,
-		   "Can not access field '%s' on expression of type '%s': struct fields need BTF "
-		   "support, which bpfscript does not have yet",
-		   n->str, TN(bt, tb));
+	if (bt->ct && (bt->kind == TY_INT || bt->kind == TY_RECORD)) {
+		sema_field_ctype(s, n);
+		return;
+	}
+	diag_error(s->d, n->loc, "Can not access field '%s' on expression of type '%s'", n->str,
+		   TN(bt, tb));
 }
 
 /* ---- expressions ------------------------------------------------------------------- */
@@ -509,6 +507,12 @@ void sema_expr(struct sema *s, struct node *n)
 		return;
 	case AST_STR:
 		n->type = type_str(n->slen + 1);
+		/* bpftrace: a string value must fit the str() buffer (BPFTRACE_STRLEN), or it
+		 * would be cut silently; shown cut at 200 bytes to keep the message readable. */
+		if (!s->literal_arg && s->opts->strlen && n->slen + 1 > s->opts->strlen)
+			diag_error(s->d, n->loc, "String is too long (over %u bytes): %.*s%s",
+				   s->opts->strlen, n->slen > 200 ? 200 : (int)n->slen, n->str,
+				   n->slen > 200 ? "..." : "");
 		return;
 	case AST_POSPARAM: /* only reached if substitution was skipped */
 		n->type = type_s64();
@@ -523,7 +527,8 @@ void sema_expr(struct sema *s, struct node *n)
 		map_read(s, n);
 		return;
 	case AST_CALL:
-		sema_call(s, n);
+		if (!sema_type_call(s, n)) /* sizeof/offsetof become INT literals */
+			sema_call(s, n);
 		return;
 	case AST_BINOP:
 		binop(s, n);
@@ -546,8 +551,7 @@ void sema_expr(struct sema *s, struct node *n)
 	case AST_INDEX:
 		sema_expr(s, n->a);
 		sema_expr(s, n->b);
-		diag_error(s->d, n->loc, "indexing with '[]' needs BTF array and pointer support, "
-					 "which bpfscript does not have yet");
+		sema_index(s, n);
 		return;
 	default:
 		diag_error(s->d, n->loc, "%s is not an expression", ast_kind_name(n->kind));
@@ -639,7 +643,7 @@ static void assign_var(struct sema *s, struct node *n)
 				   ast_op_str(n->op), TN(&x->type, tb), TN(&v->type, (char[256]){ 0 }));
 		return;
 	}
-	if (!is_none(v) && !is_value_type(&v->type)) {
+	if (!is_none(v) && !is_value_type(&v->type) && v->type.kind != TY_RECORD) {
 		diag_error(s->d, v->loc, "Value '%s' cannot be assigned to a scratch variable.",
 			   TN(&v->type, tb));
 		v->type = type_none();

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../codegen/abi.h"
+#include "ctypes.h"
 
 struct type type_none(void) { return (struct type){ .kind = TY_NONE }; }
 struct type type_void(void) { return (struct type){ .kind = TY_VOID }; }
@@ -57,7 +58,7 @@ void type_pool_free(struct type_pool *pool)
 
 bool type_equal(const struct type *a, const struct type *b)
 {
-	if (a->kind != b->kind)
+	if (a->kind != b->kind || a->sub != b->sub || a->fmt_id != b->fmt_id)
 		return false;
 	switch (a->kind) {
 	case TY_INT:
@@ -73,6 +74,8 @@ bool type_equal(const struct type *a, const struct type *b)
 		return true;
 	case TY_LHIST:
 		return a->lh_min == b->lh_min && a->lh_max == b->lh_max && a->lh_step == b->lh_step;
+	case TY_RECORD:
+		return a->ct == b->ct;
 	default:
 		return true;
 	}
@@ -101,16 +104,49 @@ static const char *kind_names[TY__COUNT] = {
 #undef X
 };
 
+/* bpftrace's names for the symbol and stack types (func in a uprobe is a usym there) */
+static const char *type_sub_sym_name(uint8_t sub)
+{
+	switch (sub) {
+	case SUB_KSTACK: return "kstack";
+	case SUB_USTACK: return "ustack";
+	case SUB_KSYM: return "ksym";
+	default: return "usym";
+	}
+}
+
 char *type_name(const struct type *t, char *buf, size_t len)
 {
 	if (!len)
 		return buf;
+	if (t->ct && (t->kind == TY_INT || t->kind == TY_RECORD)) {
+		/* C types: "struct task_struct *", "struct sock", "int32[4]" */
+		char c[200];
+		ctype_name(t->ct, c, sizeof(c));
+		if (t->kind == TY_RECORD)
+			snprintf(buf, len, "%s", c);
+		else
+			snprintf(buf, len, "%s%s*", c, c[0] && c[strlen(c) - 1] == '*' ? "" : " ");
+		return buf;
+	}
 	switch (t->kind) {
 	case TY_INT:
-		snprintf(buf, len, "%sint%u", t->is_signed ? "" : "u", t->size * 8);
+		if (t->sub == SUB_TSTAMP)
+			snprintf(buf, len, "timestamp");
+		else if (t->sub >= SUB_KSTACK && t->sub <= SUB_FUNC)
+			snprintf(buf, len, "%s", type_sub_sym_name(t->sub));
+		else
+			snprintf(buf, len, "%sint%u", t->is_signed ? "" : "u", t->size * 8);
 		break;
 	case TY_STR:
-		snprintf(buf, len, "string[%u]", t->size);
+		if (t->sub == SUB_USYM)
+			snprintf(buf, len, "usym");
+		else if (t->sub == SUB_BUF)
+			snprintf(buf, len, "buffer[%u]", t->size ? t->size - 1 : 0);
+		else if (t->sub == SUB_INET)
+			snprintf(buf, len, "inet");
+		else
+			snprintf(buf, len, "string[%u]", t->size);
 		break;
 	case TY_TUPLE: {
 		size_t used = 0;

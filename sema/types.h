@@ -24,6 +24,7 @@
 	X(TUPLE, "tuple")     /* elems[nelems]; size = packed size (see abi.h) */        \
 	X(CTX, "args")        /* tracepoint `args` record; only ->field is allowed */    \
 	X(PROBE, "probe")     /* 8-byte probe index, printed as the probe's full name */ \
+	X(RECORD, "record")   /* C struct/union/array in memory (ct); value = its address */ \
 	X(COUNT, "count")     /* aggregations: only as map values */                     \
 	X(SUM, "sum")                                                                   \
 	X(AVG, "avg")                                                                   \
@@ -47,7 +48,31 @@ struct type {
 	uint16_t nelems;           /* TUPLE */
 	const struct type *elems;  /* TUPLE: element types (in a type_pool) */
 	int64_t lh_min, lh_max, lh_step; /* LHIST parameters */
+	/* A byte buffer or integer that prints specially (stdlib/strings.c); the storage
+	 * rules stay those of `kind`, so maps, copies and events need nothing new. */
+	uint8_t sub;               /* enum type_sub */
+	int32_t fmt_id;            /* SUB_TSTAMP: index of its strftime format in sema fmts */
+	/* C types (sema/ctypes.h): on INT, a pointer to *ct (the value is the address; maps
+	 * store it as int64 like bpftrace); on RECORD, the struct/union/array itself. */
+	const struct ctype *ct;
+	bool user;                 /* ct memory is in user space (probe_read_user) */
 };
+
+enum type_sub {
+	SUB_NONE,
+	SUB_BUF,    /* TY_STR: buf(): byte 0 = length, bytes 1.. = data; printf %r */
+	SUB_INET,   /* TY_STR size 24: ntop(): u64 address family, then 16 address bytes */
+	SUB_TSTAMP, /* TY_INT: strftime(): nanoseconds since boot, printed with fmt_id */
+	/* issue 3: symbols and stacks (printed by stdlib/symfmt.c through print_ctx->syms) */
+	SUB_KSTACK, /* TY_INT: kernel stack id (negative: none); fmt_id = frames | perf << 16 */
+	SUB_USTACK, /* TY_INT: pid << 32 | u32 user stack id; fmt_id as SUB_KSTACK */
+	SUB_KSYM,   /* TY_INT: kernel address, printed as its symbol */
+	SUB_USYM,   /* TY_STR size 16: u64 user address, u64 pid; printed as its symbol */
+	SUB_FUNC,   /* TY_INT: probe point index, printed as that point's function name */
+};
+#define SUB_STACK_PERF (1 << 16) /* fmt_id bit of SUB_KSTACK/SUB_USTACK: perf mode */
+
+struct ctype;
 
 struct type_pool {
 	void **blocks;

@@ -16,7 +16,8 @@
 	BVAR(COMM, "comm") BVAR(NSECS, "nsecs") BVAR(ELAPSED, "elapsed") BVAR(CPU, "cpu")   \
 	BVAR(PROBE, "probe") BVAR(CURTASK, "curtask") BVAR(CGROUP, "cgroup")               \
 	BVAR(RAND, "rand") BVAR(ARGS, "args") BVAR(CPID, "cpid") BVAR(RETVAL, "retval")    \
-	BVAR(FUNC, "func") BVAR(ARGN, "arg")   /* arg0..argN: "arg" + digits */
+	BVAR(FUNC, "func") BVAR(ARGN, "arg")   /* arg0..argN: "arg" + digits */ \
+	BVAR(KSTACK, "kstack") BVAR(USTACK, "ustack") /* issue 3: sema/check_symbols.c */
 
 #define BUILTIN_FUNCS(BFUNC)                                                               \
 	BFUNC(PRINTF, "printf", 1, -1) BFUNC(PRINT, "print", 1, 3) BFUNC(TIME, "time", 0, 1) \
@@ -24,7 +25,17 @@
 	BFUNC(CLEAR, "clear", 1, 1) BFUNC(ZERO, "zero", 1, 1) BFUNC(COUNT, "count", 0, 0)    \
 	BFUNC(SUM, "sum", 1, 1) BFUNC(AVG, "avg", 1, 1) BFUNC(MIN, "min", 1, 1)              \
 	BFUNC(MAX, "max", 1, 1) BFUNC(STATS, "stats", 1, 1) BFUNC(HIST, "hist", 1, 1)        \
-	BFUNC(LHIST, "lhist", 4, 4)
+	BFUNC(LHIST, "lhist", 4, 4)                                                          \
+	/* issue 3: stacks and symbols (sema/check_symbols.c, codegen/emit_symbols.c) */     \
+	BFUNC(KSTACK_F, "kstack", 0, 2) BFUNC(USTACK_F, "ustack", 0, 2)                      \
+	BFUNC(KSYM, "ksym", 1, 1) BFUNC(USYM, "usym", 1, 1) BFUNC(KADDR, "kaddr", 1, 1)      \
+	BFUNC(UADDR, "uaddr", 1, 1)                                                          \
+	/* issue 4: strings, async and map functions (sema/check_strings.c, emit_strings.c) */ \
+	BFUNC(STRNCMP, "strncmp", 3, 3) BFUNC(STRCONTAINS, "strcontains", 2, 2)              \
+	BFUNC(BUF, "buf", 1, 2) BFUNC(NTOP, "ntop", 1, 2) BFUNC(JOIN, "join", 1, 2)           \
+	BFUNC(STRFTIME, "strftime", 2, 2) BFUNC(SIGNAL, "signal", 1, 1)                      \
+	BFUNC(SYSTEM, "system", 1, -1) BFUNC(CAT, "cat", 1, -1) BFUNC(LEN, "len", 1, 1)      \
+	BFUNC(HAS_KEY, "has_key", 2, 2)
 
 enum builtin {
 	BI_NONE = -1,

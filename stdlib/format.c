@@ -13,9 +13,12 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../codegen/abi.h"
+#include "strings.h"
+#include "symfmt.h"
 
 #define FMT_MAX_NUM 100000 /* widths/precisions beyond this are refused, not rendered */
 
@@ -93,7 +96,7 @@ static int parse_spec(const char *fmt, size_t pos, struct fmt_spec *sp, char *er
 	}
 	if (sp->conv && strchr("diuoxXp", sp->conv))
 		return 0;
-	if (sp->conv && strchr("cs", sp->conv) && sp->len == LEN_NONE)
+	if (sp->conv && strchr("csr", sp->conv) && sp->len == LEN_NONE)
 		return 0;
 	snprintf(err, errlen, "printf: Unknown format string token: %.*s", (int)(sp->end - pos),
 		 fmt + pos);
@@ -107,6 +110,7 @@ static const char *printf_type_name(const struct type *t)
 	case TY_INT:
 		return "integer";
 	case TY_STR:
+		return t->sub == SUB_BUF ? "buffer" : "string";
 	case TY_PROBE:
 		return "string";
 	case TY_VOID:
@@ -160,13 +164,18 @@ int fmt_check(const char *fmt, const struct type *args, int nargs, char *err, si
 		if (sp.pct)
 			continue;
 		const struct type *t = &args[a];
-		bool want_str = sp.conv == 's';
-		bool ok = t->kind == TY_NONE || (want_str ? (t->kind == TY_STR || t->kind == TY_PROBE)
-							  : t->kind == TY_INT);
+		bool want_str = sp.conv == 's', want_buf = sp.conv == 'r';
+		bool is_buf = t->kind == TY_STR && t->sub == SUB_BUF;
+		bool ok = t->kind == TY_NONE ||
+			  (want_buf ? is_buf
+			   : want_str ? ((t->kind == TY_STR && !is_buf) || t->kind == TY_PROBE ||
+					 (t->kind == TY_INT && t->sub == SUB_TSTAMP) || symfmt_handles(t))
+				      : t->kind == TY_INT);
 		if (!ok) {
 			snprintf(err, errlen,
 				 "printf: %%%s%c specifier expects a value of type %s (%s supplied)",
-				 len_text[sp.len], sp.conv, want_str ? "string" : "integer",
+				 len_text[sp.len], sp.conv,
+				 want_buf ? "buffer" : want_str ? "string" : "integer",
 				 printf_type_name(t));
 			*bad_arg = a;
 			return -1;
@@ -308,6 +317,30 @@ void fmt_render(FILE *out, const char *fmt, const struct type *args, const uint3
 		const struct type *t = &args[a];
 		uint32_t off = offs[a];
 		a++;
+		if (sp.conv == 's' && symfmt_handles(t)) { /* issue 3: stacks and symbols */
+			char *txt = NULL;
+			size_t tl = 0;
+			FILE *m = open_memstream(&txt, &tl);
+			if (m) {
+				if (off <= len && type_storage_size(t) <= len - off)
+					symfmt_print(m, t, payload + off, ctx, 8);
+				fclose(m);
+			}
+			if (txt)
+				render_str(out, &sp, txt, tl);
+			free(txt);
+			continue;
+		}
+		if (sp.conv == 'r' || (sp.conv == 's' && t->sub != SUB_NONE)) {
+			/* buf(), ntop(), strftime(): their text, padded like any string */
+			char txt[4 * 256 + 1];
+			const uint8_t *b = payload + off;
+			uint32_t need = type_storage_size(t);
+			if (off <= len && need <= len - off &&
+			    str_special(txt, sizeof(txt), t, b, ctx) >= 0)
+				render_str(out, &sp, txt, sizeof(txt));
+			continue;
+		}
 		if (sp.conv == 's') {
 			if (t->kind == TY_PROBE) {
 				uint64_t idx = 0;
@@ -336,7 +369,17 @@ void fmt_value(FILE *out, const struct type *t, const uint8_t *bytes,
 	       const struct print_ctx *ctx)
 {
 	uint64_t v = 0;
+	char txt[4 * 256 + 1];
 
+	if (symfmt_handles(t)) { /* issue 3: stacks, ksym/usym, func */
+		symfmt_print(out, t, bytes, ctx, ctx && ctx->stack_indent ? ctx->stack_indent : 8);
+		return;
+	}
+
+	if (t->sub != SUB_NONE && str_special(txt, sizeof(txt), t, bytes, ctx) >= 0) {
+		fputs(txt, out);
+		return;
+	}
 	switch (t->kind) {
 	case TY_STR:
 		fwrite(bytes, 1, strnlen((const char *)bytes, t->size), out);

@@ -1,45 +1,64 @@
 #!/usr/bin/env bash
-# tests/bench/run.sh — `make bench`: bpfscript against bpftrace, start-up and per-event cost.
+# tests/bench/run.sh — `make bench`: bpfscript against bpftrace and a hand-written floor.
 #
-# Owns: the measurement protocol and the result table.
-#   1. start-up: wall time and peak RSS of `-e 'BEGIN { exit(); }'` (tests/bench/rusage_run.c)
-#   2. per-event overhead: build/workloads/syscall_bench times N getppid() calls with its
-#      own thread CPU clock (best of 5 runs); overhead = traced − untraced ns/call (the
-#      untraced baseline measured just before each traced run), where
-#      the tracer runs `tracepoint:raw_syscalls:sys_enter { @ = count(); }` or
-#      `tracepoint:syscalls:sys_enter_getppid { @[pid] = count(); }`. The tracer prints
-#      "ready" from BEGIN; we wait for it, run the loop, then SIGINT the tracer.
-# Runs are interleaved A B A B … (and the order flips each round) so drift on the shared
-# machine hits both tools alike. Reports median and min–max per metric per tool and the
-# ratio of medians bpfscript/bpftrace. A whole run takes about 1–2 minutes.
-# Must not: install anything; bpftrace is optional (its columns then read n/a).
+# Owns: the measurement protocol, the targets of issue 5 and the result table.
+# Every measurement goes through build/bench/harness (tests/bench/harness.c): it starts a
+# tracer with stdout/stderr to files, times the "ready" line, runs a workload, sends SIGINT
+# and reports ready/total/stop times and peak RSS. Runs are interleaved tool by tool
+# (A B A B …, the order flipping each round) so drift on the shared machine hits all alike.
+#   1. start-up: `BEGIN { exit(); }` wall time and peak RSS; tests/bench/realistic.bt (six
+#      tracepoints) and the sys_enter_* wildcard: time until their interval:ms:1 probe prints
+#      "ready" (everything attached), and total wall time including detach.
+#   2. per-event overhead, ns: build/workloads/syscall_bench runs N events (getppid, 1-byte
+#      reads or bench_func() calls) with its thread CPU clock, fastest of 3 runs; overhead =
+#      traced − untraced, the untraced baseline taken right before each traced run. Tools:
+#      bpfscript, bpftrace and build/bench/floor (tests/bench/floor/floor.c). A run whose
+#      tracer counted fewer events than the workload made is dropped (it would look free).
+#   3. printf streaming: N lseek() calls with a unique offset, each printed by the tracer
+#      with stdout to a file. Delivered/s = lines delivered / workload wall time; unreported
+#      losses = generated − delivered − losses the tool reported ("Lost N events").
+#   4. a 100k-key map printed at exit: time from SIGINT to exit, and peak RSS.
+# Reports median [min-max] per metric and tool, the ratios bpfscript/bpftrace and
+# bpfscript/floor, the target, and whether it is met. About 4-5 minutes in all.
+# Must not: install anything, or assert timings anywhere but this table; bpftrace is
+# optional (its columns then read n/a).
 #
-#   tests/bench/run.sh [ROUNDS]     (default 5)
+#   tests/bench/run.sh [ROUNDS]     (default 3; start-up gets ROUNDS + 2)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 # The release binary is measured; sanitizer settings from lib.sh do not apply to it.
 unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 
-ROUNDS=${1:-5}
+ROUNDS=${1:-3}
 BPFSCRIPT=${BPFSCRIPT:-./bpfscript}
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace || true)}
-BENCH=build/workloads/syscall_bench
-HELPER=build/bench/rusage_run
-NCALLS=200000
+WL=build/workloads/syscall_bench
+HARNESS=build/bench/harness
+FLOOR=build/bench/floor
+NCALLS=200000     # events per workload run (x3 runs)
+NUPROBE=20000     # uprobes trap to the kernel twice: far slower per call
+NSTREAM=200000    # printf events
+NKEYS=100000      # keys of the big map
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ -x "$BPFSCRIPT" ] || die "$BPFSCRIPT not built (make bpfscript)"
-[ -x "$BENCH" ] || die "$BENCH not built (make $BENCH)"
+[ -x "$WL" ] || die "$WL not built (make $WL)"
 ensure_tracefs || die "tracefs is not mounted at /sys/kernel/tracing"
-if [ ! -x "$HELPER" ] || [ tests/bench/rusage_run.c -nt "$HELPER" ]; then
-	mkdir -p build/bench
-	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -o "$HELPER" tests/bench/rusage_run.c ||
-		die "cannot build $HELPER"
-fi
+mkdir -p build/bench
+build() { # build OUT SRC [LIBS...]
+	local out=$1 src=$2
+	shift 2
+	if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+		${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -o "$out" "$src" "$@" ||
+			die "cannot build $out"
+	fi
+}
+build "$HARNESS" tests/bench/harness.c
+build "$FLOOR" tests/bench/floor/floor.c -Wl,-Bstatic -lbpf -lelf -Wl,-Bdynamic -lz -lzstd
 
 tools=(bpfscript)
-declare -A BIN=([bpfscript]=$BPFSCRIPT)
+declare -A BIN=([bpfscript]=$BPFSCRIPT [floor]=$FLOOR)
 if [ -n "$BPFTRACE" ]; then
 	tools+=(bpftrace)
 	BIN[bpftrace]=$BPFTRACE
@@ -48,128 +67,224 @@ else
 fi
 
 tmp=$(mktemp -d /tmp/bpfscript-bench.XXXXXX)
-tracer_pid=
-cleanup() {
-	[ -n "$tracer_pid" ] && kill -INT "$tracer_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'rm -rf "$tmp"' EXIT
+notes=()
 
 # Samples accumulate as lines "METRIC TOOL VALUE" in $tmp/samples.
 record() { echo "$1 $2 $3" >>"$tmp/samples"; }
 
-# order ROUND: the tool order for this round, flipped every other round.
+# order ROUND TOOL...: the tools in this round's order, flipped every other round.
 order() {
-	if [ $(($1 % 2)) = 0 ]; then echo "${tools[@]}"; else printf '%s\n' "${tools[@]}" | tac | xargs; fi
+	local r=$1
+	shift
+	if [ $((r % 2)) = 0 ]; then echo "$@"; else printf '%s\n' "$@" | tac | xargs; fi
 }
 
-bench_best() {
-	"$BENCH" "$NCALLS" 5 | awk '$1 == "best" { print $2 }'
-}
-
-# traced_best TOOL PROGRAM: start the tracer, wait for "ready", run the loop, SIGINT.
-# Prints the loop's best ns/call, or nothing if the tracer never became ready.
-traced_best() {
-	local tool=$1 prog=$2 waited=0 best=''
-	"${BIN[$tool]}" -e "BEGIN { printf(\"ready\\n\"); } $prog" >"$tmp/tr.out" 2>"$tmp/tr.err" &
-	tracer_pid=$!
-	while ! grep -q '^ready$' "$tmp/tr.out" 2>/dev/null; do
-		if ! kill -0 "$tracer_pid" 2>/dev/null || [ $waited -ge 600 ]; then
-			echo "bench: $tool never printed 'ready':" >&2
-			head -5 "$tmp/tr.err" >&2
-			kill -KILL "$tracer_pid" 2>/dev/null
-			wait "$tracer_pid" 2>/dev/null
-			tracer_pid=
-			return 0
-		fi
-		sleep 0.05
-		waited=$((waited + 1))
-	done
-	best=$(bench_best)
-	kill -INT "$tracer_pid" 2>/dev/null
-	wait "$tracer_pid" 2>/dev/null
-	tracer_pid=
-	# A tracer that attached but counted nothing would look free: require the map to
-	# hold at least the loop's 5 x N getppid() calls.
-	local counted
-	counted=$(awk -F': ' '/^@/ && $2 + 0 > m { m = $2 + 0 } END { print m + 0 }' "$tmp/tr.out")
-	if [ "$counted" -lt $((NCALLS * 5)) ]; then
-		echo "bench: $tool counted $counted events, expected >= $((NCALLS * 5)); sample dropped" >&2
-		return 0
+# harness OUT READY WORKLOAD TOOL ARGS...: sets H_READY H_TOTAL H_STOP H_RSS H_STATUS.
+harness() {
+	local out=$1 ready=$2 work=$3 tool=$4
+	shift 4
+	read -r H_READY H_TOTAL H_STOP H_RSS H_STATUS < <("$HARNESS" "$out" "$ready" "$work" \
+		"${BIN[$tool]}" "$@")
+	if [ "$H_STATUS" != 0 ]; then
+		echo "bench: $tool exited with status $H_STATUS; sample dropped:" >&2
+		head -3 "$out.err" >&2
+		return 1
 	fi
-	echo "$best"
 }
 
-echo "bench: $ROUNDS rounds, tools: ${tools[*]}"
+mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
+
+# events_counted FILE: the sum of a histogram's counts if FILE shows one, else the largest
+# "@...: N" value (@s[tid] start times are not counts and are skipped).
+events_counted() {
+	awk '/^@s\[/ { next }
+		/^@[^:]*: [0-9]+$/ { v = $NF + 0; if (v > m) m = v }
+		/^[[(].*\|/ { n = split($0, f, " ")
+			for (i = 2; i <= n; i++) if (substr(f[i], 1, 1) == "|") { h += f[i - 1]; break } }
+		END { print (h > 0 ? h : m) + 0 }' "$1"
+}
+
+echo "bench: rounds: $ROUNDS (start-up $((ROUNDS + 2))), tools: ${tools[*]} + floor"
 
 # ---- 1. start-up
-for r in $(seq 1 "$ROUNDS"); do
-	for tool in $(order "$r"); do
-		read -r ms kb st < <("$HELPER" "${BIN[$tool]}" -e 'BEGIN { exit(); }')
-		if [ "$st" != 0 ]; then
-			echo "bench: $tool -e 'BEGIN { exit(); }' exited with status $st" >&2
-			continue
-		fi
-		record startup_ms "$tool" "$ms"
-		record rss_mb "$tool" "$(awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }')"
+WILD='tracepoint:syscalls:sys_enter_* { @[probe] = count(); } interval:ms:1 { printf("ready\n"); exit(); }'
+for r in $(seq 1 $((ROUNDS + 2))); do
+	for tool in $(order "$r" "${tools[@]}"); do
+		harness "$tmp/o" - - "$tool" -e 'BEGIN { exit(); }' || continue
+		record startup_ms "$tool" "$H_TOTAL"
+		record startup_rss "$tool" "$(mb "$H_RSS")"
 	done
+done
+for r in $(seq 1 "$ROUNDS"); do
+	for tool in $(order "$r" "${tools[@]}"); do
+		if harness "$tmp/o" ready - "$tool" tests/bench/realistic.bt; then
+			record real_ready "$tool" "$H_READY"
+			record real_total "$tool" "$H_TOTAL"
+		fi
+		if harness "$tmp/o" ready - "$tool" -e "$WILD"; then
+			record wild_ready "$tool" "$H_READY"
+			record wild_total "$tool" "$H_TOTAL"
+			record wild_rss "$tool" "$(mb "$H_RSS")"
+		fi
+	done
+	echo "bench: start-up round $r/$ROUNDS done"
 done
 
 # ---- 2. per-event overhead
-PROG_RAW='tracepoint:raw_syscalls:sys_enter { @ = count(); }'
-PROG_PID='tracepoint:syscalls:sys_enter_getppid { @[pid] = count(); }'
+declare -A PROG MODE FLOORCASE
+PROG[count]='tracepoint:raw_syscalls:sys_enter { @ = count(); }'
+MODE[count]=getppid
+PROG[pid]='tracepoint:syscalls:sys_enter_getppid { @[pid] = count(); }'
+MODE[pid]=getppid
+PROG[hist]='tracepoint:syscalls:sys_enter_read { @s[tid] = nsecs; }
+tracepoint:syscalls:sys_exit_read /@s[tid]/ { @ = hist(nsecs - @s[tid]); delete(@s[tid]); }'
+MODE[hist]=read
+PROG[lhist]='tracepoint:syscalls:sys_enter_read { @s[tid] = nsecs; }
+tracepoint:syscalls:sys_exit_read /@s[tid]/ { @ = lhist(nsecs - @s[tid], 0, 5000, 250); delete(@s[tid]); }'
+MODE[lhist]=read
+PROG[uprobe]="uprobe:$WL:bench_func { @ = count(); }"
+MODE[uprobe]=func
+cases=(count pid hist lhist uprobe)
+
+# uprobes are new in bpfscript: measure them only if they work here.
+if ! "$HARNESS" "$tmp/u" ready "$WL func 1000 1" "$BPFSCRIPT" \
+	-e "BEGIN { printf(\"ready\\n\"); } ${PROG[uprobe]}" >/dev/null ||
+	[ "$(events_counted "$tmp/u")" -lt 1000 ]; then
+	notes+=("uprobe row skipped: bpfscript cannot trace $WL:bench_func here ($(head -1 "$tmp/u.err"))")
+	cases=(count pid hist lhist)
+fi
+
+untraced() { # untraced MODE N: best ns/call
+	"$WL" "$1" "$2" 3 | awk '$1 == "best" { print $2 }'
+}
 for r in $(seq 1 "$ROUNDS"); do
-	for metric in raw pid; do
-		[ $metric = raw ] && prog=$PROG_RAW || prog=$PROG_PID
-		for tool in $(order "$r"); do
-			# The untraced baseline is taken right before each traced run: load from
-			# other users of the machine drifts over seconds, not milliseconds.
-			base=$(bench_best)
-			record untraced_ns base "$base"
-			t=$(traced_best "$tool" "$prog")
-			[ -n "$t" ] || continue
-			record "${metric}_ns" "$tool" "$(awk -v t="$t" -v b="$base" 'BEGIN { printf "%.1f", t - b }')"
+	for c in "${cases[@]}"; do
+		n=$NCALLS
+		[ "$c" = uprobe ] && n=$NUPROBE
+		for tool in $(order "$r" "${tools[@]}" floor); do
+			base=$(untraced "${MODE[$c]}" "$n")
+			record "base_${MODE[$c]}" base "$base"
+			if [ "$tool" = floor ]; then
+				args=("$c")
+				[ "$c" = uprobe ] && args+=("$WL")
+			else
+				args=(-e "BEGIN { printf(\"ready\\n\"); } ${PROG[$c]}")
+			fi
+			harness "$tmp/o" ready "$WL ${MODE[$c]} $n 3" "$tool" "${args[@]}" || continue
+			got=$(events_counted "$tmp/o")
+			if [ "$got" -lt $((n * 3)) ]; then
+				echo "bench: $tool counted $got events for $c, expected >= $((n * 3)); dropped" >&2
+				continue
+			fi
+			t=$(awk '$1 == "best" { print $2 }' "$tmp/o.wl")
+			record "ev_$c" "$tool" "$(awk -v t="$t" -v b="$base" 'BEGIN { printf "%.1f", t - b }')"
 		done
 	done
-	echo "bench: round $r/$ROUNDS done"
+	echo "bench: per-event round $r/$ROUNDS done"
+done
+
+# ---- 3. printf streaming and 4. the 100k-key map
+STREAM='BEGIN { printf("ready\n"); }
+tracepoint:syscalls:sys_enter_lseek /args->offset == 1000000000/ { printf("%d %d\n", tid, args->offset); }'
+BIGMAP='BEGIN { printf("ready\n"); }
+tracepoint:syscalls:sys_enter_lseek /args->offset >= 1000000000/ { @[args->offset] = count(); }'
+for r in $(seq 1 "$ROUNDS"); do
+	for tool in $(order "$r" "${tools[@]}"); do
+		if harness "$tmp/o" ready "$WL lseek $NSTREAM 1" "$tool" -e "$STREAM"; then
+			got=$(grep -c ' 1000000000$' "$tmp/o")
+			lost=$(cat "$tmp/o" "$tmp/o.err" | awk '/^Lost [0-9]+ events/ { s += $2 } END { print s + 0 }')
+			wall=$(awk '$1 == "wall_ms" { print $2 }' "$tmp/o.wl")
+			record stream_rate "$tool" "$(awk -v n="$got" -v w="$wall" 'BEGIN { printf "%.0f", n / (w / 1000) }')"
+			record stream_lost "$tool" "$lost"
+			record stream_unrep "$tool" $((NSTREAM - got - lost))
+		fi
+		if BPFTRACE_MAP_KEYS=$((NKEYS * 2)) harness "$tmp/o" ready "$WL lseek $NKEYS 1 $NKEYS" \
+			"$tool" -e "$BIGMAP"; then
+			keys=$(grep -c '^@\[' "$tmp/o")
+			if [ "$keys" != "$NKEYS" ]; then
+				echo "bench: $tool printed $keys keys, expected $NKEYS; dropped" >&2
+			else
+				record map_ms "$tool" "$H_STOP"
+				record map_rss "$tool" "$(mb "$H_RSS")"
+			fi
+		fi
+	done
+	echo "bench: output round $r/$ROUNDS done"
 done
 
 # ---- table
-awk -v tools="${tools[*]}" '
-function median(arr, n,   i, j, t) {
+{
+	printf '%s\n' "${notes[@]}"
+} >"$tmp/notes"
+awk -v tools="${tools[*]}" -v notes="$tmp/notes" '
+function sorted_median(arr, n,   i, j, t) {
 	for (i = 2; i <= n; i++)
 		for (j = i; j > 1 && arr[j - 1] > arr[j]; j--) {
 			t = arr[j]; arr[j] = arr[j - 1]; arr[j - 1] = t
 		}
 	return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
 }
-function cell(metric, tool,   n, i, a, m) {
+function cell(metric, tool,   n, i, a, m, fmt) {
 	n = cnt[metric, tool]
 	if (!n)
-		return sprintf("%-26s", "n/a")
+		return sprintf("%-24s", "n/a")
 	for (i = 1; i <= n; i++)
 		a[i] = val[metric, tool, i]
-	m = median(a, n)
+	m = sorted_median(a, n)
 	med[metric, tool] = m
-	return sprintf("%-26s", sprintf("%.1f [%.1f-%.1f] n=%d", m, a[1], a[n], n))
+	fmt = m >= 10000 ? "%.0f [%.0f-%.0f]" : "%.1f [%.1f-%.1f]"
+	return sprintf("%-24s", sprintf(fmt, m, a[1], a[n]))
+}
+function ratio(metric, other) {
+	if (!(((metric, other) in med) && ((metric, "bpfscript") in med)) || med[metric, other] <= 0)
+		return "n/a"
+	return sprintf("%.2f", med[metric, "bpfscript"] / med[metric, other])
+}
+# row METRIC LABEL TARGET_KIND LIMIT: kind "le" (ratio vs bpftrace <= LIMIT), "ge" (>=),
+# "zero" (bpfscript median must be 0), "" (informative).
+function row(m, label, kind, lim, flim,   a, b, f, r, rf, verdict, tgt) {
+	a = cell(m, "bpfscript"); b = cell(m, "bpftrace"); f = cell(m, "floor")
+	r = ratio(m, "bpftrace"); rf = ratio(m, "floor")
+	verdict = ""; tgt = ""
+	if (kind == "le") { tgt = "<= " lim; if (r != "n/a") verdict = (r + 0 <= lim ? "met" : "NOT MET") }
+	if (kind == "ge") { tgt = ">= " lim; if (r != "n/a") verdict = (r + 0 >= lim ? "met" : "NOT MET") }
+	if (kind == "zero") { tgt = "0"; verdict = (((m, "bpfscript") in med) && med[m, "bpfscript"] == 0 ? "met" : "NOT MET") }
+	if (flim != "") {
+		tgt = tgt ", floor <= " flim
+		if (rf == "n/a" || rf + 0 > flim)
+			verdict = "NOT MET"
+		else if (verdict == "")
+			verdict = "met"
+	}
+	printf "%-32s %s %s %s %-6s %-6s %-18s %s\n", label, a, b, f, r, rf, tgt, verdict
 }
 { n = ++cnt[$1, $2]; val[$1, $2, n] = $3 + 0 }
 END {
-	split("startup_ms rss_mb raw_ns pid_ns", metrics, " ")
-	label["startup_ms"] = "start-up wall (ms)"
-	label["rss_mb"] = "start-up peak RSS (MB)"
-	label["raw_ns"] = "raw_syscalls @=count() ns/ev"
-	label["pid_ns"] = "getppid @[pid]=count() ns/ev"
-	printf "\n%-30s %-26s %-26s %s\n", "metric (median [min-max])", "bpfscript", "bpftrace", "ratio"
-	for (k = 1; k <= 4; k++) {
-		m = metrics[k]
-		a = cell(m, "bpfscript")
-		b = cell(m, "bpftrace")
-		ratio = "n/a"
-		if (((m, "bpftrace") in med) && ((m, "bpfscript") in med) && med[m, "bpftrace"] > 0)
-			ratio = sprintf("%.2f", med[m, "bpfscript"] / med[m, "bpftrace"])
-		printf "%-30s %s %s %s\n", label[m], a, b, ratio
-	}
-	printf "%-30s %s\n", "untraced getppid (ns/call)", cell("untraced_ns", "base")
-	printf "(ratio = bpfscript median / bpftrace median; lower is better for bpfscript)\n"
+	printf "\n%-32s %-24s %-24s %-24s %-6s %-6s %-18s %s\n", "metric: median [min-max]", \
+		"bpfscript", "bpftrace", "floor", "/bt", "/floor", "target", "verdict"
+	row("startup_ms", "BEGIN{exit()} wall ms", "le", 0.125)
+	row("startup_rss", "BEGIN{exit()} peak RSS MB", "le", 0.3333)
+	row("real_ready", "6-tracepoint ready ms", "le", 0.2)
+	row("real_total", "6-tracepoint total ms", "")
+	row("wild_ready", "sys_enter_* ready ms", "le", 0.2)
+	row("wild_total", "sys_enter_* total ms", "")
+	row("wild_rss", "sys_enter_* peak RSS MB", "")
+	row("ev_count", "raw_syscalls @=count() ns/ev", "le", 1, 1.2)
+	row("ev_pid", "getppid @[pid]=count() ns/ev", "le", 1)
+	row("ev_hist", "read hist() pair ns/ev", "le", 1, 1.2)
+	row("ev_lhist", "read lhist() pair ns/ev", "le", 1, 1.2)
+	row("ev_uprobe", "uprobe @=count() ns/ev", "le", 1)
+	row("stream_rate", "printf delivered events/s", "ge", 1)
+	row("stream_lost", "printf reported lost", "")
+	row("stream_unrep", "printf unreported losses", "zero")
+	row("map_ms", "100k-key map print ms", "le", 0.5)
+	row("map_rss", "100k-key map peak RSS MB", "")
+	printf "%-32s %s (getppid) %s (1-byte read) %s (bench_func)\n", "untraced ns/call", \
+		cell("base_getppid", "base"), cell("base_read", "base"), cell("base_func", "base")
+	printf "(/bt = bpfscript median / bpftrace median, /floor = bpfscript / floor; lower is better\n"
+	printf " except events/s. ns/ev = traced - untraced CPU ns per workload call.)\n"
+	while ((getline line < notes) > 0)
+		if (line != "")
+			print "note: " line
 }' "$tmp/samples"

@@ -1,0 +1,178 @@
+/*
+ * codegen/emit_ctype.c — reading C types out of kernel or user memory: struct members
+ * (`->`, `.`, bitfields), `*p`, `&x`, `p[i]` and `arr[i]`, pointer arithmetic.
+ *
+ * Owns: the value convention for C types (a pointer is an i64 address; a struct, union or
+ * non-char array value is the i64 address where it lives, so `a->b.c.d` folds into one
+ * address and reads only the last member; char arrays are read into a string buffer),
+ * and the choice of bpf_probe_read_kernel vs bpf_probe_read_user (the type's .user).
+ * Must not: decide types or report user errors (sema/check_ctype.c did); touch maps.
+ */
+#include <linux/bpf.h>
+
+#include "../sema/ctypes.h"
+#include "codegen_internal.h"
+
+static LLVMValueRef as_i64(struct cg *c, LLVMValueRef v)
+{
+	return LLVMTypeOf(v) == c->i64 ? v : LLVMBuildPtrToInt(c->b, v, c->i64, "");
+}
+
+/* `size` (≤ 8) bytes at addr, zero-filled first so a failed read yields 0. */
+static LLVMValueRef read_raw(struct cg *c, LLVMValueRef addr, uint32_t size, bool user)
+{
+	LLVMValueRef tmp = bpfb_stack(c, 8, "cread");
+	bpfb_store(c, bpfb_i64(c, 0), tmp, 8);
+	LLVMValueRef a[3] = { tmp, bpfb_i64(c, size), addr };
+	bpfb_helper(c, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, c->i64, a, 3,
+		    "");
+	return bpfb_load(c, c->i64, tmp, 8);
+}
+
+/* A value of language type t stored at addr (see the file comment for the convention). */
+static LLVMValueRef read_value(struct cg *c, LLVMValueRef addr, const struct type *t, bool user)
+{
+	switch (t->kind) {
+	case TY_RECORD:
+		return addr;
+	case TY_STR: {
+		uint32_t slot = abi_align(t->size);
+		LLVMValueRef buf = bpfb_buf(c, slot, "cstr");
+		bpfb_memset0(c, buf, slot);
+		LLVMValueRef a[3] = { buf, bpfb_i64(c, t->size), addr };
+		bpfb_helper(c, user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_kernel_str,
+			    c->i64, a, 3, "");
+		return buf;
+	}
+	case TY_INT: {
+		uint32_t size = t->size;
+		if (size != 1 && size != 2 && size != 4 && size != 8)
+			size = 8;
+		return cg_norm(c, read_raw(c, addr, size, user), t);
+	}
+	default:
+		cg_error(c, "internal error: cannot read a C value of this type");
+		return bpfb_i64(c, 0);
+	}
+}
+
+/* The member FIELD n names in its base's struct (sema checked it exists). */
+static const struct cmember *member_of(struct cg *c, struct node *n, uint32_t *bit_off)
+{
+	const struct ctype *rec = n->a->type.ct;
+	const struct cmember *m = rec && c->sr->ctypes
+					  ? ctype_member(c->sr->ctypes, rec, n->str, bit_off)
+					  : NULL;
+	if (!m)
+		cg_error(c, "internal error: member '%s' vanished", n->str ? n->str : "?");
+	return m;
+}
+
+/* Address of the struct FIELD n reads from: a pointer's value, or a record's address. */
+static LLVMValueRef field_base(struct cg *c, struct node *n)
+{
+	return as_i64(c, cg_expr(c, n->a));
+}
+
+static LLVMValueRef add_off(struct cg *c, LLVMValueRef base, uint64_t off)
+{
+	return off ? LLVMBuildAdd(c->b, base, bpfb_i64(c, off), "") : base;
+}
+
+LLVMValueRef cg_ctype_field(struct cg *c, struct node *n)
+{
+	uint32_t bit_off = 0;
+	const struct cmember *m = member_of(c, n, &bit_off);
+	bool user = n->a->type.user;
+	LLVMValueRef base = field_base(c, n);
+	if (!m)
+		return bpfb_i64(c, 0);
+	if (!m->bitfield)
+		return read_value(c, add_off(c, base, bit_off / 8), &n->type, user);
+	/* Bitfield: read the bytes that hold it, then shift and mask (little-endian). */
+	uint32_t shift = bit_off % 8, width = m->bitfield;
+	uint32_t nbytes = (shift + width + 7) / 8;
+	if (nbytes > 8)
+		nbytes = 8;
+	LLVMValueRef v = read_raw(c, add_off(c, base, bit_off / 8), nbytes, user);
+	if (shift)
+		v = LLVMBuildLShr(c->b, v, bpfb_i64(c, shift), "");
+	if (width < 64) {
+		if (n->type.is_signed) {
+			LLVMValueRef k = bpfb_i64(c, 64 - width);
+			v = LLVMBuildAShr(c->b, LLVMBuildShl(c->b, v, k, ""), k, "");
+		} else {
+			v = LLVMBuildAnd(c->b, v, bpfb_i64(c, (1ull << width) - 1), "");
+		}
+	}
+	return cg_norm(c, v, &n->type);
+}
+
+LLVMValueRef cg_ctype_deref(struct cg *c, struct node *n)
+{
+	LLVMValueRef p = as_i64(c, cg_expr(c, n->a));
+	return read_value(c, p, &n->type, n->a->type.user);
+}
+
+/* p[i] / arr[i]: the element's address; n->off is the element size (sema). */
+static LLVMValueRef elem_addr(struct cg *c, struct node *n)
+{
+	LLVMValueRef base = as_i64(c, cg_expr(c, n->a));
+	LLVMValueRef idx = cg_expr(c, n->b);
+	return LLVMBuildAdd(c->b, base, LLVMBuildMul(c->b, idx, bpfb_i64(c, n->off), ""), "");
+}
+
+LLVMValueRef cg_ctype_index(struct cg *c, struct node *n)
+{
+	return read_value(c, elem_addr(c, n), &n->type, n->a->type.user);
+}
+
+LLVMValueRef cg_ctype_addrof(struct cg *c, struct node *n)
+{
+	struct node *x = n->a;
+	if (x->type.kind == TY_RECORD) /* its value is its address */
+		return as_i64(c, cg_expr(c, x));
+	if (x->kind == AST_FIELD) {
+		uint32_t bit_off = 0;
+		member_of(c, x, &bit_off);
+		return add_off(c, field_base(c, x), bit_off / 8);
+	}
+	if (x->kind == AST_UNOP && x->op == OP_DEREF)
+		return as_i64(c, cg_expr(c, x->a));
+	if (x->kind == AST_INDEX)
+		return elem_addr(c, x);
+	cg_error(c, "internal error: address of an unsupported expression");
+	return bpfb_i64(c, 0);
+}
+
+static uint64_t elem_size(const struct type *ptr)
+{
+	return ptr->ct && ptr->ct->size ? ptr->ct->size : 1; /* void *: bytes, as GNU C */
+}
+
+bool cg_is_ptr_arith(const struct node *n)
+{
+	if (n->kind != AST_BINOP || (n->op != OP_ADD && n->op != OP_SUB))
+		return false;
+	return (n->a->type.kind == TY_INT && n->a->type.ct) ||
+	       (n->b->type.kind == TY_INT && n->b->type.ct);
+}
+
+LLVMValueRef cg_ptr_arith(struct cg *c, struct node *n)
+{
+	const struct type *ta = &n->a->type, *tb = &n->b->type;
+	LLVMValueRef a = cg_expr(c, n->a), b = cg_expr(c, n->b);
+	if (ta->ct && tb->ct && ta->kind == TY_INT && tb->kind == TY_INT) {
+		/* p - q: elements between them; exact for pointers into one array, so the
+		 * unsigned division of the magnitude is enough */
+		LLVMValueRef d = LLVMBuildSub(c->b, a, b, "");
+		LLVMValueRef neg = LLVMBuildICmp(c->b, LLVMIntSLT, d, bpfb_i64(c, 0), "");
+		LLVMValueRef mag = LLVMBuildSelect(c->b, neg, LLVMBuildNeg(c->b, d, ""), d, "");
+		LLVMValueRef q = LLVMBuildUDiv(c->b, mag, bpfb_i64(c, elem_size(ta)), "");
+		return LLVMBuildSelect(c->b, neg, LLVMBuildNeg(c->b, q, ""), q, "");
+	}
+	bool a_ptr = ta->ct && ta->kind == TY_INT;
+	LLVMValueRef p = a_ptr ? a : b, i = a_ptr ? b : a;
+	i = LLVMBuildMul(c->b, i, bpfb_i64(c, elem_size(a_ptr ? ta : tb)), "");
+	return n->op == OP_ADD ? LLVMBuildAdd(c->b, p, i, "") : LLVMBuildSub(c->b, p, i, "");
+}

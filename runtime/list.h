@@ -1,0 +1,17 @@
+/*
+ * runtime/list.h — `bpfscript -l [PATTERN]`: listing the probes this machine offers.
+ *
+ * Owns: the listing entry point (tracepoints, kprobes, uprobes of a binary, in bpftrace
+ * 0.17's format). Must not: attach or load anything.
+ */
+#ifndef BPFSCRIPT_LIST_H
+#define BPFSCRIPT_LIST_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Prints every probe matching pattern (NULL or "" = all) to out; verbose adds tracepoint
+ * fields and, for kprobes with BTF, function arguments. Returns the exit code. */
+int list_probes(const char *pattern, bool verbose, FILE *out);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * runtime/print_json.c — `-f json`: maps, values and messages as bpftrace 0.17's JSON
+ * lines, from the same snapshots the text printer uses.
+ *
+ * Owns: the shapes {"type": "map"|"hist"|"stats"|"value"|..., "data": ...} one per line,
+ * key strings ("k1,k2"), bucket objects {"min", "max", "count"}, value encodings (numbers,
+ * quoted escaped strings, tuples as [a,b]) and the 0.17 quirks copied byte for byte
+ * (avg maps are type "stats"; a strftime value is written unquoted; empty maps print
+ * nothing).
+ * Must not: read BPF maps or include libbpf; sorting is snapshot_order's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../codegen/abi.h"
+#include "../stdlib/strings.h"
+#include "snapshot.h"
+
+void print_json_message(FILE *out, const char *type, const char *data, size_t n)
+{
+	fprintf(out, "{\"type\": \"%s\", \"data\": \"", type);
+	str_json_escape(out, data, n);
+	fputs("\"}\n", out);
+}
+
+/* A value's plain text (as text output prints it) into a memory buffer; caller frees. */
+static char *value_text(const struct type *t, const uint8_t *bytes, const struct print_ctx *ctx,
+			size_t *n)
+{
+	char *buf = NULL;
+	FILE *m = open_memstream(&buf, n);
+	if (!m)
+		return NULL;
+	fmt_value(m, t, bytes, ctx);
+	fclose(m);
+	return buf;
+}
+
+static void json_text(FILE *out, const struct type *t, const uint8_t *bytes,
+		      const struct print_ctx *ctx)
+{
+	size_t n = 0;
+	char *txt = value_text(t, bytes, ctx, &n);
+	str_json_escape(out, txt ? txt : "", txt ? n : 0);
+	free(txt);
+}
+
+void print_json_value(FILE *out, const struct type *t, const uint8_t *bytes,
+		      const struct print_ctx *ctx)
+{
+	switch (t->kind) {
+	case TY_TUPLE: {
+		uint32_t offs[t->nelems ? t->nelems : 1];
+		abi_tuple_layout(t->elems, t->nelems, offs);
+		fputc('[', out);
+		for (int i = 0; i < t->nelems; i++) {
+			if (i)
+				fputc(',', out);
+			print_json_value(out, &t->elems[i], bytes + offs[i], ctx);
+		}
+		fputc(']', out);
+		return;
+	}
+	case TY_STR:
+	case TY_PROBE:
+		fputc('"', out);
+		json_text(out, t, bytes, ctx);
+		fputc('"', out);
+		return;
+	default:
+		/* numbers, and (as 0.17) a strftime timestamp's text without quotes */
+		json_text(out, t, bytes, ctx);
+		return;
+	}
+}
+
+/* "k1,k2": the key's elements as text, joined by ',' (0.17's argument_value_list_str). */
+static void json_key(FILE *out, const struct map_snapshot *s, const struct snap_entry *e,
+		     const struct print_ctx *ctx, const uint32_t *koffs)
+{
+	fputc('"', out);
+	if (s->key.kind == TY_TUPLE) {
+		for (int i = 0; i < s->key.nelems; i++) {
+			if (i)
+				fputc(',', out);
+			json_text(out, &s->key.elems[i], e->key + koffs[i], ctx);
+		}
+	} else {
+		json_text(out, &s->key, e->key, ctx);
+	}
+	fputs("\": ", out);
+}
+
+static void json_buckets(FILE *out, const struct map_snapshot *s, const struct snap_entry *e,
+			 uint64_t div)
+{
+	bool lin = s->val.kind == TY_LHIST;
+	int first = -1, last = -1;
+	for (uint32_t i = 0; i < s->nslots; i++) {
+		if (e->slots[i]) {
+			if (first < 0)
+				first = (int)i;
+			last = (int)i;
+		}
+	}
+	fputc('[', out);
+	for (int i = first; first >= 0 && i <= last; i++) {
+		if (i > first)
+			fputs(", ", out);
+		fputc('{', out);
+		if (!lin) {
+			if (i == 0)
+				fputs("\"max\": -1, ", out);
+			else if (i == 1)
+				fputs("\"min\": 0, \"max\": 0, ", out);
+			else
+				fprintf(out, "\"min\": %lld, \"max\": %lld, ",
+					(long long)(1ULL << (i - 2)),
+					(long long)((1ULL << (i - 1)) - 1));
+		} else {
+			int64_t mn = s->val.lh_min, step = s->val.lh_step;
+			if (i == 0)
+				fprintf(out, "\"max\": %lld, ", (long long)(mn - 1));
+			else if ((uint32_t)i == s->nslots - 1)
+				fprintf(out, "\"min\": %lld, ", (long long)s->val.lh_max);
+			else
+				fprintf(out, "\"min\": %lld, \"max\": %lld, ",
+					(long long)(mn + (i - 1) * step),
+					(long long)(mn + i * step - 1));
+		}
+		fprintf(out, "\"count\": %llu}", (unsigned long long)(e->slots[i] / (lin ? 1 : div)));
+	}
+	fputc(']', out);
+}
+
+static void json_scalar(FILE *out, const struct map_snapshot *s, const struct snap_entry *e,
+			const struct print_ctx *ctx, uint64_t div)
+{
+	const struct type *t = &s->val;
+	switch (t->kind) {
+	case TY_COUNT:
+	case TY_SUM:
+	case TY_MIN:
+	case TY_MAX:
+		if (t->is_signed && t->kind != TY_COUNT)
+			fprintf(out, "%lld", (long long)(e->value / (int64_t)div));
+		else
+			fprintf(out, "%llu", (unsigned long long)((uint64_t)e->value / div));
+		return;
+	case TY_INT:
+		if (t->sub != SUB_NONE) {
+			uint8_t b[8];
+			memcpy(b, &e->value, 8);
+			print_json_value(out, t, b, ctx);
+		} else if (t->is_signed) {
+			fprintf(out, "%lld", (long long)(e->value / (int64_t)div));
+		} else {
+			fprintf(out, "%llu", (unsigned long long)((uint64_t)e->value / div));
+		}
+		return;
+	case TY_AVG: {
+		int64_t avg = e->count ? e->total / (int64_t)e->count : 0;
+		fprintf(out, "%lld", (long long)(avg / (int64_t)div));
+		return;
+	}
+	case TY_STATS: {
+		int64_t avg = e->count ? e->total / (int64_t)e->count : 0;
+		fprintf(out, "{\"count\": %lld, \"average\": %lld, \"total\": %lld}",
+			(long long)e->count, (long long)avg, (long long)e->total);
+		return;
+	}
+	case TY_PROBE: {
+		uint8_t b[8];
+		memcpy(b, &e->value, 8);
+		print_json_value(out, t, e->bytes ? e->bytes : b, ctx);
+		return;
+	}
+	default:
+		if (e->bytes)
+			print_json_value(out, t, e->bytes, ctx);
+		else
+			fputs("null", out);
+		return;
+	}
+}
+
+void print_map_json(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
+		    int64_t top, int64_t div)
+{
+	enum type_kind k = s->val.kind;
+	uint64_t d = div > 1 ? (uint64_t)div : 1;
+	uint32_t *koffs = NULL;
+	int *order = NULL, start = 0;
+	const char *type = k == TY_HIST || k == TY_LHIST ? "hist"
+			   : k == TY_AVG || k == TY_STATS ? "stats"
+							  : "map";
+	if (s->n <= 0)
+		return;
+	if (k == TY_STATS)
+		top = 0, d = 1;
+	order = malloc(sizeof(*order) * (size_t)s->n);
+	if (order && snapshot_order(s, order)) {
+		free(order);
+		order = NULL;
+	}
+	if (s->key.kind == TY_TUPLE) {
+		koffs = calloc(s->key.nelems ? s->key.nelems : 1, sizeof(*koffs));
+		if (!koffs) {
+			free(order);
+			return;
+		}
+		abi_tuple_layout(s->key.elems, s->key.nelems, koffs);
+	}
+	if (top > 0 && s->n > top)
+		start = s->n - (int)top;
+	bool keyed = s->key.kind != TY_NONE;
+	flockfile(out);
+	fprintf(out, "{\"type\": \"%s\", \"data\": {\"", type);
+	str_json_escape(out, s->name ? s->name : "@", strlen(s->name ? s->name : "@"));
+	fputs("\": ", out);
+	if (keyed)
+		fputc('{', out);
+	for (int i = start; i < s->n; i++) {
+		const struct snap_entry *e = &s->entries[order ? order[i] : i];
+		if (i > start)
+			fputs(", ", out);
+		if (keyed && e->key)
+			json_key(out, s, e, ctx, koffs);
+		if (k == TY_HIST || k == TY_LHIST)
+			json_buckets(out, s, e, d);
+		else
+			json_scalar(out, s, e, ctx, d);
+		if (!keyed)
+			break; /* one value */
+	}
+	if (keyed)
+		fputc('}', out);
+	fputs("}}\n", out);
+	funlockfile(out);
+	free(koffs);
+	free(order);
+}

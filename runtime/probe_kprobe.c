@@ -1,0 +1,633 @@
+/*
+ * runtime/probe_kprobe.c — kprobe and kretprobe: attach-point expansion, the kernel
+ * capability check, opening the perf events, and cleaning up legacy tracefs entries.
+ *
+ * Owns: "kprobe:FUNC", "kprobe:FUNC+OFFSET", "kprobe:GLOB", "kretprobe:FUNC" (and k:/kr:)
+ * expanded against the traceable kernel functions (tracefs available_filter_functions,
+ * else the text symbols of /proc/kallsyms when that file is unreadable); deciding once per
+ * run how kprobes reach the kernel (kprobe PMU, else legacy kprobe_events, else nothing:
+ * with the fentry probe load as the diagnosis); opening one perf event per point; and
+ * removing every bpfscript_<pid> kprobe_events entry we created, plus those left by a
+ * killed earlier run.
+ * Must not: load or link programs (loader.c, attach.c), or print: every failure is one
+ * sentence in an err buffer or struct diag.
+ */
+#include "runtime_internal.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <linux/perf_event.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KPROBE_PMU_DIR "/sys/bus/event_source/devices/kprobe"
+#define LEGACY_PREFIX "bpfscript_"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- the list of traceable functions ------------------------------------------------ */
+
+struct fn_list {
+	char **v;
+	int n, cap;
+};
+
+static void fn_list_free(struct fn_list *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int fn_list_add(struct fn_list *l, const char *s, size_t len)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 256;
+		char **v = realloc(l->v, sizeof(*v) * (size_t)cap);
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strndup(s, len)))
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, without duplicates (static functions of the same name appear more than once). */
+static void fn_list_sort_unique(struct fn_list *l)
+{
+	if (l->n < 2)
+		return;
+	qsort(l->v, (size_t)l->n, sizeof(*l->v), cmp_str);
+	int w = 1;
+	for (int i = 1; i < l->n; i++) {
+		if (strcmp(l->v[i], l->v[w - 1]) == 0)
+			free(l->v[i]);
+		else
+			l->v[w++] = l->v[i];
+	}
+	l->n = w;
+}
+
+/* Text symbols the compiler or linker made up, not functions anyone means to trace. */
+static bool kallsyms_skip(const char *name)
+{
+	return strncmp(name, "__pfx_", 6) == 0 || strncmp(name, "__cfi_", 6) == 0;
+}
+
+/* Calls fn(name, len, ctx) for every function name in the kernel's list: tracefs
+ * available_filter_functions ("name" or "name [module]" per line) when readable, else the
+ * t/T symbols of /proc/kallsyms ("addr t name\t[module]"). *from_kallsyms tells which.
+ * Returns 0, a non-zero value fn returned, or -errno when neither file can be read. */
+static int each_kernel_function(int (*fn)(const char *name, size_t len, void *ctx), void *ctx,
+				bool *from_kallsyms)
+{
+	char path[512];
+	const char *root = tracefs_root();
+	FILE *f = NULL;
+	*from_kallsyms = false;
+	if (root) {
+		snprintf(path, sizeof(path), "%s/available_filter_functions", root);
+		f = fopen(path, "re");
+	}
+	if (!f) {
+		*from_kallsyms = true;
+		if (!(f = fopen("/proc/kallsyms", "re")))
+			return -errno;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int r = 0;
+	while (!r && (len = getline(&line, &cap, f)) > 0) {
+		char *name = line;
+		if (*from_kallsyms) {
+			/* "ffffffff81234560 T vfs_read": the type letter is the 18th byte on 64-bit,
+			 * but find it by fields to stay independent of the address width. */
+			char *sp = strchr(line, ' ');
+			if (!sp || (sp[1] != 't' && sp[1] != 'T') || sp[2] != ' ')
+				continue;
+			name = sp + 3;
+		}
+		size_t n = strcspn(name, " \t\n");
+		if (!n || (*from_kallsyms && kallsyms_skip(name)))
+			continue;
+		r = fn(name, n, ctx);
+	}
+	free(line);
+	fclose(f);
+	return r;
+}
+
+struct match_ctx {
+	const char *glob;
+	struct fn_list *out;
+};
+
+static int match_one(const char *name, size_t len, void *ctx)
+{
+	struct match_ctx *m = ctx;
+	char buf[256];
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	if (fnmatch(m->glob, buf, 0) != 0)
+		return 0;
+	return fn_list_add(m->out, name, len) ? -ENOMEM : 0;
+}
+
+struct find_ctx {
+	const char *name;
+	size_t len;
+};
+
+static int find_one(const char *name, size_t len, void *ctx)
+{
+	struct find_ctx *fc = ctx;
+	return len == fc->len && memcmp(name, fc->name, len) == 0;
+}
+
+uint64_t kprobe_func_addr(const char *func)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	if (!f || !func)
+		return f ? (fclose(f), 0) : 0;
+	char *line = NULL;
+	size_t cap = 0, flen = strlen(func);
+	uint64_t addr = 0;
+	while (!addr && getline(&line, &cap, f) > 0) {
+		char *sp = strchr(line, ' ');
+		if (!sp || (sp[1] != 't' && sp[1] != 'T') || sp[2] != ' ')
+			continue;
+		if (strncmp(sp + 3, func, flen) == 0 && strchr(" \t\n", sp[3 + flen]))
+			addr = strtoull(line, NULL, 16);
+	}
+	free(line);
+	fclose(f);
+	return addr;
+}
+
+/* ---- expansion ---------------------------------------------------------------------- */
+
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static bool valid_func_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.*?[]!", *s))
+			return false;
+	return true;
+}
+
+static int add_point(const struct provider *pv, struct probe_point **pts, int *n,
+		     const char *func, uint64_t offset)
+{
+	struct probe_point *p = probe_points_add(pts, n);
+	if (!p)
+		return -ENOMEM;
+	p->kind = pv->kind;
+	p->offset = offset;
+	p->func = strdup(func);
+	int r = offset ? asprintf(&p->name, "%s:%s+%" PRIu64, pv->name, func, offset)
+		       : asprintf(&p->name, "%s:%s", pv->name, func);
+	if (r < 0)
+		p->name = NULL;
+	return p->func && p->name ? 0 : -ENOMEM;
+}
+
+static void drop_from(struct probe_point *pts, int *n, int first)
+{
+	while (*n > first) {
+		struct probe_point *p = &pts[--*n];
+		free(p->name);
+		free(p->func);
+		free(p->target);
+		memset(p, 0, sizeof(*p));
+	}
+}
+
+int kprobe_expand(const struct provider *pv, const char *text, struct probe_point **pts,
+		  int *n, char *err, size_t errlen)
+{
+	const char *rest = strchr(text, ':');
+	bool ret = pv->kind == PROBE_KRETPROBE;
+	if (!rest || !rest[1] || strchr(rest + 1, ':'))
+		return fail(err, errlen,
+			    "%s probes are written %s:FUNCTION%s, e.g. %s:vfs_read, not '%s'",
+			    pv->name, pv->name, ret ? "" : " or kprobe:FUNCTION+OFFSET", pv->name,
+			    text);
+	rest++;
+	char func[256];
+	const char *plus = strchr(rest, '+');
+	size_t flen = plus ? (size_t)(plus - rest) : strlen(rest);
+	if (flen >= sizeof(func))
+		return fail(err, errlen, "kernel function name too long in '%s'", text);
+	memcpy(func, rest, flen);
+	func[flen] = '\0';
+	if (!valid_func_name(func))
+		return fail(err, errlen, "'%s' is not a kernel function name (in '%s')", func,
+			    text);
+	uint64_t offset = 0;
+	if (plus) {
+		char *end;
+		errno = 0;
+		offset = strtoull(plus + 1, &end, 0);
+		if (ret)
+			return fail(err, errlen,
+				    "kretprobe probes take no offset: a return probe fires when "
+				    "the function returns ('%s')",
+				    text);
+		if (!plus[1] || *end || errno || plus[1] == '-')
+			return fail(err, errlen, "invalid offset in '%s': write FUNCTION+N, N a "
+					  "decimal or 0x hex number", text);
+		if (has_glob(func))
+			return fail(err, errlen, "a wildcard cannot be combined with an offset "
+					  "('%s')", text);
+	}
+
+	int first = *n;
+	bool from_kallsyms;
+	if (has_glob(func)) {
+		struct fn_list l = { 0 };
+		struct match_ctx m = { func, &l };
+		int r = each_kernel_function(match_one, &m, &from_kallsyms);
+		if (r) {
+			fn_list_free(&l);
+			return fail(err, errlen, "cannot list kernel functions for '%s': %s", text,
+				    strerror(r < 0 ? -r : ENOMEM));
+		}
+		fn_list_sort_unique(&l);
+		int e = 0;
+		for (int i = 0; i < l.n && !e; i++)
+			e = add_point(pv, pts, n, l.v[i], 0);
+		int matched = l.n;
+		fn_list_free(&l);
+		if (e) {
+			drop_from(*pts, n, first);
+			return fail(err, errlen, "out of memory");
+		}
+		if (!matched)
+			return fail(err, errlen, "no traceable kernel function matches %s (in '%s')",
+				    func, text);
+		return 0;
+	}
+
+	/* One function: listed as traceable, or at least a text symbol. An alias the compiler
+	 * made (__x64_sys_getppid for __do_sys_getppid) is missing from the ftrace list but
+	 * probes fine; a function kprobes refuse gets its sentence when attaching. One that
+	 * was inlined everywhere has no symbol at all. */
+	struct find_ctx fc = { func, strlen(func) };
+	int found = each_kernel_function(find_one, &fc, &from_kallsyms);
+	if (found < 0)
+		return fail(err, errlen, "cannot list kernel functions for '%s': %s", text,
+			    strerror(-found));
+	if (!found && (from_kallsyms || !kprobe_func_addr(func)))
+		return fail(err, errlen,
+			    "kernel function not found: %s (no such symbol in /proc/kallsyms: "
+			    "misspelt, inlined, or in a module that is not loaded)",
+			    func);
+	if (add_point(pv, pts, n, func, offset)) {
+		drop_from(*pts, n, first);
+		return fail(err, errlen, "out of memory");
+	}
+	return 0;
+}
+
+/* ---- how kprobes reach this kernel ------------------------------------------------------ */
+
+enum kp_mode { KP_UNKNOWN, KP_PMU, KP_LEGACY, KP_NONE };
+
+static enum kp_mode mode = KP_UNKNOWN;
+static int pmu_type = -1;
+static int pmu_retprobe_bit = -1;
+
+/* The created legacy entries: "bpfscript_<pid>/k<N>", removed by rt_kprobe_cleanup(). */
+static char **legacy_events;
+static int nlegacy, caplegacy;
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t r = read(fd, buf, len - 1);
+	int e = errno;
+	close(fd);
+	if (r < 0)
+		return -e;
+	buf[r] = '\0';
+	return 0;
+}
+
+/* The kprobe PMU: its dynamic type number and the config bit that makes it a return probe
+ * (format/retprobe reads "config:0"). */
+static bool pmu_available(void)
+{
+	char buf[64];
+	if (read_small(KPROBE_PMU_DIR "/type", buf, sizeof(buf)))
+		return false;
+	pmu_type = atoi(buf);
+	if (read_small(KPROBE_PMU_DIR "/format/retprobe", buf, sizeof(buf)) == 0 &&
+	    strncmp(buf, "config:", 7) == 0)
+		pmu_retprobe_bit = atoi(buf + 7);
+	return pmu_type > 0 && pmu_retprobe_bit >= 0;
+}
+
+static bool legacy_available(void)
+{
+	const char *root = tracefs_root();
+	char path[512];
+	if (!root)
+		return false;
+	snprintf(path, sizeof(path), "%s/kprobe_events", root);
+	return access(path, W_OK) == 0;
+}
+
+/* BPFSCRIPT_KPROBE_ATTACH=legacy forces the tracefs path on a kernel that has the PMU, so
+ * the tests can exercise both (tests/vm). */
+static enum kp_mode detect_mode(void)
+{
+	if (mode != KP_UNKNOWN)
+		return mode;
+	const char *force = getenv("BPFSCRIPT_KPROBE_ATTACH");
+	bool want_legacy = force && strcmp(force, "legacy") == 0;
+	if (!want_legacy && pmu_available())
+		mode = KP_PMU;
+	else if (legacy_available())
+		mode = KP_LEGACY;
+	else
+		mode = KP_NONE;
+	return mode;
+}
+
+/* The fentry fallback's first step: would this kernel load a do-nothing fentry program
+ * for func? Returns 0 if it would, else -errno (with the reason in why). */
+static int fentry_probe_load(const char *func, char *why, size_t whylen)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		snprintf(why, whylen, "it has no BTF at /sys/kernel/btf/vmlinux, which fentry needs");
+		return -ENOENT;
+	}
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	btf__free(btf);
+	if (id < 0) {
+		snprintf(why, whylen, "its BTF does not describe %s, which fentry needs", func);
+		return -ENOENT;
+	}
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (__u32)id);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "fentry_check", "GPL", insns, 2, &o);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(why, whylen, "it refuses fentry programs too (%s)", strerror(e));
+		return -e;
+	}
+	close(fd);
+	return 0;
+}
+
+/* A legacy group name is "bpfscript_<pid>"; a group whose process is gone was left by a run
+ * killed with SIGKILL. Its entries can be removed now that nothing holds them. */
+static void legacy_remove_stale(void)
+{
+	const char *root = tracefs_root();
+	char path[512];
+	if (!root)
+		return;
+	snprintf(path, sizeof(path), "%s/kprobe_events", root);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	struct fn_list stale = { 0 };
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		/* "p:bpfscript_123/k0 vfs_read" */
+		char *g = strchr(line, ':');
+		if (!g || strncmp(g + 1, LEGACY_PREFIX, strlen(LEGACY_PREFIX)) != 0)
+			continue;
+		g++;
+		long pid = strtol(g + strlen(LEGACY_PREFIX), NULL, 10);
+		if (pid <= 0 || pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		fn_list_add(&stale, g, strcspn(g, " \t\n"));
+	}
+	free(line);
+	fclose(f);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	for (int i = 0; fd >= 0 && i < stale.n; i++) {
+		char cmd[300];
+		int len = snprintf(cmd, sizeof(cmd), "-:%s\n", stale.v[i]);
+		if (write(fd, cmd, (size_t)len) < 0) {
+			/* still in use or already gone: nothing more we can do about it */
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	fn_list_free(&stale);
+}
+
+int rt_kprobe_preflight(const struct sema_result *sr, struct diag *d)
+{
+	const struct probe_point *first = NULL;
+	for (int i = 0; i < sr->npoints && !first; i++)
+		if (sr->points[i].kind == PROBE_KPROBE || sr->points[i].kind == PROBE_KRETPROBE)
+			first = &sr->points[i];
+	if (!first)
+		return 0;
+	switch (detect_mode()) {
+	case KP_PMU:
+		return 0;
+	case KP_LEGACY:
+		legacy_remove_stale();
+		return 0;
+	default:
+		break;
+	}
+	char why[200];
+	int e = fentry_probe_load(first->func, why, sizeof(why));
+	if (e) {
+		diag_error_noloc(d,
+				 "%s: this kernel was built without kprobe support "
+				 "(CONFIG_KPROBES is not set: no kprobe PMU, no kprobe_events), "
+				 "and %s",
+				 first->name, why);
+		return e;
+	}
+	diag_error_noloc(d,
+			 "%s: this kernel was built without kprobe support (CONFIG_KPROBES is "
+			 "not set); it would accept fentry/fexit programs, but running kprobes "
+			 "through fentry is not implemented in bpfscript",
+			 first->name);
+	return -EOPNOTSUPP;
+}
+
+/* ---- opening the events ----------------------------------------------------------------- */
+
+static int perf_open(struct perf_event_attr *attr)
+{
+	/* pid -1 with one CPU: the program runs wherever the function is called. */
+	int fd = (int)syscall(__NR_perf_event_open, attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int open_pmu(const struct probe_point *p)
+{
+	struct perf_event_attr attr = {
+		.type = (uint32_t)pmu_type,
+		.size = sizeof(attr),
+		.sample_period = 1,
+		.wakeup_events = 1,
+		.disabled = 1,
+	};
+	if (p->kind == PROBE_KRETPROBE)
+		attr.config |= 1ull << pmu_retprobe_bit;
+	attr.kprobe_func = (uint64_t)(uintptr_t)p->func; /* config1 */
+	attr.probe_offset = p->offset;                    /* config2 */
+	return perf_open(&attr);
+}
+
+static int legacy_write(const char *cmd)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/kprobe_events", tracefs_root());
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = write(fd, cmd, strlen(cmd)) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+static int open_legacy(const struct probe_point *p)
+{
+	if (nlegacy == caplegacy) {
+		int cap = caplegacy ? caplegacy * 2 : 16;
+		char **v = realloc(legacy_events, sizeof(*v) * (size_t)cap);
+		if (!v)
+			return -ENOMEM;
+		legacy_events = v;
+		caplegacy = cap;
+	}
+	char ev[64], cmd[512], path[600], buf[32];
+	snprintf(ev, sizeof(ev), LEGACY_PREFIX "%d/k%d", (int)getpid(), p->index);
+	snprintf(cmd, sizeof(cmd), "%c:%s %s+%" PRIu64 "\n",
+		 p->kind == PROBE_KRETPROBE ? 'r' : 'p', ev, p->func, p->offset);
+	int err = legacy_write(cmd);
+	if (err)
+		return err;
+	/* Recorded before anything else can fail, so cleanup removes it on every path. */
+	if (!(legacy_events[nlegacy] = strdup(ev))) {
+		snprintf(cmd, sizeof(cmd), "-:%s\n", ev);
+		legacy_write(cmd);
+		return -ENOMEM;
+	}
+	nlegacy++;
+	snprintf(path, sizeof(path), "%s/events/%s/id", tracefs_root(), ev);
+	if ((err = read_small(path, buf, sizeof(buf))))
+		return err;
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.config = strtoull(buf, NULL, 10),
+		.sample_period = 1,
+		.wakeup_events = 1,
+		.disabled = 1,
+	};
+	return perf_open(&attr);
+}
+
+int rt_kprobe_open(const struct probe_point *p)
+{
+	switch (detect_mode()) {
+	case KP_PMU:
+		return open_pmu(p);
+	case KP_LEGACY:
+		return open_legacy(p);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+const char *rt_kprobe_reason(const struct probe_point *p, int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -EINVAL:
+		return p->offset ? "the kernel refuses this function and offset (not a known "
+				   "function, blacklisted for kprobes, or the offset is not on an "
+				   "instruction boundary)"
+				 : "the kernel refuses to probe this function (not a known "
+				   "function, or blacklisted for kprobes)";
+	case -EADDRNOTAVAIL:
+		return "the kernel has several functions of this name and cannot tell which "
+		       "one is meant";
+	case -EILSEQ:
+		return "the offset is not on an instruction boundary";
+	case -EOPNOTSUPP:
+		return "this kernel has no way to attach kprobes";
+	default:
+		return NULL;
+	}
+}
+
+/* The kernel refuses to delete an event that a perf fd still holds (EBUSY), and our fds
+ * may be closing in a helper process (attach.c closes many in the background), so wait a
+ * little for them. */
+void rt_kprobe_cleanup(void)
+{
+	for (int i = 0; i < nlegacy; i++) {
+		char cmd[100];
+		snprintf(cmd, sizeof(cmd), "-:%s\n", legacy_events[i]);
+		for (int tries = 0; tries < 300; tries++) {
+			int r = legacy_write(cmd);
+			if (r != -EBUSY)
+				break;
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+		free(legacy_events[i]);
+	}
+	free(legacy_events);
+	legacy_events = NULL;
+	nlegacy = caplegacy = 0;
+}

@@ -1,0 +1,30 @@
+/*
+ * sema/btf.h — kernel types from BTF (/sys/kernel/btf/vmlinux, or $BPFTRACE_BTF).
+ *
+ * Owns: loading the kernel's BTF once per run, on first need; turning BTF types into
+ * struct ctype (typedefs, const/volatile and type tags skipped; enums become integers;
+ * pointers to structs stay shallow until used); member offsets and bitfield widths.
+ * Must not: be reached except through sema/ctypes.h, or load BTF when no script construct
+ * needs a kernel type.
+ */
+#ifndef BPFSCRIPT_BTF_H
+#define BPFSCRIPT_BTF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ctypes.h"
+
+/* Shallow ctype for struct/union `tag` from BTF; NULL with a sentence in err when BTF is
+ * unavailable or has no such type. */
+const struct ctype *btf_record(struct ctypes *reg, bool is_union, const char *tag, char *err,
+			       size_t errlen);
+/* Size and members of a shallow BTF struct. 0, or -1 with a sentence in err. */
+int btf_complete(struct ctypes *reg, struct ctype *ct, char *err, size_t errlen);
+/* A kernel typedef by name (sector_t), resolved to what it names; NULL if unknown. */
+const struct ctype *btf_typedef(struct ctypes *reg, const char *name);
+/* Is kernel BTF readable (loads it)? err says why not. */
+bool btf_available(struct ctypes *reg, char *err, size_t errlen);
+void btf_state_free(struct btf_state *st);
+
+#endif

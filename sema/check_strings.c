@@ -1,0 +1,447 @@
+/*
+ * sema/check_strings.c — checking the string, buffer, async and map-query functions:
+ * strncmp, strcontains, buf, ntop, join, strftime, signal, system, cat, len, has_key.
+ *
+ * Owns: their argument rules and bpftrace's wording for misuse, the --unsafe gate of
+ * system() and signal(), their result types (buffers, inet addresses and timestamps are
+ * strings/integers with a `sub`, see sema/types.h) and their format-table entries.
+ * Must not: emit code (codegen/emit_strings.c) or render anything (stdlib/strings.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../codegen/abi.h"
+#include "../stdlib/format.h"
+#include "sema_int.h"
+
+#define TN(t, buf) type_name((t), (buf), sizeof(buf))
+#define KBIT(k) (1u << (k))
+
+static bool is_none(const struct node *n) { return n->type.kind == TY_NONE; }
+
+static bool int_literal(const struct node *n, int64_t *v)
+{
+	if (n->kind == AST_INT) {
+		*v = n->ival;
+		return true;
+	}
+	if (n->kind == AST_UNOP && n->op == OP_NEG && n->a->kind == AST_INT) {
+		*v = -n->a->ival;
+		return true;
+	}
+	return false;
+}
+
+static void args_all(struct sema *s, struct node *list)
+{
+	for (struct node *a = list; a; a = a->next)
+		sema_expr(s, a);
+}
+
+/* bpftrace 0.17: "strncmp() expects a integer literal (integer provided)". */
+static bool want_int_literal(struct sema *s, struct node *call, struct node *arg, int64_t *v)
+{
+	sema_expr(s, arg);
+	if (int_literal(arg, v))
+		return true;
+	if (!is_none(arg))
+		diag_error(s->d, call->loc, "%s() expects a integer literal (%s provided)",
+			   call->str, sema_kind_word(&arg->type));
+	return false;
+}
+
+static bool want_str_literal(struct sema *s, struct node *call, struct node *arg)
+{
+	s->literal_arg = true;
+	sema_expr(s, arg);
+	s->literal_arg = false;
+	if (arg->kind == AST_STR)
+		return true;
+	if (!is_none(arg))
+		diag_error(s->d, call->loc, "%s() expects a string literal (%s provided)",
+			   call->str, sema_kind_word(&arg->type));
+	return false;
+}
+
+/* Both arguments strings (any size), as bpftrace's "only supports string arguments". */
+static bool want_strings(struct sema *s, struct node *call, struct node *a, int n)
+{
+	bool ok = true;
+	for (int i = 0; i < n && a; i++, a = a->next) {
+		sema_expr(s, a);
+		if (is_none(a)) {
+			ok = false;
+		} else if (a->type.kind != TY_STR || a->type.sub != SUB_NONE) {
+			char tb[128];
+			diag_error(s->d, call->loc,
+				   "%s() only supports string arguments (%s provided)", call->str,
+				   a->type.kind == TY_STR ? TN(&a->type, tb)
+							  : sema_kind_word(&a->type));
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static bool unsafe_ok(struct sema *s, struct node *n)
+{
+	if (s->opts->unsafe)
+		return true;
+	diag_error(s->d, n->loc, "%s() is an unsafe function being used in safe mode", n->str);
+	return false;
+}
+
+/* printf-like argument list for system()/cat(): format literal, then values. */
+static void check_fmt_call(struct sema *s, struct node *n, enum fmt_kind kind)
+{
+	struct node *f = n->list;
+	if (!want_str_literal(s, n, f)) {
+		args_all(s, f->next);
+		return;
+	}
+	int nargs = ast_list_len(f->next), i = 0;
+	struct type args[nargs ? nargs : 1];
+	struct node *argn[nargs ? nargs : 1];
+	bool bad = false;
+	for (struct node *a = f->next; a; a = a->next, i++) {
+		sema_expr(s, a);
+		args[i] = a->type;
+		argn[i] = a;
+		bad |= is_none(a);
+	}
+	if (bad)
+		return;
+	char err[512] = "";
+	int bad_arg = -1;
+	if (fmt_check(f->str, args, nargs, err, sizeof(err), &bad_arg) < 0) {
+		/* fmt_check words its messages for printf; name the real function */
+		const char *msg = err[0] ? err : "printf: invalid format string";
+		if (!strncmp(msg, "printf: ", 8))
+			msg += 8;
+		struct span at = bad_arg >= 0 && bad_arg < nargs ? argn[bad_arg]->loc : n->loc;
+		diag_error(s->d, at, "%s: %s", n->str, msg);
+		return;
+	}
+	n->fmt = sema_fmt_add(s, kind, f->str, args, nargs, n->loc);
+}
+
+/* ---- strings ----------------------------------------------------------------------- */
+
+static void check_strncmp(struct sema *s, struct node *n)
+{
+	int64_t len;
+	bool ok = want_strings(s, n, n->list, 2);
+	if (!want_int_literal(s, n, n->list->next->next, &len) || !ok)
+		return;
+	if (len < 0) {
+		diag_error(s->d, n->loc, "strncmp() cannot use negative length (%lld)",
+			   (long long)len);
+		return;
+	}
+	n->type = type_u64();
+}
+
+static void check_buf(struct sema *s, struct node *n)
+{
+	struct node *p = n->list, *len = p->next;
+	char tb[128];
+	uint32_t max = s->opts->strlen;
+	sema_expr(s, p);
+	bool ok = !is_none(p);
+	if (ok && p->type.kind == TY_STR && p->type.sub == SUB_NONE) {
+		/* a string's bytes (at most its buffer) */
+		if (p->type.size < max)
+			max = p->type.size;
+	} else if (ok && p->type.kind != TY_INT) {
+		diag_error(s->d, n->loc,
+			   "buf() expects an integer or a pointer type as first argument (%s "
+			   "provided)",
+			   TN(&p->type, tb));
+		ok = false;
+	}
+	if (len) {
+		int64_t v;
+		sema_expr(s, len);
+		if (int_literal(len, &v)) {
+			if (v < 0) {
+				diag_error(s->d, n->loc, "buf() length must be positive (%lld)",
+					   (long long)v);
+				ok = false;
+			} else if ((uint64_t)v < max) {
+				max = (uint32_t)v;
+			}
+		} else if (!is_none(len) && len->type.kind != TY_INT) {
+			diag_error(s->d, n->loc, "buf() expects an integer length (%s provided)",
+				   sema_kind_word(&len->type));
+			ok = false;
+		}
+	} else if (ok && p->type.kind == TY_INT) {
+		diag_error(s->d, n->loc,
+			   "buf() of a pointer needs a length: buf(ptr, length)");
+		ok = false;
+	}
+	if (!ok)
+		return;
+	n->flags |= p->flags & NODE_F_USER_PTR;
+	n->type = type_str(max + 1); /* byte 0 holds the length read */
+	n->type.sub = SUB_BUF;
+}
+
+static void check_ntop(struct sema *s, struct node *n)
+{
+	struct node *af = n->list->next ? n->list : NULL;
+	struct node *addr = af ? af->next : n->list;
+	bool ok = true;
+	if (af) {
+		sema_expr(s, af);
+		if (!is_none(af) && af->type.kind != TY_INT) {
+			diag_error(s->d, n->loc, "ntop() expects an integer address family (%s "
+						 "provided)",
+				   sema_kind_word(&af->type));
+			ok = false;
+		}
+	}
+	sema_expr(s, addr);
+	if (is_none(addr))
+		return;
+	if (addr->kind == AST_FIELD && addr->a->type.kind == TY_CTX &&
+	    addr->type.kind == TY_STR && (addr->type.size == 4 || addr->type.size == 16)) {
+		/* a tracepoint's 4- or 16-byte char array, taken as address bytes */
+	} else if (addr->type.kind != TY_INT) {
+		char tb[128];
+		diag_error(s->d, n->loc,
+			   "ntop() expects an integer or array argument, got %s", TN(&addr->type, tb));
+		ok = false;
+	}
+	if (!ok)
+		return;
+	n->type = type_str(ABI_INET_SIZE);
+	n->type.sub = SUB_INET;
+}
+
+static void check_join(struct sema *s, struct node *n)
+{
+	struct node *argv = n->list, *delim = argv->next;
+	sema_expr(s, argv);
+	bool ok = !is_none(argv);
+	if (ok && argv->type.kind != TY_INT) {
+		diag_error(s->d, n->loc, "join() expects an integer or a pointer type as first "
+					 "argument (%s provided)",
+			   sema_kind_word(&argv->type));
+		ok = false;
+	}
+	if (delim && !want_str_literal(s, n, delim))
+		ok = false;
+	if (!ok)
+		return;
+	struct type args[1 + ABI_JOIN_ARGS];
+	args[0] = type_u64();
+	for (uint32_t i = 1; i <= ABI_JOIN_ARGS; i++)
+		args[i] = type_str(s->opts->strlen);
+	n->flags |= argv->flags & NODE_F_USER_PTR;
+	n->type = type_void();
+	n->fmt = sema_fmt_add(s, FMT_JOIN, delim ? delim->str : " ", args, 1 + ABI_JOIN_ARGS,
+			      n->loc);
+}
+
+static void check_strftime(struct sema *s, struct node *n)
+{
+	struct node *f = n->list, *ns = f->next;
+	bool ok = want_str_literal(s, n, f);
+	sema_expr(s, ns);
+	if (!is_none(ns) && ns->type.kind != TY_INT) {
+		diag_error(s->d, n->loc, "strftime() expects an integer timestamp (%s provided)",
+			   sema_kind_word(&ns->type));
+		ok = false;
+	}
+	if (!ok)
+		return;
+	int id = sema_fmt_add(s, FMT_STRFTIME, f->str, NULL, 0, n->loc);
+	if (id < 0)
+		return;
+	n->type = type_u64();
+	n->type.sub = SUB_TSTAMP;
+	n->type.fmt_id = id;
+}
+
+/* ---- unsafe and async -------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int num;
+} signals[] = {
+	{ "SIGHUP", 1 },   { "SIGINT", 2 },   { "SIGQUIT", 3 },  { "SIGILL", 4 },
+	{ "SIGTRAP", 5 },  { "SIGABRT", 6 },  { "SIGBUS", 7 },   { "SIGFPE", 8 },
+	{ "SIGKILL", 9 },  { "SIGUSR1", 10 }, { "SIGSEGV", 11 }, { "SIGUSR2", 12 },
+	{ "SIGPIPE", 13 }, { "SIGALRM", 14 }, { "SIGTERM", 15 }, { "SIGCHLD", 17 },
+	{ "SIGCONT", 18 }, { "SIGSTOP", 19 }, { "SIGTSTP", 20 }, { "SIGTTIN", 21 },
+	{ "SIGTTOU", 22 }, { "SIGURG", 23 },  { "SIGXCPU", 24 }, { "SIGXFSZ", 25 },
+	{ "SIGVTALRM", 26 }, { "SIGPROF", 27 }, { "SIGWINCH", 28 }, { "SIGIO", 29 },
+	{ "SIGPWR", 30 },  { "SIGSYS", 31 },
+};
+
+static void check_signal(struct sema *s, struct node *n)
+{
+	struct node *a = n->list;
+	bool ok = unsafe_ok(s, n);
+	uint32_t kinds = s->probes[s->probe].kinds;
+	if (kinds & (KBIT(PROBE_BEGIN) | KBIT(PROBE_END))) {
+		diag_error(s->d, n->loc, "signal can not be used with \"%s\" probes",
+			   kinds & KBIT(PROBE_BEGIN) ? "BEGIN" : "END");
+		ok = false;
+	}
+	sema_expr(s, a);
+	if (a->kind == AST_STR) {
+		const char *nm = a->str;
+		int num = -1;
+		for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+			if (!strcmp(nm, signals[i].name) || !strcmp(nm, signals[i].name + 3))
+				num = signals[i].num;
+		if (num < 0) {
+			diag_error(s->d, a->loc, "%s is not a valid signal", nm);
+			return;
+		}
+		/* the kernel takes a number: rewrite the literal in place */
+		free(a->str);
+		a->str = NULL;
+		a->slen = 0;
+		a->kind = AST_INT;
+		a->ival = num;
+		a->type = type_s64();
+	} else if (!is_none(a) && a->type.kind != TY_INT) {
+		diag_error(s->d, n->loc, "signal() only accepts an integer or a signal name (%s "
+					 "provided)",
+			   sema_kind_word(&a->type));
+		return;
+	} else {
+		int64_t v;
+		if (int_literal(a, &v) && (v < 1 || v > 64)) {
+			diag_error(s->d, a->loc, "sig argument to signal() is out of range (%lld)",
+				   (long long)v);
+			return;
+		}
+	}
+	if (ok)
+		n->type = type_void();
+}
+
+/* ---- map queries ------------------------------------------------------------------- */
+
+static bool whole_map(struct sema *s, struct node *n, struct node *m)
+{
+	if (m->kind != AST_MAP) {
+		sema_expr(s, m);
+		diag_error(s->d, n->loc, "%s() expects a map to be provided", n->str);
+		return false;
+	}
+	if (m->list) {
+		args_all(s, m->list);
+		diag_error(s->d, n->loc, "The map passed to %s() should not be indexed by a key",
+			   n->str);
+		return false;
+	}
+	return true;
+}
+
+static void check_len(struct sema *s, struct node *n)
+{
+	struct node *m = n->list;
+	if (!whole_map(s, n, m))
+		return;
+	m->sym = sema_map_id(s, m);
+	if (m->sym < 0)
+		return;
+	const struct map_info *mi = &s->r->maps[m->sym];
+	if (mi->val.kind == TY_NONE) {
+		if (!s->map_bad[m->sym])
+			diag_error(s->d, m->loc, "Undefined map: %s", m->str);
+		return;
+	}
+	/* Counting needs bpf_for_each_map_elem with a BPF callback subprogram, which needs
+	 * BTF func_info at load time; the loader does not provide it yet. */
+	diag_error(s->d, n->loc, "len(%s) needs map iteration (bpf_for_each_map_elem "
+				 "callbacks), which bpfscript does not support yet",
+		   m->str);
+}
+
+/* has_key(@m, k): the key is checked as @m[k] (or @m[a, b] for a tuple) by attaching it
+ * to the map node for the duration of the check; codegen does the same (emit_strings.c),
+ * so the tree keeps its shape for later passes. */
+static void check_has_key(struct sema *s, struct node *n)
+{
+	struct node *m = n->list, *k = m->next;
+	if (!whole_map(s, n, m)) {
+		sema_expr(s, k);
+		return;
+	}
+	m->list = k->kind == AST_TUPLE ? k->list : k;
+	m->next = NULL;
+	sema_map_key(s, m);
+	m->list = NULL;
+	m->next = k;
+	if (m->sym < 0)
+		return;
+	const struct map_info *mi = &s->r->maps[m->sym];
+	if (mi->val.kind == TY_NONE) {
+		if (!s->map_bad[m->sym])
+			diag_error(s->d, m->loc, "Undefined map: %s", m->str);
+		return;
+	}
+	if (mi->key.kind == TY_NONE) {
+		diag_error(s->d, n->loc, "has_key() needs a map with keys; %s has none", m->str);
+		return;
+	}
+	if (mi->val.kind == TY_HIST || mi->val.kind == TY_LHIST) {
+		diag_error(s->d, n->loc, "has_key() cannot be used on histogram map %s", m->str);
+		return;
+	}
+	m->type = mi->val;
+	n->type = type_u64();
+}
+
+bool sema_call_more(struct sema *s, struct node *n, enum builtin b)
+{
+	switch (b) {
+	case BI_STRNCMP:
+		check_strncmp(s, n);
+		return true;
+	case BI_STRCONTAINS:
+		if (want_strings(s, n, n->list, 2))
+			n->type = type_u64();
+		return true;
+	case BI_BUF:
+		check_buf(s, n);
+		return true;
+	case BI_NTOP:
+		check_ntop(s, n);
+		return true;
+	case BI_JOIN:
+		check_join(s, n);
+		return true;
+	case BI_STRFTIME:
+		check_strftime(s, n);
+		return true;
+	case BI_SIGNAL:
+		check_signal(s, n);
+		return true;
+	case BI_SYSTEM: {
+		bool ok = unsafe_ok(s, n);
+		check_fmt_call(s, n, FMT_SYSTEM);
+		n->type = ok ? type_void() : type_none();
+		return true;
+	}
+	case BI_CAT:
+		/* bpftrace allows cat() in safe mode: it only reads a file */
+		check_fmt_call(s, n, FMT_CAT);
+		n->type = type_void();
+		return true;
+	case BI_LEN:
+		check_len(s, n);
+		return true;
+	case BI_HAS_KEY:
+		check_has_key(s, n);
+		return true;
+	default:
+		return false;
+	}
+}

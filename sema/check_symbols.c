@@ -1,0 +1,145 @@
+/*
+ * sema/check_symbols.c — kstack/ustack (as identifiers and calls), ksym(), usym(), kaddr(),
+ * uaddr() and the type of `func`.
+ *
+ * Owns: the stack arguments (mode bpftrace|perf and a frame limit, in either order as
+ * bpftrace allows: kstack(perf), kstack(5), kstack(perf, 5)), registering one STACK_TRACE
+ * map per (kernel|user, frames) in sema_result.stacks, and the symbol types of symfmt.h.
+ * Must not: read kallsyms or ELF files (codegen resolves kaddr/uaddr), or emit code.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sema_int.h"
+
+#define STACK_FRAMES_DEFAULT 127u /* bpftrace's default: the kernel's perf_event_max_stack */
+#define STACK_FRAMES_MAX 1024
+
+static void stack_register(struct sema *s, bool user, uint32_t frames)
+{
+	struct sema_result *r = s->r;
+	for (int i = 0; i < r->nstacks; i++)
+		if (r->stacks[i].user == user && r->stacks[i].frames == frames)
+			return;
+	struct stack_map_info *v = realloc(r->stacks, sizeof(*v) * (size_t)(r->nstacks + 1));
+	if (!v) {
+		s->oom = true;
+		return;
+	}
+	r->stacks = v;
+	r->stacks[r->nstacks++] = (struct stack_map_info){ user, frames };
+}
+
+static struct type stack_type(struct sema *s, bool user, uint32_t frames, bool perf)
+{
+	struct type t = type_u64();
+	t.sub = user ? SUB_USTACK : SUB_KSTACK;
+	t.fmt_id = (int32_t)(frames | (perf ? SUB_STACK_PERF : 0));
+	stack_register(s, user, frames);
+	if (user)
+		s->r->uses_usym = true;
+	return t;
+}
+
+/* kstack / ustack used as plain identifiers. */
+void sema_stack_ident(struct sema *s, struct node *n, bool user)
+{
+	n->type = stack_type(s, user, STACK_FRAMES_DEFAULT, false);
+}
+
+static void stack_call(struct sema *s, struct node *n, bool user)
+{
+	const char *name = user ? "ustack" : "kstack";
+	bool perf = false, have_mode = false, have_limit = false;
+	uint32_t frames = STACK_FRAMES_DEFAULT;
+	int i = 0;
+	for (struct node *a = n->list; a; a = a->next, i++) {
+		if (a->kind == AST_IDENT && !have_mode && i == 0) {
+			if (strcmp(a->str, "perf") == 0) {
+				perf = true;
+			} else if (strcmp(a->str, "bpftrace") != 0) {
+				diag_error(s->d, a->loc, "%s: invalid mode '%s': expected bpftrace or perf",
+					   name, a->str);
+				return;
+			}
+			have_mode = true;
+			a->type = type_void();
+			continue;
+		}
+		if (a->kind == AST_INT && !have_limit) {
+			if (a->ival < 1 || a->ival > STACK_FRAMES_MAX) {
+				diag_error(s->d, a->loc,
+					   "%s: the frame limit must be from 1 to %d, not %lld", name,
+					   STACK_FRAMES_MAX, (long long)a->ival);
+				return;
+			}
+			frames = (uint32_t)a->ival;
+			have_limit = true;
+			a->type = type_s64();
+			continue;
+		}
+		diag_error(s->d, a->loc,
+			   "%s() takes a mode (bpftrace or perf) and/or a frame limit (an integer "
+			   "literal), e.g. %s(perf, 10)",
+			   name, name);
+		return;
+	}
+	n->type = stack_type(s, user, frames, perf);
+}
+
+static bool uprobe_only(const struct sema *s)
+{
+	uint32_t kinds = s->probes[s->probe].kinds;
+	uint32_t ok = (1u << PROBE_UPROBE) | (1u << PROBE_URETPROBE);
+	return kinds && !(kinds & ~ok);
+}
+
+/* kstack()/ustack()/ksym()/usym()/kaddr()/uaddr(); false when b is none of them. */
+bool sema_sym_call(struct sema *s, struct node *n, enum builtin b)
+{
+	struct node *a = n->list;
+	switch (b) {
+	case BI_KSTACK_F:
+	case BI_USTACK_F:
+		stack_call(s, n, b == BI_USTACK_F);
+		return true;
+	case BI_KSYM:
+	case BI_USYM:
+		sema_expr(s, a);
+		if (a->type.kind != TY_INT) {
+			if (a->type.kind != TY_NONE) {
+				char tb[64];
+				diag_error(s->d, a->loc, "%s() expects an integer address, got %s", n->str,
+					   type_name(&a->type, tb, sizeof(tb)));
+			}
+			return true;
+		}
+		if (b == BI_KSYM) {
+			n->type = type_u64();
+			n->type.sub = SUB_KSYM;
+		} else {
+			n->type = type_str(16); /* u64 address, u64 pid */
+			n->type.sub = SUB_USYM;
+			s->r->uses_usym = true;
+		}
+		return true;
+	case BI_KADDR:
+	case BI_UADDR:
+		if (a->kind != AST_STR) {
+			diag_error(s->d, a->loc, "%s() expects a string literal (a symbol name)",
+				   n->str);
+			return true;
+		}
+		a->type = type_str(a->slen + 1);
+		if (b == BI_UADDR && !uprobe_only(s)) {
+			diag_error(s->d, n->loc,
+				   "uaddr can only be used with uprobe and uretprobe probes (the symbol "
+				   "is looked up in the probed binary)");
+			return true;
+		}
+		n->type = type_u64();
+		return true;
+	default:
+		return false;
+	}
+}

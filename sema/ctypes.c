@@ -1,0 +1,297 @@
+/*
+ * sema/ctypes.c — the C type registry: allocation, interning of ints/pointers/arrays,
+ * name lookup (script definitions before BTF), member search and naming.
+ *
+ * Owns: the lifetime of every struct ctype of a run (freed with the sema result) and the
+ * mapping from C types to language types (ctype_value_type).
+ * Must not: read BTF itself (sema/btf.c) or parse script definitions (struct_types.c).
+ */
+#include "ctypes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "btf.h"
+
+struct ctypes {
+	struct ctype **all;
+	int n, cap;
+	struct ctype **script; /* script-defined structs/unions, by tag */
+	int nscript, capscript;
+	struct btf_state *btf;
+};
+
+static void *xrealloc(void *p, size_t sz)
+{
+	void *q = realloc(p, sz ? sz : 1);
+	if (!q) {
+		fputs("bpfscript: out of memory\n", stderr);
+		abort();
+	}
+	return q;
+}
+
+struct ctypes *ctypes_new(void)
+{
+	return xrealloc(calloc(1, sizeof(struct ctypes)), sizeof(struct ctypes));
+}
+
+void ctypes_free(struct ctypes *reg)
+{
+	if (!reg)
+		return;
+	for (int i = 0; i < reg->n; i++) {
+		struct ctype *ct = reg->all[i];
+		for (int m = 0; m < ct->nmembers; m++)
+			free(ct->members[m].name);
+		free(ct->members);
+		free(ct->name);
+		free(ct);
+	}
+	free(reg->all);
+	free(reg->script);
+	btf_state_free(reg->btf);
+	free(reg);
+}
+
+struct btf_state **ctypes_btf_slot(struct ctypes *reg)
+{
+	return &reg->btf;
+}
+
+struct ctype *ctypes_add(struct ctypes *reg, enum ctype_kind kind, const char *name)
+{
+	struct ctype *ct = xrealloc(NULL, sizeof(*ct));
+	memset(ct, 0, sizeof(*ct));
+	ct->kind = kind;
+	ct->state = CT_COMPLETE;
+	if (name)
+		ct->name = xrealloc(strdup(name), strlen(name) + 1);
+	if (reg->n == reg->cap) {
+		reg->cap = reg->cap ? reg->cap * 2 : 64;
+		reg->all = xrealloc(reg->all, sizeof(*reg->all) * (size_t)reg->cap);
+	}
+	reg->all[reg->n++] = ct;
+	return ct;
+}
+
+const struct ctype *ctypes_int(struct ctypes *reg, uint32_t size, bool is_signed)
+{
+	for (int i = 0; i < reg->n; i++) {
+		const struct ctype *ct = reg->all[i];
+		if (ct->kind == CT_INT && ct->size == size && ct->is_signed == is_signed &&
+		    !ct->btf_id && ct->name && strncmp(ct->name, is_signed ? "int" : "uint",
+							 is_signed ? 3 : 4) == 0)
+			return ct;
+	}
+	char name[16];
+	snprintf(name, sizeof(name), "%sint%u", is_signed ? "" : "u", size * 8);
+	struct ctype *ct = ctypes_add(reg, CT_INT, name);
+	ct->size = ct->align = size;
+	ct->is_signed = is_signed;
+	return ct;
+}
+
+const struct ctype *ctypes_ptr(struct ctypes *reg, const struct ctype *to)
+{
+	for (int i = 0; i < reg->n; i++)
+		if (reg->all[i]->kind == CT_PTR && reg->all[i]->ref == to)
+			return reg->all[i];
+	struct ctype *ct = ctypes_add(reg, CT_PTR, NULL);
+	ct->size = ct->align = 8;
+	ct->ref = to;
+	return ct;
+}
+
+const struct ctype *ctypes_array(struct ctypes *reg, const struct ctype *el, uint32_t n)
+{
+	for (int i = 0; i < reg->n; i++)
+		if (reg->all[i]->kind == CT_ARRAY && reg->all[i]->ref == el &&
+		    reg->all[i]->nelems == n)
+			return reg->all[i];
+	struct ctype *ct = ctypes_add(reg, CT_ARRAY, NULL);
+	ct->ref = el;
+	ct->nelems = n;
+	ct->size = el->size * n;
+	ct->align = el->align ? el->align : 1;
+	return ct;
+}
+
+int ctypes_define(struct ctypes *reg, struct ctype *ct)
+{
+	if (ctypes_script(reg, ct->kind == CT_UNION, ct->name))
+		return -1;
+	if (reg->nscript == reg->capscript) {
+		reg->capscript = reg->capscript ? reg->capscript * 2 : 8;
+		reg->script = xrealloc(reg->script, sizeof(*reg->script) * (size_t)reg->capscript);
+	}
+	ct->from_script = true;
+	reg->script[reg->nscript++] = ct;
+	return 0;
+}
+
+const struct ctype *ctypes_script(struct ctypes *reg, bool is_union, const char *tag)
+{
+	for (int i = 0; i < reg->nscript; i++) {
+		const struct ctype *ct = reg->script[i];
+		if ((ct->kind == CT_UNION) == is_union && ct->name && strcmp(ct->name, tag) == 0)
+			return ct;
+	}
+	return NULL;
+}
+
+const struct ctype *ctypes_record(struct ctypes *reg, bool is_union, const char *tag,
+				  char *err, size_t errlen)
+{
+	const struct ctype *ct = ctypes_script(reg, is_union, tag);
+	if (ct)
+		return ct;
+	return btf_record(reg, is_union, tag, err, errlen);
+}
+
+int ctype_complete(struct ctypes *reg, const struct ctype *ct, char *err, size_t errlen)
+{
+	if (ct->state == CT_COMPLETE)
+		return 0;
+	char nb[160];
+	if (ct->state == CT_MISSING) {
+		snprintf(err, errlen, "Unknown struct/union: '%s'", ctype_name(ct, nb, sizeof(nb)));
+		return -1;
+	}
+	return btf_complete(reg, (struct ctype *)ct, err, errlen);
+}
+
+static const struct cmember *member_in(struct ctypes *reg, const struct ctype *ct,
+				       const char *name, uint32_t base, uint32_t *bit_off,
+				       int depth)
+{
+	char err[8];
+	if (depth > 8 || ctype_complete(reg, ct, err, sizeof(err)))
+		return NULL;
+	for (int i = 0; i < ct->nmembers; i++) {
+		const struct cmember *m = &ct->members[i];
+		if (m->name[0] && strcmp(m->name, name) == 0) {
+			*bit_off = base + m->bit_off;
+			return m;
+		}
+	}
+	/* C lets the members of an anonymous struct/union be named directly. */
+	for (int i = 0; i < ct->nmembers; i++) {
+		const struct cmember *m = &ct->members[i];
+		if (m->name[0] || (m->type->kind != CT_STRUCT && m->type->kind != CT_UNION))
+			continue;
+		const struct cmember *r =
+			member_in(reg, m->type, name, base + m->bit_off, bit_off, depth + 1);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+const struct cmember *ctype_member(struct ctypes *reg, const struct ctype *ct,
+				   const char *name, uint32_t *bit_off)
+{
+	return member_in(reg, ct, name, 0, bit_off, 0);
+}
+
+bool ctype_is_string(const struct ctype *ct)
+{
+	return ct->kind == CT_ARRAY && ct->ref->kind == CT_INT && ct->ref->size == 1;
+}
+
+struct type ctype_value_type(const struct ctype *ct, bool user, char *err, size_t errlen)
+{
+	struct type t = type_none();
+	char nb[160];
+	switch (ct->kind) {
+	case CT_INT:
+		if (ct->size == 1 || ct->size == 2 || ct->size == 4 || ct->size == 8)
+			return type_int(ct->size, ct->is_signed);
+		snprintf(err, errlen, "integers of %u bytes ('%s') cannot be read", ct->size,
+			 ctype_name(ct, nb, sizeof(nb)));
+		return t;
+	case CT_PTR:
+		t = type_int(8, true);
+		t.ct = ct->ref;
+		t.user = user;
+		return t;
+	case CT_ARRAY:
+		if (ctype_is_string(ct) && ct->nelems > 0)
+			return type_str(ct->nelems);
+		/* other arrays are read element by element */
+		__attribute__((fallthrough));
+	case CT_STRUCT:
+	case CT_UNION:
+		t.kind = TY_RECORD;
+		t.size = 8;
+		t.ct = ct;
+		t.user = user;
+		return t;
+	case CT_FLOAT:
+		snprintf(err, errlen, "floating-point values ('%s') cannot be read by BPF programs",
+			 ctype_name(ct, nb, sizeof(nb)));
+		return t;
+	default:
+		snprintf(err, errlen, "a value of type '%s' cannot be read",
+			 ctype_name(ct, nb, sizeof(nb)));
+		return t;
+	}
+}
+
+char *ctype_name(const struct ctype *ct, char *buf, size_t len)
+{
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	if (!ct) {
+		snprintf(buf, len, "void");
+		return buf;
+	}
+	switch (ct->kind) {
+	case CT_VOID:
+		snprintf(buf, len, "void");
+		break;
+	case CT_INT:
+	case CT_FLOAT:
+		snprintf(buf, len, "%s", ct->name ? ct->name : "int");
+		break;
+	case CT_STRUCT:
+	case CT_UNION:
+		snprintf(buf, len, "%s %s", ct->kind == CT_UNION ? "union" : "struct",
+			 ct->name ? ct->name : "(anonymous)");
+		break;
+	case CT_FUNC:
+		snprintf(buf, len, "function");
+		break;
+	case CT_PTR: {
+		char sub[160];
+		ctype_name(ct->ref, sub, sizeof(sub));
+		snprintf(buf, len, "%s%s*", sub, sub[strlen(sub) - 1] == '*' ? "" : " ");
+		break;
+	}
+	case CT_ARRAY: {
+		char sub[160];
+		ctype_name(ct->ref, sub, sizeof(sub));
+		snprintf(buf, len, "%s[%u]", sub, ct->nelems);
+		break;
+	}
+	}
+	return buf;
+}
+
+const struct ctype *ctypes_named(struct ctypes *reg, bool is_union, const char *tag)
+{
+	const struct ctype *ct = ctypes_script(reg, is_union, tag);
+	if (ct)
+		return ct;
+	enum ctype_kind k = is_union ? CT_UNION : CT_STRUCT;
+	for (int i = 0; i < reg->n; i++)
+		if (reg->all[i]->kind == k && reg->all[i]->name && !reg->all[i]->from_script &&
+		    strcmp(reg->all[i]->name, tag) == 0)
+			return reg->all[i];
+	struct ctype *n = ctypes_add(reg, k, tag);
+	n->state = CT_SHALLOW;
+	n->align = 8;
+	return n;
+}

@@ -1,0 +1,384 @@
+/*
+ * sema/struct_types.c — the script's own C definitions: `struct foo { int a; char b[16]; };`
+ * and `union`, laid out with the C (x86-64 SysV) rules and registered by tag so casts
+ * like `(struct foo *)arg0` find them before BTF.
+ *
+ * Owns: a small tokenizer and parser for the subset of C that such definitions use (base
+ * integer types and their common typedef names, struct/union references, nested anonymous
+ * struct/union members, pointers, arrays, bitfields), member offsets, alignment, padding,
+ * and errors pointing into the definition's text.
+ * Must not: look at probes, or parse anything but what the lexer handed over as one CDEF.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "btf.h"
+#include "ctypes.h"
+#include "sema_int.h"
+
+struct cparse {
+	struct sema *s;
+	struct ctypes *reg;
+	const char *text;     /* the whole program source */
+	uint32_t pos, end;    /* current byte offset and end of this definition */
+	uint32_t tok_start, tok_end;
+	char tok[128];        /* current token text ("" at end) */
+	bool failed;
+};
+
+static void next(struct cparse *p)
+{
+	const char *t = p->text;
+	for (;;) {
+		while (p->pos < p->end && isspace((unsigned char)t[p->pos]))
+			p->pos++;
+		if (p->pos + 1 < p->end && t[p->pos] == '/' && t[p->pos + 1] == '/') {
+			while (p->pos < p->end && t[p->pos] != '\n')
+				p->pos++;
+			continue;
+		}
+		if (p->pos + 1 < p->end && t[p->pos] == '/' && t[p->pos + 1] == '*') {
+			p->pos += 2;
+			while (p->pos + 1 < p->end && !(t[p->pos] == '*' && t[p->pos + 1] == '/'))
+				p->pos++;
+			p->pos = p->pos + 2 < p->end ? p->pos + 2 : p->end;
+			continue;
+		}
+		break;
+	}
+	p->tok_start = p->pos;
+	if (p->pos >= p->end) {
+		p->tok[0] = '\0';
+		p->tok_end = p->pos;
+		return;
+	}
+	uint32_t e = p->pos;
+	if (isalnum((unsigned char)t[e]) || t[e] == '_') {
+		while (e < p->end && (isalnum((unsigned char)t[e]) || t[e] == '_'))
+			e++;
+	} else {
+		e++;
+	}
+	uint32_t len = e - p->pos < sizeof(p->tok) - 1 ? e - p->pos : sizeof(p->tok) - 1;
+	memcpy(p->tok, t + p->pos, len);
+	p->tok[len] = '\0';
+	p->tok_end = e;
+	p->pos = e;
+}
+
+static bool is(struct cparse *p, const char *w) { return strcmp(p->tok, w) == 0; }
+
+static void fail(struct cparse *p, const char *fmt, const char *arg)
+{
+	if (p->failed)
+		return;
+	p->failed = true;
+	struct span at = { p->tok_start, p->tok_end > p->tok_start ? p->tok_end : p->tok_start + 1 };
+	diag_error(p->s->d, at, fmt, arg);
+}
+
+static bool expect(struct cparse *p, const char *w)
+{
+	if (!is(p, w)) {
+		fail(p, "expected '%s' in struct definition", w);
+		return false;
+	}
+	next(p);
+	return true;
+}
+
+static bool is_ident(const char *t)
+{
+	return (isalpha((unsigned char)t[0]) || t[0] == '_');
+}
+
+/* typedef names scripts use without including anything */
+static const struct {
+	const char *name;
+	uint8_t size;
+	bool is_signed;
+} named_ints[] = {
+	{ "int8", 1, 1 },      { "int16", 2, 1 },     { "int32", 4, 1 },   { "int64", 8, 1 },
+	{ "uint8", 1, 0 },     { "uint16", 2, 0 },    { "uint32", 4, 0 },  { "uint64", 8, 0 },
+	{ "int8_t", 1, 1 },    { "int16_t", 2, 1 },   { "int32_t", 4, 1 }, { "int64_t", 8, 1 },
+	{ "uint8_t", 1, 0 },   { "uint16_t", 2, 0 },  { "uint32_t", 4, 0 }, { "uint64_t", 8, 0 },
+	{ "u8", 1, 0 },        { "u16", 2, 0 },       { "u32", 4, 0 },     { "u64", 8, 0 },
+	{ "s8", 1, 1 },        { "s16", 2, 1 },       { "s32", 4, 1 },     { "s64", 8, 1 },
+	{ "__u8", 1, 0 },      { "__u16", 2, 0 },     { "__u32", 4, 0 },   { "__u64", 8, 0 },
+	{ "__s8", 1, 1 },      { "__s16", 2, 1 },     { "__s32", 4, 1 },   { "__s64", 8, 1 },
+	{ "size_t", 8, 0 },    { "ssize_t", 8, 1 },   { "pid_t", 4, 1 },   { "uid_t", 4, 0 },
+	{ "gid_t", 4, 0 },     { "bool", 1, 0 },      { "_Bool", 1, 0 },
+};
+
+static const struct ctype *parse_record(struct cparse *p, bool is_union, const char *tag);
+
+/* The base type of a member: "unsigned long", "struct sock", "u32", an inline union... */
+static const struct ctype *base_type(struct cparse *p)
+{
+	while (is(p, "const") || is(p, "volatile"))
+		next(p);
+	if (is(p, "struct") || is(p, "union")) {
+		bool un = is(p, "union");
+		next(p);
+		char tag[128] = "";
+		if (is_ident(p->tok)) {
+			snprintf(tag, sizeof(tag), "%s", p->tok);
+			next(p);
+		}
+		if (is(p, "{"))
+			return parse_record(p, un, tag[0] ? tag : NULL);
+		if (!tag[0]) {
+			fail(p, "expected a struct name or '{', found '%s'", p->tok);
+			return NULL;
+		}
+		const struct ctype *ct = ctypes_script(p->reg, un, tag);
+		if (ct)
+			return ct;
+		char err[320];
+		ct = btf_record(p->reg, un, tag, err, sizeof(err));
+		if (ct)
+			return ct;
+		/* Unknown here is fine behind a pointer (C's incomplete types); the caller
+		 * rejects it when embedded. */
+		struct ctype *inc = ctypes_add(p->reg, un ? CT_UNION : CT_STRUCT, tag);
+		inc->state = CT_MISSING;
+		return inc;
+	}
+	for (size_t i = 0; i < sizeof(named_ints) / sizeof(named_ints[0]); i++)
+		if (is(p, named_ints[i].name)) {
+			next(p);
+			return ctypes_int(p->reg, named_ints[i].size, named_ints[i].is_signed);
+		}
+	/* C's integer keywords in any order: unsigned long long int, short, char ... */
+	int sign = 0, longs = 0, shorts = 0, chars = 0, ints = 0;
+	uint32_t first = p->tok_start;
+	while (is(p, "signed") || is(p, "unsigned") || is(p, "long") || is(p, "short") ||
+	       is(p, "char") || is(p, "int")) {
+		if (is(p, "signed")) sign = 1;
+		else if (is(p, "unsigned")) sign = -1;
+		else if (is(p, "long")) longs++;
+		else if (is(p, "short")) shorts++;
+		else if (is(p, "char")) chars++;
+		else ints++;
+		next(p);
+	}
+	if (sign || longs || shorts || chars || ints) {
+		uint32_t size = chars ? 1 : shorts ? 2 : longs ? 8 : 4;
+		return ctypes_int(p->reg, size, sign >= 0);
+	}
+	(void)first;
+	if (is_ident(p->tok)) {
+		/* a kernel typedef (sector_t, atomic_t...) from BTF */
+		char err[320];
+		const struct ctype *ct = NULL;
+		if (btf_available(p->reg, err, sizeof(err)))
+			ct = btf_typedef(p->reg, p->tok);
+		if (ct) {
+			next(p);
+			return ct;
+		}
+		fail(p, "unknown type '%s' in struct definition", p->tok);
+		return NULL;
+	}
+	fail(p, "expected a type in struct definition, found '%s'", p->tok[0] ? p->tok : "end");
+	return NULL;
+}
+
+struct layout {
+	uint64_t bits;       /* next free bit */
+	uint32_t align, size;
+	bool is_union;
+};
+
+static void place(struct layout *lo, struct cmember *m, uint32_t width)
+{
+	const struct ctype *t = m->type;
+	uint32_t align = t->align ? t->align : 1;
+	if (align > lo->align)
+		lo->align = align;
+	if (lo->is_union) {
+		m->bit_off = 0;
+		uint32_t sz = width ? (width + 7) / 8 : t->size;
+		if (sz > lo->size)
+			lo->size = sz;
+		return;
+	}
+	if (width) {
+		/* SysV: a bitfield may not straddle a storage unit of its own type */
+		uint64_t unit = (uint64_t)t->size * 8;
+		if (unit && (lo->bits % unit) + width > unit)
+			lo->bits = (lo->bits + unit - 1) / unit * unit;
+		m->bit_off = (uint32_t)lo->bits;
+		m->bitfield = (uint8_t)width;
+		lo->bits += width;
+		return;
+	}
+	uint64_t a = (uint64_t)align * 8;
+	lo->bits = (lo->bits + a - 1) / a * a;
+	m->bit_off = (uint32_t)lo->bits;
+	lo->bits += (uint64_t)t->size * 8;
+}
+
+static bool add_member(struct ctype *rec, struct layout *lo, const char *name,
+		       const struct ctype *t, uint32_t width)
+{
+	struct cmember *mm = realloc(rec->members, sizeof(*mm) * (size_t)(rec->nmembers + 1));
+	if (!mm)
+		return false;
+	rec->members = mm;
+	struct cmember *m = &mm[rec->nmembers];
+	memset(m, 0, sizeof(*m));
+	m->name = strdup(name);
+	if (!m->name)
+		return false;
+	m->type = t;
+	rec->nmembers++;
+	place(lo, m, width);
+	return true;
+}
+
+static uint64_t number(struct cparse *p)
+{
+	char *e = NULL;
+	unsigned long long v = strtoull(p->tok, &e, 0);
+	if (!isdigit((unsigned char)p->tok[0]) || (e && *e) || v > 1u << 24) {
+		fail(p, "expected a number, found '%s'", p->tok);
+		return 0;
+	}
+	next(p);
+	return v;
+}
+
+/* '{' members '}' — the opening brace is the current token */
+static const struct ctype *parse_record(struct cparse *p, bool is_union, const char *tag)
+{
+	struct ctype *rec = ctypes_add(p->reg, is_union ? CT_UNION : CT_STRUCT, tag);
+	struct layout lo = { .align = 1, .is_union = is_union };
+	next(p);
+	while (!p->failed && !is(p, "}")) {
+		if (!p->tok[0]) {
+			fail(p, "missing '}' at the end of struct definition%s", "");
+			break;
+		}
+		uint32_t type_at = p->tok_start;
+		const struct ctype *base = base_type(p);
+		if (!base)
+			break;
+		if (is(p, ";") && (base->kind == CT_STRUCT || base->kind == CT_UNION) &&
+		    !base->name) { /* anonymous struct/union member */
+			if (!add_member(rec, &lo, "", base, 0))
+				goto oom;
+			next(p);
+			continue;
+		}
+		for (;;) {
+			const struct ctype *t = base;
+			while (is(p, "*")) {
+				t = ctypes_ptr(p->reg, t);
+				next(p);
+			}
+			if (!is_ident(p->tok)) {
+				fail(p, "expected a member name, found '%s'", p->tok[0] ? p->tok : "end");
+				break;
+			}
+			char name[128];
+			snprintf(name, sizeof(name), "%s", p->tok);
+			next(p);
+			uint32_t dims[8], nd = 0;
+			while (is(p, "[") && !p->failed) {
+				next(p);
+				uint64_t n = number(p);
+				if (nd < 8)
+					dims[nd++] = (uint32_t)n;
+				expect(p, "]");
+			}
+			for (uint32_t d = nd; d > 0; d--)
+				t = ctypes_array(p->reg, t, dims[d - 1]);
+			uint32_t width = 0;
+			if (is(p, ":")) {
+				next(p);
+				width = (uint32_t)number(p);
+				if (!p->failed && (t->kind != CT_INT || width > t->size * 8 || !width))
+					fail(p, "invalid bitfield width for member '%s'", name);
+			}
+			const struct ctype *inner = t;
+			while (inner->kind == CT_ARRAY)
+				inner = inner->ref;
+			if (!p->failed && inner->state == CT_MISSING) {
+				p->tok_start = type_at;
+				char nb[160];
+				fail(p, "Unknown struct/union: '%s'", ctype_name(inner, nb, sizeof(nb)));
+			}
+			if (!p->failed && (inner->kind == CT_STRUCT || inner->kind == CT_UNION) &&
+			    inner->state == CT_SHALLOW) {
+				char err[320];
+				if (ctype_complete(p->reg, inner, err, sizeof(err)))
+					fail(p, "%s", err);
+				else if (t != inner) /* array of a now-complete struct */
+					t = ctypes_array(p->reg, t->ref, t->nelems);
+			}
+			if (p->failed)
+				break;
+			if (!add_member(rec, &lo, name, t, width))
+				goto oom;
+			if (!is(p, ","))
+				break;
+			next(p);
+		}
+		if (p->failed || !expect(p, ";"))
+			break;
+	}
+	if (!p->failed)
+		next(p); /* '}' */
+	uint32_t bytes = is_union ? lo.size : (uint32_t)((lo.bits + 7) / 8);
+	rec->align = lo.align;
+	rec->size = (bytes + lo.align - 1) / lo.align * lo.align;
+	return rec;
+oom:
+	fail(p, "out of memory%s", "");
+	return rec;
+}
+
+static void one_def(struct sema *s, struct node *def)
+{
+	struct cparse p = { .s = s, .reg = sema_ctypes(s), .text = s->d->src->text,
+			    .pos = def->loc.start, .end = def->loc.end };
+	next(&p);
+	bool un = is(&p, "union");
+	if (!un && !is(&p, "struct")) {
+		fail(&p, "only struct and union definitions are supported, not '%s'", p.tok);
+		return;
+	}
+	next(&p);
+	char tag[128];
+	snprintf(tag, sizeof(tag), "%s", p.tok);
+	struct span tag_at = { p.tok_start, p.tok_end };
+	if (!is_ident(tag)) {
+		fail(&p, "expected a struct name, found '%s'", p.tok);
+		return;
+	}
+	next(&p);
+	if (!is(&p, "{")) {
+		fail(&p, "expected '{' after 'struct %s'", tag);
+		return;
+	}
+	const struct ctype *ct = parse_record(&p, un, tag);
+	if (p.failed)
+		return;
+	if (is(&p, ";"))
+		next(&p);
+	if (p.tok[0]) {
+		fail(&p, "unexpected '%s' after struct definition", p.tok);
+		return;
+	}
+	if (ctypes_define(p.reg, (struct ctype *)ct))
+		diag_error(s->d, tag_at, "redefinition of '%s %s'", un ? "union" : "struct", tag);
+}
+
+void sema_struct_defs(struct sema *s, struct node *prog)
+{
+	for (struct node *n = prog ? prog->list : NULL; n; n = n->next)
+		if (n->kind == AST_CDEF)
+			one_def(s, n);
+}

@@ -1,0 +1,125 @@
+/*
+ * stdlib/strings.c — rendering buffers, inet addresses and timestamps; JSON escaping.
+ *
+ * Owns: the text bpftrace prints for buf() (%r), ntop() and strftime() values, and its
+ * JSON string escapes. Everything is bounded by the value's own size.
+ * Must not: hand user text to libc as a printf format, or touch the kernel.
+ */
+#include "strings.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "../codegen/abi.h"
+
+void str_hex_buf(FILE *out, const uint8_t *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] >= 32 && data[i] <= 126)
+			fputc(data[i], out);
+		else
+			fprintf(out, "\\x%02x", data[i]);
+	}
+}
+
+size_t str_strftime(char *out, size_t len, const char *fmt, uint64_t nsecs)
+{
+	struct timespec rt, mono;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	int64_t boot_ns = ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000ll +
+			  ((int64_t)rt.tv_nsec - mono.tv_nsec);
+	int64_t wall = boot_ns + (int64_t)nsecs;
+	time_t secs = (time_t)(wall / 1000000000ll);
+	long usec = (long)((wall % 1000000000ll) / 1000);
+	struct tm tm;
+	localtime_r(&secs, &tm);
+	/* "%f" first (strftime does not know it); "%%f" stays a literal "%f" */
+	char f[512];
+	size_t o = 0;
+	for (size_t i = 0; fmt[i] && o + 8 < sizeof(f); i++) {
+		if (fmt[i] == '%' && fmt[i + 1] == 'f') {
+			o += (size_t)snprintf(f + o, sizeof(f) - o, "%06ld", usec);
+			i++;
+		} else if (fmt[i] == '%' && fmt[i + 1]) {
+			f[o++] = fmt[i++];
+			f[o++] = fmt[i];
+		} else {
+			f[o++] = fmt[i];
+		}
+	}
+	f[o] = '\0';
+	if (!len)
+		return 0;
+	size_t n = f[0] ? strftime(out, len, f, &tm) : 0;
+	out[n < len ? n : len - 1] = '\0';
+	return n;
+}
+
+int str_special(char *out, size_t len, const struct type *t, const uint8_t *bytes,
+		const struct print_ctx *ctx)
+{
+	if (!len)
+		return 0;
+	out[0] = '\0';
+	switch (t->sub) {
+	case SUB_INET: {
+		uint64_t af;
+		memcpy(&af, bytes, 8);
+		if (!(af == AF_INET || af == AF_INET6) ||
+		    !inet_ntop((int)af, bytes + 8, out, (socklen_t)len))
+			out[0] = '\0';
+		return (int)strlen(out);
+	}
+	case SUB_TSTAMP: {
+		uint64_t ns;
+		memcpy(&ns, bytes, 8);
+		const char *fmt = ctx && ctx->strftime_fmts && t->fmt_id >= 0 &&
+						  t->fmt_id < ctx->nfmts
+					  ? ctx->strftime_fmts[t->fmt_id]
+					  : NULL;
+		return (int)str_strftime(out, len, fmt ? fmt : "", ns);
+	}
+	case SUB_BUF: {
+		/* hex text into a memory stream bounded by len */
+		FILE *m = fmemopen(out, len, "w");
+		if (!m)
+			return 0;
+		size_t n = bytes[0];
+		if (t->size && n > t->size - 1)
+			n = t->size - 1;
+		str_hex_buf(m, bytes + 1, n);
+		fclose(m);
+		out[len - 1] = '\0';
+		return (int)strlen(out);
+	}
+	default:
+		return -1;
+	}
+}
+
+void str_json_escape(FILE *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && s[i]; i++) {
+		/* bpftrace 0.17 widens a signed char: bytes >= 0x80 come out as \uffffffNN */
+		int ch = (signed char)s[i];
+		switch (ch) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (ch >= 0 && ch < 0x20)
+				fprintf(out, "\\u%04x", (unsigned)ch);
+			else if (ch < 0)
+				fprintf(out, "\\u%04x", (unsigned)ch);
+			else
+				fputc(ch, out);
+		}
+	}
+}

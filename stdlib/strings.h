@@ -1,0 +1,34 @@
+/*
+ * stdlib/strings.h — text of the values that print specially: buf() buffers (hex-escaped
+ * like bpftrace's %r), ntop() addresses, strftime() timestamps; JSON string escaping.
+ *
+ * Owns: turning those bytes (layouts in sema/types.h SUB_*) into text, and the escaping
+ * rules of bpftrace's JSON output.
+ * Must not: touch the kernel or know about events and maps.
+ */
+#ifndef BPFSCRIPT_STRINGS_H
+#define BPFSCRIPT_STRINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../sema/types.h"
+#include "format.h"
+
+/* Writes the text of a value whose type has a sub into out (NUL-terminated, cut to len).
+ * Returns its length, or -1 when t prints normally. */
+int str_special(char *out, size_t len, const struct type *t, const uint8_t *bytes,
+		const struct print_ctx *ctx);
+
+/* bpftrace's buffer text: printable ASCII as is, every other byte as \xNN. */
+void str_hex_buf(FILE *out, const uint8_t *data, size_t n);
+
+/* strftime of nanoseconds since boot (CLOCK_MONOTONIC, as bpf_ktime_get_ns) in local
+ * wall-clock time; "%f" is the microseconds, as in current bpftrace. */
+size_t str_strftime(char *out, size_t len, const char *fmt, uint64_t nsecs);
+
+/* s[0..n) as the inside of a JSON string, escaped as bpftrace 0.17 escapes it. */
+void str_json_escape(FILE *out, const char *s, size_t n);
+
+#endif

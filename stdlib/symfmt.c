@@ -1,0 +1,92 @@
+/*
+ * stdlib/symfmt.c — text of stacks and symbols, bpftrace 0.17 style (see symfmt.h).
+ * Must not: touch the kernel, /proc or files; everything comes through print_syms.
+ */
+#include "symfmt.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "../codegen/abi.h"
+
+#define SYMFMT_MAX_FRAMES 1024
+
+bool symfmt_handles(const struct type *t)
+{
+	return (t->kind == TY_INT && (t->sub == SUB_KSTACK || t->sub == SUB_USTACK ||
+				      t->sub == SUB_KSYM || t->sub == SUB_FUNC)) ||
+	       (t->kind == TY_STR && t->sub == SUB_USYM);
+}
+
+static void print_stack(FILE *out, const struct type *t, uint64_t v, const struct print_ctx *ctx,
+			int indent)
+{
+	bool user = t->sub == SUB_USTACK;
+	bool perf = (t->fmt_id & SUB_STACK_PERF) != 0;
+	uint32_t frames = (uint32_t)t->fmt_id & 0xffff;
+	int64_t id = user ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v;
+	uint32_t pid = user ? (uint32_t)(v >> 32) : 0;
+	const struct print_syms *ps = ctx ? ctx->syms : NULL;
+	if (!ps || !ps->stack || id < 0)
+		return;
+	static uint64_t ips[SYMFMT_MAX_FRAMES];
+	int n = ps->stack(ps->ctx, user, frames, id, ips, SYMFMT_MAX_FRAMES);
+	if (n <= 0)
+		return;
+	fputc('\n', out);
+	for (int i = 0; i < n; i++) {
+		char sym[512], mod[512];
+		bool ok = user ? ps->usym && ps->usym(ps->ctx, pid, ips[i], true, sym, sizeof(sym), mod,
+						      sizeof(mod))
+			       : ps->ksym && ps->ksym(ps->ctx, ips[i], true, sym, sizeof(sym));
+		if (!ok) {
+			snprintf(sym, sizeof(sym), "0x%" PRIx64, ips[i]);
+			snprintf(mod, sizeof(mod), "[unknown]");
+		}
+		if (perf) {
+			fprintf(out, "\t%" PRIx64 " %s", ips[i], sym);
+			if (user)
+				fprintf(out, " (%s)", mod);
+			fputc('\n', out);
+		} else {
+			fprintf(out, "%*s%s\n", indent, "", sym);
+		}
+	}
+}
+
+void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
+		  const struct print_ctx *ctx, int indent)
+{
+	uint64_t v = 0, pid = 0;
+	memcpy(&v, bytes, 8);
+	const struct print_syms *ps = ctx ? ctx->syms : NULL;
+	char sym[512];
+	switch (t->sub) {
+	case SUB_KSTACK:
+	case SUB_USTACK:
+		print_stack(out, t, v, ctx, indent);
+		return;
+	case SUB_KSYM:
+		if (ps && ps->ksym && ps->ksym(ps->ctx, v, false, sym, sizeof(sym)))
+			fputs(sym, out);
+		else
+			fprintf(out, "0x%" PRIx64, v);
+		return;
+	case SUB_USYM:
+		memcpy(&pid, bytes + 8, 8);
+		if (ps && ps->usym &&
+		    ps->usym(ps->ctx, (uint32_t)pid, v, false, sym, sizeof(sym), NULL, 0))
+			fputs(sym, out);
+		else
+			fprintf(out, "0x%" PRIx64, v);
+		return;
+	case SUB_FUNC:
+		if (ctx && ctx->func_names && v < (uint64_t)ctx->nprobes && ctx->func_names[v])
+			fputs(ctx->func_names[v], out);
+		else
+			fprintf(out, "%" PRIu64, v);
+		return;
+	default:
+		return;
+	}
+}

@@ -1,0 +1,39 @@
+/*
+ * stdlib/symfmt.h — printing stacks and symbols (kstack, ustack, ksym, usym, func) the way
+ * bpftrace 0.17 prints them.
+ *
+ * Owns: the text of a stack ("\n" then one "<indent>sym+off\n" line per frame; perf mode
+ * "\t<hex addr> sym+off[ (module)]\n"), of ksym/usym values ("name" or "0x<hex>") and of
+ * func. Frames and names come from callbacks (struct print_syms), so this stays
+ * kernel-free and unit-testable; runtime/stacks.c supplies the real ones.
+ * Must not: read /proc, ELF files or BPF maps itself.
+ */
+#ifndef BPFSCRIPT_SYMFMT_H
+#define BPFSCRIPT_SYMFMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "format.h"
+
+struct print_syms {
+	void *ctx;
+	/* Kernel symbol containing addr → "name" or "name+off"; false when unknown. */
+	bool (*ksym)(void *ctx, uint64_t addr, bool with_off, char *buf, size_t len);
+	/* User symbol of addr in process pid; module (if not NULL) gets the file's path or
+	 * "[unknown]". false when unknown. */
+	bool (*usym)(void *ctx, uint32_t pid, uint64_t addr, bool with_off, char *buf, size_t len,
+		     char *module, size_t mlen);
+	/* The addresses of a stack (innermost first): count written to ips, 0 when none. */
+	int (*stack)(void *ctx, bool user, uint32_t frames, int64_t id, uint64_t *ips, int max);
+};
+
+/* Is t one of the types printed here (SUB_KSTACK..SUB_FUNC)? */
+bool symfmt_handles(const struct type *t);
+/* Prints the value at bytes (abi layout of t). indent: spaces before each stack frame. */
+void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
+		  const struct print_ctx *ctx, int indent);
+
+#endif

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# tests/uprobe/run_uprobe.sh — uprobe, stack and -l checks whose expectations are computed
+# at run time: -p with two copies of a workload, probes by address (taken from nm), user
+# and kernel stacks, -l against tracefs and the workload's symbols, detach after SIGKILL.
+#
+# Owns: only these checks; static cases live in tests/e2e/*.test and tests/errors/.
+# Must not: trace processes it did not start (every script filters on cpid or uses -p).
+#
+#   tests/uprobe/run_uprobe.sh [--bin PATH]   (default build/asan/bpfscript)
+# Prints "ok X" / "not ok X: reason", then, as the last line, "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+
+BIN=build/asan/bpfscript
+[ "${1:-}" = "--bin" ] && BIN=$2
+W=build/workloads/uprobe_target
+passed=0
+failed=0
+tmp=$(mktemp -d /tmp/uprobe-suite.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+ensure_tracefs
+
+ok() { echo "ok $1"; passed=$((passed + 1)); }
+nok() {
+	echo "not ok $1: $2"
+	[ -f "$tmp/out" ] && sed 's/^/    | /' "$tmp/out" | head -40
+	[ -f "$tmp/err" ] && sed 's/^/    ! /' "$tmp/err" | head -20
+	failed=$((failed + 1))
+}
+
+# run NAME SECS ARGS...: the tracer with a time limit; false (and "not ok") when it fails,
+# times out or reports a sanitizer error.
+run() {
+	local name=$1 secs=$2
+	shift 2
+	run_limited "$secs" "$tmp/out" "$tmp/err" "$BIN" "$@"
+	if [ "$RL_TIMED_OUT" = 1 ]; then
+		nok "$name" "timed out"
+	elif has_sanitizer_report "$tmp/err"; then
+		nok "$name" "sanitizer report"
+	elif [ "$RL_STATUS" != 0 ]; then
+		nok "$name" "exit status $RL_STATUS"
+	else
+		return 0
+	fi
+	return 1
+}
+
+# expect NAME REGEX...: every regex must match some stdout line, in order.
+expect() {
+	local name=$1 re line=1
+	shift
+	for re in "$@"; do
+		local n
+		n=$(tail -n +"$line" "$tmp/out" | grep -nE -m1 -- "$re" | cut -d: -f1)
+		if [ -z "$n" ]; then
+			nok "$name" "no line matching /$re/ (in order)"
+			return 1
+		fi
+		line=$((line + n))
+	done
+	ok "$name"
+}
+
+# ---- -p PID: two copies run, only the chosen one is counted; the run ends when it exits
+"$W" 50 1200 800 & a=$!
+"$W" 50 1200 800 & b=$!
+if run p_pid 15 -q -p "$a" -e "uprobe:$W:add { @[pid] = count(); @s = sum(arg1); }"; then
+	if grep -qx "@\[$a\]: 50" "$tmp/out" && ! grep -q "@\[$b\]" "$tmp/out" &&
+		grep -qx "@s: 2450" "$tmp/out"; then
+		ok p_pid
+	else
+		nok p_pid "expected @[$a]: 50, @s: 2450 and nothing for $b"
+	fi
+fi
+wait "$a" "$b"
+
+# ---- -p with a pid that does not exist: one sentence, non-zero exit
+run_limited 10 "$tmp/out" "$tmp/err" "$BIN" -p abc -e "uprobe:$W:add { }"
+if [ "$RL_STATUS" = 1 ] && grep -qx "ERROR: -p takes a process id, not 'abc'" "$tmp/err"; then
+	ok p_bad_pid
+else
+	nok p_bad_pid "status $RL_STATUS"
+fi
+sleep 30 & dead=$!; kill "$dead"; wait "$dead" 2>/dev/null
+run_limited 10 "$tmp/out" "$tmp/err" "$BIN" -p "$dead" -e "uprobe:$W:add { }"
+if [ "$RL_STATUS" = 1 ] && grep -qx "ERROR: process $dead given with -p does not exist" "$tmp/err"; then
+	ok p_gone_pid
+else
+	nok p_gone_pid "status $RL_STATUS"
+fi
+
+# ---- uprobe:PATH:0xADDRESS, address from nm; probe name in decimal like bpftrace
+addr=$(nm "$W" | awk '$3 == "add" { print $1 }')
+dec=$((16#$addr))
+if run address 15 -q -c "$W 100" -e "uprobe:$W:0x$addr /pid == cpid/ { @[probe, func] = count(); }"; then
+	expect address "^@\[uprobe:$W:$dec, add\]: 100$"
+fi
+
+# ---- ustack: the workload's own frames by name; perf mode with the module; limits. The
+# workload stays alive 300 ms after its calls: user frames are resolved through its
+# /proc/PID/maps, which bpfscript re-reads while it runs (a process gone before the first
+# read prints hex addresses, as with bpftrace).
+if run ustack 15 -q -c "$W 10 300" -e "uprobe:$W:leaf /pid == cpid/ { @[ustack] = count(); @p[ustack(perf, 2)] = count(); @t[ustack(2), comm] = count(); }"; then
+	expect ustack '^@\[$' '^    leaf\+0$' '^    outer\+[0-9]+$' '^    main\+[0-9]+$' '^\]: 10$' \
+		'^@p\[$' "^	[0-9a-f]+ leaf\+0 \(.*/$W\)$" "^	[0-9a-f]+ outer\+[0-9]+ \(.*/$W\)$" '^\]: 10$' \
+		'^@t\[$' '^    leaf\+0$' '^    outer\+[0-9]+$' '^, uprobe_target\]: 10$'
+fi
+
+# ---- usym/uaddr: the probed function's own address resolves to its name
+if run usym 15 -q -c "$W 10 300" -e "uprobe:$W:mid /pid == cpid/ { @[usym(uaddr(\"leaf\")), usym(uaddr(\"mid\") + 1)] = count(); }"; then
+	expect usym '^@\[leaf, mid\]: 10$'
+fi
+
+# ---- kstack / ksym / kaddr on a syscall tracepoint
+if run kstack 15 -q -c 'build/workloads/getppid_loop 5' -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[kstack] = count(); @k[kstack(perf, 1)] = count(); @s[ksym(kaddr("do_syscall_64") + 3)] = count(); }'; then
+	expect kstack '^@\[$' '^    do_syscall_64\+[0-9]+$' '^    entry_SYSCALL_64_after_hwframe\+[0-9]+$' '^\]: 5$' \
+		'^@k\[$' '^	[0-9a-f]{16} [a-z_]+\+[0-9]+$' '^\]: 5$' '^@s\[do_syscall_64\]: 5$'
+fi
+
+# ---- -l: every tracepoint tracefs lists, the same count and names
+root=/sys/kernel/tracing
+if run list_tracepoints 20 -l 'tracepoint:*'; then
+	if diff -q "$tmp/out" <(sed 's/^/tracepoint:/' "$root/available_events" | sort) >/dev/null; then
+		ok list_tracepoints
+	else
+		nok list_tracepoints "differs from available_events ($(wc -l <"$tmp/out") vs $(wc -l <"$root/available_events"))"
+	fi
+fi
+if run list_verbose 10 -lv 't:syscalls:sys_enter_read*'; then
+	want=$(for ev in sys_enter_read sys_enter_readahead sys_enter_readlink sys_enter_readlinkat sys_enter_readv; do
+		echo "tracepoint:syscalls:$ev"
+		sed -n 's/^\tfield:\([^;]*\);.*/    \1/p' "$root/events/syscalls/$ev/format" | grep -v ' common_'
+	done)
+	if [ "$(cat "$tmp/out")" = "$want" ]; then ok list_verbose; else nok list_verbose "fields differ from the format files"; fi
+fi
+if run list_uprobes 10 -l "uprobe:$W:*"; then
+	want=$(nm "$W" | awk '$2 ~ /^[Tt]$/ { print "uprobe:'"$W"':" $3 }' | sort -u)
+	if [ "$(cat "$tmp/out")" = "$want" ]; then ok list_uprobes; else nok list_uprobes "differs from nm"; fi
+fi
+if run list_uretprobes 10 -l "ur:$W:m*"; then
+	if [ "$(cat "$tmp/out")" = "$(printf 'uretprobe:%s:main\nuretprobe:%s:mid\nuretprobe:%s:mul' "$W" "$W" "$W")" ]; then
+		ok list_uretprobes
+	else
+		nok list_uretprobes "expected main, mid, mul"
+	fi
+fi
+
+# ---- SIGKILL: the kernel detaches the uprobe with our fds (perf links, no uprobe_events)
+before=$(wc -l <"$root/uprobe_events")
+setsid "$BIN" -q -e "uprobe:$W:add { @ = count(); }" >/dev/null 2>&1 </dev/null & tr=$!
+sleep 1.5
+kill -KILL "$tr"
+wait "$tr" 2>/dev/null
+after=$(wc -l <"$root/uprobe_events")
+if [ "$before" = "$after" ] && ! grep -q uprobe_target "$root/uprobe_events"; then
+	ok sigkill_detach
+else
+	nok sigkill_detach "uprobe_events changed: $before → $after lines"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

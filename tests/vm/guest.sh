@@ -1,0 +1,303 @@
+#!/bin/bash
+# tests/vm/guest.sh — the kprobe/kretprobe tests, run inside the test VM (tests/vm/init.sh
+# starts it from the repository root in a chroot of the host's root, shared read-only).
+#
+# Owns: every test that needs a kernel with kprobes: real numbers from workloads it starts
+# (build/workloads/*), and after every way bpfscript can end (exit, SIGINT, SIGTERM,
+# SIGKILL) the check that no kprobe, kprobe_events entry, BPF program or link of ours is
+# left in the kernel. Reports one "@@VM ok NAME" / "@@VM not ok NAME: why" line per test
+# (details as "@@VM # ..."), which tests/vm/run_vm.sh turns into the suite's result.
+# Must not: write outside /tmp (the root is read-only), or trust bpfscript's own word that
+# it cleaned up: the checks read tracefs, debugfs kprobes/list and the kernel's BPF ids.
+#
+#   tests/vm/guest.sh [TEST...]     default: every t_* function, in name order
+set -u
+BT=${BPFSCRIPT:-./bpfscript}
+OBJS=build/vm/bpf_objs
+W=${WORKLOADS:-build/workloads}
+TRACE=/sys/kernel/tracing
+KLIST=/sys/kernel/debug/kprobes/list
+T=$(mktemp -d /tmp/vmtest.XXXXXX)
+# Run from the guest's tmpfs: every page fault on the 9p share is a round trip to the host,
+# which made each start of the 46 MB static binary take ~5 s.
+cp "$BT" "$T/bpfscript" && BT=$T/bpfscript
+cp -r "$W" "$T/workloads" && W=$T/workloads
+
+ok() { echo "@@VM ok $1"; }
+not_ok() {
+	local name=$1
+	shift
+	echo "@@VM not ok $name: $*"
+	for f in "$T/$name.out" "$T/$name.err"; do
+		[ -s "$f" ] && head -n 30 "$f" | sed "s|^|@@VM # $(basename "$f"): |"
+	done
+	return 0
+}
+
+# run NAME SECS ARGS...: bpfscript with a time limit; sets RC.
+run() {
+	local name=$1 secs=$2
+	shift 2
+	timeout -s INT -k 5 "$secs" "$BT" "$@" </dev/null >"$T/$name.out" 2>"$T/$name.err"
+	RC=$?
+}
+
+has() { grep -Fxq -- "$2" "$T/$1.out"; }
+
+# residue: what of ours the kernel still holds; empty when nothing. Kernel-side freeing of
+# programs and links after a process dies is deferred, so wait up to 5 s for it.
+residue() {
+	local i r
+	for i in $(seq 50); do
+		r=''
+		[ -s $TRACE/kprobe_events ] && r="$r kprobe_events: $(tr '\n' ';' <$TRACE/kprobe_events)"
+		[ -s $KLIST ] && r="$r kprobes/list: $(tr '\n' ';' <$KLIST)"
+		local objs
+		objs=$($OBJS)
+		[ "$objs" != "progs=0 links=0" ] && r="$r bpf: $objs"
+		[ -z "$r" ] && return 0
+		sleep 0.1
+	done
+	echo "$r"
+}
+
+# check NAME COND-TEXT: after a test, fail it if anything of ours is left.
+clean_or_fail() {
+	local r
+	r=$(residue)
+	[ -z "$r" ] && return 0
+	not_ok "$1" "left behind:$r"
+	return 1
+}
+
+# --- real numbers ---------------------------------------------------------------------
+
+t_readlat_hist() {
+	run readlat_hist 60 -c "$W/read_sizes 7 1000 3000" -e '
+kprobe:vfs_read /pid == cpid/ { @s[tid] = nsecs; }
+kretprobe:vfs_read /@s[tid]/ { @ns = hist(nsecs - @s[tid]); delete(@s[tid]); }
+tracepoint:syscalls:sys_enter_read, tracepoint:syscalls:sys_enter_pread64 /pid == cpid/ { @calls = count(); }
+tracepoint:syscalls:sys_enter_read /pid == cpid && args->fd == 100/ { @fd100 = count(); }'
+	[ $RC = 0 ] || { not_ok readlat_hist "exit status $RC"; return; }
+	has readlat_hist "@fd100: 14" || { not_ok readlat_hist "want @fd100: 14"; return; }
+	local calls sum bad
+	calls=$(sed -n 's/^@calls: //p' "$T/readlat_hist.out")
+	# Every bucket line: "[lo, hi)   count |@@@   |"; their counts must add up to the
+	# number of read/pread64 calls, each of which went through vfs_read exactly once.
+	sum=$(awk '/^\[/ { n = $0; sub(/^[^)]*\)[ \t]*/, "", n); split(n, a, " "); s += a[1] } END { print s + 0 }' "$T/readlat_hist.out")
+	bad=$(awk '/^@ns:/ { on = 1; next } on && /^$/ { on = 0 } on && !/^\[[0-9]+[KMG]?, [0-9]+[KMG]?\) +[0-9]+ \|@* *\|$/' "$T/readlat_hist.out")
+	if [ -z "$calls" ] || [ "$calls" -lt 14 ] || [ "$sum" != "$calls" ]; then
+		not_ok readlat_hist "histogram holds $sum reads, the tracepoints saw ${calls:-none}"
+	elif [ -n "$bad" ]; then
+		not_ok readlat_hist "malformed histogram line: $bad"
+	else
+		ok readlat_hist
+	fi
+	clean_or_fail readlat_hist_clean && ok readlat_hist_clean
+}
+
+t_kretprobe_retval() {
+	run kretprobe_retval 60 -c "$W/read_sizes 7 1000 3000" \
+		-e 'kretprobe:vfs_read /pid == cpid/ { @[retval] = count(); }'
+	if [ $RC != 0 ]; then
+		not_ok kretprobe_retval "exit status $RC"
+	elif ! has kretprobe_retval "@[1000]: 7" || ! has kretprobe_retval "@[3000]: 7"; then
+		not_ok kretprobe_retval "want @[1000]: 7 and @[3000]: 7"
+	else
+		ok kretprobe_retval
+	fi
+}
+
+t_kprobe_arg2() {
+	run kprobe_arg2 60 -c "$W/read_sizes 5 100 2000 40000" \
+		-e 'k:vfs_read /pid == cpid/ { @[arg2] = count(); }'
+	if [ $RC != 0 ]; then
+		not_ok kprobe_arg2 "exit status $RC"
+	elif ! has kprobe_arg2 "@[100]: 5" || ! has kprobe_arg2 "@[2000]: 5" ||
+		! has kprobe_arg2 "@[40000]: 5"; then
+		not_ok kprobe_arg2 "want @[100]: 5, @[2000]: 5 and @[40000]: 5"
+	else
+		ok kprobe_arg2
+	fi
+}
+
+# func is the probed function: its kallsyms address, or its name once func prints as a
+# symbol; either way one key, on entry and on return.
+t_kprobe_func() {
+	local addr dec
+	addr=$(awk '$3 == "vfs_read" && ($2 == "T" || $2 == "t") { print $1; exit }' /proc/kallsyms)
+	dec=$(printf '%u' "$((16#$addr))")
+	run kprobe_func 60 -c "$W/read_sizes 3 10" \
+		-e 'kprobe:vfs_read /pid == cpid/ { @e[func] = count(); } kr:vfs_read /pid == cpid/ { @r[func] = count(); }'
+	local keys
+	keys=$(grep -c '^@[er]\[' "$T/kprobe_func.out")
+	if [ $RC != 0 ]; then
+		not_ok kprobe_func "exit status $RC"
+	elif [ "$keys" != 2 ] || ! grep -Eq "^@e\[($dec|vfs_read)\]: [0-9]+$" "$T/kprobe_func.out" ||
+		! grep -Eq "^@r\[($dec|vfs_read)\]: [0-9]+$" "$T/kprobe_func.out"; then
+		not_ok kprobe_func "want one key, vfs_read at $addr ($dec), in @e and @r"
+	else
+		ok kprobe_func
+	fi
+}
+
+# The getppid syscall's traceable function: __do_sys_getppid where the compiler made
+# __x64_sys_getppid an alias of it (ftrace lists only one name per address).
+getppid_fn() {
+	grep -m1 -xE '(__do_sys|__x64_sys)_getppid' $TRACE/available_filter_functions
+}
+
+t_kprobe_wildcard() {
+	local n lines
+	n=$(grep -o '^[^ ]*sys_getp[^ ]*' $TRACE/available_filter_functions | sort -u | wc -l)
+	run kprobe_wildcard 60 -c "$W/getppid_loop 1000" \
+		-e 'kprobe:*sys_getp* /pid == cpid/ { @[probe] = count(); }'
+	lines=$(grep -c '^@\[kprobe:[^]]*getppid\]: ' "$T/kprobe_wildcard.out")
+	if [ $RC != 0 ]; then
+		not_ok kprobe_wildcard "exit status $RC"
+	elif [ "$lines" = 0 ] ||
+		[ "$(grep -c '^@\[kprobe:[^]]*getppid\]: 1000$' "$T/kprobe_wildcard.out")" != "$lines" ]; then
+		not_ok kprobe_wildcard "want @[kprobe:...getppid]: 1000 for each getppid function hit"
+	elif [ "$n" -lt 3 ] || ! grep -Fxq "Attaching $n probes..." "$T/kprobe_wildcard.err"; then
+		not_ok kprobe_wildcard "want 'Attaching $n probes...' ($n traceable *sys_getp*)"
+	else
+		ok kprobe_wildcard
+	fi
+}
+
+# A wildcard wide enough that attach.c closes its events in the background helper.
+t_kprobe_wildcard_many() {
+	run kprobe_wildcard_many 90 -c "$W/read_sizes 4 10" \
+		-e 'kprobe:vfs_* /pid == cpid/ { @[probe] = count(); }'
+	local n
+	n=$(sed -n 's/^Attaching \([0-9]*\) probes...$/\1/p' "$T/kprobe_wildcard_many.err")
+	if [ $RC != 0 ]; then
+		not_ok kprobe_wildcard_many "exit status $RC"
+	elif [ -z "$n" ] || [ "$n" -le 16 ]; then
+		not_ok kprobe_wildcard_many "want more than 16 probes, attached ${n:-none}"
+	elif ! grep -Eq '^@\[kprobe:vfs_read\]: ([4-9]|[1-9][0-9]+)$' "$T/kprobe_wildcard_many.out"; then
+		not_ok kprobe_wildcard_many "want @[kprobe:vfs_read] >= 4"
+	else
+		ok kprobe_wildcard_many
+	fi
+	clean_or_fail kprobe_wildcard_many_clean && ok kprobe_wildcard_many_clean
+}
+
+# FUNC+OFFSET: past the 5-byte fentry call (plus a 4-byte endbr64 with IBT), the next
+# instruction boundary.
+t_kprobe_offset() {
+	local off=5
+	grep -q '^CONFIG_X86_KERNEL_IBT=y' "/boot/config-$(uname -r)" 2>/dev/null && off=9
+	local fn
+	fn=$(getppid_fn)
+	run kprobe_offset 60 -c "$W/getppid_loop 1000" \
+		-e "kprobe:$fn+$off /pid == cpid/ { @[probe] = count(); }"
+	if [ $RC != 0 ]; then
+		not_ok kprobe_offset "exit status $RC"
+	elif ! has kprobe_offset "@[kprobe:$fn+$off]: 1000"; then
+		not_ok kprobe_offset "want @[kprobe:$fn+$off]: 1000"
+	else
+		ok kprobe_offset
+	fi
+}
+
+# The tracefs kprobe_events path (for kernels without the kprobe PMU), forced.
+t_legacy_retval() {
+	BPFSCRIPT_KPROBE_ATTACH=legacy run legacy_retval 60 -c "$W/read_sizes 7 1000 3000" \
+		-e 'kretprobe:vfs_read /pid == cpid/ { @[retval] = count(); } kprobe:vfs_read /pid == cpid/ { @a[arg2] = count(); }'
+	if [ $RC != 0 ]; then
+		not_ok legacy_retval "exit status $RC"
+	elif ! has legacy_retval "@[1000]: 7" || ! has legacy_retval "@[3000]: 7" ||
+		! has legacy_retval "@a[3000]: 7"; then
+		not_ok legacy_retval "want @[1000]: 7, @[3000]: 7 and @a[3000]: 7"
+	else
+		ok legacy_retval
+	fi
+	clean_or_fail legacy_retval_clean && ok legacy_retval_clean
+}
+
+# --- nothing left after each way of ending ------------------------------------------------
+
+# stop_test NAME SIGNAL [legacy]: start a long trace, wait until the kernel shows it
+# attached, send SIGNAL, then check the exit and that nothing of ours remains.
+stop_test() {
+	local name=$1 sig=$2 mode=${3:-pmu} pid i attached=0
+	BPFSCRIPT_KPROBE_ATTACH=$mode "$BT" \
+		-e 'kprobe:vfs_read { @r = count(); } kretprobe:vfs_read { @ret = count(); }' \
+		</dev/null >"$T/$name.out" 2>"$T/$name.err" &
+	pid=$!
+	for i in $(seq 300); do
+		if [ "$(grep -c 'vfs_read' $KLIST 2>/dev/null)" -ge 2 ]; then
+			attached=1
+			break
+		fi
+		sleep 0.1
+	done
+	if [ $attached = 0 ]; then
+		kill -KILL $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		not_ok "$name" "the kprobes never showed up in $KLIST"
+		return
+	fi
+	if [ "$mode" = legacy ] && ! grep -q "bpfscript_$pid/" $TRACE/kprobe_events; then
+		kill -KILL $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		not_ok "$name" "no bpfscript_$pid entry in kprobe_events while attached"
+		return
+	fi
+	sleep 0.3 # some reads to count (our own polling of /proc does them)
+	kill -"$sig" $pid
+	{ wait $pid; } 2>/dev/null
+	local rc=$?
+	if [ "$sig" = KILL ]; then
+		[ $rc = 137 ] || { not_ok "$name" "exit status $rc after SIGKILL"; return; }
+		if [ "$mode" = legacy ]; then
+			# A killed process cannot remove its tracefs entries; the next run does.
+			grep -q "bpfscript_$pid/" $TRACE/kprobe_events ||
+				{ not_ok "$name" "expected the killed run's kprobe_events entry"; return; }
+			BPFSCRIPT_KPROBE_ATTACH=legacy run "${name}_next" 60 -e 'kprobe:vfs_read { exit(); }'
+			[ $RC = 0 ] || { not_ok "${name}_next" "the next run failed: $RC"; return; }
+		fi
+	else
+		[ $rc = 0 ] || { not_ok "$name" "exit status $rc after SIG$sig"; return; }
+		grep -Eq '^@r: [1-9][0-9]*$' "$T/$name.out" ||
+			{ not_ok "$name" "maps not printed after SIG$sig"; return; }
+	fi
+	clean_or_fail "$name" && ok "$name"
+}
+
+t_stop_sigint() { stop_test stop_sigint INT; }
+t_stop_sigterm() { stop_test stop_sigterm TERM; }
+t_stop_sigkill() { stop_test stop_sigkill KILL; }
+t_stop_legacy_sigint() { stop_test stop_legacy_sigint INT legacy; }
+t_stop_legacy_sigterm() { stop_test stop_legacy_sigterm TERM legacy; }
+t_stop_legacy_sigkill() { stop_test stop_legacy_sigkill KILL legacy; }
+
+# An attach the kernel refuses (offset inside an instruction) must fail with one sentence
+# and leave nothing: the earlier points of the same run are detached too.
+t_refused_offset() {
+	local fn
+	fn=$(getppid_fn)
+	run refused_offset 60 -e "kprobe:vfs_read { @a = count(); } kprobe:$fn+1 { @b = count(); }"
+	if [ $RC = 0 ]; then
+		not_ok refused_offset "exit status 0"
+	elif ! grep -q "^ERROR: cannot attach probe kprobe:$fn+1: " "$T/refused_offset.err"; then
+		not_ok refused_offset "want 'ERROR: cannot attach probe kprobe:$fn+1: ...'"
+	else
+		clean_or_fail refused_offset && ok refused_offset
+	fi
+}
+
+# --- main -----------------------------------------------------------------------------------
+
+echo "@@VM # kernel $(uname -r), bpfscript $BT"
+r=$(residue)
+[ -n "$r" ] && echo "@@VM # before the tests:$r"
+tests=("$@")
+[ ${#tests[@]} = 0 ] && mapfile -t tests < <(declare -F | sed -n 's/^declare -f t_//p')
+for t in "${tests[@]}"; do
+	s=$(cut -d' ' -f1 /proc/uptime)
+	"t_$t"
+	echo "@@VM # $t took $(awk -v a="$s" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }')s"
+done
+rm -rf "$T"
