@@ -131,12 +131,21 @@ build/workloads/%: tests/workloads/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -o $@ $<
 
+# Helpers of the fault tests (plain C, raw syscalls, like the workloads).
+FAULT_TOOLS := $(patsubst tests/faults/%.c,build/faults/%,$(wildcard tests/faults/*.c))
+build/faults/%: tests/faults/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -o $@ $<
+
 # ---- setup: exactly the Debian packages we need; quick when all are installed
 SETUP_PKGS := gcc make flex bison llvm-19-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev \
 	bpftrace
 # clang-14 + libclang-rt-14-dev: libFuzzer for the fuzz harnesses (tests/fuzz); util-linux
 # (setpriv) for the privilege tests.
 SETUP_PKGS += clang-14 libclang-rt-14-dev util-linux
+# qemu-system-x86 + linux-image-amd64 (a stock kernel with kprobes; it only adds files under
+# /boot and /lib/modules) + busybox-static: the kprobe suite boots a VM (tests/vm).
+SETUP_PKGS += qemu-system-x86 linux-image-amd64 busybox-static
 setup:
 	@missing=$$(for p in $(SETUP_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
@@ -146,7 +155,8 @@ setup:
 			--no-install-recommends $$missing; \
 	else echo "setup: all packages present"; fi
 
-test-build: build/asan/bpfscript $(UNIT_TESTS) $(WORKLOADS) bpfscript $(FUZZ_BINS)
+test-build: build/asan/bpfscript $(UNIT_TESTS) $(WORKLOADS) bpfscript $(FUZZ_BINS) \
+	$(FAULT_TOOLS)
 
 test: setup
 	@$(MAKE) --no-print-directory test-build

@@ -29,8 +29,11 @@ static LLVMValueRef read_raw(struct cg *c, LLVMValueRef addr, uint32_t size, boo
 	return bpfb_load(c, c->i64, tmp, 8);
 }
 
-/* A value of language type t stored at addr (see the file comment for the convention). */
-static LLVMValueRef read_value(struct cg *c, LLVMValueRef addr, const struct type *t, bool user)
+/* A value of language type t stored at addr (see the file comment for the convention);
+ * ct is its C type when known: an unsigned byte array (an IPv6 address, a MAC) is data,
+ * read whole, where a char array is text, read up to its NUL so keys compare equal. */
+static LLVMValueRef read_value(struct cg *c, LLVMValueRef addr, const struct type *t, bool user,
+			       const struct ctype *ct)
 {
 	switch (t->kind) {
 	case TY_RECORD:
@@ -40,8 +43,10 @@ static LLVMValueRef read_value(struct cg *c, LLVMValueRef addr, const struct typ
 		LLVMValueRef buf = bpfb_buf(c, slot, "cstr");
 		bpfb_memset0(c, buf, slot);
 		LLVMValueRef a[3] = { buf, bpfb_i64(c, t->size), addr };
-		bpfb_helper(c, user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_kernel_str,
-			    c->i64, a, 3, "");
+		bool raw = ct && ct->kind == CT_ARRAY && ct->ref && !ct->ref->is_signed;
+		int fn = raw ? (user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel)
+			     : (user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_kernel_str);
+		bpfb_helper(c, fn, c->i64, a, 3, "");
 		return buf;
 	}
 	case TY_INT: {
@@ -88,7 +93,7 @@ LLVMValueRef cg_ctype_field(struct cg *c, struct node *n)
 	if (!m)
 		return bpfb_i64(c, 0);
 	if (!m->bitfield)
-		return read_value(c, add_off(c, base, bit_off / 8), &n->type, user);
+		return read_value(c, add_off(c, base, bit_off / 8), &n->type, user, m->type);
 	/* Bitfield: read the bytes that hold it, then shift and mask (little-endian). */
 	uint32_t shift = bit_off % 8, width = m->bitfield;
 	uint32_t nbytes = (shift + width + 7) / 8;
@@ -111,7 +116,8 @@ LLVMValueRef cg_ctype_field(struct cg *c, struct node *n)
 LLVMValueRef cg_ctype_deref(struct cg *c, struct node *n)
 {
 	LLVMValueRef p = as_i64(c, cg_expr(c, n->a));
-	return read_value(c, p, &n->type, n->a->type.user);
+	return read_value(c, p, &n->type, n->a->type.user || (n->a->flags & NODE_F_USER_PTR),
+			  n->a->type.kind == TY_INT ? n->a->type.ct : NULL);
 }
 
 /* p[i] / arr[i]: the element's address; n->off is the element size (sema). */
@@ -124,7 +130,9 @@ static LLVMValueRef elem_addr(struct cg *c, struct node *n)
 
 LLVMValueRef cg_ctype_index(struct cg *c, struct node *n)
 {
-	return read_value(c, elem_addr(c, n), &n->type, n->a->type.user);
+	const struct type *bt = &n->a->type;
+	const struct ctype *el = bt->kind == TY_RECORD && bt->ct ? bt->ct->ref : bt->ct;
+	return read_value(c, elem_addr(c, n), &n->type, bt->user, el);
 }
 
 LLVMValueRef cg_ctype_addrof(struct cg *c, struct node *n)

@@ -41,6 +41,7 @@ static void put_detail(FILE *out, const struct node *n)
 {
 	switch (n->kind) {
 	case AST_ATTACH:
+	case AST_CDEF:
 	case AST_STR:
 		fputc(' ', out);
 		put_escaped(out, n->str ? n->str : "", n->slen);

@@ -16,7 +16,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static bool needs_shell(const char *cmd)
@@ -46,6 +48,10 @@ static void child_main(const char *cmd, int gate)
 {
 	char c;
 	ssize_t r;
+	/* If we are killed outright (SIGKILL, OOM) nothing runs rt_child_finish: the kernel
+	 * sends the child SIGTERM instead, so no -c command outlives its tracer. Set before
+	 * the gate read, so a parent that dies first is seen as EOF there. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	do
 		r = read(gate, &c, 1);
 	while (r < 0 && errno == EINTR);
@@ -114,6 +120,13 @@ void rt_child_finish(int pid)
 	if (rt_child_exited(pid))
 		return;
 	kill(pid, SIGTERM);
+	/* A command that ignores SIGTERM must not make us hang at exit: give it 1 s. */
+	for (int i = 0; i < 100; i++) {
+		if (rt_child_exited(pid))
+			return;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	kill(pid, SIGKILL);
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

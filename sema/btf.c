@@ -324,3 +324,30 @@ const struct ctype *btf_typedef(struct ctypes *reg, const char *name)
 	int id = btf__find_by_name_kind(st->btf, name, BTF_KIND_TYPEDEF);
 	return id > 0 ? conv(reg, st, (uint32_t)id, 0) : NULL;
 }
+
+int btf_enum_value(struct ctypes *reg, const char *name, int64_t *val)
+{
+	struct btf_state *st = state(reg);
+	if (!load(st))
+		return -1;
+	uint32_t n = btf__type_cnt(st->btf);
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(st->btf, id);
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t);
+			for (int i = 0; i < btf_vlen(t); i++)
+				if (strcmp(btf__name_by_offset(st->btf, e[i].name_off), name) == 0) {
+					*val = btf_kflag(t) ? (int64_t)e[i].val : (int64_t)(uint32_t)e[i].val;
+					return 0;
+				}
+		} else if (btf_is_enum64(t)) {
+			const struct btf_enum64 *e = btf_enum64(t);
+			for (int i = 0; i < btf_vlen(t); i++)
+				if (strcmp(btf__name_by_offset(st->btf, e[i].name_off), name) == 0) {
+					*val = (int64_t)btf_enum64_value(&e[i]);
+					return 0;
+				}
+		}
+	}
+	return -1;
+}

@@ -23,6 +23,8 @@ const struct ctype *btf_record(struct ctypes *reg, bool is_union, const char *ta
 int btf_complete(struct ctypes *reg, struct ctype *ct, char *err, size_t errlen);
 /* A kernel typedef by name (sector_t), resolved to what it names; NULL if unknown. */
 const struct ctype *btf_typedef(struct ctypes *reg, const char *name);
+/* Value of an enumerator (TCP_ESTABLISHED, SKB_DROP_REASON_NOT_SPECIFIED); 0 or -1. */
+int btf_enum_value(struct ctypes *reg, const char *name, int64_t *val);
 /* Is kernel BTF readable (loads it)? err says why not. */
 bool btf_available(struct ctypes *reg, char *err, size_t errlen);
 void btf_state_free(struct btf_state *st);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "btf.h"
 #include "ctypes.h"
 #include "sema_int.h"
 
@@ -189,6 +190,13 @@ void sema_deref(struct sema *s, struct node *n)
 	n->type = type_none();
 	if (bt->kind == TY_NONE)
 		return;
+	if (bt->kind == TY_INT && !bt->ct && !bt->sub) {
+		/* *addr on a plain integer reads an integer of its size (bpftrace: loads.bt
+		 * does *kaddr("avenrun")) */
+		n->type = type_int(bt->size, bt->is_signed);
+		n->flags |= n->a->flags & NODE_F_USER_PTR;
+		return;
+	}
 	if (!is_ptr(bt)) {
 		diag_error(s->d, n->loc, "Can not dereference type '%s'. It is not a pointer.",
 			   TN(bt, tb));
@@ -460,5 +468,44 @@ bool sema_type_call(struct sema *s, struct node *n)
 	int64_t v = member_path(s, rec, arg->next);
 	if (v >= 0)
 		to_int(n, (uint64_t)v);
+	return true;
+}
+
+/* ---- constants from headers and enums ------------------------------------------------ */
+
+/* Macros of the headers bpftrace's own tools #include (we never parse headers). */
+static const struct {
+	const char *name;
+	int64_t val;
+} header_macros[] = {
+	{ "AF_UNSPEC", 0 },   { "AF_UNIX", 1 },      { "AF_LOCAL", 1 },
+	{ "AF_INET", 2 },     { "AF_INET6", 10 },    { "AF_NETLINK", 16 },
+	{ "AF_PACKET", 17 },  { "TASK_RUNNING", 0 }, { "TASK_INTERRUPTIBLE", 1 },
+	{ "TASK_UNINTERRUPTIBLE", 2 },
+};
+
+bool sema_const_ident(struct sema *s, struct node *n)
+{
+	int64_t v = 0;
+	bool found = false;
+	for (size_t i = 0; i < sizeof(header_macros) / sizeof(header_macros[0]); i++)
+		if (strcmp(n->str, header_macros[i].name) == 0) {
+			v = header_macros[i].val;
+			found = true;
+		}
+	/* An enumerator of the kernel (TCP_SYN_SENT): as bpftrace, which sees BTF's enums. */
+	if (!found && n->str[0] >= 'A' && n->str[0] <= 'Z') { /* enumerators are upper case */
+		char err[8];
+		found = btf_available(sema_ctypes(s), err, sizeof(err)) &&
+			btf_enum_value(sema_ctypes(s), n->str, &v) == 0;
+	}
+	if (!found)
+		return false;
+	free(n->str);
+	n->str = NULL;
+	n->kind = AST_INT;
+	n->ival = v;
+	n->sym = -1;
+	n->type = type_s64();
 	return true;
 }

@@ -204,7 +204,7 @@ static void check_ntop(struct sema *s, struct node *n)
 	sema_expr(s, addr);
 	if (is_none(addr))
 		return;
-	if (addr->kind == AST_FIELD && addr->a->type.kind == TY_CTX &&
+	if (addr->kind == AST_FIELD && (addr->a->type.kind == TY_CTX || addr->a->type.ct) &&
 	    addr->type.kind == TY_STR && (addr->type.size == 4 || addr->type.size == 16)) {
 		/* a tracepoint's 4- or 16-byte char array, taken as address bytes */
 	} else if (addr->type.kind != TY_INT) {

@@ -189,6 +189,8 @@ void sema_ident(struct sema *s, struct node *n)
 	int bad;
 	switch (b) {
 	case BI_NONE:
+		if (sema_const_ident(s, n)) /* AF_INET, TCP_SYN_SENT: now an INT */
+			return;
 		diag_error(s->d, n->loc, "Unknown identifier: '%s'", n->str);
 		return;
 	case BI_PID: case BI_TID: case BI_UID: case BI_GID: case BI_CPU:

@@ -51,6 +51,9 @@ void sema_index(struct sema *s, struct node *n);
 bool sema_cast_ctype(struct sema *s, struct node *n);
 bool sema_ptr_arith(struct sema *s, struct node *n);
 bool sema_type_call(struct sema *s, struct node *n);
+/* AF_INET, TASK_RUNNING, kernel enumerators: an unknown identifier that names a constant
+ * becomes an INT literal (true); false leaves it unknown. */
+bool sema_const_ident(struct sema *s, struct node *n);
 /* pointer to struct <tag> for curtask and tracepoint fields ("struct sock *") */
 struct type sema_ptr_to_record(struct sema *s, const char *tag, bool user);
 

@@ -24,6 +24,7 @@ struct cparse {
 	uint32_t pos, end;    /* current byte offset and end of this definition */
 	uint32_t tok_start, tok_end;
 	char tok[128];        /* current token text ("" at end) */
+	struct span tag;      /* the top-level definition's name, for "redefinition" */
 	bool failed;
 };
 
@@ -255,6 +256,17 @@ static const struct ctype *parse_record(struct cparse *p, bool is_union, const c
 {
 	struct ctype *rec = ctypes_add(p->reg, is_union ? CT_UNION : CT_STRUCT, tag);
 	struct layout lo = { .align = 1, .is_union = is_union };
+	/* Visible from its own members (struct rec *next) and from later definitions. */
+	if (tag && ctypes_define(p->reg, rec)) {
+		if (p->tag.end && strlen(tag) == p->tag.end - p->tag.start &&
+		    memcmp(p->text + p->tag.start, tag, strlen(tag)) == 0) {
+			p->tok_start = p->tag.start;
+			p->tok_end = p->tag.end;
+		}
+		fail(p, is_union ? "redefinition of 'union %s'" : "redefinition of 'struct %s'", tag);
+		return rec;
+	}
+	rec->state = CT_SHALLOW; /* until its closing brace: embedding itself is an error */
 	next(p);
 	while (!p->failed && !is(p, "}")) {
 		if (!p->tok[0]) {
@@ -310,6 +322,13 @@ static const struct ctype *parse_record(struct cparse *p, bool is_union, const c
 				char nb[160];
 				fail(p, "Unknown struct/union: '%s'", ctype_name(inner, nb, sizeof(nb)));
 			}
+			if (!p->failed && t == inner && inner->from_script &&
+			    inner->state == CT_SHALLOW) {
+				p->tok_start = type_at;
+				char nb[160];
+				fail(p, "'%s' can not contain itself; use a pointer",
+				     ctype_name(inner, nb, sizeof(nb)));
+			}
 			if (!p->failed && (inner->kind == CT_STRUCT || inner->kind == CT_UNION) &&
 			    inner->state == CT_SHALLOW) {
 				char err[320];
@@ -334,6 +353,7 @@ static const struct ctype *parse_record(struct cparse *p, bool is_union, const c
 	uint32_t bytes = is_union ? lo.size : (uint32_t)((lo.bits + 7) / 8);
 	rec->align = lo.align;
 	rec->size = (bytes + lo.align - 1) / lo.align * lo.align;
+	rec->state = p->failed ? CT_MISSING : CT_COMPLETE;
 	return rec;
 oom:
 	fail(p, "out of memory%s", "");
@@ -353,17 +373,17 @@ static void one_def(struct sema *s, struct node *def)
 	next(&p);
 	char tag[128];
 	snprintf(tag, sizeof(tag), "%s", p.tok);
-	struct span tag_at = { p.tok_start, p.tok_end };
 	if (!is_ident(tag)) {
 		fail(&p, "expected a struct name, found '%s'", p.tok);
 		return;
 	}
+	p.tag = (struct span){ p.tok_start, p.tok_end };
 	next(&p);
 	if (!is(&p, "{")) {
 		fail(&p, "expected '{' after 'struct %s'", tag);
 		return;
 	}
-	const struct ctype *ct = parse_record(&p, un, tag);
+	parse_record(&p, un, tag);
 	if (p.failed)
 		return;
 	if (is(&p, ";"))
@@ -372,8 +392,6 @@ static void one_def(struct sema *s, struct node *def)
 		fail(&p, "unexpected '%s' after struct definition", p.tok);
 		return;
 	}
-	if (ctypes_define(p.reg, (struct ctype *)ct))
-		diag_error(s->d, tag_at, "redefinition of '%s %s'", un ? "union" : "struct", tag);
 }
 
 void sema_struct_defs(struct sema *s, struct node *prog)

@@ -15,7 +15,7 @@
 static struct type_pool pool;
 
 static const char *const probes[] = { "BEGIN", "END" };
-static const struct print_ctx pctx = { probes, 2 };
+static const struct print_ctx pctx = { .probe_names = probes, .nprobes = 2 };
 
 /* An argument for a rendered printf: integer or string. */
 struct arg {

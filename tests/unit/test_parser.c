@@ -420,9 +420,16 @@ static void check_robustness(void)
 	expect_ok("robust: shebang line", S("#!/usr/bin/env bpftrace\nBEGIN { }"));
 	expect_error("robust: shebang not on first line", S("BEGIN { }\n#!x\n"),
 		     "invalid character '#'");
+	expect_ok("robust: #include skipped",
+		  S("#!/usr/bin/bpftrace\n#include <linux/sched.h>\nBEGIN { }"));
+	expect_ok("robust: #ifndef BPFTRACE_HAVE_BTF skipped",
+		  S("#ifndef BPFTRACE_HAVE_BTF\n#include <x.h>\nstruct a { b c; };\n#else\n"
+		    "#include <sys/socket.h>\n#endif\nBEGIN { }"));
 	expect_error("robust: preprocessor directive",
-		     S("#!/usr/bin/bpftrace\n#include <linux/sched.h>\nBEGIN { }"),
-		     "2:1: ERROR: C preprocessor directives are not supported");
+		     S("#!/usr/bin/bpftrace\n#define X 1\nBEGIN { }"),
+		     "2:1: ERROR: C preprocessor directive '#define' is not supported");
+	expect_error("robust: missing #endif", S("#ifdef BPFTRACE_HAVE_BTF\nBEGIN { }"),
+		     "1:1: ERROR: missing #endif");
 	expect_ok("robust: CRLF line ends", S("BEGIN {\r\n @x = 1;\r\n}\r\n"));
 }
 

@@ -127,7 +127,7 @@ static __attribute__((noinline)) int same_text(const char *got, const char *exp,
 	} while (0)
 
 static const char *const probes[] = { "BEGIN", "END" };
-static const struct print_ctx pctx = { probes, 2 };
+static const struct print_ctx pctx = { .probe_names = probes, .nprobes = 2 };
 
 #define BAR52 "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@"
 #define NOBAR "                                                    "

@@ -153,12 +153,52 @@ int main(void)
 	check_error("provider: uretprobe alias", "ur:/bin/sh:main",
 		    "uretprobe probes are not supported by this version of bpfscript yet");
 
-	TEST_BEGIN("provider: kprobe gives an honest reason");
-	CHECK_EQ_INT(expand("k:vfs_read", 0), -1);
-	CHECK_EQ_INT(npts, 0);
-	CHECK(strstr(err, "kprobe probes are not") == err);
+	/* kprobe expansion reads the kernel's function list (available_filter_functions, or
+	 * /proc/kallsyms where that is unreadable); it works on kernels without kprobes too,
+	 * which refuse only when attaching (runtime/probe_kprobe.c rt_kprobe_preflight). */
+	TEST_BEGIN("provider: kprobe, kretprobe and offsets");
+	CHECK_EQ_INT(expand("k:vfs_read", 0), 0);
+	CHECK_EQ_INT(expand("kretprobe:vfs_read", 1), 0);
+	CHECK_EQ_INT(expand("kprobe:vfs_read+0x10", 2), 0);
+	CHECK_EQ_INT(npts, 3);
+	CHECK_EQ_STR(pts[0].name, "kprobe:vfs_read");
+	CHECK_EQ_STR(pts[0].func, "vfs_read");
+	CHECK(pts[0].kind == PROBE_KPROBE && pts[0].offset == 0);
+	CHECK_EQ_STR(pts[1].name, "kretprobe:vfs_read");
+	CHECK(pts[1].kind == PROBE_KRETPROBE && pts[1].probe == 1);
+	CHECK_EQ_STR(pts[2].name, "kprobe:vfs_read+16");
+	CHECK(pts[2].offset == 16);
+	CHECK(kprobe_func_addr("vfs_read") != 0);
+	CHECK(kprobe_func_addr("no_such_function_xyz") == 0);
 	TEST_END();
 	reset();
+
+	TEST_BEGIN("provider: kprobe wildcards expand sorted and without duplicates");
+	CHECK_EQ_INT(expand("kprobe:vfs_rea*", 0), 0);
+	CHECK(npts >= 2); /* vfs_read, vfs_readv, ... */
+	for (int i = 1; i < npts; i++)
+		CHECK(strcmp(pts[i - 1].name, pts[i].name) < 0);
+	for (int i = 0; i < npts; i++)
+		CHECK(strncmp(pts[i].func, "vfs_rea", 7) == 0);
+	TEST_END();
+	reset();
+
+	check_error("provider: kprobe function missing", "k:no_such_function_xyz",
+		    "kernel function not found: no_such_function_xyz (no such symbol in "
+		    "/proc/kallsyms: misspelt, inlined, or in a module that is not loaded)");
+	check_error("provider: kprobe wildcard without match", "kprobe:no_such_fn_*",
+		    "no traceable kernel function matches no_such_fn_* (in 'kprobe:no_such_fn_*')");
+	check_error("provider: kretprobe offset", "kr:vfs_read+4",
+		    "kretprobe probes take no offset: a return probe fires when the function "
+		    "returns ('kr:vfs_read+4')");
+	check_error("provider: kprobe bad offset", "kprobe:vfs_read+x",
+		    "invalid offset in 'kprobe:vfs_read+x': write FUNCTION+N, N a decimal or 0x "
+		    "hex number");
+	check_error("provider: kprobe wildcard offset", "kprobe:vfs_*+4",
+		    "a wildcard cannot be combined with an offset ('kprobe:vfs_*+4')");
+	check_error("provider: kprobe without function", "kprobe:",
+		    "kprobe probes are written kprobe:FUNCTION or kprobe:FUNCTION+OFFSET, e.g. "
+		    "kprobe:vfs_read, not 'kprobe:'");
 
 	return check_summary();
 }

@@ -196,7 +196,7 @@ static void test_programs(void)
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
 	const char *names[2] = { sr.points[0].name, sr.points[1].name };
-	struct print_ctx pctx = { names, 2 };
+	struct print_ctx pctx = { .probe_names = names, .nprobes = 2 };
 	struct rt_events ev = { .out = out, .sr = &sr, .maps = &maps, .pctx = &pctx };
 	CHECK_EQ_INT(rt_events_open(&ev, &d), 0);
 	CHECK_EQ_INT(rt_run_once(&sr.points[0], fds[0], &d), 0);

@@ -13,12 +13,12 @@
 # never finishes, or a guest that reports no tests each count as a failure.
 #
 #   tests/vm/run_vm.sh [TEST...]     e.g. tests/vm/run_vm.sh kprobe_arg2 stop_sigkill
-#   VM_TIMEOUT=secs (default 240)    console log: build/vm/console.log
+#   VM_TIMEOUT=secs (default 300)    console log: build/vm/console.log
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 REPO=$(pwd)
 OUT=build/vm
-TIMEOUT=${VM_TIMEOUT:-240}
+TIMEOUT=${VM_TIMEOUT:-300}
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p"
 
 fail_suite() {
