@@ -143,7 +143,8 @@ int elf_file_load(const char *path, struct elf_file *out, char *err, size_t errl
 	}
 	if ((ret = dedupe(out)))
 		goto out;
-	qsort(out->syms, (size_t)out->nsyms, sizeof(*out->syms), sym_cmp);
+	if (out->nsyms)
+		qsort(out->syms, (size_t)out->nsyms, sizeof(*out->syms), sym_cmp);
 out:
 	if (e)
 		elf_end(e);

@@ -58,7 +58,8 @@ static void load(void)
 		syms[nsyms++].addr = a;
 	}
 	fclose(f);
-	qsort(syms, (size_t)nsyms, sizeof(*syms), ksym_cmp);
+	if (nsyms)
+		qsort(syms, (size_t)nsyms, sizeof(*syms), ksym_cmp);
 }
 
 bool ksyms_resolve(uint64_t addr, bool with_off, char *buf, size_t len)

@@ -260,7 +260,8 @@ int list_probes(const char *pattern, bool verbose, FILE *out)
 		fprintf(stderr, "ERROR: out of memory\n");
 		rc = 1;
 	}
-	qsort(l.v, (size_t)l.n, sizeof(*l.v), cmp_line);
+	if (l.n)
+		qsort(l.v, (size_t)l.n, sizeof(*l.v), cmp_line);
 	for (int i = 0; i < l.n && !rc; i++)
 		fprintf(out, "%s\n", l.v[i]);
 	lines_free(&l);

@@ -63,9 +63,10 @@ expect() {
 	ok "$name"
 }
 
-# ---- -p PID: two copies run, only the chosen one is counted; the run ends when it exits
-"$W" 50 1200 800 & a=$!
-"$W" 50 1200 800 & b=$!
+# ---- -p PID: two copies run (calls start after 2.5 s, time for the ASan build to attach),
+# only the chosen one is counted; the run ends when it exits
+"$W" 50 1500 2500 & a=$!
+"$W" 50 1500 2500 & b=$!
 if run p_pid 15 -q -p "$a" -e "uprobe:$W:add { @[pid] = count(); @s = sum(arg1); }"; then
 	if grep -qx "@\[$a\]: 50" "$tmp/out" && ! grep -q "@\[$b\]" "$tmp/out" &&
 		grep -qx "@s: 2450" "$tmp/out"; then
@@ -83,7 +84,7 @@ if [ "$RL_STATUS" = 1 ] && grep -qx "ERROR: -p takes a process id, not 'abc'" "$
 else
 	nok p_bad_pid "status $RL_STATUS"
 fi
-sleep 30 & dead=$!; kill "$dead"; wait "$dead" 2>/dev/null
+dead=$(sh -c 'echo $$') # a pid that has just exited (killing a fresh `&` child could run our EXIT trap in it)
 run_limited 10 "$tmp/out" "$tmp/err" "$BIN" -p "$dead" -e "uprobe:$W:add { }"
 if [ "$RL_STATUS" = 1 ] && grep -qx "ERROR: process $dead given with -p does not exist" "$tmp/err"; then
 	ok p_gone_pid

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# tests/faults/run_faults.sh — cleanup under faults: nothing of ours may outlive the tracer.
+#
+# Owns: scenarios that start build/asan/bpfscript with every probe kind available here
+# (BEGIN/END, a tracepoint, a wildcard over every sys_enter_* tracepoint — hundreds of
+# programs and perf events, closed by the detached "bpfscript-detach" helper — profile,
+# interval, uprobe and uretprobe on a private copy of build/workloads/uprobe_target) and end
+# it with SIGINT, SIGTERM, SIGHUP or SIGKILL, or through its -c child crashing (SIGSEGV),
+# being killed, or ignoring SIGTERM. Then it proves:
+#   - every BPF program, map and link the tracer held (IDs read from its /proc/PID/fdinfo
+#     while it ran) is gone from the kernel within 30 s (build/faults/bpf_alive), which
+#     also covers its perf events (each holds its program);
+#   - tracefs kprobe_events/uprobe_events name nothing of ours (our private binary path);
+#   - the -c child is gone;
+#   - a graceful stop (INT/TERM/HUP/child exit) exits 0 with no sanitizer report.
+# It also measures Ctrl-C latency under a printf flood (reported; bound 2 s, not 100 ms,
+# so a loaded CI machine cannot make it flake).
+# Must not: trace anything but its own processes' events (the wildcard's predicate matches
+# no pid), kill anything it did not start.
+# Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+
+BIN=${BIN:-build/asan/bpfscript}
+ALIVE=build/faults/bpf_alive
+passed=0
+failed=0
+tmp=$(mktemp -d /tmp/bpfscript-faults.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+ensure_tracefs >/dev/null 2>&1
+
+pass() { passed=$((passed + 1)); echo "ok $1"; }
+fail() {
+	failed=$((failed + 1))
+	echo "not ok $1: $2"
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+for f in "$BIN" "$ALIVE" build/workloads/uprobe_target build/workloads/getppid_loop; do
+	if [ ! -x "$f" ]; then
+		echo "not ok faults: $f not built (make test-build)"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+done
+cp build/workloads/uprobe_target "$tmp/ut"
+
+# The every-kind script. BEGIN's "ready" is printed only after every probe is attached.
+all_kinds() {
+	cat <<EOS
+BEGIN { printf("ready\n"); }
+tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @tp = count(); }
+tracepoint:syscalls:sys_enter_* /pid == 999999999/ { @w = count(); }
+profile:hz:99 /pid == cpid/ { @p = count(); }
+interval:ms:100 { @i = count(); }
+uprobe:$tmp/ut:add { @u = count(); }
+uretprobe:$tmp/ut:add { @ur = count(); }
+END { printf("end\n"); }
+EOS
+}
+all_kinds >"$tmp/all.bt"
+
+# ids PID: "prog:N" / "map:N" / "link:N" for every BPF object PID holds an fd of.
+ids() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		awk '/^prog_id:/ { print "prog:" $2 } /^map_id:/ { print "map:" $2 }
+		     /^link_id:/ { print "link:" $2 }' "$f" 2>/dev/null
+	done | sort -u
+}
+
+# scenario NAME HOW CHILD_CMD: start, wait for "ready", collect IDs, end it by HOW
+# (INT|TERM|HUP|KILL|none), check the aftermath.
+scenario() {
+	local name=$1 how=$2 child=$3 pid n st t0 t1 why='' nids nperf
+	rm -f "$tmp/child.pid" "$tmp/out" "$tmp/err"
+	setsid "$BIN" -c "$child" "$tmp/all.bt" </dev/null >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	n=0
+	while ! grep -q '^ready' "$tmp/out" 2>/dev/null && kill -0 "$pid" 2>/dev/null &&
+		[ $n -lt 1200 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	if ! grep -q '^ready' "$tmp/out"; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		fail "$name" "tracer never became ready: $(head -c 300 "$tmp/err")"
+		return
+	fi
+	ids "$pid" >"$tmp/ids"
+	nids=$(wc -l <"$tmp/ids")
+	nperf=$(find /proc/"$pid"/fd -lname 'anon_inode:*perf_event*' 2>/dev/null | wc -l)
+	# the child writes its pid once released; give it a moment
+	n=0
+	while [ ! -s "$tmp/child.pid" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+	cpid=$(cat "$tmp/child.pid" 2>/dev/null)
+	t0=$(now_ms)
+	case $how in
+	INT | TERM | HUP | KILL) kill -"$how" "$pid" ;;
+	childkill) kill -KILL "$cpid" 2>/dev/null ;;
+	esac
+	n=0
+	while kill -0 "$pid" 2>/dev/null && [ $n -lt 600 ]; do sleep 0.02; n=$((n + 1)); done
+	t1=$(now_ms)
+	if kill -0 "$pid" 2>/dev/null; then
+		why="tracer still running 12 s after $how"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	{ wait "$pid"; } 2>/dev/null
+	st=$?
+	# every BPF object of ours must disappear (the detach helper may take a few seconds)
+	local gone_ms=-1
+	n=0
+	while [ $n -lt 300 ]; do
+		if "$ALIVE" $(cat "$tmp/ids") >"$tmp/alive" 2>&1; then
+			gone_ms=$(($(now_ms) - t0))
+			break
+		fi
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if [ -z "$why" ] && [ "$nids" -lt 10 ]; then
+		why="only $nids BPF objects seen while running: the test would prove nothing"
+	elif [ -z "$why" ] && [ "$gone_ms" -lt 0 ]; then
+		why="$(wc -l <"$tmp/alive") BPF objects still alive 30 s later: $(head -3 "$tmp/alive" | tr '\n' ' ')"
+	elif [ -z "$why" ] && grep -qs "$tmp" /sys/kernel/tracing/uprobe_events \
+		/sys/kernel/tracing/kprobe_events; then
+		why="tracefs still lists our probe: $(grep -hs "$tmp" /sys/kernel/tracing/uprobe_events | head -1)"
+	elif [ -z "$why" ] && [ -n "$cpid" ] && kill -0 "$cpid" 2>/dev/null &&
+		! grep -q zombie /proc/"$cpid"/status 2>/dev/null; then
+		sleep 1
+		if kill -0 "$cpid" 2>/dev/null; then
+			why="the -c child $cpid is still running"
+			kill -KILL "$cpid" 2>/dev/null
+		fi
+	fi
+	if [ -z "$why" ] && has_sanitizer_report "$tmp/err"; then
+		why="sanitizer report: $(grep -E -m1 "$SANITIZER_RE" "$tmp/err")"
+	fi
+	if [ -z "$why" ] && [ "$how" != KILL ] && [ "$st" != 0 ]; then
+		why="exit status $st after $how, expected 0: $(head -c 300 "$tmp/err")"
+	fi
+	if [ -z "$why" ] && [ "$how" != KILL ] && ! grep -q '^end' "$tmp/out"; then
+		why="END did not run after $how"
+	fi
+	if [ -n "$why" ]; then
+		fail "$name" "$why"
+	else
+		pass "$name"
+	fi
+	echo "# $name: $nids BPF objects, $nperf perf events; exit $st $((t1 - t0)) ms after $how; all objects gone after ${gone_ms} ms"
+}
+
+LONG_CHILD="sh -c 'echo \$\$ > $tmp/child.pid; $tmp/ut 1 600000'"
+scenario sigint_all_kinds INT "$LONG_CHILD"
+scenario sigterm_all_kinds TERM "$LONG_CHILD"
+scenario sighup_all_kinds HUP "$LONG_CHILD"
+scenario sigkill_all_kinds KILL "$LONG_CHILD"
+scenario child_segfault none "sh -c 'echo \$\$ > $tmp/child.pid; $tmp/ut 5 300; kill -SEGV \$\$'"
+scenario child_killed childkill "$LONG_CHILD"
+scenario child_ignores_sigterm INT "sh -c 'trap \"\" TERM; echo \$\$ > $tmp/child.pid; while :; do sleep 0.1; done'"
+
+# Ctrl-C under a printf flood from a workload we start (the predicate keeps it to ours).
+build/workloads/getppid_loop 2000000000 &
+wl=$!
+setsid "$BIN" -e 'BEGIN { printf("ready\n"); } tracepoint:syscalls:sys_enter_getppid /pid == $1/ { printf("%d %s %d\n", pid, comm, nsecs); }' \
+	"$wl" </dev/null >"$tmp/flood.out" 2>"$tmp/flood.err" &
+pid=$!
+n=0
+while ! grep -q '^ready' "$tmp/flood.out" 2>/dev/null && [ $n -lt 600 ]; do sleep 0.05; n=$((n + 1)); done
+sleep 2
+ids "$pid" >"$tmp/ids"
+lines0=$(wc -l <"$tmp/flood.out")
+t0=$(now_ms)
+kill -INT "$pid"
+n=0
+while kill -0 "$pid" 2>/dev/null && [ $n -lt 500 ]; do sleep 0.01; n=$((n + 1)); done
+t1=$(now_ms)
+kill -KILL "$wl" 2>/dev/null
+{ wait "$wl"; } 2>/dev/null
+if kill -0 "$pid" 2>/dev/null; then
+	kill -KILL "$pid"
+	fail ctrl_c_under_flood "still running 5 s after SIGINT"
+elif [ "$lines0" -lt 1000 ]; then
+	fail ctrl_c_under_flood "no flood: only $lines0 lines in 2 s"
+elif has_sanitizer_report "$tmp/flood.err"; then
+	fail ctrl_c_under_flood "sanitizer report"
+elif [ $((t1 - t0)) -gt 2000 ]; then
+	fail ctrl_c_under_flood "exit took $((t1 - t0)) ms after SIGINT (bound 2000 ms)"
+else
+	pass ctrl_c_under_flood
+fi
+{ wait "$pid"; } 2>/dev/null
+echo "# ctrl_c_under_flood: $lines0 events printed in 2 s; exited $((t1 - t0)) ms after SIGINT (ASan build, includes detach and printing); $(grep -o 'Lost [0-9]* events' "$tmp/flood.out" "$tmp/flood.err" | head -1)"
+echo "$passed passed, $failed failed"
+[ $failed = 0 ]
