@@ -223,6 +223,14 @@ bool bpfb_terminated(struct cg *c)
 
 void bpfb_ret0(struct cg *c)
 {
+	if (c->fn.cb_stop) {
+		/* return/exit inside a for-loop body: stop iterating (callback result 1) and
+		 * flag the caller, which then returns as well (emit_loops.c) */
+		bpfb_store(c, bpfb_i64(c, 1), c->fn.cb_stop, 8);
+		LLVMBuildRet(c->b, bpfb_i64(c, 1));
+		LLVMPositionBuilderAtEnd(c->b, bpfb_block(c, "dead"));
+		return;
+	}
 	LLVMBuildRet(c->b, bpfb_i64(c, 0));
 	LLVMPositionBuilderAtEnd(c->b, bpfb_block(c, "dead"));
 }

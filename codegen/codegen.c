@@ -49,8 +49,10 @@ void cg_result_free(struct cg_result *r)
 {
 	if (!r)
 		return;
-	for (int i = 0; i < r->nprogs; i++)
+	for (int i = 0; i < r->nprogs; i++) {
 		free(r->progs[i].insns);
+		free(r->progs[i].funcs);
+	}
 	free(r->progs);
 	r->progs = NULL;
 	r->nprogs = 0;

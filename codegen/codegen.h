@@ -20,12 +20,21 @@
 #include "../parser/ast.h"
 #include "../sema/sema.h"
 
+/* A function inside a program: the entry, then for-loop/len() callbacks, which the
+ * kernel accepts only with BTF func_info (runtime/btf_funcs.c builds it). */
+struct cg_func {
+	uint32_t insn_off;   /* first instruction */
+	bool is_callback;    /* static (map, key, value, ctx) callback; else the entry (ctx) */
+};
+
 struct cg_prog {
 	int point;           /* index into sema_result.points */
 	uint32_t prog_type;  /* enum bpf_prog_type value */
 	void *insns;         /* struct bpf_insn[insn_cnt], malloc'd */
 	size_t insn_cnt;
 	char name[16];       /* BPF object name, e.g. "p3" (kernel limit 16 incl. NUL) */
+	struct cg_func *funcs; /* malloc'd, by insn_off; NULL when the program is one function */
+	int nfuncs;
 };
 
 struct cg_opts {

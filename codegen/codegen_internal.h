@@ -61,6 +61,9 @@ struct cg_fn {
 	struct { struct node *map; LLVMValueRef val; } rcache[4];
 	int nrcache;
 	struct node *stmt;            /* innermost statement being emitted: cg_error's location */
+	/* for-loop callback (emit_loops.c): its ctx word 0, set to 1 by return/exit in the
+	 * body so the caller returns too; NULL in a probe's own function */
+	LLVMValueRef cb_stop;
 };
 
 /* Per probe kind: program type and how the context is read (one row per kind). */
@@ -93,6 +96,7 @@ struct cg {
 	 * matches whose body does not depend on the point), so it is not emitted again;
 	 * object.c copies the instructions and patches the `probe` value (codegen.c). */
 	int *share_of;
+	int ncallbacks;               /* for-loop / len() callbacks emitted (unique names) */
 
 	struct cg_fn fn;
 };
@@ -183,6 +187,10 @@ LLVMValueRef cg_map_lookup(struct cg *c, struct node *m);
 /* ---- emit_stmt.c ---- */
 void cg_block(struct cg *c, struct node *block);
 void cg_stmt(struct cg *c, struct node *s);
+
+/* ---- emit_loops.c: map iteration through bpf_for_each_map_elem callbacks ---- */
+void cg_for(struct cg *c, struct node *n);
+LLVMValueRef cg_map_len(struct cg *c, struct node *call);
 
 /* ---- emit_events.c ---- */
 LLVMValueRef cg_call(struct cg *c, struct node *call);

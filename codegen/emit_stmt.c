@@ -138,6 +138,9 @@ void cg_stmt(struct cg *c, struct node *s)
 	case AST_UNROLL:
 		unroll_stmt(c, s);
 		return;
+	case AST_FOR:
+		cg_for(c, s);
+		return;
 	case AST_BLOCK:
 		cg_block(c, s);
 		return;

@@ -251,6 +251,8 @@ LLVMValueRef cg_call_more(struct cg *c, struct node *n)
 	case BI_CAT:
 		async_fmt_call(c, n);
 		return zero;
+	case BI_LEN:
+		return cg_map_len(c, n);
 	case BI_HAS_KEY: {
 		/* key attached to the map node only while it is built (as sema checked it) */
 		struct node *m = n->list, *k = m->next;

@@ -3,7 +3,8 @@
  *
  * Owns: IR verification, the one -O2 pass pipeline, --dump=ir, emitting the ELF object to
  * memory and cutting the prog_N sections out of it with libelf, refusing any object that
- * carries relocations or data sections (nothing could resolve them).
+ * carries data sections or relocations other than for-loop callback addresses (resolved
+ * here into BPF_PSEUDO_FUNC loads; the function list goes to BTF func_info).
  * Must not: write files or load anything into the kernel.
  */
 #include <gelf.h>
@@ -33,19 +34,138 @@ static void patch_probe(void *insns, size_t cnt, int index)
 	}
 }
 
+/* Function symbols of section shndx, by address: the program's entry (offset 0) and its
+ * callbacks. Only programs with callbacks get a list (BTF func_info is then required). */
+static int collect_funcs(struct cg *c, Elf *e, Elf_Scn *symtab, size_t shndx,
+			 struct cg_prog *p)
+{
+	GElf_Shdr sh;
+	Elf_Data *d = symtab ? elf_getdata(symtab, NULL) : NULL;
+	if (!d || !gelf_getshdr(symtab, &sh) || !sh.sh_entsize)
+		return 0;
+	size_t n = sh.sh_size / sh.sh_entsize, cnt = 0;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym sym;
+		if (gelf_getsym(d, (int)i, &sym) && GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
+		    sym.st_shndx == shndx)
+			cnt++;
+	}
+	if (cnt < 2)
+		return 0;
+	p->funcs = calloc(cnt, sizeof(*p->funcs));
+	if (!p->funcs) {
+		diag_error_noloc(c->d, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym sym;
+		if (!gelf_getsym(d, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    sym.st_shndx != shndx)
+			continue;
+		struct cg_func f = { (uint32_t)(sym.st_value / sizeof(struct bpf_insn)),
+				     GELF_ST_BIND(sym.st_info) == STB_LOCAL };
+		int j = p->nfuncs++;
+		for (; j > 0 && p->funcs[j - 1].insn_off > f.insn_off; j--)
+			p->funcs[j] = p->funcs[j - 1];
+		p->funcs[j] = f;
+	}
+	(void)e;
+	if (p->funcs[0].insn_off != 0 || p->funcs[0].is_callback) {
+		diag_error_noloc(c->d, "internal error: program section does not start with its "
+				       "entry function");
+		return -1;
+	}
+	return 0;
+}
+
+/* The one relocation our objects may carry: a callback's address (ld_imm64 against a
+ * function, or its section symbol plus offset, in the same section) becomes the kernel's
+ * BPF_PSEUDO_FUNC load, imm = instructions from the next one to the callback. */
+static int apply_relocs(struct cg *c, Elf_Scn *rel, Elf_Scn *symtab, size_t target,
+			struct cg_prog *p, const char *name)
+{
+	GElf_Shdr rsh, ssh;
+	Elf_Data *rd = elf_getdata(rel, NULL), *sd = symtab ? elf_getdata(symtab, NULL) : NULL;
+	if (!rd || !sd || !gelf_getshdr(rel, &rsh) || !gelf_getshdr(symtab, &ssh) ||
+	    !rsh.sh_entsize)
+		goto bad;
+	struct bpf_insn *in = p->insns;
+	for (size_t i = 0; i < rsh.sh_size / rsh.sh_entsize; i++) {
+		GElf_Rel r;
+		GElf_Sym sym;
+		if (!gelf_getrel(rd, (int)i, &r) ||
+		    !gelf_getsym(sd, (int)GELF_R_SYM(r.r_info), &sym))
+			goto bad;
+		size_t at = r.r_offset / sizeof(struct bpf_insn);
+		int st = GELF_ST_TYPE(sym.st_info);
+		if (GELF_R_TYPE(r.r_info) != 1 /* R_BPF_64_64 */ || sym.st_shndx != target ||
+		    (st != STT_FUNC && st != STT_SECTION) || at + 1 >= p->insn_cnt ||
+		    in[at].code != (BPF_LD | BPF_IMM | BPF_DW) || in[at].src_reg)
+			goto bad;
+		uint64_t byte = sym.st_value + (uint64_t)(int64_t)in[at].imm;
+		size_t to = byte / sizeof(struct bpf_insn);
+		bool is_func = false;
+		for (int f = 0; f < p->nfuncs; f++)
+			is_func |= p->funcs[f].insn_off == to && p->funcs[f].is_callback;
+		if (byte % sizeof(struct bpf_insn) || !is_func)
+			goto bad;
+		in[at].src_reg = BPF_PSEUDO_FUNC;
+		in[at].imm = (int32_t)((int64_t)to - (int64_t)at - 1);
+		in[at + 1].imm = 0;
+	}
+	return 0;
+bad:
+	diag_error_noloc(c->d, "internal error: generated BPF object has a relocation other "
+			       "than a callback address (section %s)", name);
+	return -1;
+}
+
+static int copy_prog(struct cg *c, struct cg_prog *to, const struct cg_prog *from)
+{
+	size_t bytes = from->insn_cnt * sizeof(struct bpf_insn);
+	to->insns = malloc(bytes);
+	to->funcs = from->nfuncs ? calloc((size_t)from->nfuncs, sizeof(*to->funcs)) : NULL;
+	if (!to->insns || (from->nfuncs && !to->funcs)) {
+		diag_error_noloc(c->d, "out of memory");
+		return -1;
+	}
+	memcpy(to->insns, from->insns, bytes);
+	to->insn_cnt = from->insn_cnt;
+	if (from->nfuncs)
+		memcpy(to->funcs, from->funcs, sizeof(*to->funcs) * (size_t)from->nfuncs);
+	to->nfuncs = from->nfuncs;
+	return 0;
+}
+
 static int extract(struct cg *c, const char *data, size_t size, struct cg_result *out)
 {
 	int npoints = c->sr->npoints, err = -1;
+	int *prog_of = NULL; /* section index → point index, -1 */
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		diag_error_noloc(c->d, "libelf initialisation failed");
 		return -1;
 	}
 	Elf *e = elf_memory((char *)data, size);
-	size_t shstrndx;
-	if (!e || elf_getshdrstrndx(e, &shstrndx)) {
+	size_t shstrndx, nsec;
+	if (!e || elf_getshdrstrndx(e, &shstrndx) || elf_getshdrnum(e, &nsec)) {
 		diag_error_noloc(c->d, "LLVM produced an unreadable ELF object: %s",
 				 elf_errmsg(-1));
 		goto out;
+	}
+	prog_of = malloc(sizeof(int) * (nsec ? nsec : 1));
+	if (!prog_of) {
+		diag_error_noloc(c->d, "out of memory");
+		goto out;
+	}
+	Elf_Scn *symtab = NULL;
+	for (size_t i = 0; i < nsec; i++)
+		prog_of[i] = -1;
+	for (Elf_Scn *s = elf_nextscn(e, NULL); s; s = elf_nextscn(e, s)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(s, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB)
+			symtab = s;
 	}
 	for (Elf_Scn *s = elf_nextscn(e, NULL); s; s = elf_nextscn(e, s)) {
 		GElf_Shdr sh;
@@ -54,7 +174,7 @@ static int extract(struct cg *c, const char *data, size_t size, struct cg_result
 		const char *name = elf_strptr(e, shstrndx, sh.sh_name);
 		if (!name)
 			continue;
-		if (sh.sh_type == SHT_REL || sh.sh_type == SHT_RELA) {
+		if (sh.sh_type == SHT_RELA) {
 			diag_error_noloc(c->d, "internal error: generated BPF object has "
 					       "relocations (section %s)", name);
 			goto out;
@@ -84,19 +204,31 @@ static int extract(struct cg *c, const char *data, size_t size, struct cg_result
 		}
 		memcpy(p->insns, d->d_buf, d->d_size);
 		p->insn_cnt = d->d_size / sizeof(struct bpf_insn);
+		prog_of[elf_ndxscn(s)] = idx;
+		if (collect_funcs(c, e, symtab, elf_ndxscn(s), p))
+			goto out;
+	}
+	/* relocations only after every program section is copied: .relprog_N may come first */
+	for (Elf_Scn *s = elf_nextscn(e, NULL); s; s = elf_nextscn(e, s)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(s, &sh) || sh.sh_type != SHT_REL)
+			continue;
+		const char *name = elf_strptr(e, shstrndx, sh.sh_name);
+		int idx = sh.sh_info < nsec ? prog_of[sh.sh_info] : -1;
+		if (idx < 0) {
+			diag_error_noloc(c->d, "internal error: generated BPF object has "
+					       "relocations (section %s)", name ? name : "?");
+			goto out;
+		}
+		if (apply_relocs(c, s, symtab, sh.sh_info, &out->progs[idx], name ? name : "?"))
+			goto out;
 	}
 	for (int i = 0; i < npoints; i++) {
 		int from = c->share_of ? c->share_of[i] : -1;
 		if (from < 0 || out->progs[i].insns || !out->progs[from].insns)
 			continue;
-		size_t bytes = out->progs[from].insn_cnt * sizeof(struct bpf_insn);
-		out->progs[i].insns = malloc(bytes);
-		if (!out->progs[i].insns) {
-			diag_error_noloc(c->d, "out of memory");
+		if (copy_prog(c, &out->progs[i], &out->progs[from]))
 			goto out;
-		}
-		memcpy(out->progs[i].insns, out->progs[from].insns, bytes);
-		out->progs[i].insn_cnt = out->progs[from].insn_cnt;
 	}
 	for (int i = 0; i < npoints; i++) {
 		if (out->progs[i].insns)
@@ -110,6 +242,7 @@ static int extract(struct cg *c, const char *data, size_t size, struct cg_result
 	}
 	err = 0;
 out:
+	free(prog_of);
 	if (e)
 		elf_end(e);
 	return err;
@@ -118,7 +251,7 @@ out:
 static int is_loop(struct node *n, void *ctx)
 {
 	(void)ctx;
-	return n->kind == AST_WHILE;
+	return n->kind == AST_WHILE || n->kind == AST_FOR; /* for: percpu sum loops */
 }
 
 /* Straight-line probe code needs only these passes: promote the stack slots codegen uses

@@ -17,6 +17,8 @@
  *   IF         a = cond ; b = BLOCK ; c = else part: BLOCK, IF (else if) or NULL
  *   WHILE      a = cond ; b = BLOCK
  *   UNROLL     a = count expr (INT after positional substitution) ; b = BLOCK
+ *   FOR        for ($kv : @map) { }: a = VAR (loop variable) ; b = iterated expr (a MAP
+ *              without keys when valid) ; c = BLOCK ; sym = var id sema gave $kv here
  *   RETURN, BREAK, CONTINUE   (no children)
  *   INT        ival (literal value; negative literals are UNOP(OP_NEG, INT))
  *   STR        str, slen: the unescaped bytes (NUL-terminated, may contain NULs)
@@ -49,7 +51,7 @@
 	X(PROGRAM) X(PROBE) X(ATTACH) X(BLOCK) X(EXPR_STMT) X(ASSIGN) X(IF) X(WHILE)     \
 	X(UNROLL) X(RETURN) X(BREAK) X(CONTINUE) X(INT) X(STR) X(IDENT) X(POSPARAM)      \
 	X(VAR) X(MAP) X(CALL) X(BINOP) X(UNOP) X(TERNARY) X(FIELD) X(INDEX) X(CAST)      \
-	X(TUPLE) X(CDEF)
+	X(TUPLE) X(CDEF) X(FOR)
 
 enum ast_kind {
 #define X(k) AST_##k,

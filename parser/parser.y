@@ -58,7 +58,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %token PARAMCOUNT "$#"
 %token INT_TYPE "integer type"
 %token STRUCT "struct" UNION "union" ENUM "enum"
-%token IF "if" ELSE "else" WHILE "while" UNROLL "unroll"
+%token IF "if" ELSE "else" WHILE "while" UNROLL "unroll" FOR "for"
 %token RETURN "return" BREAK "break" CONTINUE "continue"
 %token ENDPRED "end predicate"
 %token LBRACE "{" RBRACE "}" LBRACKET "[" RBRACKET "]" LPAREN "(" RPAREN ")"
@@ -176,6 +176,7 @@ block_stmt
 	: if_stmt                        { $$ = $1; }
 	| WHILE "(" expr ")" block       { $$ = ast_node3(AST_WHILE, @$, $3, $5, NULL, NULL); }
 	| UNROLL "(" expr ")" block      { $$ = ast_node3(AST_UNROLL, @$, $3, $5, NULL, NULL); }
+	| FOR "(" var ":" expr ")" block { $$ = ast_node3(AST_FOR, @$, $3, $5, $7, NULL); }
 	;
 
 if_stmt

@@ -11,7 +11,9 @@
 #include "runtime_internal.h"
 #include "session.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -113,12 +115,65 @@ int rt_child_exited(int pid)
 	return r == pid || (r < 0 && errno == ECHILD);
 }
 
+/* Signal every descendant of root (children first found via /proc/PID/stat's ppid, to
+ * any depth): a -c command run through /bin/sh -c leaves its own children behind when
+ * only the shell is killed. Bounded: at most 4096 processes are tracked. */
+static void kill_descendants(int root, int sig)
+{
+	enum { MAX_TREE = 4096 };
+	int *tree = malloc(sizeof(int) * MAX_TREE);
+	int n = 0, grew = 1;
+	if (!tree)
+		return;
+	tree[n++] = root;
+	while (grew && n < MAX_TREE) {
+		grew = 0;
+		DIR *dir = opendir("/proc");
+		if (!dir)
+			break;
+		struct dirent *de;
+		while ((de = readdir(dir)) && n < MAX_TREE) {
+			int pid = atoi(de->d_name), ppid = 0, known = 0;
+			if (pid <= 0)
+				continue;
+			for (int i = 0; i < n && !known; i++)
+				known = tree[i] == pid;
+			if (known)
+				continue;
+			char path[64], buf[512];
+			snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+			FILE *f = fopen(path, "r");
+			if (!f)
+				continue;
+			size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+			buf[len] = '\0';
+			/* "pid (comm) state ppid": comm may hold spaces or ')' — use the last ')' */
+			char *rp = strrchr(buf, ')');
+			if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1)
+				continue;
+			for (int i = 0; i < n; i++) {
+				if (tree[i] == ppid) {
+					tree[n++] = pid;
+					grew = 1;
+					break;
+				}
+			}
+		}
+		closedir(dir);
+	}
+	for (int i = 1; i < n; i++)
+		kill(tree[i], sig);
+	free(tree);
+}
+
 void rt_child_finish(int pid)
 {
 	if (pid <= 0)
 		return;
 	if (rt_child_exited(pid))
 		return;
+	kill_descendants(pid, SIGTERM);
 	kill(pid, SIGTERM);
 	/* A command that ignores SIGTERM must not make us hang at exit: give it 1 s. */
 	for (int i = 0; i < 100; i++) {

@@ -1,7 +1,8 @@
 /*
  * runtime/loader.c — handing generated programs to the kernel.
  *
- * Owns: bpf_prog_load for every codegen program (license "GPL"), capturing the verifier log
+ * Owns: bpf_prog_load for every codegen program (license "GPL"; BTF func_info only for
+ * programs with callbacks, from btf_funcs.c), capturing the verifier log
  * only when a load fails (a log buffer slows every successful load), and turning a refusal
  * into one sentence that names the probe. -v adds the raw verifier log and libbpf's chatter.
  * Must not: attach anything or decide probe order (session.c does).
@@ -59,8 +60,21 @@ static void verifier_reason(const char *log, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
+/* Programs with callbacks carry BTF func_info (btf_funcs.c); others load without. */
+static void func_info_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p,
+			   const struct rt_func_btf *fb, const struct bpf_func_info *info)
+{
+	if (!info)
+		return;
+	o->prog_btf_fd = (uint32_t)fb->fd;
+	o->func_info = info;
+	o->func_info_cnt = (uint32_t)p->nfuncs;
+	o->func_info_rec_size = sizeof(*info);
+}
+
 /* A failed load again, this time with a verifier log, so we can say what went wrong. */
-static int explain_failure(const struct cg_prog *p, const char *probe, int load_err,
+static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb,
+			   const struct bpf_func_info *info, const char *probe, int load_err,
 			   int verbose, struct diag *d)
 {
 	char *log = malloc(VERIFIER_LOG_SIZE);
@@ -69,6 +83,7 @@ static int explain_failure(const struct cg_prog *p, const char *probe, int load_
 		log[0] = '\0';
 		LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = VERIFIER_LOG_SIZE,
 			    .log_level = 1);
+		func_info_opts(&o, p, fb, info);
 		int fd = bpf_prog_load((enum bpf_prog_type)p->prog_type, p->name, "GPL",
 				       p->insns, p->insn_cnt, &o);
 		if (fd >= 0) /* accepted the second time: report the first errno */
@@ -112,21 +127,32 @@ static int explain_failure(const struct cg_prog *p, const char *probe, int load_
 int rt_load_all(const struct cg_result *cg, const struct sema_result *sr, int verbose,
 		int *fds, struct diag *d)
 {
+	struct rt_func_btf fb;
 	for (int i = 0; i < cg->nprogs; i++)
 		fds[i] = -1;
+	int err = rt_func_btf_load(cg, &fb, d);
+	if (err)
+		return err;
 	for (int i = 0; i < cg->nprogs; i++) {
 		const struct cg_prog *p = &cg->progs[i];
+		const struct bpf_func_info *info = fb.info ? fb.info[i] : NULL;
+		LIBBPF_OPTS(bpf_prog_load_opts, o);
+		func_info_opts(&o, p, &fb, info);
 		int fd = bpf_prog_load((enum bpf_prog_type)p->prog_type, p->name, "GPL", p->insns,
-				       p->insn_cnt, NULL);
+				       p->insn_cnt, info ? &o : NULL);
 		if (fd < 0) {
-			int err = explain_failure(p, point_name(sr, p->point), -errno, verbose, d);
+			err = explain_failure(p, &fb, info, point_name(sr, p->point), -errno,
+					      verbose, d);
 			for (int j = 0; j < i; j++) {
 				close(fds[j]);
 				fds[j] = -1;
 			}
+			rt_func_btf_free(&fb, cg->nprogs);
 			return err ? err : -EINVAL;
 		}
 		fds[i] = fd;
 	}
+	/* loaded programs hold their own reference to the BTF */
+	rt_func_btf_free(&fb, cg->nprogs);
 	return 0;
 }

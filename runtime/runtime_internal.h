@@ -48,6 +48,15 @@ int rt_load_all(const struct cg_result *cg, const struct sema_result *sr, int ve
 /* libbpf's own messages: shown only with -v. */
 void rt_libbpf_quiet(int verbose);
 
+/* ---- btf_funcs.c: BTF func_info for programs with for-loop/len() callbacks ------------ */
+struct bpf_func_info;
+struct rt_func_btf {
+	int fd;                      /* loaded BTF, -1 when no program has callbacks */
+	struct bpf_func_info **info; /* [nprogs]: func_info of progs[i], NULL if it has none */
+};
+int rt_func_btf_load(const struct cg_result *cg, struct rt_func_btf *out, struct diag *d);
+void rt_func_btf_free(struct rt_func_btf *b, int nprogs);
+
 /* ---- attach.c ------------------------------------------------------------------------- */
 struct rt_links {
 	int *fds;       /* link fds and perf event fds */

@@ -343,27 +343,6 @@ static bool whole_map(struct sema *s, struct node *n, struct node *m)
 	return true;
 }
 
-static void check_len(struct sema *s, struct node *n)
-{
-	struct node *m = n->list;
-	if (!whole_map(s, n, m))
-		return;
-	m->sym = sema_map_id(s, m);
-	if (m->sym < 0)
-		return;
-	const struct map_info *mi = &s->r->maps[m->sym];
-	if (mi->val.kind == TY_NONE) {
-		if (!s->map_bad[m->sym])
-			diag_error(s->d, m->loc, "Undefined map: %s", m->str);
-		return;
-	}
-	/* Counting needs bpf_for_each_map_elem with a BPF callback subprogram, which needs
-	 * BTF func_info at load time; the loader does not provide it yet. */
-	diag_error(s->d, n->loc, "len(%s) needs map iteration (bpf_for_each_map_elem "
-				 "callbacks), which bpfscript does not support yet",
-		   m->str);
-}
-
 /* has_key(@m, k): the key is checked as @m[k] (or @m[a, b] for a tuple) by attaching it
  * to the map node for the duration of the check; codegen does the same (emit_strings.c),
  * so the tree keeps its shape for later passes. */
@@ -435,8 +414,8 @@ bool sema_call_more(struct sema *s, struct node *n, enum builtin b)
 		check_fmt_call(s, n, FMT_CAT);
 		n->type = type_void();
 		return true;
-	case BI_LEN:
-		check_len(s, n);
+	case BI_LEN: /* map iteration: check_loops.c */
+		sema_len(s, n);
 		return true;
 	case BI_HAS_KEY:
 		check_has_key(s, n);

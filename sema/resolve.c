@@ -143,6 +143,9 @@ int sema_map_id(struct sema *s, struct node *map)
 int sema_var_id(struct sema *s, const char *name, bool create)
 {
 	struct sema_result *r = s->r;
+	for (int i = s->nfor_vars - 1; i >= 0; i--) /* a for loop's $kv, inside its body */
+		if (strcmp(s->for_vars[i].name, name) == 0)
+			return s->for_vars[i].id;
 	for (int i = 0; i < r->nvars; i++)
 		if (r->vars[i].probe == s->probe && strcmp(r->vars[i].name, name) == 0)
 			return i;

@@ -38,6 +38,10 @@ struct sema {
 	/* The expression being checked is a literal-only argument (a format or path), which
 	 * is not a string value and so is exempt from the str() buffer size limit. */
 	bool literal_arg;
+	/* for ($kv : @map): the loop variable of each enclosing for loop, innermost last;
+	 * a $kv inside the body names that loop's own hidden variable (check_loops.c). */
+	struct { const char *name; int id; } for_vars[8];
+	int nfor_vars;
 };
 
 /* check_ctype.c / struct_types.c: C types — casts to struct pointers, ->, ., *, &, [],
@@ -79,6 +83,11 @@ void sema_map_key(struct sema *s, struct node *map);
 void sema_map_store(struct sema *s, struct node *map, const struct type *val,
 		    struct span at);
 bool sema_is_agg_call(const struct node *n);
+void sema_block(struct sema *s, struct node *b);
+
+/* check_loops.c: for ($kv : @map) { } and len(@map) (map iteration). */
+void sema_for(struct sema *s, struct node *n);
+void sema_len(struct sema *s, struct node *n);
 
 /* check_calls.c */
 void sema_call(struct sema *s, struct node *n);

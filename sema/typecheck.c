@@ -688,6 +688,9 @@ static void stmt(struct sema *s, struct node *n)
 		block(s, n->b);
 		s->loop_depth--;
 		return;
+	case AST_FOR:
+		sema_for(s, n);
+		return;
 	case AST_UNROLL:
 		if (n->a->kind != AST_INT) {
 			sema_expr(s, n->a);
@@ -712,6 +715,11 @@ static void stmt(struct sema *s, struct node *n)
 		sema_expr(s, n);
 		return;
 	}
+}
+
+void sema_block(struct sema *s, struct node *b)
+{
+	block(s, b);
 }
 
 void sema_check_program(struct sema *s, struct node *prog)

@@ -49,7 +49,7 @@ cp build/workloads/uprobe_target "$tmp/ut"
 # The every-kind script. BEGIN's "ready" is printed only after every probe is attached.
 all_kinds() {
 	cat <<EOS
-BEGIN { printf("ready\n"); }
+BEGIN { printf("ready %d\n", cpid); }
 tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @tp = count(); }
 tracepoint:syscalls:sys_enter_* /pid == 999999999/ { @w = count(); }
 profile:hz:99 /pid == cpid/ { @p = count(); }
@@ -92,10 +92,7 @@ scenario() {
 	ids "$pid" >"$tmp/ids"
 	nids=$(wc -l <"$tmp/ids")
 	nperf=$(find /proc/"$pid"/fd -lname 'anon_inode:*perf_event*' 2>/dev/null | wc -l)
-	# the child writes its pid once released; give it a moment
-	n=0
-	while [ ! -s "$tmp/child.pid" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
-	cpid=$(cat "$tmp/child.pid" 2>/dev/null)
+	cpid=$(awk '/^ready/ { print $2; exit }' "$tmp/out")
 	t0=$(now_ms)
 	case $how in
 	INT | TERM | HUP | KILL) kill -"$how" "$pid" ;;
@@ -128,12 +125,17 @@ scenario() {
 	elif [ -z "$why" ] && grep -qs "$tmp" /sys/kernel/tracing/uprobe_events \
 		/sys/kernel/tracing/kprobe_events; then
 		why="tracefs still lists our probe: $(grep -hs "$tmp" /sys/kernel/tracing/uprobe_events | head -1)"
-	elif [ -z "$why" ] && [ -n "$cpid" ] && kill -0 "$cpid" 2>/dev/null &&
-		! grep -q zombie /proc/"$cpid"/status 2>/dev/null; then
-		sleep 1
-		if kill -0 "$cpid" 2>/dev/null; then
-			why="the -c child $cpid is still running"
-			kill -KILL "$cpid" 2>/dev/null
+	elif [ -z "$why" ]; then
+		# the child and anything it started (all run our private $tmp/ut or sleep)
+		n=0
+		while { kill -0 "$cpid" 2>/dev/null || pgrep -f "^$tmp/ut" >/dev/null; } &&
+			[ $n -lt 40 ]; do
+			sleep 0.05
+			n=$((n + 1))
+		done
+		if kill -0 "$cpid" 2>/dev/null || pgrep -f "^$tmp/ut" >/dev/null; then
+			why="the -c child $cpid or its children are still running: $(pgrep -af "^$tmp/ut" | head -2 | tr '\n' ' ')"
+			kill -KILL "$cpid" $(pgrep -f "^$tmp/ut") 2>/dev/null
 		fi
 	fi
 	if [ -z "$why" ] && has_sanitizer_report "$tmp/err"; then
@@ -153,14 +155,19 @@ scenario() {
 	echo "# $name: $nids BPF objects, $nperf perf events; exit $st $((t1 - t0)) ms after $how; all objects gone after ${gone_ms} ms"
 }
 
-LONG_CHILD="sh -c 'echo \$\$ > $tmp/child.pid; $tmp/ut 1 600000'"
+# The child runs our private copy of uprobe_target (exec'd directly: no shell syntax), so
+# the uprobes see it and pgrep can find anything left of it.
+LONG_CHILD="$tmp/ut 1 600000"
 scenario sigint_all_kinds INT "$LONG_CHILD"
 scenario sigterm_all_kinds TERM "$LONG_CHILD"
 scenario sighup_all_kinds HUP "$LONG_CHILD"
 scenario sigkill_all_kinds KILL "$LONG_CHILD"
-scenario child_segfault none "sh -c 'echo \$\$ > $tmp/child.pid; $tmp/ut 5 300; kill -SEGV \$\$'"
+# /bin/sh -c runs these; cpid is the shell, which kills itself with SIGSEGV
+scenario child_segfault none "$tmp/ut 5 2000; kill -SEGV \$\$"
 scenario child_killed childkill "$LONG_CHILD"
-scenario child_ignores_sigterm INT "sh -c 'trap \"\" TERM; echo \$\$ > $tmp/child.pid; while :; do sleep 0.1; done'"
+scenario child_ignores_sigterm INT "trap '' TERM; $tmp/ut 1 600000; while :; do sleep 0.1; done"
+# the shell's own child must not outlive the session either
+scenario child_shell_grandchild INT "$tmp/ut 1 600000 & wait"
 
 # Ctrl-C under a printf flood from a workload we start (the predicate keeps it to ours).
 build/workloads/getppid_loop 2000000000 &

@@ -1,0 +1,302 @@
+/*
+ * codegen/emit_loops.c — map iteration: `for ($kv : @map) { ... }` and `len(@map)`, both
+ * through the bpf_for_each_map_elem helper and a callback subprogram.
+ *
+ * Owns: the callback functions (static, in the probe function's own section, so object.c
+ * can resolve their address inside the program), the context passed to them (word 0: the
+ * "return from the probe" flag; then one pointer per variable of the enclosing function
+ * the body uses, so reads and writes reach the caller's slots), $kv's (key, value)
+ * construction, per-CPU aggregation values summed over all CPUs, and break/continue as
+ * the callback's result (1 = stop, 0 = next element).
+ * Must not: decide what a loop may contain (sema/check_loops.c rejects builtins that need
+ * the probe's context) or load anything; BTF func_info is the runtime's job.
+ */
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen_internal.h"
+
+struct for_vars {
+	int nvars;
+	bool *exclude;  /* loop variables of this loop and of loops nested in it */
+	int *ids;       /* shared variables, in first-use order */
+	int n;
+	bool *seen;
+};
+
+static int collect_loopvars(struct node *n, void *arg)
+{
+	struct for_vars *fv = arg;
+	if (n->kind == AST_FOR && n->sym >= 0 && n->sym < fv->nvars)
+		fv->exclude[n->sym] = true;
+	return 0;
+}
+
+static int collect_vars(struct node *n, void *arg)
+{
+	struct for_vars *fv = arg;
+	if (n->kind != AST_VAR || n->sym < 0 || n->sym >= fv->nvars || fv->exclude[n->sym] ||
+	    fv->seen[n->sym])
+		return 0;
+	fv->seen[n->sym] = true;
+	fv->ids[fv->n++] = n->sym;
+	return 0;
+}
+
+static int has_exit(struct node *n, void *arg)
+{
+	(void)arg;
+	return n->kind == AST_RETURN || (n->kind == AST_CALL && n->sym == BI_EXIT);
+}
+
+/* A new static callback `i64 name(map, key, value, ctx)` in the current function's
+ * section: the kernel requires callbacks to be subprograms of the same program. */
+static LLVMValueRef new_callback(struct cg *c, const char *what)
+{
+	char name[48];
+	snprintf(name, sizeof(name), "%s_%s%d", LLVMGetValueName(c->fn.func), what,
+		 c->ncallbacks++);
+	LLVMTypeRef params[4] = { c->ptr, c->ptr, c->ptr, c->ptr };
+	LLVMValueRef cb = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->i64, params, 4, 0));
+	LLVMSetLinkage(cb, LLVMInternalLinkage);
+	LLVMSetSection(cb, LLVMGetSection(c->fn.func));
+	unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+	unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+	LLVMAddAttributeAtIndex(cb, LLVMAttributeFunctionIndex,
+				LLVMCreateEnumAttribute(c->ctx, nounwind, 0));
+	LLVMAddAttributeAtIndex(cb, LLVMAttributeFunctionIndex,
+				LLVMCreateEnumAttribute(c->ctx, noinline, 0));
+	return cb;
+}
+
+static LLVMValueRef for_each(struct cg *c, int fd, LLVMValueRef cb, LLVMValueRef ctx)
+{
+	LLVMValueRef a[4] = { bpfb_map_ptr(c, fd), cb, ctx, bpfb_i64(c, 0) };
+	return bpfb_helper(c, BPF_FUNC_for_each_map_elem, c->i64, a, 4, "for_each");
+}
+
+/* An aggregation's value as print() shows it: per-CPU values merged over every possible
+ * CPU (bpf_map_lookup_percpu_elem), since the callback only gets this CPU's copy. */
+static LLVMValueRef percpu_value(struct cg *c, const struct map_info *mi, int fd,
+				 LLVMValueRef key)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0)
+		ncpus = 1;
+	enum type_kind k = mi->val.kind;
+	bool sg = mi->val.is_signed;
+	LLVMValueRef cpu = bpfb_stack(c, 8, "cpu"), acc = bpfb_stack(c, 8, "acc");
+	LLVMValueRef cnt = bpfb_stack(c, 8, "cnt"), have = bpfb_stack(c, 8, "have");
+	bpfb_store(c, bpfb_i64(c, 0), cpu, 8);
+	bpfb_store(c, bpfb_i64(c, 0), acc, 8);
+	bpfb_store(c, bpfb_i64(c, 0), cnt, 8);
+	bpfb_store(c, bpfb_i64(c, 0), have, 8);
+	LLVMBasicBlockRef cond = bpfb_block(c, "cpu_cond"), body = bpfb_block(c, "cpu_body");
+	LLVMBasicBlockRef hit = bpfb_block(c, "cpu_hit"), next = bpfb_block(c, "cpu_next");
+	LLVMBasicBlockRef end = bpfb_block(c, "cpu_end");
+	LLVMBuildBr(c->b, cond);
+	LLVMPositionBuilderAtEnd(c->b, cond);
+	LLVMValueRef i = bpfb_load(c, c->i64, cpu, 8);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, i, bpfb_i64(c, (uint64_t)ncpus), ""),
+			body, end);
+	LLVMPositionBuilderAtEnd(c->b, body);
+	LLVMValueRef a[3] = { bpfb_map_ptr(c, fd), key, i };
+	LLVMValueRef p = bpfb_helper(c, BPF_FUNC_map_lookup_percpu_elem, c->ptr, a, 3, "pcpu");
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), next, hit);
+	LLVMPositionBuilderAtEnd(c->b, hit);
+	LLVMValueRef v = bpfb_load(c, c->i64, p, 8);
+	LLVMValueRef old = bpfb_load(c, c->i64, acc, 8);
+	if (k == TY_MIN || k == TY_MAX) {
+		/* struct abi_minmax: only CPUs that saw a value take part */
+		LLVMValueRef set = bpfb_to_bool(c, bpfb_load(c, c->i64, bpfb_gep(c, p, 8), 8));
+		LLVMValueRef first = LLVMBuildICmp(c->b, LLVMIntEQ, bpfb_load(c, c->i64, have, 8),
+						   bpfb_i64(c, 0), "");
+		LLVMIntPredicate pr = k == TY_MIN ? (sg ? LLVMIntSLT : LLVMIntULT)
+						  : (sg ? LLVMIntSGT : LLVMIntUGT);
+		LLVMValueRef better = LLVMBuildOr(c->b, first, LLVMBuildICmp(c->b, pr, v, old, ""),
+						  "");
+		LLVMValueRef take = LLVMBuildAnd(c->b, set, better, "");
+		bpfb_store(c, LLVMBuildSelect(c->b, take, v, old, ""), acc, 8);
+		LLVMValueRef h = bpfb_load(c, c->i64, have, 8);
+		bpfb_store(c, LLVMBuildSelect(c->b, set, bpfb_i64(c, 1), h, ""), have, 8);
+	} else {
+		bpfb_store(c, LLVMBuildAdd(c->b, old, v, ""), acc, 8);
+		if (k == TY_AVG) { /* struct abi_avg: total, count */
+			LLVMValueRef n = bpfb_load(c, c->i64, bpfb_gep(c, p, 8), 8);
+			bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, cnt, 8), n, ""), cnt,
+				   8);
+		}
+	}
+	LLVMBuildBr(c->b, next);
+	LLVMPositionBuilderAtEnd(c->b, next);
+	bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, cpu, 8), bpfb_i64(c, 1), ""), cpu,
+		   8);
+	LLVMBuildBr(c->b, cond);
+	LLVMPositionBuilderAtEnd(c->b, end);
+	LLVMValueRef r = bpfb_load(c, c->i64, acc, 8);
+	if (k == TY_AVG) {
+		struct type t = type_int(8, sg);
+		r = cg_arith(c, OP_DIV, r, bpfb_load(c, c->i64, cnt, 8), &t, sg);
+	}
+	return r;
+}
+
+/* The callback's frame: a fresh cg_fn that continues the caller's stack and scratch
+ * accounting (the verifier counts caller and callback frames together, and scratch
+ * buffers the caller still uses must not be reused). */
+static void open_callback(struct cg *c, const struct cg_fn *caller, LLVMValueRef cb,
+			  struct node *stmt)
+{
+	struct cg_fn *f = &c->fn;
+	memset(f, 0, sizeof(*f));
+	f->func = cb;
+	f->pt = caller->pt;
+	f->probe = caller->probe;
+	f->kind = caller->kind;
+	f->stmt = stmt;
+	f->failed = caller->failed;
+	/* no program context in a callback: sema rejects the builtins that would read it */
+	f->ctx = LLVMConstNull(c->ptr);
+	f->stack_used = caller->stack_used;
+	f->scratch_used = caller->scratch_used;
+	f->entry = bpfb_block(c, "entry");
+	f->prologue = bpfb_block(c, "prologue");
+	f->body = bpfb_block(c, "body");
+}
+
+static void close_callback(struct cg *c, LLVMBasicBlockRef prologue_head, struct cg_fn *caller)
+{
+	struct cg_fn *f = &c->fn;
+	LLVMPositionBuilderAtEnd(c->b, f->entry);
+	LLVMBuildBr(c->b, prologue_head);
+	LLVMPositionBuilderAtEnd(c->b, f->prologue);
+	LLVMBuildBr(c->b, f->body);
+	/* what the callback used stays reserved: the caller's later buffers come after it */
+	caller->stack_used = f->stack_used;
+	caller->scratch_used = f->scratch_used;
+	caller->failed = f->failed;
+	free(f->vars);
+	c->fn = *caller;
+}
+
+static void callback_body(struct cg *c, struct node *n, const struct map_info *mi, int fd,
+			  const struct for_vars *fv)
+{
+	struct cg_fn *f = &c->fn;
+	LLVMValueRef key = LLVMGetParam(f->func, 1), val = LLVMGetParam(f->func, 2);
+	LLVMValueRef cctx = LLVMGetParam(f->func, 3);
+	/* shared variables: their slots are the caller's, loaded once at entry */
+	LLVMPositionBuilderAtEnd(c->b, f->prologue);
+	f->cb_stop = cctx;
+	for (int i = 0; i < fv->n; i++)
+		f->vars[fv->ids[i]] = bpfb_load(c, c->ptr, bpfb_gep(c, cctx, 8u * (uint32_t)(i + 1)),
+						8);
+	LLVMPositionBuilderAtEnd(c->b, f->body);
+
+	/* $kv = (key, value), laid out as the tuple type sema gave it */
+	const struct type *kvt = &c->sr->vars[n->sym].type;
+	if (kvt->kind != TY_TUPLE || kvt->nelems != 2) {
+		cg_error(c, "internal error: for-loop variable %s is not typed", n->a->str);
+		return;
+	}
+	uint32_t offs[2];
+	abi_tuple_layout(kvt->elems, 2, offs);
+	LLVMValueRef slot = cg_var_slot(c, n->a);
+	bpfb_memcpy(c, bpfb_gep(c, slot, offs[0]), key, type_storage_size(&mi->key));
+	if (type_is_agg(&mi->val))
+		bpfb_store(c, percpu_value(c, mi, fd, key), bpfb_gep(c, slot, offs[1]), 8);
+	else
+		bpfb_memcpy(c, bpfb_gep(c, slot, offs[1]), val, type_storage_size(&mi->val));
+
+	LLVMBasicBlockRef brk = bpfb_block(c, "for_break"), cont = bpfb_block(c, "for_next");
+	f->loops[f->nloops++] = (struct cg_loop){ brk, cont };
+	cg_block(c, n->c);
+	f->nloops--;
+	LLVMBuildBr(c->b, cont);
+	LLVMPositionBuilderAtEnd(c->b, brk);
+	LLVMBuildRet(c->b, bpfb_i64(c, 1));
+	LLVMPositionBuilderAtEnd(c->b, cont);
+	LLVMBuildRet(c->b, bpfb_i64(c, 0));
+}
+
+void cg_for(struct cg *c, struct node *n)
+{
+	struct node *m = n->b;
+	if (m->kind != AST_MAP || m->sym < 0 || m->sym >= c->sr->nmaps || n->sym < 0 ||
+	    n->sym >= c->sr->nvars) {
+		cg_error(c, "internal error: unresolved for loop");
+		return;
+	}
+	const struct map_info *mi = &c->sr->maps[m->sym];
+	int fd = cg_map_fd(c, m->sym);
+	int nvars = c->sr->nvars;
+	struct for_vars fv = { .nvars = nvars };
+	fv.exclude = calloc((size_t)nvars, sizeof(bool));
+	fv.seen = calloc((size_t)nvars, sizeof(bool));
+	fv.ids = calloc((size_t)nvars, sizeof(int));
+	if (!fv.exclude || !fv.seen || !fv.ids) {
+		cg_error(c, "out of memory");
+		goto out;
+	}
+	fv.exclude[n->sym] = true;
+	ast_walk(n->c, collect_loopvars, NULL, &fv);
+	ast_walk(n->c, collect_vars, NULL, &fv);
+
+	/* caller: ctx = { stop flag, &var... }, then the helper call */
+	LLVMValueRef ctx = bpfb_stack(c, 8u * (uint32_t)(fv.n + 1), "for_ctx");
+	bpfb_store(c, bpfb_i64(c, 0), ctx, 8);
+	for (int i = 0; i < fv.n; i++) {
+		struct node var = { .kind = AST_VAR, .sym = fv.ids[i], .str = c->sr->vars[fv.ids[i]].name };
+		bpfb_store(c, cg_var_slot(c, &var), bpfb_gep(c, ctx, 8u * (uint32_t)(i + 1)), 8);
+	}
+	LLVMValueRef cb = new_callback(c, "for");
+	for_each(c, fd, cb, ctx);
+	LLVMBasicBlockRef after = LLVMGetInsertBlock(c->b);
+
+	struct cg_fn caller = c->fn;
+	open_callback(c, &caller, cb, n);
+	c->fn.vars = calloc((size_t)nvars ? (size_t)nvars : 1, sizeof(*c->fn.vars));
+	if (!c->fn.vars) {
+		c->fn = caller;
+		cg_error(c, "out of memory");
+		goto out;
+	}
+	LLVMBasicBlockRef prologue_head = c->fn.prologue;
+	callback_body(c, n, mi, fd, &fv);
+	close_callback(c, prologue_head, &caller);
+	LLVMPositionBuilderAtEnd(c->b, after);
+
+	/* return or exit() in the body: the probe returns too */
+	if (ast_walk(n->c, has_exit, NULL, NULL)) {
+		LLVMValueRef stop = bpfb_to_bool(c, bpfb_load(c, c->i64, ctx, 8));
+		LLVMBasicBlockRef yes = bpfb_block(c, "for_ret"), no = bpfb_block(c, "for_end");
+		LLVMBuildCondBr(c->b, stop, yes, no);
+		LLVMPositionBuilderAtEnd(c->b, yes);
+		bpfb_ret0(c);
+		LLVMBuildBr(c->b, no);
+		LLVMPositionBuilderAtEnd(c->b, no);
+	}
+out:
+	free(fv.exclude);
+	free(fv.seen);
+	free(fv.ids);
+}
+
+/* len(@map): the helper returns how many elements it visited; the callback only says
+ * "next". */
+LLVMValueRef cg_map_len(struct cg *c, struct node *call)
+{
+	struct node *m = call->list;
+	if (!m || m->kind != AST_MAP || m->sym < 0 || m->sym >= c->sr->nmaps) {
+		cg_error(c, "internal error: len() of an unresolved map");
+		return bpfb_i64(c, 0);
+	}
+	LLVMValueRef cb = new_callback(c, "len");
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+	LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, cb, "entry"));
+	LLVMBuildRet(c->b, bpfb_i64(c, 0));
+	LLVMPositionBuilderAtEnd(c->b, cur);
+	return for_each(c, cg_map_fd(c, m->sym), cb, LLVMConstNull(c->ptr));
+}
