@@ -64,6 +64,9 @@ struct cg_fn {
 	/* for-loop callback (emit_loops.c): its ctx word 0, set to 1 by return/exit in the
 	 * body so the caller returns too; NULL in a probe's own function */
 	LLVMValueRef cb_stop;
+	/* stack_used includes the deepest callback frame so far (cb_depth bytes): the
+	 * verifier counts a caller's frame and its callback's frame together */
+	uint32_t cb_depth;
 };
 
 /* Per probe kind: program type and how the context is read (one row per kind). */

@@ -159,7 +159,7 @@ static void open_callback(struct cg *c, const struct cg_fn *caller, LLVMValueRef
 	f->failed = caller->failed;
 	/* no program context in a callback: sema rejects the builtins that would read it */
 	f->ctx = LLVMConstNull(c->ptr);
-	f->stack_used = caller->stack_used;
+	f->stack_used = caller->stack_used - caller->cb_depth; /* the caller's own frame */
 	f->scratch_used = caller->scratch_used;
 	f->entry = bpfb_block(c, "entry");
 	f->prologue = bpfb_block(c, "prologue");
@@ -173,8 +173,14 @@ static void close_callback(struct cg *c, LLVMBasicBlockRef prologue_head, struct
 	LLVMBuildBr(c->b, prologue_head);
 	LLVMPositionBuilderAtEnd(c->b, f->prologue);
 	LLVMBuildBr(c->b, f->body);
-	/* what the callback used stays reserved: the caller's later buffers come after it */
-	caller->stack_used = f->stack_used;
+	/* Callbacks run one at a time, so the caller reserves the deepest one's frame on top
+	 * of its own; scratch stays reserved: the caller's later buffers come after it. */
+	uint32_t own = caller->stack_used - caller->cb_depth;
+	uint32_t depth = f->stack_used - own;
+	if (depth > caller->cb_depth) {
+		caller->stack_used = own + depth;
+		caller->cb_depth = depth;
+	}
 	caller->scratch_used = f->scratch_used;
 	caller->failed = f->failed;
 	free(f->vars);

@@ -181,6 +181,7 @@ void rt_child_finish(int pid)
 			return;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
+	kill_descendants(pid, SIGKILL); /* an ignored SIGTERM is inherited across exec */
 	kill(pid, SIGKILL);
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

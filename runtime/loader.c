@@ -2,9 +2,9 @@
  * runtime/loader.c — handing generated programs to the kernel.
  *
  * Owns: bpf_prog_load for every codegen program (license "GPL"; BTF func_info only for
- * programs with callbacks, from btf_funcs.c), capturing the verifier log
- * only when a load fails (a log buffer slows every successful load), and turning a refusal
- * into one sentence that names the probe. -v adds the raw verifier log and libbpf's chatter.
+ * programs with callbacks, from btf_funcs.c), capturing the verifier log only when a load
+ * fails (a log buffer slows every successful load), and turning a refusal into one
+ * sentence that names the probe. -v adds the raw verifier log and libbpf's chatter.
  * Must not: attach anything or decide probe order (session.c does).
  */
 #include "runtime_internal.h"

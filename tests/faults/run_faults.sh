@@ -62,12 +62,10 @@ EOS
 all_kinds >"$tmp/all.bt"
 
 # ids PID: "prog:N" / "map:N" / "link:N" for every BPF object PID holds an fd of.
+# One awk over all of them: a fork per fd would take seconds with ~750 fds.
 ids() {
-	local f
-	for f in /proc/"$1"/fdinfo/*; do
-		awk '/^prog_id:/ { print "prog:" $2 } /^map_id:/ { print "map:" $2 }
-		     /^link_id:/ { print "link:" $2 }' "$f" 2>/dev/null
-	done | sort -u
+	awk '/^prog_id:/ { print "prog:" $2 } /^map_id:/ { print "map:" $2 }
+	     /^link_id:/ { print "link:" $2 }' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u
 }
 
 # scenario NAME HOW CHILD_CMD: start, wait for "ready", collect IDs, end it by HOW
@@ -163,7 +161,7 @@ scenario sigterm_all_kinds TERM "$LONG_CHILD"
 scenario sighup_all_kinds HUP "$LONG_CHILD"
 scenario sigkill_all_kinds KILL "$LONG_CHILD"
 # /bin/sh -c runs these; cpid is the shell, which kills itself with SIGSEGV
-scenario child_segfault none "$tmp/ut 5 2000; kill -SEGV \$\$"
+scenario child_segfault none "$tmp/ut 5 4000; kill -SEGV \$\$"
 scenario child_killed childkill "$LONG_CHILD"
 scenario child_ignores_sigterm INT "trap '' TERM; $tmp/ut 1 600000; while :; do sleep 0.1; done"
 # the shell's own child must not outlive the session either

@@ -226,7 +226,7 @@ static void check_errors(void)
 		  "                    ^\n" },
 		{ "",
 		  "ERR\n"
-		  "stdin:1:1: ERROR: syntax error, unexpected end of file, expecting attach point\n"
+		  "stdin:1:1: ERROR: syntax error, unexpected end of file, expecting attach point or struct definition\n"
 		  "\n"
 		  "^\n" },
 		{ "BEGIN { } }",
