@@ -226,6 +226,10 @@ int main(int argc, char **argv)
 	    env_alias("BPFTRACE_MAX_CAT_BYTES", 1, 1u << 20, &so.cat_bytes_max))
 		goto out;
 
+	/* Without CAP_BPF/CAP_PERFMON nothing below can work: say which one is missing
+	 * rather than fail later on a tracefs read or bpf() call. Dry runs need neither. */
+	if (!so.dry_run && !dump_ast && session_check_privileges(&d))
+		goto out_diag;
 	prog = parse_program(&src, &d);
 	if (!prog || diag_count(&d))
 		goto out_diag;

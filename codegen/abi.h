@@ -113,12 +113,16 @@ enum {
 
 /* ---- runtime-owned maps passed to codegen -------------------------------------------
  * ringbuf: the event ring buffer.
- * lost:    PERCPU_ARRAY, 1 entry, u32 key 0, u64 value: events that bpf_ringbuf_output
- *          could not queue (the runtime prints "Lost N events").
+ * lost:    PERCPU_ARRAY, 1 + nmaps entries, u32 key, u64 value: [ABI_LOST_RINGBUF] events
+ *          that bpf_ringbuf_output could not queue (the runtime prints "Lost N events");
+ *          [ABI_LOST_MAP(id)] updates of user map id that failed, i.e. the map was full
+ *          (the runtime prints a "Map full" warning naming the map and BPFTRACE_MAP_KEYS).
  * scratch: PERCPU_ARRAY, 1 entry, u32 key 0, value ABI_SCRATCH_SIZE bytes: room for event
  *          payloads and string buffers too big for the 512-byte BPF stack. */
 #define ABI_RINGBUF_SIZE_DEFAULT (1u << 20)
 #define ABI_RINGBUF_SIZE_CONTROL (1u << 14) /* programs with no formats */
 #define ABI_SCRATCH_SIZE 4096u
+#define ABI_LOST_RINGBUF 0u
+#define ABI_LOST_MAP(id) (1u + (uint32_t)(id))
 
 #endif

@@ -284,23 +284,31 @@ static LLVMValueRef scratch_base(struct cg *c)
 	return p;
 }
 
+LLVMValueRef bpfb_scratch(struct cg *c, uint32_t size)
+{
+	struct cg_fn *f = &c->fn;
+	size = abi_align(size ? size : 1);
+	if (f->scratch_used + size > ABI_SCRATCH_SIZE)
+		return NULL;
+	LLVMValueRef base = scratch_base(c);
+	/* address computed in the prologue so it dominates every use, including the
+	 * zero-initialisation of variables that also lives there */
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+	LLVMPositionBuilderAtEnd(c->b, f->prologue);
+	LLVMValueRef p = bpfb_gep(c, base, f->scratch_used);
+	LLVMPositionBuilderAtEnd(c->b, cur);
+	f->scratch_used += size;
+	return p;
+}
+
 LLVMValueRef bpfb_buf(struct cg *c, uint32_t size, const char *name)
 {
 	struct cg_fn *f = &c->fn;
 	size = abi_align(size ? size : 1);
 	bool fits_stack = f->stack_used + size <= CG_STACK_BUDGET;
 	bool fits_scratch = f->scratch_used + size <= ABI_SCRATCH_SIZE;
-	if (fits_scratch && (size >= CG_SCRATCH_MIN || !fits_stack)) {
-		LLVMValueRef base = scratch_base(c);
-		/* address computed in the prologue so it dominates every use, including the
-		 * zero-initialisation of variables that also lives there */
-		LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
-		LLVMPositionBuilderAtEnd(c->b, f->prologue);
-		LLVMValueRef p = bpfb_gep(c, base, f->scratch_used);
-		LLVMPositionBuilderAtEnd(c->b, cur);
-		f->scratch_used += size;
-		return p;
-	}
+	if (fits_scratch && (size >= CG_SCRATCH_MIN || !fits_stack))
+		return bpfb_scratch(c, size);
 	if (!fits_stack) {
 		cg_error(c, "the program needs more temporary storage than the %u-byte BPF "
 			    "stack and the %u-byte scratch buffer provide",

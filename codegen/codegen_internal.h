@@ -139,6 +139,8 @@ LLVMValueRef bpfb_stack(struct cg *c, uint32_t size, const char *name);
 /* A buffer on the stack when small, else in the scratch map (8-aligned, size rounded up to
  * 8). Reports an error naming the probe and returns a harmless stack slot if neither fits. */
 LLVMValueRef bpfb_buf(struct cg *c, uint32_t size, const char *name);
+/* A buffer in this CPU's scratch map (8-aligned), or NULL when the scratch is full. */
+LLVMValueRef bpfb_scratch(struct cg *c, uint32_t size);
 LLVMValueRef bpfb_to_bool(struct cg *c, LLVMValueRef v); /* i64 → i1 (v != 0) */
 LLVMValueRef bpfb_zext64(struct cg *c, LLVMValueRef v);
 void cg_error(struct cg *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -193,6 +195,8 @@ void cg_stmt(struct cg *c, struct node *s);
 
 /* ---- emit_loops.c: map iteration through bpf_for_each_map_elem callbacks ---- */
 void cg_for(struct cg *c, struct node *n);
+/* Before a probe's body: variables used inside its for loops live in scratch memory. */
+void cg_loop_vars(struct cg *c, struct node *body);
 LLVMValueRef cg_map_len(struct cg *c, struct node *call);
 
 /* ---- emit_events.c ---- */
@@ -200,6 +204,9 @@ LLVMValueRef cg_call(struct cg *c, struct node *call);
 
 LLVMValueRef cg_event_buf(struct cg *c, uint64_t id, uint32_t payload);
 void cg_event_output(struct cg *c, LLVMValueRef buf, uint32_t size);
+/* Count one dropped update of user map `id` (lost[ABI_LOST_MAP(id)]) when the helper's
+ * return value r is non-zero; with r == NULL count unconditionally at this point. */
+void cg_count_map_drop(struct cg *c, LLVMValueRef r, int id);
 
 /* ---- emit_strings.c ---- */
 /* Issue-4 calls (strncmp, strcontains, buf, ntop, join, strftime, signal, system, cat,

@@ -45,6 +45,12 @@ static int collect_vars(struct node *n, void *arg)
 	return 0;
 }
 
+static int is_for(struct node *n, void *arg)
+{
+	(void)arg;
+	return n->kind == AST_FOR;
+}
+
 static int has_exit(struct node *n, void *arg)
 {
 	(void)arg;
@@ -285,6 +291,51 @@ void cg_for(struct cg *c, struct node *n)
 		LLVMPositionBuilderAtEnd(c->b, no);
 	}
 out:
+	free(fv.exclude);
+	free(fv.seen);
+	free(fv.ids);
+}
+
+static int loop_bodies(struct node *n, void *arg)
+{
+	if (n->kind == AST_FOR)
+		ast_walk(n->c, collect_vars, NULL, arg);
+	return 0;
+}
+
+/* The verifier checks a callback as if it ran any number of times and only stops when
+ * its states repeat; a counter from the caller's stack that the body increments and
+ * compares (`$i++; if ($i > 3) { break; }`) is tracked exactly and never repeats, so the
+ * program would be refused as too large. Variables in map memory read back as unknown
+ * values, so every variable a loop body touches lives in the scratch map. */
+void cg_loop_vars(struct cg *c, struct node *body)
+{
+	struct cg_fn *f = &c->fn;
+	int nvars = c->sr->nvars;
+	if (!nvars || !ast_walk(body, is_for, NULL, NULL))
+		return;
+	struct for_vars fv = { .nvars = nvars };
+	fv.exclude = calloc((size_t)nvars, sizeof(bool));
+	fv.seen = calloc((size_t)nvars, sizeof(bool));
+	fv.ids = calloc((size_t)nvars, sizeof(int));
+	if (fv.exclude && fv.seen && fv.ids) {
+		ast_walk(body, collect_loopvars, NULL, &fv);
+		ast_walk(body, loop_bodies, NULL, &fv);
+	}
+	for (int i = 0; i < fv.n; i++) {
+		int id = fv.ids[i];
+		if (f->vars[id])
+			continue;
+		uint32_t size = type_storage_size(&c->sr->vars[id].type);
+		LLVMValueRef p = bpfb_scratch(c, size);
+		if (!p)
+			break; /* full: cg_var_slot places the rest, as for any variable */
+		LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+		LLVMPositionBuilderAtEnd(c->b, f->prologue);
+		bpfb_memset0(c, p, abi_align(size));
+		LLVMPositionBuilderAtEnd(c->b, cur);
+		f->vars[id] = p;
+	}
 	free(fv.exclude);
 	free(fv.seen);
 	free(fv.ids);

@@ -360,7 +360,12 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 	/* another CPU inserted the key first: fold into the now-existing entry */
 	LLVMPositionBuilderAtEnd(c->b, retry);
 	LLVMValueRef p2 = bpfb_map_lookup(c, fd, key);
-	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p2, ""), done, hit);
+	/* not inserted and still absent: the map is full, and the update is counted */
+	LLVMBasicBlockRef full = bpfb_block(c, "agg_full");
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p2, ""), full, hit);
+	LLVMPositionBuilderAtEnd(c->b, full);
+	cg_count_map_drop(c, NULL, m->sym);
+	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, hit);
 	LLVMValueRef pp = phi2(c, c->ptr, p, entry, p2, retry);
 	agg_apply(c, t, pp, v);
@@ -368,13 +373,13 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
 
-static void write_with_key(struct cg *c, int fd, const struct map_info *mi,
+static void write_with_key(struct cg *c, int id, const struct map_info *mi,
 			   const struct abi_map_layout *l, LLVMValueRef key, LLVMValueRef v,
 			   const struct type *vt)
 {
 	LLVMValueRef val = bpfb_buf(c, l->value_size, "mval");
 	cg_store_val(c, v, vt, val, &mi->val);
-	bpfb_map_update(c, fd, key, val, BPF_ANY);
+	cg_count_map_drop(c, bpfb_map_update(c, cg_map_fd(c, id), key, val, BPF_ANY), id);
 }
 
 void cg_map_assign(struct cg *c, struct node *as)
@@ -399,12 +404,12 @@ void cg_map_assign(struct cg *c, struct node *as)
 		LLVMValueRef old = read_with_key(c, fd, mi, &l, key);
 		LLVMValueRef nv = cg_arith(c, as->op, old, cg_expr(c, as->b), &mi->val,
 					   mi->val.is_signed);
-		write_with_key(c, fd, mi, &l, key, nv, &mi->val);
+		write_with_key(c, m->sym, mi, &l, key, nv, &mi->val);
 		return;
 	}
 	LLVMValueRef val = bpfb_buf(c, l.value_size, "mval");
 	cg_store(c, as->b, val, &mi->val);
-	bpfb_map_update(c, fd, key, val, BPF_ANY);
+	cg_count_map_drop(c, bpfb_map_update(c, fd, key, val, BPF_ANY), m->sym);
 }
 
 LLVMValueRef cg_map_incdec(struct cg *c, struct node *m, int64_t delta, bool post)
@@ -423,7 +428,7 @@ LLVMValueRef cg_map_incdec(struct cg *c, struct node *m, int64_t delta, bool pos
 	LLVMValueRef old = read_with_key(c, fd, mi, &l, key);
 	LLVMValueRef nv = cg_norm(c, LLVMBuildAdd(c->b, old, bpfb_i64(c, (uint64_t)delta), ""),
 				  &mi->val);
-	write_with_key(c, fd, mi, &l, key, nv, &mi->val);
+	write_with_key(c, m->sym, mi, &l, key, nv, &mi->val);
 	return post ? old : nv;
 }
 

@@ -98,7 +98,8 @@ int rt_maps_create(const struct sema_result *sr, uint32_t max_keys, struct rt_ma
 	if (fd < 0)
 		goto fail;
 	m->ringbuf_fd = fd;
-	fd = create_one("lost events", BPF_MAP_TYPE_PERCPU_ARRAY, "lost", 4, 8, 1, d);
+	fd = create_one("lost events", BPF_MAP_TYPE_PERCPU_ARRAY, "lost", 4, 8,
+			ABI_LOST_MAP(sr->nmaps), d);
 	if (fd < 0)
 		goto fail;
 	m->lost_fd = fd;
@@ -140,13 +141,17 @@ size_t rt_percpu_value_size(uint32_t vsize)
 
 uint64_t rt_lost_count(const struct rt_maps *m)
 {
+	return rt_lost_slot(m, ABI_LOST_RINGBUF);
+}
+
+uint64_t rt_lost_slot(const struct rt_maps *m, uint32_t key)
+{
 	if (m->lost_fd < 0)
 		return 0;
 	int ncpu = libbpf_num_possible_cpus();
 	if (ncpu < 1)
 		return 0;
 	uint64_t *v = calloc((size_t)ncpu, sizeof(uint64_t));
-	uint32_t key = 0;
 	uint64_t total = 0;
 	if (v && bpf_map_lookup_elem(m->lost_fd, &key, v) == 0)
 		for (int i = 0; i < ncpu; i++)

@@ -135,6 +135,10 @@ static int expand_tracepoint(const struct provider *pv, const char *text,
 			    "tracepoint probes are written tracepoint:CATEGORY:EVENT, e.g. "
 			    "tracepoint:syscalls:sys_enter_read, not '%s'",
 			    text);
+	if (!tracefs_root() && access("/sys/kernel/tracing/events", F_OK) == 0)
+		return fail(err, errlen,
+			    "cannot read tracepoint formats: permission denied on "
+			    "/sys/kernel/tracing (run as root)");
 	if (!tracefs_root())
 		return fail(err, errlen,
 			    "cannot list tracepoints: tracefs is not mounted at /sys/kernel/tracing "

@@ -31,6 +31,8 @@ int rt_maps_create(const struct sema_result *sr, uint32_t max_keys, struct rt_ma
 void rt_maps_close(struct rt_maps *m);
 /* Sum of the per-CPU lost-event counters. */
 uint64_t rt_lost_count(const struct rt_maps *m);
+/* Sum of one lost-map slot: ABI_LOST_MAP(id) counts dropped updates of a full map. */
+uint64_t rt_lost_slot(const struct rt_maps *m, uint32_t key);
 
 /* ---- maps_read.c: BPF map contents → snapshots; clear and zero ----------------------- */
 int rt_map_read(const struct rt_maps *m, const struct sema_result *sr, int id,

@@ -306,6 +306,16 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	uint64_t lost = rt_lost_count(&maps);
 	if (lost)
 		fprintf(stderr, "Lost %llu events\n", (unsigned long long)lost);
+	/* bpftrace's wording, plus the map, the count and the knob that raises the limit */
+	for (int i = 0; i < sr->nmaps; i++) {
+		uint64_t full = rt_lost_slot(&maps, ABI_LOST_MAP(i));
+		if (full)
+			fprintf(stderr, "WARNING: Map full; can't update element: %llu updates of "
+					"%s were dropped. Try increasing max_map_keys config "
+					"(BPFTRACE_MAP_KEYS, now %u)\n",
+				(unsigned long long)full, sr->maps[i].name,
+				o->max_map_keys ? o->max_map_keys : ABI_MAP_KEYS_DEFAULT);
+	}
 	if (ev.err)
 		diag_error_noloc(d, "an event from the kernel could not be decoded: %s",
 				 strerror(-ev.err));

@@ -35,6 +35,9 @@ struct session_opts {
 
 /* Fork the -c child before codegen (its pid is `cpid`); it waits until released. */
 int session_child_spawn(struct session_opts *o, struct diag *d);
+/* runtime/privileges.c: 0 if we have CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), else
+ * -EPERM with one sentence naming the missing capabilities added to d. */
+int session_check_privileges(struct diag *d);
 /* Returns the process exit code: 0 on success, 1 on any error (printed via d). */
 int session_run(struct node *prog, struct sema_result *sr, struct session_opts *o,
 		struct diag *d);

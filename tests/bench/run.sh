@@ -10,7 +10,7 @@
 #      tracepoints) and the sys_enter_* wildcard: time until their interval:ms:1 probe prints
 #      "ready" (everything attached), and total wall time including detach.
 #   2. per-event overhead, ns: build/workloads/syscall_bench runs N events (getppid, 1-byte
-#      reads or bench_func() calls) with its thread CPU clock, fastest of 7 runs; overhead =
+#      reads or bench_func() calls) with its thread CPU clock, fastest of 25 short runs; overhead =
 #      traced − untraced, the untraced baseline taken right before each traced run. Tools:
 #      bpfscript, bpftrace and build/bench/floor (tests/bench/floor/floor.c). A run whose
 #      tracer counted fewer events than the workload made is dropped (it would look free).
@@ -36,9 +36,9 @@ BPFTRACE=${BPFTRACE:-$(command -v bpftrace || true)}
 WL=build/workloads/syscall_bench
 HARNESS=build/bench/harness
 FLOOR=build/bench/floor
-NCALLS=100000     # events per workload run (x WRUNS runs, the fastest counts)
-NUPROBE=10000     # uprobes trap to the kernel twice: far slower per call
-WRUNS=7
+NCALLS=20000      # events per workload run (x WRUNS short runs: the fastest is the least disturbed)
+NUPROBE=2000      # uprobes trap to the kernel twice: far slower per call
+WRUNS=25
 NSTREAM=200000    # printf events
 NKEYS=100000      # keys of the big map
 

@@ -31,7 +31,7 @@ ensure_tracefs >/dev/null 2>&1
 tests/fuzz/seed.sh "$tmp/seed" >/dev/null
 # libFuzzer has its own crash handling; keep leak detection (a leak is a finding).
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0"
-FLAGS=(-timeout=10 -rss_limit_mb=2048 -max_len=4096 -dict=tests/fuzz/bpfscript.dict
+FLAGS=(-timeout=30 -rss_limit_mb=2048 -max_len=4096 -dict=tests/fuzz/bpfscript.dict
 	-print_final_stats=1)
 
 pass() { passed=$((passed + 1)); echo "ok $1"; }

@@ -231,7 +231,7 @@ static void check_errors(void)
 		  "^\n" },
 		{ "BEGIN { } }",
 		  "ERR\n"
-		  "stdin:1:11: ERROR: syntax error, unexpected }, expecting end of file or attach point\n"
+		  "stdin:1:11: ERROR: syntax error, unexpected }, expecting end of file or attach point or struct definition\n"
 		  "BEGIN { } }\n"
 		  "          ^\n" },
 		{ "BEGIN /1 + / { @x = 1; }",

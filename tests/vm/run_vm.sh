@@ -13,12 +13,12 @@
 # never finishes, or a guest that reports no tests each count as a failure.
 #
 #   tests/vm/run_vm.sh [TEST...]     e.g. tests/vm/run_vm.sh kprobe_arg2 stop_sigkill
-#   VM_TIMEOUT=secs (default 300)    console log: build/vm/console.log
+#   VM_TIMEOUT=secs (default 420; ~2 min on an idle machine)    console log: build/vm/console.log
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 REPO=$(pwd)
 OUT=build/vm
-TIMEOUT=${VM_TIMEOUT:-300}
+TIMEOUT=${VM_TIMEOUT:-420}
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p"
 
 fail_suite() {
@@ -81,6 +81,7 @@ timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -m 2G -smp 2 -nographic -no-reboot \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 	</dev/null >"$log" 2>&1
 qrc=$?
+[ -f "$log" ] || fail_suite "$work vanished during the run (was build/ cleaned meanwhile?)"
 cp "$log" "$OUT/console.log"
 tr -d '\r' <"$log" >"$work/clean.log"
 
