@@ -135,7 +135,8 @@ static int expand_tracepoint(const struct provider *pv, const char *text,
 			    "tracepoint probes are written tracepoint:CATEGORY:EVENT, e.g. "
 			    "tracepoint:syscalls:sys_enter_read, not '%s'",
 			    text);
-	if (!tracefs_root() && access("/sys/kernel/tracing/events", F_OK) == 0)
+	if (!tracefs_root() && access("/sys/kernel/tracing/events", F_OK) != 0 &&
+	    errno == EACCES)
 		return fail(err, errlen,
 			    "cannot read tracepoint formats: permission denied on "
 			    "/sys/kernel/tracing (run as root)");
