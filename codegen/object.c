@@ -205,7 +205,8 @@ static int extract(struct cg *c, const char *data, size_t size, struct cg_result
 		memcpy(p->insns, d->d_buf, d->d_size);
 		p->insn_cnt = d->d_size / sizeof(struct bpf_insn);
 		prog_of[elf_ndxscn(s)] = idx;
-		if (collect_funcs(c, e, symtab, elf_ndxscn(s), p))
+		/* only callbacks make a second function (the common case skips the symtab) */
+		if (c->ncallbacks && collect_funcs(c, e, symtab, elf_ndxscn(s), p))
 			goto out;
 	}
 	/* relocations only after every program section is copied: .relprog_N may come first */

@@ -52,9 +52,7 @@ def seeds():
 
 
 for name, text in seeds():
-    for frac in (0.5,):
-        cut = int(len(text) * frac)
-        add('trunc_%s_%d' % (name, int(frac * 100)), text[:cut])
+    add('trunc_%s_half' % name, text[:len(text) // 2]) if name == 'readlat' else None
     add('trunc_%s_last' % name, text.rstrip()[:-1])
 
 # ---- deep nesting (limits: 200 brackets, 1000 expression levels, parser stack)
@@ -164,7 +162,7 @@ add('double_else', 'BEGIN { if (1) { } else { } else { } }\n')
 add('keyword_as_var', 'BEGIN { $if = 1; if = 2; }\n')
 add('operator_only', 'BEGIN { + }\n')
 add('binop_missing_rhs', 'BEGIN { @x = 1 +; }\n')
-add('binop_double', 'BEGIN { @x = 1 * * 2; }\n')
+add('binop_double', 'BEGIN { @x = 1 / / 2; }\n')
 add('missing_semicolon_between', 'BEGIN { @x = 1 @y = 2; }\n')
 
 # ---- type errors
@@ -364,6 +362,9 @@ for name, body in A.items():
 os.makedirs(OUT, exist_ok=True)
 for f in glob.glob(os.path.join(OUT, '*.bt')):
     os.unlink(f)
+for f in glob.glob(os.path.join(OUT, '*.err')):
+    if os.path.basename(f)[:-4] not in cases:
+        os.unlink(f)  # its case is gone
 for name, text in cases.items():
     with open(os.path.join(OUT, name + '.bt'), 'wb') as fh:
         fh.write(text)

@@ -148,10 +148,32 @@ int main(void)
 	check_error("provider: BEGIN with argument", "BEGIN:x",
 		    "BEGIN probes take no arguments: write just BEGIN");
 	check_error("provider: unknown type", "foo:bar", "Invalid probe type: foo");
-	check_error("provider: uprobe", "uprobe:/bin/sh:main",
-		    "uprobe probes are not supported by this version of bpfscript yet");
-	check_error("provider: uretprobe alias", "ur:/bin/sh:main",
-		    "uretprobe probes are not supported by this version of bpfscript yet");
+	check_error("provider: uprobe missing symbol", "uprobe:/bin/sh:main",
+		    "cannot probe uprobe:/bin/sh:main: function 'main' not found in /bin/sh");
+	check_error("provider: uretprobe without function", "ur:/bin/sh",
+		    "uretprobe probes are written uretprobe:BINARY:FUNCTION (or +OFFSET, or an "
+		    "address), e.g. uretprobe:/bin/bash:readline, not 'ur:/bin/sh'");
+
+	/* uprobes: ELF symbols of the workload (run from the repository root), a library
+	 * found like the dynamic linker would, and wildcards over function names */
+	TEST_BEGIN("provider: uprobe, uretprobe alias, library, wildcard");
+	CHECK_EQ_INT(expand("uprobe:build/workloads/uprobe_target:add", 0), 0);
+	CHECK_EQ_INT(expand("ur:libc:getpid", 1), 0);
+	CHECK_EQ_INT(expand("u:build/workloads/uprobe_target:m*", 2), 0);
+	CHECK_EQ_INT(npts, 5);
+	if (npts == 5) {
+		CHECK_EQ_STR(pts[0].name, "uprobe:build/workloads/uprobe_target:add");
+		CHECK_EQ_STR(pts[0].func, "add");
+		CHECK(pts[0].kind == PROBE_UPROBE && pts[0].offset > 0 && pts[0].target &&
+		      pts[0].target[0] == '/');
+		CHECK_EQ_STR(pts[1].name, "uretprobe:/lib/x86_64-linux-gnu/libc.so.6:getpid");
+		CHECK(pts[1].kind == PROBE_URETPROBE && pts[1].probe == 1);
+		CHECK_EQ_STR(pts[2].func, "main");
+		CHECK_EQ_STR(pts[3].func, "mid");
+		CHECK_EQ_STR(pts[4].name, "uprobe:build/workloads/uprobe_target:mul");
+	}
+	TEST_END();
+	reset();
 
 	/* kprobe expansion reads the kernel's function list (available_filter_functions, or
 	 * /proc/kallsyms where that is unreadable); it works on kernels without kprobes too,
