@@ -308,7 +308,7 @@ H = {
     'min_gt_max': 'lhist(1, 10, 0, 1)',
     'min_eq_max': 'lhist(1, 5, 5, 1)',
     'min_negative': 'lhist(1, -10, 10, 1)',
-    'min_var': '$m = 0; @y = lhist(1, $m, 10, 1)',
+    'min_builtin': 'lhist(1, pid, 10, 1)',
     'max_str': 'lhist(1, 0, "a", 1)',
     'too_many_buckets': 'lhist(1, 0, 100000000, 1)',
     'step_huge': 'lhist(1, 0, 10, 1000000000000)',
@@ -321,8 +321,7 @@ for name, body in H.items():
 add('strlen_literal_65', 'BEGIN { printf("%s\\n", "' + 'x' * 65 + '"); }\n')
 add('strlen_literal_200_var', 'BEGIN { $s = "' + 'x' * 200 + '"; }\n')
 add('strlen_literal_map_key', 'BEGIN { @m["' + 'k' * 100 + '"] = 1; }\n')
-add('str_size_huge', 'BEGIN { @x = str(comm, 100000); }\n')
-add('str_size_negative', 'BEGIN { @x = str(comm, -1); }\n')
+add('str_size_negative', 'tracepoint:syscalls:sys_enter_openat { @x = str(args->filename, -1); }\n')
 add('tuple_1000_strings', 'BEGIN { @x = (' + ', '.join(['comm'] * 1000) + '); }\n')
 add('tuple_5000_ints_key', 'BEGIN { @x[' + ', '.join(['1'] * 5000) + '] = 1; }\n')
 add('printf_400_string_args', 'BEGIN { printf("' + '%s' * 400 + '\\n"' + ', comm' * 400 + '); }\n')
