@@ -159,7 +159,7 @@ test-build: build/asan/bpfscript $(UNIT_TESTS) $(WORKLOADS) bpfscript $(FUZZ_BIN
 	$(FAULT_TOOLS)
 
 test: setup
-	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory -j$$(nproc) test-build
 	@tests/run.sh
 
 # The main job: a read-latency histogram of a workload it starts.

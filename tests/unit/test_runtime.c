@@ -240,7 +240,8 @@ static void test_programs(void)
 	CHECK_EQ_INT(d2.n, 1);
 	CHECK_EQ_STR(d2.n ? d2.msgs[0].text : NULL,
 		     "the kernel's BPF verifier rejected the program for probe "
-		     "tracepoint:syscalls:sys_enter_getppid (use -v to see the verifier log)");
+		     "tracepoint:syscalls:sys_enter_getppid: R0 !read_ok "
+		     "(use -v to see the verifier log)");
 	CHECK_EQ_INT(fds[0], -1);
 	diag_free(&d2);
 	free(bp.insns);
