@@ -10,6 +10,7 @@
 #pragma GCC optimize("no-omit-frame-pointer")
 
 #include <stdlib.h>
+#include <time.h>
 
 volatile long sink;
 
@@ -30,5 +31,9 @@ int main(int argc, char **argv)
 		sink += p != NULL;
 		free(p);
 	}
+	/* Stay alive a moment: user stacks are symbolised from /proc/PID/maps, which the
+	 * tracer re-reads every 50 ms while the -c child runs (see README). */
+	struct timespec ts = { 0, 300 * 1000 * 1000 };
+	nanosleep(&ts, NULL);
 	return 0;
 }
