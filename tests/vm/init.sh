@@ -38,6 +38,14 @@ ln -s /proc/self/fd/0 /mnt/dev/stdin
 ln -s /proc/self/fd/1 /mnt/dev/stdout
 ln -s /proc/self/fd/2 /mnt/dev/stderr
 mount -t tmpfs tmp /mnt/tmp
+# The repo is shared on its own too: a checkout under /tmp (as CI may use) would otherwise
+# be hidden by the guest's tmpfs. Mounting it over itself elsewhere is harmless.
+mkdir -p "/mnt@REPO@"
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 repo "/mnt@REPO@"; then
+	echo "@@VM not ok boot: cannot mount the repository over 9p"
+	echo "@@VM DONE"
+	poweroff -f
+fi
 mount -t tracefs tracefs /mnt/sys/kernel/tracing
 mount -t debugfs debugfs /mnt/sys/kernel/debug
 mount -t bpf bpf /mnt/sys/fs/bpf

@@ -79,6 +79,7 @@ timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -m 2G -smp 2 -nographic -no-reboot \
 	-kernel "$kernel" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1" \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+	-virtfs "local,path=$REPO,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
 	</dev/null >"$log" 2>&1
 qrc=$?
 [ -f "$log" ] || fail_suite "$work vanished during the run (was build/ cleaned meanwhile?)"
