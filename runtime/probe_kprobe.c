@@ -33,18 +33,6 @@
 #define KPROBE_PMU_DIR "/sys/bus/event_source/devices/kprobe"
 #define LEGACY_PREFIX "bpfscript_"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* ---- the list of traceable functions ------------------------------------------------ */
 
 struct fn_list {
@@ -246,7 +234,7 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	const char *rest = strchr(text, ':');
 	bool ret = pv->kind == PROBE_KRETPROBE;
 	if (!rest || !rest[1] || strchr(rest + 1, ':'))
-		return fail(err, errlen,
+		return provider_fail(err, errlen,
 			    "%s probes are written %s:FUNCTION%s, e.g. %s:vfs_read, not '%s'",
 			    pv->name, pv->name, ret ? "" : " or kprobe:FUNCTION+OFFSET", pv->name,
 			    text);
@@ -255,11 +243,11 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	const char *plus = strchr(rest, '+');
 	size_t flen = plus ? (size_t)(plus - rest) : strlen(rest);
 	if (flen >= sizeof(func))
-		return fail(err, errlen, "kernel function name too long in '%s'", text);
+		return provider_fail(err, errlen, "kernel function name too long in '%s'", text);
 	memcpy(func, rest, flen);
 	func[flen] = '\0';
 	if (!valid_func_name(func))
-		return fail(err, errlen, "'%s' is not a kernel function name (in '%s')", func,
+		return provider_fail(err, errlen, "'%s' is not a kernel function name (in '%s')", func,
 			    text);
 	uint64_t offset = 0;
 	if (plus) {
@@ -267,15 +255,15 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 		errno = 0;
 		offset = strtoull(plus + 1, &end, 0);
 		if (ret)
-			return fail(err, errlen,
+			return provider_fail(err, errlen,
 				    "kretprobe probes take no offset: a return probe fires when "
 				    "the function returns ('%s')",
 				    text);
 		if (!plus[1] || *end || errno || plus[1] == '-')
-			return fail(err, errlen, "invalid offset in '%s': write FUNCTION+N, N a "
+			return provider_fail(err, errlen, "invalid offset in '%s': write FUNCTION+N, N a "
 					  "decimal or 0x hex number", text);
 		if (has_glob(func))
-			return fail(err, errlen, "a wildcard cannot be combined with an offset "
+			return provider_fail(err, errlen, "a wildcard cannot be combined with an offset "
 					  "('%s')", text);
 	}
 
@@ -287,7 +275,7 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 		int r = each_kernel_function(match_one, &m, &from_kallsyms);
 		if (r) {
 			fn_list_free(&l);
-			return fail(err, errlen, "cannot list kernel functions for '%s': %s", text,
+			return provider_fail(err, errlen, "cannot list kernel functions for '%s': %s", text,
 				    strerror(r < 0 ? -r : ENOMEM));
 		}
 		fn_list_sort_unique(&l);
@@ -298,10 +286,10 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 		fn_list_free(&l);
 		if (e) {
 			drop_from(*pts, n, first);
-			return fail(err, errlen, "out of memory");
+			return provider_fail(err, errlen, "out of memory");
 		}
 		if (!matched)
-			return fail(err, errlen, "no traceable kernel function matches %s (in '%s')",
+			return provider_fail(err, errlen, "no traceable kernel function matches %s (in '%s')",
 				    func, text);
 		return 0;
 	}
@@ -313,16 +301,16 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	struct find_ctx fc = { func, strlen(func) };
 	int found = each_kernel_function(find_one, &fc, &from_kallsyms);
 	if (found < 0)
-		return fail(err, errlen, "cannot list kernel functions for '%s': %s", text,
+		return provider_fail(err, errlen, "cannot list kernel functions for '%s': %s", text,
 			    strerror(-found));
 	if (!found && (from_kallsyms || !kprobe_func_addr(func)))
-		return fail(err, errlen,
+		return provider_fail(err, errlen,
 			    "kernel function not found: %s (no such symbol in /proc/kallsyms: "
 			    "misspelt, inlined, or in a module that is not loaded)",
 			    func);
 	if (add_point(pv, pts, n, func, offset)) {
 		drop_from(*pts, n, first);
-		return fail(err, errlen, "out of memory");
+		return provider_fail(err, errlen, "out of memory");
 	}
 	return 0;
 }

@@ -31,18 +31,6 @@
 
 #define UPROBE_PMU_DIR "/sys/bus/event_source/devices/uprobe"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static bool is_regular(const char *path)
 {
 	struct stat st;
@@ -153,7 +141,7 @@ int uprobe_find_binary(const char *written, char *abs, size_t alen, char *shown,
 	char found[PATH_MAX];
 	if (strchr(written, '/')) {
 		if (!is_regular(written))
-			return fail(err, errlen,
+			return provider_fail(err, errlen,
 				    "uprobe target file '%s' does not exist or is not a regular file",
 				    written);
 		snprintf(found, sizeof(found), "%s", written);
@@ -163,13 +151,13 @@ int uprobe_find_binary(const char *written, char *abs, size_t alen, char *shown,
 		   find_in_lib_dirs(written, found, sizeof(found))) {
 		snprintf(shown, slen, "%s", found);
 	} else {
-		return fail(err, errlen,
+		return provider_fail(err, errlen,
 			    "uprobe target '%s' not found: it is neither a file, a program on $PATH, "
 			    "nor a library known to the dynamic linker (%s)",
 			    written, probe);
 	}
 	if (!realpath(found, abs) || strlen(abs) >= alen)
-		return fail(err, errlen, "cannot resolve the path of uprobe target '%s': %s",
+		return provider_fail(err, errlen, "cannot resolve the path of uprobe target '%s': %s",
 			    written, strerror(errno));
 	return 0;
 }
@@ -238,26 +226,26 @@ int uprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	const char *rest = strchr(text, ':');
 	const char *last = rest ? strrchr(rest + 1, ':') : NULL;
 	if (!rest || !last || last == rest + 1 || !last[1])
-		return fail(err, errlen,
+		return provider_fail(err, errlen,
 			    "%s probes are written %s:BINARY:FUNCTION (or +OFFSET, or an address), "
 			    "e.g. %s:/bin/bash:readline, not '%s'",
 			    pv->name, pv->name, pv->name, text);
 	char written[PATH_MAX], abs[PATH_MAX], shown[PATH_MAX], func[512];
 	size_t wl = (size_t)(last - rest - 1);
 	if (wl >= sizeof(written))
-		return fail(err, errlen, "uprobe target path is too long in '%s'", text);
+		return provider_fail(err, errlen, "uprobe target path is too long in '%s'", text);
 	memcpy(written, rest + 1, wl);
 	written[wl] = '\0';
 	const char *spec = last + 1;
 	uint64_t off;
 	bool is_addr;
 	if (parse_func(spec, func, sizeof(func), &off, &is_addr))
-		return fail(err, errlen,
+		return provider_fail(err, errlen,
 			    "invalid function in '%s': expected FUNCTION, FUNCTION+OFFSET or an "
 			    "address",
 			    text);
 	if (has_glob(written))
-		return fail(err, errlen, "wildcards in the uprobe binary path are not supported: '%s'",
+		return provider_fail(err, errlen, "wildcards in the uprobe binary path are not supported: '%s'",
 			    text);
 	if (uprobe_find_binary(written, abs, sizeof(abs), shown, sizeof(shown), err, errlen, text))
 		return -1;
@@ -266,9 +254,9 @@ int uprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	char why[PATH_MAX + 64];
 	int e = elf_file_load(abs, &ef, why, sizeof(why));
 	if (e == -ENOEXEC)
-		return fail(err, errlen, "cannot probe %s: %s is not an ELF file", text, written);
+		return provider_fail(err, errlen, "cannot probe %s: %s is not an ELF file", text, written);
 	if (e)
-		return fail(err, errlen, "cannot probe %s: cannot read %s: %s", text, written,
+		return provider_fail(err, errlen, "cannot probe %s: cannot read %s: %s", text, written,
 			    strerror(-e));
 
 	int first = *n, ret = 0;
@@ -277,7 +265,7 @@ int uprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	if (is_addr) {
 		const struct elf_sym *s = elf_sym_by_addr(&ef, off);
 		if (elf_vaddr_to_offset(&ef, off, &foff)) {
-			ret = fail(err, errlen,
+			ret = provider_fail(err, errlen,
 				   "cannot probe %s: address 0x%" PRIx64 " is not in a loaded segment of %s",
 				   text, off, written);
 			goto out;
@@ -289,7 +277,7 @@ int uprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 			goto oom;
 	} else if (has_glob(func)) {
 		if (off) {
-			ret = fail(err, errlen, "cannot combine a wildcard with an offset in %s", text);
+			ret = provider_fail(err, errlen, "cannot combine a wildcard with an offset in %s", text);
 			goto out;
 		}
 		/* one point per matching name, in name order like bpftrace's listing */
@@ -316,24 +304,24 @@ int uprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 		if (ret)
 			goto oom;
 		if (*n == first)
-			ret = fail(err, errlen, "no function in %s matches '%s' (%s)", written, func,
+			ret = provider_fail(err, errlen, "no function in %s matches '%s' (%s)", written, func,
 				   text);
 	} else {
 		const struct elf_sym *s = elf_sym_by_name(&ef, func);
 		if (!s) {
-			ret = fail(err, errlen, "cannot probe %s: function '%s' not found in %s", text,
+			ret = provider_fail(err, errlen, "cannot probe %s: function '%s' not found in %s", text,
 				   func, written);
 			goto out;
 		}
 		if (s->size && off >= s->size) {
-			ret = fail(err, errlen,
+			ret = provider_fail(err, errlen,
 				   "cannot probe %s: offset %" PRIu64 " is past the end of %s (%" PRIu64
 				   " bytes)",
 				   text, off, func, s->size);
 			goto out;
 		}
 		if (elf_vaddr_to_offset(&ef, s->addr + off, &foff)) {
-			ret = fail(err, errlen, "cannot probe %s: %s is not in a loaded segment of %s",
+			ret = provider_fail(err, errlen, "cannot probe %s: %s is not in a loaded segment of %s",
 				   text, func, written);
 			goto out;
 		}
@@ -346,7 +334,7 @@ int uprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	}
 	goto out;
 oom:
-	ret = fail(err, errlen, "out of memory");
+	ret = provider_fail(err, errlen, "out of memory");
 out:
 	if (ret) {
 		while (*n > first) {

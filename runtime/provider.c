@@ -50,9 +50,8 @@ void probe_points_free(struct probe_point *pts, int n)
 	free(pts);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+/* Writes the one-sentence reason into err and returns -1 (every expander's failure path). */
+int provider_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -86,10 +85,10 @@ static int expand_special(const struct provider *pv, const char *text, struct pr
 			  int *n, char *err, size_t errlen)
 {
 	if (strchr(text, ':'))
-		return fail(err, errlen, "%s probes take no arguments: write just %s", pv->name,
+		return provider_fail(err, errlen, "%s probes take no arguments: write just %s", pv->name,
 			    pv->name);
 	if (add_simple(pts, n, pv->kind, pv->name))
-		return fail(err, errlen, "out of memory");
+		return provider_fail(err, errlen, "out of memory");
 	return 0;
 }
 
@@ -131,37 +130,37 @@ static int expand_tracepoint(const struct provider *pv, const char *text,
 	const char *rest = after_prefix(text);
 	const char *colon = rest ? strchr(rest, ':') : NULL;
 	if (!rest || !colon || colon == rest || !colon[1] || strchr(colon + 1, ':'))
-		return fail(err, errlen,
+		return provider_fail(err, errlen,
 			    "tracepoint probes are written tracepoint:CATEGORY:EVENT, e.g. "
 			    "tracepoint:syscalls:sys_enter_read, not '%s'",
 			    text);
 	if (!tracefs_root() && access("/sys/kernel/tracing/events", F_OK) != 0 &&
 	    errno == EACCES)
-		return fail(err, errlen,
+		return provider_fail(err, errlen,
 			    "cannot read tracepoint formats: permission denied on "
 			    "/sys/kernel/tracing (run as root)");
 	if (!tracefs_root())
-		return fail(err, errlen,
+		return provider_fail(err, errlen,
 			    "cannot list tracepoints: tracefs is not mounted at /sys/kernel/tracing "
 			    "or /sys/kernel/debug/tracing");
 	char *cat = strndup(rest, (size_t)(colon - rest));
 	if (!cat)
-		return fail(err, errlen, "out of memory");
+		return provider_fail(err, errlen, "out of memory");
 	const char *ev = colon + 1;
 	int first = *n;
 	struct tp_expand_ctx ctx = { pts, n, 0 };
 	int r = tracefs_match(cat, ev, tp_add, &ctx);
 	int ret = 0;
 	if (r == 0) {
-		ret = fail(err, errlen, "tracepoint not found: %s:%s", cat, ev);
+		ret = provider_fail(err, errlen, "tracepoint not found: %s:%s", cat, ev);
 	} else if (r < 0) {
 		if (ctx.err)
-			ret = fail(err, errlen, "cannot read the format of tracepoint %s: %s",
+			ret = provider_fail(err, errlen, "cannot read the format of tracepoint %s: %s",
 				   (*n > first && (*pts)[*n - 1].name) ? (*pts)[*n - 1].name + 11
 								       : rest,
 				   strerror(-ctx.err));
 		else
-			ret = fail(err, errlen, "cannot list tracepoints %s:%s: %s", cat, ev,
+			ret = provider_fail(err, errlen, "cannot list tracepoints %s:%s: %s", cat, ev,
 				   strerror(-r));
 	}
 	if (ret) {
@@ -201,7 +200,7 @@ static int expand_timed(const struct provider *pv, const char *text, struct prob
 	uint64_t count;
 	int is_profile = pv->kind == PROBE_PROFILE;
 	if (parse_unit_count(after_prefix(text), unit, sizeof(unit), &count))
-		return fail(err, errlen,
+		return provider_fail(err, errlen,
 			    "%s probes are written %s:UNIT:N with UNIT one of s, ms, us, hz and N a "
 			    "positive integer (e.g. %s), not '%s'",
 			    pv->name, pv->name, is_profile ? "profile:hz:99" : "interval:s:1", text);
@@ -215,22 +214,22 @@ static int expand_timed(const struct provider *pv, const char *text, struct prob
 	else if (strcmp(unit, "hz") == 0)
 		freq = count;
 	else
-		return fail(err, errlen, "%s is not an accepted unit of time", unit);
+		return provider_fail(err, errlen, "%s is not an accepted unit of time", unit);
 	if (freq && !is_profile) {
 		period = 1000000000ull / freq;
 		if (!period)
-			return fail(err, errlen, "interval frequency too high in '%s'", text);
+			return provider_fail(err, errlen, "interval frequency too high in '%s'", text);
 	}
 	struct probe_point *p = probe_points_add(pts, n);
 	if (!p)
-		return fail(err, errlen, "out of memory");
+		return provider_fail(err, errlen, "out of memory");
 	p->kind = pv->kind;
 	p->period_ns = is_profile && freq ? 0 : period;
 	p->freq_hz = is_profile ? freq : 0;
 	if (asprintf(&p->name, "%s:%s:%" PRIu64, pv->name, unit, count) < 0) {
 		p->name = NULL;
 		probe_point_clear(&(*pts)[--*n]);
-		return fail(err, errlen, "out of memory");
+		return provider_fail(err, errlen, "out of memory");
 	}
 	return 0;
 }
@@ -284,7 +283,7 @@ int provider_expand(const char *text, int probe_idx, struct probe_point **pts, i
 	size_t len = strcspn(text, ":");
 	const struct provider *pv = provider_find(text, len);
 	if (!pv)
-		return fail(err, errlen, "Invalid probe type: %.*s", (int)len, text);
+		return provider_fail(err, errlen, "Invalid probe type: %.*s", (int)len, text);
 	int first = *n;
 	if (pv->expand(pv, text, pts, n, err, errlen))
 		return -1;

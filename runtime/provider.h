@@ -70,6 +70,9 @@ uint64_t kprobe_func_addr(const char *func);
  * points get target = the binary's real path, func = the symbol, offset = file offset. */
 int uprobe_expand(const struct provider *p, const char *text, struct probe_point **pts,
 		  int *n, char *err, size_t errlen);
+/* For expanders: format a one-sentence reason into err; returns -1. */
+int provider_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Append a zeroed point, returning it (NULL on ENOMEM). */
 struct probe_point *probe_points_add(struct probe_point **pts, int *n);
 void probe_points_free(struct probe_point *pts, int n);
