@@ -100,10 +100,13 @@ scenario() {
 	childkill) kill -KILL "$cpid" 2>/dev/null ;;
 	esac
 	n=0
-	while kill -0 "$pid" 2>/dev/null && [ $n -lt 600 ]; do sleep 0.02; n=$((n + 1)); done
+	# Generous bound: after SIGKILL the kernel itself closes hundreds of perf events (an RCU
+	# grace period each), which takes 15 s and more on a loaded machine. This checks that
+	# the tracer ends and cleans up, not how fast.
+	while kill -0 "$pid" 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)); done
 	t1=$(now_ms)
 	if kill -0 "$pid" 2>/dev/null; then
-		why="tracer still running 12 s after $how"
+		why="tracer still running 60 s after $how"
 		kill -KILL "$pid" 2>/dev/null
 	fi
 	{ wait "$pid"; } 2>/dev/null
@@ -111,7 +114,7 @@ scenario() {
 	# every BPF object of ours must disappear (the detach helper may take a few seconds)
 	local gone_ms=-1
 	n=0
-	while [ $n -lt 300 ]; do
+	while [ $n -lt 600 ]; do
 		if "$ALIVE" $(cat "$tmp/ids") >"$tmp/alive" 2>&1; then
 			gone_ms=$(($(now_ms) - t0))
 			break
@@ -122,7 +125,7 @@ scenario() {
 	if [ -z "$why" ] && [ "$nids" -lt 7 ]; then
 		why="only $nids BPF objects seen while running: the test would prove nothing"
 	elif [ -z "$why" ] && [ "$gone_ms" -lt 0 ]; then
-		why="$(wc -l <"$tmp/alive") BPF objects still alive 30 s later: $(head -3 "$tmp/alive" | tr '\n' ' ')"
+		why="$(wc -l <"$tmp/alive") BPF objects still alive 60 s later: $(head -3 "$tmp/alive" | tr '\n' ' ')"
 	elif [ -z "$why" ] && grep -qs "$tmp" /sys/kernel/tracing/uprobe_events \
 		/sys/kernel/tracing/kprobe_events; then
 		why="tracefs still lists our probe: $(grep -hs "$tmp" /sys/kernel/tracing/uprobe_events | head -1)"
