@@ -118,7 +118,16 @@ enum {
  *          [ABI_LOST_MAP(id)] updates of user map id that failed, i.e. the map was full
  *          (the runtime prints a "Map full" warning naming the map and BPFTRACE_MAP_KEYS).
  * scratch: PERCPU_ARRAY, 1 entry, u32 key 0, value ABI_SCRATCH_SIZE bytes: room for event
- *          payloads and string buffers too big for the 512-byte BPF stack. */
+ *          payloads and string buffers too big for the 512-byte BPF stack.
+ * control: ARRAY, 1 entry, u32 key 0, value struct abi_control, read by the programs
+ *          through a direct map-value address (no helper call). */
+struct abi_control {
+	/* Set by the runtime when the session stops (Ctrl-C, exit(), the child's exit): every
+	 * probe but BEGIN and END stops sending events, so the ring drains in bounded time
+	 * even while a flood of events goes on until the probes are closed. */
+	uint8_t stopped;
+	uint8_t pad[7];
+};
 #define ABI_RINGBUF_SIZE_DEFAULT (1u << 20)
 #define ABI_RINGBUF_SIZE_CONTROL (1u << 14) /* programs with no formats */
 #define ABI_SCRATCH_SIZE 4096u

@@ -132,6 +132,13 @@ LLVMValueRef bpfb_map_ptr(struct cg *c, int fd)
 	return LLVMBuildIntToPtr(c->b, v, c->ptr, "mapp");
 }
 
+LLVMValueRef bpfb_map_value_ptr(struct cg *c, int fd)
+{
+	LLVMValueRef args[2] = { bpfb_i64(c, BPF_PSEUDO_MAP_VALUE), bpfb_i64(c, (uint64_t)fd) };
+	LLVMValueRef v = LLVMBuildCall2(c->b, c->pseudo_ty, c->pseudo_fn, args, 2, "mapval");
+	return LLVMBuildIntToPtr(c->b, v, c->ptr, "mapvalp");
+}
+
 LLVMValueRef bpfb_map_lookup(struct cg *c, int fd, LLVMValueRef key)
 {
 	LLVMValueRef a[2] = { bpfb_map_ptr(c, fd), key };

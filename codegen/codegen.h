@@ -42,6 +42,7 @@ struct cg_opts {
 	int ringbuf_fd;
 	int lost_fd;
 	int scratch_fd;
+	int control_fd;      /* abi.h's control map; <= 0: no stop gate (unit tests, fuzzing) */
 	const int *stack_fds; /* [sema nstacks]: STACK_TRACE maps for kstack/ustack */
 	uint64_t start_ns;   /* CLOCK_MONOTONIC at start, for `elapsed` */
 	int cpid;            /* pid of the -c child, 0 if none */

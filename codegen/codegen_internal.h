@@ -52,6 +52,7 @@ struct cg_fn {
 	struct cg_loop loops[CG_MAX_LOOPS];
 	int nloops;
 	bool failed;                  /* an error naming this probe was already reported */
+	bool stop_gated;              /* the prologue checks abi_control.stopped (emit_events.c) */
 	/* Values the same for the whole run of the program, computed once in the prologue
 	 * (emit_probe.c): the helper call costs as much as the rest of a small action. */
 	LLVMValueRef pid_tgid, uid_gid;
@@ -113,6 +114,8 @@ LLVMValueRef bpfb_i32(struct cg *c, uint32_t v);
 LLVMValueRef bpfb_helper(struct cg *c, int id, LLVMTypeRef ret, LLVMValueRef *args, int n,
 			 const char *name);
 LLVMValueRef bpfb_map_ptr(struct cg *c, int fd);
+/* Address of value 0 of a 1-entry ARRAY map (BPF_PSEUDO_MAP_VALUE): a load, no helper. */
+LLVMValueRef bpfb_map_value_ptr(struct cg *c, int fd);
 /* bpf_map_lookup_elem / update / delete; key and value are pointers. */
 LLVMValueRef bpfb_map_lookup(struct cg *c, int fd, LLVMValueRef key);
 LLVMValueRef bpfb_map_update(struct cg *c, int fd, LLVMValueRef key, LLVMValueRef val,

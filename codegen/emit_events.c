@@ -11,9 +11,33 @@
 
 #include "codegen_internal.h"
 
+/* Once the runtime has set control.stopped, a program that sends events (other than BEGIN
+ * and END, which the runtime itself runs) returns at once: checked once, in the prologue,
+ * the first time the function sends anything, so a loop of printf adds no branches and
+ * programs that only update maps pay nothing. */
+static void stop_gate(struct cg *c)
+{
+	struct cg_fn *f = &c->fn;
+	enum probe_kind k = f->pt ? f->pt->kind : PROBE_BEGIN;
+	if (f->stop_gated || c->opts->control_fd <= 0 || k == PROBE_BEGIN || k == PROBE_END)
+		return;
+	f->stop_gated = true;
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+	LLVMPositionBuilderAtEnd(c->b, f->prologue);
+	LLVMValueRef flag = bpfb_load(c, c->i8, bpfb_map_value_ptr(c, c->opts->control_fd), 1);
+	LLVMBasicBlockRef go = bpfb_block(c, "running"), stop = bpfb_block(c, "stopped");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, flag, LLVMConstInt(c->i8, 0, 0), ""),
+			go, stop);
+	LLVMPositionBuilderAtEnd(c->b, stop);
+	LLVMBuildRet(c->b, bpfb_i64(c, 0));
+	f->prologue = go;
+	LLVMPositionBuilderAtEnd(c->b, cur);
+}
+
 /* Send size bytes at buf; count a failure in lost[0] of this CPU. */
 static void output(struct cg *c, LLVMValueRef buf, uint32_t size)
 {
+	stop_gate(c);
 	LLVMValueRef a[4] = { bpfb_map_ptr(c, c->opts->ringbuf_fd), buf, bpfb_i64(c, size),
 			      bpfb_i64(c, 0) };
 	LLVMValueRef r = bpfb_helper(c, BPF_FUNC_ringbuf_output, c->i64, a, 4, "rb");

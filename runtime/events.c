@@ -95,11 +95,11 @@ static int printf_json(struct rt_events *ev, const struct fmt_info *f, const uin
 	return 0;
 }
 
-static int on_event(void *ctx, void *data, size_t size)
+/* Events handled per poll at most: a few ms of work, then the caller looks at signals. */
+#define EV_BATCH 4096
+
+static void handle_event(struct rt_events *ev, void *data, size_t size)
 {
-	struct rt_events *ev = ctx;
-	if (size < sizeof(struct abi_event) || ev->ignoring)
-		return 0;
 	const uint8_t *p = (const uint8_t *)data + sizeof(struct abi_event);
 	size_t len = size - sizeof(struct abi_event);
 	uint64_t id = rd_u64(data);
@@ -117,6 +117,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		case ABI_EV_EXIT:
 			ev->exit_seen = true;
 			ev->ignoring = true;
+			ev->batch = EV_BATCH - 1; /* end the batch: the session stops now */
 			break;
 		case ABI_EV_PRINT_MAP:
 			err = on_print_map(ev, p, len);
@@ -146,6 +147,18 @@ static int on_event(void *ctx, void *data, size_t size)
 	/* A malformed event is a bug between codegen and runtime: remember it, keep going. */
 	if (err && !ev->err)
 		ev->err = err;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct rt_events *ev = ctx;
+	ev->handled++;
+	if (size >= sizeof(struct abi_event) && !ev->ignoring)
+		handle_event(ev, data, size);
+	/* libbpf has already consumed this record when we return, so stop only after it is
+	 * handled: a negative return ends ring_buffer__poll() with nothing lost. */
+	if (ev->stop && (*ev->stop || ++ev->batch >= EV_BATCH))
+		return -EINTR;
 	return 0;
 }
 
@@ -162,6 +175,7 @@ int rt_events_open(struct rt_events *ev, struct diag *d)
 
 int rt_events_poll(struct rt_events *ev, int timeout_ms)
 {
+	ev->batch = 0;
 	return ring_buffer__poll(ev->rb, timeout_ms);
 }
 

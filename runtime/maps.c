@@ -64,7 +64,7 @@ int rt_maps_create(const struct sema_result *sr, uint32_t max_keys, struct rt_ma
 		   struct diag *d)
 {
 	memset(m, 0, sizeof(*m));
-	m->ringbuf_fd = m->lost_fd = m->scratch_fd = -1;
+	m->ringbuf_fd = m->lost_fd = m->scratch_fd = m->control_fd = -1;
 	if (!max_keys)
 		max_keys = ABI_MAP_KEYS_DEFAULT;
 	m->n = sr->nmaps;
@@ -108,6 +108,11 @@ int rt_maps_create(const struct sema_result *sr, uint32_t max_keys, struct rt_ma
 	if (fd < 0)
 		goto fail;
 	m->scratch_fd = fd;
+	fd = create_one("control", BPF_MAP_TYPE_ARRAY, "control", 4, sizeof(struct abi_control),
+			1, d);
+	if (fd < 0)
+		goto fail;
+	m->control_fd = fd;
 	return 0;
 fail:
 	rt_maps_close(m);
@@ -125,10 +130,20 @@ void rt_maps_close(struct rt_maps *m)
 		close(m->lost_fd);
 	if (m->scratch_fd >= 0)
 		close(m->scratch_fd);
+	if (m->control_fd >= 0)
+		close(m->control_fd);
 	free(m->fds);
 	free(m->layouts);
 	memset(m, 0, sizeof(*m));
-	m->ringbuf_fd = m->lost_fd = m->scratch_fd = -1;
+	m->ringbuf_fd = m->lost_fd = m->scratch_fd = m->control_fd = -1;
+}
+
+void rt_maps_stop_events(const struct rt_maps *m)
+{
+	uint32_t key = 0;
+	struct abi_control v = { .stopped = 1 };
+	if (m->control_fd >= 0)
+		bpf_map_update_elem(m->control_fd, &key, &v, BPF_ANY);
 }
 
 size_t rt_percpu_value_size(uint32_t vsize)

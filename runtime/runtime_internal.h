@@ -8,6 +8,7 @@
 #ifndef BPFSCRIPT_RUNTIME_INTERNAL_H
 #define BPFSCRIPT_RUNTIME_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,12 +24,14 @@ struct rt_maps {
 	int n;                          /* = sema nmaps */
 	int *fds;                       /* user maps, -1 when not created */
 	struct abi_map_layout *layouts; /* per user map */
-	int ringbuf_fd, lost_fd, scratch_fd;
+	int ringbuf_fd, lost_fd, scratch_fd, control_fd;
 };
 
 int rt_maps_create(const struct sema_result *sr, uint32_t max_keys, struct rt_maps *m,
 		   struct diag *d);
 void rt_maps_close(struct rt_maps *m);
+/* Sets abi_control.stopped: every probe but BEGIN/END stops sending events. */
+void rt_maps_stop_events(const struct rt_maps *m);
 /* Sum of the per-CPU lost-event counters. */
 uint64_t rt_lost_count(const struct rt_maps *m);
 /* Sum of one lost-map slot: ABI_LOST_MAP(id) counts dropped updates of a full map. */
@@ -128,10 +131,17 @@ struct rt_events {
 	bool json;        /* -f json: messages and maps as JSON lines */
 	uint32_t cat_bytes_max; /* cat(): bytes per call (BPFTRACE_CAT_BYTES_MAX) */
 	int err;          /* first error while handling an event */
+	/* While polling: a non-zero *stop (a signal) ends the batch at once, and a batch never
+	 * handles more than EV_BATCH events, so a flood cannot keep the loop from seeing a
+	 * signal, exit() or the child's exit. NULL while draining after the probes stop. */
+	const volatile sig_atomic_t *stop;
+	unsigned batch;   /* events handled in the current poll */
+	uint64_t handled; /* events handled in all */
 };
 
 int rt_events_open(struct rt_events *ev, struct diag *d);
-/* Waits up to timeout_ms; returns events handled or -errno (-EINTR on a signal). */
+/* Waits up to timeout_ms; returns events handled or -errno (-EINTR when *stop was set or
+ * a batch of events ended the call early; the events after it stay queued). */
 int rt_events_poll(struct rt_events *ev, int timeout_ms);
 /* Handles whatever is queued without waiting. */
 int rt_events_drain(struct rt_events *ev);

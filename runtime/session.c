@@ -26,9 +26,12 @@
 #define POLL_MS 50
 
 static volatile sig_atomic_t stop_signal;
+static struct timespec stop_signal_at; /* CLOCK_MONOTONIC when it arrived, for -v */
 
 static void on_stop_signal(int sig)
 {
+	if (!stop_signal)
+		clock_gettime(CLOCK_MONOTONIC, &stop_signal_at); /* async-signal-safe */
 	stop_signal = sig;
 }
 
@@ -81,6 +84,7 @@ static int dry_run(struct node *prog, struct sema_result *sr, struct session_opt
 		.ringbuf_fd = 97,
 		.lost_fd = 98,
 		.scratch_fd = 99,
+		.control_fd = 96,
 		.start_ns = monotonic_ns(),
 		.cpid = o->child_pid,
 		.dump_ir = o->dump_ir,
@@ -161,6 +165,16 @@ static int run_special(const struct sema_result *sr, const struct cg_result *cg,
 	return 0;
 }
 
+/* -v: how fast a stop signal was acted on (Ctrl-C must be, even under a flood). */
+static void report_stop(uint64_t t_stop, uint64_t drained)
+{
+	uint64_t sig = (uint64_t)stop_signal_at.tv_sec * 1000000000ull +
+		       (uint64_t)stop_signal_at.tv_nsec;
+	fprintf(stderr, "%s: events stopped %.1f ms after the signal; %llu queued events "
+		"drained in %.1f ms\n", strsignal(stop_signal), (double)(t_stop - sig) / 1e6,
+		(unsigned long long)drained, (double)(monotonic_ns() - t_stop) / 1e6);
+}
+
 static void flush_events(struct rt_events *ev)
 {
 	rt_events_drain(ev);
@@ -201,6 +215,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		.ringbuf_fd = maps.ringbuf_fd,
 		.lost_fd = maps.lost_fd,
 		.scratch_fd = maps.scratch_fd,
+		.control_fd = maps.control_fd,
 		.stack_fds = stacks.fds,
 		.start_ns = monotonic_ns(),
 		.cpid = o->child_pid,
@@ -247,6 +262,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 
 	signals_install(&sigs);
 	signals_set = true;
+	ev.stop = &stop_signal; /* until the probes stop sending, every poll is bounded */
 	if (o->json && !o->quiet) {
 		/* -f json: the count is a message on the output, as bpftrace writes it */
 		fprintf(o->out, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n",
@@ -292,10 +308,17 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 			break; /* -p: the traced process has exited */
 	}
 
-	/* Stop every probe first so none fires while END runs and maps print. Disabling is
-	 * instant; the (slow) detach-and-close happens below, after the output. */
+	/* Stop every probe's events first, so the ring drains in bounded time even under a
+	 * flood, then disable what perf can disable (profile, interval). Closing tracepoint and
+	 * kprobe events is slow (an RCU grace period each), so it happens after the output. */
+	ev.stop = NULL;
+	uint64_t t_stop = monotonic_ns();
+	rt_maps_stop_events(&maps);
 	rt_links_disable(&links);
+	uint64_t before = ev.handled;
 	flush_events(&ev);
+	if (o->verbose && stop_signal)
+		report_stop(t_stop, ev.handled - before);
 	ev.ignoring = false;
 	if (run_special(sr, &cg, prog_fds, PROBE_END, d))
 		goto out_detach;

@@ -13,8 +13,8 @@
 #   - tracefs kprobe_events/uprobe_events name nothing of ours (our private binary path);
 #   - the -c child is gone;
 #   - a graceful stop (INT/TERM/HUP/child exit) exits 0 with no sanitizer report.
-# It also measures Ctrl-C latency under a printf flood (reported; bound 2 s, not 100 ms,
-# so a loaded CI machine cannot make it flake).
+# It also checks that Ctrl-C is acted on under a printf flood (structurally, see below;
+# the latency is reported, never asserted).
 # Must not: trace anything but its own processes' events (the wildcard's predicate matches
 # no pid), kill anything it did not start.
 # Ends with "N passed, N failed".
@@ -174,36 +174,47 @@ scenario child_ignores_sigterm INT "trap '' TERM; $tmp/ut 1 600000; while :; do 
 scenario child_shell_grandchild INT "$tmp/ut 1 600000 & wait" kinds.bt
 
 # Ctrl-C under a printf flood from a workload we start (the predicate keeps it to ours).
+# Acting on Ctrl-C means: the poll loop sees the signal between two events (not after the
+# flood), the probes stop sending, and only what was already queued is printed. -v makes
+# bpfscript report both; what is asserted is structural (the signal stopped the events and
+# at most one ring buffer's worth was drained after it), the times are reported, and the
+# only bound on time is a hang guard, so a loaded CI machine cannot make it flake.
+# The ring is 1 MiB; each record here is >= 48 bytes (8 ring header + 8 id + pid, comm,
+# nsecs), so at most 21845 events can be queued when the probes stop.
+RING_EVENTS_MAX=21845
 build/workloads/getppid_loop 2000000000 &
 wl=$!
-setsid "$BIN" -e 'BEGIN { printf("ready\n"); } tracepoint:syscalls:sys_enter_getppid /pid == $1/ { printf("%d %s %d\n", pid, comm, nsecs); }' \
+setsid "$BIN" -v -e 'BEGIN { printf("ready\n"); } tracepoint:syscalls:sys_enter_getppid /pid == $1/ { printf("%d %s %d\n", pid, comm, nsecs); }' \
 	"$wl" </dev/null >"$tmp/flood.out" 2>"$tmp/flood.err" &
 pid=$!
 n=0
 while ! grep -q '^ready' "$tmp/flood.out" 2>/dev/null && [ $n -lt 600 ]; do sleep 0.05; n=$((n + 1)); done
 sleep 2
-ids "$pid" >"$tmp/ids"
 lines0=$(wc -l <"$tmp/flood.out")
 t0=$(now_ms)
 kill -INT "$pid"
 n=0
-while kill -0 "$pid" 2>/dev/null && [ $n -lt 500 ]; do sleep 0.01; n=$((n + 1)); done
+while kill -0 "$pid" 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.01; n=$((n + 1)); done
 t1=$(now_ms)
 kill -KILL "$wl" 2>/dev/null
 { wait "$wl"; } 2>/dev/null
+stopline=$(grep -o 'Interrupt: events stopped .*' "$tmp/flood.err" | head -1)
+drained=$(echo "$stopline" | sed -n 's/.*; \([0-9]*\) queued events.*/\1/p')
 if kill -0 "$pid" 2>/dev/null; then
 	kill -KILL "$pid"
-	fail ctrl_c_under_flood "still running 5 s after SIGINT"
+	fail ctrl_c_under_flood "still running 30 s after SIGINT"
 elif [ "$lines0" -lt 1000 ]; then
 	fail ctrl_c_under_flood "no flood: only $lines0 lines in 2 s"
 elif has_sanitizer_report "$tmp/flood.err"; then
 	fail ctrl_c_under_flood "sanitizer report"
-elif [ $((t1 - t0)) -gt 2000 ]; then
-	fail ctrl_c_under_flood "exit took $((t1 - t0)) ms after SIGINT (bound 2000 ms)"
+elif [ -z "$drained" ]; then
+	fail ctrl_c_under_flood "no report that the signal stopped the events: $(head -c 300 "$tmp/flood.err")"
+elif [ "$drained" -gt $RING_EVENTS_MAX ]; then
+	fail ctrl_c_under_flood "$drained events printed after the stop, more than the ring holds"
 else
 	pass ctrl_c_under_flood
 fi
 { wait "$pid"; } 2>/dev/null
-echo "# ctrl_c_under_flood: $lines0 events printed in 2 s; exited $((t1 - t0)) ms after SIGINT (ASan build, includes detach and printing); $(grep -o 'Lost [0-9]* events' "$tmp/flood.out" "$tmp/flood.err" | head -1)"
+echo "# ctrl_c_under_flood: $lines0 events printed in 2 s; $stopline; process gone $((t1 - t0)) ms after SIGINT (ASan build, includes END, printing and LeakSanitizer's exit scan); $(grep -o 'Lost [0-9]* events' "$tmp/flood.out" "$tmp/flood.err" | head -1)"
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]
