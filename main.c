@@ -51,6 +51,7 @@ static void usage(FILE *out)
 	      "    BPFTRACE_STRLEN     bytes per str() buffer (default 64, at most 200)\n"
 	      "    BPFTRACE_MAX_STRLEN, BPFTRACE_MAP_KEYS_MAX, BPFTRACE_MAX_MAP_KEYS   the same\n"
 	      "    BPFTRACE_CAT_BYTES_MAX  bytes cat() prints per call (default 10240)\n"
+	      "    BPFTRACE_MAX_PROBES most probes one program may attach (default 512)\n"
 	      "\n"
 	      "EXAMPLES:\n"
 	      "    bpfscript -e 'tracepoint:syscalls:sys_enter_read { @reads[comm] = count(); }'\n"
@@ -223,8 +224,11 @@ int main(int argc, char **argv)
 	    env_alias("BPFTRACE_MAX_MAP_KEYS", 1, 1u << 24, &so.max_map_keys) ||
 	    env_alias("BPFTRACE_MAX_STRLEN", 1, 200, &sopts.strlen) ||
 	    env_u32("BPFTRACE_CAT_BYTES_MAX", 10240, 1, 1u << 20, &so.cat_bytes_max) ||
+	    env_u32("BPFTRACE_MAX_PROBES", SEMA_MAX_PROBES_DEFAULT, 1, 1u << 20,
+		    &sopts.max_probes) ||
 	    env_alias("BPFTRACE_MAX_CAT_BYTES", 1, 1u << 20, &so.cat_bytes_max))
 		goto out;
+	so.strlen = sopts.strlen; /* named in the -v report of truncated strings */
 
 	/* Without CAP_BPF/CAP_PERFMON nothing below can work: say which one is missing
 	 * rather than fail later on a tracefs read or bpf() call. Dry runs need neither. */

@@ -30,7 +30,7 @@ void abi_map_layout(const struct type *key, const struct type *val, uint32_t max
 	case TY_HIST:
 	case TY_LHIST:
 		out->nslots = val->kind == TY_HIST
-				      ? ABI_HIST_SLOTS
+				      ? abi_hist_slots(val->lh_step)
 				      : abi_lhist_slots(val->lh_min, val->lh_max, val->lh_step);
 		out->value_size = 8;
 		if (keyless) {

@@ -31,6 +31,14 @@ uint32_t abi_tuple_layout(const struct type *elems, int n, uint32_t *offs);
  * lhist(v, min, max, step): slot 0 = v < min, slot i+1 = [min + i*step, min + (i+1)*step),
  * last slot = v >= max; nslots = (max - min) / step + 2. */
 #define ABI_HIST_SLOTS 66u
+/* hist(v, k), k = 1..5 (current bpftrace): each power of 2 split into 2^k linear
+ * sub-buckets. Slot 0 = negative, slot v+1 = v for v < 2^k, then for v >= 2^k with top
+ * bit l: slot ((l - k + 1) << k) + ((v >> (l - k)) & (2^k - 1)) + 1. k = 0 is the above. */
+#define ABI_HIST_MAX_BITS 5
+static inline uint32_t abi_hist_slots(int64_t bits)
+{
+	return bits <= 0 ? ABI_HIST_SLOTS : ((65u - (uint32_t)bits) << bits) + 1;
+}
 static inline uint32_t abi_lhist_slots(int64_t min, int64_t max, int64_t step)
 {
 	return (uint32_t)((max - min) / step + 2);
@@ -113,10 +121,13 @@ enum {
 
 /* ---- runtime-owned maps passed to codegen -------------------------------------------
  * ringbuf: the event ring buffer.
- * lost:    PERCPU_ARRAY, 1 + nmaps entries, u32 key, u64 value: [ABI_LOST_RINGBUF] events
- *          that bpf_ringbuf_output could not queue (the runtime prints "Lost N events");
- *          [ABI_LOST_MAP(id)] updates of user map id that failed, i.e. the map was full
- *          (the runtime prints a "Map full" warning naming the map and BPFTRACE_MAP_KEYS).
+ * lost:    PERCPU_ARRAY, ABI_LOST_SLOTS(nmaps) entries, u32 key, u64 value:
+ *          [ABI_LOST_RINGBUF] events that bpf_ringbuf_output could not queue (the runtime
+ *          prints "Lost N events"); [ABI_LOST_STRTRUNC] strings that str(), join() or a
+ *          __data_loc field copied cut short: the source did not fit the buffer (-v prints
+ *          "N strings were truncated ..."); [ABI_LOST_MAP(id)] updates of user map id that
+ *          failed, i.e. the map was full (the runtime prints a "Map full" warning naming
+ *          the map and BPFTRACE_MAP_KEYS).
  * scratch: PERCPU_ARRAY, 1 entry, u32 key 0, value ABI_SCRATCH_SIZE bytes: room for event
  *          payloads and string buffers too big for the 512-byte BPF stack.
  * control: ARRAY, 1 entry, u32 key 0, value struct abi_control, read by the programs
@@ -132,6 +143,8 @@ struct abi_control {
 #define ABI_RINGBUF_SIZE_CONTROL (1u << 14) /* programs with no formats */
 #define ABI_SCRATCH_SIZE 4096u
 #define ABI_LOST_RINGBUF 0u
-#define ABI_LOST_MAP(id) (1u + (uint32_t)(id))
+#define ABI_LOST_STRTRUNC 1u
+#define ABI_LOST_MAP(id) (2u + (uint32_t)(id))
+#define ABI_LOST_SLOTS(nmaps) ABI_LOST_MAP(nmaps)
 
 #endif

@@ -39,7 +39,8 @@ int bpfb_init(struct cg *c)
 		LLVMDisposeMessage(err);
 		return -1;
 	}
-	c->tm = LLVMCreateTargetMachine(t, "bpfel", "v3", "", LLVMCodeGenLevelDefault,
+	const char *cpu = c->opts && c->opts->bpf_cpu ? c->opts->bpf_cpu : "v3";
+	c->tm = LLVMCreateTargetMachine(t, "bpfel", cpu, "", LLVMCodeGenLevelDefault,
 					LLVMRelocStatic, LLVMCodeModelDefault);
 	if (!c->tm) {
 		diag_error_noloc(c->d, "cannot create the LLVM BPF target machine");

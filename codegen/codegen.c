@@ -88,7 +88,7 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 			goto out;
 		const struct cg_kind *k = cg_kind_find(sr->points[pt].kind);
 		out->progs[pt].point = pt;
-		out->progs[pt].prog_type = k ? k->prog_type : 0;
+		out->progs[pt].prog_type = k ? cg_point_prog_type(&c, pt, k) : 0;
 		snprintf(out->progs[pt].name, sizeof(out->progs[pt].name), "p%d", pt);
 	}
 	if (diag_count(d) > before)

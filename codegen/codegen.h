@@ -37,6 +37,17 @@ struct cg_prog {
 	int nfuncs;
 };
 
+/* Symbol addresses for kaddr()/uaddr(), looked up by the runtime (runtime/codegen_symbols.c):
+ * codegen reads no kallsyms or ELF file itself. Without it (unit tests, fuzzing) those
+ * calls are compile errors. */
+struct cg_symbols {
+	uint64_t (*kernel_addr)(const char *name); /* 0: not found */
+	/* name's link-time address in the ELF file path; *pie: position-independent */
+	int (*user_addr)(const char *path, const char *name, uint64_t *addr, bool *pie);
+	/* the link-time address of file offset off in path */
+	int (*user_vaddr)(const char *path, uint64_t off, uint64_t *vaddr);
+};
+
 struct cg_opts {
 	const int *map_fds;  /* [sema nmaps]; fds of the user maps (fake values in dry runs) */
 	int ringbuf_fd;
@@ -48,6 +59,14 @@ struct cg_opts {
 	int cpid;            /* pid of the -c child, 0 if none */
 	FILE *dump_ir;       /* --dump=ir: write the optimised LLVM IR here; NULL = no dump */
 	int verbose;
+	/* LLVM BPF CPU: "v4" where the kernel accepts its instructions (Linux 6.6+: store of
+	 * an immediate, sign-extending loads, ...), NULL = "v3", which every 5.x kernel runs */
+	const char *bpf_cpu;
+	/* kprobes run as fentry/fexit programs (BPF_PROG_TYPE_TRACING, ctx = u64 arguments):
+	 * [sema npoints], the BTF argument count of each kprobe point's function (-1 for
+	 * other points). NULL: kprobes are kprobes (pt_regs). */
+	const int *fentry_nargs;
+	const struct cg_symbols *syms; /* NULL: kaddr()/uaddr() cannot be resolved */
 };
 
 struct cg_result {

@@ -167,7 +167,16 @@ LLVMValueRef cg_ctype_deref(struct cg *c, struct node *n);
 LLVMValueRef cg_ctype_index(struct cg *c, struct node *n);
 LLVMValueRef cg_ctype_addrof(struct cg *c, struct node *n);
 bool cg_is_ptr_arith(const struct node *n);
+/* n * sizeof(*p) when t is a typed pointer (for $p += n, $p++), else n unchanged */
+LLVMValueRef cg_ptr_scale(struct cg *c, const struct type *t, LLVMValueRef n);
 LLVMValueRef cg_ptr_arith(struct cg *c, struct node *n);
+
+/* ---- emit_record.c: structs/unions/arrays copied by value into slots ---- */
+/* A RECORD expression's address as an i64 (its value may be a BPF buffer pointer). */
+LLVMValueRef cg_record_addr(struct cg *c, struct node *n);
+/* Copy the record at v (type st) into the slot dst of RECORD type dt, padding zeroed. */
+void cg_record_store(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValueRef dst,
+		     const struct type *dt);
 
 /* ---- emit_value.c ---- */
 /* Store n's value in abi form into the slot at dst whose type is dt. */
@@ -215,6 +224,12 @@ void cg_count_map_drop(struct cg *c, LLVMValueRef r, int id);
 /* Issue-4 calls (strncmp, strcontains, buf, ntop, join, strftime, signal, system, cat,
  * len, has_key); NULL when n is none of them. */
 LLVMValueRef cg_call_more(struct cg *c, struct node *n);
+/* After a bpf_probe_read_*_str into dst (size bytes) from src returned ret: count the
+ * string in lost[ABI_LOST_STRTRUNC] if it did not fit (one compare on the hot path).
+ * read_fn: the plain read helper for src's address space; user_cap: i1 "str(p, n) asked
+ * for less than the buffer" or NULL. */
+void cg_count_str_trunc(struct cg *c, LLVMValueRef ret, LLVMValueRef dst, LLVMValueRef src,
+			uint32_t size, int read_fn, LLVMValueRef user_cap);
 
 /* ---- emit_symbols.c: issue 3 stacks and symbols ---- */
 /* kstack/ustack (identifier or call) by n->type; cg_sym_call returns NULL when n is not
@@ -224,6 +239,8 @@ LLVMValueRef cg_sym_call(struct cg *c, struct node *n);
 
 /* ---- emit_probe.c ---- */
 const struct cg_kind *cg_kind_find(int kind);
+/* The point's program type: its kind's, or TRACING for kprobes run as fentry/fexit. */
+uint32_t cg_point_prog_type(const struct cg *c, int pt, const struct cg_kind *k);
 int cg_emit_point(struct cg *c, int point);
 LLVMValueRef cg_builtin(struct cg *c, struct node *ident);
 /* args->field: store into dst (type dt) or, when dst is NULL, return an i64/buffer. */

@@ -158,6 +158,14 @@ static uint64_t elem_size(const struct type *ptr)
 	return ptr->ct && ptr->ct->size ? ptr->ct->size : 1; /* void *: bytes, as GNU C */
 }
 
+LLVMValueRef cg_ptr_scale(struct cg *c, const struct type *t, LLVMValueRef n)
+{
+	if (t->kind != TY_INT || !t->ct)
+		return n;
+	uint64_t sz = elem_size(t);
+	return sz == 1 ? n : LLVMBuildMul(c->b, n, bpfb_i64(c, sz), "");
+}
+
 bool cg_is_ptr_arith(const struct node *n)
 {
 	if (n->kind != AST_BINOP || (n->op != OP_ADD && n->op != OP_SUB))

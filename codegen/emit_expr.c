@@ -39,7 +39,7 @@ LLVMValueRef cg_var_slot(struct cg *c, struct node *var)
 	if (id >= 0 && f->vars[id])
 		return f->vars[id];
 	const struct type *t = id >= 0 ? &c->sr->vars[id].type : &var->type;
-	uint32_t size = type_storage_size(t);
+	uint32_t size = type_var_size(t);
 	LLVMValueRef slot = bpfb_buf(c, size, "var");
 	/* Zero at function start so a read before any assignment is defined (and the
 	 * verifier never sees uninitialised stack). */
@@ -224,8 +224,8 @@ static LLVMValueRef incdec(struct cg *c, struct node *n)
 	}
 	LLVMValueRef slot = cg_var_slot(c, t);
 	LLVMValueRef old = bpfb_load(c, c->i64, slot, 8);
-	LLVMValueRef nv = cg_norm(c, LLVMBuildAdd(c->b, old, bpfb_i64(c, (uint64_t)delta), ""),
-				  &t->type);
+	LLVMValueRef step = cg_ptr_scale(c, &t->type, bpfb_i64(c, (uint64_t)delta)); /* $p++ */
+	LLVMValueRef nv = cg_norm(c, LLVMBuildAdd(c->b, old, step, ""), &t->type);
 	bpfb_store(c, nv, slot, 8);
 	return post ? old : nv;
 }
@@ -252,6 +252,22 @@ static LLVMValueRef unop(struct cg *c, struct node *n)
 		cg_error(c, "operator %s is not supported here", ast_op_str(n->op));
 		return bpfb_i64(c, 0);
 	}
+}
+
+/* bswap(x): llvm.bswap at x's width (BPF's `be`/`bswap` instruction); a byte is itself. */
+static LLVMValueRef bswap_call(struct cg *c, struct node *n)
+{
+	LLVMValueRef v = cg_expr(c, n->list);
+	uint32_t bits = n->type.size * 8;
+	if (bits <= 8)
+		return cg_norm(c, v, &n->type);
+	LLVMTypeRef ty = LLVMIntTypeInContext(c->ctx, bits);
+	unsigned id = LLVMLookupIntrinsicID("llvm.bswap", 10);
+	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(c->mod, id, &ty, 1);
+	LLVMTypeRef fty = LLVMIntrinsicGetType(c->ctx, id, &ty, 1);
+	LLVMValueRef x = bits < 64 ? LLVMBuildTrunc(c->b, v, ty, "") : v;
+	LLVMValueRef r = LLVMBuildCall2(c->b, fty, fn, &x, 1, "bswap");
+	return bits < 64 ? LLVMBuildZExt(c->b, r, c->i64, "") : r;
 }
 
 static LLVMValueRef ternary(struct cg *c, struct node *n)
@@ -302,8 +318,8 @@ static LLVMValueRef tuple_field(struct cg *c, struct node *n)
 	abi_tuple_layout(tt->elems, tt->nelems, offs);
 	LLVMValueRef base = cg_expr(c, n->a);
 	LLVMValueRef p = bpfb_gep(c, base, offs[i]);
-	if (is_buf_type(&tt->elems[i]))
-		return p;
+	if (is_buf_type(&tt->elems[i]) || tt->elems[i].kind == TY_RECORD)
+		return p; /* a record element's value is its address in the tuple */
 	return bpfb_load(c, c->i64, p, 8);
 }
 
@@ -326,6 +342,8 @@ LLVMValueRef cg_expr(struct cg *c, struct node *n)
 	case AST_MAP:
 		return cg_map_read(c, n);
 	case AST_CALL:
+		if (n->sym == BI_BSWAP)
+			return bswap_call(c, n);
 		return cg_call(c, n);
 	case AST_BINOP:
 		return binop(c, n);

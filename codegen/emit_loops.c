@@ -326,7 +326,7 @@ void cg_loop_vars(struct cg *c, struct node *body)
 		int id = fv.ids[i];
 		if (f->vars[id])
 			continue;
-		uint32_t size = type_storage_size(&c->sr->vars[id].type);
+		uint32_t size = type_var_size(&c->sr->vars[id].type);
 		LLVMValueRef p = bpfb_scratch(c, size);
 		if (!p)
 			break; /* full: cg_var_slot places the rest, as for any variable */

@@ -96,7 +96,7 @@ static LLVMValueRef read_with_key(struct cg *c, int fd, const struct map_info *m
 	LLVMBasicBlockRef hit = bpfb_block(c, "rd_hit"), miss = bpfb_block(c, "rd_miss");
 	LLVMBasicBlockRef end = bpfb_block(c, "rd_end");
 	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), miss, hit);
-	if (mi->val.kind == TY_STR || mi->val.kind == TY_TUPLE) {
+	if (mi->val.kind == TY_STR || mi->val.kind == TY_TUPLE || mi->val.kind == TY_RECORD) {
 		LLVMValueRef buf = bpfb_buf(c, l->value_size, "mval");
 		LLVMPositionBuilderAtEnd(c->b, hit);
 		bpfb_memcpy(c, buf, p, l->value_size);
@@ -225,6 +225,37 @@ static LLVMValueRef log2_slot(struct cg *c, LLVMValueRef v, bool is_signed)
 	return slot;
 }
 
+/* Slot of v in hist(v, k), k = 1..5 (abi.h): below 2^k one slot per value, above it the
+ * top bit's power of 2 split into 2^k sub-buckets by the k bits under the top bit. */
+static LLVMValueRef log2k_slot(struct cg *c, LLVMValueRef v, bool is_signed, unsigned k)
+{
+	LLVMValueRef x = v, top = bpfb_i64(c, 0), zero = bpfb_i64(c, 0);
+	uint64_t mask = (1ull << k) - 1;
+	static const unsigned shifts[] = { 32, 16, 8, 4, 2, 1 };
+	for (int i = 0; i < 6; i++) { /* top = index of the highest set bit */
+		unsigned sh = shifts[i];
+		LLVMValueRef big = LLVMBuildICmp(c->b, LLVMIntUGT, x,
+						 bpfb_i64(c, (1ull << sh) - 1), "");
+		LLVMValueRef s = LLVMBuildSelect(c->b, big, bpfb_i64(c, sh), zero, "");
+		x = LLVMBuildLShr(c->b, x, s, "");
+		top = LLVMBuildOr(c->b, top, s, "");
+	}
+	LLVMValueRef small = LLVMBuildICmp(c->b, LLVMIntULE, v, bpfb_i64(c, mask), "");
+	/* for small values top < k: clamp the shift so no lane is undefined */
+	LLVMValueRef sh = LLVMBuildSelect(c->b, small, zero,
+					  LLVMBuildSub(c->b, top, bpfb_i64(c, k), ""), "");
+	LLVMValueRef sub = LLVMBuildAnd(c->b, LLVMBuildLShr(c->b, v, sh, ""),
+					bpfb_i64(c, mask), "");
+	LLVMValueRef slot = LLVMBuildShl(c->b, LLVMBuildAdd(c->b, sh, bpfb_i64(c, 1), ""),
+					 bpfb_i64(c, k), "");
+	slot = LLVMBuildAdd(c->b, LLVMBuildAdd(c->b, slot, sub, ""), bpfb_i64(c, 1), "");
+	slot = LLVMBuildSelect(c->b, small, LLVMBuildAdd(c->b, v, bpfb_i64(c, 1), ""), slot, "");
+	if (is_signed)
+		slot = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, v, zero, ""), zero,
+				       slot, "hkslot");
+	return slot;
+}
+
 static LLVMValueRef lin_slot(struct cg *c, LLVMValueRef v, const struct type *t,
 			     uint32_t nslots)
 {
@@ -327,7 +358,9 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 	if (t->kind != TY_COUNT && call->list)
 		v = cg_expr(c, call->list);
 	if (t->kind == TY_HIST) {
-		slot = log2_slot(c, v, call->list->type.is_signed);
+		slot = t->lh_step > 0 && t->lh_step <= ABI_HIST_MAX_BITS
+			       ? log2k_slot(c, v, call->list->type.is_signed, (unsigned)t->lh_step)
+			       : log2_slot(c, v, call->list->type.is_signed);
 	} else if (t->kind == TY_LHIST) {
 		if (t->lh_step <= 0 || t->lh_max <= t->lh_min) {
 			cg_error(c, "lhist() of %s has an invalid range", mi->name);

@@ -1,6 +1,7 @@
 /*
  * codegen/emit_probe.c — one BPF function per probe point, and everything that depends on
- * the probe kind: program type, the context (tracepoint `args`, pt_regs) and builtins.
+ * the probe kind: program type, the context (tracepoint `args`, pt_regs, and the u64
+ * argument array of kprobes run as fentry/fexit programs) and builtins.
  *
  * Owns: the per-kind table (a new probe kind is one row), the function frame (entry block
  * for allocas, prologue for the scratch lookup, body), the predicate, builtin variables
@@ -8,10 +9,17 @@
  * Must not: decide program semantics beyond the context (statements live in emit_stmt.c).
  */
 #include <linux/bpf.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codegen_internal.h"
+#include "../sema/kfunc.h"
+
+/* x86-64 struct pt_regs offsets: the first six arguments, then the return value. */
+static const uint32_t regs_arg_off[] = { 112, 104, 96, 88, 72, 64 };
+#define REGS_AX_OFF 80u
 
 static const struct cg_kind kinds[] = {
 	{ PROBE_BEGIN, BPF_PROG_TYPE_RAW_TRACEPOINT, false, false },
@@ -33,9 +41,64 @@ const struct cg_kind *cg_kind_find(int kind)
 	return NULL;
 }
 
-/* x86-64 struct pt_regs offsets: the first six arguments, then the return value. */
-static const uint32_t regs_arg_off[] = { 112, 104, 96, 88, 72, 64 };
-#define REGS_AX_OFF 80u
+/* The BTF argument count of a kprobe point run as fentry/fexit, or -1 for a kprobe that
+ * is a kprobe (pt_regs) and every other point. */
+static int fentry_nargs(const struct cg *c, int pt)
+{
+	const struct probe_point *p = &c->sr->points[pt];
+	if (!c->opts->fentry_nargs || (p->kind != PROBE_KPROBE && p->kind != PROBE_KRETPROBE))
+		return -1;
+	return c->opts->fentry_nargs[pt];
+}
+
+uint32_t cg_point_prog_type(const struct cg *c, int pt, const struct cg_kind *k)
+{
+	return fentry_nargs(c, pt) >= 0 ? BPF_PROG_TYPE_TRACING : k->prog_type;
+}
+
+/* An error at n itself (not its statement), once per point, like cg_error. */
+static void point_error(struct cg *c, struct node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void point_error(struct cg *c, struct node *n, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->fn.failed)
+		return;
+	c->fn.failed = true;
+	diag_error(c->d, n->loc, "%s: %s", c->fn.pt->name, msg);
+}
+
+/* Argument i of a kprobe: from pt_regs, or word i of a fentry/fexit program's context
+ * (an array of u64 arguments; fexit's return value follows the last one). */
+static LLVMValueRef kprobe_arg(struct cg *c, struct node *n, int i, const char *what)
+{
+	int nargs = fentry_nargs(c, c->fn.pt->index);
+	if (nargs >= 0) {
+		if (i >= nargs) {
+			char range[32] = "";
+			if (nargs == 1)
+				snprintf(range, sizeof(range), " (arg0)");
+			else if (nargs > 1)
+				snprintf(range, sizeof(range), " (arg0..arg%d)", nargs - 1);
+			point_error(c, n, "%s is out of range: %s takes %d argument%s%s in the "
+				    "kernel's BTF, and kprobes run as fentry programs here can read "
+				    "only those", what, c->fn.pt->func, nargs, nargs == 1 ? "" : "s",
+				    range);
+			return bpfb_i64(c, 0);
+		}
+		return bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, 8u * (uint32_t)i), 8);
+	}
+	if (i < 0 || i >= (int)(sizeof(regs_arg_off) / sizeof(regs_arg_off[0]))) {
+		point_error(c, n, "%s is out of range (arg0..arg5 are in registers)", what);
+		return bpfb_i64(c, 0);
+	}
+	return bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, regs_arg_off[i]), 8);
+}
+
 
 int cg_emit_point(struct cg *c, int idx)
 {
@@ -175,7 +238,8 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 	case BI_CPID:
 		return bpfb_i64(c, (uint64_t)c->opts->cpid);
 	case BI_ARGS:
-		if (!k->has_args)
+		if (!k->has_args && c->fn.pt->kind != PROBE_KPROBE &&
+		    c->fn.pt->kind != PROBE_KRETPROBE)
 			break;
 		return c->fn.ctx;
 	case BI_COMM: {
@@ -184,10 +248,16 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 		bpfb_helper(c, BPF_FUNC_get_current_comm, c->i64, a, 2, "");
 		return buf;
 	}
-	case BI_RETVAL:
+	case BI_RETVAL: {
 		if (!k->has_regs)
 			break;
+		int nargs = fentry_nargs(c, c->fn.pt->index);
+		if (nargs >= 0) /* fexit: the return value follows the arguments */
+			return cg_norm(c, bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx,
+									 8u * (uint32_t)nargs), 8),
+				       &n->type);
 		return cg_norm(c, regs_load(c, REGS_AX_OFF), &n->type);
+	}
 	case BI_KSTACK:
 	case BI_USTACK:
 		return cg_stack(c, n);
@@ -209,6 +279,8 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 		int i = n->str ? atoi(n->str + 3) : -1;
 		if (!k->has_regs)
 			break;
+		if (c->fn.pt->kind == PROBE_KPROBE || c->fn.pt->kind == PROBE_KRETPROBE)
+			return cg_norm(c, kprobe_arg(c, n, i, n->str), &n->type);
 		if (i < 0 || i >= (int)(sizeof(regs_arg_off) / sizeof(regs_arg_off[0]))) {
 			cg_error(c, "%s is out of range (arg0..arg5 are in registers)", n->str);
 			return bpfb_i64(c, 0);
@@ -228,6 +300,21 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 			  const struct type *dt)
 {
 	const struct probe_point *pt = c->fn.pt;
+	if (pt->kind == PROBE_KPROBE || pt->kind == PROBE_KRETPROBE) { /* args.NAME (BTF) */
+		const struct ctype *ct;
+		char err[512];
+		int i = kfunc_param(c->sr->ctypes, pt->func, n->str, &ct, err, sizeof(err));
+		if (i < 0) {
+			point_error(c, n, "%s", err);
+			return bpfb_i64(c, 0);
+		}
+		char what[300];
+		snprintf(what, sizeof(what), "args.%s (argument %d)", n->str, i);
+		LLVMValueRef v = cg_norm(c, kprobe_arg(c, n, i, what), &n->type);
+		if (dst)
+			bpfb_store(c, v, dst, 8);
+		return v;
+	}
 	const struct tp_field *tf = pt->tp ? tp_format_field(pt->tp, n->str) : NULL;
 	bool is_str = n->type.kind == TY_STR;
 	uint32_t size = is_str ? (dt && dt->kind == TY_STR ? dt->size : n->type.size) : 8;
@@ -248,7 +335,9 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 			LLVMValueRef src = LLVMBuildGEP2(c->b, c->i8, ctx, &off, 1, "dl");
 			bpfb_memset0(c, buf, size);
 			LLVMValueRef a[3] = { buf, bpfb_i64(c, size), src };
-			bpfb_helper(c, BPF_FUNC_probe_read_kernel_str, c->i64, a, 3, "");
+			LLVMValueRef got = bpfb_helper(c, BPF_FUNC_probe_read_kernel_str, c->i64,
+						       a, 3, "");
+			cg_count_str_trunc(c, got, buf, src, size, BPF_FUNC_probe_read_kernel, NULL);
 			return buf;
 		}
 		uint32_t len = tf->array_len > 0 ? (uint32_t)tf->array_len : tf->size;

@@ -33,13 +33,16 @@ static void assign_var(struct cg *c, struct node *as)
 				 v->str ? v->str : "?");
 			return;
 		}
-		LLVMValueRef old = bpfb_load(c, c->i64, slot, 8);
-		bpfb_store(c, cg_arith(c, as->op, old, cg_expr(c, as->b), t, t->is_signed), slot,
-			   8);
+		LLVMValueRef old = bpfb_load(c, c->i64, slot, 8), rhs = cg_expr(c, as->b);
+		if (as->op == OP_ADD || as->op == OP_SUB) /* $p += n moves by n elements */
+			rhs = cg_ptr_scale(c, t, rhs);
+		bpfb_store(c, cg_arith(c, as->op, old, rhs, t, t->is_signed), slot, 8);
 		return;
 	}
 	if (t->kind == TY_INT)
 		bpfb_store(c, cg_norm(c, cg_expr(c, as->b), t), slot, 8);
+	else if (t->kind == TY_RECORD) /* the variable keeps the record's address */
+		bpfb_store(c, cg_record_addr(c, as->b), slot, 8);
 	else
 		cg_store(c, as->b, slot, t);
 }

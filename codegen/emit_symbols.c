@@ -5,14 +5,13 @@
  * Owns: bpf_get_stackid on the STACK_TRACE map for the stack's (kind, frame limit), with the
  * key layout of types.h (kstack: the id; ustack: pid << 32 | u32 id, so user frames
  * resolve against the right process), the 16-byte usym value (address, pid), and resolving
- * kaddr()/uaddr() names while compiling (kallsyms; the probed binary's ELF symbols).
- * Must not: print or format symbols (stdlib/symfmt.c), or create maps (runtime/stacks.c).
+ * kaddr()/uaddr() names while compiling, through the runtime's struct cg_symbols.
+ * Must not: print or format symbols (stdlib/symfmt.c), create maps (runtime/stacks.c), or
+ * read kallsyms or ELF files itself.
  */
 #include <linux/bpf.h>
 #include <string.h>
 
-#include "../runtime/elf_symbols.h"
-#include "../runtime/ksyms.h"
 #include "codegen_internal.h"
 
 #define REGS_IP_OFF 128u /* x86-64 struct pt_regs: ip */
@@ -52,17 +51,17 @@ LLVMValueRef cg_stack(struct cg *c, struct node *n)
 static LLVMValueRef uaddr(struct cg *c, struct node *n, const char *name)
 {
 	const struct probe_point *pt = c->fn.pt;
-	const struct elf_file *ef = pt->target ? elf_cache_get(pt->target) : NULL;
-	const struct elf_sym *s = ef ? elf_sym_by_name(ef, name) : NULL;
-	if (!s) {
+	const struct cg_symbols *sy = c->opts->syms;
+	uint64_t addr = 0, here;
+	bool pie = false;
+	if (!sy || !pt->target || sy->user_addr(pt->target, name, &addr, &pie)) {
 		cg_error(c, "uaddr: symbol '%s' not found in %s", name,
 			 pt->target ? pt->target : "the probed binary");
 		return bpfb_i64(c, 0);
 	}
-	if (!ef->is_dyn)
-		return bpfb_i64(c, s->addr);
-	uint64_t here;
-	if (pt->kind != PROBE_UPROBE || elf_offset_to_vaddr(ef, pt->offset, &here)) {
+	if (!pie)
+		return bpfb_i64(c, addr);
+	if (pt->kind != PROBE_UPROBE || sy->user_vaddr(pt->target, pt->offset, &here)) {
 		cg_error(c,
 			 "uaddr(\"%s\"): %s is position-independent, so its addresses are only known "
 			 "at the entry of a uprobe (not in a uretprobe)",
@@ -71,7 +70,7 @@ static LLVMValueRef uaddr(struct cg *c, struct node *n, const char *name)
 	}
 	LLVMValueRef ip = bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, REGS_IP_OFF), 8);
 	return LLVMBuildAdd(c->b, LLVMBuildSub(c->b, ip, bpfb_i64(c, here), ""),
-			    bpfb_i64(c, s->addr), "uaddr");
+			    bpfb_i64(c, addr), "uaddr");
 }
 
 LLVMValueRef cg_sym_call(struct cg *c, struct node *n)
@@ -93,7 +92,8 @@ LLVMValueRef cg_sym_call(struct cg *c, struct node *n)
 		return buf;
 	}
 	case BI_KADDR: {
-		uint64_t addr = a && a->str ? ksyms_addr(a->str) : 0;
+		const struct cg_symbols *sy = c->opts->syms;
+		uint64_t addr = a && a->str && sy ? sy->kernel_addr(a->str) : 0;
 		if (!addr)
 			cg_error(c, "kaddr: kernel symbol '%s' not found in /proc/kallsyms",
 				 a && a->str ? a->str : "?");

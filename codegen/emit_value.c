@@ -79,6 +79,10 @@ void cg_store_val(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValue
 		cg_copy(c, dst, dt, v, st);
 		return;
 	}
+	if (dt->kind == TY_RECORD) { /* struct by value: emit_record.c */
+		cg_record_store(c, v, st, dst, dt);
+		return;
+	}
 	if (LLVMTypeOf(v) != c->i64) /* a buffer where an integer slot was expected */
 		v = bpfb_load(c, c->i64, v, 8);
 	bpfb_store(c, v, dst, 8);
@@ -101,11 +105,11 @@ static void str_into(struct cg *c, struct node *n, LLVMValueRef dst, const struc
 	if (LLVMTypeOf(ptr) != c->i64)
 		ptr = LLVMBuildPtrToInt(c->b, ptr, c->i64, "");
 	bpfb_memset0(c, dst, slot_size(dt));
-	LLVMValueRef sz = bpfb_i64(c, size);
+	LLVMValueRef sz = bpfb_i64(c, size), ok = NULL;
 	if (len) {
 		/* like bpftrace: read at most len bytes plus the terminating NUL */
 		LLVMValueRef want = LLVMBuildAdd(c->b, cg_expr(c, len), bpfb_i64(c, 1), "");
-		LLVMValueRef ok = LLVMBuildICmp(c->b, LLVMIntULE, want, sz, "");
+		ok = LLVMBuildICmp(c->b, LLVMIntULE, want, sz, "");
 		sz = LLVMBuildSelect(c->b, ok, want, sz, "");
 	}
 	bool user = (arg->flags | n->flags) & NODE_F_USER_PTR;
@@ -113,8 +117,10 @@ static void str_into(struct cg *c, struct node *n, LLVMValueRef dst, const struc
 	/* A pointer whose address space is not known here (e.g. a syscall's user pointer kept
 	 * in a map between sys_enter and sys_exit, as opensnoop.bt does) is read with the
 	 * legacy helper, which takes either space on x86, as bpftrace 0.17 does. */
-	bpfb_helper(c, user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_str,
-		    c->i64, a, 3, "");
+	LLVMValueRef got = bpfb_helper(c, user ? BPF_FUNC_probe_read_user_str
+					      : BPF_FUNC_probe_read_str, c->i64, a, 3, "");
+	cg_count_str_trunc(c, got, dst, ptr, size,
+			   user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read, ok);
 }
 
 void cg_store(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "parse_internal.h"
+#include "../lexer/macros.h"
 #include "parser.h"
 #include "lexer.h"
 
@@ -91,6 +92,7 @@ struct node *parse_program(const struct source *src, struct diag *d)
 	}
 	int rc = bpfs_yyparse(scanner, &ps);
 	bpfs_yylex_destroy(scanner);
+	pp_macros_free(ps.macros);
 
 	struct node *prog = ps.program;
 	if (prog && rc == 0) {
@@ -139,5 +141,6 @@ int lex_dump(const struct source *src, struct diag *d,
 		}
 	}
 	bpfs_yylex_destroy(scanner);
+	pp_macros_free(ps.macros);
 	return diag_count(d) > before ? -1 : count;
 }

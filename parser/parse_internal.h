@@ -69,6 +69,8 @@ struct parse_state {
 	int pp_skip_nest;      /* conditionals opened inside the region being skipped */
 	int pp_to_endif;       /* skipping an #else branch: a later #else does not resume */
 	struct span pp_open;   /* the outermost open conditional, for "missing #endif" */
+	/* scanner: the script's #define macros (lexer/macros.h); freed by parse.c */
+	struct pp_macros *macros;
 };
 
 static inline struct nlist nlist_push(struct nlist l, struct node *n)

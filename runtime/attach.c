@@ -284,6 +284,13 @@ int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l
 		break;
 	case PROBE_KPROBE:
 	case PROBE_KRETPROBE: {
+		if (rt_kprobe_fentry(p)) { /* a BPF link to a trampoline: no perf event */
+			int lfd = rt_fentry_attach(p, prog_fd);
+			err = lfd < 0 ? lfd : links_push(l, lfd, false);
+			if (lfd >= 0 && err)
+				close(lfd);
+			break;
+		}
 		int pfd = rt_kprobe_open(p);
 		err = pfd < 0 ? pfd : link_perf(prog_fd, pfd, l);
 		const char *why = err ? rt_kprobe_reason(p, err) : NULL;

@@ -4,7 +4,9 @@
  * Owns: turning a listing pattern ("t:syscalls:sys_enter_*", "kprobe:vfs_*",
  * "uprobe:/bin/bash:*", "*getppid*") into sorted lines in bpftrace 0.17's format
  * ("tracepoint:CAT:EVENT", "kprobe:FUNC", "uprobe:BINARY:FUNC"), and with -v the
- * tracepoint fields ("    unsigned int fd") as the format files declare them.
+ * tracepoint fields ("    unsigned int fd") as the format files declare them and kprobe
+ * function arguments from BTF ("    struct file * file"). Without kprobes, `-l kprobe:X`
+ * lists the functions BTF describes (kprobes then run as fentry programs).
  * Must not: attach or load anything; probe kinds this tool cannot run are not listed.
  */
 #include "list.h"
@@ -125,15 +127,63 @@ static bool kprobes_available(void)
 	return access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
 }
 
+/* -lv: a kprobe lists the function's parameters, a kretprobe its return type, kfunc and
+ * kretfunc both, from BTF (bpftrace 0.17's `-lv kfunc:` lines, "    struct file * file",
+ * "    ssize_t retval"); nothing without BTF. */
+static char *with_btf_args(char *line, const char *kind, const char *func)
+{
+	bool kfunc = kind[0] == 'k' && strstr(kind, "func"); /* kfunc, kretfunc: both */
+	bool ret = strcmp(kind, "kretprobe") == 0;
+	char *args = line ? rt_fentry_describe(func, !ret || kfunc, ret || kfunc) : NULL;
+	if (!args)
+		return line;
+	char *s;
+	if (asprintf(&s, "%s%s", line, args) < 0)
+		s = NULL;
+	free(args);
+	free(line);
+	return s;
+}
+
+struct btf_list {
+	struct lines *out;
+	const char *kind, *func_glob;
+	bool verbose;
+};
+
+static int btf_list_one(const char *name, void *ctx)
+{
+	struct btf_list *b = ctx;
+	if (fnmatch(b->func_glob, name, 0) != 0)
+		return 0;
+	char *s;
+	if (asprintf(&s, "%s:%s", b->kind, name) < 0)
+		s = NULL;
+	lines_add(b->out, b->verbose ? with_btf_args(s, b->kind, name) : s);
+	return b->out->oom ? -ENOMEM : 0;
+}
+
+/* Without kprobes, kprobes run as fentry programs where the kernel allows them: the
+ * functions the kernel's BTF describes (sorted and made unique by the caller). */
+static void list_btf_functions(struct lines *out, const char *kind, const char *func_glob,
+			       bool verbose)
+{
+	struct btf_list b = { out, kind, func_glob ? func_glob : "*", verbose };
+	int r = rt_fentry_each_func(btf_list_one, &b);
+	if (r < 0 && r != -ENOMEM)
+		fprintf(stderr, "WARNING: no %s probes to list: this kernel was built without "
+				"kprobes, and its BTF (which kprobes run as fentry programs need) "
+				"cannot be read: %s\n", kind, strerror(-r));
+}
+
 /* Traceable functions: tracefs available_filter_functions ("name [module]" lines), else
- * the text symbols of /proc/kallsyms. */
+ * the text symbols of /proc/kallsyms; without kprobes, the functions BTF describes. */
 static void list_kprobes(struct lines *out, const char *kind, const char *func_glob,
-			 const char *full_glob, bool explicit)
+			 const char *full_glob, bool explicit, bool verbose)
 {
 	if (!kprobes_available()) {
 		if (explicit)
-			fprintf(stderr, "WARNING: no %s probes to list: this kernel was built without "
-					"kprobes\n", kind);
+			list_btf_functions(out, kind, func_glob, verbose);
 		return;
 	}
 	char path[PATH_MAX];
@@ -171,7 +221,7 @@ static void list_kprobes(struct lines *out, const char *kind, const char *func_g
 			free(s);
 			continue;
 		}
-		lines_add(out, s);
+		lines_add(out, verbose ? with_btf_args(s, kind, name) : s);
 	}
 	fclose(f);
 }
@@ -224,7 +274,7 @@ int list_probes(const char *pattern, bool verbose, FILE *out)
 	if (!pattern || !colon) {
 		/* everything, or a glob over full names ("*getppid*") */
 		list_tracepoints(&l, "*", "*", pattern, verbose);
-		list_kprobes(&l, "kprobe", NULL, pattern, false);
+		list_kprobes(&l, "kprobe", NULL, pattern, false, false);
 	} else {
 		const struct provider *pv = provider_find(pattern, (size_t)(colon - pattern));
 		const char *rest = colon + 1;
@@ -245,7 +295,7 @@ int list_probes(const char *pattern, bool verbose, FILE *out)
 		}
 		case PROBE_KPROBE:
 		case PROBE_KRETPROBE:
-			list_kprobes(&l, pv->name, rest, NULL, true);
+			list_kprobes(&l, pv->name, rest, NULL, true, verbose);
 			break;
 		case PROBE_UPROBE:
 		case PROBE_URETPROBE:
@@ -263,7 +313,9 @@ int list_probes(const char *pattern, bool verbose, FILE *out)
 	if (l.n)
 		qsort(l.v, (size_t)l.n, sizeof(*l.v), cmp_line);
 	for (int i = 0; i < l.n && !rc; i++)
-		fprintf(out, "%s\n", l.v[i]);
+		if (!i || strcmp(l.v[i], l.v[i - 1]) != 0) /* BTF lists some functions twice */
+			fprintf(out, "%s\n", l.v[i]);
+	rt_fentry_free();
 	lines_free(&l);
 	return rc;
 }

@@ -2,7 +2,8 @@
  * runtime/loader.c — handing generated programs to the kernel.
  *
  * Owns: bpf_prog_load for every codegen program (license "GPL"; BTF func_info only for
- * programs with callbacks, from btf_funcs.c), capturing the verifier log only when a load
+ * programs with callbacks, from btf_funcs.c; the attach target of fentry/fexit programs
+ * from probe_fentry.c), capturing the verifier log only when a load
  * fails (a log buffer slows every successful load), and turning a refusal into one
  * sentence that names the probe. -v adds the raw verifier log and libbpf's chatter.
  * Must not: attach anything or decide probe order (session.c does).
@@ -72,11 +73,49 @@ static void func_info_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p
 	o->func_info_rec_size = sizeof(*info);
 }
 
+/* kprobes run as fentry/fexit (probe_fentry.c): the function to attach to is part of
+ * the load. Returns whether o was filled. */
+static bool tracing_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p,
+			 const struct sema_result *sr)
+{
+	uint32_t type, id;
+	if (p->prog_type != BPF_PROG_TYPE_TRACING ||
+	    rt_fentry_load_info(p->point, &type, &id, sr))
+		return false;
+	o->expected_attach_type = (enum bpf_attach_type)type;
+	o->attach_btf_id = id;
+	return true;
+}
+
+/* A refusal of point's program: at the attach point that produced it
+ * (FILE:LINE:COL: ERROR: ..., source line and caret) when sema recorded where it was
+ * written, else as a bare "ERROR: ..." (programs built without a script, as in the unit
+ * tests). The verifier's failing instruction is not mapped to a statement: codegen emits
+ * no debug line info to map it with. */
+static void refusal(struct diag *d, const struct sema_result *sr, int point, const char *fmt,
+		    ...) __attribute__((format(printf, 4, 5)));
+static void refusal(struct diag *d, const struct sema_result *sr, int point, const char *fmt,
+		    ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	const struct probe_point *pt = point >= 0 && point < sr->npoints ? &sr->points[point]
+									 : NULL;
+	if (pt && d->src && pt->loc.end > pt->loc.start)
+		diag_error(d, pt->loc, "%s", msg);
+	else
+		diag_error_noloc(d, "%s", msg);
+}
+
 /* A failed load again, this time with a verifier log, so we can say what went wrong. */
 static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb,
-			   const struct bpf_func_info *info, const char *probe, int load_err,
-			   int verbose, struct diag *d)
+			   const struct bpf_func_info *info, const struct sema_result *sr,
+			   int load_err, int verbose, struct diag *d)
 {
+	const char *probe = point_name(sr, p->point);
 	char *log = malloc(VERIFIER_LOG_SIZE);
 	int err = load_err;
 	if (log) {
@@ -84,6 +123,7 @@ static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb
 		LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = VERIFIER_LOG_SIZE,
 			    .log_level = 1);
 		func_info_opts(&o, p, fb, info);
+		tracing_opts(&o, p, sr);
 		int fd = bpf_prog_load((enum bpf_prog_type)p->prog_type, p->name, "GPL",
 				       p->insns, p->insn_cnt, &o);
 		if (fd >= 0) /* accepted the second time: report the first errno */
@@ -94,9 +134,8 @@ static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb
 	/* Out of fds or memory: the verifier may have accepted the program (its log then
 	 * says so), so these are checked before the log. */
 	if (err == -EMFILE || err == -ENFILE || err == -ENOMEM) {
-		diag_error_noloc(d, "cannot load the program for probe %s: %s%s", probe,
-				 strerror(-err),
-				 err == -ENOMEM ? "" : " (raise the limit with ulimit -n)");
+		refusal(d, sr, p->point, "cannot load the program for probe %s: %s%s", probe,
+			strerror(-err), err == -ENOMEM ? "" : " (raise the limit with ulimit -n)");
 		free(log);
 		return err;
 	}
@@ -107,19 +146,19 @@ static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb
 	if (have_log)
 		verifier_reason(log, reason, sizeof(reason));
 	if (have_log)
-		diag_error_noloc(d,
-				 "the kernel's BPF verifier rejected the program for probe %s%s%s%s",
-				 probe, reason[0] ? ": " : "", reason,
-				 verbose ? "" : " (use -v to see the verifier log)");
+		refusal(d, sr, p->point,
+			"the kernel's BPF verifier rejected the program for probe %s%s%s%s",
+			probe, reason[0] ? ": " : "", reason,
+			verbose ? "" : " (use -v to see the verifier log)");
 	else if (err == -EPERM || err == -EACCES)
 		diag_error_noloc(d, "permission denied loading BPF programs: run as root or "
 				    "with CAP_BPF and CAP_PERFMON");
 	else if (err == -E2BIG)
-		diag_error_noloc(d, "the program for probe %s is too large for the kernel (%zu "
-				    "instructions)", probe, p->insn_cnt);
+		refusal(d, sr, p->point, "the program for probe %s is too large for the kernel "
+			"(%zu instructions)", probe, p->insn_cnt);
 	else
-		diag_error_noloc(d, "the kernel refused to load the program for probe %s: %s",
-				 probe, strerror(-err));
+		refusal(d, sr, p->point, "the kernel refused to load the program for probe %s: %s",
+			probe, strerror(-err));
 	free(log);
 	return err;
 }
@@ -138,11 +177,11 @@ int rt_load_all(const struct cg_result *cg, const struct sema_result *sr, int ve
 		const struct bpf_func_info *info = fb.info ? fb.info[i] : NULL;
 		LIBBPF_OPTS(bpf_prog_load_opts, o);
 		func_info_opts(&o, p, &fb, info);
+		bool tracing = tracing_opts(&o, p, sr);
 		int fd = bpf_prog_load((enum bpf_prog_type)p->prog_type, p->name, "GPL", p->insns,
-				       p->insn_cnt, info ? &o : NULL);
+				       p->insn_cnt, info || tracing ? &o : NULL);
 		if (fd < 0) {
-			err = explain_failure(p, &fb, info, point_name(sr, p->point), -errno,
-					      verbose, d);
+			err = explain_failure(p, &fb, info, sr, -errno, verbose, d);
 			for (int j = 0; j < i; j++) {
 				close(fds[j]);
 				fds[j] = -1;

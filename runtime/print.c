@@ -85,6 +85,7 @@ static void print_scalar(FILE *out, const struct map_snapshot *s, const struct s
 		break;
 	case TY_STR:
 	case TY_TUPLE:
+	case TY_RECORD:
 		if (e->bytes)
 			fmt_value(out, t, e->bytes, ctx);
 		break;

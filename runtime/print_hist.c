@@ -1,7 +1,8 @@
 /*
  * runtime/print_hist.c — the body of hist() and lhist() maps in bpftrace 0.17's text form.
  *
- * Owns: bucket labels ("[4, 8)", "[1K, 2K)", "(..., 0)", "[max, ...)"), trimming of empty
+ * Owns: bucket labels ("[4, 8)", "[1K, 2K)", "(..., 0)", "[max, ...)"; hist(v, k) with k > 0
+ * as current bpftrace: "[8, 10)", "[5K, 6K)"), trimming of empty
  * leading/trailing buckets, the count column and the 52-column '@' bar.
  * Must not: sort, print map names, or read BPF maps (see print.c / maps_read.c).
  *
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../codegen/abi.h"
 #include "snapshot.h"
 
 #define BAR_WIDTH 52
@@ -90,10 +92,33 @@ static int largest_bucket(const uint64_t *slots, uint32_t n, int *first, int *la
 	return max_value;
 }
 
+/* The k of hist(v, k) a histogram of nslots slots was built with (abi_hist_slots). */
+int hist_bits_of(uint32_t nslots)
+{
+	for (int k = 1; k <= ABI_HIST_MAX_BITS; k++)
+		if (nslots == abi_hist_slots(k))
+			return k;
+	return 0;
+}
+
+/* Current bpftrace's hist_index_label(index, k): the lower bound of sub-bucket `index`,
+ * (2^power) * (2^k + sub), printed as a multiple of its largest 1024 power with a
+ * K/M/G/T/P/E suffix once the power reaches 10: k = 2 gives "[8, 10)", "[1024, 1280)",
+ * "[4K, 5K)". */
+static void hist_k_label(char *buf, size_t len, uint32_t index, uint32_t k)
+{
+	uint32_t n = 1u << k, sub = index & (n - 1);
+	uint32_t power = (index >> k) - 1, decade = power / 10;
+	const char *suffix = &"\0\0K\0M\0G\0T\0P\0E"[decade * 2];
+	power -= 10 * decade;
+	snprintf(buf, len, "%llu%s", (1ULL << power) * (n + sub), suffix);
+}
+
 void print_hist_rows(FILE *out, const uint64_t *slots, uint32_t nslots, uint64_t div)
 {
 	int first, last, max_value;
 	char label[64], lo[24], hi[24];
+	int k = hist_bits_of(nslots);
 
 	if (!slots)
 		return;
@@ -103,7 +128,17 @@ void print_hist_rows(FILE *out, const uint64_t *slots, uint32_t nslots, uint64_t
 	if (last == -1)
 		return;
 	for (int i = first; i <= last; i++) {
-		if (i == 0) {
+		if (k > 0) { /* TextOutput::hist_to_str of bpftrace with hist(v, k) */
+			if (i == 0) {
+				snprintf(label, sizeof(label), "(..., 0)");
+			} else if (i <= (2 << k)) {
+				snprintf(label, sizeof(label), "[%d]", i - 1);
+			} else {
+				hist_k_label(lo, sizeof(lo), (uint32_t)i - 1, (uint32_t)k);
+				hist_k_label(hi, sizeof(hi), (uint32_t)i, (uint32_t)k);
+				snprintf(label, sizeof(label), "[%s, %s)", lo, hi);
+			}
+		} else if (i == 0) {
 			snprintf(label, sizeof(label), "(..., 0)");
 		} else if (i == 1) {
 			snprintf(label, sizeof(label), "[0]");

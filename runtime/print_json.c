@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../codegen/abi.h"
+#include "../stdlib/record_fmt.h"
 #include "../stdlib/strings.h"
 #include "snapshot.h"
 
@@ -62,6 +63,18 @@ void print_json_value(FILE *out, const struct type *t, const uint8_t *bytes,
 		fputc(']', out);
 		return;
 	}
+	case TY_RECORD: /* { "a": 1, "b": [1,2] } (stdlib/record_fmt.c) */
+		fmt_record(out, t->ct, bytes, type_storage_size(t), true);
+		return;
+	case TY_INT:
+		if (t->sub == SUB_ENUM) { /* an enumerator's name is a JSON string */
+			fputc('"', out);
+			json_text(out, t, bytes, ctx);
+			fputc('"', out);
+		} else {
+			json_text(out, t, bytes, ctx);
+		}
+		return;
 	case TY_STR:
 	case TY_PROBE:
 		fputc('"', out);
@@ -109,7 +122,21 @@ static void json_buckets(FILE *out, const struct map_snapshot *s, const struct s
 		if (i > first)
 			fputs(", ", out);
 		fputc('{', out);
-		if (!lin) {
+		if (!lin && hist_bits_of(s->nslots) > 0) {
+			/* hist(v, k): current bpftrace's JsonOutput::hist_to_str */
+			uint32_t k = (uint32_t)hist_bits_of(s->nslots), n = 1u << k;
+			if (i == 0) {
+				fputs("\"max\": -1, ", out);
+			} else if (i <= (int)(2u << k)) {
+				fprintf(out, "\"min\": %d, \"max\": %d, ", i - 1, i - 1);
+			} else {
+				uint32_t lp = (((uint32_t)i - 1) >> k) - 1, lb = ((uint32_t)i - 1) & (n - 1);
+				uint32_t hp = ((uint32_t)i >> k) - 1, hb = (uint32_t)i & (n - 1);
+				fprintf(out, "\"min\": %llu, \"max\": %llu, ",
+					(unsigned long long)((1ULL << lp) * (n + lb)),
+					(unsigned long long)((1ULL << hp) * (n + hb) - 1));
+			}
+		} else if (!lin) {
 			if (i == 0)
 				fputs("\"max\": -1, ", out);
 			else if (i == 1)

@@ -5,8 +5,8 @@
  * Owns: "kprobe:FUNC", "kprobe:FUNC+OFFSET", "kprobe:GLOB", "kretprobe:FUNC" (and k:/kr:)
  * expanded against the traceable kernel functions (tracefs available_filter_functions,
  * else the text symbols of /proc/kallsyms when that file is unreadable); deciding once per
- * run how kprobes reach the kernel (kprobe PMU, else legacy kprobe_events, else nothing:
- * with the fentry probe load as the diagnosis); opening one perf event per point; and
+ * run how kprobes reach the kernel (kprobe PMU, else legacy kprobe_events, else fentry/fexit
+ * programs, probe_fentry.c, if the kernel accepts them); opening one perf event per point; and
  * removing every bpfscript_<pid> kprobe_events entry we created, plus those left by a
  * killed earlier run.
  * Must not: load or link programs (loader.c, attach.c), or print: every failure is one
@@ -15,7 +15,6 @@
 #include "runtime_internal.h"
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -209,6 +208,7 @@ static int add_point(const struct provider *pv, struct probe_point **pts, int *n
 		return -ENOMEM;
 	p->kind = pv->kind;
 	p->offset = offset;
+	p->fentry = pv->prog_type == BPF_PROG_TYPE_TRACING; /* the kfunc/kretfunc rows */
 	p->func = strdup(func);
 	int r = offset ? asprintf(&p->name, "%s:%s+%" PRIu64, pv->name, func, offset)
 		       : asprintf(&p->name, "%s:%s", pv->name, func);
@@ -281,7 +281,8 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 		fn_list_sort_unique(&l);
 		int e = 0;
 		for (int i = 0; i < l.n && !e; i++)
-			e = add_point(pv, pts, n, l.v[i], 0);
+			if (!(e = add_point(pv, pts, n, l.v[i], 0)))
+				(*pts)[*n - 1].wildcard = true;
 		int matched = l.n;
 		fn_list_free(&l);
 		if (e) {
@@ -317,9 +318,10 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 
 /* ---- how kprobes reach this kernel ------------------------------------------------------ */
 
-enum kp_mode { KP_UNKNOWN, KP_PMU, KP_LEGACY, KP_NONE };
+enum kp_mode { KP_UNKNOWN, KP_PMU, KP_LEGACY, KP_FENTRY };
 
 static enum kp_mode mode = KP_UNKNOWN;
+static bool fentry_forced;
 static int pmu_type = -1;
 static int pmu_retprobe_bit = -1;
 
@@ -365,52 +367,31 @@ static bool legacy_available(void)
 	return access(path, W_OK) == 0;
 }
 
-/* BPFSCRIPT_KPROBE_ATTACH=legacy forces the tracefs path on a kernel that has the PMU, so
- * the tests can exercise both (tests/vm). */
+/* BPFSCRIPT_KPROBE_ATTACH=legacy forces the tracefs path on a kernel that has the PMU,
+ * and =fentry the fentry/fexit path (probe_fentry.c), so the tests can exercise every
+ * path on one kernel (tests/vm). Without either kprobe interface, fentry is the only way
+ * left; preflight finds out whether the kernel accepts it. */
 static enum kp_mode detect_mode(void)
 {
 	if (mode != KP_UNKNOWN)
 		return mode;
 	const char *force = getenv("BPFSCRIPT_KPROBE_ATTACH");
 	bool want_legacy = force && strcmp(force, "legacy") == 0;
-	if (!want_legacy && pmu_available())
+	fentry_forced = force && strcmp(force, "fentry") == 0;
+	if (fentry_forced)
+		mode = KP_FENTRY;
+	else if (!want_legacy && pmu_available())
 		mode = KP_PMU;
 	else if (legacy_available())
 		mode = KP_LEGACY;
 	else
-		mode = KP_NONE;
+		mode = KP_FENTRY;
 	return mode;
 }
 
-/* The fentry fallback's first step: would this kernel load a do-nothing fentry program
- * for func? Returns 0 if it would, else -errno (with the reason in why). */
-static int fentry_probe_load(const char *func, char *why, size_t whylen)
+bool rt_kprobe_fentry(const struct probe_point *p)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	if (!btf) {
-		snprintf(why, whylen, "it has no BTF at /sys/kernel/btf/vmlinux, which fentry needs");
-		return -ENOENT;
-	}
-	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
-	btf__free(btf);
-	if (id < 0) {
-		snprintf(why, whylen, "its BTF does not describe %s, which fentry needs", func);
-		return -ENOENT;
-	}
-	struct bpf_insn insns[2] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = (__u32)id);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "fentry_check", "GPL", insns, 2, &o);
-	if (fd < 0) {
-		int e = errno;
-		snprintf(why, whylen, "it refuses fentry programs too (%s)", strerror(e));
-		return -e;
-	}
-	close(fd);
-	return 0;
+	return mode == KP_FENTRY || p->fentry;
 }
 
 /* A legacy group name is "bpfscript_<pid>"; a group whose process is gone was left by a run
@@ -454,7 +435,7 @@ static void legacy_remove_stale(void)
 	fn_list_free(&stale);
 }
 
-int rt_kprobe_preflight(const struct sema_result *sr, struct diag *d)
+int rt_kprobe_preflight(struct sema_result *sr, int verbose, bool dry_run, struct diag *d)
 {
 	const struct probe_point *first = NULL;
 	for (int i = 0; i < sr->npoints && !first; i++)
@@ -462,31 +443,55 @@ int rt_kprobe_preflight(const struct sema_result *sr, struct diag *d)
 			first = &sr->points[i];
 	if (!first)
 		return 0;
+	bool all = false; /* every kprobe as fentry, or only kfunc/kretfunc points */
 	switch (detect_mode()) {
 	case KP_PMU:
-		return 0;
+		break;
 	case KP_LEGACY:
-		legacy_remove_stale();
-		return 0;
+		if (!dry_run)
+			legacy_remove_stale();
+		break;
 	default:
+		all = true;
 		break;
 	}
+	bool any = all;
+	for (int i = 0; i < sr->npoints; i++)
+		any |= sr->points[i].fentry;
+	if (!any)
+		return 0;
+	int e = rt_fentry_plan(sr, verbose, all,
+			       !all ? "this probe type always uses fentry"
+			       : fentry_forced ? "BPFSCRIPT_KPROBE_ATTACH=fentry"
+					       : "this kernel has no kprobes",
+			       d);
+	if (e || dry_run)
+		return e;
+	first = NULL;
+	for (int i = 0; i < sr->npoints && !first; i++)
+		if ((sr->points[i].kind == PROBE_KPROBE || sr->points[i].kind == PROBE_KRETPROBE) &&
+		    (all || sr->points[i].fentry))
+			first = &sr->points[i];
+	if (!first)
+		return 0;
 	char why[200];
-	int e = fentry_probe_load(first->func, why, sizeof(why));
-	if (e) {
+	if (!(e = rt_fentry_probe_load(first->func,
+					       all && !fentry_forced && !first->fentry, why,
+					       sizeof(why))))
+		return 0;
+	if (!all || first->fentry)
+		diag_error_noloc(d, "%s: this kernel cannot run fentry programs: %s", first->name,
+				 why);
+	else if (fentry_forced)
+		diag_error_noloc(d, "%s: BPFSCRIPT_KPROBE_ATTACH=fentry, but this kernel cannot "
+				    "run kprobes as fentry programs: %s", first->name, why);
+	else
 		diag_error_noloc(d,
 				 "%s: this kernel was built without kprobe support "
 				 "(CONFIG_KPROBES is not set: no kprobe PMU, no kprobe_events), "
 				 "and %s",
 				 first->name, why);
-		return e;
-	}
-	diag_error_noloc(d,
-			 "%s: this kernel was built without kprobe support (CONFIG_KPROBES is "
-			 "not set); it would accept fentry/fexit programs, but running kprobes "
-			 "through fentry is not implemented in bpfscript",
-			 first->name);
-	return -EOPNOTSUPP;
+	return e;
 }
 
 /* ---- opening the events ----------------------------------------------------------------- */
@@ -571,7 +576,7 @@ int rt_kprobe_open(const struct probe_point *p)
 		return open_pmu(p);
 	case KP_LEGACY:
 		return open_legacy(p);
-	default:
+	default: /* fentry programs are attached by rt_fentry_attach, not through perf */
 		return -EOPNOTSUPP;
 	}
 }
@@ -618,4 +623,5 @@ void rt_kprobe_cleanup(void)
 	free(legacy_events);
 	legacy_events = NULL;
 	nlegacy = caplegacy = 0;
+	rt_fentry_free();
 }

@@ -18,12 +18,18 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The array grows geometrically (capacity 16, then doubling at each power of two), so a
+ * wildcard matching every kernel function costs linear, not quadratic, time. */
 struct probe_point *probe_points_add(struct probe_point **pts, int *n)
 {
-	struct probe_point *v = realloc(*pts, sizeof(**pts) * (size_t)(*n + 1));
-	if (!v)
-		return NULL;
-	*pts = v;
+	if (*n == 0 || (*n >= 16 && (*n & (*n - 1)) == 0)) {
+		size_t cap = *n ? (size_t)*n * 2 : 16;
+		struct probe_point *v = realloc(*pts, sizeof(**pts) * cap);
+		if (!v)
+			return NULL;
+		*pts = v;
+	}
+	struct probe_point *v = *pts;
 	struct probe_point *p = &v[*n];
 	memset(p, 0, sizeof(*p));
 	p->index = *n;
@@ -248,6 +254,10 @@ static const struct provider providers[] = {
 	{ "uretprobe", { "ur" }, PROBE_URETPROBE, BPF_PROG_TYPE_KPROBE, uprobe_expand },
 	{ "profile", { "p" }, PROBE_PROFILE, BPF_PROG_TYPE_PERF_EVENT, expand_timed },
 	{ "interval", { "i" }, PROBE_INTERVAL, BPF_PROG_TYPE_PERF_EVENT, expand_timed },
+	/* kprobes that always run as fentry/fexit programs (probe_fentry.c); after the
+	 * kprobe rows, so provider_for_kind() still names kprobes "kprobe" */
+	{ "kfunc", { "fentry", "f" }, PROBE_KPROBE, BPF_PROG_TYPE_TRACING, kprobe_expand },
+	{ "kretfunc", { "fexit", "fr" }, PROBE_KRETPROBE, BPF_PROG_TYPE_TRACING, kprobe_expand },
 };
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
 

@@ -10,9 +10,11 @@
 #ifndef BPFSCRIPT_PROVIDER_H
 #define BPFSCRIPT_PROVIDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/diag.h"
 #include "tracefs.h"
 
 enum probe_kind {
@@ -40,6 +42,11 @@ struct probe_point {
 	struct tp_format *tp; /* tracepoint: parsed format, loaded during expansion (owned) */
 	int probe;           /* index of the PROBE node (program order) whose action runs */
 	int index;           /* index in the points array: the value of `probe` */
+	struct span loc;     /* the attach point as written (sema/attach.c), for errors about
+	                        this point after sema, e.g. a verifier refusal; may be empty */
+	bool wildcard;       /* kprobe: one of a wildcard's matches (may be skipped quietly) */
+	bool fentry;         /* kfunc:/kretfunc: (fentry:/fexit:): a kprobe/kretprobe that
+	                        always runs as a fentry/fexit program */
 };
 
 struct provider {

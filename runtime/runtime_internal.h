@@ -82,13 +82,39 @@ int rt_run_once(const struct probe_point *p, int prog_fd, struct diag *d);
 /* ---- probe_kprobe.c: kprobe/kretprobe through the kprobe PMU or legacy kprobe_events ---- */
 /* Before anything is created: can this kernel run the script's kprobes? 0, or one sentence
  * naming the probe and the reason in d and -errno. */
-int rt_kprobe_preflight(const struct sema_result *sr, struct diag *d);
+int rt_kprobe_preflight(struct sema_result *sr, int verbose, bool dry_run, struct diag *d);
 /* A disabled perf event for the point (fd), or -errno. */
 int rt_kprobe_open(const struct probe_point *p);
 /* Words for an error rt_kprobe_open returned, or NULL for the generic ones. */
 const char *rt_kprobe_reason(const struct probe_point *p, int err);
 /* Removes every legacy kprobe_events entry this run created (after the links closed). */
 void rt_kprobe_cleanup(void);
+/* After rt_kprobe_preflight: does this kprobe point run as a fentry/fexit program? */
+bool rt_kprobe_fentry(const struct probe_point *p);
+
+/* ---- probe_fentry.c: kprobe/kretprobe as fentry/fexit programs ------------------------- */
+/* Per kprobe point (all: every one, else the kfunc/kretfunc ones): its BTF FUNC id and argument count; drops wildcard matches BTF does
+ * not describe (renumbering sr->points), refuses named ones and FUNC+OFFSET. why_fentry
+ * ("this kernel has no kprobes") starts the sentences. 0, or -errno with errors in d. */
+int rt_fentry_plan(struct sema_result *sr, int verbose, bool all, const char *why_fentry,
+		   struct diag *d);
+/* [npoints]: each point's BTF argument count (-1: not a kprobe), or NULL before a plan. */
+const int *rt_fentry_nargs(void);
+/* Loader: expected attach type and attach_btf_id of a planned point; -ENOENT if none. */
+int rt_fentry_load_info(int point, uint32_t *attach_type, uint32_t *btf_id,
+			const struct sema_result *sr);
+/* A BPF link fd attaching the loaded program, or -errno. */
+int rt_fentry_attach(const struct probe_point *p, int prog_fd);
+/* Would the kernel load a do-nothing fentry program for func? 0, or -errno + why ("it
+ * refuses fentry programs[ too] (reason)"). */
+int rt_fentry_probe_load(const char *func, bool too, char *why, size_t whylen);
+/* -lv: "\n    struct file * file..." (params and/or "TYPE retval"), malloc'd; NULL if BTF
+ * does not describe func. */
+char *rt_fentry_describe(const char *func, bool params, bool ret);
+/* -l without kprobes: fn(name) for every function the kernel's BTF describes (what
+ * fentry can attach to); stops at fn's first non-zero return. 0, that value, or -errno. */
+int rt_fentry_each_func(int (*fn)(const char *name, void *ctx), void *ctx);
+void rt_fentry_free(void);
 
 /* ---- stacks.c: kstack/ustack maps and symbolisation for printing --------------------- */
 struct print_syms;
@@ -148,6 +174,9 @@ int rt_events_drain(struct rt_events *ev);
 void rt_events_close(struct rt_events *ev);
 /* async.c: system(), cat() and join() events (payload after the event header). */
 int rt_async_event(struct rt_events *ev, const uint8_t *p, size_t len);
+
+/* ---- codegen_symbols.c: kaddr()/uaddr() lookups lent to codegen ---------------------- */
+extern const struct cg_symbols rt_codegen_symbols;
 
 /* ---- child.c -------------------------------------------------------------------------- */
 int rt_child_spawn(const char *cmd, int *pid, int *gate_fd, struct diag *d);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +65,22 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* The newest BPF instruction set the running kernel's verifier accepts: cpu v4 (Linux
+ * 6.6) lets LLVM store immediates to the stack directly, one instruction fewer per key.
+ * BPFSCRIPT_BPF_CPU=v3|v4 overrides (to compare, or for a kernel that backports). */
+static const char *bpf_cpu_for_kernel(void)
+{
+	const char *force = getenv("BPFSCRIPT_BPF_CPU");
+	if (force && (!strcmp(force, "v3") || !strcmp(force, "v4")))
+		return force;
+	struct utsname u;
+	int major = 0, minor = 0;
+	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+	    (major > 6 || (major == 6 && minor >= 6)))
+		return "v4";
+	return "v3";
+}
+
 /* --dry-run: code generation against stand-in fds; nothing reaches the kernel. */
 static int dry_run(struct node *prog, struct sema_result *sr, struct session_opts *o,
 		   struct diag *d)
@@ -89,9 +106,18 @@ static int dry_run(struct node *prog, struct sema_result *sr, struct session_opt
 		.cpid = o->child_pid,
 		.dump_ir = o->dump_ir,
 		.verbose = o->verbose,
+		.bpf_cpu = bpf_cpu_for_kernel(),
+		.syms = &rt_codegen_symbols,
 	};
 	struct cg_result res = { 0 };
-	int err = codegen_run(prog, sr, &cg, d, &res);
+	int err = 0;
+	/* the same kprobe plan as a real run (fentry programs where kprobes would run so),
+	 * without asking the kernel to load anything */
+	if (rt_kprobe_preflight(sr, o->verbose, true, d) == 0) {
+		cg.fentry_nargs = rt_fentry_nargs();
+		err = codegen_run(prog, sr, &cg, d, &res);
+	}
+	rt_fentry_free();
 	cg_result_free(&res);
 	free(fds);
 	return err || diag_count(d) ? 1 : 0;
@@ -201,7 +227,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 
 	rt_libbpf_quiet(o->verbose);
 	links.pid = o->target_pid;
-	if (rt_kprobe_preflight(sr, d))
+	if (rt_kprobe_preflight(sr, o->verbose, false, d))
 		goto out_child;
 	raise_fd_limit();
 	if (rt_maps_create(sr, o->max_map_keys, &maps, d))
@@ -221,6 +247,9 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		.cpid = o->child_pid,
 		.dump_ir = o->dump_ir,
 		.verbose = o->verbose,
+		.bpf_cpu = bpf_cpu_for_kernel(),
+		.fentry_nargs = rt_fentry_nargs(),
+		.syms = &rt_codegen_symbols,
 	};
 	if (codegen_run(prog, sr, &cgo, d, &cg) || diag_count(d))
 		goto out_maps;
@@ -246,8 +275,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		goto out_progs;
 	}
 	for (int i = 0; i < sr->nfmts; i++)
-		if (sr->fmts[i].kind == FMT_STRFTIME)
-			strf[i] = sr->fmts[i].fmt;
+		if (sr->fmts[i].kind == FMT_STRFTIME || sr->fmts[i].kind == FMT_ENUM)
+			strf[i] = sr->fmts[i].fmt; /* enum name tables travel the same way */
 	struct print_ctx pctx = { .probe_names = names, .nprobes = sr->npoints,
 				  .strftime_fmts = strf, .nfmts = sr->nfmts,
 				  .func_names = funcs, .syms = &syms };
@@ -329,6 +358,14 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	uint64_t lost = rt_lost_count(&maps);
 	if (lost)
 		fprintf(stderr, "Lost %llu events\n", (unsigned long long)lost);
+	/* Strings cut short are counted always (codegen/emit_strings.c) but reported only
+	 * with -v: a script often copies long paths on purpose, and bpftrace is silent. */
+	uint64_t trunc = o->verbose ? rt_lost_slot(&maps, ABI_LOST_STRTRUNC) : 0;
+	if (trunc)
+		fprintf(stderr, "%llu string%s truncated to %u bytes (BPFTRACE_STRLEN / "
+				"BPFTRACE_MAX_STRLEN raises the limit, up to 200)\n",
+			(unsigned long long)trunc, trunc == 1 ? " was" : "s were",
+			o->strlen ? o->strlen : ABI_STRLEN_DEFAULT);
 	/* bpftrace's wording, plus the map, the count and the knob that raises the limit */
 	for (int i = 0; i < sr->nmaps; i++) {
 		uint64_t full = rt_lost_slot(&maps, ABI_LOST_MAP(i));
@@ -363,6 +400,7 @@ out_maps:
 	rt_maps_close(&maps);
 	rt_stacks_close(&stacks);
 out_child:
+	rt_fentry_free(); /* kprobes as fentry: BTF and per-point facts (no-op otherwise) */
 	if (signals_set)
 		signals_restore(&sigs);
 	if (o->child_gate_fd >= 0) {

@@ -28,6 +28,7 @@ struct session_opts {
 	uint32_t max_map_keys; /* BPFTRACE_MAP_KEYS */
 	bool json;             /* -f json: one JSON object per line (runtime/print_json.c) */
 	uint32_t cat_bytes_max; /* BPFTRACE_CAT_BYTES_MAX: bytes cat() prints per call */
+	uint32_t strlen;       /* BPFTRACE_STRLEN (0 = default): for the -v truncation report */
 	int child_pid;         /* filled by session_child_spawn() */
 	int child_gate_fd;
 	int target_pid;        /* -p PID: uprobes only in this process; stop when it exits */     /* write end of the pipe holding the child until attach */

@@ -50,6 +50,8 @@ int snapshot_order(const struct map_snapshot *s, int *order);
  * last non-empty one, as bpftrace 0.17 prints them (nothing if all buckets are empty).
  * hist counts are divided by div (bars are not); lhist ignores div like bpftrace. */
 void print_hist_rows(FILE *out, const uint64_t *slots, uint32_t nslots, uint64_t div);
+/* k of hist(v, k) for a histogram of nslots slots (abi_hist_slots(k)); 0 for plain hist */
+int hist_bits_of(uint32_t nslots);
 void print_lhist_rows(FILE *out, const uint64_t *slots, uint32_t nslots, int64_t min,
 		      int64_t max, int64_t step);
 

@@ -57,10 +57,19 @@ int sema_attach(struct sema *s, struct node *prog)
 				sp->attach_failed = true;
 				continue;
 			}
-			for (int i = before; i < r->npoints; i++)
+			for (int i = before; i < r->npoints; i++) {
 				sp->kinds |= 1u << r->points[i].kind;
+				r->points[i].loc = a->loc;
+			}
 		}
 		idx++;
 	}
+	uint32_t max = s->opts && s->opts->max_probes ? s->opts->max_probes
+						       : SEMA_MAX_PROBES_DEFAULT;
+	if ((uint32_t)r->npoints > max)
+		diag_error(s->d, r->points[max].loc,
+			   "this program would attach %d probes, more than the limit of %u "
+			   "(BPFTRACE_MAX_PROBES raises it)",
+			   r->npoints, max);
 	return 0;
 }

@@ -351,3 +351,18 @@ int btf_enum_value(struct ctypes *reg, const char *name, int64_t *val)
 	}
 	return -1;
 }
+
+const struct btf *btf_handle(struct ctypes *reg, char *err, size_t errlen)
+{
+	struct btf_state *st = state(reg);
+	if (load(st))
+		return st->btf;
+	snprintf(err, errlen, "%s", st->msg);
+	return NULL;
+}
+
+const struct ctype *btf_ctype(struct ctypes *reg, uint32_t id)
+{
+	struct btf_state *st = state(reg);
+	return load(st) ? conv(reg, st, id, 0) : NULL;
+}

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ctypes.h"
 
@@ -28,5 +29,10 @@ int btf_enum_value(struct ctypes *reg, const char *name, int64_t *val);
 /* Is kernel BTF readable (loads it)? err says why not. */
 bool btf_available(struct ctypes *reg, char *err, size_t errlen);
 void btf_state_free(struct btf_state *st);
+/* For sema/kfunc_args.c: the loaded BTF (NULL with err when unavailable), and the ctype of
+ * a BTF type id. */
+struct btf;
+const struct btf *btf_handle(struct ctypes *reg, char *err, size_t errlen);
+const struct ctype *btf_ctype(struct ctypes *reg, uint32_t id);
 
 #endif

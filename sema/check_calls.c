@@ -197,6 +197,13 @@ static void check_print(struct sema *s, struct node *n)
 	sema_expr(s, v);
 	if (v->type.kind == TY_NONE)
 		return;
+	if (v->type.kind == TY_RECORD) { /* struct by value (struct_types.c) */
+		if (!sema_record_value(s, v, "print"))
+			return;
+		struct type w = sema_widen(s, &v->type);
+		n->fmt = sema_fmt_add(s, FMT_PRINT_VALUE, "", &w, 1, n->loc);
+		return;
+	}
 	if (v->type.kind != TY_INT && v->type.kind != TY_STR && v->type.kind != TY_TUPLE &&
 	    v->type.kind != TY_PROBE) {
 		diag_error(s->d, n->loc, "%s type passed to print() is not printable",
@@ -342,6 +349,23 @@ static void check_lhist(struct sema *s, struct node *n)
 	n->type.lh_step = step;
 }
 
+/* hist(v, k): k splits each power of 2 into 2^k linear buckets (current bpftrace); it
+ * sizes the map, so it must be a literal, and bpftrace allows 0..5. */
+static bool hist_bits(struct sema *s, struct node *n, struct node *a, int64_t *bits)
+{
+	if (!int_literal(a, bits)) {
+		literal_expected(s, n, a, "integer");
+		return false;
+	}
+	sema_expr(s, a);
+	if (*bits < 0 || *bits > ABI_HIST_MAX_BITS) {
+		diag_error(s->d, a->loc, "hist: bits %lld must be 0..%d", (long long)*bits,
+			   ABI_HIST_MAX_BITS);
+		return false;
+	}
+	return true;
+}
+
 void sema_agg_call(struct sema *s, struct node *n)
 {
 	enum builtin b = builtin_lookup(n->str, 1);
@@ -374,7 +398,29 @@ void sema_agg_call(struct sema *s, struct node *n)
 		[BI_HIST - BI_SUM] = TY_HIST,
 	};
 	enum type_kind k = kinds[b - BI_SUM];
+	int64_t bits = 0;
+	if (b == BI_HIST && v->next && !hist_bits(s, n, v->next, &bits))
+		return;
 	n->type = type_agg(k, k == TY_HIST ? false : v->type.is_signed);
+	n->type.lh_step = bits; /* HIST: k of hist(v, k); 0 for every other kind */
+}
+
+/* bswap(x): current bpftrace's builtin; the bytes of x reversed at x's own width, so the
+ * result is the unsigned integer of that width (uint8 comes back unchanged). */
+static void check_bswap(struct sema *s, struct node *n)
+{
+	struct node *v = n->list;
+	sema_expr(s, v);
+	if (v->type.kind == TY_NONE)
+		return;
+	if (v->type.kind != TY_INT || v->type.ct || v->type.sub) {
+		char tb[256];
+		diag_error(s->d, n->loc, "bswap() only supports integer arguments (%s provided)",
+			   v->type.kind == TY_INT ? type_name(&v->type, tb, sizeof(tb))
+						  : sema_kind_word(&v->type));
+		return;
+	}
+	n->type = type_int(v->type.size, false);
 }
 
 /* ---- dispatch ---------------------------------------------------------------------- */
@@ -423,6 +469,9 @@ void sema_call(struct sema *s, struct node *n)
 	case BI_ZERO:
 		n->type = type_void();
 		check_map_fn(s, n, b);
+		return;
+	case BI_BSWAP:
+		check_bswap(s, n);
 		return;
 	default:
 		if (sema_sym_call(s, n, b))

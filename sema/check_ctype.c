@@ -89,10 +89,13 @@ static const struct ctype *cast_base(struct sema *s, struct node *n)
 			diag_error(s->d, n->loc, "%s", err);
 		return ct;
 	}
-	if (strncmp(n->str, "enum ", 5) == 0)
-		diag_error(s->d, n->loc, "casting to '%s' is not supported; cast to an integer type "
-					 "such as int32 instead", n->str);
-	else
+	if (strncmp(n->str, "enum ", 5) == 0) {
+		uint32_t size;
+		bool sgn;
+		if (sema_enum_size(s, n->str + 5, &size, &sgn)) /* (enum x *)p, sizeof(enum x) */
+			return ctypes_int(reg, size, sgn);
+		diag_error(s->d, n->loc, "Unknown enum: %s", n->str + 5);
+	} else
 		diag_error(s->d, n->loc, "Unknown struct/union: '%s'", n->str);
 	return NULL;
 }
@@ -109,6 +112,8 @@ bool sema_cast_ctype(struct sema *s, struct node *n)
 	}
 	if (!aggregate && n->ival == 0)
 		return false; /* (uint32)x: typecheck.c's integer casts */
+	if (sema_enum_cast(s, n)) /* (enum x)v: enums.c */
+		return true;
 	sema_expr(s, n->a);
 	n->type = type_none();
 	const struct ctype *ct = cast_base(s, n);
@@ -331,6 +336,26 @@ bool sema_ptr_arith(struct sema *s, struct node *n)
 	return false; /* comparisons, masks: plain integers */
 }
 
+void sema_ptr_step(struct sema *s, struct node *n, const struct type *ptr)
+{
+	if (ptr->ct->kind == CT_STRUCT || ptr->ct->kind == CT_UNION)
+		complete(s, ptr->ct, n->loc);
+}
+
+/* $p += n, $p -= n: like p = p + n in C, so a pointer on the right is refused. */
+void sema_ptr_compound(struct sema *s, struct node *n)
+{
+	const struct type *tx = &n->a->type, *tv = &n->b->type;
+	char na[256], nb[256];
+	if (is_ptr(tv)) {
+		diag_error(s->d, n->loc, "The %s= operator can not be used on expressions of "
+					 "types %s, %s",
+			   ast_op_str(n->op), TN(tx, na), TN(tv, nb));
+		return;
+	}
+	sema_ptr_step(s, n, tx);
+}
+
 /* ---- sizeof / offsetof --------------------------------------------------------------- */
 
 static void to_int(struct node *n, uint64_t v)
@@ -487,8 +512,9 @@ static const struct {
 bool sema_const_ident(struct sema *s, struct node *n)
 {
 	int64_t v = 0;
-	bool found = false;
-	for (size_t i = 0; i < sizeof(header_macros) / sizeof(header_macros[0]); i++)
+	/* the script's own enumerators first (enum x { A, B };), as C scoping would */
+	bool found = ctypes_script_enumerator(sema_ctypes(s), n->str, &v);
+	for (size_t i = 0; !found && i < sizeof(header_macros) / sizeof(header_macros[0]); i++)
 		if (strcmp(n->str, header_macros[i].name) == 0) {
 			v = header_macros[i].val;
 			found = true;

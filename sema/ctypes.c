@@ -20,6 +20,8 @@ struct ctypes {
 	struct ctype **script; /* script-defined structs/unions, by tag */
 	int nscript, capscript;
 	struct btf_state *btf;
+	struct cenum **enums;  /* script enums and BTF enums imported by name (enums.c) */
+	int nenums, capenums;
 };
 
 static void *xrealloc(void *p, size_t sz)
@@ -51,6 +53,16 @@ void ctypes_free(struct ctypes *reg)
 	}
 	free(reg->all);
 	free(reg->script);
+	for (int i = 0; i < reg->nenums; i++) {
+		struct cenum *e = reg->enums[i];
+		for (int k = 0; k < e->n; k++)
+			free(e->names[k]);
+		free(e->names);
+		free(e->vals);
+		free(e->name);
+		free(e);
+	}
+	free(reg->enums);
 	btf_state_free(reg->btf);
 	free(reg);
 }
@@ -294,4 +306,51 @@ const struct ctype *ctypes_named(struct ctypes *reg, bool is_union, const char *
 	n->state = CT_SHALLOW;
 	n->align = 8;
 	return n;
+}
+
+/* ---- enums ---------------------------------------------------------------------------- */
+
+struct cenum *ctypes_add_enum(struct ctypes *reg, const char *name, bool from_script)
+{
+	struct cenum *e = xrealloc(calloc(1, sizeof(*e)), sizeof(*e));
+	e->name = name ? xrealloc(strdup(name), strlen(name) + 1) : NULL;
+	e->from_script = from_script;
+	e->size = 4;
+	e->fmt_id = -1;
+	if (reg->nenums == reg->capenums) {
+		reg->capenums = reg->capenums ? reg->capenums * 2 : 8;
+		reg->enums = xrealloc(reg->enums, sizeof(*reg->enums) * (size_t)reg->capenums);
+	}
+	reg->enums[reg->nenums++] = e;
+	return e;
+}
+
+void cenum_add(struct cenum *e, const char *name, int64_t val)
+{
+	e->names = xrealloc(e->names, sizeof(*e->names) * (size_t)(e->n + 1));
+	e->vals = xrealloc(e->vals, sizeof(*e->vals) * (size_t)(e->n + 1));
+	e->names[e->n] = xrealloc(strdup(name), strlen(name) + 1);
+	e->vals[e->n] = val;
+	e->n++;
+}
+
+struct cenum *ctypes_find_enum(struct ctypes *reg, const char *name)
+{
+	for (int i = 0; i < reg->nenums; i++)
+		if (reg->enums[i]->name && strcmp(reg->enums[i]->name, name) == 0)
+			return reg->enums[i];
+	return NULL;
+}
+
+bool ctypes_script_enumerator(struct ctypes *reg, const char *name, int64_t *val)
+{
+	for (int i = 0; i < reg->nenums; i++) {
+		const struct cenum *e = reg->enums[i];
+		for (int k = 0; e->from_script && k < e->n; k++)
+			if (strcmp(e->names[k], name) == 0) {
+				*val = e->vals[k];
+				return true;
+			}
+	}
+	return false;
 }

@@ -102,6 +102,26 @@ bool ctype_is_string(const struct ctype *ct);
 /* "struct task_struct", "int32", "struct sock *", "uint8[16]" */
 char *ctype_name(const struct ctype *ct, char *buf, size_t len);
 
+/* Enums (sema/enums.c): a script's `enum name { A, B = 5 };` and kernel enums imported
+ * from BTF when a cast names them. Values are the enumerators' values; size and sign are
+ * those of the C type (script enums: 4 bytes, like C's int). */
+struct cenum {
+	char *name;              /* tag, NULL for an anonymous script enum */
+	bool from_script;
+	uint32_t size;
+	bool is_signed;
+	int n;
+	char **names;
+	int64_t *vals;
+	int fmt_id;              /* enums.c: sema fmt holding the name table, -1 if none yet */
+};
+struct cenum *ctypes_add_enum(struct ctypes *reg, const char *name, bool from_script);
+void cenum_add(struct cenum *e, const char *name, int64_t val);
+/* Registered enum with this tag (script or already imported), or NULL. */
+struct cenum *ctypes_find_enum(struct ctypes *reg, const char *name);
+/* An enumerator of a script enum (script enumerators shadow the kernel's). */
+bool ctypes_script_enumerator(struct ctypes *reg, const char *name, int64_t *val);
+
 /* BTF lives in the registry; sema/btf.c reaches it through these. */
 struct btf_state;
 struct btf_state **ctypes_btf_slot(struct ctypes *reg);

@@ -219,8 +219,16 @@ void sema_ident(struct sema *s, struct node *n)
 	case BI_PROBE:
 		n->type = (struct type){ .kind = TY_PROBE, .size = 8 };
 		return;
-	case BI_ARGS:
-		bad = bad_kind(s, KBIT(PROBE_TRACEPOINT));
+	case BI_ARGS: /* kprobes: the function's BTF parameters (kfunc_args.c) */
+		bad = bad_kind(s, KBIT(PROBE_TRACEPOINT) | KBIT(PROBE_KPROBE) |
+				  (sema_kretfunc_only(s) ? KBIT(PROBE_KRETPROBE) : 0));
+		if (bad == PROBE_KRETPROBE) {
+			diag_error(s->d, n->loc,
+				   "The args builtin cannot be used in kretprobe probes: the arguments "
+				   "are gone when the function returns (save them in a kprobe, e.g. "
+				   "in a map keyed by tid, or use kretfunc)");
+			return;
+		}
 		if (bad >= 0) {
 			diag_error(s->d, n->loc,
 				   "The args builtin can only be used with tracepoint probes (%s used "
@@ -244,6 +252,7 @@ void sema_ident(struct sema *s, struct node *n)
 			return;
 		}
 		n->type = type_u64();
+		sema_kretfunc_retval(s, n); /* kretfunc: typed from BTF */
 		return;
 	case BI_ARGN:
 		/* a uprobe's pointer arguments point into the traced process */
@@ -293,6 +302,11 @@ struct type sema_widen(struct sema *s, const struct type *t)
 		w.fmt_id = t->fmt_id;
 		return w;
 	}
+	if (t->kind == TY_RECORD) { /* stored by value: the copy is in BPF memory */
+		struct type w = *t;
+		w.user = false;
+		return w;
+	}
 	if (t->kind != TY_TUPLE)
 		return *t;
 	struct type el[t->nelems ? t->nelems : 1];
@@ -314,8 +328,10 @@ bool sema_compatible(const struct type *a, const struct type *b)
 				return false;
 		return true;
 	}
-	if (a->kind == TY_LHIST)
+	if (a->kind == TY_LHIST || a->kind == TY_HIST) /* same range / same hist(v, k) */
 		return type_equal(a, b);
+	if (a->kind == TY_RECORD) /* the same C type, in the same address space */
+		return a->ct == b->ct && a->user == b->user;
 	return true;
 }
 

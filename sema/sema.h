@@ -54,6 +54,8 @@ enum fmt_kind {
 	FMT_CAT,             /* cat(fmt, args...): printf layout, the file is printed */
 	FMT_JOIN,            /* join(argv, delim): fmt = delim; args[0] u64 count, then
 	                        ABI_JOIN_ARGS strings */
+	FMT_ENUM,            /* no event: an enum type's names, one "value name" line each;
+	                        a SUB_ENUM type's fmt_id (sema/enums.c) */
 };
 
 struct fmt_info {
@@ -72,7 +74,10 @@ struct sema_opts {
 	bool have_cpid;      /* -c was given, so `cpid` is allowed */
 	uint32_t strlen;     /* str() buffer size (ABI_STRLEN_DEFAULT) */
 	bool unsafe;         /* --unsafe: system() and signal() are allowed */
+	uint32_t max_probes; /* BPFTRACE_MAX_PROBES: most probe points a program may attach;
+	                        0 = SEMA_MAX_PROBES_DEFAULT */
 };
+#define SEMA_MAX_PROBES_DEFAULT 512u /* bpftrace's default */
 
 /* One BPF STACK_TRACE map per kind and frame limit (runtime/stacks.c creates them). */
 struct stack_map_info {

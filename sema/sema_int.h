@@ -48,18 +48,39 @@ struct sema {
  * pointer arithmetic, sizeof, offsetof, the script's own struct definitions. */
 struct ctypes *sema_ctypes(struct sema *s);
 void sema_struct_defs(struct sema *s, struct node *prog);
+/* A struct/union/array value v copied by value (into a map, by print()): completes every
+ * nested struct and checks the size; false after reporting an error at v ("to <what>"). */
+bool sema_record_value(struct sema *s, struct node *v, const char *what);
 void sema_field_ctype(struct sema *s, struct node *n);
 void sema_deref(struct sema *s, struct node *n);
 void sema_addrof(struct sema *s, struct node *n);
 void sema_index(struct sema *s, struct node *n);
 bool sema_cast_ctype(struct sema *s, struct node *n);
 bool sema_ptr_arith(struct sema *s, struct node *n);
+/* $p++ / $p += n / $p -= n on a typed pointer move by sizeof(*p): the pointee must have a
+ * size (a struct is completed here); errors are reported at n. */
+void sema_ptr_step(struct sema *s, struct node *n, const struct type *ptr);
+void sema_ptr_compound(struct sema *s, struct node *n);
 bool sema_type_call(struct sema *s, struct node *n);
 /* AF_INET, TASK_RUNNING, kernel enumerators: an unknown identifier that names a constant
  * becomes an INT literal (true); false leaves it unknown. */
 bool sema_const_ident(struct sema *s, struct node *n);
+/* enums.c: `enum name { A, B = 5 };` of the script (CDEF nodes whose text starts with
+ * "enum"), `(enum name)v` casts (false: not an enum value cast), enum sizes for sizeof
+ * and `(enum name *)` (false: no such enum in the script or BTF). */
+bool sema_is_enum_def(const struct node *n);
+void sema_enum_defs(struct sema *s, struct node *prog);
+bool sema_enum_cast(struct sema *s, struct node *n);
+bool sema_enum_size(struct sema *s, const char *tag, uint32_t *size, bool *is_signed);
 /* pointer to struct <tag> for curtask and tracepoint fields ("struct sock *") */
 struct type sema_ptr_to_record(struct sema *s, const char *tag, bool user);
+
+/* kfunc_args.c: `args.NAME` in kprobes, typed from the function's BTF parameters. */
+void sema_kprobe_field(struct sema *s, struct node *n);
+/* Are all of this probe's points kretfunc/fexit (kretprobes that run as fexit)? */
+bool sema_kretfunc_only(struct sema *s);
+/* retval in such a probe: the functions' BTF return type (left as is otherwise). */
+void sema_kretfunc_retval(struct sema *s, struct node *n);
 
 /* attach.c */
 int sema_attach(struct sema *s, struct node *prog);

@@ -6,13 +6,15 @@
  * Owns: a small tokenizer and parser for the subset of C that such definitions use (base
  * integer types and their common typedef names, struct/union references, nested anonymous
  * struct/union members, pointers, arrays, bitfields), member offsets, alignment, padding,
- * and errors pointing into the definition's text.
+ * and errors pointing into the definition's text. Also the checks on a struct copied by
+ * value into a map or print() (sema_record_value): every nested type complete, size limit.
  * Must not: look at probes, or parse anything but what the lexer handed over as one CDEF.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../codegen/abi.h"
 #include "btf.h"
 #include "ctypes.h"
 #include "sema_int.h"
@@ -397,6 +399,55 @@ static void one_def(struct sema *s, struct node *def)
 void sema_struct_defs(struct sema *s, struct node *prog)
 {
 	for (struct node *n = prog ? prog->list : NULL; n; n = n->next)
-		if (n->kind == AST_CDEF)
+		if (n->kind == AST_CDEF && !sema_is_enum_def(n)) /* enums: sema/enums.c */
 			one_def(s, n);
+}
+
+/* ---- struct values ------------------------------------------------------------------
+ * `@last = *p` and `print(*p)` copy the record's bytes into a BPF buffer (map value slot
+ * or event payload), which lives in the per-CPU scratch map beyond 64 bytes; the printer
+ * then walks the C type, so every nested struct must be complete now. */
+
+/* Half the scratch buffer: a copy plus the map read or event framing next to it fit. */
+#define RECORD_VALUE_MAX (ABI_SCRATCH_SIZE / 2)
+
+static bool complete_nested(struct sema *s, const struct ctype *ct, struct span at, int depth)
+{
+	char err[400];
+	while (ct->kind == CT_ARRAY)
+		ct = ct->ref;
+	if (ct->kind != CT_STRUCT && ct->kind != CT_UNION)
+		return true;
+	if (depth > 32) {
+		diag_error(s->d, at, "struct nesting is too deep to copy by value");
+		return false;
+	}
+	if (ctype_complete(sema_ctypes(s), ct, err, sizeof(err))) {
+		diag_error(s->d, at, "%s", err);
+		return false;
+	}
+	for (int i = 0; i < ct->nmembers; i++)
+		if (!complete_nested(s, ct->members[i].type, at, depth + 1))
+			return false;
+	return true;
+}
+
+bool sema_record_value(struct sema *s, struct node *v, const char *what)
+{
+	const struct ctype *ct = v->type.ct;
+	char nb[160];
+	if (v->type.kind != TY_RECORD || !ct)
+		return true;
+	if (!complete_nested(s, ct, v->loc, 0))
+		return false;
+	if (ct->size > RECORD_VALUE_MAX) {
+		diag_error(s->d, v->loc,
+			   "'%s' is %u bytes, too big to %s: a struct copied by value can be at "
+			   "most %u bytes (the BPF stack holds 512, the per-CPU scratch buffer %u); "
+			   "use the members you need instead",
+			   ctype_name(ct, nb, sizeof(nb)), ct->size, what, RECORD_VALUE_MAX,
+			   ABI_SCRATCH_SIZE);
+		return false;
+	}
+	return true;
 }

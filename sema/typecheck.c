@@ -155,8 +155,8 @@ static void var_store(struct sema *s, struct node *var, const struct type *val)
 		return;
 	}
 	struct type w = sema_widen(s, val);
-	if (val->kind == TY_INT && val->ct)
-		w = *val; /* a variable keeps its pointer type: $t->pid */
+	if ((val->kind == TY_INT && val->ct) || val->kind == TY_RECORD)
+		w = *val; /* a variable keeps its pointer type: $t->pid; a record its address */
 	if (vi->type.kind == TY_NONE) {
 		vi->type = w;
 	} else if (sema_compatible(&vi->type, &w)) {
@@ -241,6 +241,8 @@ static void incdec(struct sema *s, struct node *n)
 		return;
 	}
 	n->type = t->type;
+	if (t->kind == AST_VAR && t->type.kind == TY_INT && t->type.ct) /* $p++: sizeof(*p) */
+		sema_ptr_step(s, n, &t->type);
 	if (is_none(t) || t->type.kind == TY_INT)
 		return;
 	diag_error(s->d, n->loc, "The %s operator can not be used on expressions of type '%s'",
@@ -465,6 +467,11 @@ static void field(struct sema *s, struct node *n)
 		return;
 	const struct type *bt = &n->a->type;
 	char tb[256];
+	if (bt->kind == TY_CTX &&
+	    (s->probes[s->probe].kinds & ((1u << PROBE_KPROBE) | (1u << PROBE_KRETPROBE)))) {
+		sema_kprobe_field(s, n); /* kfunc_args.c: from the function's BTF */
+		return;
+	}
 	if (bt->kind == TY_CTX) {
 		ctx_field(s, n);
 		return;
@@ -611,6 +618,9 @@ static void assign_map(struct sema *s, struct node *n)
 				   "`%s = %s();`.",
 				   TN(&v->type, tb), m->str, tb);
 			v->type = type_none();
+		} else if (v->type.kind == TY_RECORD) { /* struct by value (struct_types.c) */
+			if (!sema_record_value(s, v, "copy into a map"))
+				v->type = type_none();
 		} else if (!is_none(v) && !is_value_type(&v->type)) {
 			diag_error(s->d, v->loc, "Value '%s' cannot be assigned to a map.",
 				   TN(&v->type, tb));
@@ -641,6 +651,8 @@ static void assign_var(struct sema *s, struct node *n)
 		else if (!is_none(v) && v->type.kind != TY_INT)
 			diag_error(s->d, n->loc, "Type mismatch for '%s': comparing '%s' with '%s'",
 				   ast_op_str(n->op), TN(&x->type, tb), TN(&v->type, (char[256]){ 0 }));
+		else if (x->type.ct && (n->op == OP_ADD || n->op == OP_SUB)) /* $p += n */
+			sema_ptr_compound(s, n);
 		return;
 	}
 	if (!is_none(v) && !is_value_type(&v->type) && v->type.kind != TY_RECORD) {

@@ -72,6 +72,8 @@ bool type_equal(const struct type *a, const struct type *b)
 			if (!type_equal(&a->elems[i], &b->elems[i]))
 				return false;
 		return true;
+	case TY_HIST: /* hist(v, k): lh_step holds k */
+		return a->lh_step == b->lh_step;
 	case TY_LHIST:
 		return a->lh_min == b->lh_min && a->lh_max == b->lh_max && a->lh_step == b->lh_step;
 	case TY_RECORD:
@@ -93,9 +95,16 @@ uint32_t type_storage_size(const struct type *t)
 	case TY_STR:
 	case TY_TUPLE:
 		return t->size;
+	case TY_RECORD: /* a struct copied by value: its bytes (a variable keeps the address) */
+		return t->ct && t->ct->size ? abi_align(t->ct->size) : 8;
 	default:
 		return 8;
 	}
+}
+
+uint32_t type_var_size(const struct type *t)
+{
+	return t->kind == TY_RECORD ? 8 : type_storage_size(t);
 }
 
 static const char *kind_names[TY__COUNT] = {
@@ -135,6 +144,8 @@ char *type_name(const struct type *t, char *buf, size_t len)
 			snprintf(buf, len, "timestamp");
 		else if (t->sub >= SUB_KSTACK && t->sub <= SUB_FUNC)
 			snprintf(buf, len, "%s", type_sub_sym_name(t->sub));
+		else if (t->sub == SUB_ENUM) /* sema/enums.c */
+			snprintf(buf, len, "enum (%sint%u)", t->is_signed ? "" : "u", t->size * 8);
 		else
 			snprintf(buf, len, "%sint%u", t->is_signed ? "" : "u", t->size * 8);
 		break;
@@ -161,6 +172,12 @@ char *type_name(const struct type *t, char *buf, size_t len)
 			snprintf(buf + used, len - used, ")");
 		break;
 	}
+	case TY_HIST: /* hist(v, k) maps differ by k */
+		if (t->lh_step > 0)
+			snprintf(buf, len, "hist(bits %lld)", (long long)t->lh_step);
+		else
+			snprintf(buf, len, "hist");
+		break;
 	default:
 		snprintf(buf, len, "%s", kind_names[t->kind]);
 		break;

@@ -47,7 +47,7 @@ struct type {
 	uint32_t size;             /* bytes: INT 1/2/4/8, STR buffer, TUPLE packed, PROBE 8 */
 	uint16_t nelems;           /* TUPLE */
 	const struct type *elems;  /* TUPLE: element types (in a type_pool) */
-	int64_t lh_min, lh_max, lh_step; /* LHIST parameters */
+	int64_t lh_min, lh_max, lh_step; /* LHIST parameters; HIST: lh_step = k of hist(v, k) */
 	/* A byte buffer or integer that prints specially (stdlib/strings.c); the storage
 	 * rules stay those of `kind`, so maps, copies and events need nothing new. */
 	uint8_t sub;               /* enum type_sub */
@@ -69,6 +69,8 @@ enum type_sub {
 	SUB_KSYM,   /* TY_INT: kernel address, printed as its symbol */
 	SUB_USYM,   /* TY_STR size 16: u64 user address, u64 pid; printed as its symbol */
 	SUB_FUNC,   /* TY_INT: probe point index, printed as that point's function name */
+	SUB_ENUM,   /* TY_INT: value of an enum type; fmt_id = its FMT_ENUM name table, printed
+	               as the enumerator's name by %s and in map output (sema/enums.c) */
 };
 #define SUB_STACK_PERF (1 << 16) /* fmt_id bit of SUB_KSTACK/SUB_USTACK: perf mode */
 
@@ -94,6 +96,9 @@ bool type_is_agg(const struct type *t);       /* COUNT..LHIST */
 bool type_is_int(const struct type *t);
 /* Storage size of a value of this type in a map key/value or event (ints widen to 8). */
 uint32_t type_storage_size(const struct type *t);
+/* Size of a scratch variable's slot: a RECORD variable holds the record's address (as in
+ * bpftrace 0.17, `$t = *curtask` copies nothing), everything else its storage bytes. */
+uint32_t type_var_size(const struct type *t);
 /* Human name for messages: "uint64", "int32", "string[16]", "(uint64, string[64])",
  * "count", "hist", "probe". Writes at most len bytes; returns buf. */
 char *type_name(const struct type *t, char *buf, size_t len);

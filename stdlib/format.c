@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../codegen/abi.h"
+#include "record_fmt.h"
 #include "strings.h"
 #include "symfmt.h"
 
@@ -396,6 +397,9 @@ void fmt_value(FILE *out, const struct type *t, const uint8_t *bytes,
 		fputc(')', out);
 		return;
 	}
+	case TY_RECORD: /* struct/union/array copied by value (stdlib/record_fmt.c) */
+		fmt_record(out, t->ct, bytes, type_storage_size(t), false);
+		return;
 	case TY_PROBE: {
 		memcpy(&v, bytes, 8);
 		const char *name = probe_name(ctx, v);

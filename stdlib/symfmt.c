@@ -5,6 +5,7 @@
 #include "symfmt.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../codegen/abi.h"
@@ -14,7 +15,7 @@
 bool symfmt_handles(const struct type *t)
 {
 	return (t->kind == TY_INT && (t->sub == SUB_KSTACK || t->sub == SUB_USTACK ||
-				      t->sub == SUB_KSYM || t->sub == SUB_FUNC)) ||
+				      t->sub == SUB_KSYM || t->sub == SUB_FUNC || t->sub == SUB_ENUM)) ||
 	       (t->kind == TY_STR && t->sub == SUB_USYM);
 }
 
@@ -54,6 +55,37 @@ static void print_stack(FILE *out, const struct type *t, uint64_t v, const struc
 	}
 }
 
+/* An enum value by name, from its "value name" table (sema/enums.c, carried in
+ * strftime_fmts by fmt id); a value that names no enumerator prints as a number, as
+ * current bpftrace does. */
+static void print_enum(FILE *out, const struct type *t, uint64_t v, const struct print_ctx *ctx)
+{
+	int64_t x = (int64_t)v;
+	if (t->size < 8) { /* the stored 8 bytes are the value widened by its own sign */
+		uint32_t bits = t->size * 8;
+		uint64_t m = (1ull << bits) - 1;
+		x = (int64_t)(t->is_signed && ((v & m) >> (bits - 1)) ? (v | ~m) : (v & m));
+	}
+	const char *tab = ctx && ctx->strftime_fmts && t->fmt_id >= 0 && t->fmt_id < ctx->nfmts
+				  ? ctx->strftime_fmts[t->fmt_id]
+				  : NULL;
+	while (tab && *tab) {
+		char *end;
+		long long tv = strtoll(tab, &end, 10);
+		const char *name = end + 1, *nl = strchr(name, '\n');
+		size_t len = nl ? (size_t)(nl - name) : strlen(name);
+		if (tv == x) {
+			fwrite(name, 1, len, out);
+			return;
+		}
+		tab = nl ? nl + 1 : NULL;
+	}
+	if (t->is_signed)
+		fprintf(out, "%" PRId64, x);
+	else
+		fprintf(out, "%" PRIu64, (uint64_t)x);
+}
+
 void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
 		  const struct print_ctx *ctx, int indent)
 {
@@ -79,6 +111,9 @@ void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
 			fputs(sym, out);
 		else
 			fprintf(out, "0x%" PRIx64, v);
+		return;
+	case SUB_ENUM:
+		print_enum(out, t, v, ctx);
 		return;
 	case SUB_FUNC:
 		if (ctx && ctx->func_names && v < (uint64_t)ctx->nprobes && ctx->func_names[v])

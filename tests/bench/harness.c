@@ -9,10 +9,14 @@
  *   WORKLOAD  "-", or a shell command run (stdout to OUT.wl) once READY appeared; then the
  *             harness waits until OUT stops growing for 300 ms (the tracer has drained its
  *             events) and sends SIGINT. Without a workload the tracer must exit by itself.
- * Prints one line: "READY_MS TOTAL_MS STOP_MS MAXRSS_KB STATUS" — time from fork to the
- * READY line (-1 if none), fork to exit, SIGINT to exit (-1 if not sent), the tracer's
+ * Prints one line: "READY_MS TOTAL_MS STOP_MS MAXRSS_KB STATUS BPF_NS" — time from fork to
+ * the READY line (-1 if none), fork to exit, SIGINT to exit (-1 if not sent), the tracer's
  * peak RSS from wait4 (the tracers are single processes; bpfscript's detached closer, if
- * any, is a separate process and not counted), and its exit status (128+sig if killed).
+ * any, is a separate process and not counted), its exit status (128+sig if killed), and
+ * the kernel's own measure of its BPF programs: the sum over the tracer's programs that
+ * ran at least 100 times (not BEGIN/END) of run_time_ns / run_cnt (from /proc/PID/fdinfo, read just before SIGINT; counted
+ * only while /proc/sys/kernel/bpf_stats_enabled is 1, else -1): what one event costs in
+ * BPF, without the trap or tracepoint machinery every tool pays alike.
  * A tracer that hangs is interrupted after 60 s and killed 60 s later (status then shows it).
  * Must not: run the tracer through a shell, or count its own memory.
  */
@@ -83,6 +87,39 @@ static int saw_ready(int fd, off_t *off, const char *ready, char *line, size_t *
 	return 0;
 }
 
+/* Σ run_time_ns / run_cnt over the distinct BPF programs pid holds fds of; -1 if none ran. */
+static double bpf_prog_ns(pid_t pid)
+{
+	char dir[64], path[128], line[256];
+	unsigned long long seen[512];
+	int nseen = 0;
+	double sum = -1;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
+	for (int fd = 0; fd < 4096; fd++) {
+		snprintf(path, sizeof(path), "%s/%d", dir, fd);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		unsigned long long id = 0, ns = 0, cnt = 0;
+		while (fgets(line, sizeof(line), f)) {
+			sscanf(line, "prog_id: %llu", &id);
+			sscanf(line, "run_time_ns: %llu", &ns);
+			sscanf(line, "run_cnt: %llu", &cnt);
+		}
+		fclose(f);
+		int dup = 0;
+		for (int i = 0; i < nseen; i++)
+			dup |= seen[i] == id;
+		/* BEGIN/END-style programs run once or twice; the measured ones run per event */
+		if (!id || cnt < 100 || dup || nseen == 512)
+			continue;
+		seen[nseen++] = id;
+		sum = (sum < 0 ? 0 : sum) + (double)ns / (double)cnt;
+	}
+	return sum;
+}
+
 static off_t file_size(const char *path)
 {
 	struct stat st;
@@ -94,6 +131,7 @@ int main(int argc, char **argv)
 {
 	double t0, t_ready = -1, t_int = -1, t_end;
 	int status = 0, have_status = 0, rfd = -1;
+	double prog_ns = -1;
 	struct rusage ru;
 	pid_t pid;
 
@@ -184,6 +222,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!have_status && strcmp(work, "-")) {
+		prog_ns = bpf_prog_ns(pid);
 		t_int = now_ms();
 		kill(pid, SIGINT);
 	}
@@ -202,9 +241,9 @@ int main(int argc, char **argv)
 		nap_us(500);
 	}
 	t_end = now_ms();
-	printf("%.2f %.2f %.2f %ld %d\n", t_ready >= 0 ? t_ready - t0 : -1, t_end - t0,
+	printf("%.2f %.2f %.2f %ld %d %.1f\n", t_ready >= 0 ? t_ready - t0 : -1, t_end - t0,
 	       t_int >= 0 ? t_end - t_int : -1, ru.ru_maxrss,
-	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), prog_ns);
 	if (rfd >= 0)
 		close(rfd);
 	free(err_path);

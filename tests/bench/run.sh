@@ -81,11 +81,11 @@ order() {
 	if [ $((r % 2)) = 0 ]; then echo "$@"; else printf '%s\n' "$@" | tac | xargs; fi
 }
 
-# harness OUT READY WORKLOAD TOOL ARGS...: sets H_READY H_TOTAL H_STOP H_RSS H_STATUS.
+# harness OUT READY WORKLOAD TOOL ARGS...: sets H_READY H_TOTAL H_STOP H_RSS H_STATUS H_PROGNS.
 harness() {
 	local out=$1 ready=$2 work=$3 tool=$4
 	shift 4
-	read -r H_READY H_TOTAL H_STOP H_RSS H_STATUS < <("$HARNESS" "$out" "$ready" "$work" \
+	read -r H_READY H_TOTAL H_STOP H_RSS H_STATUS H_PROGNS < <("$HARNESS" "$out" "$ready" "$work" \
 		"${BIN[$tool]}" "$@")
 	if [ "$H_STATUS" != 0 ]; then
 		echo "bench: $tool exited with status $H_STATUS; sample dropped:" >&2
@@ -156,6 +156,14 @@ if ! "$HARNESS" "$tmp/u" ready "$WL func 1000 1" "$BPFSCRIPT" \
 	cases=(count pid hist lhist)
 fi
 
+case_args() { # case_args TOOL CASE: sets args, the tool's arguments for this case
+	if [ "$1" = floor ]; then
+		args=("$2")
+		[ "$2" = uprobe ] && args+=("$WL")
+	else
+		args=(-e "BEGIN { printf(\"ready\\n\"); } ${PROG[$2]}")
+	fi
+}
 untraced() { # untraced MODE N: best ns/call
 	"$WL" "$1" "$2" "$WRUNS" | awk '$1 == "best" { print $2 }'
 }
@@ -166,12 +174,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		for tool in $(order "$r" "${tools[@]}" floor); do
 			base=$(untraced "${MODE[$c]}" "$n")
 			record "base_${MODE[$c]}" base "$base"
-			if [ "$tool" = floor ]; then
-				args=("$c")
-				[ "$c" = uprobe ] && args+=("$WL")
-			else
-				args=(-e "BEGIN { printf(\"ready\\n\"); } ${PROG[$c]}")
-			fi
+			case_args "$tool" "$c"
 			harness "$tmp/o" ready "$WL ${MODE[$c]} $n $WRUNS" "$tool" "${args[@]}" || continue
 			got=$(events_counted "$tmp/o")
 			if [ "$got" -lt $((n * WRUNS)) ]; then
@@ -184,6 +187,32 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 	echo "bench: per-event round $r/$ROUNDS done"
 done
+
+# ---- 2b. the BPF programs' own cost per event, as the kernel measures it (bpf_stats):
+# one more pass over the same cases with kernel.bpf_stats_enabled=1 (which itself adds two
+# clock reads per program run, so it is kept out of the timings above). A deterministic
+# view of the part of the per-event cost each tool controls: for uprobes the trap costs
+# ~100x more than any program and makes the wall-clock comparison a tie within noise.
+STATS=/proc/sys/kernel/bpf_stats_enabled
+if [ -w "$STATS" ]; then
+	stats_was=$(cat "$STATS")
+	echo 1 >"$STATS"
+	for r in $(seq 1 "$ROUNDS"); do
+		for c in "${cases[@]}"; do
+			n=$NCALLS
+			[ "$c" = uprobe ] && n=$NUPROBE
+			for tool in $(order "$r" "${tools[@]}" floor); do
+				case_args "$tool" "$c"
+				harness "$tmp/o" ready "$WL ${MODE[$c]} $n 1" "$tool" "${args[@]}" || continue
+				[ "${H_PROGNS:--1}" != -1.0 ] && record "bpf_$c" "$tool" "$H_PROGNS"
+			done
+		done
+	done
+	echo "$stats_was" >"$STATS"
+	echo "bench: BPF program cost pass done"
+else
+	notes+=("BPF program cost rows skipped: $STATS is not writable")
+fi
 
 # ---- 3. printf streaming and 4. the 100k-key map
 STREAM='BEGIN { printf("ready\n"); }
@@ -278,6 +307,11 @@ END {
 	row("ev_hist", "read hist() pair ns/ev", "le", 1, 1.2)
 	row("ev_lhist", "read lhist() pair ns/ev", "le", 1, 1.2)
 	row("ev_uprobe", "uprobe @=count() ns/ev", "le", 1)
+	row("bpf_count", "  BPF prog ns/run: @=count()", "")
+	row("bpf_pid", "  BPF prog ns/run: @[pid]", "")
+	row("bpf_hist", "  BPF prog ns/run: hist pair", "")
+	row("bpf_lhist", "  BPF prog ns/run: lhist pair", "")
+	row("bpf_uprobe", "  BPF prog ns/run: uprobe", "")
 	row("stream_rate", "printf delivered events/s", "ge", 1)
 	row("stream_lost", "printf reported lost", "")
 	row("stream_unrep", "printf unreported losses", "zero")
@@ -286,7 +320,9 @@ END {
 	printf "%-32s %s (getppid) %s (1-byte read) %s (bench_func)\n", "untraced ns/call", \
 		cell("base_getppid", "base"), cell("base_read", "base"), cell("base_func", "base")
 	printf "(/bt = bpfscript median / bpftrace median, /floor = bpfscript / floor; lower is better\n"
-	printf " except events/s. ns/ev = traced - untraced CPU ns per workload call.)\n"
+	printf " except events/s. ns/ev = traced - untraced CPU ns per workload call. BPF prog\n"
+	printf " ns/run = the kernel bpf_stats run_time_ns/run_cnt summed over the programs of the\n"
+	printf " script, from a separate pass with kernel.bpf_stats_enabled=1.)\n"
 	while ((getline line < notes) > 0)
 		if (line != "")
 			print "note: " line

@@ -261,7 +261,7 @@ for name, body in K.items():
 FUNCS = {  # name: (min, max, sample arg list generator)
     'printf': (1, None), 'print': (1, 3), 'time': (0, 1), 'exit': (0, 0), 'str': (1, 2),
     'delete': (1, 1), 'clear': (1, 1), 'zero': (1, 1), 'count': (0, 0), 'sum': (1, 1),
-    'avg': (1, 1), 'min': (1, 1), 'max': (1, 1), 'stats': (1, 1), 'hist': (1, 1),
+    'avg': (1, 1), 'min': (1, 1), 'max': (1, 1), 'stats': (1, 1), 'hist': (1, 2),
     'lhist': (4, 4), 'strncmp': (3, 3), 'strcontains': (2, 2), 'buf': (1, 2), 'ntop': (1, 2),
     'join': (1, 2), 'strftime': (2, 2), 'signal': (1, 1), 'system': (1, None),
     'cat': (1, None), 'len': (1, 1), 'has_key': (2, 2),

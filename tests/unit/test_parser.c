@@ -426,11 +426,47 @@ static void check_robustness(void)
 		  S("#ifndef BPFTRACE_HAVE_BTF\n#include <x.h>\nstruct a { b c; };\n#else\n"
 		    "#include <sys/socket.h>\n#endif\nBEGIN { }"));
 	expect_error("robust: preprocessor directive",
-		     S("#!/usr/bin/bpftrace\n#define X 1\nBEGIN { }"),
-		     "2:1: ERROR: C preprocessor directive '#define' is not supported");
+		     S("#!/usr/bin/bpftrace\n#pragma once\nBEGIN { }"),
+		     "2:1: ERROR: C preprocessor directive '#pragma' is not supported");
+	expect_error("robust: function-like macro", S("#define MAX(a, b) a\nBEGIN { }"),
+		     "1:9: ERROR: function-like macro 'MAX' is not supported");
+	expect_error("robust: brace in #define", S("#define B {\nBEGIN { }"),
+		     "1:11: ERROR: a #define body may not contain '{' or '}'");
 	expect_error("robust: missing #endif", S("#ifdef BPFTRACE_HAVE_BTF\nBEGIN { }"),
 		     "1:1: ERROR: missing #endif");
 	expect_ok("robust: CRLF line ends", S("BEGIN {\r\n @x = 1;\r\n}\r\n"));
+}
+
+/* #define NAME tokens: the tree is the one the substituted text gives (macros expand
+ * inside macros, a macro is not expanded inside itself, #undef ends one, an empty macro
+ * vanishes, a body may continue on the next line). */
+static void test_macros(void)
+{
+	static const struct {
+		const char *name, *with, *without;
+	} cases[] = {
+		{ "macro: integer", "#define N 3\nBEGIN { @x = N + 1; }", "BEGIN { @x = 3 + 1; }" },
+		{ "macro: nested", "#define A (B * 2)\n#define B 7\nBEGIN { @x = A; }",
+		  "BEGIN { @x = (7 * 2); }" },
+		{ "macro: string and ident", "#define F \"%d\\n\"\n#define P pid\nBEGIN { printf(F, P); }",
+		  "BEGIN { printf(\"%d\\n\", pid); }" },
+		{ "macro: self reference", "#define pid pid + 1\nBEGIN { @x = pid; }",
+		  "BEGIN { @x = pid + 1; }" },
+		{ "macro: empty, undef, continued",
+		  "#define E\n#define N 1 + \\\n 2\nBEGIN { E @x = N;\n#undef N\n @y = N; }",
+		  "BEGIN { @x = 1 + 2; @y = N; }" },
+		{ "macro: ifdef own macro", "#define D 1\n#ifdef D\nBEGIN { @x = D; }\n#else\nEND { }\n#endif",
+		  "BEGIN { @x = 1; }" },
+		{ "macro: ifndef unknown", "#ifndef NOT_DEFINED\nBEGIN { }\n#endif", "BEGIN { }" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TEST_BEGIN(cases[i].name);
+		char *a = run(cases[i].with), *b = run(cases[i].without);
+		CHECK_EQ_STR(a, b);
+		free(a);
+		free(b);
+		TEST_END();
+	}
 }
 
 static int count_pre(struct node *n, void *ctx)
@@ -502,6 +538,7 @@ int main(void)
 	check_spans();
 	check_errors();
 	check_robustness();
+	test_macros();
 	check_helpers();
 	return check_summary();
 }

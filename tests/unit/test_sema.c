@@ -125,6 +125,26 @@ int main(void)
 {
 	struct run x;
 
+	TEST_BEGIN("sema: issue-4 language gaps: hist bits, bswap, enums, pointer steps");
+	run(&x, "enum col { RED, GREEN = 5, BLUE };\n"
+		"BEGIN { @h = hist(pid, 3); @g = hist(pid); $a = bswap((uint16)pid); "
+		"$b = bswap(pid); $c = BLUE; $d = (enum col)pid; $p = (int32 *)0; $p += 2; "
+		"$p++; $q = $p - (int32 *)0; }");
+	CHECK_EQ_INT(x.rc, 0);
+	CHECK_EQ_STR(tstr(&x.r.maps[0].val), "hist(bits 3)");
+	CHECK_EQ_INT(x.r.maps[0].val.lh_step, 3);
+	CHECK_EQ_STR(tstr(&x.r.maps[1].val), "hist");
+	CHECK_EQ_INT(x.r.maps[1].val.lh_step, 0);
+	CHECK_EQ_STR(tname(find(&x, AST_CALL, 2)), "uint16");
+	CHECK_EQ_STR(tname(find(&x, AST_CALL, 3)), "uint64");
+	CHECK_EQ_INT(find(&x, AST_INT, 1)->ival, 6); /* BLUE became a literal */
+	CHECK_EQ_STR(tname(find(&x, AST_CAST, 1)), "enum (uint32)");
+	CHECK_EQ_INT(find(&x, AST_CAST, 1)->type.sub, SUB_ENUM);
+	CHECK(x.r.fmts[find(&x, AST_CAST, 1)->type.fmt_id].kind == FMT_ENUM);
+	CHECK_EQ_STR(x.r.fmts[find(&x, AST_CAST, 1)->type.fmt_id].fmt, "0 RED\n5 GREEN\n6 BLUE\n");
+	TEST_END();
+	done(&x);
+
 	TEST_BEGIN("sema: builtin variable types");
 	run(&x, "BEGIN { $a = pid; $b = comm; $c = rand; $d = probe; $e = nsecs; $f = cpu; }");
 	CHECK_EQ_INT(x.rc, 0);

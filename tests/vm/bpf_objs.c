@@ -2,8 +2,9 @@
  * tests/vm/bpf_objs.c — how many kprobe BPF programs and perf-event BPF links exist in the
  * whole kernel right now (the bpftool-free check that a killed bpfscript left nothing).
  *
- * Prints "progs=N links=M": N programs of type BPF_PROG_TYPE_KPROBE, M links of type
- * BPF_LINK_TYPE_PERF_EVENT, found by walking the kernel's id spaces (BPF_*_GET_NEXT_ID).
+ * Prints "progs=N links=M": N programs of type BPF_PROG_TYPE_KPROBE or TRACING (kprobes run
+ * as fentry/fexit), M links of type BPF_LINK_TYPE_PERF_EVENT or TRACING, found by walking
+ * the kernel's id spaces (BPF_*_GET_NEXT_ID).
  * Must not: depend on libbpf or any process's fds (the point is to see what the kernel
  * still holds after the process is gone). Built by tests/vm/run_vm.sh into build/vm/.
  */
@@ -20,7 +21,7 @@ static long sys_bpf(int cmd, union bpf_attr *a)
 }
 
 /* Calls info() on every object of one kind; returns how many matched, or -1. */
-static int count(int next_cmd, int fd_cmd, int want_type, int is_link)
+static int count(int next_cmd, int fd_cmd, int want_type, int want_type2, int is_link)
 {
 	unsigned int id = 0;
 	int n = 0;
@@ -47,18 +48,20 @@ static int count(int next_cmd, int fd_cmd, int want_type, int is_link)
 		a.info.bpf_fd = (unsigned int)fd;
 		a.info.info_len = is_link ? sizeof(li) : sizeof(pi);
 		a.info.info = (unsigned long)(is_link ? (void *)&li : (void *)&pi);
-		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) == 0 &&
-		    (is_link ? (int)li.type : (int)pi.type) == want_type)
-			n++;
+		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) == 0) {
+			int type = is_link ? (int)li.type : (int)pi.type;
+			n += type == want_type || type == want_type2;
+		}
 		close(fd);
 	}
 }
 
 int main(void)
 {
-	int progs = count(BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID, BPF_PROG_TYPE_KPROBE, 0);
+	int progs = count(BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID, BPF_PROG_TYPE_KPROBE,
+			  BPF_PROG_TYPE_TRACING, 0);
 	int links = count(BPF_LINK_GET_NEXT_ID, BPF_LINK_GET_FD_BY_ID, BPF_LINK_TYPE_PERF_EVENT,
-			  1);
+			  BPF_LINK_TYPE_TRACING, 1);
 	if (progs < 0 || links < 0) {
 		perror("bpf_objs");
 		return 1;

@@ -193,9 +193,131 @@ t_legacy_retval() {
 	clean_or_fail legacy_retval_clean && ok legacy_retval_clean
 }
 
+# --- kprobes as fentry/fexit programs (BPFSCRIPT_KPROBE_ATTACH=fentry) --------------------
+# The path a kernel without kprobes but with BPF trampolines takes; forced here, where the
+# kernel has both, so the same workloads give the same numbers.
+
+# The read_numbers checks again through fentry/fexit: arg2 and args.count (BTF names),
+# retval from fexit's context, func, and a struct walk from a pointer argument
+# (args.file->f_path.dentry->d_name.name is "zero" for the workload's reads of /dev/zero).
+t_fentry_numbers() {
+	local addr dec f=$T/fentry_numbers.out
+	addr=$(awk '$3 == "vfs_read" && ($2 == "T" || $2 == "t") { print $1; exit }' /proc/kallsyms)
+	dec=$(printf '%u' "$((16#$addr))")
+	BPFSCRIPT_KPROBE_ATTACH=fentry run fentry_numbers 60 -c "$W/read_sizes 7 1000 3000" -e '
+kprobe:vfs_read /pid == cpid/ { @s[tid] = 1; @arg2[arg2] = count(); @cnt[args.count] = count(); @efunc[func] = count(); }
+kprobe:vfs_read /pid == cpid && (args->count == 1000 || args->count == 3000)/ { @name[str(args.file->f_path.dentry->d_name.name)] = count(); }
+kretprobe:vfs_read /@s[tid]/ { delete(@s[tid]); @ret[retval] = count(); @rfunc[func] = count(); }
+tracepoint:syscalls:sys_enter_read, tracepoint:syscalls:sys_enter_pread64 /pid == cpid/ { @calls = count(); }'
+	local calls e r
+	calls=$(sed -n 's/^@calls: //p' "$f")
+	e=$(sed -nE "s/^@efunc\[($dec|vfs_read)\]: //p" "$f")
+	r=$(sed -nE "s/^@rfunc\[($dec|vfs_read)\]: //p" "$f")
+	if [ $RC != 0 ]; then
+		not_ok fentry_numbers "exit status $RC"
+		return
+	fi
+	if has fentry_numbers "@arg2[1000]: 7" && has fentry_numbers "@arg2[3000]: 7" &&
+		has fentry_numbers "@cnt[1000]: 7" && has fentry_numbers "@cnt[3000]: 7"; then
+		ok fentry_args
+	else
+		not_ok fentry_args "want @arg2 and @cnt (args.count) [1000]: 7 and [3000]: 7"
+	fi
+	if has fentry_numbers "@ret[1000]: 7" && has fentry_numbers "@ret[3000]: 7"; then
+		ok fexit_retval
+	else
+		not_ok fexit_retval "want @ret[1000]: 7 and @ret[3000]: 7"
+	fi
+	if [ -n "$calls" ] && [ "$calls" -ge 14 ] && [ "$e" = "$calls" ] && [ "$r" = "$calls" ]; then
+		ok fentry_func
+	else
+		not_ok fentry_func "want @efunc and @rfunc [vfs_read at $addr = $dec]: ${calls:-?} (the tracepoints' count)"
+	fi
+	if has fentry_numbers "@name[zero]: 14" && [ "$(grep -c '^@name\[' "$f")" = 1 ]; then
+		ok fentry_args_struct
+	else
+		not_ok fentry_args_struct "want only @name[zero]: 14"
+	fi
+	clean_or_fail fentry_numbers_clean && ok fentry_numbers_clean
+}
+
+# args on real kprobes (pt_regs): the same BTF names and struct walk.
+t_kprobe_args() {
+	run kprobe_args 60 -c "$W/read_sizes 5 100 2000" -e '
+kprobe:vfs_read /pid == cpid/ { @cnt[args->count] = count(); @same[args.count == arg2] = count(); }
+kprobe:vfs_read /pid == cpid && (args.count == 100 || args.count == 2000)/ { @name[str(args.file->f_path.dentry->d_name.name)] = count(); }'
+	if [ $RC != 0 ]; then
+		not_ok kprobe_args "exit status $RC"
+	elif ! has kprobe_args "@cnt[100]: 5" || ! has kprobe_args "@cnt[2000]: 5" ||
+		! has kprobe_args "@name[zero]: 10" || grep -q '^@same\[0\]' "$T/kprobe_args.out"; then
+		not_ok kprobe_args "want @cnt[100]: 5, @cnt[2000]: 5, @name[zero]: 10 and no @same[0]"
+	else
+		ok kprobe_args
+	fi
+}
+
+# A wildcard through fentry: every getppid function BTF describes counts the workload's
+# 1000 calls; -v names any match skipped for having no BTF.
+t_fentry_wildcard() {
+	local lines
+	BPFSCRIPT_KPROBE_ATTACH=fentry run fentry_wildcard 60 -v -c "$W/getppid_loop 1000" \
+		-e 'kprobe:*sys_getp* /pid == cpid/ { @[probe] = count(); } kretprobe:*sys_getppid /pid == cpid/ { @r[probe, retval > 0] = count(); }'
+	local f=$T/fentry_wildcard.out
+	lines=$(grep -c '^@\[kprobe:[^]]*getppid\]: ' "$f")
+	if [ $RC != 0 ]; then
+		not_ok fentry_wildcard "exit status $RC"
+	elif [ "$lines" = 0 ] || [ "$(grep -c '^@\[kprobe:[^]]*getppid\]: 1000$' "$f")" != "$lines" ]; then
+		not_ok fentry_wildcard "want @[kprobe:...getppid]: 1000 for each getppid function hit"
+	elif ! grep -Eq '^@r\[kretprobe:[^,]*getppid, 1\]: 1000$' "$f"; then
+		not_ok fentry_wildcard "want @r[kretprobe:...getppid, 1]: 1000 (fexit retval = the parent pid)"
+	else
+		ok fentry_wildcard
+	fi
+	clean_or_fail fentry_wildcard_clean && ok fentry_wildcard_clean
+}
+
+# kfunc:/kretfunc: (fentry:/fexit:) always run as fentry/fexit, here next to real kprobes:
+# args in both, retval typed from BTF (ssize_t), probe names as bpftrace 0.17 prints them.
+t_kfunc_aliases() {
+	run kfunc_aliases 60 -c "$W/read_sizes 3 700 1500" -e '
+kfunc:vfs_read /pid == cpid/ { @e[probe, args.count] = count(); }
+fexit:vfs_read /pid == cpid/ { @x[probe, args.count, retval] = count(); }
+kprobe:vfs_read /pid == cpid/ { @k[probe, arg2] = count(); }'
+	if [ $RC != 0 ]; then
+		not_ok kfunc_aliases "exit status $RC"
+	elif ! has kfunc_aliases "@e[kfunc:vfs_read, 700]: 3" || ! has kfunc_aliases "@e[kfunc:vfs_read, 1500]: 3" ||
+		! has kfunc_aliases "@x[kretfunc:vfs_read, 700, 700]: 3" || ! has kfunc_aliases "@x[kretfunc:vfs_read, 1500, 1500]: 3" ||
+		! has kfunc_aliases "@k[kprobe:vfs_read, 1500]: 3"; then
+		not_ok kfunc_aliases "want @e[kfunc:vfs_read, 700|1500]: 3, @x[kretfunc:vfs_read, N, N]: 3, @k[kprobe:vfs_read, 1500]: 3"
+	else
+		ok kfunc_aliases
+	fi
+	clean_or_fail kfunc_aliases_clean && ok kfunc_aliases_clean
+}
+
+# What fentry cannot do is refused before anything is loaded, one sentence each.
+t_fentry_refusals() {
+	BPFSCRIPT_KPROBE_ATTACH=fentry run fentry_argn 60 -e 'kprobe:vfs_read { @ = arg4; }'
+	if [ $RC = 0 ]; then
+		not_ok fentry_arg_range "exit status 0"
+	elif ! grep -Fq "ERROR: kprobe:vfs_read: arg4 is out of range: vfs_read takes 4 arguments (arg0..arg3) in the kernel's BTF, and kprobes run as fentry programs here can read only those" "$T/fentry_argn.err"; then
+		not_ok fentry_arg_range "want the arg4 out-of-range sentence"
+	else
+		clean_or_fail fentry_arg_range && ok fentry_arg_range
+	fi
+	BPFSCRIPT_KPROBE_ATTACH=fentry run fentry_offset 60 -e 'kprobe:vfs_read+4 { @ = count(); }'
+	if [ $RC = 0 ]; then
+		not_ok fentry_offset "exit status 0"
+	elif ! grep -Fxq "ERROR: kprobe:vfs_read+4: BPFSCRIPT_KPROBE_ATTACH=fentry, so kprobes run as fentry programs, which can attach only at a function's entry, not at an offset" "$T/fentry_offset.err"; then
+		not_ok fentry_offset "want the offset sentence"
+	else
+		clean_or_fail fentry_offset && ok fentry_offset
+	fi
+}
+
 # --- nothing left after each way of ending ------------------------------------------------
 
-# stop_test NAME SIGNAL [legacy]: start a long trace, wait until the kernel shows it
+# stop_test NAME SIGNAL [legacy|fentry]: start a long trace, wait until the kernel shows it
 # attached, send SIGNAL, then check the exit and that nothing of ours remains.
 stop_test() {
 	local name=$1 sig=$2 mode=${3:-pmu} pid i attached=0
@@ -204,8 +326,14 @@ stop_test() {
 		</dev/null >"$T/$name.out" 2>"$T/$name.err" &
 	pid=$!
 	for i in $(seq 300); do
-		# registered and enabled (legacy entries are registered disabled first)
-		if [ "$(grep -v DISABLED $KLIST 2>/dev/null | grep -c 'vfs_read')" -ge 2 ]; then
+		# registered and enabled (legacy entries are registered disabled first); fentry:
+		# both programs linked (no kprobe shows up in kprobes/list then)
+		if [ "$mode" = fentry ]; then
+			if [ "$($OBJS)" = "progs=2 links=2" ] && grep -q 'Attaching' "$T/$name.err"; then
+				attached=1
+				break
+			fi
+		elif [ "$(grep -v DISABLED $KLIST 2>/dev/null | grep -c 'vfs_read')" -ge 2 ]; then
 			attached=1
 			break
 		fi
@@ -214,7 +342,7 @@ stop_test() {
 	if [ $attached = 0 ]; then
 		kill -KILL $pid 2>/dev/null
 		wait $pid 2>/dev/null
-		not_ok "$name" "the kprobes never showed up in $KLIST"
+		not_ok "$name" "the probes never showed up ($KLIST; fentry: $($OBJS))"
 		return
 	fi
 	if [ "$mode" = legacy ] && ! grep -q "bpfscript_$pid/" $TRACE/kprobe_events; then
@@ -250,6 +378,8 @@ t_stop_sigkill() { stop_test stop_sigkill KILL; }
 # SIGTERM takes the same path as SIGINT (session.c), so legacy mode checks INT and KILL.
 t_stop_legacy_sigint() { stop_test stop_legacy_sigint INT legacy; }
 t_stop_legacy_sigkill() { stop_test stop_legacy_sigkill KILL legacy; }
+t_stop_fentry_sigint() { stop_test stop_fentry_sigint INT fentry; }
+t_stop_fentry_sigkill() { stop_test stop_fentry_sigkill KILL fentry; }
 
 # An attach the kernel refuses (offset inside an instruction) must fail with one sentence
 # and leave nothing: the earlier points of the same run are detached too.

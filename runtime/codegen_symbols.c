@@ -1,0 +1,36 @@
+/*
+ * runtime/codegen_symbols.c — the symbol lookups the runtime lends to code generation.
+ *
+ * Owns: rt_codegen_symbols, the struct cg_symbols (codegen/codegen.h) that answers
+ * kaddr()/uaddr() from /proc/kallsyms (ksyms.c) and the probed binary's ELF symbols
+ * (elf_symbols.c), so codegen itself never reads a kernel or ELF file.
+ * Must not: cache anything of its own (ksyms.c and elf_symbols.c do), or print.
+ */
+#include <errno.h>
+
+#include "../codegen/codegen.h"
+#include "elf_symbols.h"
+#include "ksyms.h"
+
+static int user_addr(const char *path, const char *name, uint64_t *addr, bool *pie)
+{
+	const struct elf_file *ef = path ? elf_cache_get(path) : NULL;
+	const struct elf_sym *s = ef ? elf_sym_by_name(ef, name) : NULL;
+	if (!s)
+		return -ENOENT;
+	*addr = s->addr;
+	*pie = ef->is_dyn;
+	return 0;
+}
+
+static int user_vaddr(const char *path, uint64_t off, uint64_t *vaddr)
+{
+	const struct elf_file *ef = path ? elf_cache_get(path) : NULL;
+	return ef ? elf_offset_to_vaddr(ef, off, vaddr) : -ENOENT;
+}
+
+const struct cg_symbols rt_codegen_symbols = {
+	.kernel_addr = ksyms_addr,
+	.user_addr = user_addr,
+	.user_vaddr = user_vaddr,
+};

@@ -1,0 +1,147 @@
+/*
+ * sema/kfunc_args.c — `args` in kprobes: `kprobe:vfs_read { @[args.count] = count(); }`.
+ *
+ * Owns: kfunc_param() (a parameter of a kernel function by name, from its BTF FUNC_PROTO)
+ * and the type of `args.NAME` / `args->NAME` in a kprobe action, merged over every point of
+ * the probe as tracepoint fields are (wildcards). Pointer parameters are typed like casts
+ * ("struct file *"), so `args.file->f_inode` works.
+ * Must not: load BTF for scripts that do not use kprobe `args`, or emit code (codegen reads
+ * the argument through emit_probe.c, from pt_regs or the fentry context).
+ */
+#include "kfunc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+
+#include "btf.h"
+#include "sema_int.h"
+
+int kfunc_param(struct ctypes *reg, const char *func, const char *name,
+		const struct ctype **type, char *err, size_t errlen)
+{
+	const struct btf *btf = btf_handle(reg, err, errlen);
+	if (!btf)
+		return -1;
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	const struct btf_type *fn = id > 0 ? btf__type_by_id(btf, (uint32_t)id) : NULL;
+	const struct btf_type *proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto)) {
+		snprintf(err, errlen, "the kernel's BTF does not describe %s, so its arguments have "
+			 "no names or types: use arg0, arg1, ...", func);
+		return -1;
+	}
+	const struct btf_param *pa = btf_params(proto);
+	int n = btf_vlen(proto);
+	for (int i = 0; i < n; i++) {
+		const char *pn = btf__name_by_offset(btf, pa[i].name_off);
+		if (pa[i].type && pn && strcmp(pn, name) == 0) {
+			*type = btf_ctype(reg, pa[i].type);
+			return *type ? i : -1;
+		}
+	}
+	size_t used = (size_t)snprintf(err, errlen, "%s has no parameter named '%s'", func, name);
+	for (int i = 0, k = 0; i < n && used < errlen; i++) {
+		const char *pn = btf__name_by_offset(btf, pa[i].name_off);
+		if (!pa[i].type || !pn || !*pn)
+			continue;
+		used += (size_t)snprintf(err + used, errlen - used, "%s%s", k++ ? ", " : "; it has: ",
+					 pn);
+	}
+	if (n == 0 && used < errlen)
+		snprintf(err + used, errlen - used, "; it takes no arguments");
+	return -1;
+}
+
+void sema_kprobe_field(struct sema *s, struct node *n)
+{
+	const struct sema_result *r = s->r;
+	struct type t = type_none();
+	bool first = true;
+	char err[512];
+	if (s->probes[s->probe].attach_failed)
+		return;
+	for (int i = 0; i < r->npoints; i++) {
+		const struct probe_point *pt = &r->points[i];
+		if (pt->probe != s->probe)
+			continue;
+		if (pt->kind != PROBE_KPROBE && !(pt->kind == PROBE_KRETPROBE && pt->fentry)) {
+			diag_error(s->d, n->loc, "args cannot be used in an action shared by kprobe and "
+				   "%s probes", sema_probe_kind_name(pt->kind));
+			return;
+		}
+		const struct ctype *ct = NULL;
+		if (kfunc_param(sema_ctypes(s), pt->func, n->str, &ct, err, sizeof(err)) < 0) {
+			diag_error(s->d, n->loc, "%s: %s", pt->name, err);
+			return;
+		}
+		struct type ft = ctype_value_type(ct, false, err, sizeof(err));
+		if (ft.kind == TY_NONE || ft.kind == TY_RECORD) {
+			diag_error(s->d, n->loc, "%s: argument '%s' cannot be read: %s", pt->name,
+				   n->str, ft.kind == TY_NONE ? err : "it is passed by value as a "
+				   "struct, union or array, which BPF programs cannot read from "
+				   "registers");
+			return;
+		}
+		if (first) {
+			t = ft;
+			first = false;
+		} else if (ft.kind != t.kind || ft.ct != t.ct) {
+			if (ft.kind == TY_INT && t.kind == TY_INT && !ft.ct && !t.ct) {
+				t = type_int(8, t.is_signed);
+			} else {
+				diag_error(s->d, n->loc, "argument '%s' has a different type in %s than "
+					   "in the other probes of this action", n->str, pt->name);
+				return;
+			}
+		}
+	}
+	n->type = t;
+	n->off = 0; /* codegen finds the argument again for each point */
+}
+
+bool sema_kretfunc_only(struct sema *s)
+{
+	bool any = false;
+	for (int i = 0; i < s->r->npoints; i++) {
+		const struct probe_point *pt = &s->r->points[i];
+		if (pt->probe != s->probe)
+			continue;
+		if (pt->kind != PROBE_KRETPROBE || !pt->fentry)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+void sema_kretfunc_retval(struct sema *s, struct node *n)
+{
+	if (!sema_kretfunc_only(s))
+		return;
+	const struct btf *btf = NULL;
+	struct type t = type_none();
+	char err[320];
+	for (int i = 0; i < s->r->npoints; i++) {
+		const struct probe_point *pt = &s->r->points[i];
+		if (pt->probe != s->probe)
+			continue;
+		if (!btf && !(btf = btf_handle(sema_ctypes(s), err, sizeof(err))))
+			return;
+		int id = btf__find_by_name_kind(btf, pt->func, BTF_KIND_FUNC);
+		const struct btf_type *fn = id > 0 ? btf__type_by_id(btf, (uint32_t)id) : NULL;
+		const struct btf_type *proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
+		if (!proto || !btf_is_func_proto(proto) || !proto->type)
+			return; /* not described, or void: the plain 64-bit value */
+		const struct ctype *ct = btf_ctype(sema_ctypes(s), proto->type);
+		struct type ft = ct ? ctype_value_type(ct, false, err, sizeof(err)) : type_none();
+		if (ft.kind != TY_INT)
+			return;
+		if (t.kind == TY_NONE)
+			t = ft;
+		else if (ft.ct != t.ct || ft.size != t.size || ft.is_signed != t.is_signed)
+			return; /* the matches disagree: the plain 64-bit value */
+	}
+	if (t.kind == TY_INT)
+		n->type = t;
+}
