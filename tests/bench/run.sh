@@ -19,18 +19,18 @@
 #      losses = generated − delivered − losses the tool reported ("Lost N events").
 #   4. a 100k-key map printed at exit: time from SIGINT to exit, and peak RSS.
 # Reports median [min-max] per metric and tool, the ratios bpfscript/bpftrace and
-# bpfscript/floor, the target, and whether it is met. About 4-5 minutes in all.
+# bpfscript/floor, the target, and whether it is met. About 7-8 minutes in all.
 # Must not: install anything, or assert timings anywhere but this table; bpftrace is
 # optional (its columns then read n/a).
 #
-#   tests/bench/run.sh [ROUNDS]     (default 3; start-up gets ROUNDS + 2)
+#   tests/bench/run.sh [ROUNDS]     (default 5; start-up gets ROUNDS + 2)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 # The release binary is measured; sanitizer settings from lib.sh do not apply to it.
 unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 
-ROUNDS=${1:-3}
+ROUNDS=${1:-5}
 BPFSCRIPT=${BPFSCRIPT:-./bpfscript}
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace || true)}
 WL=build/workloads/syscall_bench

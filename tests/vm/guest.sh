@@ -158,6 +158,31 @@ t_wildcard_offset() {
 	fi
 }
 
+# scripts/vfsstat.bt unmodified (kprobe wildcards, func as a key, interval print/clear),
+# against a -c child that makes 300 reads of fd 100 and then sleeps past two interval
+# ticks. Every vfs_read in the VM counts, so the sum over the per-second blocks must be at
+# least 300; each block is a time() line then "@[vfs_...]: N" lines.
+t_tool_vfsstat() {
+	run tool_vfsstat 90 -c "sh -c '$W/read_sizes 300 1000 && sleep 2.5'" scripts/vfsstat.bt
+	local f=$T/tool_vfsstat.out sum blocks bad
+	sum=$(awk '/^@\[vfs_read\]: / { s += $2 } END { print s + 0 }' "$f")
+	blocks=$(grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}$' "$f")
+	bad=$(grep -vE '^([0-9]{2}:[0-9]{2}:[0-9]{2}|@\[vfs_[a-z_0-9]+\]: [0-9]+|Tracing key VFS calls\.\.\. Hit Ctrl-C to end\.|)$' "$f" | head -3)
+	if [ $RC != 0 ]; then
+		not_ok tool_vfsstat "exit status $RC"
+	elif ! grep -Fxq "Tracing key VFS calls... Hit Ctrl-C to end." "$f"; then
+		not_ok tool_vfsstat "no BEGIN line"
+	elif [ "$blocks" -lt 2 ] || [ "$sum" -lt 300 ]; then
+		not_ok tool_vfsstat "want >= 2 per-second blocks and >= 300 vfs_read calls, got $blocks blocks, $sum calls"
+	elif [ -n "$bad" ]; then
+		not_ok tool_vfsstat "unexpected output line: $bad"
+	else
+		echo "@@VM # tool_vfsstat: $blocks blocks, $sum vfs_read calls counted for 300 made"
+		ok tool_vfsstat
+	fi
+	clean_or_fail tool_vfsstat_clean && ok tool_vfsstat_clean
+}
+
 # More than 16 kprobes (17 vfs_* functions, vfs_read among them), so that attach.c closes
 # their events in its background helper: nothing may be left after that either.
 t_kprobe_many() {
