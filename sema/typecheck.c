@@ -202,8 +202,12 @@ static void binop(struct sema *s, struct node *n)
 	if (sema_ptr_arith(s, n))
 		return;
 	enum type_kind ka = a->type.kind, kb = b->type.kind;
-	if (ka == TY_INT && kb == TY_INT)
+	if (ka == TY_INT && kb == TY_INT) {
+		/* arg0 + 32 in a uprobe is still a user-space address, for a later cast */
+		if (n->op == OP_ADD || n->op == OP_SUB || n->op == OP_BAND || n->op == OP_BOR)
+			n->flags |= (a->flags | b->flags) & NODE_F_USER_PTR;
 		return;
+	}
 	if ((n->op == OP_EQ || n->op == OP_NE) && ka == kb && (ka == TY_STR || ka == TY_PROBE))
 		return;
 	if (ka != kb && !logic)
