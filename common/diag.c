@@ -219,28 +219,54 @@ static void print_marked_line(FILE *out, const char *line, size_t len, size_t ms
 	fputc('\n', out);
 }
 
+/* Like clang's -ferror-limit: past this many, the rest are only counted. */
+#define DIAG_PRINT_MAX 20
+
+static void print_one(const struct diag *d, const struct diag_msg *m, FILE *out)
+{
+	const char *lvl = m->level == DIAG_ERROR ? "ERROR" : "WARNING";
+	if (!m->has_loc || !d->src) {
+		fprintf(out, "%s: %s\n", lvl, m->text);
+		return;
+	}
+	int l1, c1, l2, c2;
+	src_locate(d->src, m->loc.start, &l1, &c1);
+	uint32_t last = m->loc.end > m->loc.start ? m->loc.end - 1 : m->loc.start;
+	src_locate(d->src, last, &l2, &c2);
+	fprintf(out, "%s:%d:%d: %s: %s\n", d->src->name, l1, c1, lvl, m->text);
+	size_t len;
+	const char *line = src_line(d->src, l1, &len);
+	size_t mstart = (size_t)(c1 - 1);
+	size_t mend = l2 == l1 ? (size_t)c2 : len;
+	if (mstart > len)
+		mstart = len;
+	if (mend > len + 1)
+		mend = len + 1;
+	print_marked_line(out, line, len, mstart, mend);
+}
+
+/* Rendered into memory and written at once: stderr is unbuffered, and a long source line
+ * printed byte by byte for each of many errors cost seconds (found by fuzzing). */
 void diag_print(const struct diag *d, FILE *out)
 {
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&buf, &n);
+	FILE *to = m ? m : out;
+	int shown = 0;
 	for (int i = 0; i < d->n; i++) {
-		const struct diag_msg *m = &d->msgs[i];
-		const char *lvl = m->level == DIAG_ERROR ? "ERROR" : "WARNING";
-		if (!m->has_loc || !d->src) {
-			fprintf(out, "%s: %s\n", lvl, m->text);
+		if (d->msgs[i].level == DIAG_ERROR && shown == DIAG_PRINT_MAX)
 			continue;
-		}
-		int l1, c1, l2, c2;
-		src_locate(d->src, m->loc.start, &l1, &c1);
-		uint32_t last = m->loc.end > m->loc.start ? m->loc.end - 1 : m->loc.start;
-		src_locate(d->src, last, &l2, &c2);
-		fprintf(out, "%s:%d:%d: %s: %s\n", d->src->name, l1, c1, lvl, m->text);
-		size_t len;
-		const char *line = src_line(d->src, l1, &len);
-		size_t mstart = (size_t)(c1 - 1);
-		size_t mend = l2 == l1 ? (size_t)c2 : len;
-		if (mstart > len)
-			mstart = len;
-		if (mend > len + 1)
-			mend = len + 1;
-		print_marked_line(out, line, len, mstart, mend);
+		shown += d->msgs[i].level == DIAG_ERROR;
+		print_one(d, &d->msgs[i], to);
+	}
+	int errors = diag_count(d);
+	if (errors > shown)
+		fprintf(to, "ERROR: %d more error%s not shown (the first %d are above)\n",
+			errors - shown, errors - shown == 1 ? "" : "s", DIAG_PRINT_MAX);
+	if (m) {
+		fclose(m);
+		fwrite(buf, 1, n, out);
+		free(buf);
 	}
 }

@@ -271,7 +271,8 @@ function cell(metric, tool,   n, i, a, m, fmt) {
 function ratio(metric, other) {
 	if (!(((metric, other) in med) && ((metric, "bpfscript") in med)) || med[metric, other] <= 0)
 		return "n/a"
-	return sprintf("%.2f", med[metric, "bpfscript"] / med[metric, other])
+	exact[metric, other] = med[metric, "bpfscript"] / med[metric, other]
+	return sprintf("%.2f", exact[metric, other])
 }
 # row METRIC LABEL TARGET_KIND LIMIT: kind "le" (ratio vs bpftrace <= LIMIT), "ge" (>=),
 # "zero" (bpfscript median must be 0), "" (informative).
@@ -279,12 +280,13 @@ function row(m, label, kind, lim, flim,   a, b, f, r, rf, verdict, tgt) {
 	a = cell(m, "bpfscript"); b = cell(m, "bpftrace"); f = cell(m, "floor")
 	r = ratio(m, "bpftrace"); rf = ratio(m, "floor")
 	verdict = ""; tgt = ""
-	if (kind == "le") { tgt = "<= " lim; if (r != "n/a") verdict = (r + 0 <= lim ? "met" : "NOT MET") }
-	if (kind == "ge") { tgt = ">= " lim; if (r != "n/a") verdict = (r + 0 >= lim ? "met" : "NOT MET") }
+	# verdicts compare the unrounded ratios: 1.004 is printed as 1.00 but is not <= 1
+	if (kind == "le") { tgt = "<= " lim; if (r != "n/a") verdict = (exact[m, "bpftrace"] <= lim ? "met" : "NOT MET") }
+	if (kind == "ge") { tgt = ">= " lim; if (r != "n/a") verdict = (exact[m, "bpftrace"] >= lim ? "met" : "NOT MET") }
 	if (kind == "zero") { tgt = "0"; verdict = (((m, "bpfscript") in med) && med[m, "bpfscript"] == 0 ? "met" : "NOT MET") }
 	if (flim != "") {
 		tgt = tgt ", floor <= " flim
-		if (rf == "n/a" || rf + 0 > flim)
+		if (rf == "n/a" || exact[m, "floor"] > flim)
 			verdict = "NOT MET"
 		else if (verdict == "")
 			verdict = "met"
