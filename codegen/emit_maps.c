@@ -435,8 +435,10 @@ void cg_map_assign(struct cg *c, struct node *as)
 			return;
 		}
 		LLVMValueRef old = read_with_key(c, fd, mi, &l, key);
-		LLVMValueRef nv = cg_arith(c, as->op, old, cg_expr(c, as->b), &mi->val,
-					   mi->val.is_signed);
+		LLVMValueRef rhs = cg_expr(c, as->b);
+		if (as->op == OP_ADD || as->op == OP_SUB) /* @p += n moves by n elements */
+			rhs = cg_ptr_scale(c, &mi->val, rhs);
+		LLVMValueRef nv = cg_arith(c, as->op, old, rhs, &mi->val, mi->val.is_signed);
 		write_with_key(c, m->sym, mi, &l, key, nv, &mi->val);
 		return;
 	}
@@ -459,8 +461,8 @@ LLVMValueRef cg_map_incdec(struct cg *c, struct node *m, int64_t delta, bool pos
 	int fd = cg_map_fd(c, m->sym);
 	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
 	LLVMValueRef old = read_with_key(c, fd, mi, &l, key);
-	LLVMValueRef nv = cg_norm(c, LLVMBuildAdd(c->b, old, bpfb_i64(c, (uint64_t)delta), ""),
-				  &mi->val);
+	LLVMValueRef step = cg_ptr_scale(c, &mi->val, bpfb_i64(c, (uint64_t)delta)); /* @p++ */
+	LLVMValueRef nv = cg_norm(c, LLVMBuildAdd(c->b, old, step, ""), &mi->val);
 	write_with_key(c, m->sym, mi, &l, key, nv, &mi->val);
 	return post ? old : nv;
 }

@@ -300,6 +300,8 @@ struct type sema_widen(struct sema *s, const struct type *t)
 		struct type w = type_int(8, t->is_signed);
 		w.sub = t->sub; /* a strftime() timestamp stays one */
 		w.fmt_id = t->fmt_id;
+		w.ct = t->ct; /* a pointer stays one: @p + 1 moves by sizeof(*p), as in bpftrace */
+		w.user = t->user;
 		return w;
 	}
 	if (t->kind == TY_RECORD) { /* stored by value: the copy is in BPF memory */

@@ -245,7 +245,8 @@ static void incdec(struct sema *s, struct node *n)
 		return;
 	}
 	n->type = t->type;
-	if (t->kind == AST_VAR && t->type.kind == TY_INT && t->type.ct) /* $p++: sizeof(*p) */
+	if ((t->kind == AST_VAR || t->kind == AST_MAP) && t->type.kind == TY_INT &&
+	    t->type.ct) /* $p++, @p++: sizeof(*p) */
 		sema_ptr_step(s, n, &t->type);
 	if (is_none(t) || t->type.kind == TY_INT)
 		return;
@@ -608,6 +609,8 @@ static void assign_map(struct sema *s, struct node *n)
 		else if (!is_none(v) && v->type.kind != TY_INT)
 			diag_error(s->d, n->loc, "Type mismatch for '%s': comparing '%s' with '%s'",
 				   ast_op_str(n->op), TN(&mi->val, tb), TN(&v->type, (char[256]){ 0 }));
+		else if (mi->val.ct && (n->op == OP_ADD || n->op == OP_SUB)) /* @p += n */
+			sema_ptr_compound(s, n);
 		n->type = type_void();
 		return;
 	}
