@@ -270,3 +270,19 @@ void diag_print(const struct diag *d, FILE *out)
 		free(buf);
 	}
 }
+
+void diag_snprint(const struct diag *d, char *buf, size_t len)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	if (len)
+		buf[0] = '\0';
+	if (!f)
+		return;
+	diag_print(d, f);
+	fclose(f);
+	if (len)
+		snprintf(buf, len, "%s", text ? text : "");
+	free(text);
+}

@@ -69,5 +69,7 @@ void diag_error_noloc(struct diag *d, const char *fmt, ...)
 static inline int diag_count(const struct diag *d) { return d->nerrors; }
 /* Render every collected message in order. */
 void diag_print(const struct diag *d, FILE *out);
+/* diag_print into buf, NUL-terminated and cut to len bytes (tests compare messages). */
+void diag_snprint(const struct diag *d, char *buf, size_t len);
 
 #endif

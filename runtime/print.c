@@ -14,7 +14,7 @@
 #include "snapshot.h"
 
 static void print_key(FILE *out, const struct map_snapshot *s, const struct snap_entry *e,
-		      const struct print_ctx *ctx, const uint32_t *koffs)
+		      const struct print_ctx *ctx, const struct snapshot_walk *w)
 {
 	fputs(s->name ? s->name : "@", out);
 	if (s->key.kind == TY_NONE || !e->key)
@@ -27,16 +27,8 @@ static void print_key(FILE *out, const struct map_snapshot *s, const struct snap
 		ctx = &kctx;
 	}
 	fputc('[', out);
-	if (s->key.kind == TY_TUPLE) {
-		/* a multi-value key @x[a, b] prints its elements without inner parentheses */
-		for (int i = 0; i < s->key.nelems; i++) {
-			if (i)
-				fputs(", ", out);
-			fmt_value(out, &s->key.elems[i], e->key + koffs[i], ctx);
-		}
-	} else {
-		fmt_value(out, &s->key, e->key, ctx);
-	}
+	/* a multi-value key @x[a, b] prints its elements without inner parentheses */
+	snapshot_key_each(out, s, e, w, ", ", fmt_value, ctx);
 	fputc(']', out);
 }
 
@@ -100,37 +92,19 @@ void print_map(FILE *out, const struct map_snapshot *s, const struct print_ctx *
 	enum type_kind k = s->val.kind;
 	bool is_stats = k == TY_AVG || k == TY_STATS;
 	uint64_t d = div > 1 ? (uint64_t)div : 1;
-	uint32_t *koffs = NULL;
-	int *order = NULL;
-	int start = 0;
+	struct snapshot_walk w;
 
 	if (k == TY_STATS) /* 0.17 warns at compile time and ignores both */
 		top = 0, d = 1;
-	if (s->n > 0) {
-		order = malloc(sizeof(*order) * (size_t)s->n);
-		if (!order || snapshot_order(s, order)) {
-			/* out of memory: still print every entry, in snapshot order */
-			free(order);
-			order = NULL;
-		}
-	}
-	if (s->key.kind == TY_TUPLE) {
-		koffs = calloc(s->key.nelems ? s->key.nelems : 1, sizeof(*koffs));
-		if (!koffs) {
-			free(order);
-			return;
-		}
-		abi_tuple_layout(s->key.elems, s->key.nelems, koffs);
-	}
-	if (top > 0 && s->n > top)
-		start = s->n - (int)top;
+	if (snapshot_walk_begin(s, top, &w))
+		return;
 
 	flockfile(out);
-	for (int i = start; i < s->n; i++) {
-		const struct snap_entry *e = &s->entries[order ? order[i] : i];
-		if (i > start)
+	for (int i = w.start; i < s->n; i++) {
+		const struct snap_entry *e = snapshot_walk_entry(s, &w, i);
+		if (i > w.start)
 			fputc('\n', out);
-		print_key(out, s, e, ctx, koffs);
+		print_key(out, s, e, ctx, &w);
 		fputs(": ", out);
 		if (k == TY_HIST) {
 			fputc('\n', out);
@@ -147,6 +121,5 @@ void print_map(FILE *out, const struct map_snapshot *s, const struct print_ctx *
 	if (is_stats)
 		fputc('\n', out);
 	funlockfile(out);
-	free(koffs);
-	free(order);
+	snapshot_walk_end(&w);
 }

@@ -90,18 +90,10 @@ void print_json_value(FILE *out, const struct type *t, const uint8_t *bytes,
 
 /* "k1,k2": the key's elements as text, joined by ',' (0.17's argument_value_list_str). */
 static void json_key(FILE *out, const struct map_snapshot *s, const struct snap_entry *e,
-		     const struct print_ctx *ctx, const uint32_t *koffs)
+		     const struct print_ctx *ctx, const struct snapshot_walk *w)
 {
 	fputc('"', out);
-	if (s->key.kind == TY_TUPLE) {
-		for (int i = 0; i < s->key.nelems; i++) {
-			if (i)
-				fputc(',', out);
-			json_text(out, &s->key.elems[i], e->key + koffs[i], ctx);
-		}
-	} else {
-		json_text(out, &s->key, e->key, ctx);
-	}
+	snapshot_key_each(out, s, e, w, ",", json_text, ctx);
 	fputs("\": ", out);
 }
 
@@ -217,8 +209,7 @@ void print_map_json(FILE *out, const struct map_snapshot *s, const struct print_
 {
 	enum type_kind k = s->val.kind;
 	uint64_t d = div > 1 ? (uint64_t)div : 1;
-	uint32_t *koffs = NULL;
-	int *order = NULL, start = 0;
+	struct snapshot_walk w;
 	const char *type = k == TY_HIST || k == TY_LHIST ? "hist"
 			   : k == TY_AVG || k == TY_STATS ? "stats"
 							  : "map";
@@ -226,21 +217,8 @@ void print_map_json(FILE *out, const struct map_snapshot *s, const struct print_
 		return;
 	if (k == TY_STATS)
 		top = 0, d = 1;
-	order = malloc(sizeof(*order) * (size_t)s->n);
-	if (order && snapshot_order(s, order)) {
-		free(order);
-		order = NULL;
-	}
-	if (s->key.kind == TY_TUPLE) {
-		koffs = calloc(s->key.nelems ? s->key.nelems : 1, sizeof(*koffs));
-		if (!koffs) {
-			free(order);
-			return;
-		}
-		abi_tuple_layout(s->key.elems, s->key.nelems, koffs);
-	}
-	if (top > 0 && s->n > top)
-		start = s->n - (int)top;
+	if (snapshot_walk_begin(s, top, &w))
+		return;
 	bool keyed = s->key.kind != TY_NONE;
 	flockfile(out);
 	fprintf(out, "{\"type\": \"%s\", \"data\": {\"", type);
@@ -248,12 +226,12 @@ void print_map_json(FILE *out, const struct map_snapshot *s, const struct print_
 	fputs("\": ", out);
 	if (keyed)
 		fputc('{', out);
-	for (int i = start; i < s->n; i++) {
-		const struct snap_entry *e = &s->entries[order ? order[i] : i];
-		if (i > start)
+	for (int i = w.start; i < s->n; i++) {
+		const struct snap_entry *e = snapshot_walk_entry(s, &w, i);
+		if (i > w.start)
 			fputs(", ", out);
 		if (keyed && e->key)
-			json_key(out, s, e, ctx, koffs);
+			json_key(out, s, e, ctx, &w);
 		if (k == TY_HIST || k == TY_LHIST)
 			json_buckets(out, s, e, d);
 		else
@@ -265,6 +243,5 @@ void print_map_json(FILE *out, const struct map_snapshot *s, const struct print_
 		fputc('}', out);
 	fputs("}}\n", out);
 	funlockfile(out);
-	free(koffs);
-	free(order);
+	snapshot_walk_end(&w);
 }

@@ -2,11 +2,13 @@
  * runtime/snapshot.c — freeing snapshots and computing the order bpftrace 0.17 prints
  * their entries in.
  *
- * Owns: snapshot_free() and snapshot_order(), including a faithful copy of libstdc++'s
+ * Owns: snapshot_free(), snapshot_order() and the walk the text and JSON printers share
+ * (order, top, tuple key offsets, key elements), including a faithful copy of libstdc++'s
  * std::sort (introsort + final insertion sort). bpftrace sorts hist/lhist/avg/stats maps
  * with the unstable std::sort starting from std::map (key-byte) order, so the order of
  * equal totals is deterministic in bpftrace and we reproduce it exactly.
- * Must not: print, include libbpf, or read BPF maps.
+ * Must not: format any value itself (the printers pass their own), include libbpf, or read
+ * BPF maps.
  */
 #include "snapshot.h"
 
@@ -339,4 +341,55 @@ int snapshot_order(const struct map_snapshot *s, int *order)
 		order[i] = v[i].idx;
 	free(v);
 	return 0;
+}
+
+int snapshot_walk_begin(const struct map_snapshot *s, int64_t top, struct snapshot_walk *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (s->key.kind == TY_TUPLE) {
+		w->koffs = calloc(s->key.nelems ? s->key.nelems : 1, sizeof(*w->koffs));
+		if (!w->koffs)
+			return -ENOMEM;
+		abi_tuple_layout(s->key.elems, s->key.nelems, w->koffs);
+	}
+	if (s->n > 0) {
+		w->order = malloc(sizeof(*w->order) * (size_t)s->n);
+		if (w->order && snapshot_order(s, w->order)) {
+			free(w->order); /* out of memory: every entry still prints, unsorted */
+			w->order = NULL;
+		}
+	}
+	if (top > 0 && s->n > top)
+		w->start = s->n - (int)top;
+	return 0;
+}
+
+const struct snap_entry *snapshot_walk_entry(const struct map_snapshot *s,
+					     const struct snapshot_walk *w, int i)
+{
+	return &s->entries[w->order ? w->order[i] : i];
+}
+
+void snapshot_walk_end(struct snapshot_walk *w)
+{
+	free(w->order);
+	free(w->koffs);
+	memset(w, 0, sizeof(*w));
+}
+
+void snapshot_key_each(FILE *out, const struct map_snapshot *s, const struct snap_entry *e,
+		       const struct snapshot_walk *w, const char *sep,
+		       void (*elem)(FILE *, const struct type *, const uint8_t *,
+				    const struct print_ctx *),
+		       const struct print_ctx *ctx)
+{
+	if (s->key.kind != TY_TUPLE) {
+		elem(out, &s->key, e->key, ctx);
+		return;
+	}
+	for (int i = 0; i < s->key.nelems; i++) {
+		if (i)
+			fputs(sep, out);
+		elem(out, &s->key.elems[i], e->key + w->koffs[i], ctx);
+	}
 }

@@ -46,6 +46,27 @@ void snapshot_free(struct map_snapshot *s);
  * does, so ties come out exactly as bpftrace prints them. Returns 0 or -ENOMEM. */
 int snapshot_order(const struct map_snapshot *s, int *order);
 
+/* Walking a snapshot as the printers do (text and JSON alike): the entries in
+ * snapshot_order (unsorted if that runs out of memory), only the last `top` when top > 0,
+ * and the byte offset of each element of a tuple key. */
+struct snapshot_walk {
+	int *order;      /* entry indexes in print order, or NULL: snapshot order */
+	uint32_t *koffs; /* offsets of a tuple key's elements, or NULL */
+	int start;       /* the first position to print */
+};
+/* Returns 0, or -ENOMEM when a tuple key's offsets cannot be allocated (print nothing). */
+int snapshot_walk_begin(const struct map_snapshot *s, int64_t top, struct snapshot_walk *w);
+const struct snap_entry *snapshot_walk_entry(const struct map_snapshot *s,
+					     const struct snapshot_walk *w, int i);
+void snapshot_walk_end(struct snapshot_walk *w);
+/* Each element of e's key (a tuple key's elements, else the key itself) through elem, with
+ * sep between them: "a, b" in text, "a,b" in JSON. */
+void snapshot_key_each(FILE *out, const struct map_snapshot *s, const struct snap_entry *e,
+		       const struct snapshot_walk *w, const char *sep,
+		       void (*elem)(FILE *, const struct type *, const uint8_t *,
+				    const struct print_ctx *),
+		       const struct print_ctx *ctx);
+
 /* hist/lhist bodies: one "[lo, hi)   count |@@@...|" row per bucket between the first and
  * last non-empty one, as bpftrace 0.17 prints them (nothing if all buckets are empty).
  * hist counts are divided by div (bars are not); lhist ignores div like bpftrace. */

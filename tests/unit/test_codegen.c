@@ -42,15 +42,7 @@ static int fake_fds[64];
 
 static void collect_msgs(struct prog_run *r)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (f) {
-		diag_print(&r->d, f);
-		fclose(f);
-		snprintf(r->msgs, sizeof(r->msgs), "%s", buf ? buf : "");
-		free(buf);
-	}
+	diag_snprint(&r->d, r->msgs, sizeof(r->msgs));
 }
 
 /* parse + sema; 0 on success */

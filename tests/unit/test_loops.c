@@ -35,15 +35,7 @@ struct run {
 
 static void msgs(struct run *r)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (f) {
-		diag_print(&r->d, f);
-		fclose(f);
-		snprintf(r->msgs, sizeof(r->msgs), "%s", buf ? buf : "");
-		free(buf);
-	}
+	diag_snprint(&r->d, r->msgs, sizeof(r->msgs));
 }
 
 /* parse and sema; then codegen with fake map fds when with_cg */

@@ -15,38 +15,7 @@
 #include "parser/parse.h"
 #include "tests/unit/check.h"
 
-/* Parses text; returns the AST dump, or "ERR\n" + rendered diagnostics. Caller frees. */
-static char *run_len(const char *text, size_t len)
-{
-	struct source src;
-	struct diag d;
-	char *buf = NULL;
-	size_t sz = 0;
-	FILE *out = open_memstream(&buf, &sz);
-	if (src_from_string(&src, "stdin", text, len)) {
-		fclose(out);
-		free(buf);
-		return strdup("src failed");
-	}
-	diag_init(&d, &src);
-	struct node *p = parse_program(&src, &d);
-	if (p) {
-		ast_dump(out, p, false);
-		ast_free(p);
-	} else {
-		fputs("ERR\n", out);
-	}
-	diag_print(&d, out);
-	fclose(out);
-	diag_free(&d);
-	src_free(&src);
-	return buf;
-}
-
-static char *run(const char *text)
-{
-	return run_len(text, strlen(text));
-}
+#include "tests/unit/parse_helper.h"
 
 /* Parse prog (which must succeed) and keep source + tree for span checks. */
 struct parsed {
