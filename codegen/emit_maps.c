@@ -203,8 +203,9 @@ LLVMValueRef cg_map_lookup(struct cg *c, struct node *m)
 	return bpfb_map_lookup(c, cg_map_fd(c, m->sym), build_key(c, m, mi, &l, NULL));
 }
 
-/* Slot of v in a log2 histogram (abi.h), without a loop: binary search on the top bit. */
-static LLVMValueRef log2_slot(struct cg *c, LLVMValueRef v, bool is_signed)
+/* Index of v's highest set bit (0 for 0 and 1), without a loop: a branch-free binary
+ * search, six compare-and-shift steps. */
+static LLVMValueRef top_bit(struct cg *c, LLVMValueRef v)
 {
 	LLVMValueRef x = v, r = bpfb_i64(c, 0), zero = bpfb_i64(c, 0);
 	static const unsigned shifts[] = { 32, 16, 8, 4, 2, 1 };
@@ -216,6 +217,13 @@ static LLVMValueRef log2_slot(struct cg *c, LLVMValueRef v, bool is_signed)
 		x = LLVMBuildLShr(c->b, x, s, "");
 		r = LLVMBuildOr(c->b, r, s, "");
 	}
+	return r;
+}
+
+/* Slot of v in a log2 histogram (abi.h). */
+static LLVMValueRef log2_slot(struct cg *c, LLVMValueRef v, bool is_signed)
+{
+	LLVMValueRef r = top_bit(c, v), zero = bpfb_i64(c, 0);
 	LLVMValueRef slot = LLVMBuildAdd(c->b, r, bpfb_i64(c, 2), "");
 	slot = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, v, zero, ""),
 			       bpfb_i64(c, 1), slot, "");
@@ -229,17 +237,8 @@ static LLVMValueRef log2_slot(struct cg *c, LLVMValueRef v, bool is_signed)
  * top bit's power of 2 split into 2^k sub-buckets by the k bits under the top bit. */
 static LLVMValueRef log2k_slot(struct cg *c, LLVMValueRef v, bool is_signed, unsigned k)
 {
-	LLVMValueRef x = v, top = bpfb_i64(c, 0), zero = bpfb_i64(c, 0);
+	LLVMValueRef top = top_bit(c, v), zero = bpfb_i64(c, 0);
 	uint64_t mask = (1ull << k) - 1;
-	static const unsigned shifts[] = { 32, 16, 8, 4, 2, 1 };
-	for (int i = 0; i < 6; i++) { /* top = index of the highest set bit */
-		unsigned sh = shifts[i];
-		LLVMValueRef big = LLVMBuildICmp(c->b, LLVMIntUGT, x,
-						 bpfb_i64(c, (1ull << sh) - 1), "");
-		LLVMValueRef s = LLVMBuildSelect(c->b, big, bpfb_i64(c, sh), zero, "");
-		x = LLVMBuildLShr(c->b, x, s, "");
-		top = LLVMBuildOr(c->b, top, s, "");
-	}
 	LLVMValueRef small = LLVMBuildICmp(c->b, LLVMIntULE, v, bpfb_i64(c, mask), "");
 	/* for small values top < k: clamp the shift so no lane is undefined */
 	LLVMValueRef sh = LLVMBuildSelect(c->b, small, zero,
