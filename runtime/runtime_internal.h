@@ -144,6 +144,16 @@ const char *rt_uprobe_reason(int err);
 int uprobe_find_binary(const char *written, char *abs, size_t alen, char *shown, size_t slen,
 		       char *err, size_t errlen, const char *probe);
 
+/* ---- probe_uprobe_multi.c: uprobes as uprobe_multi links (Linux 6.6+) ------------------ */
+/* Before loading: should this run's uprobes attach as uprobe_multi links? (-v says which
+ * path and why.) Decides what rt_uprobe_multi and rt_uprobe_attach_type answer. */
+void rt_uprobe_plan(const struct sema_result *sr, int pid, int verbose);
+bool rt_uprobe_multi(void);
+/* The expected_attach_type point's program must be loaded with (0: none). */
+uint32_t rt_uprobe_attach_type(const struct probe_point *p);
+/* A uprobe_multi link of prog_fd at the point (fd), or -errno. */
+int rt_uprobe_multi_attach(const struct probe_point *p, int prog_fd);
+
 /* ---- events.c ------------------------------------------------------------------------- */
 struct ring_buffer;
 struct rt_events {

@@ -229,6 +229,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	links.pid = o->target_pid;
 	if (rt_kprobe_preflight(sr, o->verbose, false, d))
 		goto out_child;
+	rt_uprobe_plan(sr, o->target_pid, o->verbose);
 	raise_fd_limit();
 	if (rt_maps_create(sr, o->max_map_keys, &maps, d))
 		goto out_child;

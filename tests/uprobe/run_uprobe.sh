@@ -148,17 +148,63 @@ if run list_uretprobes 10 -l "ur:$W:m*"; then
 	fi
 fi
 
-# ---- SIGKILL: the kernel detaches the uprobe with our fds (perf links, no uprobe_events)
+# ---- both attach paths count the same: uprobe_multi links (the default on Linux 6.6+) and
+# the uprobe PMU (BPFSCRIPT_UPROBE_ATTACH=perf; also what -p and older kernels use)
+kv=$(uname -r)
+kmaj=${kv%%.*}
+kmin=${kv#*.}
+kmin=${kmin%%[!0-9]*}
+if [ "$kmaj" -gt 6 ] || { [ "$kmaj" = 6 ] && [ "$kmin" -ge 6 ]; }; then
+	want_default="uprobes attach as uprobe_multi links: the kernel has them"
+else
+	want_default="uprobes attach through the uprobe PMU: the kernel has none (before Linux 6.6)"
+fi
+for mode in default perf; do
+	name=attach_$mode
+	want=$want_default
+	[ "$mode" = perf ] && want="uprobes attach through the uprobe PMU: BPFSCRIPT_UPROBE_ATTACH=perf"
+	if BPFSCRIPT_UPROBE_ATTACH=$([ "$mode" = perf ] && echo perf) run "$name" 20 -v -c "$W 123" \
+		-e "uprobe:$W:add /pid == cpid/ { @e = count(); @a = sum(arg1); }
+		    uretprobe:$W:add /pid == cpid/ { @r = count(); @ret = sum(retval); }"; then
+		if ! grep -qxF "$want" "$tmp/err"; then
+			nok "$name" "stderr lacks: $want"
+		else
+			expect "$name" '^@a: 15006$' '^@e: 123$' '^@r: 123$' '^@ret: 22509$'
+		fi
+	fi
+done
+# -p keeps the perf path: its per-process filter is right on every kernel
+"$W" 20 1500 2000 & a=$!
+if run attach_p_perf 15 -v -p "$a" -e "uprobe:$W:add { @ = count(); }"; then
+	if grep -qxF "uprobes attach through the uprobe PMU: -p filters by process through perf events" "$tmp/err" &&
+		grep -qx '@: 20' "$tmp/out"; then
+		ok attach_p_perf
+	else
+		nok attach_p_perf "expected the perf path and @: 20"
+	fi
+fi
+wait "$a"
+
+# ---- SIGKILL: the kernel detaches the uprobe with our fds: no uprobe_events entry, and
+# every BPF object we held (programs, maps, the uprobe_multi or perf links) is gone
 before=$(wc -l <"$root/uprobe_events")
 setsid "$BIN" -q -e "uprobe:$W:add { @ = count(); }" >/dev/null 2>&1 </dev/null & tr=$!
 sleep 1.5
+ids=$(awk '/^prog_id:/ { print "prog:" $2 } /^map_id:/ { print "map:" $2 }
+	   /^link_id:/ { print "link:" $2 }' /proc/"$tr"/fdinfo/* 2>/dev/null | sort -u)
 kill -KILL "$tr"
 wait "$tr" 2>/dev/null
 after=$(wc -l <"$root/uprobe_events")
-if [ "$before" = "$after" ] && ! grep -q uprobe_target "$root/uprobe_events"; then
-	ok sigkill_detach
-else
+n=0
+until build/faults/bpf_alive $ids >/dev/null 2>&1 || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+if [ "$before" != "$after" ] || grep -q uprobe_target "$root/uprobe_events"; then
 	nok sigkill_detach "uprobe_events changed: $before → $after lines"
+elif ! echo "$ids" | grep -q '^link:' && ! echo "$ids" | grep -q '^prog:'; then
+	nok sigkill_detach "no BPF objects seen while it ran: the check would prove nothing"
+elif ! build/faults/bpf_alive $ids >/dev/null 2>&1; then
+	nok sigkill_detach "BPF objects still alive 10 s after SIGKILL: $(build/faults/bpf_alive $ids 2>&1 | head -2 | tr '\n' ' ')"
+else
+	ok sigkill_detach
 fi
 
 echo "$passed passed, $failed failed"

@@ -183,6 +183,23 @@ t_tool_vfsstat() {
 	clean_or_fail tool_vfsstat_clean && ok tool_vfsstat_clean
 }
 
+# Linux 6.1 has no uprobe_multi links: uprobes fall back to the uprobe PMU, counting the
+# same, and leave nothing behind.
+t_uprobe_fallback() {
+	run uprobe_fallback 90 -v -c "$W/uprobe_target 40" \
+		-e "uprobe:$W/uprobe_target:add /pid == cpid/ { @e = count(); } uretprobe:$W/uprobe_target:add /pid == cpid/ { @ret = sum(retval); }"
+	if [ $RC != 0 ]; then
+		not_ok uprobe_fallback "exit status $RC"
+	elif ! grep -Fxq "uprobes attach through the uprobe PMU: the kernel has none (before Linux 6.6)" "$T/uprobe_fallback.err"; then
+		not_ok uprobe_fallback "no fallback line on stderr"
+	elif ! has uprobe_fallback "@e: 40" || ! has uprobe_fallback "@ret: 2340"; then
+		not_ok uprobe_fallback "want @e: 40 and @ret: 2340"
+	else
+		ok uprobe_fallback
+	fi
+	clean_or_fail uprobe_fallback_clean && ok uprobe_fallback_clean
+}
+
 # More than 16 kprobes (17 vfs_* functions, vfs_read among them), so that attach.c closes
 # their events in its background helper: nothing may be left after that either.
 t_kprobe_many() {

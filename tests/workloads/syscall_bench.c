@@ -4,7 +4,11 @@
  * Usage: syscall_bench [MODE] [N] [RUNS] [MOD]   (defaults getppid 200000 3 1)
  *   getppid  N getppid() calls
  *   read     N 1-byte read()s of /dev/zero (sys_enter_read/sys_exit_read pairs)
- *   func     N calls of the noinline function bench_func() (a uprobe target)
+ *   func     N calls of the noinline function bench_func() (a uprobe target): a leaf
+ *            whose first instruction (lea) the kernel must single-step out of line
+ *   fpfunc   N calls of bench_func_fp(), the same with a frame-pointer prologue (push %rbp,
+ *            as most functions in distributions built with frame pointers start): the
+ *            kernel emulates that instruction, so a uprobe hit costs a quarter as much
  *   lseek    N lseek(-1, 1000000000 + i % MOD, SEEK_SET) calls: they fail at once with
  *            EBADF, and the unique offsets let a tracer pick out exactly these calls
  *            (printf streaming with MOD 1, a MOD-key map otherwise)
@@ -40,6 +44,28 @@ __attribute__((noinline, used)) long bench_func(long x)
 	return x + 1;
 }
 
+/* The same behind a standard frame-pointer prologue, its first instruction push %rbp.
+ * Written out in asm because the compiler drops the frame of a leaf whatever it is told. */
+#ifdef __x86_64__
+long bench_func_fp(long x);
+__asm__(".text\n"
+	".globl bench_func_fp\n"
+	".type bench_func_fp, @function\n"
+	"bench_func_fp:\n"
+	"	push %rbp\n"
+	"	mov %rsp, %rbp\n"
+	"	lea 1(%rdi), %rax\n"
+	"	pop %rbp\n"
+	"	ret\n"
+	".size bench_func_fp, .-bench_func_fp\n");
+#else
+__attribute__((noinline, used)) long bench_func_fp(long x)
+{
+	__asm__ volatile("" : "+r"(x));
+	return x + 1;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	const char *mode = "getppid";
@@ -74,6 +100,12 @@ int main(int argc, char **argv)
 			long s = 0;
 			for (long i = 0; i < n; i++)
 				s += bench_func(i);
+			if (s == 42)
+				puts("");
+		} else if (!strcmp(mode, "fpfunc")) {
+			long s = 0;
+			for (long i = 0; i < n; i++)
+				s += bench_func_fp(i);
 			if (s == 42)
 				puts("");
 		} else if (!strcmp(mode, "lseek")) {

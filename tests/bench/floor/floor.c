@@ -2,13 +2,15 @@
  * tests/bench/floor/floor.c — the per-event cost floor: hand-written BPF for each bench
  * script, loaded and attached with plain libbpf syscall wrappers.
  *
- * Usage: floor CASE [BINARY]
+ * Usage: floor CASE [BINARY [SYMBOL]]
  *   count    tracepoint:raw_syscalls:sys_enter            { @ = count(); }
  *   pid      tracepoint:syscalls:sys_enter_getppid        { @[pid] = count(); }
  *   hist     sys_enter_read { @s[tid] = nsecs; }  sys_exit_read /@s[tid]/
  *            { @ = hist(nsecs - @s[tid]); delete(@s[tid]); }
  *   lhist    the same with lhist(nsecs - @s[tid], 0, 5000, 250)
- *   uprobe   uprobe:BINARY:bench_func                     { @ = count(); }
+ *   uprobe   uprobe:BINARY:SYMBOL (default bench_func)      { @ = count(); }
+ *            attached as a uprobe_multi link where the kernel has them (Linux 6.6+: the
+ *            cheapest path, no perf event in between), else through the uprobe PMU
  * Each program is the cheapest BPF known for its script, written instruction by
  * instruction: one map lookup per aggregation, update in place on a hit, a per-CPU array
  * for keyless counts and histograms, a tid-keyed hash for the start times (as
@@ -79,10 +81,15 @@ static int map_new(enum bpf_map_type t, unsigned key, unsigned val, unsigned n)
 	return fd < 0 ? die("map create") : fd;
 }
 
+/* expected_attach_type of the next program loaded: BPF_TRACE_UPROBE_MULTI (48, Linux 6.6;
+ * newer than Debian 12's headers) for the uprobe case, else 0 */
+static unsigned int next_attach_type;
+
 static int prog_new(enum bpf_prog_type t, const struct bpf_insn *in, size_t n)
 {
 	static char log[65536];
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 0);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 0,
+		    .expected_attach_type = (enum bpf_attach_type)next_attach_type);
 	int fd = bpf_prog_load(t, NULL, "GPL", in, n, &o);
 
 	if (fd < 0) {
@@ -127,6 +134,36 @@ static void attach_tp(int prog, const char *cat, const char *ev)
 				     .wakeup_events = 1, .disabled = 1 };
 
 	attach_perf(prog, &a);
+}
+
+static int count_prog(enum bpf_prog_type t, int map);
+
+/* BPF_LINK_CREATE's uprobe_multi attr (Linux 6.6), spelled out for older headers. */
+struct uprobe_multi_attr {
+	__u32 prog_fd, target_fd, attach_type, flags;
+	__u64 path, offsets, ref_ctr_offsets, cookies;
+	__u32 cnt, multi_flags, pid, pad;
+};
+
+/* The count program as a uprobe_multi link at path+off: fd, or -1 on kernels without. */
+static int attach_uprobe_multi(int map, const char *path, unsigned long off)
+{
+	next_attach_type = 48;
+	struct bpf_insn p0[] = { MOV_IMM(R0, 0), EXIT() };
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = (enum bpf_attach_type)48);
+	int probe = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", p0, 2, &o);
+	if (probe < 0) /* this kernel does not take the attach type at all */
+		return -1;
+	close(probe);
+	int prog = count_prog(BPF_PROG_TYPE_KPROBE, map);
+	struct uprobe_multi_attr a = { .prog_fd = (__u32)prog, .attach_type = 48,
+				       .path = (__u64)(unsigned long)path,
+				       .offsets = (__u64)(unsigned long)&off, .cnt = 1 };
+	int fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	next_attach_type = 0;
+	if (fd < 0)
+		close(prog);
+	return fd;
 }
 
 /* File offset of symbol sym in the ELF file path (what a uprobe is placed at). */
@@ -345,13 +382,16 @@ int main(int argc, char **argv)
 			return die("uprobe PMU type");
 		fclose(f);
 		map = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
-		struct perf_event_attr a = { .type = (__u32)type, .size = sizeof(a),
-					     .config1 = (__u64)(unsigned long)argv[2],
-					     .config2 = sym_offset(argv[2], "bench_func"),
-					     .sample_period = 1, .wakeup_events = 1, .disabled = 1 };
-		attach_perf(count_prog(BPF_PROG_TYPE_KPROBE, map), &a);
+		unsigned long off = sym_offset(argv[2], argc > 3 ? argv[3] : "bench_func");
+		if (attach_uprobe_multi(map, argv[2], off) < 0) {
+			struct perf_event_attr a = { .type = (__u32)type, .size = sizeof(a),
+						     .config1 = (__u64)(unsigned long)argv[2],
+						     .config2 = off, .sample_period = 1,
+						     .wakeup_events = 1, .disabled = 1 };
+			attach_perf(count_prog(BPF_PROG_TYPE_KPROBE, map), &a);
+		}
 	} else {
-		fprintf(stderr, "usage: floor count|pid|hist|lhist|uprobe BINARY\n");
+		fprintf(stderr, "usage: floor count|pid|hist|lhist|uprobe BINARY [SYMBOL]\n");
 		return 2;
 	}
 	printf("ready\n");
