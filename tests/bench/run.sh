@@ -171,8 +171,13 @@ case_args() { # case_args TOOL CASE: sets args, the tool's arguments for this ca
 		args=(-e "BEGIN { printf(\"ready\\n\"); } ${PROG[$2]}")
 	fi
 }
+# Per-event workloads run pinned to CPU 0, traced and untraced alike: on this VM a uprobe
+# hit costs ~1.3 us more on CPU 1 about half the time, which swamped the differences
+# between tools. The tracers themselves are not pinned (they sleep while the loop runs).
+PIN=''
+command -v taskset >/dev/null && PIN='taskset -c 0 '
 untraced() { # untraced MODE N: best ns/call
-	"$WL" "$1" "$2" "$WRUNS" | awk '$1 == "best" { print $2 }'
+	$PIN"$WL" "$1" "$2" "$WRUNS" | awk '$1 == "best" { print $2 }'
 }
 for r in $(seq 1 "$ROUNDS"); do
 	for c in "${cases[@]}"; do
@@ -182,7 +187,7 @@ for r in $(seq 1 "$ROUNDS"); do
 			base=$(untraced "${MODE[$c]}" "$n")
 			record "base_${MODE[$c]}" base "$base"
 			case_args "$tool" "$c"
-			harness "$tmp/o" ready "$WL ${MODE[$c]} $n $WRUNS" "$tool" "${args[@]}" || continue
+			harness "$tmp/o" ready "$PIN$WL ${MODE[$c]} $n $WRUNS" "$tool" "${args[@]}" || continue
 			got=$(events_counted "$tmp/o")
 			if [ "$got" -lt $((n * WRUNS)) ]; then
 				echo "bench: $tool counted $got events for $c, expected >= $((n * WRUNS)); dropped" >&2
@@ -200,6 +205,10 @@ done
 # clock reads per program run, so it is kept out of the timings above). A deterministic
 # view of the part of the per-event cost each tool controls: for uprobes the trap costs
 # ~100x more than any program and makes the wall-clock comparison a tie within noise.
+# uprobe programs are measured here through the uprobe PMU by every tool (bpfscript with
+# BPFSCRIPT_UPROBE_ATTACH=perf, the floor with FLOOR_UPROBE_ATTACH=perf): bpf_stats counts
+# ~70 ns more for the very same program under a uprobe_multi link (whose whole hit is
+# ~90 ns cheaper, see the per-event rows), so only one path compares programs like for like.
 STATS=/proc/sys/kernel/bpf_stats_enabled
 if [ -w "$STATS" ]; then
 	stats_was=$(cat "$STATS")
@@ -210,7 +219,8 @@ if [ -w "$STATS" ]; then
 			[ -n "${SYM[$c]:-}" ] && n=$NUPROBE
 			for tool in $(order "$r" "${tools[@]}" floor); do
 				case_args "$tool" "$c"
-				harness "$tmp/o" ready "$WL ${MODE[$c]} $n 1" "$tool" "${args[@]}" || continue
+				BPFSCRIPT_UPROBE_ATTACH=perf FLOOR_UPROBE_ATTACH=perf \
+					harness "$tmp/o" ready "$PIN$WL ${MODE[$c]} $n 1" "$tool" "${args[@]}" || continue
 				[ "${H_PROGNS:--1}" != -1.0 ] && record "bpf_$c" "$tool" "$H_PROGNS"
 			done
 		done

@@ -10,7 +10,8 @@
  *   lhist    the same with lhist(nsecs - @s[tid], 0, 5000, 250)
  *   uprobe   uprobe:BINARY:SYMBOL (default bench_func)      { @ = count(); }
  *            attached as a uprobe_multi link where the kernel has them (Linux 6.6+: the
- *            cheapest path, no perf event in between), else through the uprobe PMU
+ *            cheapest path, no perf event in between), else (or with
+ *            FLOOR_UPROBE_ATTACH=perf) through the uprobe PMU
  * Each program is the cheapest BPF known for its script, written instruction by
  * instruction: one map lookup per aggregation, update in place on a hit, a per-CPU array
  * for keyless counts and histograms, a tid-keyed hash for the start times (as
@@ -383,7 +384,8 @@ int main(int argc, char **argv)
 		fclose(f);
 		map = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
 		unsigned long off = sym_offset(argv[2], argc > 3 ? argv[3] : "bench_func");
-		if (attach_uprobe_multi(map, argv[2], off) < 0) {
+		const char *how = getenv("FLOOR_UPROBE_ATTACH"); /* "perf": skip uprobe_multi */
+		if ((how && !strcmp(how, "perf")) || attach_uprobe_multi(map, argv[2], off) < 0) {
 			struct perf_event_attr a = { .type = (__u32)type, .size = sizeof(a),
 						     .config1 = (__u64)(unsigned long)argv[2],
 						     .config2 = off, .sample_period = 1,
