@@ -48,6 +48,8 @@ struct cg_fn {
 	LLVMValueRef *vars;           /* [sr->nvars] slot per variable, lazily */
 	LLVMValueRef scratch;         /* base of this CPU's scratch buffer, or NULL */
 	LLVMValueRef zero_key;        /* 8 zero bytes: the key of keyless maps */
+	LLVMValueRef drop_key;        /* one 8-byte slot for every map-full drop count's key */
+	LLVMValueRef read_tmp;        /* one 8-byte slot for every scalar probe_read (emit_ctype.c) */
 	uint32_t stack_used, scratch_used;
 	struct cg_loop loops[CG_MAX_LOOPS];
 	int nloops;

@@ -21,7 +21,12 @@ static LLVMValueRef as_i64(struct cg *c, LLVMValueRef v)
 /* `size` (≤ 8) bytes at addr, zero-filled first so a failed read yields 0. */
 static LLVMValueRef read_raw(struct cg *c, LLVMValueRef addr, uint32_t size, bool user)
 {
-	LLVMValueRef tmp = bpfb_stack(c, 8, "cread");
+	/* one slot per function: it is written, read by the helper and loaded back before
+	 * anything else runs, so every member read can share it (a fresh slot per read
+	 * used up the 512-byte stack in tools such as tcplife.bt) */
+	if (!c->fn.read_tmp)
+		c->fn.read_tmp = bpfb_stack(c, 8, "cread");
+	LLVMValueRef tmp = c->fn.read_tmp;
 	bpfb_store(c, bpfb_i64(c, 0), tmp, 8);
 	LLVMValueRef a[3] = { tmp, bpfb_i64(c, size), addr };
 	bpfb_helper(c, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, c->i64, a, 3,

@@ -203,7 +203,7 @@ LLVMValueRef cg_zero_key(struct cg *c)
 	struct cg_fn *f = &c->fn;
 	if (f->zero_key)
 		return f->zero_key;
-	f->zero_key = bpfb_stack(c, 8, "zkey");
+	f->zero_key = bpfb_buf(c, 8, "zkey"); /* scratch once the stack is full */
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
 	LLVMPositionBuilderAtEnd(c->b, f->prologue);
 	bpfb_store(c, bpfb_i64(c, 0), f->zero_key, 8);

@@ -40,7 +40,7 @@ static LLVMValueRef build_key(struct cg *c, struct node *m, const struct map_inf
 	if (!l->user_key_size) {
 		if (!slot)
 			return cg_zero_key(c);
-		LLVMValueRef k = bpfb_stack(c, 8, "hkey");
+		LLVMValueRef k = bpfb_buf(c, 8, "hkey"); /* scratch once the stack is full */
 		bpfb_store(c, LLVMBuildTrunc(c->b, slot, c->i32, ""), k, 4);
 		return k;
 	}

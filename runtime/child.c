@@ -23,9 +23,30 @@
 #include <time.h>
 #include <unistd.h>
 
+static bool first_word_is_builtin(const char *cmd)
+{
+	static const char *const builtins[] = { /* first words only the shell can run */
+		"exec", "eval", "command", "cd", ".", "exit", "export", "ulimit", "umask", "trap",
+		"if", "for", "while", "until", "case", "!", "set", "unset", "readonly",
+	};
+	cmd += strspn(cmd, " \t");
+	size_t wl = strcspn(cmd, " \t");
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (wl == strlen(builtins[i]) && !strncmp(cmd, builtins[i], wl))
+			return true;
+	return false;
+}
+
+/* Only shell syntax goes through /bin/sh -c, since the shell forks the command (dash does
+ * not exec the last one) and `cpid` would then be the shell's pid, not the command's. A
+ * '=' counts only in the first word (`VAR=value cmd`): `dd if=/dev/zero bs=4096` runs
+ * directly, as bpftrace runs it. */
 static bool needs_shell(const char *cmd)
 {
-	return strpbrk(cmd, "|&;<>()$`\\\"'*?[]#~=%{}\n") != NULL;
+	if (strpbrk(cmd, "|&;<>()$`\\\"'*?[]#~{}\n") || first_word_is_builtin(cmd))
+		return true;
+	cmd += strspn(cmd, " \t");
+	return memchr(cmd, '=', strcspn(cmd, " \t")) != NULL;
 }
 
 /* Split on blanks; only used for commands with no shell syntax. */
@@ -64,15 +85,68 @@ static void child_main(const char *cmd, int gate)
 	if (argv && argv[0]) {
 		execvp(argv[0], argv);
 	} else {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		/* one simple command with shell syntax (quotes, redirections, $VAR): `exec` it
+		 * so the shell is replaced and `cpid` is the command's pid; lists, pipelines,
+		 * groups and leading VAR=value assignments run as written */
+		const char *w = cmd + strspn(cmd, " \t");
+		size_t wl = strcspn(w, " \t");
+		bool simple = !strpbrk(cmd, "|&;(){}\n") && !memchr(w, '=', wl) &&
+			      !first_word_is_builtin(cmd);
+		char *ecmd = NULL;
+		if (simple && asprintf(&ecmd, "exec %s", cmd) < 0)
+			ecmd = NULL;
+		execl("/bin/sh", "sh", "-c", ecmd ? ecmd : cmd, (char *)NULL);
 	}
 	fprintf(stderr, "ERROR: failed to run command '%s': %s\n", cmd, strerror(errno));
 	_exit(127);
 }
 
+/* The command's program, when it runs without a shell, must exist and be executable:
+ * checked before anything is compiled or attached so a typo is an error (non-zero exit,
+ * as bpftrace's "Failed to fork child"), not a trace of a child that failed to exec. */
+static int check_program(const char *cmd, struct diag *d)
+{
+	if (needs_shell(cmd))
+		return 0; /* /bin/sh reports its own errors */
+	cmd += strspn(cmd, " \t");
+	size_t len = strcspn(cmd, " \t");
+	char prog[4096];
+	if (len == 0 || len >= sizeof(prog)) {
+		diag_error_noloc(d, "-c: %s command", len ? "too long a" : "empty");
+		return -EINVAL;
+	}
+	memcpy(prog, cmd, len);
+	prog[len] = '\0';
+	int err = 0;
+	if (strchr(prog, '/')) {
+		if (access(prog, X_OK) < 0)
+			err = -errno;
+	} else {
+		const char *path = getenv("PATH");
+		err = -ENOENT;
+		for (const char *p = path ? path : "/usr/bin:/bin"; err && p;) {
+			const char *colon = strchr(p, ':');
+			int n = colon ? (int)(colon - p) : (int)strlen(p);
+			char full[8192];
+			if (snprintf(full, sizeof(full), "%.*s/%s", n ? n : 1, n ? p : ".", prog) <
+				    (int)sizeof(full) &&
+			    access(full, X_OK) == 0)
+				err = 0;
+			p = colon ? colon + 1 : NULL;
+		}
+	}
+	if (err)
+		diag_error_noloc(d, "cannot run command '%s': '%s' %s", cmd, prog,
+				 err == -ENOENT ? "was not found" : "is not executable");
+	return err;
+}
+
 int rt_child_spawn(const char *cmd, int *pid, int *gate_fd, struct diag *d)
 {
 	int fds[2];
+	int cerr = check_program(cmd, d);
+	if (cerr)
+		return cerr;
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		diag_error_noloc(d, "cannot start command '%s': %s", cmd, strerror(errno));
 		return -errno;

@@ -70,7 +70,8 @@ int rt_maps_create(const struct sema_result *sr, uint32_t max_keys, struct rt_ma
 	m->n = sr->nmaps;
 	m->fds = malloc(sizeof(int) * (size_t)(sr->nmaps ? sr->nmaps : 1));
 	m->layouts = calloc((size_t)(sr->nmaps ? sr->nmaps : 1), sizeof(*m->layouts));
-	if (!m->fds || !m->layouts) {
+	m->zeroed = calloc((size_t)(sr->nmaps ? sr->nmaps : 1), sizeof(*m->zeroed));
+	if (!m->fds || !m->layouts || !m->zeroed) {
 		diag_error_noloc(d, "out of memory creating maps");
 		rt_maps_close(m);
 		return -ENOMEM;
@@ -134,6 +135,7 @@ void rt_maps_close(struct rt_maps *m)
 		close(m->control_fd);
 	free(m->fds);
 	free(m->layouts);
+	free(m->zeroed);
 	memset(m, 0, sizeof(*m));
 	m->ringbuf_fd = m->lost_fd = m->scratch_fd = m->control_fd = -1;
 }

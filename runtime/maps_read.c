@@ -229,7 +229,8 @@ static uint8_t *dup_bytes(const uint8_t *p, size_t n)
 }
 
 /* Keyless hist/lhist: PERCPU_ARRAY indexed by slot. */
-static int read_keyless_hist(int fd, const struct abi_map_layout *l, struct map_snapshot *s)
+static int read_keyless_hist(int fd, const struct abi_map_layout *l, struct map_snapshot *s,
+			     bool zeroed)
 {
 	size_t elem = rt_percpu_value_size(8);
 	uint8_t *buf = malloc(elem);
@@ -248,7 +249,7 @@ static int read_keyless_hist(int fd, const struct abi_map_layout *l, struct map_
 		slots[i] = sum_u64_percpu(buf);
 		any |= slots[i] != 0;
 	}
-	if (any) {
+	if (any || zeroed) {
 		size_t cap = 0;
 		struct snap_entry *e = add_entry(s, &cap);
 		if (!e) {
@@ -330,7 +331,7 @@ int rt_map_read(const struct rt_maps *m, const struct sema_result *sr, int id,
 	int err;
 
 	if (hist && keyless)
-		return read_keyless_hist(fd, l, s);
+		return read_keyless_hist(fd, l, s, m->zeroed && m->zeroed[id]);
 
 	struct kv kv;
 	size_t vsize = percpu ? rt_percpu_value_size(l->value_size) : l->value_size;
@@ -431,6 +432,8 @@ int rt_map_clear(const struct rt_maps *m, const struct sema_result *sr, int id)
 {
 	const struct abi_map_layout *l = &m->layouts[id];
 	int fd = m->fds[id];
+	if (m->zeroed)
+		m->zeroed[id] = false;
 	if (l->map_type == ABI_MAP_PERCPU_ARRAY || l->map_type == ABI_MAP_ARRAY)
 		return zero_array(fd, l);
 	struct kv kv;
@@ -446,6 +449,8 @@ int rt_map_zero(const struct rt_maps *m, const struct sema_result *sr, int id)
 {
 	const struct abi_map_layout *l = &m->layouts[id];
 	int fd = m->fds[id];
+	if (m->zeroed && l->nslots && !l->user_key_size)
+		m->zeroed[id] = true;
 	if (l->map_type == ABI_MAP_PERCPU_ARRAY || l->map_type == ABI_MAP_ARRAY)
 		return zero_array(fd, l);
 	bool percpu = l->map_type == ABI_MAP_PERCPU_HASH;

@@ -24,6 +24,10 @@ struct rt_maps {
 	int n;                          /* = sema nmaps */
 	int *fds;                       /* user maps, -1 when not created */
 	struct abi_map_layout *layouts; /* per user map */
+	/* per user map: a keyless hist/lhist was zero()ed and not clear()ed since, so it
+	 * still has its element (bpftrace prints "@h: " and a blank line), which its
+	 * all-zero slots cannot tell from never having been written */
+	bool *zeroed;
 	int ringbuf_fd, lost_fd, scratch_fd, control_fd;
 };
 
