@@ -245,6 +245,21 @@ static void print_one(const struct diag *d, const struct diag_msg *m, FILE *out)
 	print_marked_line(out, line, len, mstart, mend);
 }
 
+/* Messages in source order: the checks run in phases (attach points are expanded before
+ * the actions are typed), but a reader expects line 2's error before line 6's. Messages
+ * without a location come first, in the order they were made; ties keep that order too. */
+static int cmp_msg(const void *a, const void *b, void *arg)
+{
+	const struct diag_msg *msgs = arg;
+	int i = *(const int *)a, j = *(const int *)b;
+	const struct diag_msg *x = &msgs[i], *y = &msgs[j];
+	if (x->has_loc != y->has_loc)
+		return x->has_loc ? 1 : -1;
+	if (x->has_loc && x->loc.start != y->loc.start)
+		return x->loc.start < y->loc.start ? -1 : 1;
+	return (i > j) - (i < j);
+}
+
 /* Rendered into memory and written at once: stderr is unbuffered, and a long source line
  * printed byte by byte for each of many errors cost seconds (found by fuzzing). */
 void diag_print(const struct diag *d, FILE *out)
@@ -254,12 +269,19 @@ void diag_print(const struct diag *d, FILE *out)
 	FILE *m = open_memstream(&buf, &n);
 	FILE *to = m ? m : out;
 	int shown = 0;
-	for (int i = 0; i < d->n; i++) {
+	int *order = malloc(sizeof(int) * (size_t)(d->n ? d->n : 1));
+	for (int i = 0; order && i < d->n; i++)
+		order[i] = i;
+	if (order)
+		qsort_r(order, (size_t)d->n, sizeof(int), cmp_msg, d->msgs);
+	for (int k = 0; k < d->n; k++) {
+		int i = order ? order[k] : k;
 		if (d->msgs[i].level == DIAG_ERROR && shown == DIAG_PRINT_MAX)
 			continue;
 		shown += d->msgs[i].level == DIAG_ERROR;
 		print_one(d, &d->msgs[i], to);
 	}
+	free(order);
 	int errors = diag_count(d);
 	if (errors > shown)
 		fprintf(to, "ERROR: %d more error%s not shown (the first %d are above)\n",
