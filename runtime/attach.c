@@ -14,7 +14,6 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <linux/perf_event.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -23,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int links_push(struct rt_links *l, int fd, bool is_perf)
+static int links_push(struct rt_links *l, int fd, enum rt_fd_kind kind)
 {
 	if (l->n == l->cap) {
 		int cap = l->cap ? l->cap * 2 : 16;
@@ -31,13 +30,13 @@ static int links_push(struct rt_links *l, int fd, bool is_perf)
 		if (!n)
 			return -ENOMEM;
 		l->fds = n;
-		bool *p = realloc(l->is_perf, sizeof(bool) * (size_t)cap);
-		if (!p)
+		uint8_t *k = realloc(l->kind, (size_t)cap);
+		if (!k)
 			return -ENOMEM;
-		l->is_perf = p;
+		l->kind = k;
 		l->cap = cap;
 	}
-	l->is_perf[l->n] = is_perf;
+	l->kind[l->n] = (uint8_t)kind;
 	l->fds[l->n++] = fd;
 	return 0;
 }
@@ -45,16 +44,24 @@ static int links_push(struct rt_links *l, int fd, bool is_perf)
 void rt_links_disable(struct rt_links *l)
 {
 	for (int i = 0; i < l->n; i++)
-		if (l->is_perf[i])
+		if (l->kind[i] == RT_FD_PERF_EVENT)
 			ioctl(l->fds[i], PERF_EVENT_IOC_DISABLE, 0);
 }
 
 /* Closing a tracepoint's perf event makes the kernel wait for an RCU grace period under
- * a global mutex (~15-25 ms each), so a wildcard over 350 syscalls takes 5-10 s to detach.
- * The events are already disabled when we get here, so with many of them a detached
- * grandchild that holds nothing else (no stdio, so pipes to our readers close when we exit)
- * does the slow closes while we exit at once. */
+ * a global mutex (~15-25 ms each), so a wildcard over 350 syscalls takes 5-10 s to detach;
+ * a uprobe_multi or fentry link waits for an RCU-tasks grace period (~25 ms: 85 uprobe
+ * links took 2.1 s). The perf events are already disabled when we get here, so with many
+ * slow fds a detached grandchild that holds nothing else (no stdio, so pipes to our
+ * readers close when we exit) does the closes while we exit at once. It closes them one by
+ * one: closing from many threads queued a crowd on those kernel mutexes that kept the next
+ * tracer's attach waiting for seconds. */
 #define CLOSE_INLINE_MAX 16
+
+static bool slow_to_close(uint8_t kind)
+{
+	return kind == RT_FD_PERF_EVENT || kind == RT_FD_LINK;
+}
 
 static int cmp_int(const void *a, const void *b)
 {
@@ -74,42 +81,10 @@ static void close_all_but(int *keep, int n)
 	close_range(from, ~0u, 0);
 }
 
-/* Closing a uprobe_multi or fentry link waits for an RCU-tasks grace period (~25 ms on
- * this machine) under no lock, so closes issued together share one: 85 uprobe links took
- * 2.1 s one after the other. Tracepoint perf events serialise on a kernel mutex anyway. */
-#define CLOSE_THREADS 16
-
-struct closer {
-	const int *fds;
-	int n;
-	int next;
-};
-
-static void *close_worker(void *arg)
-{
-	struct closer *c = arg;
-	int i;
-	while ((i = __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED)) < c->n)
-		close(c->fds[i]);
-	return NULL;
-}
-
-static void close_fds(const int *fds, int n)
-{
-	struct closer c = { .fds = fds, .n = n, .next = 0 };
-	pthread_t t[CLOSE_THREADS];
-	int nt = 0;
-	while (nt < CLOSE_THREADS && nt < n - 1 && pthread_create(&t[nt], NULL, close_worker, &c) == 0)
-		nt++;
-	close_worker(&c);
-	for (int i = 0; i < nt; i++)
-		pthread_join(t[i], NULL);
-}
-
 static void close_own_copies(struct rt_links *l)
 {
-	close_fds(l->fds, l->n);
-	l->n = 0;
+	while (l->n > 0)
+		close(l->fds[--l->n]);
 }
 
 /* The grandchild must be the last holder of every fd, or our own close() would pay the
@@ -139,7 +114,8 @@ static bool close_in_background(struct rt_links *l)
 			char c;
 			while (read(gate[0], &c, 1) < 0 && errno == EINTR)
 				;
-			close_fds(l->fds, l->n);
+			for (int i = 0; i < l->n; i++)
+				close(l->fds[i]);
 			_exit(0);
 		}
 		_exit(0);
@@ -156,17 +132,17 @@ static bool close_in_background(struct rt_links *l)
 
 void rt_links_close(struct rt_links *l)
 {
-	int nperf = 0;
+	int nslow = 0;
 	for (int i = 0; i < l->n; i++)
-		nperf += l->is_perf[i];
-	if (nperf > CLOSE_INLINE_MAX) {
+		nslow += slow_to_close(l->kind[i]);
+	if (nslow > CLOSE_INLINE_MAX) {
 		rt_links_disable(l);
 		fflush(NULL);
 		close_in_background(l);
 	}
 	close_own_copies(l);
 	free(l->fds);
-	free(l->is_perf);
+	free(l->kind);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -222,7 +198,7 @@ static int perf_open(struct perf_event_attr *attr, int cpu)
  * are recorded in l, so a failure part-way leaves nothing unaccounted for. */
 static int link_perf(int prog_fd, int pfd, struct rt_links *l)
 {
-	int err = links_push(l, pfd, true);
+	int err = links_push(l, pfd, RT_FD_PERF_EVENT);
 	if (err) {
 		close(pfd);
 		return err;
@@ -230,7 +206,7 @@ static int link_perf(int prog_fd, int pfd, struct rt_links *l)
 	int lfd = bpf_link_create(prog_fd, pfd, BPF_PERF_EVENT, NULL);
 	if (lfd < 0)
 		return -errno;
-	if ((err = links_push(l, lfd, false))) {
+	if ((err = links_push(l, lfd, RT_FD_PERF_LINK))) {
 		close(lfd);
 		return err;
 	}
@@ -318,7 +294,7 @@ int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l
 	case PROBE_KRETPROBE: {
 		if (rt_kprobe_fentry(p)) { /* a BPF link to a trampoline: no perf event */
 			int lfd = rt_fentry_attach(p, prog_fd);
-			err = lfd < 0 ? lfd : links_push(l, lfd, false);
+			err = lfd < 0 ? lfd : links_push(l, lfd, RT_FD_LINK);
 			if (lfd >= 0 && err)
 				close(lfd);
 			break;
@@ -336,7 +312,7 @@ int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l
 	case PROBE_URETPROBE: {
 		if (rt_uprobe_multi()) { /* a BPF link to the uprobe itself: no perf event */
 			int lfd = rt_uprobe_multi_attach(p, prog_fd);
-			err = lfd < 0 ? lfd : links_push(l, lfd, false);
+			err = lfd < 0 ? lfd : links_push(l, lfd, RT_FD_LINK);
 			if (lfd >= 0 && err)
 				close(lfd);
 			const char *why = err ? rt_uprobe_reason(err) : NULL;

@@ -67,9 +67,14 @@ int rt_func_btf_load(const struct cg_result *cg, struct rt_func_btf *out, struct
 void rt_func_btf_free(struct rt_func_btf *b, int nprogs);
 
 /* ---- attach.c ------------------------------------------------------------------------- */
+enum rt_fd_kind {
+	RT_FD_PERF_EVENT, /* a perf event: can be disabled without closing */
+	RT_FD_PERF_LINK,  /* the BPF link of a perf event */
+	RT_FD_LINK,       /* a BPF link straight to the hook (fentry/fexit, uprobe_multi) */
+};
 struct rt_links {
 	int *fds;       /* link fds and perf event fds */
-	bool *is_perf;  /* fds[i] is a perf event (can be disabled without closing) */
+	uint8_t *kind;  /* enum rt_fd_kind of fds[i] */
 	int n, cap;
 	int pid;        /* -p PID: uprobes fire only in this process (0 = everywhere) */
 };
