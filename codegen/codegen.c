@@ -11,10 +11,13 @@
 #include "codegen_internal.h"
 
 /* Builtins whose code depends on the point itself (its format, its registers, its
- * function); `probe` does not count, object.c patches it per point. */
+ * function); `probe` does not count: shared code reads it from the attach cookie. A `for`
+ * counts too: its body runs as a callback, whose ctx cannot ask for that cookie. */
 static int point_specific(struct node *n, void *ctx)
 {
 	(void)ctx;
+	if (n->kind == AST_FOR)
+		return 1;
 	if (n->kind != AST_IDENT && n->kind != AST_CALL)
 		return n->kind == AST_FIELD; /* tracepoint fields: per-format offsets */
 	return n->kind == AST_IDENT && (n->sym == BI_ARGS || n->sym == BI_FUNC ||
@@ -38,8 +41,10 @@ static void find_shared(struct cg *c)
 				continue;
 			struct node *probe = c->probes[p->probe];
 			if (!ast_walk(probe->a, point_specific, NULL, NULL) &&
-			    !ast_walk(probe->b, point_specific, NULL, NULL))
+			    !ast_walk(probe->b, point_specific, NULL, NULL)) {
 				c->share_of[pt] = q;
+				c->shared[q] = true;
+			}
 			break;
 		}
 	}
@@ -69,7 +74,8 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 	c.probes = calloc(c.nprobes ? c.nprobes : 1, sizeof(*c.probes));
 	out->progs = calloc(sr->npoints ? sr->npoints : 1, sizeof(*out->progs));
 	c.share_of = calloc(sr->npoints ? sr->npoints : 1, sizeof(int));
-	if (!c.probes || !out->progs || !c.share_of) {
+	c.shared = calloc(sr->npoints ? sr->npoints : 1, sizeof(bool));
+	if (!c.probes || !out->progs || !c.share_of || !c.shared) {
 		diag_error_noloc(d, "out of memory");
 		goto out;
 	}
@@ -88,6 +94,8 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 			goto out;
 		const struct cg_kind *k = cg_kind_find(sr->points[pt].kind);
 		out->progs[pt].point = pt;
+		out->progs[pt].shared = c.share_of[pt] >= 0;
+		out->progs[pt].same_as = c.share_of[pt];
 		out->progs[pt].prog_type = k ? cg_point_prog_type(&c, pt, k) : 0;
 		snprintf(out->progs[pt].name, sizeof(out->progs[pt].name), "p%d", pt);
 	}
@@ -98,6 +106,7 @@ out:
 	bpfb_fini(&c);
 	free(c.probes);
 	free(c.share_of);
+	free(c.shared);
 	if (err)
 		cg_result_free(out);
 	return err;

@@ -29,6 +29,10 @@ struct cg_func {
 
 struct cg_prog {
 	int point;           /* index into sema_result.points */
+	bool shared;         /* the same code as progs[same_as] (an earlier one): loaded once
+	                        and linked to each point with the point's index as BPF cookie,
+	                        which `probe` reads; false: its own program */
+	int same_as;
 	uint32_t prog_type;  /* enum bpf_prog_type value */
 	void *insns;         /* struct bpf_insn[insn_cnt], malloc'd */
 	size_t insn_cnt;

@@ -100,8 +100,10 @@ struct cg {
 	char *llvm_error;             /* first error from LLVM's diagnostic handler */
 	/* share_of[pt] >= 0: point pt runs the same code as that earlier point (wildcard
 	 * matches whose body does not depend on the point), so it is not emitted again;
-	 * object.c copies the instructions and patches the `probe` value (codegen.c). */
+	 * object.c copies the instructions and the loader loads them once. Such a group's
+	 * `probe` is the attach cookie the runtime gives each point's link (codegen.c). */
 	int *share_of;
+	bool *shared;                 /* shared[pt]: some later point shares pt's code */
 	int ncallbacks;               /* for-loop / len() callbacks emitted (unique names) */
 
 	struct cg_fn fn;

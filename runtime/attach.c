@@ -194,16 +194,19 @@ static int perf_open(struct perf_event_attr *attr, int cpu)
 	return fd < 0 ? -errno : fd;
 }
 
-/* Ties prog to an open perf event through a BPF link, then enables the event. Both fds
- * are recorded in l, so a failure part-way leaves nothing unaccounted for. */
-static int link_perf(int prog_fd, int pfd, struct rt_links *l)
+/* Ties prog to an open perf event through a BPF link carrying cookie (what
+ * bpf_get_attach_cookie returns to the program: the point's index, which code shared by a
+ * wildcard's points reads as `probe`), then enables the event. Both fds are recorded in
+ * l, so a failure part-way leaves nothing unaccounted for. */
+static int link_perf_cookie(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l)
 {
 	int err = links_push(l, pfd, RT_FD_PERF_EVENT);
 	if (err) {
 		close(pfd);
 		return err;
 	}
-	int lfd = bpf_link_create(prog_fd, pfd, BPF_PERF_EVENT, NULL);
+	LIBBPF_OPTS(bpf_link_create_opts, o, .perf_event.bpf_cookie = cookie);
+	int lfd = bpf_link_create(prog_fd, pfd, BPF_PERF_EVENT, cookie ? &o : NULL);
 	if (lfd < 0)
 		return -errno;
 	if ((err = links_push(l, lfd, RT_FD_PERF_LINK))) {
@@ -213,6 +216,11 @@ static int link_perf(int prog_fd, int pfd, struct rt_links *l)
 	if (ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0) < 0)
 		return -errno;
 	return 0;
+}
+
+static int link_perf(int prog_fd, int pfd, struct rt_links *l)
+{
+	return link_perf_cookie(prog_fd, pfd, 0, l);
 }
 
 static int attach_tracepoint(const struct probe_point *p, int prog_fd, struct rt_links *l)
@@ -231,7 +239,7 @@ static int attach_tracepoint(const struct probe_point *p, int prog_fd, struct rt
 	int pfd = perf_open(&attr, 0);
 	if (pfd < 0)
 		return pfd;
-	return link_perf(prog_fd, pfd, l);
+	return link_perf_cookie(prog_fd, pfd, (uint64_t)p->index, l);
 }
 
 static int attach_timed(const struct probe_point *p, int prog_fd, struct rt_links *l)

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,12 @@ int rt_load_all(const struct cg_result *cg, const struct sema_result *sr, int ve
 		return err;
 	for (int i = 0; i < cg->nprogs; i++) {
 		const struct cg_prog *p = &cg->progs[i];
+		if (p->shared && p->same_as >= 0 && p->same_as < i && fds[p->same_as] >= 0) {
+			/* a wildcard's shared code: one verified program, an fd per point */
+			fds[i] = fcntl(fds[p->same_as], F_DUPFD_CLOEXEC, 0);
+			if (fds[i] >= 0)
+				continue;
+		}
 		const struct bpf_func_info *info = fb.info ? fb.info[i] : NULL;
 		LIBBPF_OPTS(bpf_prog_load_opts, o);
 		func_info_opts(&o, p, &fb, info);

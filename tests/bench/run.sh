@@ -82,9 +82,20 @@ order() {
 }
 
 # harness OUT READY WORKLOAD TOOL ARGS...: sets H_READY H_TOTAL H_STOP H_RSS H_STATUS H_PROGNS.
+# settle: wait (up to 40 s) until no detached closer of an earlier bpfscript run is still
+# closing perf events: those closes hold kernel mutexes that the next tracer's attach needs,
+# so the next run, of either tool, would otherwise measure them too.
+settle() {
+	local n=0
+	while grep -qsx bpfscript-detach /proc/[0-9]*/comm && [ $n -lt 400 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
 harness() {
 	local out=$1 ready=$2 work=$3 tool=$4
 	shift 4
+	settle
 	read -r H_READY H_TOTAL H_STOP H_RSS H_STATUS H_PROGNS < <("$HARNESS" "$out" "$ready" "$work" \
 		"${BIN[$tool]}" "$@")
 	if [ "$H_STATUS" != 0 ]; then
