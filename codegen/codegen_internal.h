@@ -251,11 +251,6 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *ident);
 LLVMValueRef cg_ctx_field(struct cg *c, struct node *field, LLVMValueRef dst,
 			  const struct type *dt);
 
-/* `probe` is emitted as llvm.bpf.pseudo(CG_PSEUDO_PROBE, 0): an ld_imm64 LLVM cannot fold,
- * which object.c rewrites into the point's own index, so one compiled body serves every
- * point that shares it. The kernel never sees this src_reg value. */
-#define CG_PSEUDO_PROBE 15
-
 /* ---- object.c ---- */
 int cg_object(struct cg *c, struct cg_result *out);
 

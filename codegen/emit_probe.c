@@ -224,15 +224,13 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 		return bpfb_zext64(c, bpfb_helper(c, BPF_FUNC_get_smp_processor_id, c->i32, NULL,
 						  0, "cpu"));
 	case BI_PROBE: {
-		if (c->shared && c->fn.pt && c->shared[c->fn.pt->index] && !c->fn.cb_stop) {
+		if (c->shared && c->shared[c->fn.pt->index] && !c->fn.cb_stop) {
 			/* code shared by a wildcard's points is loaded once and linked to each
 			 * point with the point's index as BPF cookie (runtime/attach.c) */
 			LLVMValueRef a[1] = { c->fn.ctx };
 			return bpfb_helper(c, BPF_FUNC_get_attach_cookie, c->i64, a, 1, "probe");
 		}
-		/* a placeholder object.c patches per point (see CG_PSEUDO_PROBE) */
-		LLVMValueRef a[2] = { bpfb_i64(c, CG_PSEUDO_PROBE), bpfb_i64(c, 0) };
-		return LLVMBuildCall2(c->b, c->pseudo_ty, c->pseudo_fn, a, 2, "probe");
+		return bpfb_i64(c, (uint64_t)c->fn.pt->index); /* a program of its own */
 	}
 	case BI_CURTASK:
 		return bpfb_helper(c, BPF_FUNC_get_current_task, c->i64, NULL, 0, "curtask");

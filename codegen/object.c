@@ -18,22 +18,6 @@
 
 #include "codegen_internal.h"
 
-/* Turn each CG_PSEUDO_PROBE placeholder load into `r = point index` (ld_imm64). */
-static void patch_probe(void *insns, size_t cnt, int index)
-{
-	struct bpf_insn *in = insns;
-	for (size_t i = 0; i + 1 < cnt; i++) {
-		if (in[i].code != (BPF_LD | BPF_IMM | BPF_DW))
-			continue;
-		if (in[i].src_reg == CG_PSEUDO_PROBE) {
-			in[i].src_reg = 0;
-			in[i].imm = index;
-			in[i + 1].imm = 0;
-		}
-		i++; /* the second half of ld_imm64 */
-	}
-}
-
 /* Function symbols of section shndx, by address: the program's entry (offset 0) and its
  * callbacks. Only programs with callbacks get a list (BTF func_info is then required). */
 static int collect_funcs(struct cg *c, Elf *e, Elf_Scn *symtab, size_t shndx,
@@ -232,9 +216,6 @@ static int extract(struct cg *c, const char *data, size_t size, struct cg_result
 			goto out;
 	}
 	for (int i = 0; i < npoints; i++) {
-		if (out->progs[i].insns)
-			patch_probe(out->progs[i].insns, out->progs[i].insn_cnt,
-				    c->sr->points[i].index);
 		if (!out->progs[i].insns) {
 			diag_error_noloc(c->d, "internal error: no code for probe %s",
 					 c->sr->points[i].name);

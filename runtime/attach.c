@@ -41,6 +41,17 @@ static int links_push(struct rt_links *l, int fd, enum rt_fd_kind kind)
 	return 0;
 }
 
+/* A direct BPF link (fentry/fexit, uprobe_multi) just made, or -errno: recorded in l. */
+static int push_link(struct rt_links *l, int lfd)
+{
+	if (lfd < 0)
+		return lfd;
+	int err = links_push(l, lfd, RT_FD_LINK);
+	if (err)
+		close(lfd);
+	return err;
+}
+
 void rt_links_disable(struct rt_links *l)
 {
 	for (int i = 0; i < l->n; i++)
@@ -301,10 +312,7 @@ int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l
 	case PROBE_KPROBE:
 	case PROBE_KRETPROBE: {
 		if (rt_kprobe_fentry(p)) { /* a BPF link to a trampoline: no perf event */
-			int lfd = rt_fentry_attach(p, prog_fd);
-			err = lfd < 0 ? lfd : links_push(l, lfd, RT_FD_LINK);
-			if (lfd >= 0 && err)
-				close(lfd);
+			err = push_link(l, rt_fentry_attach(p, prog_fd));
 			break;
 		}
 		int pfd = rt_kprobe_open(p);
@@ -319,10 +327,7 @@ int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l
 	case PROBE_UPROBE:
 	case PROBE_URETPROBE: {
 		if (rt_uprobe_multi()) { /* a BPF link to the uprobe itself: no perf event */
-			int lfd = rt_uprobe_multi_attach(p, prog_fd);
-			err = lfd < 0 ? lfd : links_push(l, lfd, RT_FD_LINK);
-			if (lfd >= 0 && err)
-				close(lfd);
+			err = push_link(l, rt_uprobe_multi_attach(p, prog_fd));
 			const char *why = err ? rt_uprobe_reason(err) : NULL;
 			if (why) {
 				diag_error_noloc(d, "cannot attach probe %s: %s", p->name, why);

@@ -96,16 +96,11 @@ int main(int argc, char **argv)
 			for (long i = 0; i < n; i++)
 				if (read(fd, &c, 1) != 1)
 					return 1;
-		} else if (!strcmp(mode, "func")) {
+		} else if (!strcmp(mode, "func") || !strcmp(mode, "fpfunc")) {
+			long (*f)(long) = mode[0] == 'f' && mode[1] == 'p' ? bench_func_fp : bench_func;
 			long s = 0;
 			for (long i = 0; i < n; i++)
-				s += bench_func(i);
-			if (s == 42)
-				puts("");
-		} else if (!strcmp(mode, "fpfunc")) {
-			long s = 0;
-			for (long i = 0; i < n; i++)
-				s += bench_func_fp(i);
+				s += f(i);
 			if (s == 42)
 				puts("");
 		} else if (!strcmp(mode, "lseek")) {
