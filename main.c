@@ -38,6 +38,9 @@ static void usage(FILE *out)
 	      "    -l [PATTERN]   list probes (tracepoints, kprobes, uprobe:BINARY:*); -lv: details\n"
 	      "    -q             quiet: do not print \"Attaching N probes...\"\n"
 	      "    -v             verbose: show libbpf messages and the verifier log\n"
+	      "    -k             warn, with the source location, when a BPF helper fails\n"
+	      "                   (map updates and deletes, stacks, signals); -kk: also\n"
+	      "                   probe reads and map lookups of missing keys\n"
 	      "    -f text|json   output format (default text)\n"
 	      "    --unsafe       allow system() and signal()\n"
 	      "    --dry-run      parse, check and compile, but load nothing\n"
@@ -105,7 +108,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	/* '+' stops at the first non-option so script arguments pass through untouched. */
-	while ((opt = getopt_long(argc, argv, "+e:c:o:qvhf:p:l", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:c:o:qvhf:p:lk", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			program = optarg;
@@ -131,6 +134,12 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			so.quiet = true;
+			break;
+		case 'k': /* -k: failing helpers warn where they fail; -kk: probe reads too */
+			if (++so.helper_check > 2) {
+				fputs("ERROR: -k may be given at most twice (-kk)\n", stderr);
+				return 1;
+			}
 			break;
 		case 'v':
 			so.verbose++;

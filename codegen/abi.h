@@ -116,6 +116,7 @@ enum {
 	ABI_EV_TIME = 5,
 	ABI_EV_PRINT_VALUE = 6,
 	ABI_EV_ASYNC = 7,    /* u64 fmt index, then args per fmts[i]: system/cat/join */
+	ABI_EV_HELPER_ERROR = 8, /* -k/-kk: u64 call site (cg_result.sites), s64 helper's return */
 	ABI_EV_PRINTF = 1000,
 };
 
@@ -127,7 +128,7 @@ enum {
  *          __data_loc field copied cut short: the source did not fit the buffer (-v prints
  *          "N strings were truncated ..."); [ABI_LOST_MAP(id)] updates of user map id that
  *          failed, i.e. the map was full (the runtime prints a "Map full" warning naming
- *          the map and BPFTRACE_MAP_KEYS).
+ *          the map and BPFTRACE_MAP_KEYS); then ABI_LOST_PROBE slots (below).
  * scratch: PERCPU_ARRAY, 1 entry, u32 key 0, value ABI_SCRATCH_SIZE bytes: room for event
  *          payloads and string buffers too big for the 512-byte BPF stack.
  * control: ARRAY, 1 entry, u32 key 0, value struct abi_control, read by the programs
@@ -145,6 +146,13 @@ struct abi_control {
 #define ABI_LOST_RINGBUF 0u
 #define ABI_LOST_STRTRUNC 1u
 #define ABI_LOST_MAP(id) (2u + (uint32_t)(id))
-#define ABI_LOST_SLOTS(nmaps) ABI_LOST_MAP(nmaps)
+/* After the maps' slots, two per probe (program order): probe reads that failed (their
+ * value read as 0) and map updates that failed (the element was dropped). The runtime
+ * reports them at exit, one line per probe (codegen/emit_checks.c counts them). */
+#define ABI_FAIL_READ 0u
+#define ABI_FAIL_MAP_UPDATE 1u
+#define ABI_LOST_PROBE(nmaps, probe, kind) \
+	(ABI_LOST_MAP(nmaps) + 2u * (uint32_t)(probe) + (uint32_t)(kind))
+#define ABI_LOST_SLOTS(nmaps, nprobes) ABI_LOST_PROBE(nmaps, nprobes, 0)
 
 #endif

@@ -59,8 +59,11 @@ void cg_result_free(struct cg_result *r)
 		free(r->progs[i].funcs);
 	}
 	free(r->progs);
+	free(r->sites);
 	r->progs = NULL;
 	r->nprogs = 0;
+	r->sites = NULL;
+	r->nsites = 0;
 }
 
 int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg_opts *opts,
@@ -87,9 +90,11 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 
 	if (bpfb_init(&c))
 		goto out;
+	cg_fatal_begin(&c);
 	find_shared(&c);
 	int before = diag_count(d);
 	for (int pt = 0; pt < sr->npoints; pt++) {
+		cg_fatal_point(pt);
 		if (c.share_of[pt] < 0 && cg_emit_point(&c, pt))
 			goto out;
 		const struct cg_kind *k = cg_kind_find(sr->points[pt].kind);
@@ -102,7 +107,12 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 	if (diag_count(d) > before)
 		goto out;
 	err = cg_object(&c, out);
+	out->sites = c.sites;
+	out->nsites = c.nsites;
+	c.sites = NULL;
 out:
+	free(c.sites);
+	cg_fatal_end();
 	bpfb_fini(&c);
 	free(c.probes);
 	free(c.share_of);

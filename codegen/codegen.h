@@ -71,11 +71,22 @@ struct cg_opts {
 	 * other points). NULL: kprobes are kprobes (pt_regs). */
 	const int *fentry_nargs;
 	const struct cg_symbols *syms; /* NULL: kaddr()/uaddr() cannot be resolved */
+	/* -k (1) / -kk (2): failing helpers send ABI_EV_HELPER_ERROR events (emit_checks.c);
+	 * 0: failures are only counted */
+	int helper_check;
+};
+
+/* A helper call whose failure -k/-kk report: the event carries its index. */
+struct cg_helper_site {
+	int helper;          /* enum bpf_func_id */
+	struct span loc;     /* the expression or statement that made the call */
 };
 
 struct cg_result {
 	struct cg_prog *progs;
 	int nprogs;
+	struct cg_helper_site *sites; /* -k/-kk call sites, by ABI_EV_HELPER_ERROR index */
+	int nsites;
 };
 
 int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg_opts *opts,

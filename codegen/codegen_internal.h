@@ -50,6 +50,7 @@ struct cg_fn {
 	LLVMValueRef zero_key;        /* 8 zero bytes: the key of keyless maps */
 	LLVMValueRef drop_key;        /* one 8-byte slot for every map-full drop count's key */
 	LLVMValueRef read_tmp;        /* one 8-byte slot for every scalar probe_read (emit_ctype.c) */
+	LLVMValueRef herr;            /* one 24-byte helper_error event for every -k site */
 	uint32_t stack_used, scratch_used;
 	struct cg_loop loops[CG_MAX_LOOPS];
 	int nloops;
@@ -64,6 +65,7 @@ struct cg_fn {
 	struct { struct node *map; LLVMValueRef val; } rcache[4];
 	int nrcache;
 	struct node *stmt;            /* innermost statement being emitted: cg_error's location */
+	struct node *expr;            /* innermost expression being emitted: -k sites' location */
 	/* for-loop callback (emit_loops.c): its ctx word 0, set to 1 by return/exit in the
 	 * body so the caller returns too; NULL in a probe's own function */
 	LLVMValueRef cb_stop;
@@ -105,6 +107,8 @@ struct cg {
 	int *share_of;
 	bool *shared;                 /* shared[pt]: some later point shares pt's code */
 	int ncallbacks;               /* for-loop / len() callbacks emitted (unique names) */
+	struct cg_helper_site *sites; /* -k/-kk call sites (emit_checks.c), moved to the result */
+	int nsites;
 
 	struct cg_fn fn;
 };
@@ -220,9 +224,14 @@ LLVMValueRef cg_call(struct cg *c, struct node *call);
 
 LLVMValueRef cg_event_buf(struct cg *c, uint64_t id, uint32_t payload);
 void cg_event_output(struct cg *c, LLVMValueRef buf, uint32_t size);
-/* Count one dropped update of user map `id` (lost[ABI_LOST_MAP(id)]) when the helper's
- * return value r is non-zero; with r == NULL count unconditionally at this point. */
-void cg_count_map_drop(struct cg *c, LLVMValueRef r, int id);
+
+/* ---- emit_checks.c: failing helpers ---- */
+/* After helper `helper` returned r (an i64, or the pointer a lookup returned): on failure
+ * count it for the probe (reads, map updates), for map map_id (>= 0: a dropped update),
+ * and with -k/-kk report it at node at (NULL: the innermost expression or statement). */
+void cg_helper_check(struct cg *c, LLVMValueRef r, int helper, struct node *at, int map_id);
+/* The same, at a point already known to be the failure branch (r may be NULL). */
+void cg_helper_failed(struct cg *c, LLVMValueRef r, int helper, struct node *at, int map_id);
 
 /* ---- emit_strings.c ---- */
 /* Issue-4 calls (strncmp, strcontains, buf, ntop, join, strftime, signal, system, cat,
@@ -250,6 +259,11 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *ident);
 /* args->field: store into dst (type dt) or, when dst is NULL, return an i64/buffer. */
 LLVMValueRef cg_ctx_field(struct cg *c, struct node *field, LLVMValueRef dst,
 			  const struct type *dt);
+
+/* ---- llvm_fatal.c: LLVM fatal errors become "internal compiler error in probe P" ---- */
+void cg_fatal_begin(struct cg *c);
+void cg_fatal_point(int point); /* the point being built/optimised, -1 when unknown */
+void cg_fatal_end(void);
 
 /* ---- object.c ---- */
 int cg_object(struct cg *c, struct cg_result *out);

@@ -29,8 +29,8 @@ static LLVMValueRef read_raw(struct cg *c, LLVMValueRef addr, uint32_t size, boo
 	LLVMValueRef tmp = c->fn.read_tmp;
 	bpfb_store(c, bpfb_i64(c, 0), tmp, 8);
 	LLVMValueRef a[3] = { tmp, bpfb_i64(c, size), addr };
-	bpfb_helper(c, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, c->i64, a, 3,
-		    "");
+	int fn = user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+	cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, NULL, -1);
 	return bpfb_load(c, c->i64, tmp, 8);
 }
 
@@ -51,7 +51,7 @@ static LLVMValueRef read_value(struct cg *c, LLVMValueRef addr, const struct typ
 		bool raw = ct && ct->kind == CT_ARRAY && ct->ref && !ct->ref->is_signed;
 		int fn = raw ? (user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel)
 			     : (user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_kernel_str);
-		bpfb_helper(c, fn, c->i64, a, 3, "");
+		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, NULL, -1);
 		return buf;
 	}
 	case TY_INT: {

@@ -53,30 +53,6 @@ static void output(struct cg *c, LLVMValueRef buf, uint32_t size)
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
 
-void cg_count_map_drop(struct cg *c, LLVMValueRef r, int id)
-{
-	LLVMBasicBlockRef done = bpfb_block(c, "drop_done");
-	if (r) {
-		LLVMBasicBlockRef fail = bpfb_block(c, "drop_fail");
-		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, r, bpfb_i64(c, 0), ""),
-				done, fail);
-		LLVMPositionBuilderAtEnd(c->b, fail);
-	}
-	LLVMBasicBlockRef inc = bpfb_block(c, "drop_inc");
-	/* one slot per function, stored right before each lookup: a fresh slot per map
-	 * write ran 19 keyed writes in one probe out of the 512-byte stack */
-	if (!c->fn.drop_key)
-		c->fn.drop_key = bpfb_stack(c, 8, "dropkey");
-	LLVMValueRef key = c->fn.drop_key;
-	bpfb_store(c, bpfb_i32(c, ABI_LOST_MAP(id)), key, 4);
-	LLVMValueRef p = bpfb_map_lookup(c, c->opts->lost_fd, key);
-	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), done, inc);
-	LLVMPositionBuilderAtEnd(c->b, inc);
-	bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), bpfb_i64(c, 1), ""), p, 8);
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, done);
-}
-
 /* A record of `payload` bytes after the header; returns its buffer with id stored. */
 static LLVMValueRef event_buf(struct cg *c, uint64_t id, uint32_t payload)
 {

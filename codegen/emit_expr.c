@@ -323,7 +323,7 @@ static LLVMValueRef tuple_field(struct cg *c, struct node *n)
 	return bpfb_load(c, c->i64, p, 8);
 }
 
-LLVMValueRef cg_expr(struct cg *c, struct node *n)
+static LLVMValueRef expr(struct cg *c, struct node *n)
 {
 	switch (n->kind) {
 	case AST_INT:
@@ -370,4 +370,15 @@ LLVMValueRef cg_expr(struct cg *c, struct node *n)
 		cg_error(c, "internal error: %s is not an expression", ast_kind_name(n->kind));
 		return bpfb_i64(c, 0);
 	}
+}
+
+/* Every expression: remembers itself as the innermost one being emitted, so a helper
+ * failure reported by -k/-kk points at the expression that made the call. */
+LLVMValueRef cg_expr(struct cg *c, struct node *n)
+{
+	struct node *outer = c->fn.expr;
+	c->fn.expr = n;
+	LLVMValueRef v = expr(c, n);
+	c->fn.expr = outer;
+	return v;
 }

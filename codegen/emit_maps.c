@@ -102,6 +102,8 @@ static LLVMValueRef read_with_key(struct cg *c, int fd, const struct map_info *m
 		bpfb_memcpy(c, buf, p, l->value_size);
 		LLVMBuildBr(c->b, end);
 		LLVMPositionBuilderAtEnd(c->b, miss);
+		if (c->opts->helper_check >= 2) /* -kk: a missing key is reported as bpftrace does */
+			cg_helper_failed(c, p, BPF_FUNC_map_lookup_elem, NULL, -1);
 		bpfb_memset0(c, buf, l->value_size);
 		LLVMBuildBr(c->b, end);
 		LLVMPositionBuilderAtEnd(c->b, end);
@@ -112,9 +114,12 @@ static LLVMValueRef read_with_key(struct cg *c, int fd, const struct map_info *m
 	LLVMBasicBlockRef hit_end = LLVMGetInsertBlock(c->b);
 	LLVMBuildBr(c->b, end);
 	LLVMPositionBuilderAtEnd(c->b, miss);
+	if (c->opts->helper_check >= 2)
+		cg_helper_failed(c, p, BPF_FUNC_map_lookup_elem, NULL, -1);
+	LLVMBasicBlockRef miss_end = LLVMGetInsertBlock(c->b);
 	LLVMBuildBr(c->b, end);
 	LLVMPositionBuilderAtEnd(c->b, end);
-	return phi2(c, c->i64, v, hit_end, bpfb_i64(c, 0), miss);
+	return phi2(c, c->i64, v, hit_end, bpfb_i64(c, 0), miss_end);
 }
 
 /* ---- the predicate's read cache (struct cg_fn rcache) */
@@ -396,7 +401,7 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 	LLVMBasicBlockRef full = bpfb_block(c, "agg_full");
 	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p2, ""), full, hit);
 	LLVMPositionBuilderAtEnd(c->b, full);
-	cg_count_map_drop(c, NULL, m->sym);
+	cg_helper_failed(c, r, BPF_FUNC_map_update_elem, m, m->sym);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, hit);
 	LLVMValueRef pp = phi2(c, c->ptr, p, entry, p2, retry);
@@ -411,7 +416,8 @@ static void write_with_key(struct cg *c, int id, const struct map_info *mi,
 {
 	LLVMValueRef val = bpfb_buf(c, l->value_size, "mval");
 	cg_store_val(c, v, vt, val, &mi->val);
-	cg_count_map_drop(c, bpfb_map_update(c, cg_map_fd(c, id), key, val, BPF_ANY), id);
+	cg_helper_check(c, bpfb_map_update(c, cg_map_fd(c, id), key, val, BPF_ANY),
+			BPF_FUNC_map_update_elem, NULL, id);
 }
 
 void cg_map_assign(struct cg *c, struct node *as)
@@ -443,7 +449,8 @@ void cg_map_assign(struct cg *c, struct node *as)
 	}
 	LLVMValueRef val = bpfb_buf(c, l.value_size, "mval");
 	cg_store(c, as->b, val, &mi->val);
-	cg_count_map_drop(c, bpfb_map_update(c, fd, key, val, BPF_ANY), m->sym);
+	cg_helper_check(c, bpfb_map_update(c, fd, key, val, BPF_ANY), BPF_FUNC_map_update_elem,
+			m, m->sym);
 }
 
 LLVMValueRef cg_map_incdec(struct cg *c, struct node *m, int64_t delta, bool post)
@@ -479,5 +486,6 @@ void cg_map_delete(struct cg *c, struct node *m)
 	}
 	rcache_drop(c, m->sym);
 	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
-	bpfb_map_delete(c, cg_map_fd(c, m->sym), key);
+	cg_helper_check(c, bpfb_map_delete(c, cg_map_fd(c, m->sym), key), BPF_FUNC_map_delete_elem,
+			m, -1);
 }

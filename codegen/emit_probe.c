@@ -249,7 +249,8 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 	case BI_COMM: {
 		LLVMValueRef buf = bpfb_buf(c, ABI_COMM_LEN, "comm");
 		LLVMValueRef a[2] = { buf, bpfb_i64(c, ABI_COMM_LEN) };
-		bpfb_helper(c, BPF_FUNC_get_current_comm, c->i64, a, 2, "");
+		cg_helper_check(c, bpfb_helper(c, BPF_FUNC_get_current_comm, c->i64, a, 2, ""),
+				BPF_FUNC_get_current_comm, n, -1);
 		return buf;
 	}
 	case BI_RETVAL: {
@@ -341,6 +342,7 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 			LLVMValueRef a[3] = { buf, bpfb_i64(c, size), src };
 			LLVMValueRef got = bpfb_helper(c, BPF_FUNC_probe_read_kernel_str, c->i64,
 						       a, 3, "");
+			cg_helper_check(c, got, BPF_FUNC_probe_read_kernel_str, n, -1);
 			cg_count_str_trunc(c, got, buf, src, size, BPF_FUNC_probe_read_kernel, NULL);
 			return buf;
 		}

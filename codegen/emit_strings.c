@@ -203,8 +203,8 @@ static LLVMValueRef buf_call(struct cg *c, struct node *n)
 	} else if (max) {
 		bool user = (p->flags | n->flags) & NODE_F_USER_PTR;
 		LLVMValueRef a[3] = { bpfb_gep(c, dst, 1), cnt, as_i64(c, cg_expr(c, p)) };
-		bpfb_helper(c, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel,
-			    c->i64, a, 3, "");
+		int fn = user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, n, -1);
 	}
 	bpfb_store(c, LLVMBuildTrunc(c->b, cnt, c->i8, ""), dst, 1);
 	return dst;
@@ -266,9 +266,9 @@ static void join_call(struct cg *c, struct node *n)
 		goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, s, bpfb_i64(c, 0), ""), done, true);
 		const struct type *st = &fi->args[1 + i];
 		LLVMValueRef b[3] = { bpfb_gep(c, pl, fi->offs[1 + i]), bpfb_i64(c, st->size), s };
-		LLVMValueRef got = bpfb_helper(c, user ? BPF_FUNC_probe_read_user_str
-						      : BPF_FUNC_probe_read_kernel_str,
-					       c->i64, b, 3, "");
+		int fn = user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_kernel_str;
+		LLVMValueRef got = bpfb_helper(c, fn, c->i64, b, 3, "");
+		cg_helper_check(c, got, fn, n, -1);
 		cg_count_str_trunc(c, got, b[0], s, st->size,
 				   user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel,
 				   NULL);
@@ -312,7 +312,8 @@ LLVMValueRef cg_call_more(struct cg *c, struct node *n)
 		return cg_expr(c, n->list->next);
 	case BI_SIGNAL: {
 		LLVMValueRef a[1] = { cg_expr(c, n->list) };
-		bpfb_helper(c, BPF_FUNC_send_signal, c->i64, a, 1, "");
+		cg_helper_check(c, bpfb_helper(c, BPF_FUNC_send_signal, c->i64, a, 1, ""),
+				BPF_FUNC_send_signal, n, -1);
 		return zero;
 	}
 	case BI_SYSTEM:

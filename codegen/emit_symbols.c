@@ -36,6 +36,7 @@ LLVMValueRef cg_stack(struct cg *c, struct node *n)
 	LLVMValueRef a[3] = { c->fn.ctx, bpfb_map_ptr(c, fd),
 			      bpfb_i64(c, user ? BPF_F_USER_STACK : 0) };
 	LLVMValueRef id = bpfb_helper(c, BPF_FUNC_get_stackid, c->i64, a, 3, "stackid");
+	cg_helper_check(c, id, BPF_FUNC_get_stackid, n, -1);
 	if (!user)
 		return id;
 	LLVMValueRef tgid = LLVMBuildLShr(

@@ -117,13 +117,14 @@ static void str_into(struct cg *c, struct node *n, LLVMValueRef dst, const struc
 	/* A pointer whose address space is not known here (e.g. a syscall's user pointer kept
 	 * in a map between sys_enter and sys_exit, as opensnoop.bt does) is read with the
 	 * legacy helper, which takes either space on x86, as bpftrace 0.17 does. */
-	LLVMValueRef got = bpfb_helper(c, user ? BPF_FUNC_probe_read_user_str
-					      : BPF_FUNC_probe_read_str, c->i64, a, 3, "");
+	int fn = user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_str;
+	LLVMValueRef got = bpfb_helper(c, fn, c->i64, a, 3, "");
+	cg_helper_check(c, got, fn, n, -1);
 	cg_count_str_trunc(c, got, dst, ptr, size,
 			   user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read, ok);
 }
 
-void cg_store(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt)
+static void store_node(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt)
 {
 	if (dt->kind == TY_STR) {
 		if (n->kind == AST_STR) {
@@ -132,7 +133,8 @@ void cg_store(struct cg *c, struct node *n, LLVMValueRef dst, const struct type 
 		}
 		if (n->kind == AST_IDENT && n->sym == BI_COMM && dt->size >= ABI_COMM_LEN) {
 			LLVMValueRef a[2] = { dst, bpfb_i64(c, ABI_COMM_LEN) };
-			bpfb_helper(c, BPF_FUNC_get_current_comm, c->i64, a, 2, "");
+			cg_helper_check(c, bpfb_helper(c, BPF_FUNC_get_current_comm, c->i64, a, 2,
+						       ""), BPF_FUNC_get_current_comm, n, -1);
 			bpfb_memset0_at(c, dst, ABI_COMM_LEN, slot_size(dt));
 			return;
 		}
@@ -252,4 +254,13 @@ LLVMValueRef cg_str_cmp(struct cg *c, struct node *l, struct node *r, bool ne)
 	LLVMBasicBlockRef blks[2] = { fail, eq };
 	LLVMAddIncoming(phi, vals, blks, 2);
 	return phi;
+}
+
+/* Like cg_expr: the value being stored is the innermost expression for -k's locations. */
+void cg_store(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt)
+{
+	struct node *outer = c->fn.expr;
+	c->fn.expr = n;
+	store_node(c, n, dst, dt);
+	c->fn.expr = outer;
 }

@@ -251,10 +251,87 @@ static int is_loop(struct node *n, void *ctx)
  * runs, and so do we. An unfinished fold only costs an instruction, never correctness. */
 static const char *pass_pipeline(struct cg *c)
 {
+	/* BPFSCRIPT_LLVM_PASSES: a pipeline of one's own, to experiment with passes (and for
+	 * the test that LLVM's fatal errors come out located: tests/e2e/llvm_fatal_located) */
+	const char *force = getenv("BPFSCRIPT_LLVM_PASSES");
+	if (force && *force)
+		return force;
 	if (ast_walk(c->prog, is_loop, NULL, NULL))
 		return "default<O2>";
 	return "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg,gvn,"
 	       "memcpyopt,dse,instcombine<no-verify-fixpoint>,simplifycfg)";
+}
+
+/* The point a function belongs to: p<N> is point N's program, p<N>_<what><K> one of its
+ * callbacks (emit_loops.c); -1 for declarations (helpers, intrinsics). */
+static int point_of_function(LLVMValueRef f)
+{
+	if (LLVMIsDeclaration(f))
+		return -1;
+	size_t len;
+	const char *name = LLVMGetValueName2(f, &len);
+	if (len < 2 || name[0] != 'p' || name[1] < '0' || name[1] > '9')
+		return -1;
+	return atoi(name + 1);
+}
+
+static void set_optnone(struct cg *c, LLVMValueRef f, bool on)
+{
+	static unsigned optnone, noinline;
+	if (!optnone) {
+		optnone = LLVMGetEnumAttributeKindForName("optnone", 7);
+		noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+	}
+	if (on) {
+		LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+					LLVMCreateEnumAttribute(c->ctx, noinline, 0));
+		LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+					LLVMCreateEnumAttribute(c->ctx, optnone, 0));
+	} else {
+		LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, optnone);
+		LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, noinline);
+	}
+}
+
+/* Optimise one point's functions at a time, the others marked optnone (which the pass
+ * manager's instrumentation skips), so that should LLVM fail fatally inside a pass,
+ * llvm_fatal.c names the probe whose code it was working on. With one point (the usual
+ * script) this is a single run, exactly as before; several points cost one pipeline set-up
+ * each, not more optimisation work. */
+static LLVMErrorRef run_passes(struct cg *c, const char *pipeline)
+{
+	int npoints = c->sr->npoints;
+	int ngroups = 0, only = -1;
+	for (int pt = 0; pt < npoints; pt++)
+		if (c->share_of[pt] < 0) {
+			ngroups++;
+			only = pt;
+		}
+	LLVMErrorRef err = NULL;
+	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+	if (ngroups <= 1) {
+		cg_fatal_point(only);
+		err = LLVMRunPasses(c->mod, pipeline, c->tm, po);
+	} else {
+		for (int pt = 0; pt < npoints && !err; pt++) {
+			if (c->share_of[pt] >= 0)
+				continue;
+			for (LLVMValueRef f = LLVMGetFirstFunction(c->mod); f;
+			     f = LLVMGetNextFunction(f)) {
+				int owner = point_of_function(f);
+				if (owner >= 0)
+					set_optnone(c, f, owner != pt);
+			}
+			cg_fatal_point(pt);
+			err = LLVMRunPasses(c->mod, pipeline, c->tm, po);
+		}
+		for (LLVMValueRef f = LLVMGetFirstFunction(c->mod); f; f = LLVMGetNextFunction(f))
+			if (point_of_function(f) >= 0)
+				set_optnone(c, f, false);
+	}
+	cg_fatal_point(-1); /* the backend: llvm_fatal.c looks for the function's name */
+	LLVMDisposePassBuilderOptions(po);
+	return err;
 }
 
 int cg_object(struct cg *c, struct cg_result *out)
@@ -267,9 +344,7 @@ int cg_object(struct cg *c, struct cg_result *out)
 	}
 	LLVMDisposeMessage(msg);
 
-	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	LLVMErrorRef perr = LLVMRunPasses(c->mod, pass_pipeline(c), c->tm, po);
-	LLVMDisposePassBuilderOptions(po);
+	LLVMErrorRef perr = run_passes(c, pass_pipeline(c));
 	if (perr) {
 		char *m = LLVMGetErrorMessage(perr);
 		diag_error_noloc(c->d, "internal error: LLVM optimisation failed: %s", m);

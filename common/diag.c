@@ -222,20 +222,21 @@ static void print_marked_line(FILE *out, const char *line, size_t len, size_t ms
 /* Like clang's -ferror-limit: past this many, the rest are only counted. */
 #define DIAG_PRINT_MAX 20
 
-static void print_one(const struct diag *d, const struct diag_msg *m, FILE *out)
+void diag_render(const struct source *src, enum diag_level level, const struct span *loc,
+		 const char *text, FILE *out)
 {
-	const char *lvl = m->level == DIAG_ERROR ? "ERROR" : "WARNING";
-	if (!m->has_loc || !d->src) {
-		fprintf(out, "%s: %s\n", lvl, m->text);
+	const char *lvl = level == DIAG_ERROR ? "ERROR" : "WARNING";
+	if (!loc || !src) {
+		fprintf(out, "%s: %s\n", lvl, text);
 		return;
 	}
 	int l1, c1, l2, c2;
-	src_locate(d->src, m->loc.start, &l1, &c1);
-	uint32_t last = m->loc.end > m->loc.start ? m->loc.end - 1 : m->loc.start;
-	src_locate(d->src, last, &l2, &c2);
-	fprintf(out, "%s:%d:%d: %s: %s\n", d->src->name, l1, c1, lvl, m->text);
+	src_locate(src, loc->start, &l1, &c1);
+	uint32_t last = loc->end > loc->start ? loc->end - 1 : loc->start;
+	src_locate(src, last, &l2, &c2);
+	fprintf(out, "%s:%d:%d: %s: %s\n", src->name, l1, c1, lvl, text);
 	size_t len;
-	const char *line = src_line(d->src, l1, &len);
+	const char *line = src_line(src, l1, &len);
 	size_t mstart = (size_t)(c1 - 1);
 	size_t mend = l2 == l1 ? (size_t)c2 : len;
 	if (mstart > len)
@@ -243,6 +244,11 @@ static void print_one(const struct diag *d, const struct diag_msg *m, FILE *out)
 	if (mend > len + 1)
 		mend = len + 1;
 	print_marked_line(out, line, len, mstart, mend);
+}
+
+static void print_one(const struct diag *d, const struct diag_msg *m, FILE *out)
+{
+	diag_render(d->src, m->level, m->has_loc ? &m->loc : NULL, m->text, out);
 }
 
 /* Messages in source order: the checks run in phases (attach points are expanded before

@@ -67,6 +67,10 @@ void diag_warning(struct diag *d, struct span loc, const char *fmt, ...)
 void diag_error_noloc(struct diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static inline int diag_count(const struct diag *d) { return d->nerrors; }
+/* Render one message now, as diag_print renders each: "FILE:L:C: LEVEL: text", the line
+ * and a caret (loc NULL or src NULL: "LEVEL: text"). For messages made while tracing. */
+void diag_render(const struct source *src, enum diag_level level, const struct span *loc,
+		 const char *text, FILE *out);
 /* Render every collected message in order. */
 void diag_print(const struct diag *d, FILE *out);
 /* diag_print into buf, NUL-terminated and cut to len bytes (tests compare messages). */

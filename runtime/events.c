@@ -140,6 +140,9 @@ static void handle_event(struct rt_events *ev, void *data, size_t size)
 		case ABI_EV_ASYNC:
 			err = rt_async_event(ev, p, len);
 			break;
+		case ABI_EV_HELPER_ERROR:
+			err = rt_helper_error_event(ev, p, len);
+			break;
 		default:
 			err = -EINVAL;
 		}

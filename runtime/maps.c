@@ -100,7 +100,7 @@ int rt_maps_create(const struct sema_result *sr, uint32_t max_keys, struct rt_ma
 		goto fail;
 	m->ringbuf_fd = fd;
 	fd = create_one("lost events", BPF_MAP_TYPE_PERCPU_ARRAY, "lost", 4, 8,
-			ABI_LOST_SLOTS(sr->nmaps), d);
+			ABI_LOST_SLOTS(sr->nmaps, sr->nprobes), d);
 	if (fd < 0)
 		goto fail;
 	m->lost_fd = fd;

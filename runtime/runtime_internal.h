@@ -180,6 +180,9 @@ struct rt_events {
 	 * handles more than EV_BATCH events, so a flood cannot keep the loop from seeing a
 	 * signal, exit() or the child's exit. NULL while draining after the probes stop. */
 	const volatile sig_atomic_t *stop;
+	const struct cg_helper_site *sites; /* -k/-kk call sites, by event index */
+	int nsites;
+	const struct source *src; /* the script, to locate those sites */
 	unsigned batch;   /* events handled in the current poll */
 	uint64_t handled; /* events handled in all */
 };
@@ -193,6 +196,12 @@ int rt_events_drain(struct rt_events *ev);
 void rt_events_close(struct rt_events *ev);
 /* async.c: system(), cat() and join() events (payload after the event header). */
 int rt_async_event(struct rt_events *ev, const uint8_t *p, size_t len);
+/* failures.c: a -k/-kk helper_error event; at exit, one line per probe whose probe reads
+ * or map updates failed (counted without -k too). */
+int rt_helper_error_event(struct rt_events *ev, const uint8_t *p, size_t len);
+void rt_report_failures(const struct rt_maps *maps, const struct sema_result *sr,
+			const struct node *prog, const struct source *src, int helper_check,
+			FILE *out);
 
 /* ---- codegen_symbols.c: kaddr()/uaddr() lookups lent to codegen ---------------------- */
 extern const struct cg_symbols rt_codegen_symbols;

@@ -27,7 +27,30 @@
 #define POLL_MS 50
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t print_request; /* SIGUSR1: print every map, keep tracing */
 static struct timespec stop_signal_at; /* CLOCK_MONOTONIC when it arrived, for -v */
+
+/* Every catchable signal whose default would end the process (README "Signals"):
+ * SIGUSR1 prints the maps and tracing goes on; each of the others ends the run the way
+ * Ctrl-C does (END runs, the maps print, everything is detached). SIGSEGV, SIGBUS, SIGILL,
+ * SIGFPE, SIGTRAP, SIGSYS and SIGABRT count only when another process sent them (kill,
+ * sigqueue, tgkill): a real fault of our own goes to the action that was there before
+ * (the default, or the sanitizer's report). SIGKILL and SIGSTOP cannot be caught; SIGTSTP,
+ * SIGTTIN and SIGTTOU keep their default (the run pauses, nothing ends). */
+static const int stop_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
+	SIGXCPU, SIGXFSZ, SIGPWR, SIGIO, SIGSTKFLT,
+};
+static const int fault_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT };
+#define NSTOP (sizeof(stop_signals) / sizeof(stop_signals[0]))
+#define NFAULT (sizeof(fault_signals) / sizeof(fault_signals[0]))
+#define NRT 32 /* SIGRTMIN..SIGRTMIN+31, at most */
+
+struct saved_signals {
+	struct sigaction stop[NSTOP], fault[NFAULT], rt[NRT], usr1;
+	int nrt;
+};
+static struct sigaction fault_old[NFAULT]; /* for the handler: where real faults go */
 
 static void on_stop_signal(int sig)
 {
@@ -36,10 +59,34 @@ static void on_stop_signal(int sig)
 	stop_signal = sig;
 }
 
-struct saved_signals {
-	struct sigaction old[3];
-};
-static const int stop_signals[3] = { SIGINT, SIGTERM, SIGHUP };
+static void on_print_signal(int sig)
+{
+	(void)sig;
+	print_request = 1;
+}
+
+static void on_fault_signal(int sig, siginfo_t *si, void *uc)
+{
+	if (si && si->si_code <= 0) { /* SI_USER, SI_QUEUE, SI_TKILL: sent, not a fault */
+		on_stop_signal(sig);
+		return;
+	}
+	for (size_t i = 0; i < NFAULT; i++) {
+		if (fault_signals[i] != sig)
+			continue;
+		const struct sigaction *old = &fault_old[i];
+		if ((old->sa_flags & SA_SIGINFO) && old->sa_sigaction) {
+			old->sa_sigaction(sig, si, uc);
+			return;
+		}
+		/* the default (or ignore): put it back and let the fault happen again */
+		sigaction(sig, old, NULL);
+		if (old->sa_handler == SIG_DFL || old->sa_handler == SIG_IGN)
+			return;
+		old->sa_handler(sig);
+		return;
+	}
+}
 
 static void signals_install(struct saved_signals *s)
 {
@@ -48,14 +95,35 @@ static void signals_install(struct saved_signals *s)
 	sa.sa_handler = on_stop_signal; /* no SA_RESTART: epoll_wait must return EINTR */
 	sigemptyset(&sa.sa_mask);
 	stop_signal = 0;
-	for (int i = 0; i < 3; i++)
-		sigaction(stop_signals[i], &sa, &s->old[i]);
+	print_request = 0;
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &sa, &s->stop[i]);
+	s->nrt = SIGRTMAX - SIGRTMIN + 1 < NRT ? SIGRTMAX - SIGRTMIN + 1 : NRT;
+	for (int i = 0; i < s->nrt; i++)
+		sigaction(SIGRTMIN + i, &sa, &s->rt[i]);
+	sa.sa_handler = on_print_signal;
+	sigaction(SIGUSR1, &sa, &s->usr1);
+	struct sigaction fa;
+	memset(&fa, 0, sizeof(fa));
+	fa.sa_sigaction = on_fault_signal;
+	fa.sa_flags = SA_SIGINFO;
+	sigemptyset(&fa.sa_mask);
+	for (size_t i = 0; i < NFAULT; i++) {
+		sigaction(fault_signals[i], NULL, &fault_old[i]);
+		s->fault[i] = fault_old[i];
+		sigaction(fault_signals[i], &fa, NULL);
+	}
 }
 
 static void signals_restore(const struct saved_signals *s)
 {
-	for (int i = 0; i < 3; i++)
-		sigaction(stop_signals[i], &s->old[i], NULL);
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &s->stop[i], NULL);
+	for (int i = 0; i < s->nrt; i++)
+		sigaction(SIGRTMIN + i, &s->rt[i], NULL);
+	sigaction(SIGUSR1, &s->usr1, NULL);
+	for (size_t i = 0; i < NFAULT; i++)
+		sigaction(fault_signals[i], &s->fault[i], NULL);
 }
 
 static uint64_t monotonic_ns(void)
@@ -141,13 +209,15 @@ static int cmp_map_names(const void *a, const void *b, void *ctx)
 }
 
 /* At the end bpftrace prints two newlines, always to stdout even with -o FILE, then every
- * map sorted by name to the output. */
-static int print_all_maps(struct rt_events *ev, struct diag *d)
+ * map sorted by name to the output; on SIGUSR1 (at_exit false) only the maps. */
+static int print_all_maps(struct rt_events *ev, bool at_exit, struct diag *d)
 {
 	const struct sema_result *sr = ev->sr;
 	fflush(ev->out);
-	fputs("\n\n", stdout);
-	fflush(stdout);
+	if (at_exit) {
+		fputs("\n\n", stdout);
+		fflush(stdout);
+	}
 	if (!sr->nmaps)
 		return 0;
 	int *order = malloc(sizeof(int) * (size_t)sr->nmaps);
@@ -251,6 +321,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		.bpf_cpu = bpf_cpu_for_kernel(),
 		.fentry_nargs = rt_fentry_nargs(),
 		.syms = &rt_codegen_symbols,
+		.helper_check = o->helper_check,
 	};
 	if (codegen_run(prog, sr, &cgo, d, &cg) || diag_count(d))
 		goto out_maps;
@@ -287,6 +358,9 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	ev.pctx = &pctx;
 	ev.json = o->json;
 	ev.cat_bytes_max = o->cat_bytes_max;
+	ev.sites = cg.sites;
+	ev.nsites = cg.nsites;
+	ev.src = d->src;
 	if (rt_events_open(&ev, d))
 		goto out_progs;
 
@@ -326,6 +400,13 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		}
 		if (err > 0)
 			fflush(o->out);
+		if (print_request) { /* SIGUSR1: what the maps hold now; tracing goes on */
+			print_request = 0;
+			flush_events(&ev);
+			if (print_all_maps(&ev, false, d))
+				goto out_detach;
+			fflush(o->out);
+		}
 		if (sr->uses_usym) { /* so their stacks still resolve after they exit */
 			rt_stacks_watch(o->child_pid);
 			rt_stacks_watch(o->target_pid);
@@ -353,7 +434,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	if (run_special(sr, &cg, prog_fds, PROBE_END, d))
 		goto out_detach;
 	flush_events(&ev);
-	if (print_all_maps(&ev, d))
+	if (print_all_maps(&ev, true, d))
 		goto out_detach;
 	fflush(o->out);
 	uint64_t lost = rt_lost_count(&maps);
@@ -377,6 +458,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 				(unsigned long long)full, sr->maps[i].name,
 				o->max_map_keys ? o->max_map_keys : ABI_MAP_KEYS_DEFAULT);
 	}
+	rt_report_failures(&maps, sr, prog, d->src, o->helper_check, stderr);
 	if (ev.err)
 		diag_error_noloc(d, "an event from the kernel could not be decoded: %s",
 				 strerror(-ev.err));

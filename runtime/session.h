@@ -31,7 +31,8 @@ struct session_opts {
 	uint32_t strlen;       /* BPFTRACE_STRLEN (0 = default): for the -v truncation report */
 	int child_pid;         /* filled by session_child_spawn() */
 	int child_gate_fd;
-	int target_pid;        /* -p PID: uprobes only in this process; stop when it exits */     /* write end of the pipe holding the child until attach */
+	int target_pid;        /* -p PID: uprobes only in this process; stop when it exits */
+	int helper_check;      /* -k (1), -kk (2): report failing helpers as they fail */
 };
 
 /* Fork the -c child before codegen (its pid is `cpid`); it waits until released. */

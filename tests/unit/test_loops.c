@@ -134,7 +134,7 @@ static void kernel_tests(void)
 		struct cg_func funcs[2] = { { 0, false }, { 5, true } };
 		struct cg_prog progs[2] = { { .insn_cnt = 1 },
 					    { .insn_cnt = 9, .funcs = funcs, .nfuncs = 2 } };
-		struct cg_result one = { progs, 1 }, both = { progs, 2 };
+		struct cg_result one = { .progs = progs, .nprogs = 1 }, both = { .progs = progs, .nprogs = 2 };
 		struct rt_func_btf fb;
 		struct diag d;
 		diag_init(&d, NULL);

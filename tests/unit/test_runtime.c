@@ -186,7 +186,7 @@ static void test_programs(void)
 		make_prog(0, BPF_PROG_TYPE_RAW_TRACEPOINT, begin, sizeof(begin) / sizeof(begin[0])),
 		make_prog(1, BPF_PROG_TYPE_TRACEPOINT, tp, sizeof(tp) / sizeof(tp[0])),
 	};
-	struct cg_result cg = { progs, 2 };
+	struct cg_result cg = { .progs = progs, .nprogs = 2 };
 	int fds[2];
 
 	TEST_BEGIN("runtime: load, BEGIN test run, printf events, drop after exit()");
@@ -233,7 +233,7 @@ static void test_programs(void)
 	TEST_BEGIN("runtime: verifier refusal is one sentence naming the probe");
 	struct bpf_insn bad[] = { EXIT() }; /* r0 never set */
 	struct cg_prog bp = make_prog(1, BPF_PROG_TYPE_TRACEPOINT, bad, 1);
-	struct cg_result bcg = { &bp, 1 };
+	struct cg_result bcg = { .progs = &bp, .nprogs = 1 };
 	struct diag d2;
 	diag_init(&d2, NULL);
 	CHECK(rt_load_all(&bcg, &sr, 0, fds, &d2) < 0);

@@ -1,0 +1,115 @@
+/*
+ * runtime/failures.c — BPF helpers that failed while tracing, told to the user.
+ *
+ * Owns: the -k/-kk helper_error event (codegen/emit_checks.c sends the call site's index
+ * and the helper's return value), printed as bpftrace 0.17 prints it: in text
+ * "FILE:L:C: WARNING: Failed to map_delete_elem: No such file or directory (-2)" with the
+ * source line and a caret, in JSON {"type": "helper_error", "helper": ..., "retcode": ...,
+ * "line": ..., "col": ...}; and the report at exit of what every probe lost without -k:
+ * one line per probe whose probe reads or map updates failed.
+ * Must not: read maps other than through rt_lost_slot, or decide what counts as a failure
+ * (codegen does).
+ */
+#include "runtime_internal.h"
+
+#include <errno.h>
+#include <linux/bpf.h>
+#include <string.h>
+
+static const char *helper_name(int id)
+{
+	switch (id) {
+	case BPF_FUNC_probe_read: return "probe_read";
+	case BPF_FUNC_probe_read_str: return "probe_read_str";
+	case BPF_FUNC_probe_read_kernel: return "probe_read_kernel";
+	case BPF_FUNC_probe_read_kernel_str: return "probe_read_kernel_str";
+	case BPF_FUNC_probe_read_user: return "probe_read_user";
+	case BPF_FUNC_probe_read_user_str: return "probe_read_user_str";
+	case BPF_FUNC_map_lookup_elem: return "map_lookup_elem";
+	case BPF_FUNC_map_update_elem: return "map_update_elem";
+	case BPF_FUNC_map_delete_elem: return "map_delete_elem";
+	case BPF_FUNC_get_stackid: return "get_stackid";
+	case BPF_FUNC_get_current_comm: return "get_current_comm";
+	case BPF_FUNC_send_signal: return "send_signal";
+	default: return "helper";
+	}
+}
+
+int rt_helper_error_event(struct rt_events *ev, const uint8_t *p, size_t len)
+{
+	uint64_t site;
+	int64_t ret;
+	if (len < 16)
+		return -EINVAL;
+	memcpy(&site, p, 8);
+	memcpy(&ret, p + 8, 8);
+	if (site >= (uint64_t)ev->nsites)
+		return -EINVAL;
+	const struct cg_helper_site *s = &ev->sites[site];
+	const char *name = helper_name(s->helper);
+	int line = 0, col = 0;
+	if (ev->src && s->loc.end > s->loc.start)
+		src_locate(ev->src, s->loc.start, &line, &col);
+	if (ev->json) {
+		fprintf(ev->out, "{\"type\": \"helper_error\", \"helper\": \"%s\", \"retcode\": %lld, "
+				 "\"line\": %d, \"col\": %d}\n", name, (long long)ret, line, col);
+		return 0;
+	}
+	char msg[160];
+	if (ret < 0)
+		snprintf(msg, sizeof(msg), "Failed to %s: %s (%lld)", name, strerror((int)-ret),
+			 (long long)ret);
+	else
+		snprintf(msg, sizeof(msg), "Failed to %s: %lld", name, (long long)ret);
+	diag_render(ev->src, DIAG_WARNING, line ? &s->loc : NULL, msg, ev->out);
+	return 0;
+}
+
+/* "tracepoint:syscalls:sys_enter_*" — the probe's attach points as written. */
+static void probe_text(const struct source *src, const struct node *probe, char *buf,
+		       size_t size)
+{
+	const struct node *first = probe->list, *last = probe->list;
+	for (const struct node *a = probe->list; a; a = a->next)
+		last = a;
+	if (!src || !first || last->loc.end <= first->loc.start || last->loc.end > src->len) {
+		snprintf(buf, size, "probe %d", probe->sym);
+		return;
+	}
+	size_t n = last->loc.end - first->loc.start;
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, src->text + first->loc.start, n);
+	buf[n] = 0;
+	for (char *c = buf; *c; c++)
+		if (*c == '\n' || *c == '\t')
+			*c = ' ';
+}
+
+void rt_report_failures(const struct rt_maps *maps, const struct sema_result *sr,
+			const struct node *prog, const struct source *src, int helper_check,
+			FILE *out)
+{
+	int i = 0;
+	for (const struct node *p = prog ? prog->list : NULL; p; p = p->next) {
+		if (p->kind != AST_PROBE)
+			continue;
+		uint64_t reads = rt_lost_slot(maps, ABI_LOST_PROBE(sr->nmaps, i, ABI_FAIL_READ));
+		uint64_t upd = rt_lost_slot(maps, ABI_LOST_PROBE(sr->nmaps, i, ABI_FAIL_MAP_UPDATE));
+		i++;
+		if (!reads && !upd)
+			continue;
+		char name[256], r[96] = "", u[96] = "";
+		probe_text(src, p, name, sizeof(name));
+		if (reads)
+			snprintf(r, sizeof(r), "%llu probe read%s failed and read as 0",
+				 (unsigned long long)reads, reads == 1 ? "" : "s");
+		if (upd)
+			snprintf(u, sizeof(u), "%llu map update%s failed and %s dropped",
+				 (unsigned long long)upd, upd == 1 ? "" : "s",
+				 upd == 1 ? "was" : "were");
+		const char *hint = reads && helper_check < 2 ? " (-kk shows where)"
+				   : !reads && helper_check < 1 ? " (-k shows where)" : "";
+		fprintf(out, "WARNING: %s: %s%s%s%s\n", name, r, reads && upd ? ", " : "", u, hint);
+	}
+}
