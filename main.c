@@ -15,20 +15,22 @@
 #include <string.h>
 
 #include "codegen/abi.h"
+#include "common/version.h"
 #include "common/diag.h"
 #include "parser/ast.h"
 #include "parser/parse.h"
+#include "runtime/info.h"
 #include "runtime/list.h"
 #include "runtime/session.h"
 #include "sema/sema.h"
 
-#define BPFSCRIPT_VERSION "0.1.0"
 
 static void usage(FILE *out)
 {
 	fputs("USAGE:\n"
 	      "    bpfscript [options] filename [arg ...]\n"
 	      "    bpfscript [options] -e 'program' [arg ...]\n"
+	      "    bpfscript [options] - [arg ...]      (the program from standard input)\n"
 	      "\n"
 	      "OPTIONS:\n"
 	      "    -e 'program'   run this program\n"
@@ -42,6 +44,9 @@ static void usage(FILE *out)
 	      "                   (map updates and deletes, stacks, signals); -kk: also\n"
 	      "                   probe reads and map lookups of missing keys\n"
 	      "    -f text|json   output format (default text)\n"
+	      "    -I DIR         look for #include headers in DIR too\n"
+	      "    --include FILE as if the script began with #include <FILE>\n"
+	      "    --info         what this build and the running kernel support\n"
 	      "    --unsafe       allow system() and signal()\n"
 	      "    --dry-run      parse, check and compile, but load nothing\n"
 	      "    --dump=ast     print the syntax tree (after checks, with types) and stop\n"
@@ -89,7 +94,10 @@ static int env_alias(const char *name, uint32_t lo, uint32_t hi, uint32_t *out)
 	return env_u32(name, *out, lo, hi, out);
 }
 
-enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE };
+enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE, OPT_INFO, OPT_INCLUDE };
+
+#define PID_MAX_LIMIT (4 * 1024 * 1024) /* the kernel's PID_MAX_LIMIT on 64-bit */
+#define MAX_INCLUDES 64
 
 int main(int argc, char **argv)
 {
@@ -99,16 +107,22 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "dump", required_argument, NULL, OPT_DUMP },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+		{ "info", no_argument, NULL, OPT_INFO },
+		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *program = NULL, *out_path = NULL;
 	struct session_opts so = { .out = stdout, .child_gate_fd = -1 };
 	bool list_mode = false;
 	bool dump_ast = false, unsafe = false;
+	const char *include_dirs[MAX_INCLUDES], *includes[MAX_INCLUDES];
+	int ninclude_dirs = 0, nincludes = 0;
 	int opt;
 
-	/* '+' stops at the first non-option so script arguments pass through untouched. */
-	while ((opt = getopt_long(argc, argv, "+e:c:o:qvhf:p:lk", longopts, NULL)) != -1) {
+	/* Options may come anywhere before `--`, as bpftrace's getopt takes them
+	 * (`bpfscript x.bt -c CMD`); the first non-option is the script (without -e), the
+	 * rest and everything after `--` are its positional parameters. */
+	while ((opt = getopt_long(argc, argv, "e:c:o:qvhf:p:lkI:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			program = optarg;
@@ -117,15 +131,34 @@ int main(int argc, char **argv)
 			so.child_cmd = optarg;
 			break;
 		case 'p': {
+			/* bpftrace's checks and words: a decimal number within the kernel's
+			 * largest pid_max */
 			char *end;
+			errno = 0;
 			long pid = strtol(optarg, &end, 10);
-			if (*end || pid <= 0 || pid > 0x3fffffff) {
-				fprintf(stderr, "ERROR: -p takes a process id, not '%s'\n", optarg);
+			if (!*optarg || *end || end == optarg || errno == ERANGE) {
+				fprintf(stderr, "ERROR: pid '%s' is not a valid decimal number\n",
+					optarg);
+				return 1;
+			}
+			if (pid < 1 || pid > PID_MAX_LIMIT) {
+				fprintf(stderr, "ERROR: pid '%s' out of valid pid range [1,%d]\n",
+					optarg, PID_MAX_LIMIT);
 				return 1;
 			}
 			so.target_pid = (int)pid;
 			break;
 		}
+		case 'I':
+			if (ninclude_dirs < MAX_INCLUDES)
+				include_dirs[ninclude_dirs++] = optarg;
+			break;
+		case OPT_INCLUDE:
+			if (nincludes < MAX_INCLUDES)
+				includes[nincludes++] = optarg;
+			break;
+		case OPT_INFO:
+			return print_info(stdout);
 		case 'l':
 			list_mode = true;
 			break;
@@ -148,7 +181,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case OPT_VERSION:
-			printf("bpfscript v%s\n", BPFSCRIPT_VERSION);
+			printf("bpfscript v%s\n", BPFSCRIPT_VERSION_STRING);
 			return 0;
 		case OPT_DRY_RUN:
 			so.dry_run = true;
@@ -197,9 +230,12 @@ int main(int argc, char **argv)
 		err = src_from_string(&src, "stdin", program, strlen(program));
 	} else if (optind < argc) {
 		const char *path = argv[optind++];
-		err = src_from_file(&src, path);
+		/* "-": the program comes from standard input, as in bpftrace */
+		err = strcmp(path, "-") == 0 ? src_from_stream(&src, "stdin", stdin)
+					     : src_from_file(&src, path);
 		if (err) {
-			fprintf(stderr, "ERROR: cannot read '%s': %s\n", path, strerror(-err));
+			fprintf(stderr, "ERROR: failed to open file '%s': %s\n", path,
+				strerror(-err));
 			return 1;
 		}
 	} else {
@@ -243,7 +279,13 @@ int main(int argc, char **argv)
 	 * rather than fail later on a tracefs read or bpf() call. Dry runs need neither. */
 	if (!so.dry_run && !dump_ast && session_check_privileges(&d))
 		goto out_diag;
-	prog = parse_program(&src, &d);
+	struct parse_opts popts = {
+		.include_dirs = include_dirs,
+		.ninclude_dirs = ninclude_dirs,
+		.includes = includes,
+		.nincludes = nincludes,
+	};
+	prog = parse_program_opts(&src, &popts, &d);
 	if (!prog || diag_count(&d))
 		goto out_diag;
 	if (sema_run(prog, &sopts, &d, &sr) || diag_count(&d))

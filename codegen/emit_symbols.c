@@ -96,7 +96,8 @@ LLVMValueRef cg_sym_call(struct cg *c, struct node *n)
 		const struct cg_symbols *sy = c->opts->syms;
 		uint64_t addr = a && a->str && sy ? sy->kernel_addr(a->str) : 0;
 		if (!addr)
-			cg_error(c, "kaddr: kernel symbol '%s' not found in /proc/kallsyms",
+			cg_error(c, "kaddr: Failed to resolve kernel symbol '%s': it is not in "
+				    "/proc/kallsyms",
 				 a && a->str ? a->str : "?");
 		return bpfb_i64(c, addr);
 	}

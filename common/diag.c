@@ -58,19 +58,23 @@ int src_from_file(struct source *src, const char *path)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return -errno;
+	int err = src_from_stream(src, path, f);
+	fclose(f);
+	return err;
+}
+
+int src_from_stream(struct source *src, const char *name, FILE *f)
+{
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
-	if (!buf) {
-		fclose(f);
+	if (!buf)
 		return -ENOMEM;
-	}
 	for (;;) {
 		if (len == cap) {
 			cap *= 2;
 			char *n = realloc(buf, cap);
 			if (!n) {
 				free(buf);
-				fclose(f);
 				return -ENOMEM;
 			}
 			buf = n;
@@ -80,13 +84,11 @@ int src_from_file(struct source *src, const char *path)
 		if (got == 0)
 			break;
 	}
-	int rerr = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (rerr) {
+	if (ferror(f)) {
 		free(buf);
-		return rerr;
+		return -EIO;
 	}
-	int err = src_from_string(src, path, buf, len);
+	int err = src_from_string(src, name, buf, len);
 	free(buf);
 	return err;
 }

@@ -35,6 +35,8 @@ struct source {
 /* 0 or -errno. src_from_file reads the whole file ("-" is not special). */
 int src_from_file(struct source *src, const char *path);
 int src_from_string(struct source *src, const char *name, const char *text, size_t len);
+/* All of f (e.g. stdin for `bpfscript -`), named name in messages. */
+int src_from_stream(struct source *src, const char *name, FILE *f);
 void src_free(struct source *src);
 /* 1-based line and column (column counts bytes, tabs count as one). */
 void src_locate(const struct source *src, uint32_t off, int *line, int *col);

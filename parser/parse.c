@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "parse_internal.h"
+#include "../lexer/includes.h"
 #include "../lexer/macros.h"
 #include "parser.h"
 #include "lexer.h"
@@ -81,15 +82,29 @@ static const struct node *find_too_deep(const struct node *root, int limit)
 
 struct node *parse_program(const struct source *src, struct diag *d)
 {
+	return parse_program_opts(src, NULL, d);
+}
+
+struct node *parse_program_opts(const struct source *src, const struct parse_opts *opts,
+				struct diag *d)
+{
 	struct parse_state ps;
 	yyscan_t scanner;
 	int before = diag_count(d);
 
+	for (int i = 0; opts && i < opts->nincludes; i++) {
+		const char *f = opts->includes[i];
+		if (!pp_header_found(opts, NULL, f, strlen(f), true))
+			diag_error_noloc(d, "--include %s: file not found (searched the current "
+					    "directory, -I directories, /usr/local/include, "
+					    "/usr/include)", f);
+	}
 	if (scanner_open(&ps, src, d, &scanner)) {
 		if (diag_count(d) == before)
 			diag_error_noloc(d, "out of memory while parsing");
 		return NULL;
 	}
+	ps.opts = opts;
 	int rc = bpfs_yyparse(scanner, &ps);
 	bpfs_yylex_destroy(scanner);
 	pp_macros_free(ps.macros);

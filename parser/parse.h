@@ -11,6 +11,17 @@
 #include "../common/diag.h"
 #include "ast.h"
 
+/* Options of the preprocessor: -I DIR and --include FILE (bpftrace's). */
+struct parse_opts {
+	const char *const *include_dirs;
+	int ninclude_dirs;
+	const char *const *includes; /* each as if the script began with #include <FILE> */
+	int nincludes;
+};
+
+/* parse_program with options (NULL: none). */
+struct node *parse_program_opts(const struct source *src, const struct parse_opts *opts,
+				struct diag *d);
 /* Parses src. Returns the PROGRAM node, or NULL when errors were added to d (the parser
  * recovers and reports several syntax errors where it can). Never crashes or hangs on any
  * input, including NUL bytes and invalid UTF-8. A first line starting with "#!" is skipped. */

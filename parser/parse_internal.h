@@ -71,6 +71,7 @@ struct parse_state {
 	struct span pp_open;   /* the outermost open conditional, for "missing #endif" */
 	/* scanner: the script's #define macros (lexer/macros.h); freed by parse.c */
 	struct pp_macros *macros;
+	const struct parse_opts *opts; /* -I, --include; NULL: none */
 };
 
 static inline struct nlist nlist_push(struct nlist l, struct node *n)

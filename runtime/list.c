@@ -11,6 +11,7 @@
  */
 #include "list.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -270,6 +271,15 @@ int list_probes(const char *pattern, bool verbose, FILE *out)
 	int rc = 0;
 	if (pattern && !*pattern)
 		pattern = NULL;
+	/* what a probe name and its shell wildcards can hold; anything else (a backslash, a
+	 * control character, a blank) cannot match and is a typo, as bpftrace's lexer says */
+	for (const char *c = pattern; c && *c; c++) {
+		if (!isalnum((unsigned char)*c) && !strchr("_-*?[]!:./+,{}@$\"\'~ ()<>&", *c)) {
+			fprintf(stderr, "ERROR: invalid character '%c' in the probe pattern '%s'\n",
+				isprint((unsigned char)*c) ? *c : '?', pattern);
+			return 1;
+		}
+	}
 	const char *colon = pattern ? strchr(pattern, ':') : NULL;
 	if (!pattern || !colon) {
 		/* everything, or a glob over full names ("*getppid*") */

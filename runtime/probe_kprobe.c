@@ -249,6 +249,15 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	if (!valid_func_name(func))
 		return provider_fail(err, errlen, "'%s' is not a kernel function name (in '%s')", func,
 			    text);
+	/* bpftrace's list, checked before anything else: a return probe on these spin-lock
+	 * functions can deadlock the kernel (the kretprobe handler takes the same lock) */
+	static const char *const banned[] = { "_raw_spin_lock", "_raw_spin_lock_irqsave",
+					      "_raw_spin_unlock_irqrestore",
+					      "queued_spin_lock_slowpath" };
+	for (size_t i = 0; ret && i < sizeof(banned) / sizeof(banned[0]); i++)
+		if (strcmp(func, banned[i]) == 0)
+			return provider_fail(err, errlen, "banned probe, error: kretprobe:%s can't be "
+					     "used as it might lock up your system.", func);
 	uint64_t offset = 0;
 	if (plus) {
 		char *end;

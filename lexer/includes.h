@@ -1,0 +1,23 @@
+/*
+ * lexer/includes.h — `#include` lines and `--include FILE` (lexer/includes.c).
+ *
+ * Owns: the check that a named header exists. Must not: read headers.
+ */
+#ifndef BPFSCRIPT_INCLUDES_H
+#define BPFSCRIPT_INCLUDES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../common/diag.h"
+#include "../parser/parse.h"
+
+/* Is header name (nlen bytes, "x.h" when quoted) to be found? script: the script's path
+ * (NULL for -e), for quoted headers next to it. */
+bool pp_header_found(const struct parse_opts *o, const char *script, const char *name,
+		     size_t nlen, bool quoted);
+/* An #include line's argument ("<x.h>" or "\"x.h\""): an error at loc unless found. */
+void pp_include_line(const struct parse_opts *o, const struct source *src, struct diag *d,
+		     struct span loc, const char *arg, size_t alen);
+
+#endif
