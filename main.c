@@ -290,6 +290,7 @@ int main(int argc, char **argv)
 		goto out_diag;
 	if (sema_run(prog, &sopts, &d, &sr) || diag_count(&d))
 		goto out_diag;
+	diag_flush(&d, stderr); /* warnings from the checks, before anything runs */
 	if (dump_ast) {
 		ast_dump(stdout, prog, true);
 		rc = 0;

@@ -100,7 +100,12 @@ static LLVMValueRef cmp_i1(struct cg *c, struct node *n)
 		return bpfb_to_bool(c, cg_str_cmp(c, n->a, n->b, n->op == OP_NE));
 	}
 	LLVMValueRef a = cg_expr(c, n->a), b = cg_expr(c, n->b);
-	bool s = n->a->type.is_signed || n->b->type.is_signed;
+	/* C's usual arithmetic conversions on values already widened to 64 bits: an unsigned
+	 * 64-bit operand makes the comparison unsigned (`$u64 > -1` is 0); a narrower
+	 * unsigned value fits in int64, so anything else compares signed (`-5 < (uint32)7`
+	 * is 1) */
+	bool s = !((!n->a->type.is_signed && n->a->type.size >= 8) ||
+		   (!n->b->type.is_signed && n->b->type.size >= 8));
 	LLVMIntPredicate p;
 	switch (n->op) {
 	case OP_LT: p = s ? LLVMIntSLT : LLVMIntULT; break;

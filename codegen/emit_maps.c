@@ -9,6 +9,7 @@
  * Must not: lay out values itself beyond abi.h (emit_value.c stores them) or emit events.
  */
 #include <linux/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "codegen_internal.h"
 
@@ -486,6 +487,25 @@ void cg_map_delete(struct cg *c, struct node *m)
 	}
 	rcache_drop(c, m->sym);
 	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
+	if (l.map_type == ABI_MAP_PERCPU_ARRAY) {
+		/* delete(@) of a keyless aggregation: an array slot cannot be deleted, so every
+		 * CPU's copy is zeroed, and the map prints as bpftrace's does after a delete
+		 * (`@: 0`) */
+		int ncpus = libbpf_num_possible_cpus();
+		for (int cpu = 0; cpu < (ncpus > 0 ? ncpus : 1); cpu++) {
+			LLVMValueRef a[3] = { bpfb_map_ptr(c, cg_map_fd(c, m->sym)), key,
+					      bpfb_i64(c, (uint64_t)cpu) };
+			LLVMValueRef p = bpfb_helper(c, BPF_FUNC_map_lookup_percpu_elem, c->ptr, a, 3,
+						     "pcpu");
+			LLVMBasicBlockRef hit = bpfb_block(c, "del_cpu"), next = bpfb_block(c, "del_next");
+			LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), next, hit);
+			LLVMPositionBuilderAtEnd(c->b, hit);
+			bpfb_memset0(c, p, l.value_size);
+			LLVMBuildBr(c->b, next);
+			LLVMPositionBuilderAtEnd(c->b, next);
+		}
+		return;
+	}
 	cg_helper_check(c, bpfb_map_delete(c, cg_map_fd(c, m->sym), key), BPF_FUNC_map_delete_elem,
 			m, -1);
 }

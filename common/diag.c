@@ -301,6 +301,12 @@ void diag_print(const struct diag *d, FILE *out)
 	}
 }
 
+void diag_flush(struct diag *d, FILE *out)
+{
+	diag_print(d, out);
+	diag_free(d);
+}
+
 void diag_snprint(const struct diag *d, char *buf, size_t len)
 {
 	char *text = NULL;

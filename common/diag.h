@@ -75,6 +75,9 @@ void diag_render(const struct source *src, enum diag_level level, const struct s
 		 const char *text, FILE *out);
 /* Render every collected message in order. */
 void diag_print(const struct diag *d, FILE *out);
+/* Print what was collected (warnings, once the checks passed) and forget it, so the
+ * messages of later stages print on their own. */
+void diag_flush(struct diag *d, FILE *out);
 /* diag_print into buf, NUL-terminated and cut to len bytes (tests compare messages). */
 void diag_snprint(const struct diag *d, char *buf, size_t len);
 

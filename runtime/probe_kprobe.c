@@ -313,11 +313,13 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	if (found < 0)
 		return provider_fail(err, errlen, "cannot list kernel functions for '%s': %s", text,
 			    strerror(-found));
-	if (!found && (from_kallsyms || !kprobe_func_addr(func)))
-		return provider_fail(err, errlen,
-			    "kernel function not found: %s (no such symbol in /proc/kallsyms: "
-			    "misspelt, inlined, or in a module that is not loaded)",
-			    func);
+	if (!found && (from_kallsyms || !kprobe_func_addr(func))) {
+		provider_fail(err, errlen,
+			      "kernel function not found: %s (no such symbol in /proc/kallsyms: "
+			      "misspelt, inlined, or in a module that is not loaded)",
+			      func);
+		return -ENOENT; /* the caller may skip it when other probes remain */
+	}
 	if (add_point(pv, pts, n, func, offset)) {
 		drop_from(*pts, n, first);
 		return provider_fail(err, errlen, "out of memory");

@@ -295,8 +295,9 @@ int provider_expand(const char *text, int probe_idx, struct probe_point **pts, i
 	if (!pv)
 		return provider_fail(err, errlen, "Invalid probe type: %.*s", (int)len, text);
 	int first = *n;
-	if (pv->expand(pv, text, pts, n, err, errlen))
-		return -1;
+	int rc = pv->expand(pv, text, pts, n, err, errlen);
+	if (rc)
+		return rc == -ENOENT ? -ENOENT : -1; /* -ENOENT: the target does not exist */
 	for (int i = first; i < *n; i++) {
 		(*pts)[i].probe = probe_idx;
 		(*pts)[i].index = i;

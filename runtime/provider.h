@@ -65,7 +65,8 @@ struct provider {
 const struct provider *provider_find(const char *prefix, size_t len);
 const struct provider *provider_for_kind(enum probe_kind kind);
 /* Expand one attach point: provider lookup + expand. Each new point gets probe = probe_idx;
- * `index` is set to its position in *pts. */
+ * `index` is set to its position in *pts. 0, -1 with the reason in err, or -ENOENT when
+ * the target (a kernel function) does not exist, which a caller may skip. */
 int provider_expand(const char *text, int probe_idx, struct probe_point **pts, int *n,
 		    char *err, size_t errlen);
 /* kprobe/kretprobe rows (runtime/probe_kprobe.c): expansion against the traceable kernel

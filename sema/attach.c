@@ -6,7 +6,10 @@
  * remembering which probe kinds each probe runs under (builtins like retval depend on it).
  * Must not: attach anything, or parse attach-point syntax itself (the provider rows do).
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sema_int.h"
 
@@ -26,6 +29,53 @@ const char *sema_probe_kind_name(enum probe_kind k)
 	return "unknown";
 }
 
+/* `i:ms:$1`, `BEG$1`: positional parameters inside an attach point are replaced by their
+ * text before it is expanded, as bpftrace does (a missing one is empty). -1: no memory. */
+static int attach_positional(struct sema *s, struct node *a)
+{
+	size_t cap = strlen(a->str) + 1, len = 0;
+	for (int i = 0; i < s->opts->npos; i++)
+		cap += strlen(s->opts->pos[i]);
+	char *out = malloc(cap);
+	if (!out)
+		return -1;
+	for (const char *p = a->str; *p;) {
+		if (p[0] == '$' && isdigit((unsigned char)p[1])) {
+			char *end;
+			long n = strtol(p + 1, &end, 10);
+			const char *v = n >= 1 && n <= s->opts->npos ? s->opts->pos[n - 1] : "";
+			size_t vl = strlen(v);
+			if (len + vl + 1 > cap) { /* the same parameter used several times */
+				cap = len + vl + strlen(end) + 1 + cap;
+				char *bigger = realloc(out, cap);
+				if (!bigger) {
+					free(out);
+					return -1;
+				}
+				out = bigger;
+			}
+			memcpy(out + len, v, vl);
+			len += vl;
+			p = end;
+			continue;
+		}
+		if (len + 2 > cap) {
+			cap *= 2;
+			char *bigger = realloc(out, cap);
+			if (!bigger) {
+				free(out);
+				return -1;
+			}
+			out = bigger;
+		}
+		out[len++] = *p++;
+	}
+	out[len] = 0;
+	free(a->str);
+	a->str = out;
+	return 0;
+}
+
 int sema_attach(struct sema *s, struct node *prog)
 {
 	struct sema_result *r = s->r;
@@ -39,6 +89,8 @@ int sema_attach(struct sema *s, struct node *prog)
 	r->nprobes = n;
 
 	int idx = 0;
+	struct { struct span loc; char *msg; } skipped[8];
+	int nskipped = 0;
 	for (struct node *p = prog->list; p; p = p->next) {
 		if (p->kind != AST_PROBE)
 			continue;
@@ -48,10 +100,21 @@ int sema_attach(struct sema *s, struct node *prog)
 		for (struct node *a = p->list; a; a = a->next) {
 			if (a->kind != AST_ATTACH || !a->str)
 				continue;
+			if (strchr(a->str, '$') && attach_positional(s, a) < 0)
+				return -1;
 			char err[512] = "";
 			int before = r->npoints;
-			if (provider_expand(a->str, idx, &r->points, &r->npoints, err,
-					    sizeof(err)) < 0) {
+			int rc = provider_expand(a->str, idx, &r->points, &r->npoints, err,
+						 sizeof(err));
+			if (rc == -ENOENT && nskipped < 8) {
+				/* a kernel function that does not exist: bpftrace 0.17 skips such a
+				 * probe with a warning when others remain (decided below) */
+				skipped[nskipped].loc = a->loc;
+				skipped[nskipped++].msg = strdup(err);
+				sp->attach_failed = true;
+				continue;
+			}
+			if (rc < 0) {
 				diag_error(s->d, a->loc, "%s",
 					   err[0] ? err : "invalid attach point");
 				sp->attach_failed = true;
@@ -63,6 +126,14 @@ int sema_attach(struct sema *s, struct node *prog)
 			}
 		}
 		idx++;
+	}
+	for (int i = 0; i < nskipped; i++) {
+		const char *m = skipped[i].msg ? skipped[i].msg : "kernel function not found";
+		if (r->npoints > 0)
+			diag_warning(s->d, skipped[i].loc, "%s; this probe is skipped", m);
+		else
+			diag_error(s->d, skipped[i].loc, "%s", m);
+		free(skipped[i].msg);
 	}
 	uint32_t max = s->opts && s->opts->max_probes ? s->opts->max_probes
 						       : SEMA_MAX_PROBES_DEFAULT;

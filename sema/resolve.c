@@ -16,21 +16,24 @@
 
 /* ---- positional parameters -------------------------------------------------------- */
 
-/* bpftrace 0.17 accepts a decimal (optionally negative) or 0x-hex integer. */
+/* bpftrace 0.17 accepts an integer in C's notations: decimal (optionally negative),
+ * 0x hex, or 0-prefixed octal (`0775` is 509). */
 static bool parse_number(const char *p, int64_t *out)
 {
 	const char *q = p;
 	if (*q == '-')
 		q++;
 	bool hex = q[0] == '0' && (q[1] == 'x' || q[1] == 'X');
+	bool oct = !hex && q[0] == '0' && q[1];
 	const char *digits = hex ? q + 2 : q;
 	if (!*digits)
 		return false;
 	for (const char *c = digits; *c; c++)
-		if (hex ? !isxdigit((unsigned char)*c) : !isdigit((unsigned char)*c))
+		if (hex ? !isxdigit((unsigned char)*c)
+			: oct ? (*c < '0' || *c > '7') : !isdigit((unsigned char)*c))
 			return false;
 	errno = 0;
-	uint64_t v = strtoull(digits, NULL, hex ? 16 : 10);
+	uint64_t v = strtoull(digits, NULL, hex ? 16 : oct ? 8 : 10);
 	if (errno)
 		return false;
 	*out = p[0] == '-' ? -(int64_t)v : (int64_t)v;
@@ -67,6 +70,24 @@ static void positional(struct sema *s, struct node *n)
 				len = (uint32_t)lim->ival;
 			rewrite_str(n, v, len);
 			continue;
+		}
+		struct node *sum = n->kind == AST_CALL && n->str && strcmp(n->str, "str") == 0
+					   ? n->list : NULL;
+		if (sum && sum->kind == AST_BINOP && sum->op == OP_ADD &&
+		    ((sum->a->kind == AST_POSPARAM && sum->b->kind == AST_INT) ||
+		     (sum->b->kind == AST_POSPARAM && sum->a->kind == AST_INT))) {
+			/* str($N + K) of a text parameter: its text from byte K on, as bpftrace
+			 * treats the parameter as a string literal there */
+			struct node *pp = sum->a->kind == AST_POSPARAM ? sum->a : sum->b;
+			struct node *k = pp == sum->a ? sum->b : sum->a;
+			const char *v = pos_value(s, pp->ival);
+			int64_t dummy;
+			if (pp->ival > 0 && !parse_number(v, &dummy) && k->ival >= 0 && !sum->next) {
+				size_t len = strlen(v);
+				size_t from = (uint64_t)k->ival < len ? (size_t)k->ival : len;
+				rewrite_str(n, v + from, (uint32_t)(len - from));
+				continue;
+			}
 		}
 		if (n->kind == AST_POSPARAM) {
 			int64_t v = 0;

@@ -300,6 +300,12 @@ static void ternary(struct sema *s, struct node *n)
 	if (is_none(n->b) || is_none(n->c))
 		return;
 	const struct type *tb = &n->b->type, *tc = &n->c->type;
+	if (tb->kind == TY_VOID && tc->kind == TY_VOID) {
+		/* `c ? printf(...) : printf(...)` as a statement (a value use is refused where
+		 * the value is taken) */
+		n->type = type_void();
+		return;
+	}
 	if (!sema_compatible(tb, tc) || !is_value_type(tb)) {
 		diag_error(s->d, n->loc,
 			   "Ternary operator must return the same type: have '%s' and '%s'",
