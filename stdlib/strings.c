@@ -144,7 +144,7 @@ static void json_escape(FILE *out, const char *s, size_t n, bool stop_at_nul)
 				fputc(ch, out);
 			} else {
 				/* well-formed UTF-8 as is; any other byte as the code point of
-				 * the same number (0.17 wrote \uffffffNN, which no parser takes) */
+				 * the same number (0.17 wrote \uffffffNN: U+FFFF and "ffNN" to a parser) */
 				size_t l = utf8_seq(u + i, n - i);
 				if (l) {
 					fwrite(u + i, 1, l, out);

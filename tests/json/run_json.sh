@@ -115,7 +115,7 @@ for t in "${tests[@]}"; do
 	elif [ "$RL_STATUS" != "$T_EXIT" ]; then
 		fail "exit status $RL_STATUS, expected $T_EXIT" "$(head -10 "$tmp/stderr")"
 	elif ! why=$(python3 tests/json/json_lines.py "${files[@]}" 2>&1); then
-		fail "output that is not JSON" "${why//$tmp/@TMP@}"
+		fail "output lines that are not valid JSON documents" "${why//$tmp/@TMP@}"
 	else
 		passed=$((passed + 1))
 		echo "ok $name"
