@@ -19,6 +19,7 @@
 #include "../../stdlib/format.h"
 #include "../../stdlib/record_fmt.h"
 #include "../../stdlib/strings.h"
+#include "../../stdlib/symfmt.h"
 #include "check.h"
 
 static char *esc(const char *s, size_t n, bool bytes)
@@ -57,6 +58,24 @@ static char *value(const struct type *t, const void *bytes, const struct print_c
 		CHECK_EQ_STR(got_, exp);                                                    \
 		free(got_);                                                                 \
 	} while (0)
+
+static bool fake_ksym(void *ctx, uint64_t addr, bool with_off, char *buf, size_t len)
+{
+	const char *name = addr >= 0xffffffff81000100 ? "do_sys_open\"x" : "vfs_read";
+	uint64_t base = addr >= 0xffffffff81000100 ? 0xffffffff81000100 : 0xffffffff81000000;
+	if (with_off)
+		snprintf(buf, len, "%s+%llu", name, (unsigned long long)(addr - base));
+	else
+		snprintf(buf, len, "%s", name);
+	return true;
+}
+
+static int fake_stack(void *ctx, bool user, uint32_t frames, int64_t id, uint64_t *ips, int max)
+{
+	ips[0] = 0xffffffff81000010;
+	ips[1] = 0xffffffff81000104;
+	return max < 2 ? max : 2;
+}
 
 static struct type sub_int(uint8_t sub, int32_t fmt_id)
 {
@@ -177,6 +196,24 @@ int main(void)
 			  "\"s\": \"\\u0001\\u00fe\\\"\" }");
 	free(buf);
 	ctypes_free(reg);
+	TEST_END();
+
+	TEST_BEGIN("json maps: a kstack key (4-space frames) with ksym values, escaped");
+	struct print_syms syms = { .ksym = fake_ksym, .stack = fake_stack };
+	struct print_ctx sctx = { .syms = &syms };
+	struct map_snapshot m = { .name = "@m", .key = sub_int(SUB_KSTACK, 2),
+				  .val = sub_int(SUB_KSYM, 0), .n = 1 };
+	m.entries = calloc(1, sizeof(*m.entries));
+	m.entries[0].key = calloc(1, 16);
+	m.entries[0].value = (int64_t)0xffffffff81000100ull;
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	print_map_json(f, &m, &sctx, 0, 0);
+	fclose(f);
+	snapshot_free(&m);
+	CHECK_EQ_STR(buf, "{\"type\": \"map\", \"data\": {\"@m\": {\"\\n    vfs_read+16\\n"
+			  "    do_sys_open\\\"x+4\\n\": \"do_sys_open\\\"x\"}}}\n");
+	free(buf);
 	TEST_END();
 
 	TEST_BEGIN("json messages: lost events as 0.17's lost_events");
