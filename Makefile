@@ -146,6 +146,8 @@ SETUP_PKGS += clang-14 libclang-rt-14-dev util-linux
 # qemu-system-x86 + linux-image-amd64 (a stock kernel with kprobes; it only adds files under
 # /boot and /lib/modules) + busybox-static: the kprobe suite boots a VM (tests/vm).
 SETUP_PKGS += qemu-system-x86 linux-image-amd64 busybox-static
+# python3: its json module is the strict parser of the -f json suite (tests/json).
+SETUP_PKGS += python3
 setup:
 	@missing=$$(for p in $(SETUP_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \

@@ -5,8 +5,8 @@
  * Owns: the shapes {"type": "map"|"hist"|"stats"|"value"|..., "data": ...} one per line,
  * key strings ("k1,k2"), bucket objects {"min", "max", "count"}, value encodings (numbers,
  * quoted escaped strings, tuples as [a,b]) and the 0.17 quirks copied byte for byte
- * (avg maps are type "stats"; a strftime value is written unquoted; empty maps print
- * nothing).
+ * (avg maps are type "stats"; empty maps print nothing), except where 0.17 wrote invalid
+ * JSON (COMPAT.md "-f json"): every line written here parses as one JSON document.
  * Must not: read BPF maps or include libbpf; sorting is snapshot_order's.
  */
 #include <stdio.h>
@@ -21,8 +21,14 @@
 void print_json_message(FILE *out, const char *type, const char *data, size_t n)
 {
 	fprintf(out, "{\"type\": \"%s\", \"data\": \"", type);
-	str_json_escape(out, data, n);
+	str_json_escape_bytes(out, data, n);
 	fputs("\"}\n", out);
+}
+
+void print_json_lost(FILE *out, uint64_t lost)
+{
+	fprintf(out, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu}}\n",
+		(unsigned long long)lost);
 }
 
 /* A value's plain text (as text output prints it) into a memory buffer; caller frees. */
@@ -43,7 +49,7 @@ static void json_text(FILE *out, const struct type *t, const uint8_t *bytes,
 {
 	size_t n = 0;
 	char *txt = value_text(t, bytes, ctx, &n);
-	str_json_escape(out, txt ? txt : "", txt ? n : 0);
+	str_json_escape_bytes(out, txt ? txt : "", txt ? n : 0);
 	free(txt);
 }
 
@@ -67,31 +73,37 @@ void print_json_value(FILE *out, const struct type *t, const uint8_t *bytes,
 		fmt_record(out, t->ct, bytes, type_storage_size(t), true);
 		return;
 	case TY_INT:
-		if (t->sub == SUB_ENUM) { /* an enumerator's name is a JSON string */
-			fputc('"', out);
+	case TY_COUNT:
+	case TY_SUM:
+	case TY_MIN:
+	case TY_MAX:
+	case TY_AVG:
+		if (t->sub == SUB_NONE) { /* a plain number */
 			json_text(out, t, bytes, ctx);
-			fputc('"', out);
-		} else {
-			json_text(out, t, bytes, ctx);
+			return;
 		}
-		return;
-	case TY_STR:
-	case TY_PROBE:
-		fputc('"', out);
-		json_text(out, t, bytes, ctx);
-		fputc('"', out);
-		return;
+		break;
 	default:
-		/* numbers, and (as 0.17) a strftime timestamp's text without quotes */
-		json_text(out, t, bytes, ctx);
-		return;
+		break;
 	}
+	/* Everything else is text and a JSON string: strings, buf, ntop, probe, enum names,
+	 * ksym/usym/func, stacks (as 0.17) and strftime (0.17 writes it unquoted). */
+	fputc('"', out);
+	json_text(out, t, bytes, ctx);
+	fputc('"', out);
 }
 
 /* "k1,k2": the key's elements as text, joined by ',' (0.17's argument_value_list_str). */
 static void json_key(FILE *out, const struct map_snapshot *s, const struct snap_entry *e,
 		     const struct print_ctx *ctx, const struct snapshot_walk *w)
 {
+	/* stack frames in keys are indented by 4, as in text output (and 0.17's JSON) */
+	struct print_ctx kctx = { 0 };
+	if (ctx) {
+		kctx = *ctx;
+		kctx.stack_indent = 4;
+		ctx = &kctx;
+	}
 	fputc('"', out);
 	snapshot_key_each(out, s, e, w, ",", json_text, ctx);
 	fputs("\": ", out);

@@ -367,6 +367,12 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	signals_install(&sigs);
 	signals_set = true;
 	ev.stop = &stop_signal; /* until the probes stop sending, every poll is bounded */
+	if (o->json) {
+		/* One write(2) per JSON line (up to 64 KiB), so that a -c child writing to the
+		 * same stdout never lands inside one of them. */
+		static char json_buf[1 << 16];
+		setvbuf(o->out, json_buf, _IOLBF, sizeof(json_buf));
+	}
 	if (o->json && !o->quiet) {
 		/* -f json: the count is a message on the output, as bpftrace writes it */
 		fprintf(o->out, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n",
@@ -438,7 +444,9 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		goto out_detach;
 	fflush(o->out);
 	uint64_t lost = rt_lost_count(&maps);
-	if (lost)
+	if (lost && o->json) /* a message on the output, as bpftrace 0.17 writes it */
+		print_json_lost(o->out, lost);
+	else if (lost)
 		fprintf(stderr, "Lost %llu events\n", (unsigned long long)lost);
 	/* Strings cut short are counted always (codegen/emit_strings.c) but reported only
 	 * with -v: a script often copies long paths on purpose, and bpftrace is silent. */

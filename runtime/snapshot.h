@@ -96,5 +96,7 @@ void print_json_value(FILE *out, const struct type *t, const uint8_t *bytes,
 		      const struct print_ctx *ctx);
 /* {"type": "<type>", "data": "<data escaped>"} and a newline. */
 void print_json_message(FILE *out, const char *type, const char *data, size_t n);
+/* {"type": "lost_events", "data": {"events": N}} (bpftrace 0.17's JSON for lost events) */
+void print_json_lost(FILE *out, uint64_t lost);
 
 #endif

@@ -11,6 +11,7 @@
  */
 #include "record_fmt.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "../sema/ctypes.h"
@@ -104,8 +105,11 @@ static void print_members(const struct rec_out *r, const struct ctype *rec, uint
 static void print_value(const struct rec_out *r, const struct ctype *ct, uint64_t bit_off,
 			uint32_t bitfield, int depth)
 {
-	if (depth > RECORD_MAX_DEPTH)
+	if (depth > RECORD_MAX_DEPTH) {
+		if (r->json) /* a member needs a value to stay JSON */
+			fputs("null", r->out);
 		return;
+	}
 	switch (ct->kind) {
 	case CT_INT:
 		print_int(r, bit_off, bitfield ? bitfield : (ct->size > 8 ? 64 : ct->size * 8),
@@ -116,16 +120,17 @@ static void print_value(const struct rec_out *r, const struct ctype *ct, uint64_
 		return;
 	case CT_FLOAT: {
 		uint64_t v = bits_at(r, bit_off, ct->size == 4 ? 32 : 64);
+		double d;
 		if (ct->size == 4) {
 			uint32_t w = (uint32_t)v;
 			float f;
 			memcpy(&f, &w, 4);
-			fprintf(r->out, "%g", (double)f);
+			d = (double)f;
 		} else {
-			double d;
 			memcpy(&d, &v, 8);
-			fprintf(r->out, "%g", d);
 		}
+		/* JSON has no nan/inf numbers: those are strings there */
+		fprintf(r->out, r->json && !isfinite(d) ? "\"%g\"" : "%g", d);
 		return;
 	}
 	case CT_ARRAY:
@@ -151,6 +156,8 @@ static void print_value(const struct rec_out *r, const struct ctype *ct, uint64_
 		return;
 	}
 	default: /* void, functions: never stored by value */
+		if (r->json)
+			fputs("null", r->out);
 		return;
 	}
 }

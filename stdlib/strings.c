@@ -100,11 +100,35 @@ int str_special(char *out, size_t len, const struct type *t, const uint8_t *byte
 	}
 }
 
-void str_json_escape(FILE *out, const char *s, size_t n)
+/* Length (2..4) of the well-formed UTF-8 sequence starting at s[0], or 0 (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-	for (size_t i = 0; i < n && s[i]; i++) {
-		/* bpftrace 0.17 widens a signed char: bytes >= 0x80 come out as \uffffffNN */
-		int ch = (signed char)s[i];
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t len;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+static void json_escape(FILE *out, const char *s, size_t n, bool stop_at_nul)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = u[i];
+		if (!ch && stop_at_nul)
+			return;
 		switch (ch) {
 		case '"': fputs("\\\"", out); break;
 		case '\\': fputs("\\\\", out); break;
@@ -114,12 +138,31 @@ void str_json_escape(FILE *out, const char *s, size_t n)
 		case '\r': fputs("\\r", out); break;
 		case '\t': fputs("\\t", out); break;
 		default:
-			if (ch >= 0 && ch < 0x20)
-				fprintf(out, "\\u%04x", (unsigned)ch);
-			else if (ch < 0)
-				fprintf(out, "\\u%04x", (unsigned)ch);
-			else
+			if (ch < 0x20) {
+				fprintf(out, "\\u%04x", ch);
+			} else if (ch < 0x80) {
 				fputc(ch, out);
+			} else {
+				/* well-formed UTF-8 as is; any other byte as the code point of
+				 * the same number (0.17 wrote \uffffffNN: U+FFFF and "ffNN" to a parser) */
+				size_t l = utf8_seq(u + i, n - i);
+				if (l) {
+					fwrite(u + i, 1, l, out);
+					i += l - 1;
+				} else {
+					fprintf(out, "\\u%04x", ch);
+				}
+			}
 		}
 	}
+}
+
+void str_json_escape(FILE *out, const char *s, size_t n)
+{
+	json_escape(out, s, n, true);
+}
+
+void str_json_escape_bytes(FILE *out, const char *s, size_t n)
+{
+	json_escape(out, s, n, false);
 }

@@ -3,7 +3,8 @@
 #
 # Owns: the sanitizer environment (any ASan/UBSan/LSan report must fail a test), the one
 # pattern that recognises a sanitizer report, mounting tracefs when it is missing, and
-# run_limited (run a command with a time limit, INT then KILL).
+# run_limited (run a command with a time limit, INT then KILL), and reading a .test file
+# (parse_test, test_command: tests/e2e/run_e2e.sh and tests/json/run_json.sh share them).
 # Must not: print results or count tests; each runner does its own bookkeeping.
 # Sourced, never executed; callers are bash and cd to the repository root first.
 # shellcheck disable=SC2034  # RL_* are results for the sourcing script
@@ -59,4 +60,62 @@ run_limited() {
 	# Braces so bash's "Killed" job notice goes to /dev/null, not the report.
 	{ wait "$pid"; } 2>/dev/null
 	RL_STATUS=$?
+}
+
+DIRECTIVES='NAME|PROG|FILE|ARGS|PARAMS|ENV|EXPECT|EXPECT_REGEX|EXPECT_STDERR_REGEX|EXPECT_FILE|EXIT|TIMEOUT|SIGINT_WHEN|NO_ORACLE'
+BLOCKS=' PROG EXPECT EXPECT_REGEX EXPECT_STDERR_REGEX EXPECT_FILE '
+
+# parse_test FILE: fill the T_* variables. Block directives take the rest of their line
+# (if any) and every following line up to the next directive, verbatim: trailing blank
+# lines in EXPECT are significant. Lines before the first directive are comments.
+parse_test() {
+	local line cur='' rest
+	T_NAME='' T_PROG='' T_FILE='' T_ARGS='' T_PARAMS='' T_ENV=() T_EXIT=0 T_TIMEOUT=10
+	T_SIGINT_WHEN='' T_NO_ORACLE='' T_EXPECT_FILE_PATH=''
+	declare -gA T_BLOCK=() T_HAS=()
+	while IFS= read -r line || [ -n "$line" ]; do
+		if [[ $line =~ ^($DIRECTIVES)(\ (.*))?$ ]]; then
+			cur=${BASH_REMATCH[1]}
+			rest=${BASH_REMATCH[3]}
+			T_HAS[$cur]=1
+			case $cur in
+			NAME) T_NAME=$rest ;;
+			FILE) T_FILE=$rest ;;
+			ARGS) T_ARGS=$rest ;;
+			PARAMS) T_PARAMS=$rest ;;
+			ENV) T_ENV+=("$rest") ;;
+			EXIT) T_EXIT=$rest ;;
+			TIMEOUT) T_TIMEOUT=$rest ;;
+			SIGINT_WHEN) T_SIGINT_WHEN=$rest ;;
+			NO_ORACLE) T_NO_ORACLE=${rest:-yes} ;;
+			EXPECT_FILE) T_EXPECT_FILE_PATH=$rest; T_BLOCK[$cur]='' ;;
+			*) T_BLOCK[$cur]=''; [ -n "$rest" ] && T_BLOCK[$cur]+="$rest"$'\n' ;;
+			esac
+			[[ $BLOCKS == *" $cur "* ]] || cur=''
+		elif [ -n "$cur" ]; then
+			T_BLOCK[$cur]+="$line"$'\n'
+		fi
+	done <"$1"
+	T_PROG=${T_BLOCK[PROG]:-}
+}
+
+# test_command BIN TMP [OPTION...]: the command line of the parsed test in T_CMD: env with
+# its ENV, BIN, the given OPTIONs (e.g. -f json), its ARGS, -e PROG or FILE, its PARAMS;
+# @TMP@ becomes TMP.
+test_command() {
+	local bin=$1 tmp=$2 e
+	shift 2
+	local -a opts params
+	T_CMD=(env)
+	for e in "${T_ENV[@]}"; do T_CMD+=("${e//@TMP@/$tmp}"); done
+	T_CMD+=("$bin" "$@")
+	eval "opts=( ${T_ARGS//@TMP@/$tmp} )"
+	eval "params=( ${T_PARAMS//@TMP@/$tmp} )"
+	T_CMD+=("${opts[@]}")
+	if [ -n "$T_FILE" ]; then
+		T_CMD+=("$T_FILE")
+	else
+		T_CMD+=(-e "${T_PROG//@TMP@/$tmp}")
+	fi
+	T_CMD+=("${params[@]}")
 }

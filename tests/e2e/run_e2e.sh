@@ -30,43 +30,6 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-DIRECTIVES='NAME|PROG|FILE|ARGS|PARAMS|ENV|EXPECT|EXPECT_REGEX|EXPECT_STDERR_REGEX|EXPECT_FILE|EXIT|TIMEOUT|SIGINT_WHEN|NO_ORACLE'
-BLOCKS=' PROG EXPECT EXPECT_REGEX EXPECT_STDERR_REGEX EXPECT_FILE '
-
-# parse_test FILE: fill the T_* variables. Block directives take the rest of their line
-# (if any) and every following line up to the next directive, verbatim: trailing blank
-# lines in EXPECT are significant. Lines before the first directive are comments.
-parse_test() {
-	local line cur='' rest
-	T_NAME='' T_PROG='' T_FILE='' T_ARGS='' T_PARAMS='' T_ENV=() T_EXIT=0 T_TIMEOUT=10
-	T_SIGINT_WHEN='' T_NO_ORACLE='' T_EXPECT_FILE_PATH=''
-	declare -gA T_BLOCK=() T_HAS=()
-	while IFS= read -r line || [ -n "$line" ]; do
-		if [[ $line =~ ^($DIRECTIVES)(\ (.*))?$ ]]; then
-			cur=${BASH_REMATCH[1]}
-			rest=${BASH_REMATCH[3]}
-			T_HAS[$cur]=1
-			case $cur in
-			NAME) T_NAME=$rest ;;
-			FILE) T_FILE=$rest ;;
-			ARGS) T_ARGS=$rest ;;
-			PARAMS) T_PARAMS=$rest ;;
-			ENV) T_ENV+=("$rest") ;;
-			EXIT) T_EXIT=$rest ;;
-			TIMEOUT) T_TIMEOUT=$rest ;;
-			SIGINT_WHEN) T_SIGINT_WHEN=$rest ;;
-			NO_ORACLE) T_NO_ORACLE=${rest:-yes} ;;
-			EXPECT_FILE) T_EXPECT_FILE_PATH=$rest; T_BLOCK[$cur]='' ;;
-			*) T_BLOCK[$cur]=''; [ -n "$rest" ] && T_BLOCK[$cur]+="$rest"$'\n' ;;
-			esac
-			[[ $BLOCKS == *" $cur "* ]] || cur=''
-		elif [ -n "$cur" ]; then
-			T_BLOCK[$cur]+="$line"$'\n'
-		fi
-	done <"$1"
-	T_PROG=${T_BLOCK[PROG]:-}
-}
-
 # match_in_order REGEXES FILE: every line of REGEXES (ERE) must match a line of FILE,
 # each after the line the previous one matched. Prints the first unmatched regex.
 match_in_order() {
@@ -158,18 +121,8 @@ for t in "${tests[@]}"; do
 
 	tmp=$(mktemp -d /tmp/bpfscript-e2e.XXXXXX)
 	sub() { printf '%s' "${1//@TMP@/$tmp}"; }
-	cmd=(env)
-	for e in "${T_ENV[@]}"; do cmd+=("$(sub "$e")"); done
-	cmd+=("$BIN")
-	eval "opts=( $(sub "$T_ARGS") )"
-	eval "params=( $(sub "$T_PARAMS") )"
-	cmd+=("${opts[@]}")
-	if [ -n "$T_FILE" ]; then
-		cmd+=("$T_FILE")
-	else
-		cmd+=(-e "$(sub "$T_PROG")")
-	fi
-	cmd+=("${params[@]}")
+	test_command "$BIN" "$tmp"
+	cmd=("${T_CMD[@]}")
 
 	sigint_sent=0
 	sigint_re=$T_SIGINT_WHEN
