@@ -51,7 +51,25 @@ static LLVMValueRef read_value(struct cg *c, LLVMValueRef addr, const struct typ
 		bool raw = ct && ct->kind == CT_ARRAY && ct->ref && !ct->ref->is_signed;
 		int fn = raw ? (user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel)
 			     : (user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_kernel_str);
-		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, NULL, -1);
+		LLVMValueRef got = bpfb_helper(c, fn, c->i64, a, 3, "");
+		cg_helper_check(c, got, fn, NULL, -1);
+		if (!raw && ct && ct->kind == CT_ARRAY && t->size > 0) {
+			/* `char s[5]` holding "hello" has no NUL: the _str read stopped at 4
+			 * characters and wrote its NUL into the last byte; put the array's last
+			 * byte back (the buffer is the array's size, printers stop at it), as
+			 * bpftrace prints all 5. Only when the read filled the buffer. */
+			LLVMBasicBlockRef full = bpfb_block(c, "cstr_full"), done = bpfb_block(c, "cstr_done");
+			LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, got,
+							    bpfb_i64(c, t->size), ""), full, done);
+			LLVMPositionBuilderAtEnd(c->b, full);
+			LLVMValueRef last = bpfb_gep(c, buf, t->size - 1);
+			LLVMValueRef b[3] = { last, bpfb_i64(c, 1),
+					      LLVMBuildAdd(c->b, addr, bpfb_i64(c, t->size - 1), "") };
+			int rfn = user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+			bpfb_helper(c, rfn, c->i64, b, 3, "");
+			LLVMBuildBr(c->b, done);
+			LLVMPositionBuilderAtEnd(c->b, done);
+		}
 		return buf;
 	}
 	case TY_INT: {
