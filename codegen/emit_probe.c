@@ -232,6 +232,8 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 		}
 		return bpfb_i64(c, (uint64_t)c->fn.pt->index); /* a program of its own */
 	}
+	case BI_CTX:
+		return LLVMBuildPtrToInt(c->b, c->fn.ctx, c->i64, "ctx");
 	case BI_CURTASK:
 		return bpfb_helper(c, BPF_FUNC_get_current_task, c->i64, NULL, 0, "curtask");
 	case BI_CGROUP:

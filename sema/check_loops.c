@@ -78,7 +78,7 @@ static int no_ctx(struct node *n, void *arg)
 	struct ctx_check *cc = arg;
 	const char *what = NULL;
 	if (n->kind == AST_IDENT &&
-	    (n->sym == BI_ARGS || n->sym == BI_ARGN || n->sym == BI_RETVAL ||
+	    (n->sym == BI_ARGS || n->sym == BI_CTX || n->sym == BI_ARGN || n->sym == BI_RETVAL ||
 	     n->sym == BI_KSTACK || n->sym == BI_USTACK))
 		what = n->str;
 	else if (n->kind == AST_CALL && n->str &&

@@ -84,8 +84,13 @@ static void positional(struct sema *s, struct node *n)
 			int64_t dummy;
 			if (pp->ival > 0 && !parse_number(v, &dummy) && k->ival >= 0 && !sum->next) {
 				size_t len = strlen(v);
-				size_t from = (uint64_t)k->ival < len ? (size_t)k->ival : len;
-				rewrite_str(n, v + from, (uint32_t)(len - from));
+				if ((uint64_t)k->ival > len) {
+					diag_error(s->d, k->loc, "only addition of a single constant "
+						   "less or equal to the length of $%lld (which is %zu) "
+						   "is allowed inside str()", (long long)pp->ival, len);
+					continue;
+				}
+				rewrite_str(n, v + k->ival, (uint32_t)(len - (size_t)k->ival));
 				continue;
 			}
 		}
@@ -219,6 +224,10 @@ void sema_ident(struct sema *s, struct node *n)
 		return;
 	case BI_PID: case BI_TID: case BI_UID: case BI_GID: case BI_CPU:
 	case BI_NSECS: case BI_ELAPSED: case BI_CGROUP:
+		n->type = type_u64();
+		return;
+	case BI_CTX: /* the probe's context (pt_regs, the tracepoint record, perf data) as an
+		      * address, as bpftrace 0.17 types it: cast it to read it */
 		n->type = type_u64();
 		return;
 	case BI_CURTASK: /* as bpftrace with BTF: curtask->pid; BTF is read only then */

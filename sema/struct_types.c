@@ -148,6 +148,12 @@ static const struct ctype *base_type(struct cparse *p)
 		inc->state = CT_MISSING;
 		return inc;
 	}
+	if (is(p, "void")) { /* only behind a pointer: `void *b` (an embedded void is refused) */
+		next(p);
+		static const struct ctype void_ct = { .kind = CT_VOID, .state = CT_COMPLETE,
+						      .name = "void", .align = 1 };
+		return &void_ct;
+	}
 	for (size_t i = 0; i < sizeof(named_ints) / sizeof(named_ints[0]); i++)
 		if (is(p, named_ints[i].name)) {
 			next(p);
@@ -319,6 +325,11 @@ static const struct ctype *parse_record(struct cparse *p, bool is_union, const c
 			const struct ctype *inner = t;
 			while (inner->kind == CT_ARRAY)
 				inner = inner->ref;
+			if (!p->failed && inner->kind == CT_VOID) {
+				p->tok_start = type_at;
+				fail(p, "member '%s' has type void; only a pointer to void can be a member",
+				     name);
+			}
 			if (!p->failed && inner->state == CT_MISSING) {
 				p->tok_start = type_at;
 				char nb[160];
@@ -347,7 +358,11 @@ static const struct ctype *parse_record(struct cparse *p, bool is_union, const c
 				break;
 			next(p);
 		}
-		if (p->failed || !expect(p, ";"))
+		if (p->failed)
+			break;
+		if (is(p, "}")) /* clang accepts the last member without its ';' (with a warning) */
+			break;
+		if (!expect(p, ";"))
 			break;
 	}
 	if (!p->failed)

@@ -17,7 +17,8 @@
 	BVAR(PROBE, "probe") BVAR(CURTASK, "curtask") BVAR(CGROUP, "cgroup")               \
 	BVAR(RAND, "rand") BVAR(ARGS, "args") BVAR(CPID, "cpid") BVAR(RETVAL, "retval")    \
 	BVAR(FUNC, "func") BVAR(ARGN, "arg")   /* arg0..argN: "arg" + digits */ \
-	BVAR(KSTACK, "kstack") BVAR(USTACK, "ustack") /* issue 3: sema/check_symbols.c */
+	BVAR(KSTACK, "kstack") BVAR(USTACK, "ustack") /* issue 3: sema/check_symbols.c */ \
+	BVAR(CTX, "ctx") /* the program's context pointer, cast to read it */
 
 #define BUILTIN_FUNCS(BFUNC)                                                               \
 	BFUNC(PRINTF, "printf", 1, -1) BFUNC(PRINT, "print", 1, 3) BFUNC(TIME, "time", 0, 1) \
