@@ -79,7 +79,7 @@ wait "$a" "$b"
 
 # ---- -p with a pid that does not exist: one sentence, non-zero exit
 run_limited 10 "$tmp/out" "$tmp/err" "$BIN" -p abc -e "uprobe:$W:add { }"
-if [ "$RL_STATUS" = 1 ] && grep -qx "ERROR: -p takes a process id, not 'abc'" "$tmp/err"; then
+if [ "$RL_STATUS" = 1 ] && grep -qx "ERROR: pid 'abc' is not a valid decimal number" "$tmp/err"; then
 	ok p_bad_pid
 else
 	nok p_bad_pid "status $RL_STATUS"
