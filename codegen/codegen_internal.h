@@ -250,6 +250,11 @@ void cg_count_str_trunc(struct cg *c, LLVMValueRef ret, LLVMValueRef dst, LLVMVa
 LLVMValueRef cg_stack(struct cg *c, struct node *n);
 LLVMValueRef cg_sym_call(struct cg *c, struct node *n);
 
+/* ---- emit_sysinfo.c: numaid, username, sargN, reg(), cgroup_path(), strerror(),
+ * macaddr(); NULL when n is none of them ---- */
+LLVMValueRef cg_sys_ident(struct cg *c, struct node *n);
+LLVMValueRef cg_sys_call(struct cg *c, struct node *n);
+
 /* ---- emit_probe.c ---- */
 const struct cg_kind *cg_kind_find(int kind);
 /* The point's program type: its kind's, or TRACING for kprobes run as fentry/fexit. */

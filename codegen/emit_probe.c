@@ -294,8 +294,12 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 		}
 		return cg_norm(c, regs_load(c, regs_arg_off[i]), &n->type);
 	}
-	default:
+	default: {
+		LLVMValueRef v = cg_sys_ident(c, n);
+		if (v)
+			return v;
 		break;
+	}
 	}
 	cg_error(c, "builtin '%s' is not available in this probe", n->str ? n->str : "?");
 	return n->type.kind == TY_STR || n->type.kind == TY_TUPLE

@@ -198,8 +198,13 @@ static LLVMValueRef buf_call(struct cg *c, struct node *n)
 		LLVMValueRef ok = LLVMBuildICmp(c->b, LLVMIntULT, want, cnt, "");
 		cnt = LLVMBuildSelect(c->b, ok, want, cnt, "");
 	}
-	if (p->type.kind == TY_STR) {
-		bpfb_memcpy(c, bpfb_gep(c, dst, 1), cg_expr(c, p), max);
+	if (p->type.kind == TY_STR) { /* past the string's buffer, the bytes stay zero */
+		bpfb_memcpy(c, bpfb_gep(c, dst, 1), cg_expr(c, p),
+			    max < p->type.size ? max : p->type.size);
+	} else if (p->type.kind == TY_RECORD && max) { /* an array's bytes where it lives */
+		int fn = p->type.user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+		LLVMValueRef a[3] = { bpfb_gep(c, dst, 1), cnt, cg_record_addr(c, p) };
+		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, n, -1);
 	} else if (max) {
 		bool user = (p->flags | n->flags) & NODE_F_USER_PTR;
 		LLVMValueRef a[3] = { bpfb_gep(c, dst, 1), cnt, as_i64(c, cg_expr(c, p)) };

@@ -19,7 +19,7 @@ static uint32_t slot_size(const struct type *t)
 
 /* Literal bytes (zero-padded to `size`) stored with word stores where alignment allows. */
 static void store_const_bytes(struct cg *c, LLVMValueRef dst, const char *s, uint32_t len,
-			      uint32_t size, uint32_t total)
+			      uint32_t size, uint32_t total, bool text)
 {
 	if (len > size)
 		len = size;
@@ -32,7 +32,7 @@ static void store_const_bytes(struct cg *c, LLVMValueRef dst, const char *s, uin
 			if (off + i < len)
 				word |= (uint64_t)(uint8_t)s[off + i] << (8 * i);
 		/* keep the string NUL-terminated when the literal is cut short */
-		if (len == size && size && off <= size - 1 && size - 1 < off + w)
+		if (text && len == size && size && off <= size - 1 && size - 1 < off + w)
 			word &= ~((uint64_t)0xff << (8 * (size - 1 - off)));
 		LLVMTypeRef it = LLVMIntTypeInContext(c->ctx, w * 8);
 		bpfb_store(c, LLVMConstInt(it, word, 0), bpfb_gep(c, dst, off), w);
@@ -128,7 +128,8 @@ static void store_node(struct cg *c, struct node *n, LLVMValueRef dst, const str
 {
 	if (dt->kind == TY_STR) {
 		if (n->kind == AST_STR) {
-			store_const_bytes(c, dst, n->str, n->slen, dt->size, slot_size(dt));
+			store_const_bytes(c, dst, n->str, n->slen, dt->size, slot_size(dt),
+					  !(n->flags & NODE_F_RAWBYTES));
 			return;
 		}
 		if (n->kind == AST_IDENT && n->sym == BI_COMM && dt->size >= ABI_COMM_LEN) {

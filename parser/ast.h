@@ -106,6 +106,8 @@ struct node {
 #define NODE_F_USER_PTR   0x2u
 /* STR literal / expr already materialised as a fixed-size string buffer */
 #define NODE_F_STRBUF     0x4u
+/* STR literal of raw bytes with no terminating NUL (pton()'s address): sized slen */
+#define NODE_F_RAWBYTES   0x8u
 
 /* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_free frees a node with its children
  * and child lists; ast_free_list frees a whole sibling chain. */

@@ -196,6 +196,9 @@ int rt_events_drain(struct rt_events *ev);
 void rt_events_close(struct rt_events *ev);
 /* async.c: system(), cat() and join() events (payload after the event header). */
 int rt_async_event(struct rt_events *ev, const uint8_t *p, size_t len);
+/* names.c: a uid's user name and a cgroup id's paths, for printing (stdlib/symfmt.h) */
+bool rt_username(uint64_t uid, char *buf, size_t len);
+bool rt_cgroup_path(uint64_t id, const char *filter, char *buf, size_t len);
 /* failures.c: a -k/-kk helper_error event; at exit, one line per probe whose probe reads
  * or map updates failed (counted without -k too). */
 int rt_helper_error_event(struct rt_events *ev, const uint8_t *p, size_t len);

@@ -238,4 +238,6 @@ void rt_stacks_syms(struct rt_stacks *st, struct print_syms *ps)
 	ps->ksym = ksym_cb;
 	ps->usym = usym_cb;
 	ps->stack = stack_cb;
+	ps->username = rt_username;
+	ps->cgroup_path = rt_cgroup_path;
 }

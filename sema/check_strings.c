@@ -12,6 +12,7 @@
 
 #include "../codegen/abi.h"
 #include "../stdlib/format.h"
+#include "ctypes.h"
 #include "sema_int.h"
 
 #define TN(t, buf) type_name((t), (buf), sizeof(buf))
@@ -148,10 +149,16 @@ static void check_buf(struct sema *s, struct node *n)
 	uint32_t max = s->opts->strlen;
 	sema_expr(s, p);
 	bool ok = !is_none(p);
+	bool sized = p->type.kind == TY_RECORD && p->type.ct && p->type.ct->kind == CT_ARRAY;
 	if (ok && p->type.kind == TY_STR && p->type.sub == SUB_NONE) {
-		/* a string's bytes (at most its buffer) */
-		if (p->type.size < max)
+		/* a string's bytes (its buffer; a longer length is zero-padded, as bpftrace's
+		 * buf("ok_key", 8) has 8 bytes) */
+		if (!len && p->type.size < max)
 			max = p->type.size;
+	} else if (ok && sized) {
+		/* an array of other elements (int d[4]): its bytes in memory */
+		if (!len && p->type.ct->size < max)
+			max = p->type.ct->size;
 	} else if (ok && p->type.kind != TY_INT) {
 		diag_error(s->d, n->loc,
 			   "buf() expects an integer or a pointer type as first argument (%s "
@@ -204,9 +211,11 @@ static void check_ntop(struct sema *s, struct node *n)
 	sema_expr(s, addr);
 	if (is_none(addr))
 		return;
-	if (addr->kind == AST_FIELD && (addr->a->type.kind == TY_CTX || addr->a->type.ct) &&
+	if (((addr->kind == AST_FIELD && (addr->a->type.kind == TY_CTX || addr->a->type.ct)) ||
+	     addr->type.sub == SUB_ADDR) &&
 	    addr->type.kind == TY_STR && (addr->type.size == 4 || addr->type.size == 16)) {
-		/* a tracepoint's 4- or 16-byte char array, taken as address bytes */
+		/* a tracepoint's 4- or 16-byte char array, or pton()'s bytes, taken as address
+		 * bytes */
 	} else if (addr->type.kind != TY_INT) {
 		char tb[128];
 		diag_error(s->d, n->loc,

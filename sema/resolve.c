@@ -199,7 +199,7 @@ int sema_var_id(struct sema *s, const char *name, bool create)
 /* ---- builtin identifiers ----------------------------------------------------------- */
 
 /* The first probe kind of the current probe outside `allowed`, or -1 when all fit. */
-static int bad_kind(const struct sema *s, uint32_t allowed)
+int sema_bad_kind(const struct sema *s, uint32_t allowed)
 {
 	uint32_t kinds = s->probes[s->probe].kinds;
 	for (int k = 0; k < 32; k++)
@@ -208,7 +208,6 @@ static int bad_kind(const struct sema *s, uint32_t allowed)
 	return -1;
 }
 
-#define KBIT(k) (1u << (k))
 
 void sema_ident(struct sema *s, struct node *n)
 {
@@ -250,7 +249,7 @@ void sema_ident(struct sema *s, struct node *n)
 		n->type = (struct type){ .kind = TY_PROBE, .size = 8 };
 		return;
 	case BI_ARGS: /* kprobes: the function's BTF parameters (kfunc_args.c) */
-		bad = bad_kind(s, KBIT(PROBE_TRACEPOINT) | KBIT(PROBE_KPROBE) |
+		bad = sema_bad_kind(s, KBIT(PROBE_TRACEPOINT) | KBIT(PROBE_KPROBE) |
 				  (sema_kretfunc_only(s) ? KBIT(PROBE_KRETPROBE) : 0));
 		if (bad == PROBE_KRETPROBE) {
 			diag_error(s->d, n->loc,
@@ -273,7 +272,7 @@ void sema_ident(struct sema *s, struct node *n)
 	case BI_RETVAL:
 		if (s->probes[s->probe].kinds & (KBIT(PROBE_URETPROBE)))
 			n->flags |= NODE_F_USER_PTR;
-		bad = bad_kind(s, KBIT(PROBE_KRETPROBE) | KBIT(PROBE_URETPROBE));
+		bad = sema_bad_kind(s, KBIT(PROBE_KRETPROBE) | KBIT(PROBE_URETPROBE));
 		if (bad >= 0) {
 			diag_error(s->d, n->loc,
 				   "The retval builtin can only be used with 'kretprobe' and "
@@ -288,7 +287,7 @@ void sema_ident(struct sema *s, struct node *n)
 		/* a uprobe's pointer arguments point into the traced process */
 		if (s->probes[s->probe].kinds & KBIT(PROBE_UPROBE))
 			n->flags |= NODE_F_USER_PTR;
-		bad = bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_UPROBE));
+		bad = sema_bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_UPROBE));
 		if (bad >= 0) {
 			diag_error(s->d, n->loc,
 				   "The %s builtin can only be used with 'kprobes' and 'uprobes' probes",
@@ -298,7 +297,7 @@ void sema_ident(struct sema *s, struct node *n)
 		n->type = type_u64();
 		return;
 	case BI_FUNC:
-		bad = bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_KRETPROBE) | KBIT(PROBE_UPROBE) |
+		bad = sema_bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_KRETPROBE) | KBIT(PROBE_UPROBE) |
 					  KBIT(PROBE_URETPROBE));
 		if (bad >= 0) {
 			diag_error(s->d, n->loc, "The func builtin can not be used with '%s' probes",
@@ -308,7 +307,7 @@ void sema_ident(struct sema *s, struct node *n)
 		n->type = type_u64();
 		/* kprobes: the function's address, printed as a kernel symbol; uprobes: the probe
 		 * point's index, printed as the function name it was expanded to (codegen) */
-		n->type.sub = bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_KRETPROBE)) < 0 ? SUB_KSYM
+		n->type.sub = sema_bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_KRETPROBE)) < 0 ? SUB_KSYM
 											   : SUB_FUNC;
 		return;
 	case BI_KSTACK:
@@ -316,6 +315,8 @@ void sema_ident(struct sema *s, struct node *n)
 		sema_stack_ident(s, n, b == BI_USTACK);
 		return;
 	default:
+		if (sema_sys_ident(s, n, b))
+			return;
 		diag_error(s->d, n->loc, "Unknown identifier: '%s'", n->str);
 		n->sym = BI_NONE;
 		return;

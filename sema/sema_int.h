@@ -121,6 +121,16 @@ int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const stru
 void sema_stack_ident(struct sema *s, struct node *n, bool user);
 bool sema_sym_call(struct sema *s, struct node *n, enum builtin b);
 
+/* resolve.c: the first probe kind among the current probe's points outside `allowed` (a
+ * mask of 1 << enum probe_kind), or -1 */
+#define KBIT(k) (1u << (k))
+int sema_bad_kind(const struct sema *s, uint32_t allowed);
+
+/* check_sysinfo.c: numaid, username, sarg0..N, reg(), cgroup_path(), strerror(),
+ * macaddr(), pton(). Return false when the identifier/call is not one of them. */
+bool sema_sys_ident(struct sema *s, struct node *n, enum builtin b);
+bool sema_sys_call(struct sema *s, struct node *n, enum builtin b);
+
 /* check_strings.c: issue-4 functions (strings, buffers, async helpers, map queries).
  * Returns false when b is not one of them. */
 bool sema_call_more(struct sema *s, struct node *n, enum builtin b);

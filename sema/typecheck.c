@@ -524,7 +524,9 @@ void sema_expr(struct sema *s, struct node *n)
 		n->type = type_s64();
 		return;
 	case AST_STR:
-		n->type = type_str(n->slen + 1);
+		n->type = type_str(n->slen + !(n->flags & NODE_F_RAWBYTES));
+		if (n->flags & NODE_F_RAWBYTES)
+			n->type.sub = SUB_ADDR;
 		/* bpftrace: a string value must fit the str() buffer (BPFTRACE_STRLEN), or it
 		 * would be cut silently; shown cut at 200 bytes to keep the message readable. */
 		if (!s->literal_arg && s->opts->strlen && n->slen + 1 > s->opts->strlen)

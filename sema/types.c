@@ -144,6 +144,14 @@ char *type_name(const struct type *t, char *buf, size_t len)
 			snprintf(buf, len, "timestamp");
 		else if (t->sub >= SUB_KSTACK && t->sub <= SUB_FUNC)
 			snprintf(buf, len, "%s", type_sub_sym_name(t->sub));
+		else if (t->sub == SUB_USERNAME)
+			snprintf(buf, len, "username");
+		else if (t->sub == SUB_CGROUP_PATH)
+			snprintf(buf, len, "cgroup_path");
+		else if (t->sub == SUB_STRERROR)
+			snprintf(buf, len, "strerror");
+		else if (t->sub == SUB_MACADDR)
+			snprintf(buf, len, "macaddr");
 		else if (t->sub == SUB_ENUM) /* sema/enums.c */
 			snprintf(buf, len, "enum (%sint%u)", t->is_signed ? "" : "u", t->size * 8);
 		else

@@ -71,6 +71,13 @@ enum type_sub {
 	SUB_FUNC,   /* TY_INT: probe point index, printed as that point's function name */
 	SUB_ENUM,   /* TY_INT: value of an enum type; fmt_id = its FMT_ENUM name table, printed
 	               as the enumerator's name by %s and in map output (sema/enums.c) */
+	/* process and system facts (sema/check_sysinfo.c), printed by stdlib/symfmt.c */
+	SUB_USERNAME,    /* TY_INT: a uid, printed as the user's name (/etc/passwd) */
+	SUB_CGROUP_PATH, /* TY_INT: a cgroup id, printed as "unified:/path,cpu:/path..."; fmt_id
+	                    = the FMT_ENUM-style table index of the hierarchy filter, or -1 */
+	SUB_STRERROR,    /* TY_INT: an errno value, printed as strerror()'s text */
+	SUB_MACADDR,     /* TY_INT: 6 bytes (first byte lowest), printed as "05:04:03:02:01:02" */
+	SUB_ADDR,        /* TY_STR of 4 or 16 bytes: pton()'s address, no NUL (for ntop()) */
 };
 #define SUB_STACK_PERF (1 << 16) /* fmt_id bit of SUB_KSTACK/SUB_USTACK: perf mode */
 

@@ -17,16 +17,23 @@ const struct builtin_row builtin_rows[BI__COUNT] = {
 
 enum builtin builtin_lookup(const char *name, int is_call)
 {
-	if (!is_call && strncmp(name, "arg", 3) == 0 && name[3] && name[3] != 's') {
-		const char *p = name + 3;
+	/* arg0..argN, sarg0..sargN */
+	static const struct { const char *prefix; size_t len; enum builtin id; } numbered[] = {
+		{ "arg", 3, BI_ARGN }, { "sarg", 4, BI_SARGN },
+	};
+	for (size_t k = 0; !is_call && k < sizeof(numbered) / sizeof(numbered[0]); k++) {
+		if (strncmp(name, numbered[k].prefix, numbered[k].len) != 0 ||
+		    !isdigit((unsigned char)name[numbered[k].len]))
+			continue;
+		const char *p = name + numbered[k].len;
 		while (isdigit((unsigned char)*p))
 			p++;
 		if (*p == '\0')
-			return BI_ARGN;
+			return numbered[k].id;
 	}
 	for (int i = 0; i < BI__COUNT; i++) {
 		if (builtin_rows[i].is_func == is_call && strcmp(builtin_rows[i].name, name) == 0 &&
-		    i != BI_ARGN)
+		    i != BI_ARGN && i != BI_SARGN)
 			return (enum builtin)i;
 	}
 	return BI_NONE;

@@ -18,7 +18,10 @@
 	BVAR(RAND, "rand") BVAR(ARGS, "args") BVAR(CPID, "cpid") BVAR(RETVAL, "retval")    \
 	BVAR(FUNC, "func") BVAR(ARGN, "arg")   /* arg0..argN: "arg" + digits */ \
 	BVAR(KSTACK, "kstack") BVAR(USTACK, "ustack") /* issue 3: sema/check_symbols.c */ \
-	BVAR(CTX, "ctx") /* the program's context pointer, cast to read it */
+	BVAR(CTX, "ctx") /* the program's context pointer, cast to read it */ \
+	/* process and system facts (sema/check_sysinfo.c, codegen/emit_sysinfo.c) */  \
+	BVAR(NUMAID, "numaid") BVAR(USERNAME, "username")                               \
+	BVAR(SARGN, "sarg") /* sarg0..sargN: "sarg" + digits */
 
 #define BUILTIN_FUNCS(BFUNC)                                                               \
 	BFUNC(PRINTF, "printf", 1, -1) BFUNC(PRINT, "print", 1, 3) BFUNC(TIME, "time", 0, 1) \
@@ -38,7 +41,10 @@
 	BFUNC(SYSTEM, "system", 1, -1) BFUNC(CAT, "cat", 1, -1) BFUNC(LEN, "len", 1, 1)      \
 	BFUNC(HAS_KEY, "has_key", 2, 2)                                                      \
 	/* issue 4 (language gaps): byte swap by the operand's width (check_calls.c) */      \
-	BFUNC(BSWAP, "bswap", 1, 1)
+	BFUNC(BSWAP, "bswap", 1, 1)                                                          \
+	/* process and system facts (sema/check_sysinfo.c, codegen/emit_sysinfo.c) */       \
+	BFUNC(CGROUP_PATH, "cgroup_path", 1, 2) BFUNC(STRERROR, "strerror", 1, 1)            \
+	BFUNC(MACADDR, "macaddr", 1, 1) BFUNC(REG, "reg", 1, 1) BFUNC(PTON, "pton", 1, 1)
 
 enum builtin {
 	BI_NONE = -1,

@@ -32,6 +32,7 @@ struct fmt_spec {
 	int width, prec;    /* -1: absent */
 	enum fmt_len len;
 	char conv;
+	char rmode;         /* %rx: every byte \xNN; %rh: hex bytes "48 65"; else 0 */
 };
 
 static const char *const len_text[] = { "", "hh", "h", "l", "ll", "j", "z", "t" };
@@ -90,6 +91,10 @@ static int parse_spec(const char *fmt, size_t pos, struct fmt_spec *sp, char *er
 	}
 	sp->conv = fmt[i];
 	sp->end = fmt[i] ? i + 1 : i;
+	if (sp->conv == 'r' && (fmt[i + 1] == 'x' || fmt[i + 1] == 'h')) { /* bpftrace 0.17 */
+		sp->rmode = fmt[i + 1];
+		sp->end++;
+	}
 	if (sp->width > FMT_MAX_NUM || sp->prec > FMT_MAX_NUM) {
 		snprintf(err, errlen, "printf: width or precision too large in %.*s",
 			 (int)(sp->end - pos), fmt + pos);
@@ -330,6 +335,26 @@ void fmt_render(FILE *out, const char *fmt, const struct type *args, const uint3
 			if (txt)
 				render_str(out, &sp, txt, tl);
 			free(txt);
+			continue;
+		}
+		if (sp.rmode && t->kind == TY_STR && t->sub == SUB_BUF) {
+			/* %rx: "\x48\x65"; %rh: "48 65" */
+			char txt[4 * 256 + 1];
+			size_t used = 0;
+			const uint8_t *b = payload + off;
+			uint32_t need = type_storage_size(t);
+			if (off <= len && need <= len - off) {
+				size_t n = b[0] < t->size ? b[0] : (t->size ? t->size - 1 : 0);
+				for (size_t k = 0; k < n && used + 5 < sizeof(txt); k++) {
+					if (sp.rmode == 'x')
+						used += (size_t)snprintf(txt + used, sizeof(txt) - used,
+									 "\\x%02x", b[k + 1]);
+					else
+						used += (size_t)snprintf(txt + used, sizeof(txt) - used,
+									 "%s%02x", k ? " " : "", b[k + 1]);
+				}
+				render_str(out, &sp, txt, used);
+			}
 			continue;
 		}
 		if (sp.conv == 'r' || (sp.conv == 's' && t->sub != SUB_NONE)) {

@@ -15,7 +15,9 @@
 bool symfmt_handles(const struct type *t)
 {
 	return (t->kind == TY_INT && (t->sub == SUB_KSTACK || t->sub == SUB_USTACK ||
-				      t->sub == SUB_KSYM || t->sub == SUB_FUNC || t->sub == SUB_ENUM)) ||
+				      t->sub == SUB_KSYM || t->sub == SUB_FUNC || t->sub == SUB_ENUM ||
+				      t->sub == SUB_USERNAME || t->sub == SUB_CGROUP_PATH ||
+				      t->sub == SUB_STRERROR || t->sub == SUB_MACADDR)) ||
 	       (t->kind == TY_STR && t->sub == SUB_USYM);
 }
 
@@ -114,6 +116,29 @@ void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
 		return;
 	case SUB_ENUM:
 		print_enum(out, t, v, ctx);
+		return;
+	case SUB_USERNAME:
+		if (ps && ps->username && ps->username(v, sym, sizeof(sym)))
+			fputs(sym, out);
+		else
+			fprintf(out, "%" PRIu64, v);
+		return;
+	case SUB_CGROUP_PATH: {
+		const char *filter = ctx && ctx->strftime_fmts && t->fmt_id >= 0 &&
+						     t->fmt_id < ctx->nfmts
+					     ? ctx->strftime_fmts[t->fmt_id]
+					     : NULL;
+		if (ps && ps->cgroup_path && ps->cgroup_path(v, filter, sym, sizeof(sym)))
+			fputs(sym, out);
+		return; /* bpftrace prints nothing for a cgroup found nowhere */
+	}
+	case SUB_STRERROR:
+		fputs(strerror((int)v), out);
+		return;
+	case SUB_MACADDR:
+		fprintf(out, "%02X:%02X:%02X:%02X:%02X:%02X", (unsigned)(v & 0xff),
+			(unsigned)(v >> 8 & 0xff), (unsigned)(v >> 16 & 0xff), (unsigned)(v >> 24 & 0xff),
+			(unsigned)(v >> 32 & 0xff), (unsigned)(v >> 40 & 0xff));
 		return;
 	case SUB_FUNC:
 		if (ctx && ctx->func_names && v < (uint64_t)ctx->nprobes && ctx->func_names[v])

@@ -28,6 +28,11 @@ struct print_syms {
 		     char *module, size_t mlen);
 	/* The addresses of a stack (innermost first): count written to ips, 0 when none. */
 	int (*stack)(void *ctx, bool user, uint32_t frames, int64_t id, uint64_t *ips, int max);
+	/* The name of user uid; false when none. */
+	bool (*username)(uint64_t uid, char *buf, size_t len);
+	/* "unified:/path,cpu:/path" for cgroup id in the hierarchies whose names match the
+	 * shell pattern filter (NULL: all); false when found in none. */
+	bool (*cgroup_path)(uint64_t id, const char *filter, char *buf, size_t len);
 };
 
 /* Is t one of the types printed here (SUB_KSTACK..SUB_FUNC)? */

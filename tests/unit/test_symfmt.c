@@ -54,7 +54,16 @@ static bool fake_usym(void *ctx, uint32_t pid, uint64_t addr, bool with_off, cha
 	return true;
 }
 
-static const struct print_syms syms = { NULL, fake_ksym, fake_usym, fake_stack };
+static bool fake_username(uint64_t uid, char *buf, size_t len)
+{
+	if (uid != 1000)
+		return false;
+	snprintf(buf, len, "alice");
+	return true;
+}
+
+static const struct print_syms syms = { .ksym = fake_ksym, .usym = fake_usym,
+					.stack = fake_stack, .username = fake_username };
 static const char *const probes[] = { "uprobe:/usr/bin/app:leaf", "uprobe:/usr/bin/app:mid" };
 static const char *const funcs[] = { "leaf", "mid" };
 static const struct print_ctx pctx = { .probe_names = probes, .nprobes = 2, .func_names = funcs,
@@ -94,10 +103,38 @@ static char *map_text(const struct type *key, const void *kbytes)
 	return buf;
 }
 
+static void test_sysinfo_values(void)
+{
+	TEST_BEGIN("symfmt: username, strerror, macaddr values");
+	char buf[256];
+	struct type t = type_u64();
+	uint64_t v = 1000;
+	t.sub = SUB_USERNAME;
+	CHECK(symfmt_handles(&t));
+	FILE *m = fmemopen(buf, sizeof(buf), "w");
+	symfmt_print(m, &t, (const uint8_t *)&v, &pctx, 0);
+	v = 1001; /* unknown: the number */
+	fputc('|', m);
+	symfmt_print(m, &t, (const uint8_t *)&v, &pctx, 0);
+	fputc('|', m);
+	t.sub = SUB_STRERROR;
+	v = 2;
+	symfmt_print(m, &t, (const uint8_t *)&v, &pctx, 0);
+	fputc('|', m);
+	t.sub = SUB_MACADDR;
+	v = 0x0201020304abull; /* first byte lowest */
+	symfmt_print(m, &t, (const uint8_t *)&v, &pctx, 0);
+	fclose(m);
+	CHECK_EQ_STR(buf, "alice|1001|No such file or directory|AB:04:03:02:01:02");
+	TEST_END();
+}
+
 int main(void)
 {
 	char *s;
 	uint64_t v;
+
+	test_sysinfo_values();
 
 	TEST_BEGIN("symfmt: kstack in a map key indents frames by 4");
 	struct type ks = stack_t(SUB_KSTACK, 127, false);
