@@ -202,11 +202,24 @@ static int parse_func(const char *spec, char *func, size_t flen, uint64_t *off, 
 		func[0] = '\0';
 		return 0;
 	}
-	const char *plus = strchr(spec, '+');
-	size_t fl = plus ? (size_t)(plus - spec) : strlen(spec);
+	const char *name = spec, *plus;
+	size_t fl;
+	if (spec[0] == '"') { /* "echo_builtin"+0, "ns::f(int)": the name as quoted */
+		const char *q = strchr(spec + 1, '"');
+		if (!q)
+			return -1;
+		name = spec + 1;
+		fl = (size_t)(q - name);
+		plus = q[1] == '+' ? q + 1 : NULL;
+		if (q[1] && !plus)
+			return -1;
+	} else {
+		plus = strchr(spec, '+');
+		fl = plus ? (size_t)(plus - spec) : strlen(spec);
+	}
 	if (fl >= flen || !fl)
 		return -1;
-	memcpy(func, spec, fl);
+	memcpy(func, name, fl);
 	func[fl] = '\0';
 	if (plus) {
 		char *end;
@@ -224,7 +237,15 @@ int uprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 		  int *n, char *err, size_t errlen)
 {
 	const char *rest = strchr(text, ':');
-	const char *last = rest ? strrchr(rest + 1, ':') : NULL;
+	/* the last ':' outside a quoted function name ("ns::f") */
+	const char *last = NULL;
+	bool quoted = false;
+	for (const char *c = rest ? rest + 1 : ""; *c; c++) {
+		if (*c == '"')
+			quoted = !quoted;
+		else if (*c == ':' && !quoted)
+			last = c;
+	}
 	if (!rest || !last || last == rest + 1 || !last[1])
 		return provider_fail(err, errlen,
 			    "%s probes are written %s:BINARY:FUNCTION (or +OFFSET, or an address), "
@@ -264,6 +285,22 @@ int uprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	uint64_t foff;
 	if (is_addr) {
 		const struct elf_sym *s = elf_sym_by_addr(&ef, off);
+		if (!s || off - s->addr >= (s->size ? s->size : 1)) {
+			/* as bpftrace: only an address inside a known function, so the probe
+			 * lands on an instruction boundary the symbol vouches for */
+			ret = provider_fail(err, errlen,
+				   "cannot probe %s: Could not resolve address: %s:0x%" PRIx64
+				   " (no function of the binary contains it)",
+				   text, written, off);
+			goto out;
+		}
+		if (pv->kind == PROBE_URETPROBE && off != s->addr) {
+			ret = provider_fail(err, errlen,
+				   "cannot probe %s: uretprobes cannot be attached at function offset "
+				   "(address resolved to: %s+%" PRIu64 ")",
+				   text, s->name, off - s->addr);
+			goto out;
+		}
 		if (elf_vaddr_to_offset(&ef, off, &foff)) {
 			ret = provider_fail(err, errlen,
 				   "cannot probe %s: address 0x%" PRIx64 " is not in a loaded segment of %s",
@@ -315,9 +352,9 @@ int uprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 		}
 		if (s->size && off >= s->size) {
 			ret = provider_fail(err, errlen,
-				   "cannot probe %s: offset %" PRIu64 " is past the end of %s (%" PRIu64
-				   " bytes)",
-				   text, off, func, s->size);
+				   "cannot probe %s: Offset outside the function bounds ('%s' size is %"
+				   PRIu64 ")",
+				   text, func, s->size);
 			goto out;
 		}
 		if (elf_vaddr_to_offset(&ef, s->addr + off, &foff)) {

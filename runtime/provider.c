@@ -244,20 +244,22 @@ static int expand_timed(const struct provider *pv, const char *text, struct prob
 
 /* ---- the table -------------------------------------------------------------------------- */
 
+/* attach_reverse as bpftrace 0.17 orders attachment: kprobe, uprobe, uretprobe and kfunc
+ * points fire newest first, tracepoints, kretprobes, profile and interval in order. */
 static const struct provider providers[] = {
-	{ "BEGIN", { "begin" }, PROBE_BEGIN, BPF_PROG_TYPE_RAW_TRACEPOINT, expand_special },
-	{ "END", { "end" }, PROBE_END, BPF_PROG_TYPE_RAW_TRACEPOINT, expand_special },
-	{ "tracepoint", { "t" }, PROBE_TRACEPOINT, BPF_PROG_TYPE_TRACEPOINT, expand_tracepoint },
-	{ "kprobe", { "k" }, PROBE_KPROBE, BPF_PROG_TYPE_KPROBE, kprobe_expand },
-	{ "kretprobe", { "kr" }, PROBE_KRETPROBE, BPF_PROG_TYPE_KPROBE, kprobe_expand },
-	{ "uprobe", { "u" }, PROBE_UPROBE, BPF_PROG_TYPE_KPROBE, uprobe_expand },
-	{ "uretprobe", { "ur" }, PROBE_URETPROBE, BPF_PROG_TYPE_KPROBE, uprobe_expand },
-	{ "profile", { "p" }, PROBE_PROFILE, BPF_PROG_TYPE_PERF_EVENT, expand_timed },
-	{ "interval", { "i" }, PROBE_INTERVAL, BPF_PROG_TYPE_PERF_EVENT, expand_timed },
+	{ "BEGIN", { "begin" }, PROBE_BEGIN, BPF_PROG_TYPE_RAW_TRACEPOINT, expand_special, false },
+	{ "END", { "end" }, PROBE_END, BPF_PROG_TYPE_RAW_TRACEPOINT, expand_special, false },
+	{ "tracepoint", { "t" }, PROBE_TRACEPOINT, BPF_PROG_TYPE_TRACEPOINT, expand_tracepoint, false },
+	{ "kprobe", { "k" }, PROBE_KPROBE, BPF_PROG_TYPE_KPROBE, kprobe_expand, true },
+	{ "kretprobe", { "kr" }, PROBE_KRETPROBE, BPF_PROG_TYPE_KPROBE, kprobe_expand, false },
+	{ "uprobe", { "u" }, PROBE_UPROBE, BPF_PROG_TYPE_KPROBE, uprobe_expand, true },
+	{ "uretprobe", { "ur" }, PROBE_URETPROBE, BPF_PROG_TYPE_KPROBE, uprobe_expand, true },
+	{ "profile", { "p" }, PROBE_PROFILE, BPF_PROG_TYPE_PERF_EVENT, expand_timed, false },
+	{ "interval", { "i" }, PROBE_INTERVAL, BPF_PROG_TYPE_PERF_EVENT, expand_timed, false },
 	/* kprobes that always run as fentry/fexit programs (probe_fentry.c); after the
 	 * kprobe rows, so provider_for_kind() still names kprobes "kprobe" */
-	{ "kfunc", { "fentry", "f" }, PROBE_KPROBE, BPF_PROG_TYPE_TRACING, kprobe_expand },
-	{ "kretfunc", { "fexit", "fr" }, PROBE_KRETPROBE, BPF_PROG_TYPE_TRACING, kprobe_expand },
+	{ "kfunc", { "fentry", "f" }, PROBE_KPROBE, BPF_PROG_TYPE_TRACING, kprobe_expand, true },
+	{ "kretfunc", { "fexit", "fr" }, PROBE_KRETPROBE, BPF_PROG_TYPE_TRACING, kprobe_expand, false },
 };
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
 

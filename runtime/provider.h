@@ -59,6 +59,10 @@ struct provider {
 	 * e.g. "tracepoint not found: syscalls:sys_enter_nope". */
 	int (*expand)(const struct provider *p, const char *text, struct probe_point **pts,
 		      int *n, char *err, size_t errlen);
+	/* The kernel runs this kind's programs on one event newest-attached first (uprobe
+	 * consumers, kprobes), so its points attach in reverse script order and several
+	 * probes on one function still run in the order they are written. */
+	bool attach_reverse;
 };
 
 /* Find a provider by the text before the first ':' ("t", "tracepoint", "BEGIN"...). */

@@ -384,12 +384,21 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 			sr->npoints == 1 ? "" : "s");
 		fflush(o->out);
 	}
-	for (int i = 0; i < cg.nprogs; i++) {
-		const struct probe_point *p = &sr->points[cg.progs[i].point];
-		if (rt_attach_point(p, prog_fds[i], &links, d))
-			goto out_detach;
-		if (stop_signal)
-			break;
+	/* two passes, as bpftrace: kinds the kernel runs in attach order forward, the others
+	 * (provider.h attach_reverse) backward, so that probes on one event run in the order
+	 * they are written */
+	for (int pass = 0; pass < 2 && !stop_signal; pass++) {
+		for (int k = 0; k < cg.nprogs; k++) {
+			int i = pass ? cg.nprogs - 1 - k : k;
+			const struct probe_point *p = &sr->points[cg.progs[i].point];
+			const struct provider *pv = provider_for_kind(p->kind);
+			if ((pv && pv->attach_reverse) != (pass == 1))
+				continue;
+			if (rt_attach_point(p, prog_fds[i], &links, d))
+				goto out_detach;
+			if (stop_signal)
+				break;
+		}
 	}
 
 	if (!stop_signal && run_special(sr, &cg, prog_fds, PROBE_BEGIN, d))
