@@ -154,6 +154,11 @@ static LLVMValueRef elem_addr(struct cg *c, struct node *n)
 LLVMValueRef cg_ctype_index(struct cg *c, struct node *n)
 {
 	const struct type *bt = &n->a->type;
+	if (bt->kind == TY_STR) { /* a constant index into the string's buffer (sema) */
+		LLVMValueRef buf = cg_buf_expr(c, n->a);
+		LLVMValueRef b = bpfb_load(c, c->i8, bpfb_gep(c, buf, (uint32_t)n->b->ival), 1);
+		return LLVMBuildSExt(c->b, b, c->i64, "");
+	}
 	const struct ctype *el = bt->kind == TY_RECORD && bt->ct ? bt->ct->ref : bt->ct;
 	return read_value(c, elem_addr(c, n), &n->type, bt->user, el);
 }

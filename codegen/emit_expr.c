@@ -90,6 +90,24 @@ static bool is_cmp(enum ast_op op)
 	return op >= OP_LT && op <= OP_NE;
 }
 
+/* struct == struct, array != array: both copied into BPF memory, compared 8 bytes at a
+ * time (the copies are zero-padded to a multiple of 8, so padding compares equal). */
+static LLVMValueRef record_cmp(struct cg *c, struct node *n)
+{
+	const struct type *ta = &n->a->type, *tb = &n->b->type;
+	uint32_t size = type_storage_size(ta);
+	LLVMValueRef pa = bpfb_buf(c, size, "reca"), pb = bpfb_buf(c, size, "recb");
+	cg_record_store(c, cg_expr(c, n->a), ta, pa, ta);
+	cg_record_store(c, cg_expr(c, n->b), tb, pb, ta);
+	LLVMValueRef diff = bpfb_i64(c, 0);
+	for (uint32_t off = 0; off < size; off += 8) {
+		LLVMValueRef x = bpfb_load(c, c->i64, bpfb_gep(c, pa, off), 8);
+		LLVMValueRef y = bpfb_load(c, c->i64, bpfb_gep(c, pb, off), 8);
+		diff = LLVMBuildOr(c->b, diff, LLVMBuildXor(c->b, x, y, ""), "");
+	}
+	return LLVMBuildICmp(c->b, n->op == OP_EQ ? LLVMIntEQ : LLVMIntNE, diff, bpfb_i64(c, 0), "");
+}
+
 static LLVMValueRef cmp_i1(struct cg *c, struct node *n)
 {
 	if (n->a->type.kind == TY_STR || n->b->type.kind == TY_STR) {
@@ -99,6 +117,8 @@ static LLVMValueRef cmp_i1(struct cg *c, struct node *n)
 		}
 		return bpfb_to_bool(c, cg_str_cmp(c, n->a, n->b, n->op == OP_NE));
 	}
+	if (n->a->type.kind == TY_RECORD && n->b->type.kind == TY_RECORD)
+		return record_cmp(c, n);
 	LLVMValueRef a = cg_expr(c, n->a), b = cg_expr(c, n->b);
 	/* C's usual arithmetic conversions on values already widened to 64 bits: an unsigned
 	 * 64-bit operand makes the comparison unsigned (`$u64 > -1` is 0); a narrower

@@ -148,7 +148,7 @@ static char *with_btf_args(char *line, const char *kind, const char *func)
 
 struct btf_list {
 	struct lines *out;
-	const char *kind, *func_glob;
+	const char *kind, *func_glob, *full_glob;
 	bool verbose;
 };
 
@@ -160,6 +160,10 @@ static int btf_list_one(const char *name, void *ctx)
 	char *s;
 	if (asprintf(&s, "%s:%s", b->kind, name) < 0)
 		s = NULL;
+	if (s && b->full_glob && fnmatch(b->full_glob, s, 0) != 0) {
+		free(s);
+		return 0;
+	}
 	lines_add(b->out, b->verbose ? with_btf_args(s, b->kind, name) : s);
 	return b->out->oom ? -ENOMEM : 0;
 }
@@ -167,9 +171,9 @@ static int btf_list_one(const char *name, void *ctx)
 /* Without kprobes, kprobes run as fentry programs where the kernel allows them: the
  * functions the kernel's BTF describes (sorted and made unique by the caller). */
 static void list_btf_functions(struct lines *out, const char *kind, const char *func_glob,
-			       bool verbose)
+			       const char *full_glob, bool verbose)
 {
-	struct btf_list b = { out, kind, func_glob ? func_glob : "*", verbose };
+	struct btf_list b = { out, kind, func_glob ? func_glob : "*", full_glob, verbose };
 	int r = rt_fentry_each_func(btf_list_one, &b);
 	if (r < 0 && r != -ENOMEM)
 		fprintf(stderr, "WARNING: no %s probes to list: this kernel was built without "
@@ -183,8 +187,11 @@ static void list_kprobes(struct lines *out, const char *kind, const char *func_g
 			 const char *full_glob, bool explicit, bool verbose)
 {
 	if (!kprobes_available()) {
-		if (explicit)
-			list_btf_functions(out, kind, func_glob, verbose);
+		/* a bare pattern ("*do_nanosleep*") lists them too, as bpftrace does; a plain
+		 * -l does not list the kernel's 50000 functions */
+		if (explicit || full_glob)
+			list_btf_functions(out, kind, func_glob, explicit ? NULL : full_glob,
+					   verbose);
 		return;
 	}
 	char path[PATH_MAX];

@@ -24,6 +24,7 @@ static void print_key(FILE *out, const struct map_snapshot *s, const struct snap
 	if (ctx) {
 		kctx = *ctx;
 		kctx.stack_indent = 4;
+		kctx.in_key = true;
 		ctx = &kctx;
 	}
 	fputc('[', out);

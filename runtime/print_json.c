@@ -102,6 +102,7 @@ static void json_key(FILE *out, const struct map_snapshot *s, const struct snap_
 	if (ctx) {
 		kctx = *ctx;
 		kctx.stack_indent = 4;
+		kctx.in_key = true;
 		ctx = &kctx;
 	}
 	fputc('"', out);

@@ -267,6 +267,21 @@ void sema_index(struct sema *s, struct node *n)
 	if (bt->kind == TY_NONE || n->b->type.kind == TY_NONE)
 		return;
 	const struct ctype *el = NULL;
+	if (bt->kind == TY_STR && bt->sub == SUB_NONE) {
+		/* a string or char array's byte: `$foo->b[0]`, `comm[1]` (constant indexes) */
+		if (n->b->kind != AST_INT) {
+			diag_error(s->d, n->b->loc, "a string is indexed by a constant only (a byte "
+						    "of its buffer); use a pointer for computed indexes");
+			return;
+		}
+		if (n->b->ival < 0 || (uint64_t)n->b->ival >= bt->size) {
+			diag_error(s->d, n->b->loc, "the index %lld is out of bounds for array of size %u",
+				   (long long)n->b->ival, bt->size);
+			return;
+		}
+		n->type = type_int(1, true);
+		return;
+	}
 	if (is_ptr(bt))
 		el = bt->ct;
 	else if (bt->kind == TY_RECORD && bt->ct->kind == CT_ARRAY)
@@ -289,7 +304,7 @@ void sema_index(struct sema *s, struct node *n)
 	}
 	if (bt->kind == TY_RECORD && n->b->kind == AST_INT &&
 	    (n->b->ival < 0 || (uint64_t)n->b->ival >= bt->ct->nelems)) {
-		diag_error(s->d, n->b->loc, "Index %lld is out of bounds for array of %u elements",
+		diag_error(s->d, n->b->loc, "the index %lld is out of bounds for array of size %u",
 			   (long long)n->b->ival, bt->ct->nelems);
 		return;
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../codegen/abi.h"
+#include "ctypes.h"
 #include "sema_int.h"
 
 #define TN(t, buf) type_name((t), (buf), sizeof(buf))
@@ -50,6 +51,9 @@ void sema_map_key(struct sema *s, struct node *map)
 				   "tuple cannot be used as a map key. Try a multi-key associative "
 				   "array instead (eg `@map[$1, $2] = ...)`.");
 			bad = true;
+		} else if (k->type.kind == TY_RECORD) { /* a struct or array by value, as bpftrace */
+			if (!sema_record_value(s, k, "use as a map key"))
+				bad = true;
 		} else if (!is_value_type(&k->type)) {
 			char tb[128];
 			diag_error(s->d, k->loc, "Value of type '%s' cannot be used as a map key",
@@ -210,6 +214,10 @@ static void binop(struct sema *s, struct node *n)
 	}
 	if ((n->op == OP_EQ || n->op == OP_NE) && ka == kb && (ka == TY_STR || ka == TY_PROBE))
 		return;
+	if ((n->op == OP_EQ || n->op == OP_NE) && ka == TY_RECORD && kb == TY_RECORD &&
+	    a->type.ct && b->type.ct && a->type.ct->size == b->type.ct->size &&
+	    sema_record_value(s, a, "compare") && sema_record_value(s, b, "compare"))
+		return; /* structs and arrays compare byte by byte, as in bpftrace */
 	if (ka != kb && !logic)
 		diag_error(s->d, n->loc, "Type mismatch for '%s': comparing '%s' with '%s'", op,
 			   TN(&a->type, ta), TN(&b->type, tb));
@@ -360,6 +368,9 @@ static void tuple(struct sema *s, struct node *n)
 		sema_expr(s, e);
 		if (is_none(e)) {
 			bad = true;
+		} else if (e->type.kind == TY_RECORD) { /* a struct or array by value */
+			if (!sema_record_value(s, e, "hold in a tuple"))
+				bad = true;
 		} else if (!is_value_type(&e->type)) {
 			char tb[256];
 			diag_error(s->d, e->loc, "Value of type '%s' cannot be a tuple element",

@@ -423,7 +423,10 @@ void fmt_value(FILE *out, const struct type *t, const uint8_t *bytes,
 		return;
 	}
 	case TY_RECORD: /* struct/union/array copied by value (stdlib/record_fmt.c) */
-		fmt_record(out, t->ct, bytes, type_storage_size(t), false);
+		if (ctx && ctx->in_key) /* bpftrace's key form: {.m=2,.n=3} */
+			fmt_record_compact(out, t->ct, bytes, type_storage_size(t));
+		else
+			fmt_record(out, t->ct, bytes, type_storage_size(t), false);
 		return;
 	case TY_PROBE: {
 		memcpy(&v, bytes, 8);

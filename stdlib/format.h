@@ -26,6 +26,7 @@ struct print_ctx {
 	const char *const *func_names;   /* SUB_FUNC: the function of each probe point */
 	const struct print_syms *syms;   /* NULL: addresses print in hex, stacks empty */
 	int stack_indent;                /* spaces before stack frames: 0 means 8 (4 in keys) */
+	bool in_key;                     /* printing a map key: structs compact, {.a=1,.b=2} */
 	const char *const *strftime_fmts; /* by sema fmt index (NULL where not strftime) */
 	int nfmts;
 };

@@ -24,6 +24,7 @@ struct rec_out {
 	const uint8_t *bytes;
 	size_t len;
 	bool json;
+	bool compact; /* text without spaces: {.a=1,.in={.x=3}} */
 };
 
 /* Bits [bit_off, bit_off + width) as an unsigned number; bytes past len read as 0. */
@@ -92,12 +93,12 @@ static void print_members(const struct rec_out *r, const struct ctype *rec, uint
 			continue;
 		}
 		if (!*first)
-			fputs(", ", r->out);
+			fputs(r->compact ? "," : ", ", r->out);
 		*first = false;
 		if (r->json)
 			fprintf(r->out, "\"%s\": ", m->name);
 		else
-			fprintf(r->out, ".%s = ", m->name);
+			fprintf(r->out, r->compact ? ".%s=" : ".%s = ", m->name);
 		print_value(r, m->type, at, m->bitfield, depth + 1);
 	}
 }
@@ -150,9 +151,9 @@ static void print_value(const struct rec_out *r, const struct ctype *ct, uint64_
 	case CT_STRUCT:
 	case CT_UNION: {
 		bool first = true;
-		fputs("{ ", r->out);
+		fputs(r->compact ? "{" : "{ ", r->out);
 		print_members(r, ct, bit_off, &first, depth);
-		fputs(first ? "}" : " }", r->out);
+		fputs(first || r->compact ? "}" : " }", r->out);
 		return;
 	}
 	default: /* void, functions: never stored by value */
@@ -165,6 +166,13 @@ static void print_value(const struct rec_out *r, const struct ctype *ct, uint64_
 void fmt_record(FILE *out, const struct ctype *ct, const uint8_t *bytes, size_t len, bool json)
 {
 	struct rec_out r = { .out = out, .bytes = bytes, .len = bytes ? len : 0, .json = json };
+	if (ct)
+		print_value(&r, ct, 0, 0, 0);
+}
+
+void fmt_record_compact(FILE *out, const struct ctype *ct, const uint8_t *bytes, size_t len)
+{
+	struct rec_out r = { .out = out, .bytes = bytes, .len = bytes ? len : 0, .compact = true };
 	if (ct)
 		print_value(&r, ct, 0, 0, 0);
 }

@@ -20,5 +20,7 @@ struct ctype;
 /* Print the value of C type ct whose bytes are bytes[0..len). Members beyond len (a
  * truncated payload) print as 0 / empty, never read past len. */
 void fmt_record(FILE *out, const struct ctype *ct, const uint8_t *bytes, size_t len, bool json);
+/* The text form without spaces, as bpftrace prints a struct in a map key: {.m=2,.n=3} */
+void fmt_record_compact(FILE *out, const struct ctype *ct, const uint8_t *bytes, size_t len);
 
 #endif
