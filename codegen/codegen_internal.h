@@ -55,7 +55,9 @@ struct cg_fn {
 	struct cg_loop loops[CG_MAX_LOOPS];
 	int nloops;
 	bool failed;                  /* an error naming this probe was already reported */
-	bool stop_gated;              /* the prologue checks abi_control.stopped (emit_events.c) */
+	/* i1 "the session still takes events", loaded once in the prologue from
+	 * abi_control.stopped (emit_events.c); NULL until the function first sends one */
+	LLVMValueRef events_on;
 	/* Values the same for the whole run of the program, computed once in the prologue
 	 * (emit_probe.c): the helper call costs as much as the rest of a small action. */
 	LLVMValueRef pid_tgid, uid_gid;

@@ -11,33 +11,37 @@
 
 #include "codegen_internal.h"
 
-/* Once the runtime has set control.stopped, a program that sends events (other than BEGIN
- * and END, which the runtime itself runs) returns at once: checked once, in the prologue,
- * the first time the function sends anything, so a loop of printf adds no branches and
- * programs that only update maps pay nothing. */
-static void stop_gate(struct cg *c)
+/* Once the runtime has set control.stopped (exit(), Ctrl-C, the child's exit), programs
+ * other than BEGIN and END stop sending events, so the ring drains in bounded time under a
+ * flood; everything else they do goes on until the probes are detached, so map updates
+ * that race an exit() still count, as in bpftrace. The flag is loaded once, in the
+ * prologue, the first time the function sends anything; each send then tests that value.
+ * NULL: no gate (BEGIN, END, no control map). */
+static LLVMValueRef events_on(struct cg *c)
 {
 	struct cg_fn *f = &c->fn;
 	enum probe_kind k = f->pt ? f->pt->kind : PROBE_BEGIN;
-	if (f->stop_gated || c->opts->control_fd <= 0 || k == PROBE_BEGIN || k == PROBE_END)
-		return;
-	f->stop_gated = true;
+	if (f->events_on || c->opts->control_fd <= 0 || k == PROBE_BEGIN || k == PROBE_END)
+		return f->events_on;
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
 	LLVMPositionBuilderAtEnd(c->b, f->prologue);
 	LLVMValueRef flag = bpfb_load(c, c->i8, bpfb_map_value_ptr(c, c->opts->control_fd), 1);
-	LLVMBasicBlockRef go = bpfb_block(c, "running"), stop = bpfb_block(c, "stopped");
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, flag, LLVMConstInt(c->i8, 0, 0), ""),
-			go, stop);
-	LLVMPositionBuilderAtEnd(c->b, stop);
-	LLVMBuildRet(c->b, bpfb_i64(c, 0));
-	f->prologue = go;
+	f->events_on = LLVMBuildICmp(c->b, LLVMIntEQ, flag, LLVMConstInt(c->i8, 0, 0), "events_on");
 	LLVMPositionBuilderAtEnd(c->b, cur);
+	return f->events_on;
 }
 
 /* Send size bytes at buf; count a failure in lost[0] of this CPU. */
 static void output(struct cg *c, LLVMValueRef buf, uint32_t size)
 {
-	stop_gate(c);
+	LLVMValueRef on = events_on(c);
+	LLVMBasicBlockRef skip = NULL;
+	if (on) {
+		LLVMBasicBlockRef send = bpfb_block(c, "ev_send");
+		skip = bpfb_block(c, "ev_skip");
+		LLVMBuildCondBr(c->b, on, send, skip);
+		LLVMPositionBuilderAtEnd(c->b, send);
+	}
 	LLVMValueRef a[4] = { bpfb_map_ptr(c, c->opts->ringbuf_fd), buf, bpfb_i64(c, size),
 			      bpfb_i64(c, 0) };
 	LLVMValueRef r = bpfb_helper(c, BPF_FUNC_ringbuf_output, c->i64, a, 4, "rb");
@@ -51,6 +55,10 @@ static void output(struct cg *c, LLVMValueRef buf, uint32_t size)
 	bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), bpfb_i64(c, 1), ""), p, 8);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
+	if (skip) {
+		LLVMBuildBr(c->b, skip);
+		LLVMPositionBuilderAtEnd(c->b, skip);
+	}
 }
 
 /* A record of `payload` bytes after the header; returns its buffer with id stored. */

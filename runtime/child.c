@@ -40,10 +40,12 @@ static bool first_word_is_builtin(const char *cmd)
 /* Only shell syntax goes through /bin/sh -c, since the shell forks the command (dash does
  * not exec the last one) and `cpid` would then be the shell's pid, not the command's. A
  * '=' counts only in the first word (`VAR=value cmd`): `dd if=/dev/zero bs=4096` runs
- * directly, as bpftrace runs it. */
+ * directly, as bpftrace runs it. Quotes alone are not shell syntax: bpftrace splits -c on
+ * blanks and keeps them (`prog 'A'` passes the argument 'A' with its quotes), and so do
+ * we; with other shell syntax around, the shell reads them. */
 static bool needs_shell(const char *cmd)
 {
-	if (strpbrk(cmd, "|&;<>()$`\\\"'*?[]#~{}\n") || first_word_is_builtin(cmd))
+	if (strpbrk(cmd, "|&;<>()$`\\*?[]#~{}\n") || first_word_is_builtin(cmd))
 		return true;
 	cmd += strspn(cmd, " \t");
 	return memchr(cmd, '=', strcspn(cmd, " \t")) != NULL;
