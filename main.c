@@ -190,13 +190,9 @@ int main(int argc, char **argv)
 			unsafe = true;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0) {
-				so.json = true;
-			} else if (strcmp(optarg, "text") == 0) {
-				so.json = false;
-			} else {
+			if (!(so.fmt = output_find(optarg))) {
 				fprintf(stderr, "ERROR: Invalid output format \"%s\"\n"
-						"Valid formats: 'text', 'json'\n", optarg);
+						"Valid formats: %s\n", optarg, output_names());
 				return 1;
 			}
 			break;

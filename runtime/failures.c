@@ -50,7 +50,7 @@ int rt_helper_error_event(struct rt_events *ev, const uint8_t *p, size_t len)
 	int line = 0, col = 0;
 	if (ev->src && s->loc.end > s->loc.start)
 		src_locate(ev->src, s->loc.start, &line, &col);
-	if (ev->json) {
+	if (ev->fmt->json) {
 		fprintf(ev->out, "{\"type\": \"helper_error\", \"helper\": \"%s\", \"retcode\": %lld, "
 				 "\"line\": %d, \"col\": %d}\n", name, (long long)ret, line, col);
 		return 0;

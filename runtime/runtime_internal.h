@@ -17,6 +17,7 @@
 #include "../codegen/codegen.h"
 #include "../common/diag.h"
 #include "../sema/sema.h"
+#include "output.h"
 #include "snapshot.h"
 
 /* ---- maps.c: every BPF map of a session ---------------------------------------------- */
@@ -173,7 +174,7 @@ struct rt_events {
 	const struct print_ctx *pctx;
 	bool exit_seen;   /* an exit() event arrived: stop the session */
 	bool ignoring;    /* after exit(): drop events until END runs */
-	bool json;        /* -f json: messages and maps as JSON lines */
+	const struct output_ops *fmt; /* -f: how maps, values and messages print */
 	uint32_t cat_bytes_max; /* cat(): bytes per call (BPFTRACE_CAT_BYTES_MAX) */
 	int err;          /* first error while handling an event */
 	/* While polling: a non-zero *stop (a signal) ends the batch at once, and a batch never
