@@ -86,6 +86,24 @@ static void probe_text(const struct source *src, const struct node *probe, char 
 			*c = ' ';
 }
 
+void rt_each_probe_failures(const struct rt_maps *maps, const struct sema_result *sr,
+			    const struct node *prog, const struct source *src,
+			    void (*fn)(void *ctx, const char *probe, uint64_t reads, uint64_t upd),
+			    void *ctx)
+{
+	int i = 0;
+	for (const struct node *p = prog ? prog->list : NULL; p; p = p->next) {
+		if (p->kind != AST_PROBE)
+			continue;
+		uint64_t reads = rt_lost_slot(maps, ABI_LOST_PROBE(sr->nmaps, i, ABI_FAIL_READ));
+		uint64_t upd = rt_lost_slot(maps, ABI_LOST_PROBE(sr->nmaps, i, ABI_FAIL_MAP_UPDATE));
+		i++;
+		char name[256];
+		probe_text(src, p, name, sizeof(name));
+		fn(ctx, name, reads, upd);
+	}
+}
+
 void rt_report_failures(const struct rt_maps *maps, const struct sema_result *sr,
 			const struct node *prog, const struct source *src, int helper_check,
 			FILE *out)

@@ -47,9 +47,27 @@ static const struct output_ops output_json = {
 	.json = true,
 };
 
+/* Prometheus/OpenMetrics exposition (node_exporter's textfile collector reads it): maps as
+ * metric families, "# EOF" after the maps at exit; printf text is written as is. */
+static const struct output_ops output_openmetrics = {
+	.name = "openmetrics",
+	.print_map = print_map_openmetrics,
+	.print_value = text_value,
+	.exit_trailer = "# EOF\n",
+};
+
+/* Folded stacks for flame graphs: maps keyed by stacks as "a;b;c N" lines. */
+static const struct output_ops output_folded = {
+	.name = "folded",
+	.print_map = print_map_folded,
+	.print_value = text_value,
+};
+
 static const struct output_ops *const rows[] = {
 	&output_text,
 	&output_json,
+	&output_openmetrics,
+	&output_folded,
 };
 
 const struct output_ops *output_find(const char *name)
@@ -62,5 +80,5 @@ const struct output_ops *output_find(const char *name)
 
 const char *output_names(void)
 {
-	return "'text', 'json'";
+	return "'text', 'json', 'openmetrics', 'folded'";
 }

@@ -296,6 +296,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	bool signals_set = false;
 	struct rt_stacks stacks = { 0 };
 	struct print_syms syms;
+	struct rt_metrics_server *metrics = NULL;
 
 	rt_libbpf_quiet(o->verbose);
 	links.pid = o->target_pid;
@@ -367,6 +368,14 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	ev.src = d->src;
 	if (rt_events_open(&ev, d))
 		goto out_progs;
+	if (o->metrics_addr) {
+		struct rt_metrics_source ms = { .maps = &maps, .sr = sr, .pctx = &pctx,
+						.prog = prog, .src = d->src };
+		if (rt_metrics_start(o->metrics_addr, &ms, &metrics, d)) {
+			rt_events_close(&ev);
+			goto out_progs;
+		}
+	}
 
 	signals_install(&sigs);
 	signals_set = true;
@@ -485,6 +494,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	rc = ev.err ? 1 : 0;
 
 out_detach:
+	rt_metrics_stop(metrics);
 	rt_links_close(&links);
 	rt_kprobe_cleanup();
 	rt_events_close(&ev);
