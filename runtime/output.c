@@ -56,6 +56,13 @@ static const struct output_ops output_openmetrics = {
 	.exit_trailer = "# EOF\n",
 };
 
+/* Prometheus text 0.0.4, what node_exporter's textfile collector parses. */
+static const struct output_ops output_prometheus = {
+	.name = "prometheus",
+	.print_map = print_map_prometheus,
+	.print_value = text_value,
+};
+
 /* Folded stacks for flame graphs: maps keyed by stacks as "a;b;c N" lines. */
 static const struct output_ops output_folded = {
 	.name = "folded",
@@ -67,6 +74,7 @@ static const struct output_ops *const rows[] = {
 	&output_text,
 	&output_json,
 	&output_openmetrics,
+	&output_prometheus,
 	&output_folded,
 };
 
@@ -80,5 +88,5 @@ const struct output_ops *output_find(const char *name)
 
 const char *output_names(void)
 {
-	return "'text', 'json', 'openmetrics', 'folded'";
+	return "'text', 'json', 'openmetrics', 'prometheus', 'folded'";
 }

@@ -326,6 +326,12 @@ void print_map_openmetrics(FILE *out, const struct map_snapshot *s, const struct
 	print_map_metrics(out, s, ctx, true);
 }
 
+void print_map_prometheus(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
+			  int64_t top, int64_t div)
+{
+	print_map_metrics(out, s, ctx, false);
+}
+
 void print_metrics_counter(FILE *out, const char *fam, const char *help, const char *label,
 			   const char *const *lvals, const uint64_t *vals, int n, bool om)
 {

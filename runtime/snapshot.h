@@ -120,6 +120,9 @@ void print_map_metrics(FILE *out, const struct map_snapshot *s, const struct pri
 /* -f openmetrics' print_map (top and div are ignored). */
 void print_map_openmetrics(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
 			   int64_t top, int64_t div);
+/* -f prometheus' print_map (0.0.4; top and div are ignored). */
+void print_map_prometheus(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
+			  int64_t top, int64_t div);
 /* A counter family fam (without _total): n samples fam_total{label="lvals[i]"} vals[i]
  * (no label when label is NULL). */
 void print_metrics_counter(FILE *out, const char *fam, const char *help, const char *label,
