@@ -157,6 +157,8 @@ static int on_event(void *ctx, void *data, size_t size)
 
 int rt_events_open(struct rt_events *ev, struct diag *d)
 {
+	if (!ev->fmt)
+		ev->fmt = &output_text;
 	ev->rb = ring_buffer__new(ev->maps->ringbuf_fd, on_event, ev, NULL);
 	if (!ev->rb) {
 		int err = -errno;
