@@ -174,15 +174,21 @@ void print_map_folded(FILE *out, const struct map_snapshot *s, const struct prin
 				const uint8_t *b = e->key + (tuple ? w.koffs[k] : 0);
 				if (type_is_stack(t) != (pass == 1))
 					continue;
+				long at = ftell(m);
 				if (!first)
 					fputc(';', m);
-				first = false;
 				if (pass)
 					print_folded_stack(m, t, b, ctx);
 				else
 					folded_part(m, t, b, ctx);
+				if (pass && ftell(m) == at + !first)
+					fseek(m, at, SEEK_SET); /* an empty stack adds nothing */
+				else
+					first = false;
 			}
 		}
+		if (first) /* nothing at all: every stack empty and no other part */
+			fputs("[unknown]", m);
 		fclose(m);
 		lines[nl].text = buf;
 		lines[nl].value = folded_value(s, e, div);

@@ -346,6 +346,21 @@ int main(void)
 	CHECK_EQ_STR(got, "a:b;entry_SYSCALL_64;do_syscall_64;getppid 1\n"
 			  "bash;entry_SYSCALL_64;do_syscall_64;getppid 5\n");
 	free(got);
+	/* an empty stack adds no frame (and no ';'); a line of nothing is [unknown] */
+	s = snap("@", fk, type_agg(TY_COUNT, false), 1);
+	int64_t none = -1;
+	memcpy(s.entries[0].key, &none, 8);
+	set_str(s.entries[0].key + foffs[1], "idle");
+	s.entries[0].value = 4;
+	got = folded_of(&s);
+	CHECK_EQ_STR(got, "idle 4\n");
+	free(got);
+	s = snap("@", kstack_t(), type_agg(TY_COUNT, false), 1);
+	memcpy(s.entries[0].key, &none, 8);
+	s.entries[0].value = 2;
+	got = folded_of(&s);
+	CHECK_EQ_STR(got, "[unknown] 2\n");
+	free(got);
 	/* a map without stacks prints as text */
 	s = snap("@c", type_none(), type_agg(TY_COUNT, false), 1);
 	s.entries[0].value = 4;
