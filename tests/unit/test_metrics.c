@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../../codegen/abi.h"
+#include "../../runtime/output.h"
 #include "../../runtime/snapshot.h"
 #include "../../stdlib/symfmt.h"
 #include "check.h"
@@ -367,6 +368,32 @@ int main(void)
 	got = folded_of(&s);
 	CHECK_EQ_STR(got, "@c: 4\n");
 	free(got);
+	TEST_END();
+
+	TEST_BEGIN("output table: -f openmetrics ends with # EOF, -f prometheus and folded rows");
+	const struct output_ops *om = output_find("openmetrics"), *pr = output_find("prometheus");
+	const struct output_ops *fo = output_find("folded");
+	CHECK(om && om->print_map == print_map_openmetrics && om->exit_trailer &&
+	      strcmp(om->exit_trailer, "# EOF\n") == 0 && !om->exit_preamble);
+	CHECK(pr && pr->print_map == print_map_prometheus && !pr->exit_trailer);
+	CHECK(fo && fo->print_map == print_map_folded && !fo->exit_preamble);
+	CHECK(output_find("text") == &output_text && output_find("json") && !output_find("xml"));
+	s = snap("@c", type_none(), type_agg(TY_COUNT, false), 1);
+	s.entries[0].value = 2;
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		om->print_map(f, &s, &pctx, 0, 0);
+		fputs(om->exit_trailer, f);
+		fclose(f);
+		snapshot_free(&s);
+		CHECK_EQ_STR(buf, "# HELP bpfscript_c bpfscript map @c, count()\n"
+				  "# TYPE bpfscript_c counter\n"
+				  "bpfscript_c_total 2\n"
+				  "# EOF\n");
+		free(buf);
+	}
 	TEST_END();
 
 	type_pool_free(&pool);
