@@ -43,7 +43,7 @@ static bool fake_ksym(void *ctx, uint64_t addr, bool with_off, char *buf, size_t
 	return true;
 }
 
-static const struct print_syms syms = { NULL, fake_ksym, NULL, fake_stack };
+static const struct print_syms syms = { .ksym = fake_ksym, .stack = fake_stack };
 static const struct print_ctx pctx = { .syms = &syms };
 
 static struct type kstack_t(void)
