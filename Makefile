@@ -49,7 +49,7 @@ LIB_OBJS_asan := $(call objs,asan,$(LIB_SRCS)) $(patsubst $(GEN_DIR)/%.c,build/a
 UNIT_TESTS   := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
 WORKLOADS    := $(patsubst tests/workloads/%.c,build/workloads/%,$(wildcard tests/workloads/*.c))
 
-.PHONY: all setup test test-build demo bench clean fuzz soak
+.PHONY: all setup test test-build demo bench clean fuzz soak install
 all: bpfscript
 
 # ---- generated front end
@@ -148,6 +148,9 @@ SETUP_PKGS += clang-14 libclang-rt-14-dev util-linux
 SETUP_PKGS += qemu-system-x86 linux-image-amd64 busybox-static
 # python3: its json module is the strict parser of the -f json suite (tests/json).
 SETUP_PKGS += python3
+# prometheus (prometheus + promtool) and curl: the --metrics suite (tests/metrics) scrapes
+# bpfscript with a real Prometheus server and checks every body with promtool.
+SETUP_PKGS += prometheus curl
 setup:
 	@missing=$$(for p in $(SETUP_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
@@ -182,6 +185,16 @@ fuzz: setup
 soak: setup
 	@$(MAKE) --no-print-directory bpfscript build/asan/bpfscript $(WORKLOADS)
 	@tests/soak/run_soak.sh --long
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page bpfscript(8), and
+# scripts/*.bt as ready-to-run tools (each starts with #!/usr/bin/env bpfscript).
+PREFIX ?= /usr/local
+install: bpfscript
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bpfscript/tools
+	install -m 0755 bpfscript $(DESTDIR)$(PREFIX)/bin/bpfscript
+	install -m 0644 bpfscript.8 $(DESTDIR)$(PREFIX)/share/man/man8/bpfscript.8
+	install -m 0755 scripts/*.bt $(DESTDIR)$(PREFIX)/share/bpfscript/tools/
 
 clean:
 	rm -rf build bpfscript

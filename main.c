@@ -43,7 +43,9 @@ static void usage(FILE *out)
 	      "    -k             warn, with the source location, when a BPF helper fails\n"
 	      "                   (map updates and deletes, stacks, signals); -kk: also\n"
 	      "                   probe reads and map lookups of missing keys\n"
-	      "    -f text|json   output format (default text)\n"
+	      "    -f FORMAT      output format: text (default), json, openmetrics, prometheus,\n"
+	      "                   folded (maps keyed by stacks as flame-graph lines)\n"
+	      "    --metrics HOST:PORT  serve every map at http://HOST:PORT/metrics while running\n"
 	      "    -I DIR         look for #include headers in DIR too\n"
 	      "    --include FILE as if the script began with #include <FILE>\n"
 	      "    --info         what this build and the running kernel support\n"
@@ -94,7 +96,7 @@ static int env_alias(const char *name, uint32_t lo, uint32_t hi, uint32_t *out)
 	return env_u32(name, *out, lo, hi, out);
 }
 
-enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE, OPT_INFO, OPT_INCLUDE };
+enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE, OPT_INFO, OPT_INCLUDE, OPT_METRICS };
 
 #define PID_MAX_LIMIT (4 * 1024 * 1024) /* the kernel's PID_MAX_LIMIT on 64-bit */
 #define MAX_INCLUDES 64
@@ -109,6 +111,7 @@ int main(int argc, char **argv)
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 		{ "info", no_argument, NULL, OPT_INFO },
 		{ "include", required_argument, NULL, OPT_INCLUDE },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *program = NULL, *out_path = NULL;
@@ -186,17 +189,16 @@ int main(int argc, char **argv)
 		case OPT_DRY_RUN:
 			so.dry_run = true;
 			break;
+		case OPT_METRICS:
+			so.metrics_addr = optarg;
+			break;
 		case OPT_UNSAFE:
 			unsafe = true;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0) {
-				so.json = true;
-			} else if (strcmp(optarg, "text") == 0) {
-				so.json = false;
-			} else {
+			if (!(so.fmt = output_find(optarg))) {
 				fprintf(stderr, "ERROR: Invalid output format \"%s\"\n"
-						"Valid formats: 'text', 'json'\n", optarg);
+						"Valid formats: %s\n", optarg, output_names());
 				return 1;
 			}
 			break;

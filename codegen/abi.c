@@ -32,7 +32,7 @@ void abi_map_layout(const struct type *key, const struct type *val, uint32_t max
 		out->nslots = val->kind == TY_HIST
 				      ? abi_hist_slots(val->lh_step)
 				      : abi_lhist_slots(val->lh_min, val->lh_max, val->lh_step);
-		out->value_size = 8;
+		out->value_size = sizeof(struct abi_hist_slot);
 		if (keyless) {
 			out->map_type = ABI_MAP_PERCPU_ARRAY;
 			out->key_size = 4;

@@ -52,8 +52,8 @@ static inline uint32_t abi_lhist_slots(int64_t min, int64_t max, int64_t step)
  *   count/sum        yes       PERCPU_HASH                 key                  s64/u64
  *   min/max          either    (as above)                  ...                  struct abi_minmax
  *   avg/stats        either    (as above)                  ...                  struct abi_avg
- *   hist/lhist       none      PERCPU_ARRAY (nslots)       u32 slot             u64 count
- *   hist/lhist       yes       PERCPU_HASH                 key ++ u64 slot      u64 count
+ *   hist/lhist       none      PERCPU_ARRAY (nslots)       u32 slot             struct abi_hist_slot
+ *   hist/lhist       yes       PERCPU_HASH                 key ++ u64 slot      struct abi_hist_slot
  *   int/str/tuple    either    HASH                        key (none: u64 0)    value bytes
  *
  * Per-CPU values are merged in userspace: counts and sums add; min/max take the min/max
@@ -65,6 +65,13 @@ struct abi_minmax {
 struct abi_avg {
 	int64_t total;
 	uint64_t count;
+};
+/* One hist/lhist slot: its count and the exact sum of the values it counted (the sum of all
+ * slots is the histogram's _sum in --metrics); the same element the count lives in, so
+ * keeping the sum is one more add and store, no extra lookup. */
+struct abi_hist_slot {
+	uint64_t count;
+	int64_t sum;
 };
 
 #define ABI_MAP_KEYS_DEFAULT 4096u /* BPFTRACE_MAP_KEYS */

@@ -304,7 +304,14 @@ static void agg_apply(struct cg *c, const struct type *t, LLVMValueRef p, LLVMVa
 	case TY_SUM:
 		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), v, ""), p, 8);
 		return;
-	default: /* count, hist, lhist: one more in this slot */
+	case TY_HIST:
+	case TY_LHIST: { /* struct abi_hist_slot: one more in this slot, v added to its sum */
+		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), one, ""), p, 8);
+		LLVMValueRef sp = bpfb_gep(c, p, 8);
+		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, sp, 8), v, ""), sp, 8);
+		return;
+	}
+	default: /* count: one more */
 		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), one, ""), p, 8);
 		return;
 	}
@@ -319,6 +326,11 @@ static LLVMValueRef agg_init(struct cg *c, const struct type *t,
 	switch (t->kind) {
 	case TY_SUM:
 		bpfb_store(c, v, buf, 8);
+		break;
+	case TY_HIST:
+	case TY_LHIST:
+		bpfb_store(c, one, buf, 8);
+		bpfb_store(c, v, bpfb_gep(c, buf, 8), 8);
 		break;
 	case TY_MIN:
 	case TY_MAX:

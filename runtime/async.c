@@ -26,8 +26,8 @@ static uint64_t rd_u64(const uint8_t *p)
 
 static void emit(struct rt_events *ev, const char *type, const char *data, size_t n)
 {
-	if (ev->json)
-		print_json_message(ev->out, type, data, n);
+	if (ev->fmt->message)
+		ev->fmt->message(ev->out, type, data, n);
 	else
 		fwrite(data, 1, n, ev->out);
 }
@@ -108,7 +108,7 @@ static int run_join(struct rt_events *ev, const struct fmt_info *f, const uint8_
 			fputs(f->fmt, m);
 		fwrite(p + off, 1, strnlen((const char *)p + off, t->size), m);
 	}
-	if (!ev->json)
+	if (!ev->fmt->message)
 		fputc('\n', m);
 	fclose(m);
 	emit(ev, "join", all ? all : "", all ? n : 0);

@@ -39,10 +39,7 @@ static int on_print_map(struct rt_events *ev, const uint8_t *p, size_t len)
 	int err = rt_map_read(ev->maps, ev->sr, (int)id, &snap);
 	if (err)
 		return err;
-	if (ev->json)
-		print_map_json(ev->out, &snap, ev->pctx, top, div);
-	else
-		print_map(ev->out, &snap, ev->pctx, top, div);
+	ev->fmt->print_map(ev->out, &snap, ev->pctx, top, div);
 	snapshot_free(&snap);
 	return 0;
 }
@@ -57,8 +54,8 @@ static int on_time(struct rt_events *ev, const uint8_t *p, size_t len)
 	char buf[512];
 	localtime_r(&now, &tm);
 	size_t n = strftime(buf, sizeof(buf), f->fmt ? f->fmt : "%H:%M:%S\n", &tm);
-	if (ev->json)
-		print_json_message(ev->out, "time", buf, n);
+	if (ev->fmt->message)
+		ev->fmt->message(ev->out, "time", buf, n);
 	else
 		fwrite(buf, 1, n, ev->out);
 	return 0;
@@ -69,18 +66,11 @@ static int on_print_value(struct rt_events *ev, const uint8_t *p, size_t len)
 	const struct fmt_info *f = len >= 8 ? fmt_at(ev, rd_u64(p)) : NULL;
 	if (!f || f->nargs < 1 || len < 8 + type_storage_size(&f->args[0]))
 		return -EINVAL;
-	if (ev->json) {
-		fputs("{\"type\": \"value\", \"data\": ", ev->out);
-		print_json_value(ev->out, &f->args[0], p + 8, ev->pctx);
-		fputs("}\n", ev->out);
-		return 0;
-	}
-	fmt_value(ev->out, &f->args[0], p + 8, ev->pctx);
-	fputc('\n', ev->out);
+	ev->fmt->print_value(ev->out, &f->args[0], p + 8, ev->pctx);
 	return 0;
 }
 
-static int printf_json(struct rt_events *ev, const struct fmt_info *f, const uint8_t *p,
+static int printf_message(struct rt_events *ev, const struct fmt_info *f, const uint8_t *p,
 		       size_t len)
 {
 	char *buf = NULL;
@@ -90,7 +80,7 @@ static int printf_json(struct rt_events *ev, const struct fmt_info *f, const uin
 		return -ENOMEM;
 	fmt_render(m, f->fmt, f->args, f->offs, f->nargs, p, len, ev->pctx);
 	fclose(m);
-	print_json_message(ev->out, "printf", buf ? buf : "", buf ? n : 0);
+	ev->fmt->message(ev->out, "printf", buf ? buf : "", buf ? n : 0);
 	free(buf);
 	return 0;
 }
@@ -108,8 +98,8 @@ static void handle_event(struct rt_events *ev, void *data, size_t size)
 		const struct fmt_info *f = fmt_at(ev, id - ABI_EV_PRINTF);
 		if (!f)
 			err = -EINVAL;
-		else if (ev->json)
-			err = printf_json(ev, f, p, len);
+		else if (ev->fmt->message)
+			err = printf_message(ev, f, p, len);
 		else
 			fmt_render(ev->out, f->fmt, f->args, f->offs, f->nargs, p, len, ev->pctx);
 	} else {
@@ -167,6 +157,8 @@ static int on_event(void *ctx, void *data, size_t size)
 
 int rt_events_open(struct rt_events *ev, struct diag *d)
 {
+	if (!ev->fmt)
+		ev->fmt = &output_text;
 	ev->rb = ring_buffer__new(ev->maps->ringbuf_fd, on_event, ev, NULL);
 	if (!ev->rb) {
 		int err = -errno;

@@ -50,7 +50,7 @@ int rt_helper_error_event(struct rt_events *ev, const uint8_t *p, size_t len)
 	int line = 0, col = 0;
 	if (ev->src && s->loc.end > s->loc.start)
 		src_locate(ev->src, s->loc.start, &line, &col);
-	if (ev->json) {
+	if (ev->fmt->json) {
 		fprintf(ev->out, "{\"type\": \"helper_error\", \"helper\": \"%s\", \"retcode\": %lld, "
 				 "\"line\": %d, \"col\": %d}\n", name, (long long)ret, line, col);
 		return 0;
@@ -84,6 +84,24 @@ static void probe_text(const struct source *src, const struct node *probe, char 
 	for (char *c = buf; *c; c++)
 		if (*c == '\n' || *c == '\t')
 			*c = ' ';
+}
+
+void rt_each_probe_failures(const struct rt_maps *maps, const struct sema_result *sr,
+			    const struct node *prog, const struct source *src,
+			    void (*fn)(void *ctx, const char *probe, uint64_t reads, uint64_t upd),
+			    void *ctx)
+{
+	int i = 0;
+	for (const struct node *p = prog ? prog->list : NULL; p; p = p->next) {
+		if (p->kind != AST_PROBE)
+			continue;
+		uint64_t reads = rt_lost_slot(maps, ABI_LOST_PROBE(sr->nmaps, i, ABI_FAIL_READ));
+		uint64_t upd = rt_lost_slot(maps, ABI_LOST_PROBE(sr->nmaps, i, ABI_FAIL_MAP_UPDATE));
+		i++;
+		char name[256];
+		probe_text(src, p, name, sizeof(name));
+		fn(ctx, name, reads, upd);
+	}
 }
 
 void rt_report_failures(const struct rt_maps *maps, const struct sema_result *sr,

@@ -181,14 +181,17 @@ static bool merge_agg(const struct type *val, const uint8_t *percpu, struct snap
 	}
 }
 
-static uint64_t sum_u64_percpu(const uint8_t *percpu)
+/* A hist/lhist slot's per-CPU struct abi_hist_slot values: count and sum over CPUs. */
+static uint64_t sum_slot_percpu(const uint8_t *percpu, int64_t *sum)
 {
 	uint64_t s = 0;
 	int ncpu = possible_cpus();
+	size_t stride = abi_align(sizeof(struct abi_hist_slot));
 	for (int c = 0; c < ncpu; c++) {
-		uint64_t v;
-		memcpy(&v, percpu + (size_t)c * 8, 8);
-		s += v;
+		struct abi_hist_slot v;
+		memcpy(&v, percpu + (size_t)c * stride, sizeof(v));
+		s += v.count;
+		*sum += v.sum;
 	}
 	return s;
 }
@@ -232,7 +235,8 @@ static uint8_t *dup_bytes(const uint8_t *p, size_t n)
 static int read_keyless_hist(int fd, const struct abi_map_layout *l, struct map_snapshot *s,
 			     bool zeroed)
 {
-	size_t elem = rt_percpu_value_size(8);
+	size_t elem = rt_percpu_value_size(l->value_size);
+	int64_t total = 0;
 	uint8_t *buf = malloc(elem);
 	uint64_t *slots = calloc(l->nslots, sizeof(uint64_t));
 	int err = 0;
@@ -246,7 +250,7 @@ static int read_keyless_hist(int fd, const struct abi_map_layout *l, struct map_
 			err = -errno;
 			goto out;
 		}
-		slots[i] = sum_u64_percpu(buf);
+		slots[i] = sum_slot_percpu(buf, &total);
 		any |= slots[i] != 0;
 	}
 	if (any || zeroed) {
@@ -257,6 +261,7 @@ static int read_keyless_hist(int fd, const struct abi_map_layout *l, struct map_
 			goto out;
 		}
 		e->slots = slots;
+		e->total = total;
 		slots = NULL;
 	}
 out:
@@ -265,14 +270,16 @@ out:
 	return err;
 }
 
-static const uint8_t *g_sort_keys;
-static uint32_t g_sort_ksize, g_sort_usize;
+struct sort_keys { /* qsort_r context: the metrics server reads maps on its own thread */
+	const uint8_t *keys;
+	uint32_t ksize, usize;
+};
 
-static int cmp_user_key(const void *a, const void *b)
+static int cmp_user_key(const void *a, const void *b, void *ctx)
 {
+	const struct sort_keys *sk = ctx;
 	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-	return memcmp(g_sort_keys + ia * g_sort_ksize, g_sort_keys + ib * g_sort_ksize,
-		      g_sort_usize);
+	return memcmp(sk->keys + ia * sk->ksize, sk->keys + ib * sk->ksize, sk->usize);
 }
 
 /* Keyed hist/lhist: BPF key = user key ++ u64 slot; regroup slots under each user key. */
@@ -283,10 +290,8 @@ static int group_hist(const struct kv *kv, const struct abi_map_layout *l, struc
 		return -ENOMEM;
 	for (size_t i = 0; i < kv->n; i++)
 		idx[i] = i;
-	g_sort_keys = kv->keys;
-	g_sort_ksize = kv->ksize;
-	g_sort_usize = l->user_key_size;
-	qsort(idx, kv->n, sizeof(size_t), cmp_user_key);
+	struct sort_keys sk = { kv->keys, kv->ksize, l->user_key_size };
+	qsort_r(idx, kv->n, sizeof(size_t), cmp_user_key, &sk);
 	size_t cap = 0;
 	struct snap_entry *cur = NULL;
 	const uint8_t *cur_key = NULL;
@@ -305,7 +310,8 @@ static int group_hist(const struct kv *kv, const struct abi_map_layout *l, struc
 		uint64_t slot;
 		memcpy(&slot, k + l->user_key_size, 8);
 		if (slot < l->nslots)
-			cur->slots[slot] += sum_u64_percpu(kv->vals + idx[i] * kv->vsize);
+			cur->slots[slot] += sum_slot_percpu(kv->vals + idx[i] * kv->vsize,
+							    &cur->total);
 	}
 	free(idx);
 	return 0;

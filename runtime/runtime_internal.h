@@ -17,6 +17,7 @@
 #include "../codegen/codegen.h"
 #include "../common/diag.h"
 #include "../sema/sema.h"
+#include "output.h"
 #include "snapshot.h"
 
 /* ---- maps.c: every BPF map of a session ---------------------------------------------- */
@@ -173,7 +174,7 @@ struct rt_events {
 	const struct print_ctx *pctx;
 	bool exit_seen;   /* an exit() event arrived: stop the session */
 	bool ignoring;    /* after exit(): drop events until END runs */
-	bool json;        /* -f json: messages and maps as JSON lines */
+	const struct output_ops *fmt; /* -f: how maps, values and messages print */
 	uint32_t cat_bytes_max; /* cat(): bytes per call (BPFTRACE_CAT_BYTES_MAX) */
 	int err;          /* first error while handling an event */
 	/* While polling: a non-zero *stop (a signal) ends the batch at once, and a batch never
@@ -202,9 +203,34 @@ bool rt_cgroup_path(uint64_t id, const char *filter, char *buf, size_t len);
 /* failures.c: a -k/-kk helper_error event; at exit, one line per probe whose probe reads
  * or map updates failed (counted without -k too). */
 int rt_helper_error_event(struct rt_events *ev, const uint8_t *p, size_t len);
+/* Every probe of the program in order: its attach points as written, failed probe reads
+ * and failed map updates so far (for --metrics). */
+void rt_each_probe_failures(const struct rt_maps *maps, const struct sema_result *sr,
+			    const struct node *prog, const struct source *src,
+			    void (*fn)(void *ctx, const char *probe, uint64_t reads, uint64_t upd),
+			    void *ctx);
 void rt_report_failures(const struct rt_maps *maps, const struct sema_result *sr,
 			const struct node *prog, const struct source *src, int helper_check,
 			FILE *out);
+
+/* ---- metrics_body.c, metrics_server.c: --metrics HOST:PORT ----------------------------- */
+struct rt_metrics_source {
+	const struct rt_maps *maps;
+	const struct sema_result *sr;
+	const struct print_ctx *pctx;
+	const struct node *prog;
+	const struct source *src;
+};
+/* The whole /metrics body: every map (sorted by name), lost events and per-probe failure
+ * counters; OpenMetrics (ending "# EOF") when om, else Prometheus text 0.0.4. 0 or -errno. */
+int rt_metrics_render(FILE *out, const struct rt_metrics_source *ms, bool om);
+struct rt_metrics_server;
+/* Binds HOST:PORT and starts the server thread; prints "Serving metrics on ..." to stderr.
+ * 0, or -errno with one sentence in d. */
+int rt_metrics_start(const char *hostport, const struct rt_metrics_source *ms,
+		     struct rt_metrics_server **out, struct diag *d);
+/* Stops the thread and closes every connection (NULL: nothing). */
+void rt_metrics_stop(struct rt_metrics_server *s);
 
 /* ---- codegen_symbols.c: kaddr()/uaddr() lookups lent to codegen ---------------------- */
 extern const struct cg_symbols rt_codegen_symbols;

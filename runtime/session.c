@@ -214,12 +214,15 @@ static int print_all_maps(struct rt_events *ev, bool at_exit, struct diag *d)
 {
 	const struct sema_result *sr = ev->sr;
 	fflush(ev->out);
-	if (at_exit) {
-		fputs("\n\n", stdout);
+	if (at_exit && ev->fmt->exit_preamble) {
+		fputs(ev->fmt->exit_preamble, stdout);
 		fflush(stdout);
 	}
-	if (!sr->nmaps)
+	if (!sr->nmaps) {
+		if (at_exit && ev->fmt->exit_trailer)
+			fputs(ev->fmt->exit_trailer, ev->out);
 		return 0;
+	}
 	int *order = malloc(sizeof(int) * (size_t)sr->nmaps);
 	if (!order) {
 		diag_error_noloc(d, "out of memory");
@@ -237,13 +240,12 @@ static int print_all_maps(struct rt_events *ev, bool at_exit, struct diag *d)
 					 strerror(-err));
 			break;
 		}
-		if (ev->json)
-			print_map_json(ev->out, &snap, ev->pctx, 0, 0);
-		else
-			print_map(ev->out, &snap, ev->pctx, 0, 0);
+		ev->fmt->print_map(ev->out, &snap, ev->pctx, 0, 0);
 		snapshot_free(&snap);
 	}
 	free(order);
+	if (!err && at_exit && ev->fmt->exit_trailer)
+		fputs(ev->fmt->exit_trailer, ev->out);
 	return err;
 }
 
@@ -294,6 +296,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	bool signals_set = false;
 	struct rt_stacks stacks = { 0 };
 	struct print_syms syms;
+	struct rt_metrics_server *metrics = NULL;
 
 	rt_libbpf_quiet(o->verbose);
 	links.pid = o->target_pid;
@@ -356,27 +359,36 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	ev.sr = sr;
 	ev.maps = &maps;
 	ev.pctx = &pctx;
-	ev.json = o->json;
+	if (!o->fmt)
+		o->fmt = &output_text;
+	ev.fmt = o->fmt;
 	ev.cat_bytes_max = o->cat_bytes_max;
 	ev.sites = cg.sites;
 	ev.nsites = cg.nsites;
 	ev.src = d->src;
 	if (rt_events_open(&ev, d))
 		goto out_progs;
+	if (o->metrics_addr) {
+		struct rt_metrics_source ms = { .maps = &maps, .sr = sr, .pctx = &pctx,
+						.prog = prog, .src = d->src };
+		if (rt_metrics_start(o->metrics_addr, &ms, &metrics, d)) {
+			rt_events_close(&ev);
+			goto out_progs;
+		}
+	}
 
 	signals_install(&sigs);
 	signals_set = true;
 	ev.stop = &stop_signal; /* until the probes stop sending, every poll is bounded */
-	if (o->json) {
+	if (o->fmt->json) {
 		/* One write(2) per JSON line (up to 64 KiB), so that a -c child writing to the
 		 * same stdout never lands inside one of them. */
 		static char json_buf[1 << 16];
 		setvbuf(o->out, json_buf, _IOLBF, sizeof(json_buf));
 	}
-	if (o->json && !o->quiet) {
+	if (o->fmt->attached && !o->quiet) {
 		/* -f json: the count is a message on the output, as bpftrace writes it */
-		fprintf(o->out, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n",
-			sr->npoints);
+		o->fmt->attached(o->out, sr->npoints);
 		fflush(o->out);
 	} else if (!o->quiet) {
 		/* bpftrace counts every probe point: BEGIN, END and each wildcard match. */
@@ -453,8 +465,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		goto out_detach;
 	fflush(o->out);
 	uint64_t lost = rt_lost_count(&maps);
-	if (lost && o->json) /* a message on the output, as bpftrace 0.17 writes it */
-		print_json_lost(o->out, lost);
+	if (lost && o->fmt->lost) /* a message on the output, as bpftrace 0.17 writes it */
+		o->fmt->lost(o->out, lost);
 	else if (lost)
 		fprintf(stderr, "Lost %llu events\n", (unsigned long long)lost);
 	/* Strings cut short are counted always (codegen/emit_strings.c) but reported only
@@ -482,6 +494,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	rc = ev.err ? 1 : 0;
 
 out_detach:
+	rt_metrics_stop(metrics);
 	rt_links_close(&links);
 	rt_kprobe_cleanup();
 	rt_events_close(&ev);

@@ -17,6 +17,7 @@
 #include "../common/diag.h"
 #include "../parser/ast.h"
 #include "../sema/sema.h"
+#include "output.h"
 
 struct session_opts {
 	FILE *out;             /* stdout or -o FILE: printf output and maps */
@@ -26,13 +27,14 @@ struct session_opts {
 	bool dry_run;          /* --dry-run: codegen only, no kernel */
 	FILE *dump_ir;         /* --dump=ir destination or NULL */
 	uint32_t max_map_keys; /* BPFTRACE_MAP_KEYS */
-	bool json;             /* -f json: one JSON object per line (runtime/print_json.c) */
+	const struct output_ops *fmt; /* -f: the output format (runtime/output.h); NULL = text */
 	uint32_t cat_bytes_max; /* BPFTRACE_CAT_BYTES_MAX: bytes cat() prints per call */
 	uint32_t strlen;       /* BPFTRACE_STRLEN (0 = default): for the -v truncation report */
 	int child_pid;         /* filled by session_child_spawn() */
 	int child_gate_fd;
 	int target_pid;        /* -p PID: uprobes only in this process; stop when it exits */
 	int helper_check;      /* -k (1), -kk (2): report failing helpers as they fail */
+	const char *metrics_addr; /* --metrics HOST:PORT: serve the maps over HTTP; NULL: no */
 };
 
 /* Fork the -c child before codegen (its pid is `cpid`); it waits until released. */

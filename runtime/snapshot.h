@@ -9,6 +9,7 @@
 #ifndef BPFSCRIPT_SNAPSHOT_H
 #define BPFSCRIPT_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -20,7 +21,7 @@ struct snap_entry {
 	/* value, by map value kind (already merged across CPUs): */
 	int64_t value;       /* COUNT, SUM, MIN, MAX, INT (sign per type) */
 	uint64_t count;      /* AVG, STATS: number of samples */
-	int64_t total;       /* AVG, STATS: sum of samples */
+	int64_t total;       /* AVG, STATS, HIST, LHIST: sum of samples */
 	uint64_t *slots;     /* HIST, LHIST: nslots counts */
 	uint8_t *bytes;      /* STR, TUPLE values: raw bytes */
 };
@@ -98,5 +99,33 @@ void print_json_value(FILE *out, const struct type *t, const uint8_t *bytes,
 void print_json_message(FILE *out, const char *type, const char *data, size_t n);
 /* {"type": "lost_events", "data": {"events": N}} (bpftrace 0.17's JSON for lost events) */
 void print_json_lost(FILE *out, uint64_t lost);
+
+/* -f folded and stack labels (runtime/print_folded.c) */
+bool type_is_stack(const struct type *t);
+/* A stack value as "outer;...;inner" (frames without offsets). */
+void print_folded_stack(FILE *out, const struct type *t, const uint8_t *bytes,
+			const struct print_ctx *ctx);
+/* Maps whose key holds a stack: "part;...;outer;...;inner COUNT" lines (other key parts
+ * first); other maps as print_map. */
+void print_map_folded(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
+		      int64_t top, int64_t div);
+
+/* Prometheus 0.0.4 (om false) / OpenMetrics 1.0 (om true) (runtime/print_metrics.c) */
+void metrics_family(char *buf, size_t len, const char *map_name);
+/* A label value's text escaped (\\ \" \n; invalid UTF-8 → U+FFFD), up to a NUL or n. */
+void metrics_escape(FILE *out, const char *s, size_t n);
+/* One map as one metric family: # HELP, # TYPE and its samples. */
+void print_map_metrics(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
+		       bool om);
+/* -f openmetrics' print_map (top and div are ignored). */
+void print_map_openmetrics(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
+			   int64_t top, int64_t div);
+/* -f prometheus' print_map (0.0.4; top and div are ignored). */
+void print_map_prometheus(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
+			  int64_t top, int64_t div);
+/* A counter family fam (without _total): n samples fam_total{label="lvals[i]"} vals[i]
+ * (no label when label is NULL). */
+void print_metrics_counter(FILE *out, const char *fam, const char *help, const char *label,
+			   const char *const *lvals, const uint64_t *vals, int n, bool om);
 
 #endif

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,10 +164,17 @@ static struct pid_maps *pid_maps_get(int pid, bool refresh)
 	return &pids[npids++];
 }
 
+/* The symbol caches (pids here, ksyms.c, elf_symbols.c) are shared by the main loop and
+ * the metrics server thread (runtime/metrics_server.c): every entry point takes this. */
+static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void rt_stacks_watch(int pid)
 {
-	if (pid > 0)
+	if (pid > 0) {
+		pthread_mutex_lock(&sym_lock);
 		pid_maps_get(pid, true);
+		pthread_mutex_unlock(&sym_lock);
+	}
 }
 
 void rt_stacks_forget_pids(void)
@@ -178,8 +186,8 @@ void rt_stacks_forget_pids(void)
 	npids = 0;
 }
 
-static bool usym_cb(void *ctx, uint32_t pid, uint64_t addr, bool with_off, char *buf, size_t len,
-		    char *module, size_t mlen)
+static bool usym_locked(uint32_t pid, uint64_t addr, bool with_off, char *buf, size_t len,
+			char *module, size_t mlen)
 {
 	if (module && mlen)
 		snprintf(module, mlen, "[unknown]");
@@ -208,9 +216,21 @@ static bool usym_cb(void *ctx, uint32_t pid, uint64_t addr, bool with_off, char 
 	return false;
 }
 
+static bool usym_cb(void *ctx, uint32_t pid, uint64_t addr, bool with_off, char *buf, size_t len,
+		    char *module, size_t mlen)
+{
+	pthread_mutex_lock(&sym_lock);
+	bool ok = usym_locked(pid, addr, with_off, buf, len, module, mlen);
+	pthread_mutex_unlock(&sym_lock);
+	return ok;
+}
+
 static bool ksym_cb(void *ctx, uint64_t addr, bool with_off, char *buf, size_t len)
 {
-	return ksyms_resolve(addr, with_off, buf, len);
+	pthread_mutex_lock(&sym_lock);
+	bool ok = ksyms_resolve(addr, with_off, buf, len);
+	pthread_mutex_unlock(&sym_lock);
+	return ok;
 }
 
 static int stack_cb(void *ctx, bool user, uint32_t frames, int64_t id, uint64_t *ips, int max)

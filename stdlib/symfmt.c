@@ -32,7 +32,7 @@ static void print_stack(FILE *out, const struct type *t, uint64_t v, const struc
 	const struct print_syms *ps = ctx ? ctx->syms : NULL;
 	if (!ps || !ps->stack || id < 0)
 		return;
-	static uint64_t ips[SYMFMT_MAX_FRAMES];
+	static __thread uint64_t ips[SYMFMT_MAX_FRAMES]; /* per thread: the metrics server prints too */
 	int n = ps->stack(ps->ctx, user, frames, id, ips, SYMFMT_MAX_FRAMES);
 	if (n <= 0)
 		return;

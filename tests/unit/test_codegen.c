@@ -274,16 +274,28 @@ static int64_t scalar(struct prog_run *r, const char *name, int w)
 	return sum;
 }
 
-static int64_t hist_slot(struct prog_run *r, const char *name, uint32_t slot)
+/* A keyless hist/lhist slot's count over CPUs (struct abi_hist_slot per CPU); its sum of
+ * values into *vsum when not NULL. */
+static int64_t hist_slot_sum(struct prog_run *r, const char *name, uint32_t slot, int64_t *vsum)
 {
 	int id = map_id(r, name);
 	int ncpu = libbpf_num_possible_cpus();
-	int64_t *v = calloc((size_t)ncpu, 8), sum = 0;
+	struct abi_hist_slot *v = calloc((size_t)ncpu, sizeof(*v));
+	int64_t count = 0, s = 0;
 	if (id >= 0 && !bpf_map_lookup_elem(r->fds[id], &slot, v))
-		for (int c = 0; c < ncpu; c++)
-			sum += v[c];
+		for (int c = 0; c < ncpu; c++) {
+			count += (int64_t)v[c].count;
+			s += v[c].sum;
+		}
 	free(v);
-	return sum;
+	if (vsum)
+		*vsum = s;
+	return count;
+}
+
+static int64_t hist_slot(struct prog_run *r, const char *name, uint32_t slot)
+{
+	return hist_slot_sum(r, name, slot, NULL);
 }
 
 struct evs {
@@ -352,6 +364,11 @@ static void kernel_tests(void)
 		CHECK_EQ_INT(hist_slot(r, "@l", 2), 1);  /* 15 → [10, 20) */
 		CHECK_EQ_INT(hist_slot(r, "@l", 11), 1); /* 100 → last slot */
 		CHECK_EQ_INT(hist_slot(r, "@l", 0), 1);
+		int64_t vs = 0; /* each slot keeps the exact sum of the values it counted */
+		CHECK_EQ_INT(hist_slot_sum(r, "@h", 12, &vs), 1);
+		CHECK_EQ_INT(vs, 1024);
+		CHECK_EQ_INT(hist_slot_sum(r, "@l", 2, &vs), 1);
+		CHECK_EQ_INT(vs, 15);
 	}
 	TEST_END();
 	done(r);

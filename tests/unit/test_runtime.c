@@ -66,13 +66,17 @@ static void test_maps(void)
 	struct {
 		uint64_t k, slot;
 	} hk;
-	uint64_t v2[2];
-	hk.k = 7, hk.slot = 3, v2[0] = 1, v2[1] = 2;
-	put_percpu(maps.fds[M_H], &hk, v2, 8);
-	hk.k = 7, hk.slot = 5, v2[0] = 0, v2[1] = 4;
-	put_percpu(maps.fds[M_H], &hk, v2, 8);
-	hk.k = 9, hk.slot = 3, v2[0] = 1, v2[1] = 0;
-	put_percpu(maps.fds[M_H], &hk, v2, 8);
+	/* hist slots: struct abi_hist_slot { count, sum of values } per CPU */
+	struct abi_hist_slot v2[2];
+	hk.k = 7, hk.slot = 3, v2[0] = (struct abi_hist_slot){ 1, 5 };
+	v2[1] = (struct abi_hist_slot){ 2, 13 };
+	put_percpu(maps.fds[M_H], &hk, v2, sizeof(v2[0]));
+	hk.k = 7, hk.slot = 5, v2[0] = (struct abi_hist_slot){ 0, 0 };
+	v2[1] = (struct abi_hist_slot){ 4, 100 };
+	put_percpu(maps.fds[M_H], &hk, v2, sizeof(v2[0]));
+	hk.k = 9, hk.slot = 3, v2[0] = (struct abi_hist_slot){ 1, 4 };
+	v2[1] = (struct abi_hist_slot){ 0, 0 };
+	put_percpu(maps.fds[M_H], &hk, v2, sizeof(v2[0]));
 
 	struct abi_minmax mm[2];
 	uint64_t k = 1;
@@ -89,8 +93,8 @@ static void test_maps(void)
 	uint64_t sk = 4, sv = 44;
 	bpf_map_update_elem(maps.fds[M_S], &sk, &sv, BPF_ANY);
 
-	v2[0] = 1, v2[1] = 1;
-	put_percpu(maps.fds[M_K], &two, v2, 8);
+	v2[0] = (struct abi_hist_slot){ 1, 1 }, v2[1] = (struct abi_hist_slot){ 1, 1 };
+	put_percpu(maps.fds[M_K], &two, v2, sizeof(v2[0]));
 
 	TEST_BEGIN("runtime: keyed hist regrouped by user key, CPUs summed");
 	CHECK_EQ_INT(rt_map_read(&maps, &sr, M_H, &s), 0);
@@ -98,8 +102,9 @@ static void test_maps(void)
 	CHECK_EQ_INT(s.nslots, ABI_HIST_SLOTS);
 	e = find_key(&s, 7);
 	CHECK(e && e->slots && e->slots[3] == (ncpu > 1 ? 3 : 1) && e->slots[5] == (ncpu > 1 ? 4 : 0));
+	CHECK(e && e->total == (ncpu > 1 ? 118 : 5)); /* the sums of every slot and CPU */
 	e = find_key(&s, 9);
-	CHECK(e && e->slots[3] == 1 && e->slots[5] == 0);
+	CHECK(e && e->slots[3] == 1 && e->slots[5] == 0 && e->total == 4);
 	snapshot_free(&s);
 	TEST_END();
 
@@ -131,6 +136,7 @@ static void test_maps(void)
 	snapshot_free(&s);
 	CHECK_EQ_INT(rt_map_read(&maps, &sr, M_K, &s), 0);
 	CHECK(s.n == 1 && s.entries[0].slots && s.entries[0].slots[2] == (uint64_t)(ncpu > 1 ? 2 : 1));
+	CHECK(s.n == 1 && s.entries[0].total == (ncpu > 1 ? 2 : 1));
 	snapshot_free(&s);
 	TEST_END();
 

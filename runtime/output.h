@@ -1,0 +1,48 @@
+/*
+ * runtime/output.h — the output formats (-f text|json|openmetrics|folded) as rows of hooks.
+ *
+ * Owns: struct output_ops, one row per format, that every place printing a map, a value or
+ * a message (printf, time, join, cat, system, lost events) calls instead of branching on the
+ * format. Rows live in runtime/output.c and point at the printers (runtime/print*.c).
+ * Must not: read BPF maps, include libbpf, or render anything itself.
+ */
+#ifndef BPFSCRIPT_OUTPUT_H
+#define BPFSCRIPT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "snapshot.h"
+
+struct output_ops {
+	const char *name; /* as given to -f */
+	/* One map (print(@m, top, div), SIGUSR1 and the maps at exit). */
+	void (*print_map)(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
+			  int64_t top, int64_t div);
+	/* print(value) */
+	void (*print_value)(FILE *out, const struct type *t, const uint8_t *bytes,
+			    const struct print_ctx *ctx);
+	/* A rendered message of a kind ("printf", "time", "join", "cat", "syscall"). NULL:
+	 * the text is written as is (printf renders straight to the output then). */
+	void (*message)(FILE *out, const char *type, const char *data, size_t n);
+	/* "Lost N events" at exit: on the output (json) or, when NULL, on stderr. */
+	void (*lost)(FILE *out, uint64_t lost);
+	/* the probe count: on the output (json) or, when NULL, "Attaching N probes..." on
+	 * stderr */
+	void (*attached)(FILE *out, int nprobes);
+	/* before the maps at exit ("\n\n" on stdout, bpftrace's framing), NULL: nothing */
+	const char *exit_preamble;
+	/* after all the maps at exit (OpenMetrics' "# EOF\n"), NULL: nothing */
+	const char *exit_trailer;
+	bool json;          /* helper errors as JSON objects, line-buffered output */
+};
+
+/* The row for -f NAME, or NULL. */
+const struct output_ops *output_find(const char *name);
+/* "'text', 'json', ..." for the error message */
+const char *output_names(void);
+extern const struct output_ops output_text;
+
+#endif
