@@ -22,6 +22,7 @@
 #include "runtime/info.h"
 #include "runtime/list.h"
 #include "runtime/session.h"
+#include "sema/config.h"
 #include "sema/sema.h"
 
 
@@ -94,6 +95,18 @@ static int env_alias(const char *name, uint32_t lo, uint32_t hi, uint32_t *out)
 	if (!v || !*v)
 		return 0;
 	return env_u32(name, *out, lo, hi, out);
+}
+
+/* Is any of these environment variables set (non-empty)? */
+static bool env_given(const char *a, const char *b, const char *c)
+{
+	const char *names[3] = { a, b, c };
+	for (int i = 0; i < 3; i++) {
+		const char *v = names[i] ? getenv(names[i]) : NULL;
+		if (v && *v)
+			return true;
+	}
+	return false;
 }
 
 enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE, OPT_INFO, OPT_INCLUDE, OPT_METRICS };
@@ -290,6 +303,21 @@ int main(int argc, char **argv)
 	prog = parse_program_opts(&src, &popts, &d);
 	if (!prog || diag_count(&d))
 		goto out_diag;
+	/* config = { ... }: the BPFTRACE_* environment takes precedence, as in bpftrace */
+	struct config_values cfg;
+	if (config_read(prog, &d, &cfg))
+		goto out_diag;
+	if (cfg.has_max_strlen && !env_given("BPFTRACE_STRLEN", "BPFTRACE_MAX_STRLEN", NULL))
+		sopts.strlen = so.strlen = cfg.max_strlen;
+	if (cfg.has_max_map_keys &&
+	    !env_given("BPFTRACE_MAP_KEYS", "BPFTRACE_MAP_KEYS_MAX", "BPFTRACE_MAX_MAP_KEYS"))
+		so.max_map_keys = cfg.max_map_keys;
+	if (cfg.has_max_probes && !env_given("BPFTRACE_MAX_PROBES", NULL, NULL))
+		sopts.max_probes = cfg.max_probes;
+	if (cfg.has_max_cat_bytes &&
+	    !env_given("BPFTRACE_CAT_BYTES_MAX", "BPFTRACE_MAX_CAT_BYTES", NULL))
+		so.cat_bytes_max = cfg.max_cat_bytes;
+	so.no_print_maps = cfg.no_print_maps;
 	if (sema_run(prog, &sopts, &d, &sr) || diag_count(&d))
 		goto out_diag;
 	diag_flush(&d, stderr); /* warnings from the checks, before anything runs */

@@ -103,7 +103,7 @@ void abi_map_layout(const struct type *key, const struct type *val, uint32_t max
 
 /* ---- ring buffer events ---------------------------------------------------------------
  * Every record starts with struct abi_event (8 bytes), then a payload by id:
- *   ABI_EV_EXIT         none
+ *   ABI_EV_EXIT         s64 exit status (exit(code); exit() sends 0)
  *   ABI_EV_PRINT_MAP    u64 map id, s64 top (0 = all), s64 div (0/1 = none)
  *   ABI_EV_CLEAR_MAP    u64 map id
  *   ABI_EV_ZERO_MAP     u64 map id

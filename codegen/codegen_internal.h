@@ -205,7 +205,7 @@ LLVMValueRef cg_str_cmp(struct cg *c, struct node *l, struct node *r, bool ne);
 LLVMValueRef cg_map_read(struct cg *c, struct node *map);
 void cg_map_assign(struct cg *c, struct node *assign);
 LLVMValueRef cg_map_incdec(struct cg *c, struct node *map, int64_t delta, bool post);
-void cg_map_delete(struct cg *c, struct node *map);
+LLVMValueRef cg_map_delete(struct cg *c, struct node *map); /* 1: it was there */
 int cg_map_fd(struct cg *c, int id);
 
 /* has_key(): lookup result for m's key (a possibly-NULL pointer). */

@@ -168,17 +168,18 @@ LLVMValueRef cg_call(struct cg *c, struct node *n)
 		simple_event(c, n->sym == BI_CLEAR ? ABI_EV_CLEAR_MAP : ABI_EV_ZERO_MAP, &w, 1);
 		return zero;
 	}
-	case BI_EXIT:
-		simple_event(c, ABI_EV_EXIT, NULL, 0);
+	case BI_EXIT: {
+		LLVMValueRef code = n->list ? cg_expr(c, n->list) : bpfb_i64(c, 0);
+		simple_event(c, ABI_EV_EXIT, &code, 1);
 		bpfb_ret0(c);
 		return zero;
+	}
 	case BI_STR:
 		return cg_buf_expr(c, n);
 	case BI_DELETE:
 		if (n->list && n->list->kind == AST_MAP)
-			cg_map_delete(c, n->list);
-		else
-			cg_error(c, "delete() needs a map element");
+			return cg_map_delete(c, n->list);
+		cg_error(c, "delete() needs a map element");
 		return zero;
 	default: {
 		LLVMValueRef v = cg_sym_call(c, n);

@@ -486,16 +486,16 @@ LLVMValueRef cg_map_incdec(struct cg *c, struct node *m, int64_t delta, bool pos
 	return post ? old : nv;
 }
 
-void cg_map_delete(struct cg *c, struct node *m)
+LLVMValueRef cg_map_delete(struct cg *c, struct node *m)
 {
 	struct abi_map_layout l;
 	const struct map_info *mi = map_of(c, m, &l);
 	if (!mi)
-		return;
+		return bpfb_i64(c, 0);
 	if (is_hist(&mi->val)) {
 		cg_error(c, "delete() of a single key is not supported on histogram map %s "
 			    "(use clear())", mi->name);
-		return;
+		return bpfb_i64(c, 0);
 	}
 	rcache_drop(c, m->sym);
 	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
@@ -516,8 +516,10 @@ void cg_map_delete(struct cg *c, struct node *m)
 			LLVMBuildBr(c->b, next);
 			LLVMPositionBuilderAtEnd(c->b, next);
 		}
-		return;
+		return bpfb_i64(c, 1);
 	}
-	cg_helper_check(c, bpfb_map_delete(c, cg_map_fd(c, m->sym), key), BPF_FUNC_map_delete_elem,
-			m, -1);
+	LLVMValueRef r = bpfb_map_delete(c, cg_map_fd(c, m->sym), key);
+	cg_helper_check(c, r, BPF_FUNC_map_delete_elem, m, -1);
+	/* delete() as a value: 1 when the element was there (current bpftrace) */
+	return LLVMBuildZExt(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, r, bpfb_i64(c, 0), ""), c->i64, "");
 }

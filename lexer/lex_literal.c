@@ -64,6 +64,29 @@ int lex_integer(const char *text, size_t len, uint64_t *out)
 	if (len > 1 && text[0] == '0')
 		return accumulate(text + 1, len - 1, 8, out);
 
+	/* A duration (current bpftrace): digits and a unit, the value in nanoseconds:
+	 * 500us == 500000, 2s == 2000000000 */
+	static const struct { const char *unit; uint64_t ns; } units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000ull },
+		{ "m", 60000000000ull }, { "h", 3600000000000ull }, { "d", 86400000000000ull },
+	};
+	size_t digits = 0;
+	while (digits < len && text[digits] >= '0' && text[digits] <= '9')
+		digits++;
+	for (size_t u = 0; digits && digits < len && u < sizeof(units) / sizeof(units[0]); u++) {
+		if (strlen(units[u].unit) != len - digits ||
+		    memcmp(text + digits, units[u].unit, len - digits) != 0)
+			continue;
+		uint64_t v = 0;
+		int err = accumulate(text, digits, 10, &v);
+		if (err)
+			return err;
+		if (v > UINT64_MAX / units[u].ns)
+			return LEX_INT_OVERFLOW;
+		*out = v * units[u].ns;
+		return 0;
+	}
+
 	/* Decimal, optionally with an exponent: 1e6 == 1000000 (bpftrace accepts it). */
 	const char *e = memchr(text, 'e', len);
 	size_t mlen = e ? (size_t)(e - text) : len;

@@ -36,6 +36,8 @@
  *   TUPLE      list = elements (2 or more)
  *   CDEF       a script's C definition at top level ("struct foo { int a; };"), in the
  *              PROGRAM list beside the probes; str = its text, loc = where it is
+ *   CONFIG     config = { key = value; ... } at top level: str = the word before '=' (must
+ *              be "config"); list = ASSIGN nodes, a = IDENT key, b = value expr
  */
 #ifndef BPFSCRIPT_AST_H
 #define BPFSCRIPT_AST_H
@@ -51,7 +53,7 @@
 	X(PROGRAM) X(PROBE) X(ATTACH) X(BLOCK) X(EXPR_STMT) X(ASSIGN) X(IF) X(WHILE)     \
 	X(UNROLL) X(RETURN) X(BREAK) X(CONTINUE) X(INT) X(STR) X(IDENT) X(POSPARAM)      \
 	X(VAR) X(MAP) X(CALL) X(BINOP) X(UNOP) X(TERNARY) X(FIELD) X(INDEX) X(CAST)      \
-	X(TUPLE) X(CDEF) X(FOR)
+	X(TUPLE) X(CDEF) X(FOR) X(CONFIG)
 
 enum ast_kind {
 #define X(k) AST_##k,

@@ -87,8 +87,8 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %precedence "++" "--" "[" "." "->"
 
 %type <node> probe cdef attach pred block stmt simple_stmt block_stmt if_stmt expr primary map var
-%type <node> cast_type
-%type <list> probes attach_list stmts expr_list
+%type <node> cast_type config config_item
+%type <list> probes attach_list stmts expr_list config_items
 %type <op> assign_op
 
 %start program
@@ -103,6 +103,8 @@ probes
 	: probe                          { $$ = nlist_push((struct nlist){ 0 }, $1); }
 	| cdef                           { $$ = nlist_push((struct nlist){ 0 }, $1); }
 	| probes cdef                    { $$ = nlist_push($1, $2); }
+	| config                         { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| probes config                  { $$ = nlist_push($1, $2); }
 	| error block                    { $$ = (struct nlist){ 0 }; ast_free($2); RECOVERED(); }
 	| probes probe                   { $$ = nlist_push($1, $2); }
 	| probes error block             { $$ = $1; ast_free($3); RECOVERED(); }
@@ -123,6 +125,26 @@ attach
 
 cdef
 	: CDEF                           { $$ = ast_str(AST_CDEF, @$, TEXT(@1)); }
+	;
+
+/* config = { max_strlen = 128; max_map_keys = 1024 } (current bpftrace); the word before
+ * '=' must be "config" (checked by the parse facade) */
+config
+	: ATTACH "=" "{" config_items "}"
+		{ $$ = ast_with_list(AST_CONFIG, @$, $4.head); $$->str = strndup(TEXT(@1)); }
+	| ATTACH "=" "{" config_items config_item "}"
+		{ $$ = ast_with_list(AST_CONFIG, @$, nlist_push($4, $5).head);
+		  $$->str = strndup(TEXT(@1)); }
+	;
+
+config_items
+	: %empty                         { $$ = (struct nlist){ 0 }; }
+	| config_items config_item ";"   { $$ = nlist_push($1, $2); }
+	;
+
+config_item
+	: IDENT "=" expr
+		{ $$ = ast_assign(@$, OP_NONE, ast_str(AST_IDENT, @1, TEXT(@1)), $3); }
 	;
 
 pred

@@ -105,6 +105,8 @@ static void handle_event(struct rt_events *ev, void *data, size_t size)
 	} else {
 		switch (id) {
 		case ABI_EV_EXIT:
+			if (!ev->exit_seen && len >= 8)
+				ev->exit_code = (int)(uint8_t)rd_u64(p); /* as a process status */
 			ev->exit_seen = true;
 			ev->ignoring = true;
 			ev->batch = EV_BATCH - 1; /* end the batch: the session stops now */

@@ -180,10 +180,41 @@ static int expand_tracepoint(const struct provider *pv, const char *text,
 /* ---- interval / profile --------------------------------------------------------------- */
 
 /* "UNIT:N" → unit text and positive count. */
-static int parse_unit_count(const char *rest, char *unit, size_t unitlen, uint64_t *count)
+/* Current bpftrace's one-segment forms: `interval:1s`, `interval:100ms`, `profile:99`
+ * (a bare number is hz, for profile only), units ns, us, ms, s, hz. */
+static int parse_short_form(const char *rest, bool bare_is_hz, char *unit, size_t unitlen,
+			    uint64_t *count)
+{
+	if (!rest || *rest < '0' || *rest > '9')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(rest, &end, 10);
+	if (errno || v == 0)
+		return -1;
+	const char *u = *end ? end : bare_is_hz ? "hz" : NULL;
+	if (!u || strlen(u) >= unitlen)
+		return -1;
+	if (!strcmp(u, "ns")) { /* the finest unit the other forms have is us */
+		if (v % 1000)
+			return -1;
+		v /= 1000;
+		u = "us";
+	}
+	if (strcmp(u, "s") && strcmp(u, "ms") && strcmp(u, "us") && strcmp(u, "hz"))
+		return -1;
+	snprintf(unit, unitlen, "%s", u);
+	*count = v;
+	return 0;
+}
+
+static int parse_unit_count(const char *rest, char *unit, size_t unitlen, uint64_t *count,
+			    bool bare_is_hz)
 {
 	const char *colon = rest ? strchr(rest, ':') : NULL;
-	if (!colon || colon == rest || (size_t)(colon - rest) >= unitlen)
+	if (!colon)
+		return parse_short_form(rest, bare_is_hz, unit, unitlen, count);
+	if (colon == rest || (size_t)(colon - rest) >= unitlen)
 		return -1;
 	memcpy(unit, rest, (size_t)(colon - rest));
 	unit[colon - rest] = '\0';
@@ -205,11 +236,12 @@ static int expand_timed(const struct provider *pv, const char *text, struct prob
 	char unit[8];
 	uint64_t count;
 	int is_profile = pv->kind == PROBE_PROFILE;
-	if (parse_unit_count(after_prefix(text), unit, sizeof(unit), &count))
+	if (parse_unit_count(after_prefix(text), unit, sizeof(unit), &count, is_profile))
 		return provider_fail(err, errlen,
-			    "%s probes are written %s:UNIT:N with UNIT one of s, ms, us, hz and N a "
-			    "positive integer (e.g. %s), not '%s'",
-			    pv->name, pv->name, is_profile ? "profile:hz:99" : "interval:s:1", text);
+			    "%s probes are written %s:UNIT:N or %s:NUNIT with UNIT one of s, ms, us, "
+			    "hz and N a positive integer (e.g. %s or %s), not '%s'",
+			    pv->name, pv->name, pv->name, is_profile ? "profile:hz:99" : "interval:s:1",
+			    is_profile ? "profile:99" : "interval:1s", text);
 	uint64_t period = 0, freq = 0;
 	if (strcmp(unit, "s") == 0)
 		period = count * 1000000000ull;

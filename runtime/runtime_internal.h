@@ -173,6 +173,7 @@ struct rt_events {
 	const struct rt_maps *maps;
 	const struct print_ctx *pctx;
 	bool exit_seen;   /* an exit() event arrived: stop the session */
+	int exit_code;    /* exit(code)'s status (0 for exit()) */
 	bool ignoring;    /* after exit(): drop events until END runs */
 	const struct output_ops *fmt; /* -f: how maps, values and messages print */
 	uint32_t cat_bytes_max; /* cat(): bytes per call (BPFTRACE_CAT_BYTES_MAX) */

@@ -461,7 +461,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	if (run_special(sr, &cg, prog_fds, PROBE_END, d))
 		goto out_detach;
 	flush_events(&ev);
-	if (print_all_maps(&ev, true, d))
+	if (!o->no_print_maps && print_all_maps(&ev, true, d))
 		goto out_detach;
 	fflush(o->out);
 	uint64_t lost = rt_lost_count(&maps);
@@ -491,7 +491,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	if (ev.err)
 		diag_error_noloc(d, "an event from the kernel could not be decoded: %s",
 				 strerror(-ev.err));
-	rc = ev.err ? 1 : 0;
+	rc = ev.err ? 1 : ev.exit_code;
 
 out_detach:
 	rt_metrics_stop(metrics);

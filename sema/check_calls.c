@@ -272,8 +272,28 @@ static void check_map_fn(struct sema *s, struct node *n, enum builtin b)
 		return;
 	}
 	if (b == BI_DELETE) {
+		struct node *key = m->next;
+		if (key && m->list) {
+			check_args(s, key);
+			diag_error(s->d, key->loc, "delete(@map, key) takes the map without a key: "
+						   "delete(@m, k) or delete(@m[k])");
+			return;
+		}
+		if (key) {
+			/* delete(@m, k) (current bpftrace) is delete(@m[k]); a tuple literal is a
+			 * multi-key map's key: delete(@m, (a, b)) is delete(@m[a, b]) */
+			m->next = NULL;
+			if (key->kind == AST_TUPLE) {
+				m->list = key->list;
+				key->list = NULL;
+				ast_free(key);
+			} else {
+				m->list = key;
+			}
+		}
 		sema_map_key(s, m);
 		map_defined(s, m);
+		n->type = type_u64(); /* true when the element was there (current bpftrace) */
 		return;
 	}
 	if (m->list) {
@@ -458,8 +478,14 @@ void sema_call(struct sema *s, struct node *n)
 		n->type = type_void();
 		check_print(s, n);
 		return;
-	case BI_EXIT:
+	case BI_EXIT: /* exit(code): the tracer's exit status (current bpftrace) */
 		n->type = type_void();
+		if (n->list) {
+			sema_expr(s, n->list);
+			if (n->list->type.kind != TY_INT && n->list->type.kind != TY_NONE)
+				diag_error(s->d, n->list->loc, "exit() takes an integer exit status, "
+							       "not %s", sema_kind_word(&n->list->type));
+		}
 		return;
 	case BI_STR:
 		check_str(s, n);
@@ -467,7 +493,7 @@ void sema_call(struct sema *s, struct node *n)
 	case BI_DELETE:
 	case BI_CLEAR:
 	case BI_ZERO:
-		n->type = type_void();
+		n->type = type_void(); /* delete: u64 once checked */
 		check_map_fn(s, n, b);
 		return;
 	case BI_BSWAP:

@@ -163,13 +163,10 @@ void sema_field_ctype(struct sema *s, struct node *n)
 		}
 		rec = bt->ct;
 	} else {
-		if (is_ptr(bt)) {
-			diag_error(s->d, n->loc,
-				   "Can not access field '%s' on type '%s'. Try dereferencing it first, "
-				   "or using '->'",
-				   n->str, TN(bt, tb));
-			return;
-		}
+		/* `.` on a pointer dereferences it, as current bpftrace does (curtask.parent.pid):
+		 * from here on the node is a '->' */
+		if (is_ptr(bt))
+			n->ival = 1;
 		rec = bt->ct;
 	}
 	if (rec->kind != CT_STRUCT && rec->kind != CT_UNION) {

@@ -25,7 +25,7 @@
 
 #define BUILTIN_FUNCS(BFUNC)                                                               \
 	BFUNC(PRINTF, "printf", 1, -1) BFUNC(PRINT, "print", 1, 3) BFUNC(TIME, "time", 0, 1) \
-	BFUNC(EXIT, "exit", 0, 0) BFUNC(STR, "str", 1, 2) BFUNC(DELETE, "delete", 1, 1)      \
+	BFUNC(EXIT, "exit", 0, 1) BFUNC(STR, "str", 1, 2) BFUNC(DELETE, "delete", 1, 2)      \
 	BFUNC(CLEAR, "clear", 1, 1) BFUNC(ZERO, "zero", 1, 1) BFUNC(COUNT, "count", 0, 0)    \
 	BFUNC(SUM, "sum", 1, 1) BFUNC(AVG, "avg", 1, 1) BFUNC(MIN, "min", 1, 1)              \
 	BFUNC(MAX, "max", 1, 1) BFUNC(STATS, "stats", 1, 1) BFUNC(HIST, "hist", 1, 2)        \

@@ -1,0 +1,97 @@
+/*
+ * sema/config.c — `config = { max_strlen = 128; max_map_keys = 4096; ... }`, current
+ * bpftrace's settings block.
+ *
+ * Owns: reading the block's keys and values (integers, true/false, words) into struct
+ * config_values, and one located error for an unknown key, a wrong value or a block not
+ * called `config`. Keys that tune something bpfscript does not have (perf ring pages,
+ * log sizes, demangling) are accepted and change nothing; README "config" lists them.
+ * Must not: apply the values (main.c does, after the BPFTRACE_* environment, which takes
+ * precedence as in bpftrace).
+ */
+#include "config.h"
+
+#include <string.h>
+
+static const char *const no_effect[] = {
+	"log_size", "perf_rb_pages", "max_bpf_progs", "max_type_res_iterations", "cpp_demangle",
+	"lazy_symbolication", "symbol_source", "on_stack_limit", "license", "show_debug_info",
+	"unstable_macro", "unstable_map_decl", "unstable_import", "unstable_tseries",
+	"unstable_addr", "str_trunc_trailer", "missing_probes", "use_blazesym",
+};
+
+/* An integer value (INT, or -INT), or true/false. */
+static bool int_value(const struct node *v, int64_t *out)
+{
+	if (v->kind == AST_INT) {
+		*out = v->ival;
+		return true;
+	}
+	if (v->kind == AST_UNOP && v->op == OP_NEG && v->a && v->a->kind == AST_INT) {
+		*out = -v->a->ival;
+		return true;
+	}
+	if (v->kind == AST_IDENT && v->str && (!strcmp(v->str, "true") || !strcmp(v->str, "false"))) {
+		*out = !strcmp(v->str, "true");
+		return true;
+	}
+	return false;
+}
+
+static bool set_u32(struct diag *d, const struct node *it, int64_t lo, int64_t hi, uint32_t *out,
+		    bool *set)
+{
+	int64_t v;
+	if (!int_value(it->b, &v) || v < lo || v > hi) {
+		diag_error(d, it->b->loc, "config %s must be a number from %lld to %lld",
+			   it->a->str, (long long)lo, (long long)hi);
+		return false;
+	}
+	*out = (uint32_t)v;
+	*set = true;
+	return true;
+}
+
+int config_read(const struct node *prog, struct diag *d, struct config_values *out)
+{
+	memset(out, 0, sizeof(*out));
+	int before = diag_count(d);
+	for (const struct node *c = prog ? prog->list : NULL; c; c = c->next) {
+		if (c->kind != AST_CONFIG)
+			continue;
+		if (!c->str || strcmp(c->str, "config") != 0) {
+			diag_error(d, c->loc, "a settings block is written config = { key = value; "
+					      "... }, not '%s = { ... }'", c->str ? c->str : "");
+			continue;
+		}
+		for (const struct node *it = c->list; it; it = it->next) {
+			const char *k = it->a && it->a->str ? it->a->str : "";
+			int64_t v;
+			if (!strcmp(k, "max_strlen")) {
+				set_u32(d, it, 1, 200, &out->max_strlen, &out->has_max_strlen);
+			} else if (!strcmp(k, "max_map_keys")) {
+				set_u32(d, it, 1, 1 << 24, &out->max_map_keys, &out->has_max_map_keys);
+			} else if (!strcmp(k, "max_probes")) {
+				set_u32(d, it, 1, 1 << 20, &out->max_probes, &out->has_max_probes);
+			} else if (!strcmp(k, "max_cat_bytes")) {
+				set_u32(d, it, 1, 1 << 20, &out->max_cat_bytes, &out->has_max_cat_bytes);
+			} else if (!strcmp(k, "print_maps_on_exit")) {
+				if (!int_value(it->b, &v) || (v != 0 && v != 1))
+					diag_error(d, it->b->loc, "config print_maps_on_exit must be "
+								  "true or false");
+				else
+					out->no_print_maps = v == 0;
+			} else {
+				bool known = false;
+				for (size_t i = 0; i < sizeof(no_effect) / sizeof(no_effect[0]); i++)
+					known |= !strcmp(k, no_effect[i]);
+				if (!known)
+					diag_error(d, it->a->loc, "unknown config key '%s' (bpfscript "
+								  "knows max_strlen, max_map_keys, "
+								  "max_probes, max_cat_bytes, "
+								  "print_maps_on_exit)", k);
+			}
+		}
+	}
+	return diag_count(d) > before ? -1 : 0;
+}
