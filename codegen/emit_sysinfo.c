@@ -51,6 +51,8 @@ LLVMValueRef cg_sys_ident(struct cg *c, struct node *n)
 	switch (n->sym) {
 	case BI_NUMAID:
 		return bpfb_helper(c, BPF_FUNC_get_numa_node_id, c->i64, NULL, 0, "numaid");
+	case BI_JIFFIES:
+		return bpfb_helper(c, BPF_FUNC_jiffies64, c->i64, NULL, 0, "jiffies");
 	case BI_USERNAME:
 		return LLVMBuildAnd(c->b,
 				    bpfb_helper(c, BPF_FUNC_get_current_uid_gid, c->i64, NULL, 0, "uid"),

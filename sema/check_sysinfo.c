@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sema_int.h"
 
@@ -46,9 +47,46 @@ static bool regs_probe(struct sema *s, struct node *n, const char *what)
 	return true;
 }
 
+/* ppid, pcomm: the parent's tgid and comm, read as curtask->real_parent->tgid/comm
+ * (current bpftrace): n becomes that member expression, typed from BTF. */
+static void parent_member(struct sema *s, struct node *n, const char *member)
+{
+	struct node *task = ast_str(AST_IDENT, n->loc, "curtask", 7);
+	struct node *parent = ast_str(AST_FIELD, n->loc, "real_parent", 11);
+	parent->a = task;
+	parent->ival = 1;
+	free(n->str);
+	n->kind = AST_FIELD;
+	n->str = strdup(member);
+	n->slen = (uint32_t)strlen(member);
+	n->a = parent;
+	n->ival = 1;
+	n->sym = -1;
+	sema_expr(s, n);
+}
+
 bool sema_sys_ident(struct sema *s, struct node *n, enum builtin b)
 {
 	switch (b) {
+	case BI_PPID:
+		parent_member(s, n, "tgid");
+		return true;
+	case BI_PCOMM:
+		parent_member(s, n, "comm");
+		return true;
+	case BI_NCPUS: { /* the CPUs online now, a constant of the program (bpftrace's) */
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		free(n->str);
+		n->str = NULL;
+		n->kind = AST_INT;
+		n->ival = cpus > 0 ? cpus : 1;
+		n->sym = -1;
+		n->type = type_s64();
+		return true;
+	}
+	case BI_JIFFIES:
+		n->type = type_u64();
+		return true;
 	case BI_NUMAID:
 		n->type = type_int(4, false);
 		return true;

@@ -21,7 +21,9 @@
 	BVAR(CTX, "ctx") /* the program's context pointer, cast to read it */ \
 	/* process and system facts (sema/check_sysinfo.c, codegen/emit_sysinfo.c) */  \
 	BVAR(NUMAID, "numaid") BVAR(USERNAME, "username")                               \
-	BVAR(SARGN, "sarg") /* sarg0..sargN: "sarg" + digits */
+	BVAR(SARGN, "sarg") /* sarg0..sargN: "sarg" + digits */                        \
+	BVAR(PPID, "ppid") BVAR(PCOMM, "pcomm") BVAR(NCPUS, "ncpus")                   \
+	BVAR(JIFFIES, "jiffies")
 
 #define BUILTIN_FUNCS(BFUNC)                                                               \
 	BFUNC(PRINTF, "printf", 1, -1) BFUNC(PRINT, "print", 1, 3) BFUNC(TIME, "time", 0, 1) \
