@@ -93,6 +93,19 @@ struct node *ast_assign(struct span loc, enum ast_op op, struct node *lhs, struc
 	return n;
 }
 
+struct node *ast_let(struct span loc, struct node *var, struct node *type, struct node *value)
+{
+	if (!type && !value) { /* the variable gets its type where it is first assigned */
+		ast_free(var);
+		return ast_node3(AST_EXPR_STMT, loc, ast_int(loc, 0), NULL, NULL, NULL);
+	}
+	if (type) {
+		type->a = value ? value : ast_int(type->loc, 0);
+		value = type;
+	}
+	return ast_assign(loc, OP_NONE, var, value);
+}
+
 struct node *ast_field(struct span loc, struct node *base, const char *name, uint32_t len,
 		       int arrow)
 {

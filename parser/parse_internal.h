@@ -99,6 +99,9 @@ struct node *ast_node3(enum ast_kind kind, struct span loc, struct node *a, stru
 		       struct node *c, struct node *list);
 struct node *ast_with_list(enum ast_kind kind, struct span loc, struct node *list);
 struct node *ast_assign(struct span loc, enum ast_op op, struct node *lhs, struct node *rhs);
+/* let $x [: type] [= value]: an assignment of the value (cast to the type; 0 of the type
+ * when there is no value), or a statement that does nothing for a bare `let $x`. */
+struct node *ast_let(struct span loc, struct node *var, struct node *type, struct node *value);
 struct node *ast_field(struct span loc, struct node *base, const char *name, uint32_t len,
 		       int arrow);
 struct node *ast_posparam(struct span loc, int64_t n);

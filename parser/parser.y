@@ -58,7 +58,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %token PARAMCOUNT "$#"
 %token INT_TYPE "integer type"
 %token STRUCT "struct" UNION "union" ENUM "enum"
-%token IF "if" ELSE "else" WHILE "while" UNROLL "unroll" FOR "for"
+%token IF "if" ELSE "else" WHILE "while" UNROLL "unroll" FOR "for" LET "let"
 %token RETURN "return" BREAK "break" CONTINUE "continue"
 %token ENDPRED "end predicate"
 %token LBRACE "{" RBRACE "}" LBRACKET "[" RBRACKET "]" LPAREN "(" RPAREN ")"
@@ -182,6 +182,10 @@ simple_stmt
 	| var "=" expr                   { $$ = ast_assign(@$, OP_NONE, $1, $3); }
 	| map assign_op expr             { $$ = ast_assign(@$, $2, $1, $3); }
 	| var assign_op expr             { $$ = ast_assign(@$, $2, $1, $3); }
+	| LET var                        { $$ = ast_let(@$, $2, NULL, NULL); }
+	| LET var "=" expr               { $$ = ast_let(@$, $2, NULL, $4); }
+	| LET var ":" cast_type          { $$ = ast_let(@$, $2, $4, NULL); }
+	| LET var ":" cast_type "=" expr { $$ = ast_let(@$, $2, $4, $6); }
 	| RETURN                         { $$ = ast_new(AST_RETURN, @$); }
 	| BREAK                          { $$ = ast_new(AST_BREAK, @$); }
 	| CONTINUE                       { $$ = ast_new(AST_CONTINUE, @$); }
@@ -202,9 +206,10 @@ block_stmt
 	;
 
 if_stmt
-	: IF "(" expr ")" block                  { $$ = ast_node3(AST_IF, @$, $3, $5, NULL, NULL); }
-	| IF "(" expr ")" block ELSE block       { $$ = ast_node3(AST_IF, @$, $3, $5, $7, NULL); }
-	| IF "(" expr ")" block ELSE if_stmt     { $$ = ast_node3(AST_IF, @$, $3, $5, $7, NULL); }
+	/* `if (c) {}` and current bpftrace's `if c {}`: the parentheses are the expression's */
+	: IF expr block                          { $$ = ast_node3(AST_IF, @$, $2, $3, NULL, NULL); }
+	| IF expr block ELSE block               { $$ = ast_node3(AST_IF, @$, $2, $3, $5, NULL); }
+	| IF expr block ELSE if_stmt             { $$ = ast_node3(AST_IF, @$, $2, $3, $5, NULL); }
 	;
 
 expr
