@@ -47,7 +47,7 @@ static LLVMValueRef build_key(struct cg *c, struct node *m, const struct map_inf
 	}
 	LLVMValueRef k = bpfb_buf(c, l->key_size, "key");
 	int nkeys = ast_list_len(m->list);
-	if (nkeys == 1) {
+	if (nkeys == 1) { /* one key, or a tuple that is the multi-key's parts (sema) */
 		cg_store(c, m->list, k, &mi->key);
 	} else if (mi->key.kind == TY_TUPLE && nkeys == mi->key.nelems) {
 		uint32_t offs[nkeys];

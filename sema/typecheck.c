@@ -46,10 +46,10 @@ void sema_map_key(struct sema *s, struct node *map)
 		sema_expr(s, k);
 		if (is_none(k)) {
 			bad = true;
-		} else if (k->type.kind == TY_TUPLE) {
+		} else if (k->type.kind == TY_TUPLE && (map->list != k || k->next)) {
 			diag_error(s->d, k->loc,
-				   "tuple cannot be used as a map key. Try a multi-key associative "
-				   "array instead (eg `@map[$1, $2] = ...)`.");
+				   "a tuple can be a map's whole key (@m[$t]), not one part of a "
+				   "multi-key (@m[$t, x])");
 			bad = true;
 		} else if (k->type.kind == TY_RECORD) { /* a struct or array by value, as bpftrace */
 			if (!sema_record_value(s, k, "use as a map key"))
@@ -64,7 +64,16 @@ void sema_map_key(struct sema *s, struct node *map)
 	if (bad || id < 0)
 		return;
 	struct type key = type_none();
-	if (nkeys == 1) {
+	bool tuple_key = nkeys == 1 && map->list->type.kind == TY_TUPLE;
+	if (tuple_key) {
+		/* a tuple as the whole key (current bpftrace): the same key as the multi-key of
+		 * its elements, @m[$t] is @m[$t.0, $t.1] (same bytes, printed @m[a, b]) */
+		const struct type *tt = &map->list->type;
+		struct type el[tt->nelems ? tt->nelems : 1];
+		for (int i = 0; i < tt->nelems; i++)
+			el[i] = sema_widen(s, &tt->elems[i]);
+		key = type_tuple(&s->r->pool, el, tt->nelems);
+	} else if (nkeys == 1) {
 		key = sema_widen(s, &map->list->type);
 	} else if (nkeys > 1) {
 		struct type el[nkeys];
@@ -80,7 +89,7 @@ void sema_map_key(struct sema *s, struct node *map)
 		return;
 	}
 	bool cur_keyless = mi->key.kind == TY_NONE, new_keyless = nkeys == 0;
-	bool multi_cur = mi->key.kind == TY_TUPLE, multi_new = nkeys > 1;
+	bool multi_cur = mi->key.kind == TY_TUPLE, multi_new = nkeys > 1 || tuple_key;
 	if (cur_keyless == new_keyless && multi_cur == multi_new &&
 	    (new_keyless || sema_compatible(&mi->key, &key))) {
 		if (!new_keyless)
