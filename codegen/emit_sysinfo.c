@@ -86,6 +86,8 @@ LLVMValueRef cg_sys_call(struct cg *c, struct node *n)
 	switch (n->sym) {
 	case BI_CGROUP_PATH:
 	case BI_STRERROR:
+	case BI_UPTR:
+	case BI_KPTR:
 		return cg_expr(c, n->list);
 	case BI_MACADDR:
 		return mac_bytes(c, n->list);

@@ -235,7 +235,8 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	bool ret = pv->kind == PROBE_KRETPROBE;
 	if (!rest || !rest[1] || strchr(rest + 1, ':'))
 		return provider_fail(err, errlen,
-			    "%s probes are written %s:FUNCTION%s, e.g. %s:vfs_read, not '%s'",
+			    "%s probe type requires 1 argument: %s:FUNCTION%s, e.g. %s:vfs_read, "
+			    "not '%s'",
 			    pv->name, pv->name, ret ? "" : " or kprobe:FUNCTION+OFFSET", pv->name,
 			    text);
 	rest++;

@@ -227,6 +227,13 @@ bool sema_sys_call(struct sema *s, struct node *n, enum builtin b)
 	case BI_PTON:
 		check_pton(s, n);
 		return true;
+	case BI_UPTR: /* the pointer is in user (uptr) or kernel (kptr) memory, whatever the */
+	case BI_KPTR: /* probe would assume: its reads use that helper */
+		int_arg(s, n, n->list, n->str);
+		n->type = n->list->type;
+		n->type.user = b == BI_UPTR;
+		n->flags = (n->flags & ~NODE_F_USER_PTR) | (b == BI_UPTR ? NODE_F_USER_PTR : 0);
+		return true;
 	default:
 		return false;
 	}

@@ -46,7 +46,8 @@
 	BFUNC(BSWAP, "bswap", 1, 1)                                                          \
 	/* process and system facts (sema/check_sysinfo.c, codegen/emit_sysinfo.c) */       \
 	BFUNC(CGROUP_PATH, "cgroup_path", 1, 2) BFUNC(STRERROR, "strerror", 1, 1)            \
-	BFUNC(MACADDR, "macaddr", 1, 1) BFUNC(REG, "reg", 1, 1) BFUNC(PTON, "pton", 1, 1)
+	BFUNC(MACADDR, "macaddr", 1, 1) BFUNC(REG, "reg", 1, 1) BFUNC(PTON, "pton", 1, 1)      \
+	BFUNC(UPTR, "uptr", 1, 1) BFUNC(KPTR, "kptr", 1, 1)
 
 enum builtin {
 	BI_NONE = -1,

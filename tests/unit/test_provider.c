@@ -227,8 +227,8 @@ int main(void)
 	check_error("provider: kprobe wildcard offset", "kprobe:vfs_*+4",
 		    "a wildcard cannot be combined with an offset ('kprobe:vfs_*+4')");
 	check_error("provider: kprobe without function", "kprobe:",
-		    "kprobe probes are written kprobe:FUNCTION or kprobe:FUNCTION+OFFSET, e.g. "
-		    "kprobe:vfs_read, not 'kprobe:'");
+		    "kprobe probe type requires 1 argument: kprobe:FUNCTION or "
+		    "kprobe:FUNCTION+OFFSET, e.g. kprobe:vfs_read, not 'kprobe:'");
 
 	return check_summary();
 }
