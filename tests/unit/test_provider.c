@@ -146,11 +146,13 @@ int main(void)
 		    "tracepoint:syscalls:sys_enter_read, not 't:a:b:c'");
 	check_error("provider: interval unit", "i:x:1", "x is not an accepted unit of time");
 	check_error("provider: interval zero", "interval:s:0",
-		    "interval probes are written interval:UNIT:N with UNIT one of s, ms, us, hz "
-		    "and N a positive integer (e.g. interval:s:1), not 'interval:s:0'");
+		    "interval probes are written interval:UNIT:N or interval:NUNIT with UNIT one "
+		    "of s, ms, us, hz and N a positive integer (e.g. interval:s:1 or "
+		    "interval:1s), not 'interval:s:0'");
 	check_error("provider: profile without count", "profile:hz",
-		    "profile probes are written profile:UNIT:N with UNIT one of s, ms, us, hz and "
-		    "N a positive integer (e.g. profile:hz:99), not 'profile:hz'");
+		    "profile probes are written profile:UNIT:N or profile:NUNIT with UNIT one of "
+		    "s, ms, us, hz and N a positive integer (e.g. profile:hz:99 or profile:99), "
+		    "not 'profile:hz'");
 	check_error("provider: BEGIN with argument", "BEGIN:x",
 		    "BEGIN probes take no arguments: write just BEGIN");
 	check_error("provider: unknown type", "foo:bar", "Invalid probe type: foo");
