@@ -146,10 +146,10 @@ static void check_errors(void)
 		  "stdin:1:14: ERROR: syntax error, unexpected ;\n"
 		  "BEGIN { @x = ; }\n"
 		  "             ^\n" },
-		{ "BEGIN { if 1 { } }",
+		{ "BEGIN { if { } }", /* `if c {}` is fine (current bpftrace); no condition is not */
 		  "ERR\n"
-		  "stdin:1:12: ERROR: syntax error, unexpected integer, expecting (\n"
-		  "BEGIN { if 1 { } }\n"
+		  "stdin:1:12: ERROR: syntax error, unexpected {\n"
+		  "BEGIN { if { } }\n"
 		  "           ^\n" },
 		/* Several errors in one run: statement-level and probe-level recovery. */
 		{ "BEGIN { $x = 1; $y = ; $z = ; }\n"

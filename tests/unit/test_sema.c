@@ -364,8 +364,8 @@ int main(void)
 		   "stdin:2:3: ERROR: Unknown function: 'foo'");
 	expect_err("sema: printf arity", "BEGIN { printf(); }",
 		   "stdin:1:9: ERROR: printf() requires at least one argument (0 provided)");
-	expect_err("sema: exit arity", "BEGIN { exit(1); }",
-		   "stdin:1:9: ERROR: exit() requires no arguments (1 provided)");
+	expect_err("sema: exit arity", "BEGIN { exit(1, 2); }",
+		   "stdin:1:9: ERROR: exit() takes at most one argument (2 provided)");
 	expect_err("sema: key mismatch", "BEGIN { @x[pid] = 1; @x[comm] = 2; }",
 		   "stdin:1:22: ERROR: Argument mismatch for @x: trying to access with arguments: "
 		   "[string[16]] when map expects arguments: [uint64]");
