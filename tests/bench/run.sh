@@ -273,6 +273,37 @@ for r in $(seq 1 "$ROUNDS"); do
 	echo "bench: output round $r/$ROUNDS done"
 done
 
+# ---- 5. the same 100k-key map served by --metrics (bpfscript only: no peer has it): the
+# time curl takes to get one /metrics body, rendered from the kernel maps at that moment
+# (first scrape) and again (the second reuses nothing older than 100 ms, so it renders too)
+if command -v curl >/dev/null 2>&1; then
+	for r in $(seq 1 "$ROUNDS"); do
+		settle
+		BPFTRACE_MAP_KEYS=$((NKEYS * 2)) "${BIN[bpfscript]}" --metrics 127.0.0.1:0 -q \
+			-e "$BIGMAP" >"$tmp/m.out" 2>"$tmp/m.err" &
+		mpid=$!
+		n=0
+		while ! grep -q '^ready' "$tmp/m.out" 2>/dev/null && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+		url=$(sed -n 's/^Serving metrics on \(http[^ ]*\)$/\1/p' "$tmp/m.err" | head -1)
+		"$WL" lseek "$NKEYS" 1 "$NKEYS" >/dev/null
+		sleep 0.2
+		for k in 1 2; do
+			t=$(curl -s -o "$tmp/m.body" -w '%{time_total}' "$url" 2>/dev/null)
+			lines=$(grep -c '^bpfscript_map_total{' "$tmp/m.body" 2>/dev/null)
+			if [ -n "$url" ] && [ "${lines:-0}" -ge "$NKEYS" ]; then
+				record scrape_ms bpfscript "$(awk -v s="$t" 'BEGIN { printf "%.1f", s * 1000 }')"
+				record scrape_mb bpfscript "$(awk -v b="$(stat -c %s "$tmp/m.body")" 'BEGIN { printf "%.1f", b / 1048576 }')"
+			else
+				echo "bench: /metrics gave ${lines:-0} samples, expected $NKEYS; dropped" >&2
+			fi
+			sleep 0.15
+		done
+		kill -INT "$mpid" 2>/dev/null
+		wait "$mpid" 2>/dev/null
+	done
+	echo "bench: metrics scrapes done"
+fi
+
 # ---- table
 {
 	printf '%s\n' "${notes[@]}"
@@ -349,6 +380,8 @@ END {
 	row("stream_unrep", "printf unreported losses", "zero")
 	row("map_ms", "100k-key map print ms", "le", 0.5)
 	row("map_rss", "100k-key map peak RSS MB", "")
+	row("scrape_ms", "100k-key map /metrics scrape ms", "")
+	row("scrape_mb", "100k-key map /metrics body MB", "")
 	printf "%-32s %s (getppid) %s (1-byte read) %s (bench_func_fp) %s (bench_func)\n", "untraced ns/call", \
 		cell("base_getppid", "base"), cell("base_read", "base"), cell("base_fpfunc", "base"), cell("base_func", "base")
 	printf "(/bt = bpfscript median / bpftrace median, /floor = bpfscript / floor; lower is better\n"
