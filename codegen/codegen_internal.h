@@ -51,6 +51,8 @@ struct cg_fn {
 	LLVMValueRef drop_key;        /* one 8-byte slot for every map-full drop count's key */
 	LLVMValueRef read_tmp;        /* one 8-byte slot for every scalar probe_read (emit_ctype.c) */
 	LLVMValueRef herr;            /* one 24-byte helper_error event for every -k site */
+	LLVMValueRef str_tmp[3];      /* result and indexes shared by every strncmp/strcontains
+	                                 (emit_strings.c) */
 	uint32_t stack_used, scratch_used;
 	struct cg_loop loops[CG_MAX_LOOPS];
 	int nloops;
