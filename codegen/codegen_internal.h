@@ -166,6 +166,8 @@ LLVMValueRef cg_expr(struct cg *c, struct node *n);
 LLVMValueRef cg_norm(struct cg *c, LLVMValueRef v, const struct type *t);
 LLVMValueRef cg_cond(struct cg *c, struct node *n); /* i1 */
 LLVMValueRef cg_var_slot(struct cg *c, struct node *var);
+/* Stack slots first for the integer variables of while conditions in body (emit_expr.c). */
+void cg_while_vars(struct cg *c, struct node *body);
 /* a op b for arithmetic/bitwise ops on i64 values, normalised to t; lhs_signed picks the
  * right shift. */
 LLVMValueRef cg_arith(struct cg *c, enum ast_op op, LLVMValueRef a, LLVMValueRef b,

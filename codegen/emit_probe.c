@@ -156,6 +156,7 @@ int cg_emit_point(struct cg *c, int idx)
 		LLVMPositionBuilderAtEnd(c->b, yes);
 	}
 	cg_loop_vars(c, f->probe->b);
+	cg_while_vars(c, f->probe->b);
 	cg_block(c, f->probe->b);
 	if (!bpfb_terminated(c))
 		LLVMBuildRet(c->b, bpfb_i64(c, 0));
