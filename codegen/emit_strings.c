@@ -35,7 +35,7 @@ static void goto_new(struct cg *c, LLVMValueRef cond, LLVMBasicBlockRef other, b
 static LLVMValueRef result_slot(struct cg *c, int which, uint64_t init)
 {
 	if (!c->fn.str_tmp[which])
-		c->fn.str_tmp[which] = bpfb_stack(c, 8, "res");
+		c->fn.str_tmp[which] = bpfb_buf(c, 8, "res"); /* scratch once the stack is full */
 	LLVMValueRef r = c->fn.str_tmp[which];
 	bpfb_store(c, bpfb_i64(c, init), r, 8);
 	return r;
