@@ -11,7 +11,8 @@
  * Protocol (binary-safe): in  "P <nbytes>\n" + nbytes of script text, repeated;
  *                         out "R <status> <nbytes>\n" + nbytes of the child's stdout+stderr,
  * where status is "exit:N", "signal:N" or "timeout". Exit 0: every program loaded; 1: an
- * error was reported through diag (printed like bpfscript prints it).
+ * error was reported through diag (printed like bpfscript prints it). Scripts are checked
+ * as with `--unsafe -c CMD PROG 5 abc` (cpid is 0: no child runs).
  */
 #include <errno.h>
 #include <signal.h>
@@ -45,7 +46,11 @@ static int compile_and_load(const char *text, size_t len)
 	struct source src;
 	if (src_from_string(&src, "stdin", text, len))
 		return 2;
-	struct sema_opts sopts = { .strlen = ABI_STRLEN_DEFAULT };
+	/* as `bpfscript --unsafe -c CMD -e PROG 5 abc` would check it: every function is
+	 * allowed, `cpid` exists, $1 is a number and str($2) a string */
+	static char *pos[] = { "5", "abc" };
+	struct sema_opts sopts = { .strlen = ABI_STRLEN_DEFAULT, .unsafe = true,
+				   .have_cpid = true, .npos = 2, .pos = pos };
 	struct diag d;
 	struct sema_result sr = { 0 };
 	struct rt_maps maps;

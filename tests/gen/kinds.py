@@ -65,7 +65,7 @@ class Catalog:
         self.used_tps = set()
         self.ufuncs = ['add', 'mul', 'leaf', 'mid', 'outer', 'main']
         self.utarget = uprobe_target
-        self.bash_funcs = ['readline', 'execute_command', 'shell_getc', 'find_variable']
+        self.bash_funcs = ['readline', 'execute_command', 'find_variable', 'yyparse']
 
     def tp(self, i):
         self.used_tps.add(i)
@@ -231,10 +231,12 @@ def gen_calc(rnd, cat, idx):
         return printf()
 
     def block(depth, loop=False):
+        # a jump's condition reads only variables declared before the loop body
+        jump = (C.If([(expr(1), [C.Jump(rnd.choice(['break', 'continue']))])], None)
+                if loop and rnd.random() < 0.5 else None)
         b = [simple(depth) for _ in range(rnd.randint(1, 3))]
-        if loop and rnd.random() < 0.5:
-            b.insert(rnd.randint(0, len(b)),
-                     C.If([(expr(1), [C.Jump(rnd.choice(['break', 'continue']))])], None))
+        if jump:
+            b.insert(rnd.randint(0, len(b)), jump)
         return b
 
     maps_t = {}
