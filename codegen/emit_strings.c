@@ -263,7 +263,7 @@ static void join_call(struct cg *c, struct node *n)
 	for (uint32_t i = 1; i <= ABI_JOIN_ARGS; i++)
 		bpfb_store(c, LLVMConstInt(c->i8, 0, 0), bpfb_gep(c, pl, fi->offs[i]), 1);
 	LLVMValueRef argv = as_i64(c, cg_expr(c, n->list));
-	LLVMValueRef tmp = bpfb_stack(c, 8, "argp");
+	LLVMValueRef tmp = bpfb_buf(c, 8, "argp"); /* scratch once the stack is full */
 	bool user = n->flags & NODE_F_USER_PTR;
 	LLVMBasicBlockRef done = bpfb_block(c, "join_done");
 	for (uint32_t i = 0; i < ABI_JOIN_ARGS; i++) {
