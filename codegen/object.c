@@ -258,7 +258,8 @@ static const char *pass_pipeline(struct cg *c)
 		return force;
 	if (ast_walk(c->prog, is_loop, NULL, NULL))
 		return "default<O2>";
-	return "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg,gvn,"
+	return "function(bpf-preserve-static-offset,sroa,early-cse<memssa>,"
+	       "instcombine<no-verify-fixpoint>,simplifycfg,gvn,"
 	       "memcpyopt,dse,instcombine<no-verify-fixpoint>,simplifycfg)";
 }
 
