@@ -335,6 +335,24 @@ static LLVMErrorRef run_passes(struct cg *c, const char *pipeline)
 	return err;
 }
 
+
+/* A for-loop or len() callback whose call the optimiser removed (`if (0) { len(@m) }`,
+ * a predicate that folds to false) would still be emitted into its program's section:
+ * the kernel would count one subprogram fewer than our BTF func_info lists ("number of
+ * funcs in func_info doesn't match number of subprogs"). Callbacks are internal, so one
+ * without a use is dead. */
+static void drop_dead_callbacks(struct cg *c)
+{
+	LLVMValueRef f = LLVMGetFirstFunction(c->mod);
+	while (f) {
+		LLVMValueRef next = LLVMGetNextFunction(f);
+		if (!LLVMIsDeclaration(f) && LLVMGetLinkage(f) == LLVMInternalLinkage &&
+		    !LLVMGetFirstUse(f))
+			LLVMDeleteFunction(f);
+		f = next;
+	}
+}
+
 int cg_object(struct cg *c, struct cg_result *out)
 {
 	char *msg = NULL;
@@ -352,6 +370,7 @@ int cg_object(struct cg *c, struct cg_result *out)
 		LLVMDisposeErrorMessage(m);
 		return -1;
 	}
+	drop_dead_callbacks(c);
 	if (c->opts->dump_ir) {
 		char *ir = LLVMPrintModuleToString(c->mod);
 		fputs(ir, c->opts->dump_ir);
