@@ -28,6 +28,11 @@
 /* The BPF stack is 512 bytes; keep some of it for LLVM's own spills. */
 #define CG_STACK_LIMIT 512u
 #define CG_STACK_BUDGET 448u
+/* Temporaries that may live in the scratch map (bpfb_buf) stop using the stack this many
+ * bytes before the budget: the rest is kept for what must be on the stack whenever it is
+ * first needed (a for-loop's or len()'s callback context, per-CPU merge counters), and
+ * leaves LLVM more room for spills in big probes. */
+#define CG_STACK_RESERVE 96u
 /* Buffers at least this big go to the per-CPU scratch map instead of the stack. */
 #define CG_SCRATCH_MIN 64u
 #define CG_MAX_LOOPS 32
