@@ -75,16 +75,26 @@ static int while_cond_var(struct node *n, void *arg)
 	return 0;
 }
 
-static int while_conds(struct node *n, void *arg)
+/* Every while condition of n, not looking into for-loop bodies (their callbacks place
+ * their own variables: cg_loop_body_while_vars). */
+static void while_conds(struct cg *c, struct node *n)
 {
-	if (n->kind == AST_WHILE)
-		ast_walk(n->a, while_cond_var, NULL, arg);
-	return 0;
+	for (; n; n = NULL) {
+		if (n->kind == AST_FOR)
+			return;
+		if (n->kind == AST_WHILE)
+			ast_walk(n->a, while_cond_var, NULL, c);
+		while_conds(c, n->a);
+		while_conds(c, n->b);
+		while_conds(c, n->c);
+		for (struct node *l = n->list; l; l = l->next)
+			while_conds(c, l);
+	}
 }
 
 void cg_while_vars(struct cg *c, struct node *body)
 {
-	ast_walk(body, while_conds, NULL, c);
+	while_conds(c, body);
 }
 
 static LLVMValueRef to_i64(struct cg *c, LLVMValueRef b1)
