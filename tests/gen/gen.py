@@ -90,7 +90,7 @@ def classify_load(status, out):
 
 def run_real(binary, text, timeout=30):
     try:
-        cmd = [binary, '-q'] + (['-c', 'true'] if 'cpid' in text else []) + ['-e', text, '5', 'abc']
+        cmd = [binary, '-q', '--unsafe'] + (['-c', 'true'] if 'cpid' in text else []) + ['-e', text, '5', 'abc']
         r = subprocess.run(cmd, capture_output=True, timeout=timeout,
                            stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:

@@ -34,6 +34,8 @@ class Ctx:
         self.in_for = False
         self.loops = 0
         self.busy = False
+        self.ctrs = set()
+        self.quiet = False
         self.utarget = False  # uaddr() names a function of the uprobe target
 
     # ---- leaves ----
@@ -58,7 +60,7 @@ class Ctx:
             ls.append(lambda r: E(f'arg{r.randint(0, 3)}', False))
         if self.kind == 'uretprobe' and not self.in_for:
             ls.append(lambda r: E('retval', False))
-        imaps = [m for m, v in self.maps.items() if v[1] == 'int']
+        imaps = [m for m, v in self.maps.items() if v[1] == 'int' and self.usable(m)]
         if imaps and not self.busy:
             def mread(r):
                 m = r.choice(imaps)
@@ -196,8 +198,9 @@ class Ctx:
             self.in_for = True
             sv, iv = list(self.svars), list(self.ivars)
             k0 = f'{kv}.0' if len(sig) == 1 else f'{kv}.0.{r.randint(0, len(sig) - 1)}'
+            v1 = f'{kv}.1.0' if vk == 'tuple' else f'{kv}.1'
             body = [f'printf("%s\\n", {k0});' if sig[0] == 's' and len(sig) == 1 else
-                    f'printf("{ "%d" if vk != "str" else "%s"}\\n", {kv}.1);']
+                    f'printf("{ "%d" if vk != "str" else "%s"}\\n", {v1});']
             if len(sig) == 1 and sig == 'i':
                 self.ivars.append(k0)
             body += [self.stmt(1) for _ in range(r.randint(0, 2))]
@@ -254,7 +257,9 @@ class Ctx:
                 self.svars.append(v)
             return s
         if x < 0.68 and self.ivars:
-            v = r.choice([v for v in self.ivars if '.' not in v] or ['$zz'])
+            # loop counters are only read: a write could make a loop unbounded
+            v = r.choice([v for v in self.ivars if '.' not in v and v not in self.ctrs]
+                         or ['$zz'])
             if v == '$zz':
                 return self.printf()
             return r.choice([f'{v}++;', f'--{v};', f'{v} += {self.int_expr(1).text()};',
@@ -270,6 +275,7 @@ class Ctx:
             self.nv += 1
             ctr = f'$i{self.nv}'
             self.ivars.append(ctr)
+            self.ctrs.add(ctr)
             body = self.block(depth - 1, loop=True)
             return f'{ctr} = 0; while ({ctr} < {r.randint(1, 10)}) {{ {ctr}++; {body[1:]}'
         if x < 0.85 and depth > 0:
@@ -314,6 +320,8 @@ class Ctx:
             ch.append(f'printf("%s\\n", ntop(args->{r.choice(arrs).name}));')
         if r.random() < 0.2:
             ch.append('exit();')
+        if self.quiet:  # BEGIN programs that are run: nothing that ends or prints files
+            ch = [x for x in ch if 'exit()' not in x and 'cat(' not in x and 'system(' not in x]
         return r.choice(ch)
 
     def struct_stmt(self):
@@ -516,9 +524,9 @@ def gen_misc(rnd, cat, idx):
     """BEGIN-only programs over builtins and functions; run, output unchecked."""
     maps = {}
     ctx = Ctx(rnd, cat, 'BEGIN', (), None, maps)
+    ctx.quiet = True
     stmts = [ctx.builtin_call() if rnd.random() < 0.5 else ctx.stmt(2)
              for _ in range(rnd.randint(2, 8))]
-    stmts = [s for s in stmts if 'exit()' not in s and 'cat(' not in s and 'system(' not in s]
     return Prog(f'BEGIN {{ {" ".join(stmts)} }}\nBEGIN {{ exit(); }}\n', run=True)
 
 
