@@ -155,8 +155,9 @@ int cg_emit_point(struct cg *c, int idx)
 		LLVMBuildRet(c->b, bpfb_i64(c, 0));
 		LLVMPositionBuilderAtEnd(c->b, yes);
 	}
-	cg_loop_vars(c, f->probe->b);
+	/* while counters first: on the stack even when a for-loop body reads them too */
 	cg_while_vars(c, f->probe->b);
+	cg_loop_vars(c, f->probe->b);
 	cg_block(c, f->probe->b);
 	if (!bpfb_terminated(c))
 		LLVMBuildRet(c->b, bpfb_i64(c, 0));
