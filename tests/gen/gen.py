@@ -45,6 +45,18 @@ KNOWN = [
     ('tp-array-field', re.compile(r'is an array of .*, which bpfscript cannot read yet')),
     ('hist-delete-key', re.compile(r'delete\(\) of a single key is not supported on histogram')),
     ('hist-has-key', re.compile(r'has_key\(\) cannot be used on histogram map')),
+    # big unrolled probes: bpfscript's own stack accounting fits (temporaries go to the
+    # scratch map), but LLVM's register spills push the frame past 512 bytes
+    ('llvm-spill-stack', re.compile(r'LLVM could not generate BPF code: .*BPF stack limit is '
+                                    r'exceeded')),
+    # `char buf[]` (a flexible array, size 0) of ftrace:print used as a map key: the map
+    # gets a 0-byte key and the kernel refuses to create it
+    ('tp-flexible-char-array', re.compile(r'refused to create the BPF map for @.*Invalid argument')),
+    # a for-loop callback's frame plus its caller's, with LLVM's spills, past 512 bytes
+    ('callback-frames-stack', re.compile(r'combined stack size of \d+ calls is \d+')),
+    # the verifier's own complexity limits on big generated probes
+    ('verifier-complexity', re.compile(r'jumps is too complex|program is too large|'
+                                       r'BPF program is too large')),
 ]
 
 

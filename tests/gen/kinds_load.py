@@ -315,7 +315,8 @@ class Ctx:
             ch.append(f'printf("%lx\\n", uaddr("{r.choice(["add", "mul", "leaf"])}"));')
         if self.tp and self.tp[:2] == ('syscalls', 'sys_enter_execve') and not self.in_for:
             ch.append(r.choice(['join(args->argv);', 'join(args->argv, ",");']))
-        arrs = [f for f in self.fields if f.kind in ('array', 'chars') and f.size in (4, 16)]
+        arrs = [f for f in self.fields if f.kind in ('array', 'chars') and f.size in (4, 16)
+                and ('u8' in f.decl or 'char' in f.decl)]
         if arrs and not self.in_for:
             ch.append(f'printf("%s\\n", ntop(args->{r.choice(arrs).name}));')
         if r.random() < 0.2:
@@ -382,8 +383,9 @@ def sweep_text(rnd, cat, i, n0):
         elif f.kind in ('dstr', 'cstr'):
             parts.append(f'@f{n}[str(args->{f.name})] = count(); '
                          f'printf("%s\\n", str(args->{f.name}));')
-        elif f.kind == 'array' and f.size in (4, 16):
-            parts.append(f'printf("%s\\n", ntop(args->{f.name}));')
+        # arrays of non-char elements (u8 fsid[16], unsigned long args[6]) cannot be read
+        # yet, not even by ntop() when the element type is spelled u8: the tparray and
+        # builtins kinds keep generating them (a KNOWN failure), the sweep reads the rest
         n += 1
     return f'tracepoint:{c}:{name} {{ {" ".join(parts) or "@ = count();"} }}'
 

@@ -45,6 +45,14 @@ for f in "$LOAD" "$BIN" build/workloads/uprobe_target; do
 	fi
 done
 PROGRESS=()
-[ -n "$LONG" ] && PROGRESS=(--progress 10000)
-exec python3 tests/gen/gen.py --load "$LOAD" --bin "$BIN" --count "$COUNT" --seed "$SEED" \
+if [ -n "$LONG" ]; then
+	PROGRESS=(--progress 10000)
+	# run from copies: a rebuild during the long run must not change the binaries
+	tmp=$(mktemp -d /tmp/gen-long.XXXXXX)
+	trap 'rm -rf "$tmp"' EXIT
+	cp "$LOAD" "$tmp/gen_load" && cp "$BIN" "$tmp/bpfscript" || exit 2
+	LOAD=$tmp/gen_load
+	BIN=$tmp/bpfscript
+fi
+python3 tests/gen/gen.py --load "$LOAD" --bin "$BIN" --count "$COUNT" --seed "$SEED" \
 	--jobs "$JOBS" $LONG "${PROGRESS[@]}"
