@@ -335,7 +335,6 @@ static LLVMErrorRef run_passes(struct cg *c, const char *pipeline)
 	return err;
 }
 
-
 /* A for-loop or len() callback whose call the optimiser removed (`if (0) { len(@m) }`,
  * a predicate that folds to false) would still be emitted into its program's section:
  * the kernel would count one subprogram fewer than our BTF func_info lists ("number of
