@@ -89,8 +89,11 @@ class Ctx:
                     ch.append(f'args->{f.name}')
                 elif f.kind in ('dstr', 'cstr'):
                     ch.append(f'str(args->{f.name})')
+                elif f.kind == 'ptr' and 'char' in f.decl:
+                    ch.append(f'str(args->{f.name}, {r.randint(1, 40)})')
             if self.kind == 'uprobe':
                 ch.append(f'str(arg{r.randint(0, 2)})')
+                ch.append(f'str(arg{r.randint(0, 2)}, {r.randint(1, 40)})')
         if printable and not self.busy:
             busy, self.busy = self.busy, True
             ch.append(f'ksym({self.int_expr(0).text()})')
