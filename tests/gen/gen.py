@@ -143,6 +143,7 @@ class Stats:
                 self.notes[(outcome, why)] = self.notes.get((outcome, why), 0) + 1
             if outcome == 'fail':
                 self.fails.append((prog, why))
+            return self.n
 
 
 def worker(args, progs, stats, harness_path, binary):
@@ -162,9 +163,9 @@ def worker(args, progs, stats, harness_path, binary):
                     outcome = 'ran'
             elif outcome == 'ok':
                 outcome = 'loaded'
-            stats.add(prog, outcome, why)
-            if args.progress and stats.n % args.progress == 0:
-                print(f'# {stats.n} programs, {time.strftime("%H:%M:%S")}', file=sys.stderr,
+            n = stats.add(prog, outcome, why)
+            if args.progress and n % args.progress == 0:
+                print(f'# {n} programs, {time.strftime("%H:%M:%S")}', file=sys.stderr,
                       flush=True)
     finally:
         h.close()
