@@ -3,8 +3,9 @@
 Owns: a tiny typed program model (expressions and statements) that is rendered as bpfscript
 text AND interpreted here with the language's documented semantics, so that the output of
 running the program can be predicted exactly: 64-bit integers whose type is (size, signed);
-a binary result is 64-bit and signed when either operand is signed; comparisons, `!`, `&&`
-and `||` give unsigned 0/1; unary minus is signed; casts truncate and sign/zero-extend;
+a binary result is 64-bit and signed when either operand is signed; a comparison is
+unsigned when an operand is unsigned and 64-bit (C's rule), else signed; comparisons, `!`,
+`&&` and `||` give unsigned 0/1; unary minus is signed; casts truncate and sign/zero-extend;
 signed `/` `%` truncate toward zero (C), `>>` is arithmetic when the left operand is signed;
 shift amounts are taken modulo 64; a run-time division by 0 gives 0; printf's `%d %u %x %o`
 print the low 32 bits, `l`/`ll` the 64-bit value.
@@ -162,7 +163,10 @@ class Bin:
             return int(self.a.ev(e) != 0 or self.b.ev(e) != 0)
         a, b = self.a.ev(e), self.b.ev(e)
         if self.op in CMP:
-            s = self.a.t.signed or self.b.t.signed
+            # C's rule on values widened to 64 bits: an unsigned 64-bit operand makes the
+            # comparison unsigned; anything narrower fits in int64
+            s = not ((not self.a.t.signed and self.a.t.size >= 8) or
+                     (not self.b.t.signed and self.b.t.size >= 8))
             x, y = (sval(a), sval(b)) if s else (a, b)
             return int({'<': x < y, '<=': x <= y, '>': x > y, '>=': x >= y, '==': x == y,
                         '!=': x != y}[self.op])
