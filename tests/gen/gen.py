@@ -164,9 +164,19 @@ def worker(args, progs, stats, harness_path, binary):
             elif outcome == 'ok':
                 outcome = 'loaded'
             n = stats.add(prog, outcome, why)
+            if args.progress and outcome == 'fail':
+                print(f'# FAIL {prog.seed}:{prog.idx} ({prog.kind}): {why.splitlines()[0]}',
+                      file=sys.stderr, flush=True)
             if args.progress and n % args.progress == 0:
-                print(f'# {n} programs, {time.strftime("%H:%M:%S")}', file=sys.stderr,
-                      flush=True)
+                # cumulative counts, so that an interrupted long run still has its numbers
+                with stats.lock:
+                    oc = ', '.join(f'{o} {c}' for o, c in sorted(stats.by_outcome.items()))
+                    kinds = '; '.join(f'{k}: ' + ', '.join(f'{o} {c}' for o, c in
+                                                          sorted(v.items()))
+                                      for k, v in sorted(stats.by_kind.items()))
+                    notes = ', '.join(f'{o} {w} {c}' for (o, w), c in sorted(stats.notes.items()))
+                print(f'# {n} programs, {time.strftime("%H:%M:%S")}: {oc} | {kinds} | {notes}',
+                      file=sys.stderr, flush=True)
     finally:
         h.close()
 

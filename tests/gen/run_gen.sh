@@ -46,7 +46,7 @@ for f in "$LOAD" "$BIN" build/workloads/uprobe_target; do
 done
 PROGRESS=()
 if [ -n "$LONG" ]; then
-	PROGRESS=(--progress 10000)
+	PROGRESS=(--progress 5000)
 	# run from copies: a rebuild during the long run must not change the binaries
 	tmp=$(mktemp -d /tmp/gen-long.XXXXXX)
 	trap 'rm -rf "$tmp"' EXIT
