@@ -97,8 +97,8 @@ def int_expr(rnd, leaves, depth):
     if r < 0.45:
         op = rnd.choice(C.ARITH)
         a, b = sub(), sub()
-        if op in ('/', '%') and isinstance(b, C.Lit) and b.v == 0:
-            b = C.Lit(3)
+        if op in ('/', '%') and ((isinstance(b, C.Lit) and b.v == 0) or b.text() == '0'):
+            b = C.Lit(3)  # a literal 0 divisor is a compile error (README), not a valid program
         return C.Bin(op, a, b)
     if r < 0.6:
         return C.Bin(rnd.choice(C.CMP), sub(), sub())
