@@ -54,8 +54,12 @@ class Ctx:
             ls += [lambda r: E(r.choice(self.ivars))] * 2
         ints = [f for f in self.fields if f.kind in ('int', 'ptr')]  # common_* are dropped
         if ints and not self.in_for:
-            ls += [lambda r: E(f'args{r.choice(["->", "."])}{r.choice(ints).name}',
-                               r.random() < 0.5)] * 3
+            def field(r):
+                f = r.choice(ints)
+                t = f'args{r.choice(["->", "."])}{f.name}'
+                # `struct x *` fields are typed pointers: ptr + ptr is refused, as in C
+                return E(f'(uint64){t}' if f.kind == 'ptr' else t, r.random() < 0.5)
+            ls += [field] * 3
         if self.kind in ('uprobe',) and not self.in_for:
             ls.append(lambda r: E(f'arg{r.randint(0, 3)}', False))
         if self.kind == 'uretprobe' and not self.in_for:
