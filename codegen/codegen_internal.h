@@ -171,6 +171,9 @@ LLVMValueRef cg_expr(struct cg *c, struct node *n);
 LLVMValueRef cg_norm(struct cg *c, LLVMValueRef v, const struct type *t);
 LLVMValueRef cg_cond(struct cg *c, struct node *n); /* i1 */
 LLVMValueRef cg_var_slot(struct cg *c, struct node *var);
+/* A load of the probe context at a constant offset that LLVM keeps a base+constant access
+ * (emit_probe.c): every context read must use it. */
+LLVMValueRef cg_ctx_load(struct cg *c, LLVMTypeRef t, uint32_t off, unsigned size);
 /* Stack slots first for the integer variables of while conditions in body (emit_expr.c). */
 void cg_while_vars(struct cg *c, struct node *body);
 /* a op b for arithmetic/bitwise ops on i64 values, normalised to t; lhs_signed picks the

@@ -90,13 +90,13 @@ static LLVMValueRef kprobe_arg(struct cg *c, struct node *n, int i, const char *
 				    range);
 			return bpfb_i64(c, 0);
 		}
-		return bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, 8u * (uint32_t)i), 8);
+		return cg_ctx_load(c, c->i64, 8u * (uint32_t)i, 8);
 	}
 	if (i < 0 || i >= (int)(sizeof(regs_arg_off) / sizeof(regs_arg_off[0]))) {
 		point_error(c, n, "%s is out of range (arg0..arg5 are in registers)", what);
 		return bpfb_i64(c, 0);
 	}
-	return bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, regs_arg_off[i]), 8);
+	return cg_ctx_load(c, c->i64, regs_arg_off[i], 8);
 }
 
 
@@ -205,7 +205,7 @@ static LLVMValueRef low32(struct cg *c, LLVMValueRef v)
  * otherwise LLVM merges `c ? args.a : args.b` into one load from a select of the two
  * addresses, and the verifier refuses a context access through a modified pointer
  * ("dereference of modified ctx ptr"), as clang's preserve_static_offset does for C. */
-static LLVMValueRef ctx_load(struct cg *c, LLVMTypeRef t, uint32_t off, unsigned size)
+LLVMValueRef cg_ctx_load(struct cg *c, LLVMTypeRef t, uint32_t off, unsigned size)
 {
 	static const char name[] = "llvm.preserve.static.offset";
 	unsigned id = LLVMLookupIntrinsicID(name, sizeof(name) - 1);
@@ -220,7 +220,7 @@ static LLVMValueRef ctx_load(struct cg *c, LLVMTypeRef t, uint32_t off, unsigned
 
 static LLVMValueRef regs_load(struct cg *c, uint32_t off)
 {
-	return ctx_load(c, c->i64, off, 8);
+	return cg_ctx_load(c, c->i64, off, 8);
 }
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
@@ -281,8 +281,7 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 			break;
 		int nargs = fentry_nargs(c, c->fn.pt->index);
 		if (nargs >= 0) /* fexit: the return value follows the arguments */
-			return cg_norm(c, bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx,
-									 8u * (uint32_t)nargs), 8),
+			return cg_norm(c, cg_ctx_load(c, c->i64, 8u * (uint32_t)nargs, 8),
 				       &n->type);
 		return cg_norm(c, regs_load(c, REGS_AX_OFF), &n->type);
 	}
@@ -361,7 +360,7 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 	if (is_str) {
 		LLVMValueRef buf = dst ? dst : bpfb_buf(c, size, "field");
 		if (tf->data_loc || (n->flags & NODE_F_DATA_LOC)) {
-			LLVMValueRef loc = ctx_load(c, c->i32, tf->offset, 4);
+			LLVMValueRef loc = cg_ctx_load(c, c->i32, tf->offset, 4);
 			LLVMValueRef off = LLVMBuildAnd(c->b, bpfb_zext64(c, loc),
 							 bpfb_i64(c, 0xffff), "");
 			LLVMValueRef src = LLVMBuildGEP2(c->b, c->i8, ctx, &off, 1, "dl");
@@ -387,7 +386,7 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 		return bpfb_i64(c, 0);
 	}
 	LLVMTypeRef it = fs == 8 ? c->i64 : fs == 4 ? c->i32 : fs == 2 ? c->i16 : c->i8;
-	LLVMValueRef v = ctx_load(c, it, tf->offset, fs);
+	LLVMValueRef v = cg_ctx_load(c, it, tf->offset, fs);
 	if (fs != 8)
 		v = tf->is_signed ? LLVMBuildSExt(c->b, v, c->i64, "")
 				  : LLVMBuildZExt(c->b, v, c->i64, "");
