@@ -49,7 +49,7 @@ LIB_OBJS_asan := $(call objs,asan,$(LIB_SRCS)) $(patsubst $(GEN_DIR)/%.c,build/a
 UNIT_TESTS   := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
 WORKLOADS    := $(patsubst tests/workloads/%.c,build/workloads/%,$(wildcard tests/workloads/*.c))
 
-.PHONY: all setup test test-build demo bench clean fuzz soak install
+.PHONY: all setup test test-build demo bench clean fuzz soak install gen-long
 all: bpfscript
 
 # ---- generated front end
@@ -126,6 +126,15 @@ build/asan/tests/%: tests/unit/%.c tests/unit/check.h build/asan/libbpfscript.a
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_asan) $(LDFLAGS_asan) -o $@ $< build/asan/libbpfscript.a \
 		$(LINK_LIBS)
 
+# The generator's load harness (tests/gen): parse, check, compile and load each script it
+# is given, in a forked child, without attaching. Release flavour for make gen-long.
+build/asan/gen_load: tests/gen/gen_load.c build/asan/libbpfscript.a
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_asan) $(LDFLAGS_asan) -o $@ $< build/asan/libbpfscript.a \
+		$(LINK_LIBS)
+build/rel/gen_load: tests/gen/gen_load.c build/rel/libbpfscript.a
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_rel) $(LDFLAGS_rel) -o $@ $< build/rel/libbpfscript.a \
+		$(LINK_LIBS_rel)
+
 # Workloads are plain C programs the tests run and trace.
 build/workloads/%: tests/workloads/%.c
 	@mkdir -p $(dir $@)
@@ -146,7 +155,8 @@ SETUP_PKGS += clang-14 libclang-rt-14-dev util-linux
 # qemu-system-x86 + linux-image-amd64 (a stock kernel with kprobes; it only adds files under
 # /boot and /lib/modules) + busybox-static: the kprobe suite boots a VM (tests/vm).
 SETUP_PKGS += qemu-system-x86 linux-image-amd64 busybox-static
-# python3: its json module is the strict parser of the -f json suite (tests/json).
+# python3: its json module is the strict parser of the -f json suite (tests/json), and
+# the valid-program generator (tests/gen/gen.py).
 SETUP_PKGS += python3
 # prometheus (prometheus + promtool) and curl: the --metrics suite (tests/metrics) scrapes
 # bpfscript with a real Prometheus server and checks every body with promtool.
@@ -161,7 +171,7 @@ setup:
 	else echo "setup: all packages present"; fi
 
 test-build: build/asan/bpfscript $(UNIT_TESTS) $(WORKLOADS) bpfscript $(FUZZ_BINS) \
-	$(FAULT_TOOLS)
+	$(FAULT_TOOLS) build/asan/gen_load
 
 test: setup
 	@$(MAKE) --no-print-directory -j$$(nproc) test-build
@@ -195,6 +205,15 @@ install: bpfscript
 	install -m 0755 bpfscript $(DESTDIR)$(PREFIX)/bin/bpfscript
 	install -m 0644 bpfscript.8 $(DESTDIR)$(PREFIX)/share/man/man8/bpfscript.8
 	install -m 0755 scripts/*.bt $(DESTDIR)$(PREFIX)/share/bpfscript/tools/
+
+# The valid-program generator's long run (tests/gen): GEN_COUNT programs from GEN_SEED,
+# compiled and loaded by the release build, BEGIN programs run and their output checked.
+GEN_COUNT ?= 100000
+GEN_SEED  ?= 1
+GEN_JOBS  ?= 2
+gen-long: setup
+	@$(MAKE) --no-print-directory bpfscript build/rel/gen_load $(WORKLOADS)
+	@tests/gen/run_gen.sh --long --count $(GEN_COUNT) --seed $(GEN_SEED) --jobs $(GEN_JOBS)
 
 clean:
 	rm -rf build bpfscript

@@ -28,6 +28,11 @@
 /* The BPF stack is 512 bytes; keep some of it for LLVM's own spills. */
 #define CG_STACK_LIMIT 512u
 #define CG_STACK_BUDGET 448u
+/* Temporaries that may live in the scratch map (bpfb_buf) stop using the stack this many
+ * bytes before the budget: the rest is kept for what must be on the stack whenever it is
+ * first needed (a for-loop's or len()'s callback context, per-CPU merge counters), and
+ * leaves LLVM more room for spills in big probes. */
+#define CG_STACK_RESERVE 96u
 /* Buffers at least this big go to the per-CPU scratch map instead of the stack. */
 #define CG_SCRATCH_MIN 64u
 #define CG_MAX_LOOPS 32
@@ -51,6 +56,8 @@ struct cg_fn {
 	LLVMValueRef drop_key;        /* one 8-byte slot for every map-full drop count's key */
 	LLVMValueRef read_tmp;        /* one 8-byte slot for every scalar probe_read (emit_ctype.c) */
 	LLVMValueRef herr;            /* one 24-byte helper_error event for every -k site */
+	LLVMValueRef str_tmp[3];      /* result and indexes shared by every strncmp/strcontains
+	                                 (emit_strings.c) */
 	uint32_t stack_used, scratch_used;
 	struct cg_loop loops[CG_MAX_LOOPS];
 	int nloops;
@@ -164,6 +171,11 @@ LLVMValueRef cg_expr(struct cg *c, struct node *n);
 LLVMValueRef cg_norm(struct cg *c, LLVMValueRef v, const struct type *t);
 LLVMValueRef cg_cond(struct cg *c, struct node *n); /* i1 */
 LLVMValueRef cg_var_slot(struct cg *c, struct node *var);
+/* A load of the probe context at a constant offset that LLVM keeps a base+constant access
+ * (emit_probe.c): every context read must use it. */
+LLVMValueRef cg_ctx_load(struct cg *c, LLVMTypeRef t, uint32_t off, unsigned size);
+/* Stack slots first for the integer variables of while conditions in body (emit_expr.c). */
+void cg_while_vars(struct cg *c, struct node *body);
 /* a op b for arithmetic/bitwise ops on i64 values, normalised to t; lhs_signed picks the
  * right shift. */
 LLVMValueRef cg_arith(struct cg *c, enum ast_op op, LLVMValueRef a, LLVMValueRef b,

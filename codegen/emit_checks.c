@@ -47,7 +47,7 @@ static void count_slot(struct cg *c, uint32_t slot)
 	/* one slot per function, stored right before each lookup: a fresh slot per map
 	 * write ran 19 keyed writes in one probe out of the 512-byte stack */
 	if (!c->fn.drop_key)
-		c->fn.drop_key = bpfb_stack(c, 8, "dropkey");
+		c->fn.drop_key = bpfb_buf(c, 8, "dropkey"); /* scratch once the stack is full */
 	LLVMValueRef key = c->fn.drop_key;
 	bpfb_store(c, bpfb_i32(c, slot), key, 4);
 	LLVMValueRef p = bpfb_map_lookup(c, c->opts->lost_fd, key);

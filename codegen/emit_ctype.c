@@ -25,7 +25,7 @@ static LLVMValueRef read_raw(struct cg *c, LLVMValueRef addr, uint32_t size, boo
 	 * anything else runs, so every member read can share it (a fresh slot per read
 	 * used up the 512-byte stack in tools such as tcplife.bt) */
 	if (!c->fn.read_tmp)
-		c->fn.read_tmp = bpfb_stack(c, 8, "cread");
+		c->fn.read_tmp = bpfb_buf(c, 8, "cread"); /* scratch once the stack is full */
 	LLVMValueRef tmp = c->fn.read_tmp;
 	bpfb_store(c, bpfb_i64(c, 0), tmp, 8);
 	LLVMValueRef a[3] = { tmp, bpfb_i64(c, size), addr };

@@ -52,6 +52,51 @@ LLVMValueRef cg_var_slot(struct cg *c, struct node *var)
 	return slot;
 }
 
+/* Integer variables read by a while condition get their stack slot before any other
+ * temporary can fill the stack: a slot that ends up in the scratch map (bpfb_buf's
+ * fallback) is a map value, whose contents the verifier does not track, so a counter kept
+ * there makes every bounded loop "infinite". Variables cg_loop_vars already placed (shared
+ * with a for-loop body) keep their place. */
+static int while_cond_var(struct node *n, void *arg)
+{
+	struct cg *c = arg;
+	struct cg_fn *f = &c->fn;
+	if (n->kind != AST_VAR || n->sym < 0 || n->sym >= c->sr->nvars || f->vars[n->sym])
+		return 0;
+	const struct type *t = &c->sr->vars[n->sym].type;
+	if (t->kind != TY_INT || f->stack_used + 8 > CG_STACK_BUDGET)
+		return 0;
+	LLVMValueRef slot = bpfb_stack(c, 8, "var");
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+	LLVMPositionBuilderAtEnd(c->b, f->prologue);
+	bpfb_memset0(c, slot, 8);
+	LLVMPositionBuilderAtEnd(c->b, cur);
+	f->vars[n->sym] = slot;
+	return 0;
+}
+
+/* Every while condition of n, not looking into for-loop bodies (their callbacks place
+ * their own variables: cg_loop_body_while_vars). */
+static void while_conds(struct cg *c, struct node *n)
+{
+	for (; n; n = NULL) {
+		if (n->kind == AST_FOR)
+			return;
+		if (n->kind == AST_WHILE)
+			ast_walk(n->a, while_cond_var, NULL, c);
+		while_conds(c, n->a);
+		while_conds(c, n->b);
+		while_conds(c, n->c);
+		for (struct node *l = n->list; l; l = l->next)
+			while_conds(c, l);
+	}
+}
+
+void cg_while_vars(struct cg *c, struct node *body)
+{
+	while_conds(c, body);
+}
+
 static LLVMValueRef to_i64(struct cg *c, LLVMValueRef b1)
 {
 	return LLVMBuildZExt(c->b, b1, c->i64, "");

@@ -45,6 +45,59 @@ static int collect_vars(struct node *n, void *arg)
 	return 0;
 }
 
+/* A variable a while condition inside a for-loop body reads, and that the probe uses
+ * nowhere outside for-loop bodies: the body's own (set before its while loop in every run
+ * of the body), so it is not shared through the scratch map but goes on the callback's
+ * stack (cg_while_vars in callback_body) like a while counter anywhere else; in map
+ * memory the verifier could not bound the loop ("infinite loop detected"). */
+static void mark_outside(struct node *n, bool *outside, int nvars)
+{
+	if (!n)
+		return;
+	if (n->kind == AST_VAR && n->sym >= 0 && n->sym < nvars)
+		outside[n->sym] = true;
+	mark_outside(n->a, outside, nvars);
+	mark_outside(n->b, outside, nvars);
+	if (n->kind != AST_FOR)
+		mark_outside(n->c, outside, nvars);
+	for (struct node *l = n->list; l; l = l->next)
+		mark_outside(l, outside, nvars);
+}
+
+struct body_counters {
+	struct for_vars *fv;
+	struct cg *c;
+	bool *outside;
+};
+
+static int body_counter_var(struct node *n, void *arg)
+{
+	struct body_counters *bc = arg;
+	if (n->kind == AST_VAR && n->sym >= 0 && n->sym < bc->fv->nvars && !bc->outside[n->sym] &&
+	    bc->c->sr->vars[n->sym].type.kind == TY_INT)
+		bc->fv->exclude[n->sym] = true;
+	return 0;
+}
+
+static int body_whiles(struct node *n, void *arg)
+{
+	if (n->kind == AST_WHILE)
+		ast_walk(n->a, body_counter_var, NULL, arg);
+	return 0;
+}
+
+/* Excludes from fv the for-body-local while counters of the current probe under n. */
+static void exclude_body_counters(struct cg *c, struct node *n, struct for_vars *fv)
+{
+	bool *outside = calloc((size_t)fv->nvars, sizeof(bool));
+	if (!outside)
+		return;
+	mark_outside(c->fn.probe->b, outside, fv->nvars);
+	struct body_counters bc = { fv, c, outside };
+	ast_walk(n, body_whiles, NULL, &bc);
+	free(outside);
+}
+
 static int is_for(struct node *n, void *arg)
 {
 	(void)arg;
@@ -224,6 +277,7 @@ static void callback_body(struct cg *c, struct node *n, const struct map_info *m
 
 	LLVMBasicBlockRef brk = bpfb_block(c, "for_break"), cont = bpfb_block(c, "for_next");
 	f->loops[f->nloops++] = (struct cg_loop){ brk, cont };
+	cg_while_vars(c, n->c);
 	cg_block(c, n->c);
 	f->nloops--;
 	LLVMBuildBr(c->b, cont);
@@ -254,6 +308,7 @@ void cg_for(struct cg *c, struct node *n)
 	}
 	fv.exclude[n->sym] = true;
 	ast_walk(n->c, collect_loopvars, NULL, &fv);
+	exclude_body_counters(c, n->c, &fv);
 	ast_walk(n->c, collect_vars, NULL, &fv);
 
 	/* caller: ctx = { stop flag, &var... }, then the helper call */
@@ -320,6 +375,7 @@ void cg_loop_vars(struct cg *c, struct node *body)
 	fv.ids = calloc((size_t)nvars, sizeof(int));
 	if (fv.exclude && fv.seen && fv.ids) {
 		ast_walk(body, collect_loopvars, NULL, &fv);
+		exclude_body_counters(c, body, &fv);
 		ast_walk(body, loop_bodies, NULL, &fv);
 	}
 	for (int i = 0; i < fv.n; i++) {

@@ -321,7 +321,7 @@ static void agg_apply(struct cg *c, const struct type *t, LLVMValueRef p, LLVMVa
 static LLVMValueRef agg_init(struct cg *c, const struct type *t,
 			     const struct abi_map_layout *l, LLVMValueRef v)
 {
-	LLVMValueRef buf = bpfb_stack(c, l->value_size, "ainit");
+	LLVMValueRef buf = bpfb_buf(c, l->value_size, "ainit"); /* scratch once the stack is full */
 	LLVMValueRef one = bpfb_i64(c, 1);
 	switch (t->kind) {
 	case TY_SUM:

@@ -90,13 +90,13 @@ static LLVMValueRef kprobe_arg(struct cg *c, struct node *n, int i, const char *
 				    range);
 			return bpfb_i64(c, 0);
 		}
-		return bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, 8u * (uint32_t)i), 8);
+		return cg_ctx_load(c, c->i64, 8u * (uint32_t)i, 8);
 	}
 	if (i < 0 || i >= (int)(sizeof(regs_arg_off) / sizeof(regs_arg_off[0]))) {
 		point_error(c, n, "%s is out of range (arg0..arg5 are in registers)", what);
 		return bpfb_i64(c, 0);
 	}
-	return bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, regs_arg_off[i]), 8);
+	return cg_ctx_load(c, c->i64, regs_arg_off[i], 8);
 }
 
 
@@ -155,6 +155,8 @@ int cg_emit_point(struct cg *c, int idx)
 		LLVMBuildRet(c->b, bpfb_i64(c, 0));
 		LLVMPositionBuilderAtEnd(c->b, yes);
 	}
+	/* while counters first: on the stack even when a for-loop body reads them too */
+	cg_while_vars(c, f->probe->b);
 	cg_loop_vars(c, f->probe->b);
 	cg_block(c, f->probe->b);
 	if (!bpfb_terminated(c))
@@ -197,9 +199,28 @@ static LLVMValueRef low32(struct cg *c, LLVMValueRef v)
 	return LLVMBuildAnd(c->b, v, bpfb_i64(c, 0xffffffffu), "");
 }
 
+/* A load of the program context at a constant offset. The context pointer goes through
+ * llvm.preserve.static.offset, so the BPF back end's bpf-preserve-static-offset pass
+ * (first in our pipelines) keeps each such load an opaque "load at base + constant":
+ * otherwise LLVM merges `c ? args.a : args.b` into one load from a select of the two
+ * addresses, and the verifier refuses a context access through a modified pointer
+ * ("dereference of modified ctx ptr"), as clang's preserve_static_offset does for C. */
+LLVMValueRef cg_ctx_load(struct cg *c, LLVMTypeRef t, uint32_t off, unsigned size)
+{
+	static const char name[] = "llvm.preserve.static.offset";
+	unsigned id = LLVMLookupIntrinsicID(name, sizeof(name) - 1);
+	LLVMValueRef base = c->fn.ctx;
+	if (id) {
+		LLVMValueRef fn = LLVMGetIntrinsicDeclaration(c->mod, id, NULL, 0);
+		LLVMTypeRef fty = LLVMIntrinsicGetType(c->ctx, id, NULL, 0);
+		base = LLVMBuildCall2(c->b, fty, fn, &base, 1, "");
+	}
+	return bpfb_load(c, t, bpfb_gep(c, base, off), size);
+}
+
 static LLVMValueRef regs_load(struct cg *c, uint32_t off)
 {
-	return bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, off), 8);
+	return cg_ctx_load(c, c->i64, off, 8);
 }
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
@@ -260,8 +281,7 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 			break;
 		int nargs = fentry_nargs(c, c->fn.pt->index);
 		if (nargs >= 0) /* fexit: the return value follows the arguments */
-			return cg_norm(c, bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx,
-									 8u * (uint32_t)nargs), 8),
+			return cg_norm(c, cg_ctx_load(c, c->i64, 8u * (uint32_t)nargs, 8),
 				       &n->type);
 		return cg_norm(c, regs_load(c, REGS_AX_OFF), &n->type);
 	}
@@ -340,7 +360,7 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 	if (is_str) {
 		LLVMValueRef buf = dst ? dst : bpfb_buf(c, size, "field");
 		if (tf->data_loc || (n->flags & NODE_F_DATA_LOC)) {
-			LLVMValueRef loc = bpfb_load(c, c->i32, p, 4);
+			LLVMValueRef loc = cg_ctx_load(c, c->i32, tf->offset, 4);
 			LLVMValueRef off = LLVMBuildAnd(c->b, bpfb_zext64(c, loc),
 							 bpfb_i64(c, 0xffff), "");
 			LLVMValueRef src = LLVMBuildGEP2(c->b, c->i8, ctx, &off, 1, "dl");
@@ -366,7 +386,7 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 		return bpfb_i64(c, 0);
 	}
 	LLVMTypeRef it = fs == 8 ? c->i64 : fs == 4 ? c->i32 : fs == 2 ? c->i16 : c->i8;
-	LLVMValueRef v = bpfb_load(c, it, p, fs);
+	LLVMValueRef v = cg_ctx_load(c, it, tf->offset, fs);
 	if (fs != 8)
 		v = tf->is_signed ? LLVMBuildSExt(c->b, v, c->i64, "")
 				  : LLVMBuildZExt(c->b, v, c->i64, "");

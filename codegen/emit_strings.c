@@ -27,10 +27,16 @@ static void goto_new(struct cg *c, LLVMValueRef cond, LLVMBasicBlockRef other, b
 	LLVMPositionBuilderAtEnd(c->b, next);
 }
 
-/* The value of an i64 slot read at the end (LLVM's mem2reg turns it into phis). */
-static LLVMValueRef result_slot(struct cg *c, uint64_t init)
+/* The value of an i64 slot read at the end (LLVM's mem2reg turns it into phis). Slot
+ * `which` (0..2) is one per function, shared by every strncmp/strcontains: each call
+ * evaluates its operands first and loads its result before anything else runs, so no two
+ * calls are ever live at once (a fresh slot per call used up the 512-byte stack after
+ * about ten calls in one probe). */
+static LLVMValueRef result_slot(struct cg *c, int which, uint64_t init)
 {
-	LLVMValueRef r = bpfb_stack(c, 8, "res");
+	if (!c->fn.str_tmp[which])
+		c->fn.str_tmp[which] = bpfb_buf(c, 8, "res"); /* scratch once the stack is full */
+	LLVMValueRef r = c->fn.str_tmp[which];
 	bpfb_store(c, bpfb_i64(c, init), r, 8);
 	return r;
 }
@@ -43,7 +49,7 @@ static LLVMValueRef strncmp_call(struct cg *c, struct node *n)
 	uint64_t want = len->kind == AST_INT ? (uint64_t)len->ival : 0;
 	LLVMValueRef pa = cg_expr(c, a), pb = cg_expr(c, b);
 	uint32_t sa = a->type.size, sb = b->type.size, m = sa < sb ? sa : sb;
-	LLVMValueRef res = result_slot(c, 0);
+	LLVMValueRef res = result_slot(c, 0, 0);
 	LLVMBasicBlockRef ne = bpfb_block(c, "sn_ne"), end = bpfb_block(c, "sn_end");
 	LLVMValueRef zero8 = LLVMConstInt(c->i8, 0, 0);
 	uint64_t lim = want < m ? want : m;
@@ -73,8 +79,8 @@ static LLVMValueRef strcontains_call(struct cg *c, struct node *n)
 	struct node *h = n->list, *nd = h->next;
 	LLVMValueRef ph = cg_expr(c, h), pn = cg_expr(c, nd);
 	uint32_t hs = h->type.size, ns = nd->type.size;
-	LLVMValueRef res = result_slot(c, 0);
-	LLVMValueRef iv = result_slot(c, 0), jv = bpfb_stack(c, 8, "j");
+	LLVMValueRef res = result_slot(c, 0, 0);
+	LLVMValueRef iv = result_slot(c, 1, 0), jv = result_slot(c, 2, 0);
 	LLVMValueRef zero8 = LLVMConstInt(c->i8, 0, 0);
 	LLVMBasicBlockRef outer = bpfb_block(c, "sc_outer"), inner = bpfb_block(c, "sc_inner");
 	LLVMBasicBlockRef next_i = bpfb_block(c, "sc_next_i"), found = bpfb_block(c, "sc_found");
@@ -257,7 +263,7 @@ static void join_call(struct cg *c, struct node *n)
 	for (uint32_t i = 1; i <= ABI_JOIN_ARGS; i++)
 		bpfb_store(c, LLVMConstInt(c->i8, 0, 0), bpfb_gep(c, pl, fi->offs[i]), 1);
 	LLVMValueRef argv = as_i64(c, cg_expr(c, n->list));
-	LLVMValueRef tmp = bpfb_stack(c, 8, "argp");
+	LLVMValueRef tmp = bpfb_buf(c, 8, "argp"); /* scratch once the stack is full */
 	bool user = n->flags & NODE_F_USER_PTR;
 	LLVMBasicBlockRef done = bpfb_block(c, "join_done");
 	for (uint32_t i = 0; i < ABI_JOIN_ARGS; i++) {

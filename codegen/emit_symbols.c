@@ -69,7 +69,7 @@ static LLVMValueRef uaddr(struct cg *c, struct node *n, const char *name)
 			 name, pt->target);
 		return bpfb_i64(c, 0);
 	}
-	LLVMValueRef ip = bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, REGS_IP_OFF), 8);
+	LLVMValueRef ip = cg_ctx_load(c, c->i64, REGS_IP_OFF, 8);
 	return LLVMBuildAdd(c->b, LLVMBuildSub(c->b, ip, bpfb_i64(c, here), ""),
 			    bpfb_i64(c, addr), "uaddr");
 }

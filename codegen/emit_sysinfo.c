@@ -35,7 +35,7 @@ static LLVMValueRef stack_arg(struct cg *c, struct node *n)
 		return bpfb_i64(c, 0);
 	}
 	long i = atol(n->str + 4);
-	LLVMValueRef sp = bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, REGS_SP_OFF), 8);
+	LLVMValueRef sp = cg_ctx_load(c, c->i64, REGS_SP_OFF, 8);
 	LLVMValueRef addr = LLVMBuildAdd(c->b, sp, bpfb_i64(c, 8 * ((uint64_t)i + 1)), "sarg");
 	if (!c->fn.read_tmp)
 		c->fn.read_tmp = bpfb_stack(c, 8, "cread");
@@ -96,7 +96,7 @@ LLVMValueRef cg_sys_call(struct cg *c, struct node *n)
 			cg_error(c, "reg() needs the probe's registers, which this probe does not have");
 			return bpfb_i64(c, 0);
 		}
-		return bpfb_load(c, c->i64, bpfb_gep(c, c->fn.ctx, (uint32_t)n->ival), 8);
+		return cg_ctx_load(c, c->i64, (uint32_t)n->ival, 8);
 	default:
 		return NULL;
 	}

@@ -258,7 +258,8 @@ static const char *pass_pipeline(struct cg *c)
 		return force;
 	if (ast_walk(c->prog, is_loop, NULL, NULL))
 		return "default<O2>";
-	return "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg,gvn,"
+	return "function(bpf-preserve-static-offset,sroa,early-cse<memssa>,"
+	       "instcombine<no-verify-fixpoint>,simplifycfg,gvn,"
 	       "memcpyopt,dse,instcombine<no-verify-fixpoint>,simplifycfg)";
 }
 
@@ -334,6 +335,23 @@ static LLVMErrorRef run_passes(struct cg *c, const char *pipeline)
 	return err;
 }
 
+/* A for-loop or len() callback whose call the optimiser removed (`if (0) { len(@m) }`,
+ * a predicate that folds to false) would still be emitted into its program's section:
+ * the kernel would count one subprogram fewer than our BTF func_info lists ("number of
+ * funcs in func_info doesn't match number of subprogs"). Callbacks are internal, so one
+ * without a use is dead. */
+static void drop_dead_callbacks(struct cg *c)
+{
+	LLVMValueRef f = LLVMGetFirstFunction(c->mod);
+	while (f) {
+		LLVMValueRef next = LLVMGetNextFunction(f);
+		if (!LLVMIsDeclaration(f) && LLVMGetLinkage(f) == LLVMInternalLinkage &&
+		    !LLVMGetFirstUse(f))
+			LLVMDeleteFunction(f);
+		f = next;
+	}
+}
+
 int cg_object(struct cg *c, struct cg_result *out)
 {
 	char *msg = NULL;
@@ -351,6 +369,7 @@ int cg_object(struct cg *c, struct cg_result *out)
 		LLVMDisposeErrorMessage(m);
 		return -1;
 	}
+	drop_dead_callbacks(c);
 	if (c->opts->dump_ir) {
 		char *ir = LLVMPrintModuleToString(c->mod);
 		fputs(ir, c->opts->dump_ir);

@@ -44,12 +44,21 @@ static const char *point_name(const struct sema_result *sr, int point)
 }
 
 /* The verifier's own one-line reason: the last log line before the "processed N insns"
- * statistics (e.g. "The sequence of 8193 jumps is too complex."). Copied into buf. */
+ * statistics (e.g. "The sequence of 8193 jumps is too complex."), or the "infinite loop
+ * detected at insn N" line. Copied into buf. */
 static void verifier_reason(const char *log, char *buf, size_t size)
 {
 	const char *end = log + strlen(log), *stats = strstr(log, "\nprocessed ");
 	if (stats)
 		end = stats;
+	/* an infinite loop is followed by the two states it found equal ("cur state: ...",
+	 * "old state: ..."): the reason is the line before them */
+	const char *loop = strstr(log, "infinite loop detected");
+	if (loop && loop < end) {
+		end = strchr(loop, '\n');
+		if (!end)
+			end = log + strlen(log);
+	}
 	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
 		end--;
 	const char *start = end;

@@ -26,6 +26,7 @@ struct memo {
 
 struct btf_state {
 	struct btf *btf;
+	bool shared;           /* btf is the preloaded one (btf_preload_vmlinux): not ours */
 	int tried;             /* 0: not yet; 1: loaded; -1: failed (msg says why) */
 	char msg[320];
 	struct memo *memo;     /* open addressing, id 0 = empty */
@@ -33,11 +34,26 @@ struct btf_state {
 	const struct ctype *void_ct;
 };
 
+/* Set by btf_preload_vmlinux: the running kernel's BTF, shared by every later load. */
+static struct btf *preloaded;
+
+int btf_preload_vmlinux(void)
+{
+	if (!preloaded) {
+		struct btf *b = btf__load_vmlinux_btf();
+		if (!b || libbpf_get_error(b))
+			return -1;
+		preloaded = b;
+	}
+	return 0;
+}
+
 void btf_state_free(struct btf_state *st)
 {
 	if (!st)
 		return;
-	btf__free(st->btf);
+	if (!st->shared)
+		btf__free(st->btf);
 	free(st->memo);
 	free(st);
 }
@@ -61,7 +77,9 @@ static bool load(struct btf_state *st)
 		return st->tried > 0;
 	const char *path = getenv("BPFTRACE_BTF");
 	errno = 0;
-	st->btf = path && *path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+	st->shared = preloaded && !(path && *path);
+	st->btf = st->shared ? preloaded
+		  : path && *path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
 	int err = errno;
 	if (!st->btf || libbpf_get_error(st->btf)) {
 		st->btf = NULL;

@@ -35,4 +35,10 @@ struct btf;
 const struct btf *btf_handle(struct ctypes *reg, char *err, size_t errlen);
 const struct ctype *btf_ctype(struct ctypes *reg, uint32_t id);
 
+/* Loads the running kernel's BTF once for every later sema run of this process (and of
+ * processes it forks): tests/gen/gen_load.c checks thousands of scripts, each in a forked
+ * child, and would otherwise parse ~5 MB of BTF per script. 0 or -1. bpfscript itself
+ * never calls it (a plain script must not pay for BTF). */
+int btf_preload_vmlinux(void);
+
 #endif

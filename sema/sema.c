@@ -140,6 +140,15 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 	}
 	if (s.oom)
 		diag_error_noloc(d, "out of memory");
+	/* A map whose every store had an untyped value stays untyped; its reads and stores
+	 * stay silent so as not to repeat an error already reported for that value. When
+	 * none was (the value's only source is the map itself: `@x = c ? @x : 3`), say so
+	 * here, or the checks skipped on its reads reach codegen as internal errors. */
+	if (diag_count(d) == before && !s.oom)
+		for (int i = 0; i < out->nmaps; i++)
+			if (s.map_bad[i] && out->maps[i].val.kind == TY_NONE)
+				diag_error(d, out->maps[i].first, "Undefined map: %s",
+					   out->maps[i].name);
 	free(s.probes);
 	free(s.var_set);
 	free(s.key_known);
