@@ -104,30 +104,32 @@ void rt_each_probe_failures(const struct rt_maps *maps, const struct sema_result
 	}
 }
 
+struct report {
+	int helper_check;
+	FILE *out;
+};
+
+static void report_one(void *ctx, const char *name, uint64_t reads, uint64_t upd)
+{
+	const struct report *rep = ctx;
+	if (!reads && !upd)
+		return;
+	char r[96] = "", u[96] = "";
+	if (reads)
+		snprintf(r, sizeof(r), "%llu probe read%s failed and read as 0",
+			 (unsigned long long)reads, reads == 1 ? "" : "s");
+	if (upd)
+		snprintf(u, sizeof(u), "%llu map update%s failed and %s dropped",
+			 (unsigned long long)upd, upd == 1 ? "" : "s", upd == 1 ? "was" : "were");
+	const char *hint = reads && rep->helper_check < 2 ? " (-kk shows where)"
+			   : !reads && rep->helper_check < 1 ? " (-k shows where)" : "";
+	fprintf(rep->out, "WARNING: %s: %s%s%s%s\n", name, r, reads && upd ? ", " : "", u, hint);
+}
+
 void rt_report_failures(const struct rt_maps *maps, const struct sema_result *sr,
 			const struct node *prog, const struct source *src, int helper_check,
 			FILE *out)
 {
-	int i = 0;
-	for (const struct node *p = prog ? prog->list : NULL; p; p = p->next) {
-		if (p->kind != AST_PROBE)
-			continue;
-		uint64_t reads = rt_lost_slot(maps, ABI_LOST_PROBE(sr->nmaps, i, ABI_FAIL_READ));
-		uint64_t upd = rt_lost_slot(maps, ABI_LOST_PROBE(sr->nmaps, i, ABI_FAIL_MAP_UPDATE));
-		i++;
-		if (!reads && !upd)
-			continue;
-		char name[256], r[96] = "", u[96] = "";
-		probe_text(src, p, name, sizeof(name));
-		if (reads)
-			snprintf(r, sizeof(r), "%llu probe read%s failed and read as 0",
-				 (unsigned long long)reads, reads == 1 ? "" : "s");
-		if (upd)
-			snprintf(u, sizeof(u), "%llu map update%s failed and %s dropped",
-				 (unsigned long long)upd, upd == 1 ? "" : "s",
-				 upd == 1 ? "was" : "were");
-		const char *hint = reads && helper_check < 2 ? " (-kk shows where)"
-				   : !reads && helper_check < 1 ? " (-k shows where)" : "";
-		fprintf(out, "WARNING: %s: %s%s%s%s\n", name, r, reads && upd ? ", " : "", u, hint);
-	}
+	struct report rep = { helper_check, out };
+	rt_each_probe_failures(maps, sr, prog, src, report_one, &rep);
 }
