@@ -13,6 +13,9 @@
 
 #include "codegen_internal.h"
 
+/* delete(@h[k]) deletes each bucket of k's histogram: up to this many (hist() has 66) */
+#define HIST_DELETE_MAX_SLOTS 130u
+
 int cg_map_fd(struct cg *c, int id)
 {
 	return c->opts->map_fds ? c->opts->map_fds[id] : -1;
@@ -492,12 +495,24 @@ LLVMValueRef cg_map_delete(struct cg *c, struct node *m)
 	const struct map_info *mi = map_of(c, m, &l);
 	if (!mi)
 		return bpfb_i64(c, 0);
-	if (is_hist(&mi->val)) {
-		cg_error(c, "delete() of a single key is not supported on histogram map %s "
-			    "(use clear())", mi->name);
+	if (is_hist(&mi->val) && (!l.user_key_size || l.nslots > HIST_DELETE_MAX_SLOTS)) {
+		cg_error(c, "delete() of one key of histogram map %s works up to %u buckets and "
+			    "with a key (this one: %u buckets%s); use clear()", mi->name,
+			    HIST_DELETE_MAX_SLOTS, l.nslots, l.user_key_size ? "" : ", no key");
 		return bpfb_i64(c, 0);
 	}
 	rcache_drop(c, m->sym);
+	if (is_hist(&mi->val)) {
+		/* delete(@h[k]) of a histogram: each of k's buckets is its own element (key ++
+		 * slot), so all of them go, as bpftrace 0.17 deletes the key's histogram (as a
+		 * value: 1, the key is gone) */
+		LLVMValueRef key = build_key(c, m, mi, &l, bpfb_i64(c, 0));
+		for (uint32_t s = 0; s < l.nslots; s++) {
+			bpfb_store(c, bpfb_i64(c, s), bpfb_gep(c, key, l.user_key_size), 8);
+			bpfb_map_delete(c, cg_map_fd(c, m->sym), key);
+		}
+		return bpfb_i64(c, 1);
+	}
 	LLVMValueRef key = build_key(c, m, mi, &l, NULL);
 	if (l.map_type == ABI_MAP_PERCPU_ARRAY) {
 		/* delete(@) of a keyless aggregation: an array slot cannot be deleted, so every
