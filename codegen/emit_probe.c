@@ -347,6 +347,9 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 		return v;
 	}
 	const struct tp_field *tf = pt->tp ? tp_format_field(pt->tp, n->str) : NULL;
+	if (tf && n->type.kind == TY_RECORD) /* an integer array: its address in the record */
+		return LLVMBuildAdd(c->b, LLVMBuildPtrToInt(c->b, c->fn.ctx, c->i64, ""),
+				    bpfb_i64(c, tf->offset), "tp_array");
 	bool is_str = n->type.kind == TY_STR;
 	uint32_t size = is_str ? (dt && dt->kind == TY_STR ? dt->size : n->type.size) : 8;
 	if (!tf || !c->fn.kind->has_args) {

@@ -10,6 +10,7 @@
  */
 #include <linux/bpf.h>
 
+#include "../sema/ctypes.h"
 #include "codegen_internal.h"
 
 static LLVMValueRef byte_at(struct cg *c, LLVMValueRef p, LLVMValueRef idx)
@@ -228,9 +229,16 @@ static LLVMValueRef ntop_call(struct cg *c, struct node *n)
 	struct node *af = n->list->next ? n->list : NULL, *addr = af ? af->next : n->list;
 	LLVMValueRef dst = bpfb_buf(c, ABI_INET_SIZE, "inet");
 	bpfb_memset0(c, dst, ABI_INET_SIZE);
-	uint64_t def_af = addr->type.kind == TY_STR && addr->type.size == 16 ? 10 : 2;
+	uint32_t bytes = addr->type.kind == TY_STR      ? addr->type.size
+			 : addr->type.kind == TY_RECORD ? addr->type.ct->nelems
+							 : 4;
+	uint64_t def_af = bytes == 16 ? 10 : 2;
 	bpfb_store(c, af ? cg_expr(c, af) : bpfb_i64(c, def_af), dst, 8);
-	if (addr->type.kind == TY_STR)
+	if (addr->type.kind == TY_RECORD) { /* a u8[4]/u8[16] array where it lives */
+		int fn = addr->type.user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+		LLVMValueRef a[3] = { bpfb_gep(c, dst, 8), bpfb_i64(c, bytes), cg_record_addr(c, addr) };
+		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, n, -1);
+	} else if (addr->type.kind == TY_STR)
 		bpfb_memcpy(c, bpfb_gep(c, dst, 8), cg_expr(c, addr), addr->type.size);
 	else
 		bpfb_store(c, LLVMBuildTrunc(c->b, cg_expr(c, addr), c->i32, ""),

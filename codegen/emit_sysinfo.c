@@ -72,7 +72,8 @@ static LLVMValueRef mac_bytes(struct cg *c, struct node *a)
 	if (a->type.kind == TY_STR) {
 		bpfb_memcpy(c, slot, cg_buf_expr(c, a), 6);
 	} else {
-		LLVMValueRef p = cg_expr(c, a);
+		/* a pointer's target, or a u8[6] array where it lives */
+		LLVMValueRef p = a->type.kind == TY_RECORD ? cg_record_addr(c, a) : cg_expr(c, a);
 		int fn = (a->flags & NODE_F_USER_PTR) || a->type.user ? BPF_FUNC_probe_read_user
 								       : BPF_FUNC_probe_read_kernel;
 		LLVMValueRef args[3] = { slot, bpfb_i64(c, 6), p };

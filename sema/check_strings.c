@@ -216,6 +216,10 @@ static void check_ntop(struct sema *s, struct node *n)
 	    addr->type.kind == TY_STR && (addr->type.size == 4 || addr->type.size == 16)) {
 		/* a tracepoint's 4- or 16-byte char array, or pton()'s bytes, taken as address
 		 * bytes */
+	} else if (addr->type.kind == TY_RECORD && addr->type.ct &&
+		   addr->type.ct->kind == CT_ARRAY && addr->type.ct->ref->size == 1 &&
+		   (addr->type.ct->nelems == 4 || addr->type.ct->nelems == 16)) {
+		/* a u8[4] / u8[16] array (a tracepoint's or a struct's), read where it lives */
 	} else if (addr->type.kind != TY_INT) {
 		char tb[128];
 		diag_error(s->d, n->loc,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctypes.h"
 #include "sema_int.h"
 
 /* x86-64 struct pt_regs: the names bpftrace's reg() takes and their byte offsets. */
@@ -140,7 +141,9 @@ static void check_macaddr(struct sema *s, struct node *n)
 	struct node *a = n->list;
 	sema_expr(s, a);
 	bool ok = (a->type.kind == TY_STR && a->type.size >= 6 && a->type.sub == SUB_NONE) ||
-		  (a->type.kind == TY_INT && a->type.ct) || a->type.kind == TY_NONE;
+		  (a->type.kind == TY_INT && a->type.ct) || a->type.kind == TY_NONE ||
+		  (a->type.kind == TY_RECORD && a->type.ct && a->type.ct->kind == CT_ARRAY &&
+		   a->type.ct->ref->size == 1 && a->type.ct->nelems >= 6); /* u8 mac[6] */
 	if (!ok)
 		diag_error(s->d, a->loc, "macaddr() expects an array of 6 bytes or a pointer to "
 					 "them, got %s", sema_kind_word(&a->type));

@@ -407,6 +407,19 @@ static bool field_type(struct sema *s, const struct probe_point *pt, const struc
 			*out = type_str(f->array_len > 0 ? (uint32_t)f->array_len : f->size);
 			return true;
 		}
+		/* an array of integers (raw_syscalls' `unsigned long args[6]`): a C array
+		 * value, indexed and copied like a struct member's (args->args[0]) */
+		uint32_t n_el = f->array_len > 0 ? (uint32_t)f->array_len : 0;
+		uint32_t el = n_el ? f->size / n_el : 0;
+		if (n_el && (el == 1 || el == 2 || el == 4 || el == 8) && el * n_el == f->size) {
+			struct ctypes *reg = sema_ctypes(s);
+			const struct ctype *arr =
+				ctypes_array(reg, ctypes_int(reg, el, f->is_signed), n_el);
+			char err[256];
+			*out = ctype_value_type(arr, false, err, sizeof(err));
+			if (out->kind != TY_NONE)
+				return true;
+		}
 		diag_error(s->d, n->loc,
 			   "tracepoint field '%s' is an array of '%s', which bpfscript cannot read "
 			   "yet",

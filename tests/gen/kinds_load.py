@@ -390,9 +390,9 @@ def sweep_text(rnd, cat, i, n0):
         elif f.kind in ('dstr', 'cstr'):
             parts.append(f'@f{n}[str(args->{f.name})] = count(); '
                          f'printf("%s\\n", str(args->{f.name}));')
-        # arrays of non-char elements (u8 fsid[16], unsigned long args[6]) cannot be read
-        # yet, not even by ntop() when the element type is spelled u8: the tparray and
-        # builtins kinds keep generating them (a KNOWN failure), the sweep reads the rest
+        # arrays of non-char elements (u8 fsid[16], unsigned long args[6]) are C array
+        # values now: the tparray and builtins kinds index them and pass them to ntop();
+        # the sweep reads the rest
         n += 1
     return f'tracepoint:{c}:{name} {{ {" ".join(parts) or "@ = count();"} }}'
 
