@@ -124,3 +124,16 @@ void print_map(FILE *out, const struct map_snapshot *s, const struct print_ctx *
 	funlockfile(out);
 	snapshot_walk_end(&w);
 }
+
+char *print_value_text(const struct type *t, const uint8_t *bytes, const struct print_ctx *ctx,
+		       size_t *n)
+{
+	char *buf = NULL;
+	*n = 0;
+	FILE *m = open_memstream(&buf, n);
+	if (!m)
+		return NULL;
+	fmt_value(m, t, bytes, ctx);
+	fclose(m);
+	return buf;
+}

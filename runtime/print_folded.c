@@ -60,13 +60,10 @@ static void frame_name(FILE *out, const char *line, size_t n)
 void print_folded_stack(FILE *out, const struct type *t, const uint8_t *bytes,
 			const struct print_ctx *ctx)
 {
-	char *buf = NULL;
 	size_t n = 0;
-	FILE *m = open_memstream(&buf, &n);
-	if (!m)
+	char *buf = print_value_text(t, bytes, ctx, &n);
+	if (!buf)
 		return;
-	fmt_value(m, t, bytes, ctx);
-	fclose(m);
 	/* lines, innermost first: print them from the last */
 	size_t nl = 0, cap = 0;
 	struct span { size_t off, len; } *lines = NULL;
@@ -101,14 +98,9 @@ void print_folded_stack(FILE *out, const struct type *t, const uint8_t *bytes,
 static void folded_part(FILE *out, const struct type *t, const uint8_t *bytes,
 			const struct print_ctx *ctx)
 {
-	char *buf = NULL;
 	size_t n = 0;
-	FILE *m = open_memstream(&buf, &n);
-	if (!m)
-		return;
-	fmt_value(m, t, bytes, ctx);
-	fclose(m);
-	for (size_t i = 0; i < n; i++)
+	char *buf = print_value_text(t, bytes, ctx, &n);
+	for (size_t i = 0; buf && i < n; i++)
 		fputc(buf[i] == ';' ? ':' : buf[i] == '\n' ? ' ' : buf[i], out);
 	free(buf);
 }

@@ -31,24 +31,11 @@ void print_json_lost(FILE *out, uint64_t lost)
 		(unsigned long long)lost);
 }
 
-/* A value's plain text (as text output prints it) into a memory buffer; caller frees. */
-static char *value_text(const struct type *t, const uint8_t *bytes, const struct print_ctx *ctx,
-			size_t *n)
-{
-	char *buf = NULL;
-	FILE *m = open_memstream(&buf, n);
-	if (!m)
-		return NULL;
-	fmt_value(m, t, bytes, ctx);
-	fclose(m);
-	return buf;
-}
-
 static void json_text(FILE *out, const struct type *t, const uint8_t *bytes,
 		      const struct print_ctx *ctx)
 {
 	size_t n = 0;
-	char *txt = value_text(t, bytes, ctx, &n);
+	char *txt = print_value_text(t, bytes, ctx, &n);
 	str_json_escape_bytes(out, txt ? txt : "", txt ? n : 0);
 	free(txt);
 }

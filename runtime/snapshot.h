@@ -103,6 +103,10 @@ void print_json_lost(FILE *out, uint64_t lost);
 /* -f folded and stack labels (runtime/print_folded.c) */
 bool type_is_stack(const struct type *t);
 /* A stack value as "outer;...;inner" (frames without offsets). */
+/* A value's plain text (as text output prints it), malloc'd with its length in *n; NULL
+ * when out of memory. */
+char *print_value_text(const struct type *t, const uint8_t *bytes, const struct print_ctx *ctx,
+		       size_t *n);
 void print_folded_stack(FILE *out, const struct type *t, const uint8_t *bytes,
 			const struct print_ctx *ctx);
 /* Maps whose key holds a stack: "part;...;outer;...;inner COUNT" lines (other key parts
