@@ -37,7 +37,8 @@ BAD_RE = re.compile(r'LLVM ERROR|internal error|verifier rejected|Assertion|'
 # is counted as "limit", not as a failure.
 LIMITS = [
     ('struct-copy-2048', re.compile(r'at most 2048 bytes|larger than 2048|2048-byte')),
-    ('unroll-stack', re.compile(r'needs more temporary storage than the 512-byte BPF stack')),
+    ('unroll-stack', re.compile(r'needs more temporary storage than the 512-byte BPF stack|'
+                                r'needs more than the 512 bytes of BPF stack')),
 ]
 # Constructs that fail for a known reason the README does not document (yet): each is
 # reported by name with its count, never silently dropped.
@@ -117,6 +118,13 @@ def check_run(binary, prog):
         return 'fail', 'run: timeout'
     if SAN_RE.search(err) or SAN_RE.search(out):
         return 'fail', 'run: sanitizer report: ' + err.strip()[-300:]
+    if rc == 1:
+        # a clear error at run time (the real run has positional parameters the load
+        # harness has not, so sizes can differ): the same buckets as the load path
+        for buckets, outcome in ((KNOWN, 'known'), (LIMITS, 'limit')):
+            for name, rx in buckets:
+                if rx.search(err):
+                    return outcome, name
     if rc != 0:
         return 'fail', f'run: exit {rc}: ' + err.strip()[:300]
     if prog.expect is not None and out != prog.expect:
