@@ -37,7 +37,7 @@ static void usage(FILE *out)
 	      "    -e 'program'   run this program\n"
 	      "    -c 'CMD'       run CMD (its pid is `cpid`) and stop when it exits\n"
 	      "    -o FILE        write printf output and maps to FILE\n"
-	      "    -p PID         uprobes fire only in process PID; stop when it exits\n"
+	      "    -p PID         probes fire only in process PID; stop when it exits\n"
 	      "    -l [PATTERN]   list probes (tracepoints, kprobes, uprobe:BINARY:*); -lv: details\n"
 	      "    -q             quiet: do not print \"Attaching N probes...\"\n"
 	      "    -v             verbose: show libbpf messages and the verifier log\n"

@@ -33,7 +33,8 @@ static void find_shared(struct cg *c)
 	for (int pt = 0; pt < sr->npoints; pt++) {
 		const struct probe_point *p = &sr->points[pt];
 		c->share_of[pt] = -1;
-		if (p->kind != PROBE_TRACEPOINT || p->probe < 0 || p->probe >= c->nprobes)
+		const struct provider *pv = provider_for_kind(p->kind);
+		if (!pv || !(pv->caps & PV_ARGS_TP) || p->probe < 0 || p->probe >= c->nprobes)
 			continue;
 		for (int q = 0; q < pt; q++) {
 			if (sr->points[q].probe != p->probe || sr->points[q].kind != p->kind ||
@@ -97,11 +98,10 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 		cg_fatal_point(pt);
 		if (c.share_of[pt] < 0 && cg_emit_point(&c, pt))
 			goto out;
-		const struct cg_kind *k = cg_kind_find(sr->points[pt].kind);
 		out->progs[pt].point = pt;
 		out->progs[pt].shared = c.share_of[pt] >= 0;
 		out->progs[pt].same_as = c.share_of[pt];
-		out->progs[pt].prog_type = k ? cg_point_prog_type(&c, pt, k) : 0;
+		out->progs[pt].prog_type = cg_point_prog_type(&c, pt);
 		snprintf(out->progs[pt].name, sizeof(out->progs[pt].name), "p%d", pt);
 	}
 	if (diag_count(d) > before)

@@ -61,6 +61,7 @@ struct cg_opts {
 	const int *stack_fds; /* [sema nstacks]: STACK_TRACE maps for kstack/ustack */
 	uint64_t start_ns;   /* CLOCK_MONOTONIC at start, for `elapsed` */
 	int cpid;            /* pid of the -c child, 0 if none */
+	int filter_pid;      /* -p PID: every attached probe runs only in this process (0: all) */
 	FILE *dump_ir;       /* --dump=ir: write the optimised LLVM IR here; NULL = no dump */
 	int verbose;
 	/* LLVM BPF CPU: "v4" where the kernel accepts its instructions (Linux 6.6+: store of

@@ -49,7 +49,7 @@ struct cg_fn {
 	LLVMBasicBlockRef body;
 	const struct probe_point *pt;
 	struct node *probe;
-	const struct cg_kind *kind;
+	const struct provider *pv;   /* the point's kind (its provider row) */
 	LLVMValueRef *vars;           /* [sr->nvars] slot per variable, lazily */
 	LLVMValueRef scratch;         /* base of this CPU's scratch buffer, or NULL */
 	LLVMValueRef zero_key;        /* 8 zero bytes: the key of keyless maps */
@@ -81,14 +81,6 @@ struct cg_fn {
 	/* stack_used includes the deepest callback frame so far (cb_depth bytes): the
 	 * verifier counts a caller's frame and its callback's frame together */
 	uint32_t cb_depth;
-};
-
-/* Per probe kind: program type and how the context is read (one row per kind). */
-struct cg_kind {
-	int kind;                     /* enum probe_kind */
-	uint32_t prog_type;           /* enum bpf_prog_type */
-	bool has_args;                /* tracepoint `args` record */
-	bool has_regs;                /* pt_regs context: argN, retval */
 };
 
 struct cg {
@@ -270,9 +262,10 @@ LLVMValueRef cg_sys_ident(struct cg *c, struct node *n);
 LLVMValueRef cg_sys_call(struct cg *c, struct node *n);
 
 /* ---- emit_probe.c ---- */
-const struct cg_kind *cg_kind_find(int kind);
-/* The point's program type: its kind's, or TRACING for kprobes run as fentry/fexit. */
-uint32_t cg_point_prog_type(const struct cg *c, int pt, const struct cg_kind *k);
+/* The point's program type: its provider's, or TRACING for kprobes run as fentry/fexit. */
+uint32_t cg_point_prog_type(const struct cg *c, int pt);
+/* What the current point's kind can read (enum provider_cap bits of its provider row). */
+uint32_t cg_caps(const struct cg *c);
 int cg_emit_point(struct cg *c, int point);
 LLVMValueRef cg_builtin(struct cg *c, struct node *ident);
 /* args->field: store into dst (type dt) or, when dst is NULL, return an i64/buffer. */

@@ -20,8 +20,7 @@
 static LLVMValueRef events_on(struct cg *c)
 {
 	struct cg_fn *f = &c->fn;
-	enum probe_kind k = f->pt ? f->pt->kind : PROBE_BEGIN;
-	if (f->events_on || c->opts->control_fd <= 0 || k == PROBE_BEGIN || k == PROBE_END)
+	if (f->events_on || c->opts->control_fd <= 0 || !f->pt || (cg_caps(c) & PV_RUN_ONCE))
 		return f->events_on;
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
 	LLVMPositionBuilderAtEnd(c->b, f->prologue);

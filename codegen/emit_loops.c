@@ -213,7 +213,7 @@ static void open_callback(struct cg *c, const struct cg_fn *caller, LLVMValueRef
 	f->func = cb;
 	f->pt = caller->pt;
 	f->probe = caller->probe;
-	f->kind = caller->kind;
+	f->pv = caller->pv;
 	f->stmt = stmt;
 	f->failed = caller->failed;
 	/* no program context in a callback: sema rejects the builtins that would read it */

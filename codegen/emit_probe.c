@@ -3,7 +3,7 @@
  * the probe kind: program type, the context (tracepoint `args`, pt_regs, and the u64
  * argument array of kprobes run as fentry/fexit programs) and builtins.
  *
- * Owns: the per-kind table (a new probe kind is one row), the function frame (entry block
+ * Owns: reading the context as the point's provider row says (its capabilities), the function frame (entry block
  * for allocas, prologue for the scratch lookup, body), the predicate, builtin variables
  * and tracepoint field access by name for *this* point.
  * Must not: decide program semantics beyond the context (statements live in emit_stmt.c).
@@ -21,24 +21,9 @@
 static const uint32_t regs_arg_off[] = { 112, 104, 96, 88, 72, 64 };
 #define REGS_AX_OFF 80u
 
-static const struct cg_kind kinds[] = {
-	{ PROBE_BEGIN, BPF_PROG_TYPE_RAW_TRACEPOINT, false, false },
-	{ PROBE_END, BPF_PROG_TYPE_RAW_TRACEPOINT, false, false },
-	{ PROBE_TRACEPOINT, BPF_PROG_TYPE_TRACEPOINT, true, false },
-	{ PROBE_KPROBE, BPF_PROG_TYPE_KPROBE, false, true },
-	{ PROBE_KRETPROBE, BPF_PROG_TYPE_KPROBE, false, true },
-	{ PROBE_UPROBE, BPF_PROG_TYPE_KPROBE, false, true },
-	{ PROBE_URETPROBE, BPF_PROG_TYPE_KPROBE, false, true },
-	{ PROBE_PROFILE, BPF_PROG_TYPE_PERF_EVENT, false, false },
-	{ PROBE_INTERVAL, BPF_PROG_TYPE_PERF_EVENT, false, false },
-};
-
-const struct cg_kind *cg_kind_find(int kind)
+uint32_t cg_caps(const struct cg *c)
 {
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (kinds[i].kind == kind)
-			return &kinds[i];
-	return NULL;
+	return c->fn.pv ? c->fn.pv->caps : 0;
 }
 
 /* The BTF argument count of a kprobe point run as fentry/fexit, or -1 for a kprobe that
@@ -46,14 +31,16 @@ const struct cg_kind *cg_kind_find(int kind)
 static int fentry_nargs(const struct cg *c, int pt)
 {
 	const struct probe_point *p = &c->sr->points[pt];
-	if (!c->opts->fentry_nargs || (p->kind != PROBE_KPROBE && p->kind != PROBE_KRETPROBE))
+	const struct provider *pv = provider_for_kind(p->kind);
+	if (!c->opts->fentry_nargs || !pv || !(pv->caps & PV_KERNEL_FN))
 		return -1;
 	return c->opts->fentry_nargs[pt];
 }
 
-uint32_t cg_point_prog_type(const struct cg *c, int pt, const struct cg_kind *k)
+uint32_t cg_point_prog_type(const struct cg *c, int pt)
 {
-	return fentry_nargs(c, pt) >= 0 ? BPF_PROG_TYPE_TRACING : k->prog_type;
+	const struct provider *pv = provider_for_kind(c->sr->points[pt].kind);
+	return fentry_nargs(c, pt) >= 0 ? BPF_PROG_TYPE_TRACING : pv ? pv->prog_type : 0;
 }
 
 /* An error at n itself (not its statement), once per point, like cg_error. */
@@ -100,6 +87,20 @@ static LLVMValueRef kprobe_arg(struct cg *c, struct node *n, int i, const char *
 }
 
 
+/* Argument i of a raw tracepoint: word i of its context, the u64 array of the
+ * tracepoint's arguments (BPF_PROG_TYPE_RAW_TRACEPOINT allows at most 12). */
+static LLVMValueRef raw_arg(struct cg *c, struct node *n, int i, const char *what)
+{
+	if (i < 0 || i >= 12) {
+		point_error(c, n, "%s is out of range: a raw tracepoint has at most 12 arguments "
+			    "(arg0..arg11)", what);
+		return bpfb_i64(c, 0);
+	}
+	return cg_ctx_load(c, c->i64, 8u * (uint32_t)i, 8);
+}
+
+static LLVMValueRef pid_tgid(struct cg *c);
+
 int cg_emit_point(struct cg *c, int idx)
 {
 	struct cg_fn *f = &c->fn;
@@ -111,8 +112,8 @@ int cg_emit_point(struct cg *c, int idx)
 		return 0;
 	}
 	f->probe = c->probes[pt->probe];
-	f->kind = cg_kind_find(pt->kind);
-	if (!f->kind) {
+	f->pv = provider_for_kind(pt->kind);
+	if (!f->pv) {
 		cg_error(c, "this probe type is not supported by the code generator");
 		return 0;
 	}
@@ -139,6 +140,18 @@ int cg_emit_point(struct cg *c, int idx)
 	f->body = bpfb_block(c, "body");
 	LLVMPositionBuilderAtEnd(c->b, f->body);
 
+	if (c->opts->filter_pid > 0 && !(cg_caps(c) & PV_RUN_ONCE)) {
+		/* -p PID: as current bpftrace, every probe fires only in that process */
+		LLVMValueRef tgid = LLVMBuildLShr(c->b, pid_tgid(c), bpfb_i64(c, 32), "tgid");
+		LLVMValueRef mine = LLVMBuildICmp(c->b, LLVMIntEQ, tgid,
+						  bpfb_i64(c, (uint64_t)c->opts->filter_pid), "");
+		LLVMBasicBlockRef yes = bpfb_block(c, "pid_ok");
+		LLVMBasicBlockRef no = bpfb_block(c, "pid_other");
+		LLVMBuildCondBr(c->b, mine, yes, no);
+		LLVMPositionBuilderAtEnd(c->b, no);
+		LLVMBuildRet(c->b, bpfb_i64(c, 0));
+		LLVMPositionBuilderAtEnd(c->b, yes);
+	}
 	if (f->probe->a) {
 		struct node *pr = f->probe->a;
 		f->rc_pred[0] = pr;
@@ -225,7 +238,7 @@ static LLVMValueRef regs_load(struct cg *c, uint32_t off)
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 {
-	const struct cg_kind *k = c->fn.kind;
+	uint32_t caps = cg_caps(c);
 	switch (n->sym) {
 	case BI_PID:
 		return LLVMBuildLShr(c->b, pid_tgid(c), bpfb_i64(c, 32), "pid");
@@ -265,8 +278,7 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 	case BI_CPID:
 		return bpfb_i64(c, (uint64_t)c->opts->cpid);
 	case BI_ARGS:
-		if (!k->has_args && c->fn.pt->kind != PROBE_KPROBE &&
-		    c->fn.pt->kind != PROBE_KRETPROBE)
+		if (!(caps & (PV_ARGS_TP | PV_ARGS_BTF | PV_KERNEL_FN)))
 			break;
 		return c->fn.ctx;
 	case BI_COMM: {
@@ -277,7 +289,7 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 		return buf;
 	}
 	case BI_RETVAL: {
-		if (!k->has_regs)
+		if (!(caps & PV_RETVAL))
 			break;
 		int nargs = fentry_nargs(c, c->fn.pt->index);
 		if (nargs >= 0) /* fexit: the return value follows the arguments */
@@ -294,7 +306,7 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 		/* Each kprobe point has its own program, so the function is a constant: the
 		 * symbol's address, which is what bpf_get_func_ip would return at entry, but
 		 * also right for kretprobes and FUNC+OFFSET, where the helper gives 0. */
-		if (c->fn.pt->kind == PROBE_KPROBE || c->fn.pt->kind == PROBE_KRETPROBE) {
+		if (caps & PV_FUNC_KSYM) {
 			uint64_t addr = kprobe_func_addr(c->fn.pt->func);
 			if (!addr)
 				cg_error(c, "cannot find the address of %s in /proc/kallsyms for func",
@@ -304,10 +316,12 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 		break;
 	case BI_ARGN: {
 		int i = n->str ? atoi(n->str + 3) : -1;
-		if (!k->has_regs)
+		if (!(caps & PV_ARGN))
 			break;
-		if (c->fn.pt->kind == PROBE_KPROBE || c->fn.pt->kind == PROBE_KRETPROBE)
+		if (caps & PV_KERNEL_FN)
 			return cg_norm(c, kprobe_arg(c, n, i, n->str), &n->type);
+		if (caps & PV_CTX_U64)
+			return cg_norm(c, raw_arg(c, n, i, n->str), &n->type);
 		if (i < 0 || i >= (int)(sizeof(regs_arg_off) / sizeof(regs_arg_off[0]))) {
 			cg_error(c, "%s is out of range (arg0..arg5 are in registers)", n->str);
 			return bpfb_i64(c, 0);
@@ -331,17 +345,19 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 			  const struct type *dt)
 {
 	const struct probe_point *pt = c->fn.pt;
-	if (pt->kind == PROBE_KPROBE || pt->kind == PROBE_KRETPROBE) { /* args.NAME (BTF) */
+	if (cg_caps(c) & (PV_KERNEL_FN | PV_CTX_U64)) { /* args.NAME (BTF) */
 		const struct ctype *ct;
 		char err[512];
-		int i = kfunc_param(c->sr->ctypes, pt->func, n->str, &ct, err, sizeof(err));
+		int i = point_param(c->sr->ctypes, pt, n->str, &ct, err, sizeof(err));
 		if (i < 0) {
 			point_error(c, n, "%s", err);
 			return bpfb_i64(c, 0);
 		}
 		char what[300];
 		snprintf(what, sizeof(what), "args.%s (argument %d)", n->str, i);
-		LLVMValueRef v = cg_norm(c, kprobe_arg(c, n, i, what), &n->type);
+		LLVMValueRef v = cg_norm(c, (cg_caps(c) & PV_CTX_U64) ? raw_arg(c, n, i, what)
+								   : kprobe_arg(c, n, i, what),
+					 &n->type);
 		if (dst)
 			bpfb_store(c, v, dst, 8);
 		return v;
@@ -352,7 +368,7 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 				    bpfb_i64(c, tf->offset), "tp_array");
 	bool is_str = n->type.kind == TY_STR;
 	uint32_t size = is_str ? (dt && dt->kind == TY_STR ? dt->size : n->type.size) : 8;
-	if (!tf || !c->fn.kind->has_args) {
+	if (!tf || !(cg_caps(c) & PV_ARGS_TP)) {
 		cg_error(c, "tracepoint has no field '%s'", n->str ? n->str : "?");
 		if (!is_str)
 			return bpfb_i64(c, 0);

@@ -62,7 +62,8 @@ static LLVMValueRef uaddr(struct cg *c, struct node *n, const char *name)
 	}
 	if (!pie)
 		return bpfb_i64(c, addr);
-	if (pt->kind != PROBE_UPROBE || sy->user_vaddr(pt->target, pt->offset, &here)) {
+	if ((cg_caps(c) & (PV_USER | PV_ENTRY)) != (PV_USER | PV_ENTRY) ||
+	    sy->user_vaddr(pt->target, pt->offset, &here)) {
 		cg_error(c,
 			 "uaddr(\"%s\"): %s is position-independent, so its addresses are only known "
 			 "at the entry of a uprobe (not in a uretprobe)",

@@ -18,10 +18,10 @@
 static bool has_pt_regs(struct cg *c)
 {
 	const struct probe_point *pt = c->fn.pt;
-	if (!pt || !c->fn.kind || !c->fn.kind->has_regs)
+	if (!pt || !(cg_caps(c) & PV_REGS))
 		return false;
 	/* kprobes run as fentry programs (no kprobes here) have no pt_regs */
-	return !(c->opts->fentry_nargs && (pt->kind == PROBE_KPROBE || pt->kind == PROBE_KRETPROBE) &&
+	return !(c->opts->fentry_nargs && (cg_caps(c) & PV_KERNEL_FN) &&
 		 c->opts->fentry_nargs[pt->index] >= 0);
 }
 

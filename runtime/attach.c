@@ -1,9 +1,9 @@
 /*
  * runtime/attach.c — connecting loaded programs to their events.
  *
- * Owns: perf events for tracepoints (one, any CPU), profile (one per online CPU) and
- * interval (one, on the first online CPU), each tied to its program with a BPF link so the
- * kernel detaches on its own if we die, even by SIGKILL; running BEGIN/END programs once
+ * Owns: handing each point to its provider's attach hook (probe_*.c), the shared way to
+ * tie a perf event to its program with a BPF link (so the kernel detaches on its own if
+ * we die, even by SIGKILL) and the record of every fd; running BEGIN/END programs once
  * with BPF_PROG_TEST_RUN; disabling every event at once at the end, and closing them
  * (in a detached helper process when there are many, because each detach is slow).
  * Must not: load programs or pick the order of attachment (session.c attaches only after
@@ -42,7 +42,7 @@ static int links_push(struct rt_links *l, int fd, enum rt_fd_kind kind)
 }
 
 /* A direct BPF link (fentry/fexit, uprobe_multi) just made, or -errno: recorded in l. */
-static int push_link(struct rt_links *l, int lfd)
+int rt_push_link(struct rt_links *l, int lfd)
 {
 	if (lfd < 0)
 		return lfd;
@@ -158,7 +158,7 @@ void rt_links_close(struct rt_links *l)
 }
 
 /* Online CPUs from /sys/devices/system/cpu/online ("0-3,5"). Returns count, -errno. */
-static int online_cpus(int **out)
+int rt_online_cpus(int **out)
 {
 	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
 	if (!f)
@@ -199,9 +199,9 @@ static int online_cpus(int **out)
 	return n;
 }
 
-static int perf_open(struct perf_event_attr *attr, int cpu)
+int rt_perf_open(struct perf_event_attr *attr, int pid, int cpu)
 {
-	int fd = (int)syscall(__NR_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	int fd = (int)syscall(__NR_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -209,7 +209,7 @@ static int perf_open(struct perf_event_attr *attr, int cpu)
  * bpf_get_attach_cookie returns to the program: the point's index, which code shared by a
  * wildcard's points reads as `probe`), then enables the event. Both fds are recorded in
  * l, so a failure part-way leaves nothing unaccounted for. */
-static int link_perf_cookie(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l)
+int rt_link_perf(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l)
 {
 	int err = links_push(l, pfd, RT_FD_PERF_EVENT);
 	if (err) {
@@ -227,59 +227,6 @@ static int link_perf_cookie(int prog_fd, int pfd, uint64_t cookie, struct rt_lin
 	if (ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0) < 0)
 		return -errno;
 	return 0;
-}
-
-static int link_perf(int prog_fd, int pfd, struct rt_links *l)
-{
-	return link_perf_cookie(prog_fd, pfd, 0, l);
-}
-
-static int attach_tracepoint(const struct probe_point *p, int prog_fd, struct rt_links *l)
-{
-	if (!p->tp)
-		return -ENOENT;
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_TRACEPOINT,
-		.size = sizeof(attr),
-		.config = (uint64_t)p->tp->id,
-		.sample_period = 1,
-		.wakeup_events = 1,
-		.disabled = 1,
-	};
-	/* pid -1 with one CPU: the program runs wherever the tracepoint fires. */
-	int pfd = perf_open(&attr, 0);
-	if (pfd < 0)
-		return pfd;
-	return link_perf_cookie(prog_fd, pfd, (uint64_t)p->index, l);
-}
-
-static int attach_timed(const struct probe_point *p, int prog_fd, struct rt_links *l)
-{
-	int *cpus = NULL;
-	int ncpus = online_cpus(&cpus);
-	if (ncpus < 0)
-		return ncpus;
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.size = sizeof(attr),
-		.config = PERF_COUNT_SW_CPU_CLOCK,
-		.disabled = 1,
-	};
-	if (p->freq_hz) {
-		attr.freq = 1;
-		attr.sample_freq = p->freq_hz;
-	} else {
-		attr.sample_period = p->period_ns;
-	}
-	/* interval fires once per period in total, so it lives on one CPU only. */
-	int n = p->kind == PROBE_INTERVAL ? 1 : ncpus;
-	int err = 0;
-	for (int i = 0; i < n && !err; i++) {
-		int pfd = perf_open(&attr, cpus[i]);
-		err = pfd < 0 ? pfd : link_perf(prog_fd, pfd, l);
-	}
-	free(cpus);
-	return err;
 }
 
 static const char *attach_reason(int err)
@@ -300,61 +247,19 @@ static const char *attach_reason(int err)
 int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l,
 		    struct diag *d)
 {
-	int err;
-	switch (p->kind) {
-	case PROBE_TRACEPOINT:
-		err = attach_tracepoint(p, prog_fd, l);
-		break;
-	case PROBE_PROFILE:
-	case PROBE_INTERVAL:
-		err = attach_timed(p, prog_fd, l);
-		break;
-	case PROBE_KPROBE:
-	case PROBE_KRETPROBE: {
-		if (rt_kprobe_fentry(p)) { /* a BPF link to a trampoline: no perf event */
-			err = push_link(l, rt_fentry_attach(p, prog_fd));
-			break;
-		}
-		int pfd = rt_kprobe_open(p);
-		err = pfd < 0 ? pfd : link_perf(prog_fd, pfd, l);
-		const char *why = err ? rt_kprobe_reason(p, err) : NULL;
-		if (why) {
-			diag_error_noloc(d, "cannot attach probe %s: %s", p->name, why);
-			return err;
-		}
-		break;
-	}
-	case PROBE_UPROBE:
-	case PROBE_URETPROBE: {
-		if (rt_uprobe_multi()) { /* a BPF link to the uprobe itself: no perf event */
-			err = push_link(l, rt_uprobe_multi_attach(p, prog_fd));
-			const char *why = err ? rt_uprobe_reason(err) : NULL;
-			if (why) {
-				diag_error_noloc(d, "cannot attach probe %s: %s", p->name, why);
-				return err;
-			}
-			break;
-		}
-		int pfd = rt_uprobe_open(p, l->pid);
-		err = pfd < 0 ? pfd : link_perf(prog_fd, pfd, l);
-		const char *why = err ? rt_uprobe_reason(err) : NULL;
-		if (why) {
-			diag_error_noloc(d, "cannot attach probe %s: %s", p->name, why);
-			return err;
-		}
-		break;
-	}
-	case PROBE_BEGIN:
-	case PROBE_END:
+	const struct provider *pv = provider_of(p);
+	if (pv && (pv->caps & PV_RUN_ONCE))
 		return 0; /* run, not attached */
-	default:
-		err = -EOPNOTSUPP;
+	if (!pv || !pv->attach) {
 		diag_error_noloc(d, "cannot attach probe %s: this probe type is not supported",
 				 p->name);
-		return err;
+		return -EOPNOTSUPP;
 	}
+	char why[256] = "";
+	int err = pv->attach(p, prog_fd, l, why, sizeof(why));
 	if (err)
-		diag_error_noloc(d, "cannot attach probe %s: %s", p->name, attach_reason(err));
+		diag_error_noloc(d, "cannot attach probe %s: %s", p->name,
+				 why[0] ? why : attach_reason(err));
 	return err;
 }
 

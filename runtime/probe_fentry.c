@@ -302,6 +302,11 @@ static void type_decl(struct btf_dump *dump, uint32_t id, struct strbuf *b)
 	btf_dump__emit_type_decl(dump, id, &o);
 }
 
+struct btf *rt_vmlinux_btf(void)
+{
+	return load_vmlinux();
+}
+
 char *rt_fentry_describe(const char *func, bool params, bool ret)
 {
 	struct btf *btf = load_vmlinux();
@@ -311,13 +316,19 @@ char *rt_fentry_describe(const char *func, bool params, bool ret)
 	const struct btf_type *proto = btf__type_by_id(btf, btf__type_by_id(btf, (uint32_t)id)->type);
 	if (!proto || !btf_is_func_proto(proto))
 		return NULL;
+	return rt_btf_describe_proto(btf, proto, 0, params, ret);
+}
+
+char *rt_btf_describe_proto(const struct btf *btf, const struct btf_type *proto, int skip,
+			    bool params, bool ret)
+{
 	struct strbuf b = { 0 };
 	struct btf_dump *dump = btf_dump__new(btf, dump_printf, &b, NULL);
 	if (!dump || libbpf_get_error(dump))
 		return NULL;
 	sb_add(&b, "%s", "");
 	const struct btf_param *pa = btf_params(proto);
-	for (int i = 0; params && i < btf_vlen(proto); i++) {
+	for (int i = skip; params && i < btf_vlen(proto); i++) {
 		if (pa[i].type == 0)
 			continue; /* "..." */
 		sb_add(&b, "\n    ");
@@ -352,3 +363,29 @@ int rt_fentry_each_func(int (*fn)(const char *name, void *ctx), void *ctx)
 	}
 	return r;
 }
+
+/* ---- the kfunc/kretfunc rows ---------------------------------------------------------------- */
+
+static int attach_fentry(const struct probe_point *p, int prog_fd, struct rt_links *l, char *why,
+			 size_t whylen)
+{
+	return rt_push_link(l, rt_fentry_attach(p, prog_fd));
+}
+
+/* kprobes that always run as fentry/fexit programs: the kprobe kinds and what their
+ * probes may read (code for a kprobe point handles both contexts, since any kprobe may
+ * run as fentry here); after the kprobe rows in the registry, so provider_for_kind()
+ * still names kprobes "kprobe" */
+const struct provider provider_kfunc = {
+	.name = "kfunc", .aliases = { "fentry", "f" }, .kind = PROBE_KPROBE,
+	.prog_type = BPF_PROG_TYPE_TRACING,
+	.caps = PV_REGS | PV_ARGN | PV_ARGS_BTF | PV_FUNC_KSYM | PV_ENTRY | PV_KERNEL_FN,
+	.expand = kprobe_expand, .list = kprobe_list, .attach = attach_fentry,
+	.attach_reverse = true,
+};
+const struct provider provider_kretfunc = {
+	.name = "kretfunc", .aliases = { "fexit", "fr" }, .kind = PROBE_KRETPROBE,
+	.prog_type = BPF_PROG_TYPE_TRACING,
+	.caps = PV_REGS | PV_ARGS_BTF | PV_RETVAL | PV_FUNC_KSYM | PV_KERNEL_FN,
+	.expand = kprobe_expand, .list = kprobe_list, .attach = attach_fentry,
+};

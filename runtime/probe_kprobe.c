@@ -8,8 +8,9 @@
  * run how kprobes reach the kernel (kprobe PMU, else legacy kprobe_events, else fentry/fexit
  * programs, probe_fentry.c, if the kernel accepts them); opening one perf event per point; and
  * removing every bpfscript_<pid> kprobe_events entry we created, plus those left by a
- * killed earlier run.
- * Must not: load or link programs (loader.c, attach.c), or print: every failure is one
+ * killed earlier run; `-l kprobe:GLOB` (with -v the BTF arguments); attaching a point;
+ * and the kprobe/kretprobe rows.
+ * Must not: load programs (loader.c); print, except `-l`'s warnings: every failure is one
  * sentence in an err buffer or struct diag.
  */
 #include "runtime_internal.h"
@@ -21,6 +22,8 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -28,6 +31,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tracefs.h"
 
 #define KPROBE_PMU_DIR "/sys/bus/event_source/devices/kprobe"
 #define LEGACY_PREFIX "bpfscript_"
@@ -637,3 +642,161 @@ void rt_kprobe_cleanup(void)
 	nlegacy = caplegacy = 0;
 	rt_fentry_free();
 }
+
+/* ---- -l ---------------------------------------------------------------------------------- */
+
+static bool kprobes_available(void)
+{
+	const char *root = tracefs_root();
+	char path[PATH_MAX];
+	if (root) {
+		snprintf(path, sizeof(path), "%s/kprobe_events", root);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
+}
+
+/* -lv: a kprobe lists the function's parameters, a kretprobe its return type, kfunc and
+ * kretfunc both, from BTF (bpftrace 0.17's `-lv kfunc:` lines, "    struct file * file",
+ * "    ssize_t retval"); nothing without BTF. */
+static char *with_btf_args(char *line, const char *kind, const char *func)
+{
+	bool kfunc = kind[0] == 'k' && strstr(kind, "func"); /* kfunc, kretfunc: both */
+	bool ret = strcmp(kind, "kretprobe") == 0;
+	char *args = line ? rt_fentry_describe(func, !ret || kfunc, ret || kfunc) : NULL;
+	if (!args)
+		return line;
+	char *s;
+	if (asprintf(&s, "%s%s", line, args) < 0)
+		s = NULL;
+	free(args);
+	free(line);
+	return s;
+}
+
+struct btf_list {
+	struct probe_list *out;
+	const char *kind, *func_glob, *full_glob;
+	bool verbose;
+};
+
+static int btf_list_one(const char *name, void *ctx)
+{
+	struct btf_list *b = ctx;
+	if (fnmatch(b->func_glob, name, 0) != 0)
+		return 0;
+	char *s;
+	if (asprintf(&s, "%s:%s", b->kind, name) < 0)
+		s = NULL;
+	if (s && b->full_glob && fnmatch(b->full_glob, s, 0) != 0) {
+		free(s);
+		return 0;
+	}
+	probe_list_add(b->out, b->verbose ? with_btf_args(s, b->kind, name) : s);
+	return probe_list_oom(b->out) ? -ENOMEM : 0;
+}
+
+/* Without kprobes, kprobes run as fentry programs where the kernel allows them: the
+ * functions the kernel's BTF describes (sorted and made unique by the caller). */
+static void list_btf_functions(struct probe_list *out, const char *kind, const char *func_glob,
+			       const char *full_glob, bool verbose)
+{
+	struct btf_list b = { out, kind, func_glob ? func_glob : "*", full_glob, verbose };
+	int r = rt_fentry_each_func(btf_list_one, &b);
+	if (r < 0 && r != -ENOMEM)
+		fprintf(stderr, "WARNING: no %s probes to list: this kernel was built without "
+				"kprobes, and its BTF (which kprobes run as fentry programs need) "
+				"cannot be read: %s\n", kind, strerror(-r));
+}
+
+/* Traceable functions: tracefs available_filter_functions ("name [module]" lines), else
+ * the text symbols of /proc/kallsyms; without kprobes, the functions BTF describes. */
+int kprobe_list(const struct provider *pv, const char *func_glob, const char *full_glob,
+		bool verbose, struct probe_list *out)
+{
+	const char *kind = pv->name;
+	bool explicit = func_glob != NULL;
+	if (!explicit) /* a bare pattern lists names only */
+		verbose = false;
+	if (!kprobes_available()) {
+		/* a bare pattern ("*do_nanosleep*") lists them too, as bpftrace does; a plain
+		 * -l does not list the kernel's 50000 functions */
+		if (explicit || full_glob)
+			list_btf_functions(out, kind, func_glob, explicit ? NULL : full_glob,
+					   verbose);
+		return 0;
+	}
+	char path[PATH_MAX];
+	const char *root = tracefs_root();
+	snprintf(path, sizeof(path), "%s/available_filter_functions", root ? root : "/nonexistent");
+	FILE *f = fopen(path, "re");
+	bool kallsyms = !f;
+	if (kallsyms)
+		f = fopen("/proc/kallsyms", "re");
+	if (!f) {
+		if (explicit)
+			fprintf(stderr, "WARNING: cannot read the traceable kernel functions: %s\n",
+				strerror(errno));
+		return 0;
+	}
+	char line[512], name[256], prev[256] = "";
+	while (fgets(line, sizeof(line), f)) {
+		if (kallsyms) {
+			char t;
+			unsigned long long a;
+			if (sscanf(line, "%llx %c %255s", &a, &t, name) != 3 || (t != 't' && t != 'T'))
+				continue;
+		} else if (sscanf(line, "%255s", name) != 1) {
+			continue;
+		}
+		if (strcmp(name, prev) == 0 || (func_glob && fnmatch(func_glob, name, 0) != 0))
+			continue;
+		snprintf(prev, sizeof(prev), "%s", name);
+		char *s;
+		if (asprintf(&s, "%s:%s", kind, name) < 0) {
+			probe_list_add(out, NULL);
+			break;
+		}
+		if (full_glob && fnmatch(full_glob, s, 0) != 0) {
+			free(s);
+			continue;
+		}
+		probe_list_add(out, verbose ? with_btf_args(s, kind, name) : s);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* ---- attach ------------------------------------------------------------------------------ */
+
+/* A kprobe point runs as a kprobe (perf event of the kprobe PMU or a legacy kprobe_events
+ * entry) or, planned so by rt_kprobe_preflight, as a fentry/fexit program (a BPF link). */
+static int attach_kprobe(const struct probe_point *p, int prog_fd, struct rt_links *l, char *why,
+			 size_t whylen)
+{
+	if (rt_kprobe_fentry(p))
+		return rt_push_link(l, rt_fentry_attach(p, prog_fd));
+	int pfd = rt_kprobe_open(p);
+	int err = pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, 0, l);
+	const char *w = err ? rt_kprobe_reason(p, err) : NULL;
+	if (w)
+		snprintf(why, whylen, "%s", w);
+	return err;
+}
+
+/* attach_reverse as bpftrace 0.17 orders attachment: kprobes fire newest first,
+ * kretprobes in order. */
+const struct provider provider_kprobe = {
+	.name = "kprobe", .aliases = { "k" }, .kind = PROBE_KPROBE,
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.caps = PV_REGS | PV_ARGN | PV_ARGS_BTF | PV_FUNC_KSYM | PV_ENTRY | PV_KERNEL_FN,
+	.expand = kprobe_expand, .list = kprobe_list, .attach = attach_kprobe,
+	.attach_reverse = true, .list_all = true,
+};
+const struct provider provider_kretprobe = {
+	.name = "kretprobe", .aliases = { "kr" }, .kind = PROBE_KRETPROBE,
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.caps = PV_REGS | PV_RETVAL | PV_FUNC_KSYM | PV_KERNEL_FN,
+	.expand = kprobe_expand, .list = kprobe_list, .attach = attach_kprobe,
+};

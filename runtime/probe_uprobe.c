@@ -8,9 +8,10 @@
  * ("libc", "libc.so.6") looked up the way the dynamic linker does (/etc/ld.so.cache, then
  * the standard directories). Offsets handed to the kernel are file offsets:
  * symbol value - segment vaddr + segment file offset. Attaching goes through the uprobe
- * PMU (perf_event_open + a BPF link), so the kernel removes the probe if we die.
- * Must not: load or link programs (attach.c links the fd we open), or print: every failure
- * is one sentence naming the probe in an err buffer.
+ * PMU (perf_event_open + a BPF link) or a uprobe_multi link (probe_uprobe_multi.c), so the
+ * kernel removes the probe if we die; `-l uprobe:BINARY:GLOB`; the uprobe/uretprobe rows.
+ * Must not: load programs, or print: every failure is one sentence naming the probe in an
+ * err buffer.
  */
 #include "runtime_internal.h"
 
@@ -19,6 +20,7 @@
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -233,7 +235,7 @@ static int parse_func(const char *spec, char *func, size_t flen, uint64_t *off, 
 	return 0;
 }
 
-int uprobe_expand(const struct provider *pv, const char *text, struct probe_point **pts,
+static int uprobe_expand(const struct provider *pv, const char *text, struct probe_point **pts,
 		  int *n, char *err, size_t errlen)
 {
 	const char *rest = strchr(text, ':');
@@ -455,3 +457,80 @@ bool rt_pid_gone(int pid)
 	const char *rp = strrchr(buf, ')'); /* "pid (comm) S ...": comm may hold spaces */
 	return !rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X';
 }
+
+/* ---- -l ---------------------------------------------------------------------------------- */
+
+/* `-l uprobe:BINARY:GLOB`: the binary's function symbols. */
+static int list_uprobes(const struct provider *pv, const char *spec, const char *full_glob,
+			bool verbose, struct probe_list *out)
+{
+	const char *kind = pv->name;
+	if (!spec)
+		return 0; /* a bare pattern names no binary */
+	const char *last = strrchr(spec, ':');
+	char written[PATH_MAX], abs[PATH_MAX], shown[PATH_MAX], err[PATH_MAX + 256];
+	const char *glob = last ? last + 1 : "*";
+	size_t wl = last ? (size_t)(last - spec) : strlen(spec);
+	if (wl >= sizeof(written) || !wl) {
+		fprintf(stderr, "ERROR: list %s probes as %s:BINARY:PATTERN\n", kind, kind);
+		return 1;
+	}
+	memcpy(written, spec, wl);
+	written[wl] = '\0';
+	if (uprobe_find_binary(written, abs, sizeof(abs), shown, sizeof(shown), err, sizeof(err),
+			       spec)) {
+		fprintf(stderr, "ERROR: %s\n", err);
+		return 1;
+	}
+	struct elf_file ef;
+	int e = elf_file_load(abs, &ef, err, sizeof(err));
+	if (e) {
+		fprintf(stderr, "ERROR: cannot list %s probes of %s: %s\n", kind, written,
+			e == -ENOEXEC ? "not an ELF file" : strerror(-e));
+		return 1;
+	}
+	for (int i = 0; i < ef.nsyms; i++) {
+		if (fnmatch(glob, ef.syms[i].name, 0) != 0)
+			continue;
+		char *s;
+		probe_list_add(out, asprintf(&s, "%s:%s:%s", kind, shown, ef.syms[i].name) < 0 ? NULL : s);
+	}
+	elf_file_free(&ef);
+	return 0;
+}
+
+/* ---- attach ------------------------------------------------------------------------------ */
+
+/* A uprobe_multi BPF link straight to the uprobe where the kernel has them, else a perf
+ * event of the uprobe PMU (with -p, only that process's hits run the program). */
+static int attach_uprobe(const struct probe_point *p, int prog_fd, struct rt_links *l, char *why,
+			 size_t whylen)
+{
+	int err;
+	if (rt_uprobe_multi()) {
+		err = rt_push_link(l, rt_uprobe_multi_attach(p, prog_fd));
+	} else {
+		int pfd = rt_uprobe_open(p, l->pid);
+		err = pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, 0, l);
+	}
+	const char *w = err ? rt_uprobe_reason(err) : NULL;
+	if (w)
+		snprintf(why, whylen, "%s", w);
+	return err;
+}
+
+/* Both attach in reverse: uprobe consumers run newest first. */
+const struct provider provider_uprobe = {
+	.name = "uprobe", .aliases = { "u" }, .kind = PROBE_UPROBE,
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.caps = PV_REGS | PV_ARGN | PV_FUNC_NAME | PV_USER | PV_ENTRY,
+	.expand = uprobe_expand, .list = list_uprobes, .attach = attach_uprobe,
+	.attach_reverse = true,
+};
+const struct provider provider_uretprobe = {
+	.name = "uretprobe", .aliases = { "ur" }, .kind = PROBE_URETPROBE,
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.caps = PV_REGS | PV_RETVAL | PV_FUNC_NAME | PV_USER,
+	.expand = uprobe_expand, .list = list_uprobes, .attach = attach_uprobe,
+	.attach_reverse = true,
+};

@@ -27,6 +27,10 @@ enum probe_kind {
 	PROBE_URETPROBE,
 	PROBE_PROFILE,
 	PROBE_INTERVAL,
+	PROBE_SOFTWARE,
+	PROBE_HARDWARE,
+	PROBE_RAWTRACEPOINT,
+	PROBE_SELF,
 };
 
 struct probe_point {
@@ -39,6 +43,8 @@ struct probe_point {
 	uint64_t offset;     /* FUNC+OFFSET */
 	uint64_t freq_hz;    /* profile:hz:N */
 	uint64_t period_ns;  /* interval:s/ms/us/hz, profile:s/ms/us */
+	uint64_t config;     /* software/hardware: the perf event's config */
+	uint64_t period;     /* software/hardware: fire once every `period` events */
 	struct tp_format *tp; /* tracepoint: parsed format, loaded during expansion (owned) */
 	int probe;           /* index of the PROBE node (program order) whose action runs */
 	int index;           /* index in the points array: the value of `probe` */
@@ -49,44 +55,103 @@ struct probe_point {
 	                        always runs as a fentry/fexit program */
 };
 
+/* What a probe kind's programs can read: sema allows a builtin only where every point of
+ * the probe has its capability, codegen reads the context accordingly. */
+enum provider_cap {
+	PV_RUN_ONCE = 1u << 0,  /* BEGIN/END: run once by the tracer, never attached */
+	PV_ARGS_TP = 1u << 1,   /* `args` is the tracepoint record (tracefs format) */
+	PV_ARGS_BTF = 1u << 2,  /* `args.NAME` from the function's BTF parameters */
+	PV_REGS = 1u << 3,      /* the context is struct pt_regs: arg0..N, reg(), sarg */
+	PV_RETVAL = 1u << 4,    /* `retval`: the function returns here */
+	PV_FUNC_KSYM = 1u << 5, /* `func` is the kernel function's address */
+	PV_FUNC_NAME = 1u << 6, /* `func` is the point's function, by name (uprobes) */
+	PV_USER = 1u << 7,      /* arguments and retval point into the traced process */
+	PV_ENTRY = 1u << 8,     /* a function entry: arguments are still live */
+	PV_KERNEL_FN = 1u << 9, /* a kernel function (kprobe, kretprobe, kfunc, kretfunc) */
+	PV_ARGN = 1u << 10,     /* arg0..argN: the function's arguments by position */
+	PV_CTX_U64 = 1u << 11,  /* the context is the u64 array of the arguments (raw tp) */
+};
+
+/* Lines for `-l`: a provider's list hook adds "kind:...:name" lines (ownership passes). */
+struct probe_list;
+void probe_list_add(struct probe_list *l, char *line);
+bool probe_list_oom(const struct probe_list *l);
+
+struct rt_links; /* runtime/runtime_internal.h: the fds a session attached */
+
 struct provider {
 	const char *name;        /* "tracepoint" */
 	const char *aliases[3];  /* "t", NULL */
 	enum probe_kind kind;
 	uint32_t prog_type;      /* enum bpf_prog_type value */
+	uint32_t caps;           /* enum provider_cap bits */
 	/* Expand `text` (full attach point as written, e.g. "t:syscalls:sys_enter_*") into points
 	 * appended with probe_points_add(). Returns 0, or -1 with a one-sentence reason in err,
 	 * e.g. "tracepoint not found: syscalls:sys_enter_nope". */
 	int (*expand)(const struct provider *p, const char *text, struct probe_point **pts,
 		      int *n, char *err, size_t errlen);
+	/* -l: add the probes matching `rest` (the pattern after "kind:"; NULL with full_glob
+	 * for a bare pattern matched against whole names, "*getppid*"), fields with verbose.
+	 * NULL: nothing to enumerate. Returns 0, or 1 after printing one error line. */
+	int (*list)(const struct provider *p, const char *rest, const char *full_glob,
+		    bool verbose, struct probe_list *out);
+	/* Connect a loaded program to the point's event, recording every fd in l. 0, or
+	 * -errno with, where the generic wording would mislead, one sentence in why. NULL:
+	 * never attached (PV_RUN_ONCE). */
+	int (*attach)(const struct probe_point *p, int prog_fd, struct rt_links *l, char *why,
+		      size_t whylen);
 	/* The kernel runs this kind's programs on one event newest-attached first (uprobe
 	 * consumers, kprobes), so its points attach in reverse script order and several
 	 * probes on one function still run in the order they are written. */
 	bool attach_reverse;
+	/* a bare `-l` (no pattern) lists this kind too */
+	bool list_all;
 };
+
+/* The registry (runtime/provider.c): every probe kind, one row each, in `-l` order. */
+extern const struct provider *const providers[];
+extern const size_t nproviders;
+
+/* The rows, each defined at the end of its kind's file. */
+extern const struct provider provider_begin, provider_end;               /* probe_special.c */
+extern const struct provider provider_tracepoint;                         /* probe_tracepoint.c */
+extern const struct provider provider_kprobe, provider_kretprobe;         /* probe_kprobe.c */
+extern const struct provider provider_kfunc, provider_kretfunc;           /* probe_fentry.c */
+extern const struct provider provider_uprobe, provider_uretprobe;         /* probe_uprobe.c */
+extern const struct provider provider_profile, provider_interval;         /* probe_timer.c */
+extern const struct provider provider_software;                           /* probe_software.c */
+extern const struct provider provider_hardware;                           /* probe_hardware.c */
+extern const struct provider provider_rawtracepoint;                      /* probe_rawtracepoint.c */
+extern const struct provider provider_self;                               /* probe_self.c */
 
 /* Find a provider by the text before the first ':' ("t", "tracepoint", "BEGIN"...). */
 const struct provider *provider_find(const char *prefix, size_t len);
 const struct provider *provider_for_kind(enum probe_kind kind);
+/* The row that made a point (its kind's row; kfunc/kretfunc for fentry points). */
+const struct provider *provider_of(const struct probe_point *p);
 /* Expand one attach point: provider lookup + expand. Each new point gets probe = probe_idx;
  * `index` is set to its position in *pts. 0, -1 with the reason in err, or -ENOENT when
  * the target (a kernel function) does not exist, which a caller may skip. */
 int provider_expand(const char *text, int probe_idx, struct probe_point **pts, int *n,
 		    char *err, size_t errlen);
-/* kprobe/kretprobe rows (runtime/probe_kprobe.c): expansion against the traceable kernel
- * functions, and a function's address from /proc/kallsyms (0 if unknown) for `func`. */
+/* kprobe rows (runtime/probe_kprobe.c): expansion against the traceable kernel functions
+ * (shared with the kfunc rows), and a function's address from /proc/kallsyms (0 if
+ * unknown) for `func`. */
 int kprobe_expand(const struct provider *p, const char *text, struct probe_point **pts,
 		  int *n, char *err, size_t errlen);
 uint64_t kprobe_func_addr(const char *func);
-/* uprobe/uretprobe rows (runtime/probe_uprobe.c): binary lookup and ELF symbol expansion;
- * points get target = the binary's real path, func = the symbol, offset = file offset. */
-int uprobe_expand(const struct provider *p, const char *text, struct probe_point **pts,
-		  int *n, char *err, size_t errlen);
+/* -l for the kprobe and kfunc rows: traceable functions (BTF's without kprobes). */
+int kprobe_list(const struct provider *pv, const char *func_glob, const char *full_glob,
+		bool verbose, struct probe_list *out);
+/* The text after "prefix:"; NULL when the attach point has no ':' at all. */
+const char *provider_after_prefix(const char *text);
 /* For expanders: format a one-sentence reason into err; returns -1. */
 int provider_fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Append a zeroed point, returning it (NULL on ENOMEM). */
 struct probe_point *probe_points_add(struct probe_point **pts, int *n);
 void probe_points_free(struct probe_point *pts, int n);
+/* Free one point's strings and format, leaving it zeroed (an expander undoing a point). */
+void probe_point_clear(struct probe_point *p);
 
 #endif

@@ -82,6 +82,34 @@ struct rt_links {
 
 int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l,
 		    struct diag *d);
+/* For providers' attach hooks: */
+struct perf_event_attr;
+/* perf_event_open(attr, pid, cpu) with close-on-exec: an fd or -errno. */
+int rt_perf_open(struct perf_event_attr *attr, int pid, int cpu);
+/* Ties prog to an open perf event pfd through a BPF link carrying cookie (what
+ * bpf_get_attach_cookie returns: a point's index), then enables the event; both fds are
+ * recorded in l (pfd even on failure). 0 or -errno. */
+int rt_link_perf(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l);
+/* Records a direct BPF link fd (fentry, uprobe_multi) just made, or passes on -errno. */
+int rt_push_link(struct rt_links *l, int lfd);
+/* Online CPUs ("0-3,5" in sysfs) into *out (malloc'd): the count, or -errno. */
+int rt_online_cpus(int **out);
+
+/* ---- perf_events.c: the software and hardware kinds' shared expansion and attach -------- */
+struct perf_event_row {
+	const char *name, *alias;  /* "page-faults", "faults" */
+	uint64_t config;           /* PERF_COUNT_SW_* / PERF_COUNT_HW_* */
+	uint64_t default_period;   /* bpftrace's default COUNT */
+};
+int rt_perf_event_expand(const struct provider *pv, const struct perf_event_row *rows,
+			 size_t nrows, const char *text, struct probe_point **pts, int *n,
+			 char *err, size_t errlen);
+int rt_perf_event_list(const struct provider *pv, const struct perf_event_row *rows,
+		       size_t nrows, const char *rest, const char *full_glob,
+		       struct probe_list *out);
+/* One counter of `type` per online CPU (or following l->pid); 0 or -errno. */
+int rt_perf_event_attach(uint32_t type, const struct probe_point *p, int prog_fd,
+			 struct rt_links *l);
 /* Stops every perf event at once (fast); the programs stay linked until close. */
 void rt_links_disable(struct rt_links *l);
 /* Detaches and closes everything (slow per fd in the kernel, so done in parallel). */
@@ -121,6 +149,13 @@ int rt_fentry_probe_load(const char *func, bool too, char *why, size_t whylen);
 /* -lv: "\n    struct file * file..." (params and/or "TYPE retval"), malloc'd; NULL if BTF
  * does not describe func. */
 char *rt_fentry_describe(const char *func, bool params, bool ret);
+/* The same for any FUNC_PROTO of btf, from parameter `skip` on. */
+struct btf;
+struct btf_type;
+char *rt_btf_describe_proto(const struct btf *btf, const struct btf_type *proto, int skip,
+			    bool params, bool ret);
+/* The kernel's BTF, loaded once per run (freed by rt_fentry_free); NULL if unreadable. */
+struct btf *rt_vmlinux_btf(void);
 /* -l without kprobes: fn(name) for every function the kernel's BTF describes (what
  * fentry can attach to); stops at fn's first non-zero return. 0, that value, or -errno. */
 int rt_fentry_each_func(int (*fn)(const char *name, void *ctx), void *ctx);

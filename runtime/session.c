@@ -319,6 +319,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		.stack_fds = stacks.fds,
 		.start_ns = monotonic_ns(),
 		.cpid = o->child_pid,
+		.filter_pid = o->target_pid,
 		.dump_ir = o->dump_ir,
 		.verbose = o->verbose,
 		.bpf_cpu = bpf_cpu_for_kernel(),
@@ -429,6 +430,9 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 			fflush(o->out);
 		if (print_request) { /* SIGUSR1: what the maps hold now; tracing goes on */
 			print_request = 0;
+			/* self:signal:SIGUSR1 probes run first, so the maps show what they did */
+			if (run_special(sr, &cg, prog_fds, PROBE_SELF, d))
+				goto out_detach;
 			flush_events(&ev);
 			if (print_all_maps(&ev, false, d))
 				goto out_detach;

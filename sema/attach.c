@@ -3,7 +3,8 @@
  *
  * Owns: giving every PROBE its index (node->sym), turning each ATTACH into concrete probe
  * points through runtime/provider.h (wildcards, aliases, tracepoint formats), and
- * remembering which probe kinds each probe runs under (builtins like retval depend on it).
+ * remembering what the points of each probe can read (their providers' capabilities:
+ * builtins like retval depend on them).
  * Must not: attach anything, or parse attach-point syntax itself (the provider rows do).
  */
 #include <ctype.h>
@@ -13,20 +14,9 @@
 
 #include "sema_int.h"
 
-const char *sema_probe_kind_name(enum probe_kind k)
+const char *sema_probe_word(const struct provider *pv)
 {
-	switch (k) {
-	case PROBE_BEGIN: return "BEGIN";
-	case PROBE_END: return "END";
-	case PROBE_TRACEPOINT: return "tracepoint";
-	case PROBE_KPROBE: return "kprobe";
-	case PROBE_KRETPROBE: return "kretprobe";
-	case PROBE_UPROBE: return "uprobe";
-	case PROBE_URETPROBE: return "uretprobe";
-	case PROBE_PROFILE: return "profile";
-	case PROBE_INTERVAL: return "interval";
-	}
-	return "unknown";
+	return !pv ? "unknown" : (pv->caps & PV_RUN_ONCE) ? "special" : pv->name;
 }
 
 /* `i:ms:$1`, `BEG$1`: positional parameters inside an attach point are replaced by their
@@ -121,7 +111,12 @@ int sema_attach(struct sema *s, struct node *prog)
 				continue;
 			}
 			for (int i = before; i < r->npoints; i++) {
-				sp->kinds |= 1u << r->points[i].kind;
+				/* the kind's row: a kfunc point reads what a kprobe point reads */
+				const struct provider *pv = provider_for_kind(r->points[i].kind);
+				uint32_t caps = pv ? pv->caps : 0;
+				sp->caps_all = sp->has_points ? sp->caps_all & caps : caps;
+				sp->caps_any |= caps;
+				sp->has_points = true;
 				r->points[i].loc = a->loc;
 			}
 		}

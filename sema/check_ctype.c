@@ -137,10 +137,8 @@ bool sema_cast_ctype(struct sema *s, struct node *n)
 	/* An integer cast to a pointer reads user memory if it came from user space (a uprobe's
 	 * arguments or return value), or, as in bpftrace, if the probe is only ever a uprobe
 	 * or uretprobe, whatever arithmetic or variable the address went through. */
-	unsigned kinds = s->probe >= 0 ? s->probes[s->probe].kinds : 0;
-	unsigned user_kinds = (1u << PROBE_UPROBE) | (1u << PROBE_URETPROBE);
 	bool user = n->a->type.user || (n->a->flags & NODE_F_USER_PTR) ||
-		    (kinds && !(kinds & ~user_kinds));
+		    (s->probe >= 0 && sema_probe_all(s, PV_USER));
 	n->type = ptr_type(ct, user);
 	if (user)
 		n->flags |= NODE_F_USER_PTR;

@@ -16,7 +16,6 @@
 #include "sema_int.h"
 
 #define TN(t, buf) type_name((t), (buf), sizeof(buf))
-#define KBIT(k) (1u << (k))
 
 static bool is_none(const struct node *n) { return n->type.kind == TY_NONE; }
 
@@ -297,10 +296,9 @@ static void check_signal(struct sema *s, struct node *n)
 {
 	struct node *a = n->list;
 	bool ok = unsafe_ok(s, n);
-	uint32_t kinds = s->probes[s->probe].kinds;
-	if (kinds & (KBIT(PROBE_BEGIN) | KBIT(PROBE_END))) {
-		diag_error(s->d, n->loc, "signal can not be used with \"%s\" probes",
-			   kinds & KBIT(PROBE_BEGIN) ? "BEGIN" : "END");
+	const struct provider *once = sema_point_with(s, PV_RUN_ONCE);
+	if (once) {
+		diag_error(s->d, n->loc, "signal can not be used with \"%s\" probes", once->name);
 		ok = false;
 	}
 	sema_expr(s, a);

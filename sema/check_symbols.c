@@ -89,9 +89,7 @@ static void stack_call(struct sema *s, struct node *n, bool user)
 
 static bool uprobe_only(const struct sema *s)
 {
-	uint32_t kinds = s->probes[s->probe].kinds;
-	uint32_t ok = (1u << PROBE_UPROBE) | (1u << PROBE_URETPROBE);
-	return kinds && !(kinds & ~ok);
+	return sema_probe_all(s, PV_USER);
 }
 
 /* kstack()/ustack()/ksym()/usym()/kaddr()/uaddr(); false when b is none of them. */

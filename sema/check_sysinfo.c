@@ -38,9 +38,7 @@ static int reg_offset(const char *name)
 
 static bool regs_probe(struct sema *s, struct node *n, const char *what)
 {
-	int bad = sema_bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_KRETPROBE) | KBIT(PROBE_UPROBE) |
-					   KBIT(PROBE_URETPROBE));
-	if (bad >= 0) {
+	if (sema_lacks(s, PV_REGS)) {
 		diag_error(s->d, n->loc, "The %s builtin can only be used with 'kprobes' and "
 				       "'uprobes' probes (they have the registers)", what);
 		return false;
@@ -99,7 +97,7 @@ bool sema_sys_ident(struct sema *s, struct node *n, enum builtin b)
 		/* stack arguments of a uprobe live in the traced process */
 		if (!regs_probe(s, n, n->str))
 			return true;
-		if (s->probes[s->probe].kinds & KBIT(PROBE_UPROBE))
+		if (s->probes[s->probe].caps_any & PV_USER)
 			n->flags |= NODE_F_USER_PTR;
 		n->type = type_u64();
 		return true;

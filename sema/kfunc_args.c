@@ -18,6 +18,34 @@
 #include "btf.h"
 #include "sema_int.h"
 
+/* Parameter `name` of proto (from index skip on, numbered from there): its index and type,
+ * or -1 with the sentence listing what `what` has. */
+static int proto_param(struct ctypes *reg, const struct btf *btf, const struct btf_type *proto,
+		       int skip, const char *what, const char *name, const struct ctype **type,
+		       char *err, size_t errlen)
+{
+	const struct btf_param *pa = btf_params(proto);
+	int n = btf_vlen(proto);
+	for (int i = skip; i < n; i++) {
+		const char *pn = btf__name_by_offset(btf, pa[i].name_off);
+		if (pa[i].type && pn && strcmp(pn, name) == 0) {
+			*type = btf_ctype(reg, pa[i].type);
+			return *type ? i - skip : -1;
+		}
+	}
+	size_t used = (size_t)snprintf(err, errlen, "%s has no parameter named '%s'", what, name);
+	for (int i = skip, k = 0; i < n && used < errlen; i++) {
+		const char *pn = btf__name_by_offset(btf, pa[i].name_off);
+		if (!pa[i].type || !pn || !*pn)
+			continue;
+		used += (size_t)snprintf(err + used, errlen - used, "%s%s", k++ ? ", " : "; it has: ",
+					 pn);
+	}
+	if (n <= skip && used < errlen)
+		snprintf(err + used, errlen - used, "; it takes no arguments");
+	return -1;
+}
+
 int kfunc_param(struct ctypes *reg, const char *func, const char *name,
 		const struct ctype **type, char *err, size_t errlen)
 {
@@ -32,26 +60,36 @@ int kfunc_param(struct ctypes *reg, const char *func, const char *name,
 			 "no names or types: use arg0, arg1, ...", func);
 		return -1;
 	}
-	const struct btf_param *pa = btf_params(proto);
-	int n = btf_vlen(proto);
-	for (int i = 0; i < n; i++) {
-		const char *pn = btf__name_by_offset(btf, pa[i].name_off);
-		if (pa[i].type && pn && strcmp(pn, name) == 0) {
-			*type = btf_ctype(reg, pa[i].type);
-			return *type ? i : -1;
-		}
+	return proto_param(reg, btf, proto, 0, func, name, type, err, errlen);
+}
+
+static int rawtp_param(struct ctypes *reg, const char *event, const char *name,
+		       const struct ctype **type, char *err, size_t errlen)
+{
+	const struct btf *btf = btf_handle(reg, err, errlen);
+	if (!btf)
+		return -1;
+	static const char *const prefixes[] = { "__probestub_", "__traceiter_" };
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		char fname[256];
+		snprintf(fname, sizeof(fname), "%s%s", prefixes[i], event);
+		int id = btf__find_by_name_kind(btf, fname, BTF_KIND_FUNC);
+		const struct btf_type *fn = id > 0 ? btf__type_by_id(btf, (uint32_t)id) : NULL;
+		const struct btf_type *proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
+		if (proto && btf_is_func_proto(proto))
+			return proto_param(reg, btf, proto, 1, event, name, type, err, errlen);
 	}
-	size_t used = (size_t)snprintf(err, errlen, "%s has no parameter named '%s'", func, name);
-	for (int i = 0, k = 0; i < n && used < errlen; i++) {
-		const char *pn = btf__name_by_offset(btf, pa[i].name_off);
-		if (!pa[i].type || !pn || !*pn)
-			continue;
-		used += (size_t)snprintf(err + used, errlen - used, "%s%s", k++ ? ", " : "; it has: ",
-					 pn);
-	}
-	if (n == 0 && used < errlen)
-		snprintf(err + used, errlen - used, "; it takes no arguments");
+	snprintf(err, errlen, "the kernel's BTF does not name the arguments of raw tracepoint %s "
+		 "(no __probestub_%s or __traceiter_%s): use arg0, arg1, ...", event, event, event);
 	return -1;
+}
+
+int point_param(struct ctypes *reg, const struct probe_point *pt, const char *name,
+		const struct ctype **type, char *err, size_t errlen)
+{
+	if (provider_of(pt)->caps & PV_CTX_U64)
+		return rawtp_param(reg, pt->func, name, type, err, errlen);
+	return kfunc_param(reg, pt->func, name, type, err, errlen);
 }
 
 void sema_kprobe_field(struct sema *s, struct node *n)
@@ -66,13 +104,13 @@ void sema_kprobe_field(struct sema *s, struct node *n)
 		const struct probe_point *pt = &r->points[i];
 		if (pt->probe != s->probe)
 			continue;
-		if (pt->kind != PROBE_KPROBE && !(pt->kind == PROBE_KRETPROBE && pt->fentry)) {
+		if (!(provider_of(pt)->caps & PV_ARGS_BTF)) {
 			diag_error(s->d, n->loc, "args cannot be used in an action shared by kprobe and "
-				   "%s probes", sema_probe_kind_name(pt->kind));
+				   "%s probes", sema_probe_word(provider_for_kind(pt->kind)));
 			return;
 		}
 		const struct ctype *ct = NULL;
-		if (kfunc_param(sema_ctypes(s), pt->func, n->str, &ct, err, sizeof(err)) < 0) {
+		if (point_param(sema_ctypes(s), pt, n->str, &ct, err, sizeof(err)) < 0) {
 			diag_error(s->d, n->loc, "%s: %s", pt->name, err);
 			return;
 		}
@@ -108,7 +146,8 @@ bool sema_kretfunc_only(struct sema *s)
 		const struct probe_point *pt = &s->r->points[i];
 		if (pt->probe != s->probe)
 			continue;
-		if (pt->kind != PROBE_KRETPROBE || !pt->fentry)
+		uint32_t caps = provider_of(pt)->caps; /* kretfunc: fexit has the arguments too */
+		if ((caps & (PV_RETVAL | PV_ARGS_BTF)) != (PV_RETVAL | PV_ARGS_BTF))
 			return false;
 		any = true;
 	}

@@ -198,14 +198,37 @@ int sema_var_id(struct sema *s, const char *name, bool create)
 
 /* ---- builtin identifiers ----------------------------------------------------------- */
 
-/* The first probe kind of the current probe outside `allowed`, or -1 when all fit. */
-int sema_bad_kind(const struct sema *s, uint32_t allowed)
+const struct provider *sema_lacks(const struct sema *s, uint32_t any_of)
 {
-	uint32_t kinds = s->probes[s->probe].kinds;
-	for (int k = 0; k < 32; k++)
-		if ((kinds & (1u << k)) && !(allowed & (1u << k)))
-			return k;
-	return -1;
+	const struct sema_probe *sp = &s->probes[s->probe];
+	if (!sp->has_points || (sp->caps_all & any_of))
+		return NULL;
+	for (int i = 0; i < s->r->npoints; i++) {
+		const struct probe_point *pt = &s->r->points[i];
+		const struct provider *pv = provider_for_kind(pt->kind);
+		if (pt->probe == s->probe && pv && !(pv->caps & any_of))
+			return pv;
+	}
+	return NULL;
+}
+
+const struct provider *sema_point_with(const struct sema *s, uint32_t cap)
+{
+	if (!(s->probes[s->probe].caps_any & cap))
+		return NULL;
+	for (int i = 0; i < s->r->npoints; i++) {
+		const struct probe_point *pt = &s->r->points[i];
+		const struct provider *pv = provider_for_kind(pt->kind);
+		if (pt->probe == s->probe && pv && (pv->caps & cap))
+			return pv;
+	}
+	return NULL;
+}
+
+bool sema_probe_all(const struct sema *s, uint32_t caps)
+{
+	const struct sema_probe *sp = &s->probes[s->probe];
+	return sp->has_points && (sp->caps_all & caps) == caps;
 }
 
 
@@ -214,7 +237,7 @@ void sema_ident(struct sema *s, struct node *n)
 	enum builtin b = builtin_lookup(n->str, 0);
 	n->sym = b;
 	n->type = type_none();
-	int bad;
+	const struct provider *bad;
 	switch (b) {
 	case BI_NONE:
 		if (sema_const_ident(s, n)) /* AF_INET, TCP_SYN_SENT: now an INT */
@@ -249,35 +272,33 @@ void sema_ident(struct sema *s, struct node *n)
 		n->type = (struct type){ .kind = TY_PROBE, .size = 8 };
 		return;
 	case BI_ARGS: /* kprobes: the function's BTF parameters (kfunc_args.c) */
-		bad = sema_bad_kind(s, KBIT(PROBE_TRACEPOINT) | KBIT(PROBE_KPROBE) |
-				  (sema_kretfunc_only(s) ? KBIT(PROBE_KRETPROBE) : 0));
-		if (bad == PROBE_KRETPROBE) {
+		bad = sema_lacks(s, PV_ARGS_TP | PV_ARGS_BTF |
+					    (sema_kretfunc_only(s) ? PV_KERNEL_FN : 0));
+		if (bad && (bad->caps & PV_KERNEL_FN)) {
 			diag_error(s->d, n->loc,
 				   "The args builtin cannot be used in kretprobe probes: the arguments "
 				   "are gone when the function returns (save them in a kprobe, e.g. "
 				   "in a map keyed by tid, or use kretfunc)");
 			return;
 		}
-		if (bad >= 0) {
+		if (bad) {
 			diag_error(s->d, n->loc,
 				   "The args builtin can only be used with tracepoint probes (%s used "
 				   "here)",
-				   bad == PROBE_BEGIN || bad == PROBE_END
-					   ? "special"
-					   : sema_probe_kind_name((enum probe_kind)bad));
+				   sema_probe_word(bad));
 			return;
 		}
 		n->type = (struct type){ .kind = TY_CTX };
 		return;
 	case BI_RETVAL:
-		if (s->probes[s->probe].kinds & (KBIT(PROBE_URETPROBE)))
+		if (s->probes[s->probe].caps_any & PV_USER)
 			n->flags |= NODE_F_USER_PTR;
-		bad = sema_bad_kind(s, KBIT(PROBE_KRETPROBE) | KBIT(PROBE_URETPROBE));
-		if (bad >= 0) {
+		bad = sema_lacks(s, PV_RETVAL);
+		if (bad) {
 			diag_error(s->d, n->loc,
 				   "The retval builtin can only be used with 'kretprobe' and "
 				   "'uretprobe' probes%s",
-				   bad == PROBE_TRACEPOINT ? " (try to use args->ret instead)" : "");
+				   (bad->caps & PV_ARGS_TP) ? " (try to use args->ret instead)" : "");
 			return;
 		}
 		n->type = type_u64();
@@ -285,10 +306,10 @@ void sema_ident(struct sema *s, struct node *n)
 		return;
 	case BI_ARGN:
 		/* a uprobe's pointer arguments point into the traced process */
-		if (s->probes[s->probe].kinds & KBIT(PROBE_UPROBE))
+		if (s->probes[s->probe].caps_any & PV_USER)
 			n->flags |= NODE_F_USER_PTR;
-		bad = sema_bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_UPROBE));
-		if (bad >= 0) {
+		bad = sema_lacks(s, PV_ARGN);
+		if (bad) {
 			diag_error(s->d, n->loc,
 				   "The %s builtin can only be used with 'kprobes' and 'uprobes' probes",
 				   n->str);
@@ -297,18 +318,17 @@ void sema_ident(struct sema *s, struct node *n)
 		n->type = type_u64();
 		return;
 	case BI_FUNC:
-		bad = sema_bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_KRETPROBE) | KBIT(PROBE_UPROBE) |
-					  KBIT(PROBE_URETPROBE));
-		if (bad >= 0) {
+		bad = sema_lacks(s, PV_FUNC_KSYM | PV_FUNC_NAME);
+		if (bad) {
 			diag_error(s->d, n->loc, "The func builtin can not be used with '%s' probes",
-				   sema_probe_kind_name((enum probe_kind)bad));
+				   bad->kind == PROBE_BEGIN || bad->kind == PROBE_END ? bad->name
+										      : sema_probe_word(bad));
 			return;
 		}
 		n->type = type_u64();
 		/* kprobes: the function's address, printed as a kernel symbol; uprobes: the probe
 		 * point's index, printed as the function name it was expanded to (codegen) */
-		n->type.sub = sema_bad_kind(s, KBIT(PROBE_KPROBE) | KBIT(PROBE_KRETPROBE)) < 0 ? SUB_KSYM
-											   : SUB_FUNC;
+		n->type.sub = sema_lacks(s, PV_FUNC_KSYM) ? SUB_FUNC : SUB_KSYM;
 		return;
 	case BI_KSTACK:
 	case BI_USTACK:

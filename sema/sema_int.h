@@ -15,7 +15,9 @@
 struct sema_probe {
 	struct node *node;
 	bool attach_failed;  /* some ATTACH did not expand: skip checks that need its points */
-	uint32_t kinds;      /* bit (1 << enum probe_kind) for every point of this probe */
+	uint32_t caps_all;   /* enum provider_cap bits every point of this probe has */
+	uint32_t caps_any;   /* ... that some point has */
+	bool has_points;     /* caps_all means something */
 };
 
 struct sema {
@@ -84,7 +86,7 @@ void sema_kretfunc_retval(struct sema *s, struct node *n);
 
 /* attach.c */
 int sema_attach(struct sema *s, struct node *prog);
-const char *sema_probe_kind_name(enum probe_kind k);
+
 
 /* resolve.c */
 void sema_positional(struct sema *s, struct node *prog);
@@ -121,10 +123,15 @@ int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const stru
 void sema_stack_ident(struct sema *s, struct node *n, bool user);
 bool sema_sym_call(struct sema *s, struct node *n, enum builtin b);
 
-/* resolve.c: the first probe kind among the current probe's points outside `allowed` (a
- * mask of 1 << enum probe_kind), or -1 */
-#define KBIT(k) (1u << (k))
-int sema_bad_kind(const struct sema *s, uint32_t allowed);
+/* resolve.c: the provider row of the first point of the current probe that has none of
+ * the capabilities `any_of` (enum provider_cap bits), or NULL when every point has one. */
+const struct provider *sema_lacks(const struct sema *s, uint32_t any_of);
+/* The provider row of the first point of the current probe that has `cap`, or NULL. */
+const struct provider *sema_point_with(const struct sema *s, uint32_t cap);
+/* Every point of the current probe has all of `caps` (false for a probe without points). */
+bool sema_probe_all(const struct sema *s, uint32_t caps);
+/* How a probe kind is named in errors: "special" for BEGIN/END, else its provider's name. */
+const char *sema_probe_word(const struct provider *pv);
 
 /* check_sysinfo.c: numaid, username, sarg0..N, reg(), cgroup_path(), strerror(),
  * macaddr(), pton(). Return false when the identifier/call is not one of them. */

@@ -460,7 +460,7 @@ static void ctx_field(struct sema *s, struct node *n)
 		return;
 	for (int i = 0; i < r->npoints; i++) {
 		const struct probe_point *pt = &r->points[i];
-		if (pt->probe != s->probe || pt->kind != PROBE_TRACEPOINT)
+		if (pt->probe != s->probe || !(provider_for_kind(pt->kind)->caps & PV_ARGS_TP))
 			continue;
 		const struct tp_field *f = pt->tp ? tp_format_field(pt->tp, n->str) : NULL;
 		if (!f) {
@@ -512,7 +512,7 @@ static void field(struct sema *s, struct node *n)
 	const struct type *bt = &n->a->type;
 	char tb[256];
 	if (bt->kind == TY_CTX &&
-	    (s->probes[s->probe].kinds & ((1u << PROBE_KPROBE) | (1u << PROBE_KRETPROBE)))) {
+	    (s->probes[s->probe].caps_any & (PV_ARGS_BTF | PV_KERNEL_FN))) {
 		sema_kprobe_field(s, n); /* kfunc_args.c: from the function's BTF */
 		return;
 	}

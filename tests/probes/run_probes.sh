@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# tests/probes/run_probes.sh — probe kinds whose checks need more than one script's output:
+# listings, kinds this machine may or may not have (hardware counters), and the errors
+# a user meets when the kernel refuses a kind.
+#
+# Owns: the cases below; each runs build/asan/bpfscript (or $BIN) and compares exit status
+# and output. Must not: trace anything but its own -c children and BEGIN/END probes.
+# Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+
+BIN=${BIN:-build/asan/bpfscript}
+passed=0
+failed=0
+tmp=$(mktemp -d /tmp/bpfscript-probes.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+ensure_tracefs >/dev/null 2>&1
+
+pass() { passed=$((passed + 1)); echo "ok $1"; }
+fail() { failed=$((failed + 1)); echo "not ok $1: $2"; }
+
+# run CMD...: status in $st, stdout in $tmp/out, stderr in $tmp/err; a sanitizer report
+# is reported by the caller's check.
+run() {
+	timeout -s KILL 60 "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+	st=$?
+}
+sane() { ! has_sanitizer_report "$tmp/err"; }
+
+# ---- software ------------------------------------------------------------------------
+run "$BIN" -l 'software:*'
+want="alignment-faults bpf-output context-switches cpu-clock cpu-migrations dummy emulation-faults major-faults minor-faults page-faults task-clock"
+got=$(sed -n 's/^software:\(.*\):$/\1/p' "$tmp/out" | tr '\n' ' ' | sed 's/ $//')
+if [ $st = 0 ] && [ "$got" = "$want" ] && sane; then pass list_software
+else fail list_software "status $st, got '$got'"; fi
+
+run "$BIN" -l 's:*fault*'
+got=$(tr '\n' ' ' <"$tmp/out" | sed 's/ $//')
+want="software:alignment-faults: software:emulation-faults: software:major-faults: software:minor-faults: software:page-faults:"
+if [ $st = 0 ] && [ "$got" = "$want" ]; then pass list_software_glob
+else fail list_software_glob "status $st, got '$got'"; fi
+
+run "$BIN" -l '*ware:*'
+if [ $st = 0 ] && grep -q '^hardware:cpu-cycles:$' "$tmp/out" &&
+	grep -q '^software:page-faults:$' "$tmp/out"; then pass list_kind_wildcard
+else fail list_kind_wildcard "status $st: $(head -c 200 "$tmp/out")"; fi
+
+run "$BIN" -l
+if [ $st = 0 ] && grep -q '^software:cpu-clock:$' "$tmp/out" &&
+	grep -q '^hardware:instructions:$' "$tmp/out"; then pass list_all_has_perf_kinds
+else fail list_all_has_perf_kinds "status $st"; fi
+
+run "$BIN" -e 'software:page-fault { }'
+if [ $st = 1 ] && grep -q '^stdin:1:1: ERROR: software event not found: page-fault (the events are: alignment-faults, ' "$tmp/err"; then
+	pass software_unknown_event
+else fail software_unknown_event "status $st: $(head -c 300 "$tmp/err")"; fi
+
+run "$BIN" -e 'software:faults:0 { }'
+if [ $st = 1 ] && grep -q "ERROR: the count of software probe 'software:faults:0' must be a positive integer" "$tmp/err"; then
+	pass software_zero_count
+else fail software_zero_count "status $st: $(head -c 300 "$tmp/err")"; fi
+
+# ---- software with -p: the counter follows one process ---------------------------------
+build/workloads/busy_loop 2000 &
+bpid=$!
+sleep 0.2
+run "$BIN" -p "$bpid" -e 'software:cpu-clock:1000000 { @[pid == '"$bpid"' ? "target" : "other"] = count(); } interval:ms:500 { exit(); }'
+kill "$bpid" 2>/dev/null
+wait "$bpid" 2>/dev/null
+if [ $st = 0 ] && grep -Eq '^@\[target\]: [0-9]+$' "$tmp/out" && ! grep -q other "$tmp/out" && sane; then
+	pass software_pid_filter
+else fail software_pid_filter "status $st: $(head -c 300 "$tmp/out") $(head -c 300 "$tmp/err")"; fi
+
+# ---- rawtracepoint ----------------------------------------------------------------------
+run "$BIN" -lv 'rawtracepoint:vmlinux:sched_switch'
+want=$'rawtracepoint:vmlinux:sched_switch\n    bool preempt\n    struct task_struct * prev\n    struct task_struct * next\n    unsigned int prev_state'
+if [ $st = 0 ] && [ "$(cat "$tmp/out")" = "$want" ]; then pass list_rawtracepoint_verbose
+else fail list_rawtracepoint_verbose "status $st: $(head -c 300 "$tmp/out")"; fi
+
+run "$BIN" -l 'rt:sys_e*'
+if [ $st = 0 ] && [ "$(tr '\n' ' ' <"$tmp/out")" = "rawtracepoint:vmlinux:sys_enter rawtracepoint:vmlinux:sys_exit " ]; then
+	pass list_rawtracepoint_glob
+else fail list_rawtracepoint_glob "status $st: $(head -c 300 "$tmp/out")"; fi
+
+run "$BIN" -e 'rawtracepoint:no_such_event { }'
+if [ $st = 1 ] && grep -q '^stdin:1:1: ERROR: raw tracepoint not found: no_such_event$' "$tmp/err"; then
+	pass rawtracepoint_not_found
+else fail rawtracepoint_not_found "status $st: $(head -c 300 "$tmp/err")"; fi
+
+run "$BIN" -e 'rawtracepoint:sched_switch { @ = args.nope; }'
+if [ $st = 1 ] && grep -q "ERROR: rawtracepoint:sched_switch: sched_switch has no parameter named 'nope'; it has: preempt, prev, next, prev_state$" "$tmp/err"; then
+	pass rawtracepoint_bad_arg
+else fail rawtracepoint_bad_arg "status $st: $(head -c 300 "$tmp/err")"; fi
+
+run "$BIN" -e 'rawtracepoint:sched_switch { @ = arg12; }'
+if [ $st = 1 ] && grep -q "ERROR: rawtracepoint:sched_switch: arg12 is out of range: a raw tracepoint has at most 12 arguments" "$tmp/err"; then
+	pass rawtracepoint_arg_range
+else fail rawtracepoint_arg_range "status $st: $(head -c 300 "$tmp/err")"; fi
+
+# ---- self:signal:SIGUSR1 runs on each SIGUSR1, before the maps are printed ------------------
+"$BIN" -e 'self:signal:SIGUSR1 { @n++; printf("usr1 %d\n", @n); } interval:ms:1500 { exit(); }' \
+	>"$tmp/out" 2>"$tmp/err" &
+tpid=$!
+for i in 1 2; do
+	for _ in $(seq 50); do grep -q "^Attaching" "$tmp/err" && break; sleep 0.05; done
+	sleep 0.2
+	kill -USR1 "$tpid"
+done
+wait "$tpid"
+st=$?
+want=$'usr1 1\n@n: 1\nusr1 2\n@n: 2\n\n\n@n: 2'
+if [ $st = 0 ] && [ "$(cat "$tmp/out")" = "$want" ] && sane; then pass self_signal_usr1
+else fail self_signal_usr1 "status $st: $(head -c 300 "$tmp/out")"; fi
+
+run "$BIN" -e 'self:signal:SIGUSR2 { }'
+if [ $st = 1 ] && grep -q "ERROR: self probes are written self:signal:SIGUSR1" "$tmp/err"; then
+	pass self_other_signal
+else fail self_other_signal "status $st: $(head -c 300 "$tmp/err")"; fi
+
+# ---- -p restricts every kind, tracepoints and profile too (current bpftrace) ------------
+build/workloads/wakeups 100 20000 &
+wpid=$!
+build/workloads/wakeups 100 20000 &
+opid=$!
+sleep 0.2
+run "$BIN" -p "$wpid" -e 'tracepoint:raw_syscalls:sys_enter { @[pid == '"$wpid"' ? "target" : "other"] = count(); } interval:ms:400 { exit(); }'
+kill "$wpid" "$opid" 2>/dev/null
+wait "$wpid" "$opid" 2>/dev/null
+if [ $st = 0 ] && grep -Eq '^@\[target\]: [0-9]+$' "$tmp/out" && ! grep -q other "$tmp/out" && sane; then
+	pass pid_filter_tracepoint
+else fail pid_filter_tracepoint "status $st: $(head -c 300 "$tmp/out") $(head -c 300 "$tmp/err")"; fi
+
+# ---- hardware: counts where there is a CPU PMU, one sentence where there is none --------
+if [ -e /sys/bus/event_source/devices/cpu ] || [ -e /sys/bus/event_source/devices/cpu_core ]; then
+	run "$BIN" -e 'hardware:instructions:100000 /pid == cpid/ { @ = count(); }' -c 'build/workloads/busy_loop 200'
+	if [ $st = 0 ] && grep -Eq '^@: [1-9][0-9]*$' "$tmp/out" && sane; then pass hardware_counts
+	else fail hardware_counts "status $st: $(head -c 300 "$tmp/err")"; fi
+else
+	run "$BIN" -e 'hardware:cycles:1000 /pid == cpid/ { @ = count(); }' -c /bin/true
+	if [ $st = 1 ] && [ "$(grep -c ERROR "$tmp/err")" = 1 ] &&
+		grep -q '^ERROR: cannot attach probe hardware:cycles:1000: this machine has no CPU performance counters' "$tmp/err" && sane; then
+		pass hardware_no_pmu_error
+	else fail hardware_no_pmu_error "status $st: $(head -c 300 "$tmp/err")"; fi
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed = 0 ]
