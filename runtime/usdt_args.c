@@ -195,30 +195,42 @@ static int parse_reg(struct pstate *s, struct usdt_reg *r, bool allow_rip)
 	return 0;
 }
 
-/* [SYM][+-NUM] before '(' or the end: the displacement of a memory operand. */
+/* The displacement of a memory operand, before '(' or the end: a sum of numbers and at
+ * most one symbol, as GCC prints it ("-8", "sym", "sym+8", "8+sym", "sym-4"). */
 static int parse_disp(struct pstate *s, struct usdt_arg *a)
 {
-	if (sym_start(*s->p)) {
-		size_t n = 0;
-		while (sym_char(*s->p)) {
-			if (n + 1 >= sizeof(a->sym))
-				return fail(s, -EINVAL, "the symbol name is too long");
-			a->sym[n++] = *s->p++;
+	for (bool first = true; *s->p && *s->p != '('; first = false) {
+		char sign = '+';
+		if (*s->p == '+' || *s->p == '-')
+			sign = *s->p++;
+		else if (!first)
+			break; /* the caller reports what follows */
+		if (sym_start(*s->p)) {
+			if (a->sym[0])
+				return fail(s, -EOPNOTSUPP, "the displacement names two symbols");
+			if (sign == '-')
+				return fail(s, -EOPNOTSUPP, "a negated symbol is not supported");
+			size_t n = 0;
+			while (sym_char(*s->p)) {
+				if (n + 1 >= sizeof(a->sym))
+					return fail(s, -EINVAL, "the symbol name is too long");
+				a->sym[n++] = *s->p++;
+			}
+			a->sym[n] = '\0';
+			if (*s->p == '@')
+				return fail(s, -EOPNOTSUPP,
+					    "relocation-qualified symbols (%s@...) are not supported",
+					    a->sym);
+			continue;
 		}
-		a->sym[n] = '\0';
-		if (*s->p == '@')
-			return fail(s, -EOPNOTSUPP,
-				    "relocation-qualified symbols (%s@...) are not supported", a->sym);
-		if (*s->p != '+' && *s->p != '-')
-			return 0;
+		int64_t v;
+		int rc = isdigit((unsigned char)*s->p) ? parse_int(&s->p, &v) : -EINVAL;
+		if (rc == -ERANGE)
+			return fail(s, -EINVAL, "the displacement does not fit in 64 bits");
+		if (rc)
+			return fail(s, -EINVAL, "expected a displacement, a register or a constant");
+		a->disp = (int64_t)((uint64_t)a->disp + (sign == '-' ? 0 - (uint64_t)v : (uint64_t)v));
 	}
-	if (*s->p == '(' || *s->p == '\0')
-		return 0;
-	int rc = parse_int(&s->p, &a->disp);
-	if (rc == -ERANGE)
-		return fail(s, -EINVAL, "the displacement does not fit in 64 bits");
-	if (rc)
-		return fail(s, -EINVAL, "expected a displacement, a register or a constant");
 	return 0;
 }
 

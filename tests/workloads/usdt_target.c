@@ -12,7 +12,8 @@
  *                   uint64 18364758544493064720 = 0xfedcba9876543210)
  *   bpfs:misc      (char *"hello usdt", int constant 42, long constant -3, long i,
  *                   long bpfs_counter = i + 1 (a global read in place: a %rip operand),
- *                   long 2 * i (a volatile local: a memory operand on the stack))
+ *                   long 2 * i (a volatile local: a memory operand on the stack),
+ *                   long bpfs_pair.second = 3 * i (a %rip operand with a displacement))
  *   bpfs:noargs    ()
  *   bpfs:site      (int site, long i) from three call sites, site = 1, 2, 3
  *   bpfs:guarded   (long i) only while its semaphore is on (tests/workloads/usdt/usdt_sema.c)
@@ -40,6 +41,9 @@ static volatile uint64_t v_u64 = 0xfedcba9876543210ULL;
 static const char msg[] = "hello usdt";
 
 long bpfs_counter;
+struct {
+	long first, second;
+} bpfs_pair; /* .second is read in place: a %rip operand with a displacement */
 
 __attribute__((noinline)) static void fire(long i)
 {
@@ -56,9 +60,10 @@ __attribute__((noinline)) static void fire(long i)
 	STAP_PROBE4(bpfs, unsigned, u8, u16, u32, u64);
 
 	bpfs_counter = i + 1;
+	bpfs_pair.second = i * 3;
 	volatile long on_stack = i * 2;
-	__asm__ volatile("" ::: "memory"); /* bpfs_counter is read from memory again */
-	STAP_PROBE6(bpfs, misc, msg, 42, -3L, i, bpfs_counter, on_stack);
+	__asm__ volatile("" ::: "memory"); /* the globals are read from memory again */
+	STAP_PROBE7(bpfs, misc, msg, 42, -3L, i, bpfs_counter, on_stack, bpfs_pair.second);
 	STAP_PROBE(bpfs, noargs);
 }
 
