@@ -434,16 +434,16 @@ static void test_workload_notes(const char *exe, bool pie)
 #define TEST_BEGIN_EXE(what)                                                               \
 	snprintf(name, sizeof(name), "usdt notes %s: %s", exe, what);                      \
 	TEST_BEGIN(name)
-	TEST_BEGIN_EXE("8 call sites of 6 probes");
+	TEST_BEGIN_EXE("9 call sites of 7 probes");
 	CHECK_EQ_INT(usdt_notes_read(exe, &notes, &n, err, sizeof(err)), 0);
-	CHECK_EQ_INT(n, 8);
-	CHECK_EQ_INT(count_matching(notes, n, "bpfs:*"), 8);
+	CHECK_EQ_INT(n, 9);
+	CHECK_EQ_INT(count_matching(notes, n, "bpfs:*"), 9);
 	CHECK_EQ_INT(count_matching(notes, n, "bpfs:site"), 3);
 	CHECK_EQ_INT(count_matching(notes, n, "site"), 3);
 	CHECK_EQ_INT(count_matching(notes, n, "*:s*"), 4); /* signed + 3 sites */
 	CHECK_EQ_INT(count_matching(notes, n, "b?fs:noargs"), 1);
-	CHECK_EQ_INT(count_matching(notes, n, "bpfs:[gm]*"), 2);
-	CHECK_EQ_INT(count_matching(notes, n, "*"), 8);
+	CHECK_EQ_INT(count_matching(notes, n, "bpfs:[gm]*"), 3);
+	CHECK_EQ_INT(count_matching(notes, n, "*"), 9);
 	CHECK_EQ_INT(count_matching(notes, n, "nope:site"), 0);
 	CHECK_EQ_INT(count_matching(notes, n, "bpfs:sit"), 0);
 	for (int i = 0; i < n; i++) {
@@ -473,20 +473,28 @@ static void test_workload_notes(const char *exe, bool pie)
 		CHECK_EQ_STR(shapes, "u1 u2 u4 u8");
 	}
 	t = find_note(notes, n, "misc", 0);
-	CHECK(t && t->nargs == 7);
-	if (t && t->nargs == 7) {
+	CHECK(t && t->nargs == 4);
+	if (t && t->nargs == 4) {
 		arg_shapes(t, shapes, sizeof(shapes));
-		CHECK_EQ_STR(shapes, "u8 s4 s8 s8 s8 s8 s8");
-		CHECK_EQ_INT(t->arg[6].kind, USDT_ARG_RIP);
-		CHECK_EQ_STR(t->arg[6].sym, "bpfs_pair");
-		CHECK_EQ_INT(t->arg[6].disp, 8);
+		CHECK_EQ_STR(shapes, "u8 s4 s8 s8");
 		CHECK(t->arg[1].kind == USDT_ARG_CONST && t->arg[1].disp == 42);
 		CHECK(t->arg[2].kind == USDT_ARG_CONST && t->arg[2].disp == -3);
-		/* the global is read in place, the volatile local on the stack */
-		CHECK_EQ_INT(t->arg[4].kind, USDT_ARG_RIP);
-		CHECK_EQ_STR(t->arg[4].sym, "bpfs_counter");
-		CHECK(t->arg[4].resolved);
-		CHECK_EQ_INT(t->arg[5].kind, USDT_ARG_MEM);
+	}
+	t = find_note(notes, n, "mem", 0);
+	CHECK(t && t->nargs == 3);
+	if (t && t->nargs == 3) {
+		arg_shapes(t, shapes, sizeof(shapes));
+		CHECK_EQ_STR(shapes, "s8 s8 s8");
+		/* the globals are read in place, the volatile local on the stack */
+		CHECK_EQ_INT(t->arg[0].kind, USDT_ARG_RIP);
+		CHECK_EQ_STR(t->arg[0].sym, "bpfs_counter");
+		CHECK(t->arg[0].resolved);
+		CHECK_EQ_INT(t->arg[1].kind, USDT_ARG_MEM);
+		CHECK_EQ_INT(t->arg[1].reg.off, USDT_PT_SP);
+		CHECK_EQ_INT(t->arg[2].kind, USDT_ARG_RIP);
+		CHECK_EQ_STR(t->arg[2].sym, "bpfs_pair");
+		CHECK_EQ_INT(t->arg[2].disp, 8);
+		CHECK(t->arg[2].resolved);
 	}
 	t = find_note(notes, n, "noargs", 0);
 	CHECK(t && t->nargs == 0 && strcmp(t->args, "") == 0 && t->arg == NULL);

@@ -336,7 +336,8 @@ static void expected_log(char *buf, size_t len, long n, bool guarded)
 		pos += (size_t)snprintf(buf + pos, len - pos,
 					"bpfs:signed -1 -2 -100000 -5000000000\n"
 					"bpfs:unsigned 255 65535 4000000000 18364758544493064720\n"
-					"bpfs:misc \"hello usdt\" 42 -3 %ld %ld %ld %ld\n"
+					"bpfs:misc \"hello usdt\" 42 -3 %ld\n"
+					"bpfs:mem %ld %ld %ld\n"
 					"bpfs:noargs\n"
 					"bpfs:site 1 %ld\nbpfs:site 2 %ld\nbpfs:site 3 %ld\n",
 					i, i + 1, 2 * i, 3 * i, i, i, i);

@@ -12,6 +12,8 @@ static const char lib_msg[] = "from lib";
 
 long usdt_lib_call(long i)
 {
+	/* fault the string's page in: a BPF read of a page never touched fails */
+	(void)*(volatile const char *)lib_msg;
 	STAP_PROBE2(bpfslib, libcall, i, lib_msg);
 	return i;
 }
