@@ -10,8 +10,9 @@
  *
  * Address arithmetic, as libbpf (usdt.c) and gdb (stap-probe.c) do it:
  *   adj  = sh_addr(.stapsdt.base) - note.base   (0 unless the file was prelinked after
- *          linking, or has no .stapsdt.base section: then no adjustment)
- *   pc   = note.pc + adj;   sema = note.sema + adj (when note.sema != 0)
+ *          linking; without a .stapsdt.base section there is no adjustment)
+ *   pc   = note.pc + adj;   sema = note.sema + adj when note.sema != 0 (gdb adjusts the
+ *          semaphore too; libbpf leaves it, which differs only in prelinked files)
  *   pc_offset   = pc - seg.p_vaddr + seg.p_offset, seg the executable PT_LOAD holding pc
  *   sema_offset = the same through the PT_LOAD holding sema: the kernel's uprobe
  *                 ref_ctr_offset (perf_event_attr.config bits 32..63 of the uprobe PMU,

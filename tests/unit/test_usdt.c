@@ -22,7 +22,9 @@
 
 #include "check.h"
 /* check.h cuts a long got/expected text to its reason buffer on purpose */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 #include "runtime/usdt_args.h"
 #include "runtime/usdt_notes.h"
 

@@ -18,7 +18,10 @@
  *   bpfs:site      (int site, long i) from three call sites, site = 1, 2, 3
  *   bpfs:guarded   (long i) only while its semaphore is on (tests/workloads/usdt/usdt_sema.c)
  *   bpfslib:libcall (long i, char *"from lib") in libusdt_lib.so
- * At most 6 arguments per probe: bpftrace 0.17 reads no arg6 on x86-64.
+ * bpftrace 0.17 as the oracle: it reads no arg6 on x86-64 (so no probe has 7 arguments),
+ * no %rip operand without -p ("deref ident is not handled yet": bpfs:mem), and with -c it
+ * finds no location for bpfslib:libcall (the library is not loaded yet); attached by path
+ * without -c it reads every other probe here with the values above (checked by hand).
  * Owns: nothing but its probes. Must not: print without -r, or fire a probe any other way.
  */
 #include <stdint.h>
