@@ -269,6 +269,8 @@ static int parse_mem_regs(struct pstate *s, struct usdt_arg *a)
 		return fail(s, -EOPNOTSUPP, "32-bit address registers are not supported");
 	if (a->index.off < 0 && a->scale != 1)
 		return fail(s, -EINVAL, "a scale without an index register");
+	if (a->reg.off == USDT_PT_IP && a->index.off >= 0)
+		return fail(s, -EINVAL, "a %%rip-relative operand cannot have an index register");
 	return 0;
 }
 

@@ -125,6 +125,7 @@ static const struct {
 	  -EOPNOTSUPP },
 	{ "8@(%eax)", "32-bit address registers are not supported", -EOPNOTSUPP },
 	{ "8@(%rax,%rsp,2)", "%rsp and %rip cannot be index registers", -EINVAL },
+	{ "8@foo(%rip,%rax,8)", "a %rip-relative operand cannot have an index register", -EINVAL },
 	{ "8@(%rax,%rbx,3)", "the scale is not 1, 2, 4 or 8", -EINVAL },
 	{ "8@(%rax,,2)", "a scale without an index register", -EINVAL },
 	{ "8@()", "the memory operand names no register", -EINVAL },
