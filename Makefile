@@ -140,6 +140,25 @@ build/workloads/%: tests/workloads/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -o $@ $<
 
+# USDT workloads: usdt_target has a second unit, usdt/usdt_sema.c (<sys/sdt.h> gives every
+# probe of a unit that defines _SDT_HAS_SEMAPHORES a semaphore; only bpfs:guarded may have
+# one), and links libusdt_lib.so, a shared library with a probe of its own, found next to
+# it through its $ORIGIN run path. These explicit rules win over the pattern rule above.
+# usdt_target_nopie is the same program as a non-PIE (ET_EXEC) executable: its probe
+# addresses differ from their file offsets, and GCC reads more arguments in place.
+USDT_WL_HDR := tests/workloads/usdt/usdt_target.h
+USDT_WL_SRC := tests/workloads/usdt_target.c tests/workloads/usdt/usdt_sema.c
+USDT_WL_CC = $(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror
+build/workloads/libusdt_lib.so: tests/workloads/usdt/usdt_lib.c $(USDT_WL_HDR)
+	@mkdir -p $(dir $@)
+	$(USDT_WL_CC) -fPIC -shared -o $@ $<
+build/workloads/usdt_target: $(USDT_WL_SRC) $(USDT_WL_HDR) build/workloads/libusdt_lib.so
+	$(USDT_WL_CC) -o $@ $(USDT_WL_SRC) -Lbuild/workloads -lusdt_lib -Wl,-rpath,'$$ORIGIN'
+build/workloads/usdt_target_nopie: $(USDT_WL_SRC) $(USDT_WL_HDR) build/workloads/libusdt_lib.so
+	$(USDT_WL_CC) -no-pie -o $@ $(USDT_WL_SRC) -Lbuild/workloads -lusdt_lib \
+		-Wl,-rpath,'$$ORIGIN'
+WORKLOADS += build/workloads/libusdt_lib.so build/workloads/usdt_target_nopie
+
 # Helpers of the fault tests (plain C, raw syscalls, like the workloads).
 FAULT_TOOLS := $(patsubst tests/faults/%.c,build/faults/%,$(wildcard tests/faults/*.c))
 build/faults/%: tests/faults/%.c
@@ -161,6 +180,8 @@ SETUP_PKGS += python3
 # prometheus (prometheus + promtool) and curl: the --metrics suite (tests/metrics) scrapes
 # bpfscript with a real Prometheus server and checks every body with promtool.
 SETUP_PKGS += prometheus curl
+# systemtap-sdt-dev: <sys/sdt.h> for the USDT workloads (tests/workloads/usdt_target.c).
+SETUP_PKGS += systemtap-sdt-dev
 setup:
 	@missing=$$(for p in $(SETUP_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
