@@ -51,6 +51,8 @@ static void usage(FILE *out)
 	      "    --include FILE as if the script began with #include <FILE>\n"
 	      "    --info         what this build and the running kernel support\n"
 	      "    --unsafe       allow system() and signal()\n"
+	      "    --usdt-file-activation  accepted for bpftrace; USDT semaphores are always on\n"
+	      "                   in every process that maps the probed file\n"
 	      "    --dry-run      parse, check and compile, but load nothing\n"
 	      "    --dump=ast     print the syntax tree (after checks, with types) and stop\n"
 	      "    --dump=ir      print the optimised LLVM IR (implies --dry-run)\n"
@@ -109,7 +111,8 @@ static bool env_given(const char *a, const char *b, const char *c)
 	return false;
 }
 
-enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE, OPT_INFO, OPT_INCLUDE, OPT_METRICS };
+enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE, OPT_INFO, OPT_INCLUDE, OPT_METRICS,
+       OPT_USDT_FILE_ACTIVATION };
 
 #define PID_MAX_LIMIT (4 * 1024 * 1024) /* the kernel's PID_MAX_LIMIT on 64-bit */
 #define MAX_INCLUDES 64
@@ -125,6 +128,7 @@ int main(int argc, char **argv)
 		{ "info", no_argument, NULL, OPT_INFO },
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE_ACTIVATION },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *program = NULL, *out_path = NULL;
@@ -208,6 +212,10 @@ int main(int argc, char **argv)
 		case OPT_UNSAFE:
 			unsafe = true;
 			break;
+		case OPT_USDT_FILE_ACTIVATION:
+			/* always so: a usdt probe's semaphore is the uprobe's reference counter,
+			 * which the kernel sets in every process mapping the file */
+			break;
 		case 'f':
 			if (!(so.fmt = output_find(optarg))) {
 				fprintf(stderr, "ERROR: Invalid output format \"%s\"\n"
@@ -232,8 +240,10 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (list_mode)
+	if (list_mode) {
+		provider_set_target_pid(so.target_pid);
 		return list_probes(optind < argc ? argv[optind] : NULL, so.verbose > 0, stdout);
+	}
 	if (so.target_pid > 0 && !so.dry_run && kill(so.target_pid, 0) < 0 && errno == ESRCH) {
 		fprintf(stderr, "ERROR: process %d given with -p does not exist\n", so.target_pid);
 		return 1;
@@ -267,6 +277,7 @@ int main(int argc, char **argv)
 		.npos = argc - optind,
 		.pos = argv + optind,
 		.have_cpid = so.child_cmd != NULL,
+		.target_pid = so.target_pid,
 		.unsafe = unsafe,
 	};
 	int rc = 1;

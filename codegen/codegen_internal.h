@@ -261,6 +261,10 @@ LLVMValueRef cg_sym_call(struct cg *c, struct node *n);
 LLVMValueRef cg_sys_ident(struct cg *c, struct node *n);
 LLVMValueRef cg_sys_call(struct cg *c, struct node *n);
 
+/* ---- emit_usdt.c ---- */
+/* arg<i> of a usdt point, from its call site's operand specs (an error if it has none). */
+LLVMValueRef cg_usdt_arg(struct cg *c, struct node *n, int i);
+
 /* ---- emit_probe.c ---- */
 /* The point's program type: its provider's, or TRACING for kprobes run as fentry/fexit. */
 uint32_t cg_point_prog_type(const struct cg *c, int pt);

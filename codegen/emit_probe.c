@@ -322,6 +322,8 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 			return cg_norm(c, kprobe_arg(c, n, i, n->str), &n->type);
 		if (caps & PV_CTX_U64)
 			return cg_norm(c, raw_arg(c, n, i, n->str), &n->type);
+		if (caps & PV_USDT)
+			return cg_norm(c, cg_usdt_arg(c, n, i), &n->type);
 		if (i < 0 || i >= (int)(sizeof(regs_arg_off) / sizeof(regs_arg_off[0]))) {
 			cg_error(c, "%s is out of range (arg0..arg5 are in registers)", n->str);
 			return bpfb_i64(c, 0);

@@ -123,8 +123,8 @@ int print_info(FILE *out)
 		     "  uprobe refcount (depends on Build:bcc bpf_attach_uprobe refcount): %s\n\n",
 		insn_limit(), yes_no(loops_ok()), yes_no(path_exists("/sys/kernel/btf/vmlinux")),
 		yes_no(map_batch_ok()),
-		/* the reference counter is for USDT semaphores, which bpfscript lacks so far */
-		"no");
+		/* USDT semaphores as the uprobe's reference counter (runtime/probe_usdt.c) */
+		yes_no(path_exists("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset")));
 	fprintf(out, "Map types\n");
 	fprintf(out, "  hash: %s\n", yes_no(map_ok(BPF_MAP_TYPE_HASH)));
 	fprintf(out, "  percpu hash: %s\n", yes_no(map_ok(BPF_MAP_TYPE_PERCPU_HASH)));

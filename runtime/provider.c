@@ -37,9 +37,24 @@ struct probe_point *probe_points_add(struct probe_point **pts, int *n)
 	return p;
 }
 
+/* -p PID: one value per run, set before any expansion (sema_run, list_probes). */
+static int target_pid;
+
+void provider_set_target_pid(int pid)
+{
+	target_pid = pid;
+}
+
+int provider_target_pid(void)
+{
+	return target_pid;
+}
+
 void probe_point_clear(struct probe_point *p)
 {
 	free(p->name);
+	free(p->usdt_args);
+	free(p->usdt_args_err);
 	free(p->target);
 	free(p->func);
 	if (p->tp) {
@@ -83,7 +98,7 @@ const struct provider *const providers[] = {
 	&provider_begin,    &provider_end,       &provider_tracepoint, &provider_kprobe,
 	&provider_kretprobe, &provider_uprobe,   &provider_uretprobe,  &provider_profile,
 	&provider_interval, &provider_software,  &provider_hardware,   &provider_rawtracepoint,
-	&provider_self,     &provider_kfunc,     &provider_kretfunc,
+	&provider_self,     &provider_usdt,      &provider_kfunc,      &provider_kretfunc,
 };
 const size_t nproviders = sizeof(providers) / sizeof(providers[0]);
 

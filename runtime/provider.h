@@ -16,6 +16,7 @@
 
 #include "../common/diag.h"
 #include "tracefs.h"
+#include "usdt_args.h"
 
 enum probe_kind {
 	PROBE_BEGIN,
@@ -31,6 +32,7 @@ enum probe_kind {
 	PROBE_HARDWARE,
 	PROBE_RAWTRACEPOINT,
 	PROBE_SELF,
+	PROBE_USDT,
 };
 
 struct probe_point {
@@ -45,6 +47,10 @@ struct probe_point {
 	uint64_t period_ns;  /* interval:s/ms/us/hz, profile:s/ms/us */
 	uint64_t config;     /* software/hardware: the perf event's config */
 	uint64_t period;     /* software/hardware: fire once every `period` events */
+	uint64_t ref_ctr_offset;        /* usdt: the semaphore's file offset; 0 = none */
+	struct usdt_arg *usdt_args;     /* usdt: the call site's arguments (owned) */
+	int usdt_nargs;                 /* usdt: how many; -1: none readable (usdt_args_err) */
+	char *usdt_args_err;            /* usdt: why no argument can be read, or NULL */
 	struct tp_format *tp; /* tracepoint: parsed format, loaded during expansion (owned) */
 	int probe;           /* index of the PROBE node (program order) whose action runs */
 	int index;           /* index in the points array: the value of `probe` */
@@ -70,6 +76,7 @@ enum provider_cap {
 	PV_KERNEL_FN = 1u << 9, /* a kernel function (kprobe, kretprobe, kfunc, kretfunc) */
 	PV_ARGN = 1u << 10,     /* arg0..argN: the function's arguments by position */
 	PV_CTX_U64 = 1u << 11,  /* the context is the u64 array of the arguments (raw tp) */
+	PV_USDT = 1u << 12,     /* argN from the point's SDT operand specs (usdt_args) */
 };
 
 /* Lines for `-l`: a provider's list hook adds "kind:...:name" lines (ownership passes). */
@@ -123,6 +130,7 @@ extern const struct provider provider_software;                           /* pro
 extern const struct provider provider_hardware;                           /* probe_hardware.c */
 extern const struct provider provider_rawtracepoint;                      /* probe_rawtracepoint.c */
 extern const struct provider provider_self;                               /* probe_self.c */
+extern const struct provider provider_usdt;                               /* probe_usdt.c */
 
 /* Find a provider by the text before the first ':' ("t", "tracepoint", "BEGIN"...). */
 const struct provider *provider_find(const char *prefix, size_t len);
@@ -145,6 +153,11 @@ int kprobe_list(const struct provider *pv, const char *func_glob, const char *fu
 		bool verbose, struct probe_list *out);
 /* The text after "prefix:"; NULL when the attach point has no ':' at all. */
 const char *provider_after_prefix(const char *text);
+/* The process given with -p (0: none), for kinds whose attach points may name it
+ * implicitly (`usdt::PROVIDER:NAME`, `-l usdt:*`). Set once by the caller before expanding
+ * or listing. */
+void provider_set_target_pid(int pid);
+int provider_target_pid(void);
 /* For expanders: format a one-sentence reason into err; returns -1. */
 int provider_fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -315,7 +315,9 @@ void sema_ident(struct sema *s, struct node *n)
 				   n->str);
 			return;
 		}
-		n->type = type_u64();
+		/* usdt arguments are signed 64-bit values in bpftrace (sign-extended or
+		 * zero-extended from the operand's size first) */
+		n->type = sema_probe_all(s, PV_USDT) ? type_int(8, true) : type_u64();
 		return;
 	case BI_FUNC:
 		bad = sema_lacks(s, PV_FUNC_KSYM | PV_FUNC_NAME);

@@ -72,6 +72,7 @@ struct sema_opts {
 	int npos;            /* positional parameters $1..$npos */
 	char **pos;
 	bool have_cpid;      /* -c was given, so `cpid` is allowed */
+	int target_pid;      /* -p PID (0: none): `usdt::NAME` probes look in its files */
 	uint32_t strlen;     /* str() buffer size (ABI_STRLEN_DEFAULT) */
 	bool unsafe;         /* --unsafe: system() and signal() are allowed */
 	uint32_t max_probes; /* BPFTRACE_MAX_PROBES: most probe points a program may attach;

@@ -7,6 +7,8 @@ Owns: a typed random writer of probe bodies (ints, strings, tuples, maps with fi
 signatures) for a probe context that says which builtins exist there.
 Must not: avoid a construct because it fails; programs are written from the seed only.
 """
+import os
+
 import calc as C
 from kinds import KINDS_CALC, Prog, int_expr, STRS
 
@@ -26,6 +28,7 @@ class Ctx:
     """One probe: its kind and what its body may use."""
 
     def __init__(self, rnd, cat, kind, fields=(), tp=None, maps=None):
+        self.extra_ints = []  # the probe kind's own integer leaves (argN, args.x)
         self.rnd, self.cat, self.kind, self.tp = rnd, cat, kind, tp
         self.fields = [f for f in fields if not f.name.startswith('common_')]
         self.maps = maps if maps is not None else {}  # name -> (keysig, valkind)
@@ -62,6 +65,8 @@ class Ctx:
             ls += [field] * 3
         if self.kind in ('uprobe',) and not self.in_for:
             ls.append(lambda r: E(f'arg{r.randint(0, 3)}', False))
+        if self.extra_ints and not self.in_for:
+            ls += [lambda r: E(r.choice(self.extra_ints), False)] * 2
         if self.kind == 'uretprobe' and not self.in_for:
             ls.append(lambda r: E('retval', False))
         imaps = [m for m, v in self.maps.items() if v[1] == 'int' and self.usable(m)]
@@ -539,6 +544,53 @@ def gen_misc(rnd, cat, idx):
     return Prog(f'BEGIN {{ {" ".join(stmts)} }}\nBEGIN {{ exit(); }}\n', run=True)
 
 
+# bpftrace's software and hardware events; raw tracepoints with their BTF arguments; the
+# USDT probes of build/workloads/usdt_target with their argument counts
+SW_EVENTS = ['cpu-clock', 'cpu', 'task-clock', 'page-faults', 'faults', 'context-switches',
+             'cs', 'cpu-migrations', 'minor-faults', 'major-faults', 'alignment-faults',
+             'emulation-faults', 'dummy', 'bpf-output']
+HW_EVENTS = ['cpu-cycles', 'cycles', 'instructions', 'cache-misses', 'cache-references',
+             'branch-instructions', 'branches', 'branch-misses', 'bus-cycles', 'ref-cycles',
+             'frontend-stalls', 'backend-stalls']
+RAWTPS = {'sys_enter': ['args.id', '(uint64)args.regs', 'arg1'],
+          'sys_exit': ['args.ret', 'arg1'],
+          'sched_switch': ['args.prev->pid', 'args.next->tgid', 'args.prev_state',
+                           '(uint64)args.preempt', 'arg3'],
+          'sched_wakeup': ['args.p->pid', 'arg0'],
+          'sched_process_exec': ['args.p->pid', 'args.old_pid', '(uint64)args.bprm']}
+USDT_PROBES = {'signed': 4, 'unsigned': 4, 'misc': 4, 'mem': 3, 'site': 2, 'guarded': 1}
+
+
+def gen_probekinds(rnd, cat, idx):
+    """software, hardware, rawtracepoint, usdt and self probes (loaded, not attached)."""
+    maps = {}
+    progs = []
+    usdt_bin = os.path.join(os.path.dirname(cat.utarget), 'usdt_target')
+    for _ in range(rnd.randint(1, 2)):
+        k = rnd.choice(['software', 'hardware', 'rawtp', 'usdt', 'usdt', 'self'])
+        kind, extra = 'profile', []
+        if k == 'software':
+            spec = f'{rnd.choice(["software", "s"])}:{rnd.choice(SW_EVENTS)}'
+        elif k == 'hardware':
+            spec = f'{rnd.choice(["hardware", "h"])}:{rnd.choice(HW_EVENTS)}'
+        elif k == 'rawtp':
+            ev = rnd.choice(sorted(RAWTPS))
+            spec = f'{rnd.choice(["rawtracepoint", "rt"])}:{rnd.choice(["", "vmlinux:"])}{ev}'
+            extra = RAWTPS[ev]
+        elif k == 'usdt':
+            pr = rnd.choice(sorted(USDT_PROBES))
+            spec = f'{rnd.choice(["usdt", "U"])}:{usdt_bin}:{rnd.choice(["bpfs:", ""])}{pr}'
+            extra = [f'arg{i}' for i in range(USDT_PROBES[pr])]
+        else:
+            spec, kind = 'self:signal:SIGUSR1', 'BEGIN'
+        if k in ('software', 'hardware') and rnd.random() < 0.7:
+            spec += f':{rnd.choice([1, 100, 1000, 100000])}'
+        ctx = Ctx(rnd, cat, kind, (), None, maps)
+        ctx.extra_ints = extra
+        progs.append(f'{spec} {pred(ctx)}{{ {body(ctx)} }}')
+    return Prog('\n'.join(progs) + '\n')
+
+
 KINDS = KINDS_CALC + [
     ('tp', 4, gen_tp),
     ('tpsweep', 2, gen_tpsweep),
@@ -550,4 +602,5 @@ KINDS = KINDS_CALC + [
     ('flow', 2, gen_flow),
     ('maps', 2, gen_maps),
     ('misc', 1.5, gen_misc),
+    ('probekinds', 1.5, gen_probekinds),
 ]

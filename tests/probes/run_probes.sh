@@ -118,6 +118,61 @@ if [ $st = 1 ] && grep -q "ERROR: self probes are written self:signal:SIGUSR1" "
 	pass self_other_signal
 else fail self_other_signal "status $st: $(head -c 300 "$tmp/err")"; fi
 
+# ---- usdt ------------------------------------------------------------------------------
+W=build/workloads
+run "$BIN" -l "usdt:$W/usdt_target:*"
+want="usdt:$W/usdt_target:bpfs:guarded usdt:$W/usdt_target:bpfs:mem usdt:$W/usdt_target:bpfs:misc usdt:$W/usdt_target:bpfs:noargs usdt:$W/usdt_target:bpfs:signed usdt:$W/usdt_target:bpfs:site usdt:$W/usdt_target:bpfs:unsigned"
+if [ $st = 0 ] && [ "$(tr '\n' ' ' <"$tmp/out" | sed 's/ $//')" = "$want" ]; then pass list_usdt_file
+else fail list_usdt_file "status $st: $(head -c 400 "$tmp/out")"; fi
+
+run "$BIN" -l "usdt:$W/usdt_target*:bpfs:s*"
+want="usdt:$W/usdt_target:bpfs:signed usdt:$W/usdt_target:bpfs:site usdt:$W/usdt_target_nopie:bpfs:signed usdt:$W/usdt_target_nopie:bpfs:site"
+if [ $st = 0 ] && [ "$(tr '\n' ' ' <"$tmp/out" | sed 's/ $//')" = "$want" ]; then pass list_usdt_glob
+else fail list_usdt_glob "status $st: $(head -c 400 "$tmp/out")"; fi
+
+run "$W/usdt_target" -r 50
+if [ "$(cat "$tmp/out")" = "guarded=0 lib=1225" ]; then pass usdt_semaphore_off_untraced
+else fail usdt_semaphore_off_untraced "$(cat "$tmp/out")"; fi
+
+# -p: the process's executable and libraries; the semaphore goes on for it and only
+# while traced (the same process counts its guarded hits before, during and after)
+"$W/usdt_target" -r -s 600 400 >"$tmp/child.out" &
+upid=$!
+sleep 0.2
+run "$BIN" -l 'usdt:*' -p "$upid"
+abs=$(readlink -f "$W/usdt_target")
+lib=$(readlink -f "$W/libusdt_lib.so")
+if [ $st = 0 ] && grep -qx "usdt:$abs:bpfs:guarded" "$tmp/out" && grep -qx "usdt:$lib:bpfslib:libcall" "$tmp/out"; then
+	pass list_usdt_pid
+else fail list_usdt_pid "status $st: $(head -c 400 "$tmp/out")"; fi
+run "$BIN" -p "$upid" -e 'usdt::bpfs:site { @[arg0] = count(); } usdt:*:bpfslib:libcall { @lib = count(); } usdt::bpfs:guarded { @g = count(); }'
+wait "$upid"
+if [ $st = 0 ] && grep -qx '@\[1\]: 400' "$tmp/out" && grep -qx '@\[3\]: 400' "$tmp/out" &&
+	grep -qx '@lib: 400' "$tmp/out" && grep -qx '@g: 400' "$tmp/out" &&
+	[ "$(cat "$tmp/child.out")" = "guarded=400 lib=79800" ] && sane; then
+	pass usdt_pid_attach
+else fail usdt_pid_attach "status $st: $(tr '\n' ' ' <"$tmp/out") child: $(cat "$tmp/child.out") $(head -c 300 "$tmp/err")"; fi
+
+run "$BIN" -e 'usdt::bpfs:site { }'
+if [ $st = 1 ] && grep -q "ERROR: usdt probe 'usdt::bpfs:site' names no binary: give one (usdt:BINARY:PROVIDER:NAME) or a process with -p" "$tmp/err"; then
+	pass usdt_no_binary
+else fail usdt_no_binary "status $st: $(head -c 300 "$tmp/err")"; fi
+
+run "$BIN" -e "usdt:$W/usdt_target:bpfs:nope { }"
+if [ $st = 1 ] && grep -q "ERROR: no USDT probe matches 'usdt:$W/usdt_target:bpfs:nope'" "$tmp/err"; then
+	pass usdt_no_match
+else fail usdt_no_match "status $st: $(head -c 300 "$tmp/err")"; fi
+
+run "$BIN" -e "usdt:$W/usdt_target:bpfs:noargs { @ = arg0; }"
+if [ $st = 1 ] && grep -q "ERROR: usdt:$W/usdt_target:bpfs:noargs: arg0 does not exist: this call site of the probe has 0 arguments" "$tmp/err"; then
+	pass usdt_arg_missing
+else fail usdt_arg_missing "status $st: $(head -c 300 "$tmp/err")"; fi
+
+run "$BIN" -e 'usdt:/etc/passwd:a:b { }'
+if [ $st = 1 ] && grep -q "ERROR: cannot read the USDT probes of /etc/passwd: " "$tmp/err"; then
+	pass usdt_not_elf
+else fail usdt_not_elf "status $st: $(head -c 300 "$tmp/err")"; fi
+
 # ---- -p restricts every kind, tracepoints and profile too (current bpftrace) ------------
 build/workloads/wakeups 100 20000 &
 wpid=$!
