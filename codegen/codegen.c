@@ -24,15 +24,35 @@ static int point_specific(struct node *n, void *ctx)
 					n->sym == BI_ARGN || n->sym == BI_RETVAL);
 }
 
+/* In a kprobe_multi group every point reads its registers the same way and `func` from
+ * bpf_get_func_ip; only BTF-typed `args` (per function) and a `for` body (which cannot
+ * read the cookie `probe` needs) keep a point's code its own. */
+static int multi_specific(struct node *n, void *ctx)
+{
+	(void)ctx;
+	return n->kind == AST_FOR || (n->kind == AST_IDENT && n->sym == BI_ARGS);
+}
+
 /* A wildcard over hundreds of tracepoints would otherwise compile hundreds of identical
  * functions (most of start-up time): tracepoint points of one probe whose action and
- * predicate use nothing point-specific share the first one's code. */
+ * predicate use nothing point-specific share the first one's code; so do the points of a
+ * kprobe_multi group (one program, one link). */
 static void find_shared(struct cg *c)
 {
 	const struct sema_result *sr = c->sr;
 	for (int pt = 0; pt < sr->npoints; pt++) {
 		const struct probe_point *p = &sr->points[pt];
 		c->share_of[pt] = -1;
+		if (p->multi_group && p->multi_group - 1 != pt && p->probe >= 0 &&
+		    p->probe < c->nprobes) {
+			struct node *probe = c->probes[p->probe];
+			if (!ast_walk(probe->a, multi_specific, NULL, NULL) &&
+			    !ast_walk(probe->b, multi_specific, NULL, NULL)) {
+				c->share_of[pt] = p->multi_group - 1;
+				c->shared[p->multi_group - 1] = true;
+			}
+			continue;
+		}
 		const struct provider *pv = provider_for_kind(p->kind);
 		if (!pv || !(pv->caps & PV_ARGS_TP) || p->probe < 0 || p->probe >= c->nprobes)
 			continue;

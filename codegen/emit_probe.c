@@ -306,6 +306,11 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 		/* Each kprobe point has its own program, so the function is a constant: the
 		 * symbol's address, which is what bpf_get_func_ip would return at entry, but
 		 * also right for kretprobes and FUNC+OFFSET, where the helper gives 0. */
+		if ((caps & PV_FUNC_KSYM) && c->fn.pt->multi_group) {
+			/* one program for a kprobe_multi group: the helper knows the function */
+			LLVMValueRef a[1] = { c->fn.ctx };
+			return bpfb_helper(c, BPF_FUNC_get_func_ip, c->i64, a, 1, "func");
+		}
 		if (caps & PV_FUNC_KSYM) {
 			uint64_t addr = kprobe_func_addr(c->fn.pt->func);
 			if (!addr)

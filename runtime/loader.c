@@ -97,14 +97,15 @@ static bool tracing_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p,
 	return true;
 }
 
-/* uprobes attached as uprobe_multi links (probe_uprobe_multi.c) say so at load. Returns
- * whether o was filled. */
-static bool uprobe_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p,
-			const struct sema_result *sr)
+/* Points attached as uprobe_multi or kprobe_multi links say so at load (their provider's
+ * load_attach_type). Returns whether o was filled. */
+static bool attach_type_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p,
+			     const struct sema_result *sr)
 {
-	uint32_t type = p->point >= 0 && p->point < sr->npoints
-				? rt_uprobe_attach_type(&sr->points[p->point])
-				: 0;
+	const struct probe_point *pt =
+		p->point >= 0 && p->point < sr->npoints ? &sr->points[p->point] : NULL;
+	const struct provider *pv = pt ? provider_of(pt) : NULL;
+	uint32_t type = pv && pv->load_attach_type ? pv->load_attach_type(pt) : 0;
 	if (!type)
 		return false;
 	o->expected_attach_type = (enum bpf_attach_type)type;
@@ -148,7 +149,7 @@ static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb
 			    .log_level = 1);
 		func_info_opts(&o, p, fb, info);
 		tracing_opts(&o, p, sr);
-		uprobe_opts(&o, p, sr);
+		attach_type_opts(&o, p, sr);
 		int fd = bpf_prog_load((enum bpf_prog_type)p->prog_type, p->name, "GPL",
 				       p->insns, p->insn_cnt, &o);
 		if (fd >= 0) /* accepted the second time: report the first errno */
@@ -209,7 +210,7 @@ int rt_load_all(const struct cg_result *cg, const struct sema_result *sr, int ve
 		LIBBPF_OPTS(bpf_prog_load_opts, o);
 		func_info_opts(&o, p, &fb, info);
 		bool tracing = tracing_opts(&o, p, sr);
-		bool multi = uprobe_opts(&o, p, sr);
+		bool multi = attach_type_opts(&o, p, sr);
 		int fd = bpf_prog_load((enum bpf_prog_type)p->prog_type, p->name, "GPL", p->insns,
 				       p->insn_cnt, info || tracing || multi ? &o : NULL);
 		if (fd < 0) {

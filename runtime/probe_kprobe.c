@@ -99,8 +99,22 @@ static bool kallsyms_skip(const char *name)
  * available_filter_functions ("name" or "name [module]" per line) when readable, else the
  * t/T symbols of /proc/kallsyms ("addr t name\t[module]"). *from_kallsyms tells which.
  * Returns 0, a non-zero value fn returned, or -errno when neither file can be read. */
-static int each_kernel_function(int (*fn)(const char *name, size_t len, void *ctx), void *ctx,
-				bool *from_kallsyms)
+typedef int (*kfn_fn)(const char *name, size_t len, const char *mod, size_t modlen, void *ctx);
+
+/* The module of a list line's function: "[ext4]" after the name, or none (vmlinux). */
+static const char *line_module(const char *after, size_t *len)
+{
+	const char *b = strchr(after, '[');
+	const char *e = b ? strchr(b, ']') : NULL;
+	if (!b || !e) {
+		*len = 0;
+		return NULL;
+	}
+	*len = (size_t)(e - b - 1);
+	return b + 1;
+}
+
+static int each_kernel_function(kfn_fn fn, void *ctx, bool *from_kallsyms)
 {
 	char path[512];
 	const char *root = tracefs_root();
@@ -132,7 +146,9 @@ static int each_kernel_function(int (*fn)(const char *name, size_t len, void *ct
 		size_t n = strcspn(name, " \t\n");
 		if (!n || (*from_kallsyms && kallsyms_skip(name)))
 			continue;
-		r = fn(name, n, ctx);
+		size_t modlen;
+		const char *mod = line_module(name + n, &modlen);
+		r = fn(name, n, mod, modlen, ctx);
 	}
 	free(line);
 	fclose(f);
@@ -141,31 +157,57 @@ static int each_kernel_function(int (*fn)(const char *name, size_t len, void *ct
 
 struct match_ctx {
 	const char *glob;
+	const char *mod_glob; /* kprobe:MODULE:FUNC: the module's name (a glob), else NULL */
 	struct fn_list *out;
 };
 
-static int match_one(const char *name, size_t len, void *ctx)
+/* Does a list line's module match kprobe:MODULE:FUNC's MODULE ("vmlinux": none)? */
+static bool module_matches(const char *mod_glob, const char *mod, size_t modlen)
+{
+	if (!mod_glob)
+		return true;
+	char buf[128];
+	if (!mod)
+		snprintf(buf, sizeof(buf), "vmlinux");
+	else if (modlen < sizeof(buf))
+		snprintf(buf, sizeof(buf), "%.*s", (int)modlen, mod);
+	else
+		return false;
+	return fnmatch(mod_glob, buf, 0) == 0;
+}
+
+static int match_one(const char *name, size_t len, const char *mod, size_t modlen, void *ctx)
 {
 	struct match_ctx *m = ctx;
 	char buf[256];
-	if (len >= sizeof(buf))
+	if (len >= sizeof(buf) || !module_matches(m->mod_glob, mod, modlen))
 		return 0;
 	memcpy(buf, name, len);
 	buf[len] = '\0';
 	if (fnmatch(m->glob, buf, 0) != 0)
 		return 0;
+	if (m->mod_glob) { /* "MODULE:FUNC", the module each match is in */
+		char full[400];
+		int fl = snprintf(full, sizeof(full), "%.*s:%s", mod ? (int)modlen : 7,
+				  mod ? mod : "vmlinux", buf);
+		if (fl < 0 || (size_t)fl >= sizeof(full))
+			return 0;
+		return fn_list_add(m->out, full, (size_t)fl) ? -ENOMEM : 0;
+	}
 	return fn_list_add(m->out, name, len) ? -ENOMEM : 0;
 }
 
 struct find_ctx {
 	const char *name;
 	size_t len;
+	const char *mod_glob;
 };
 
-static int find_one(const char *name, size_t len, void *ctx)
+static int find_one(const char *name, size_t len, const char *mod, size_t modlen, void *ctx)
 {
 	struct find_ctx *fc = ctx;
-	return len == fc->len && memcmp(name, fc->name, len) == 0;
+	return len == fc->len && memcmp(name, fc->name, len) == 0 &&
+	       module_matches(fc->mod_glob, mod, modlen);
 }
 
 uint64_t kprobe_func_addr(const char *func)
@@ -206,7 +248,7 @@ static bool valid_func_name(const char *s)
 }
 
 static int add_point(const struct provider *pv, struct probe_point **pts, int *n,
-		     const char *func, uint64_t offset)
+		     const char *module, const char *func, uint64_t offset)
 {
 	struct probe_point *p = probe_points_add(pts, n);
 	if (!p)
@@ -215,8 +257,13 @@ static int add_point(const struct provider *pv, struct probe_point **pts, int *n
 	p->offset = offset;
 	p->fentry = pv->prog_type == BPF_PROG_TYPE_TRACING; /* the kfunc/kretfunc rows */
 	p->func = strdup(func);
-	int r = offset ? asprintf(&p->name, "%s:%s+%" PRIu64, pv->name, func, offset)
-		       : asprintf(&p->name, "%s:%s", pv->name, func);
+	if (module && !(p->target = strdup(module)))
+		return -ENOMEM;
+	char mod[140] = "";
+	if (module)
+		snprintf(mod, sizeof(mod), "%s:", module);
+	int r = offset ? asprintf(&p->name, "%s:%s%s+%" PRIu64, pv->name, mod, func, offset)
+		       : asprintf(&p->name, "%s:%s%s", pv->name, mod, func);
 	if (r < 0)
 		p->name = NULL;
 	return p->func && p->name ? 0 : -ENOMEM;
@@ -238,6 +285,15 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 {
 	const char *rest = strchr(text, ':');
 	bool ret = pv->kind == PROBE_KRETPROBE;
+	/* kprobe:MODULE:FUNC: a function of that module (a glob too; "vmlinux" the kernel) */
+	char module[128] = "";
+	const char *c2 = rest ? strchr(rest + 1, ':') : NULL;
+	if (c2 && !strchr(c2 + 1, ':') && c2 > rest + 1 && (size_t)(c2 - rest - 1) < sizeof(module) &&
+	    pv->prog_type != BPF_PROG_TYPE_TRACING) {
+		memcpy(module, rest + 1, (size_t)(c2 - rest - 1));
+		module[c2 - rest - 1] = '\0';
+		rest = c2;
+	}
 	if (!rest || !rest[1] || strchr(rest + 1, ':'))
 		return provider_fail(err, errlen,
 			    "%s probe type requires 1 argument: %s:FUNCTION%s, e.g. %s:vfs_read, "
@@ -284,9 +340,9 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 
 	int first = *n;
 	bool from_kallsyms;
-	if (has_glob(func)) {
+	if (has_glob(func) || has_glob(module)) {
 		struct fn_list l = { 0 };
-		struct match_ctx m = { func, &l };
+		struct match_ctx m = { func, module[0] ? module : NULL, &l };
 		int r = each_kernel_function(match_one, &m, &from_kallsyms);
 		if (r) {
 			fn_list_free(&l);
@@ -295,9 +351,18 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 		}
 		fn_list_sort_unique(&l);
 		int e = 0;
-		for (int i = 0; i < l.n && !e; i++)
-			if (!(e = add_point(pv, pts, n, l.v[i], 0)))
+		for (int i = 0; i < l.n && !e; i++) {
+			if (module[0]) { /* l.v[i] is "MODULE:FUNC" */
+				char *colon = strchr(l.v[i], ':');
+				*colon = '\0';
+				e = add_point(pv, pts, n, l.v[i], colon + 1, 0);
+				*colon = ':';
+			} else {
+				e = add_point(pv, pts, n, NULL, l.v[i], 0);
+			}
+			if (!e)
 				(*pts)[*n - 1].wildcard = true;
+		}
 		int matched = l.n;
 		fn_list_free(&l);
 		if (e) {
@@ -314,11 +379,17 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	 * made (__x64_sys_getppid for __do_sys_getppid) is missing from the ftrace list but
 	 * probes fine; a function kprobes refuse gets its sentence when attaching. One that
 	 * was inlined everywhere has no symbol at all. */
-	struct find_ctx fc = { func, strlen(func) };
+	struct find_ctx fc = { func, strlen(func), module[0] ? module : NULL };
 	int found = each_kernel_function(find_one, &fc, &from_kallsyms);
 	if (found < 0)
 		return provider_fail(err, errlen, "cannot list kernel functions for '%s': %s", text,
 			    strerror(-found));
+	if (!found && module[0]) {
+		provider_fail(err, errlen, "kernel function not found: %s in module %s (is the "
+			      "module loaded? it is not in the kernel's list of traceable "
+			      "functions)", func, module);
+		return -ENOENT;
+	}
 	if (!found && (from_kallsyms || !kprobe_func_addr(func))) {
 		provider_fail(err, errlen,
 			      "kernel function not found: %s (no such symbol in /proc/kallsyms: "
@@ -326,7 +397,7 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 			      func);
 		return -ENOENT; /* the caller may skip it when other probes remain */
 	}
-	if (add_point(pv, pts, n, func, offset)) {
+	if (add_point(pv, pts, n, module[0] ? module : NULL, func, offset)) {
 		drop_from(*pts, n, first);
 		return provider_fail(err, errlen, "out of memory");
 	}
@@ -463,6 +534,7 @@ int rt_kprobe_preflight(struct sema_result *sr, int verbose, bool dry_run, struc
 	bool all = false; /* every kprobe as fentry, or only kfunc/kretfunc points */
 	switch (detect_mode()) {
 	case KP_PMU:
+		rt_kprobe_multi_plan(sr, verbose);
 		break;
 	case KP_LEGACY:
 		if (!dry_run)
@@ -520,8 +592,19 @@ static int perf_open(struct perf_event_attr *attr)
 	return fd < 0 ? -errno : fd;
 }
 
+/* The symbol the kernel resolves: "MODULE:FUNC" for a module's function (kallsyms
+ * lookup understands that form), FUNC otherwise. */
+static const char *kprobe_symbol(const struct probe_point *p, char *buf, size_t len)
+{
+	if (!p->target || strcmp(p->target, "vmlinux") == 0)
+		return p->func;
+	snprintf(buf, len, "%s:%s", p->target, p->func);
+	return buf;
+}
+
 static int open_pmu(const struct probe_point *p)
 {
+	char sym[400];
 	struct perf_event_attr attr = {
 		.type = (uint32_t)pmu_type,
 		.size = sizeof(attr),
@@ -531,7 +614,7 @@ static int open_pmu(const struct probe_point *p)
 	};
 	if (p->kind == PROBE_KRETPROBE)
 		attr.config |= 1ull << pmu_retprobe_bit;
-	attr.kprobe_func = (uint64_t)(uintptr_t)p->func; /* config1 */
+	attr.kprobe_func = (uint64_t)(uintptr_t)kprobe_symbol(p, sym, sizeof(sym)); /* config1 */
 	attr.probe_offset = p->offset;                    /* config2 */
 	return perf_open(&attr);
 }
@@ -558,10 +641,11 @@ static int open_legacy(const struct probe_point *p)
 		legacy_events = v;
 		caplegacy = cap;
 	}
-	char ev[64], cmd[512], path[600], buf[32];
+	char ev[64], cmd[1024], path[600], buf[32], sym[400];
 	snprintf(ev, sizeof(ev), LEGACY_PREFIX "%d/k%d", (int)getpid(), p->index);
 	snprintf(cmd, sizeof(cmd), "%c:%s %s+%" PRIu64 "\n",
-		 p->kind == PROBE_KRETPROBE ? 'r' : 'p', ev, p->func, p->offset);
+		 p->kind == PROBE_KRETPROBE ? 'r' : 'p', ev, kprobe_symbol(p, sym, sizeof(sym)),
+		 p->offset);
 	int err = legacy_write(cmd);
 	if (err)
 		return err;
@@ -777,6 +861,8 @@ static int attach_kprobe(const struct probe_point *p, int prog_fd, struct rt_lin
 {
 	if (rt_kprobe_fentry(p))
 		return rt_push_link(l, rt_fentry_attach(p, prog_fd));
+	if (p->multi_group)
+		return rt_kprobe_multi_attach(p, prog_fd, l);
 	int pfd = rt_kprobe_open(p);
 	int err = pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, 0, l);
 	const char *w = err ? rt_kprobe_reason(p, err) : NULL;
@@ -792,11 +878,12 @@ const struct provider provider_kprobe = {
 	.prog_type = BPF_PROG_TYPE_KPROBE,
 	.caps = PV_REGS | PV_ARGN | PV_ARGS_BTF | PV_FUNC_KSYM | PV_ENTRY | PV_KERNEL_FN,
 	.expand = kprobe_expand, .list = kprobe_list, .attach = attach_kprobe,
-	.attach_reverse = true, .list_all = true,
+	.load_attach_type = rt_kprobe_multi_attach_type, .attach_reverse = true, .list_all = true,
 };
 const struct provider provider_kretprobe = {
 	.name = "kretprobe", .aliases = { "kr" }, .kind = PROBE_KRETPROBE,
 	.prog_type = BPF_PROG_TYPE_KPROBE,
 	.caps = PV_REGS | PV_RETVAL | PV_FUNC_KSYM | PV_KERNEL_FN,
 	.expand = kprobe_expand, .list = kprobe_list, .attach = attach_kprobe,
+	.load_attach_type = rt_kprobe_multi_attach_type,
 };

@@ -525,12 +525,12 @@ const struct provider provider_uprobe = {
 	.prog_type = BPF_PROG_TYPE_KPROBE,
 	.caps = PV_REGS | PV_ARGN | PV_FUNC_NAME | PV_USER | PV_ENTRY,
 	.expand = uprobe_expand, .list = list_uprobes, .attach = attach_uprobe,
-	.attach_reverse = true,
+	.load_attach_type = rt_uprobe_attach_type, .attach_reverse = true,
 };
 const struct provider provider_uretprobe = {
 	.name = "uretprobe", .aliases = { "ur" }, .kind = PROBE_URETPROBE,
 	.prog_type = BPF_PROG_TYPE_KPROBE,
 	.caps = PV_REGS | PV_RETVAL | PV_FUNC_NAME | PV_USER,
 	.expand = uprobe_expand, .list = list_uprobes, .attach = attach_uprobe,
-	.attach_reverse = true,
+	.load_attach_type = rt_uprobe_attach_type, .attach_reverse = true,
 };

@@ -33,6 +33,8 @@ enum probe_kind {
 	PROBE_RAWTRACEPOINT,
 	PROBE_SELF,
 	PROBE_USDT,
+	PROBE_WATCHPOINT,
+	PROBE_ASYNCWATCHPOINT,
 };
 
 struct probe_point {
@@ -45,8 +47,9 @@ struct probe_point {
 	uint64_t offset;     /* FUNC+OFFSET */
 	uint64_t freq_hz;    /* profile:hz:N */
 	uint64_t period_ns;  /* interval:s/ms/us/hz, profile:s/ms/us */
-	uint64_t config;     /* software/hardware: the perf event's config */
-	uint64_t period;     /* software/hardware: fire once every `period` events */
+	uint64_t config;     /* software/hardware: the perf event's config; watchpoint: mode */
+	uint64_t period;     /* software/hardware: fire once every `period` events;
+	                        watchpoint: length (the address is `offset`) */
 	uint64_t ref_ctr_offset;        /* usdt: the semaphore's file offset; 0 = none */
 	struct usdt_arg *usdt_args;     /* usdt: the call site's arguments (owned) */
 	int usdt_nargs;                 /* usdt: how many; -1: none readable (usdt_args_err) */
@@ -57,6 +60,8 @@ struct probe_point {
 	struct span loc;     /* the attach point as written (sema/attach.c), for errors about
 	                        this point after sema, e.g. a verifier refusal; may be empty */
 	bool wildcard;       /* kprobe: one of a wildcard's matches (may be skipped quietly) */
+	int multi_group;     /* kprobe: 0, or 1 + the first point of its kprobe_multi group
+	                        (probe_kprobe_multi.c): code shared, one link for the group */
 	bool fentry;         /* kfunc:/kretfunc: (fentry:/fexit:): a kprobe/kretprobe that
 	                        always runs as a fentry/fexit program */
 };
@@ -107,6 +112,9 @@ struct provider {
 	 * never attached (PV_RUN_ONCE). */
 	int (*attach)(const struct probe_point *p, int prog_fd, struct rt_links *l, char *why,
 		      size_t whylen);
+	/* The point's program's expected_attach_type at load (uprobe_multi, kprobe_multi),
+	 * 0 for none; NULL: always none. */
+	uint32_t (*load_attach_type)(const struct probe_point *p);
 	/* The kernel runs this kind's programs on one event newest-attached first (uprobe
 	 * consumers, kprobes), so its points attach in reverse script order and several
 	 * probes on one function still run in the order they are written. */
@@ -131,6 +139,7 @@ extern const struct provider provider_hardware;                           /* pro
 extern const struct provider provider_rawtracepoint;                      /* probe_rawtracepoint.c */
 extern const struct provider provider_self;                               /* probe_self.c */
 extern const struct provider provider_usdt;                               /* probe_usdt.c */
+extern const struct provider provider_watchpoint, provider_asyncwatchpoint; /* probe_watchpoint.c */
 
 /* Find a provider by the text before the first ':' ("t", "tracepoint", "BEGIN"...). */
 const struct provider *provider_find(const char *prefix, size_t len);

@@ -78,6 +78,12 @@ struct rt_links {
 	uint8_t *kind;  /* enum rt_fd_kind of fds[i] */
 	int n, cap;
 	int pid;        /* -p PID: uprobes fire only in this process (0 = everywhere) */
+	int child_pid;  /* -c CMD: the child's pid (watchpoints watch it), 0 = none */
+	/* the session's points and, per point, the point whose program it shares (-1: its
+	 * own), for providers that link a group at once (kprobe_multi) */
+	const struct probe_point *points;
+	const int *same_as;
+	int npoints;
 };
 
 int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l,
@@ -129,6 +135,14 @@ const char *rt_kprobe_reason(const struct probe_point *p, int err);
 void rt_kprobe_cleanup(void);
 /* After rt_kprobe_preflight: does this kprobe point run as a fentry/fexit program? */
 bool rt_kprobe_fentry(const struct probe_point *p);
+
+/* ---- probe_kprobe_multi.c: kprobe wildcards through kprobe_multi links ------------------ */
+/* After the kprobe mode is known (PMU): marks each wildcard's matches as one group when the
+ * kernel accepts kprobe_multi links. */
+void rt_kprobe_multi_plan(struct sema_result *sr, int verbose);
+uint32_t rt_kprobe_multi_attach_type(const struct probe_point *p);
+/* The group leader links every point sharing its program; the others return 0. */
+int rt_kprobe_multi_attach(const struct probe_point *p, int prog_fd, struct rt_links *l);
 
 /* ---- probe_fentry.c: kprobe/kretprobe as fentry/fexit programs ------------------------- */
 /* Per kprobe point (all: every one, else the kfunc/kretfunc ones): its BTF FUNC id and argument count; drops wildcard matches BTF does

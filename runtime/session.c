@@ -292,6 +292,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	struct rt_events ev = { 0 };
 	struct saved_signals sigs;
 	int *prog_fds = NULL;
+	int *same_as = NULL; /* per point: the point whose program it shares, or -1 */
 	const char **names = NULL, **strf = NULL, **funcs = NULL;
 	bool signals_set = false;
 	struct rt_stacks stacks = { 0 };
@@ -300,6 +301,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 
 	rt_libbpf_quiet(o->verbose);
 	links.pid = o->target_pid;
+	links.child_pid = o->child_pid;
 	if (rt_kprobe_preflight(sr, o->verbose, false, d))
 		goto out_child;
 	rt_uprobe_plan(sr, o->target_pid, o->verbose);
@@ -333,12 +335,21 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	prog_fds = malloc(sizeof(int) * (size_t)(cg.nprogs ? cg.nprogs : 1));
 	names = calloc((size_t)(sr->npoints ? sr->npoints : 1), sizeof(*names));
 	funcs = calloc((size_t)(sr->npoints ? sr->npoints : 1), sizeof(*funcs));
-	if (!prog_fds || !names || !funcs) {
+	same_as = malloc(sizeof(int) * (size_t)(sr->npoints ? sr->npoints : 1));
+	if (!prog_fds || !names || !funcs || !same_as) {
 		diag_error_noloc(d, "out of memory");
 		goto out_cg;
 	}
 	if (rt_load_all(&cg, sr, o->verbose, prog_fds, d))
 		goto out_cg;
+	for (int i = 0; i < sr->npoints; i++)
+		same_as[i] = -1;
+	for (int i = 0; i < cg.nprogs; i++)
+		if (cg.progs[i].point >= 0 && cg.progs[i].point < sr->npoints)
+			same_as[cg.progs[i].point] = cg.progs[i].shared ? cg.progs[i].same_as : -1;
+	links.points = sr->points;
+	links.npoints = sr->npoints;
+	links.same_as = same_as;
 
 	for (int i = 0; i < sr->npoints; i++) {
 		names[i] = sr->points[i].name;
@@ -509,6 +520,7 @@ out_progs:
 			close(prog_fds[i]);
 out_cg:
 	free(prog_fds);
+	free(same_as);
 	free(names);
 	free(funcs);
 	free(strf);

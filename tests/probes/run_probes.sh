@@ -173,6 +173,33 @@ if [ $st = 1 ] && grep -q "ERROR: cannot read the USDT probes of /etc/passwd: " 
 	pass usdt_not_elf
 else fail usdt_not_elf "status $st: $(head -c 300 "$tmp/err")"; fi
 
+# ---- watchpoint: once per write of a known global of a non-PIE workload -------------------
+# (with -c the breakpoint follows the child from its fork, so the tracer's own pre-exec
+# writes to that address are filtered out by comm)
+addr=$(nm "$W/usdt_target_nopie" | awk '$3 == "bpfs_counter" { print $1 }')
+wp_count() { # ITERATIONS: writes seen (w) and accesses seen (rw) to bpfs_counter
+	run "$BIN" -e "watchpoint:0x$addr:8:w /comm == \"usdt_target_nop\"/ { @w = count(); } asyncwatchpoint:0x$addr:8:rw /comm == \"usdt_target_nop\"/ { @a = count(); }" -c "$W/usdt_target_nopie $1"
+	echo "$(sed -n 's/^@w: //p' "$tmp/out") $(sed -n 's/^@a: //p' "$tmp/out") $st"
+}
+# the loader's own accesses to that page are the same in both runs: 250 iterations add
+# exactly 250 writes (and no reads: the USDT operand that names it is not executed)
+read -r w0 a0 st0 <<<"$(wp_count 0)"
+read -r w1 a1 st1 <<<"$(wp_count 250)"
+if [ "$st0" = 0 ] && [ "$st1" = 0 ] && [ -n "$w1" ] && [ $((w1 - ${w0:-0})) = 250 ] &&
+	[ $((a1 - ${a0:-0})) = 250 ] && sane; then
+	pass watchpoint_writes
+else fail watchpoint_writes "status $st0/$st1: w $w0 -> $w1, rw $a0 -> $a1 (want +250 each) $(head -c 300 "$tmp/err")"; fi
+
+run "$BIN" -e "watchpoint:0x$addr:8:w { }"
+if [ $st = 1 ] && grep -q "a watchpoint watches one process: give -p PID or -c CMD" "$tmp/err"; then
+	pass watchpoint_needs_process
+else fail watchpoint_needs_process "status $st: $(head -c 300 "$tmp/err")"; fi
+
+run "$BIN" -e 'watchpoint:increment+arg1:4:w { }'
+if [ $st = 1 ] && grep -q "watchpoint:FUNCTION+ARG (a watchpoint armed when FUNCTION is called) is not supported" "$tmp/err"; then
+	pass watchpoint_func_arg_refused
+else fail watchpoint_func_arg_refused "status $st: $(head -c 300 "$tmp/err")"; fi
+
 # ---- -p restricts every kind, tracepoints and profile too (current bpftrace) ------------
 build/workloads/wakeups 100 20000 &
 wpid=$!

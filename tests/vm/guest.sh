@@ -438,13 +438,93 @@ t_refused_offset() {
 	fi
 }
 
+# --- kprobe_multi and module kprobes --------------------------------------------------------
+
+# A wildcard's matches share one program and one kprobe_multi link (-v says so) where the
+# kernel has fprobes (CONFIG_FPROBE; Debian's 6.1 has not: then -v says it falls back), and
+# count exactly what one perf event per function counts (BPFSCRIPT_KPROBE_MULTI=0).
+t_kprobe_multi() {
+	local m want
+	for m in 1 0; do
+		BPFSCRIPT_KPROBE_MULTI=$m run kprobe_multi_$m 60 -v -c "$W/read_sizes 3 700 1500" -e '
+kprobe:vfs_rea* /pid == cpid/ { @e[probe, func] = count(); }
+kretprobe:vfs_rea* /pid == cpid/ { @r[probe] = count(); }'
+	done
+	want="kprobe wildcards attach one perf event per function (this kernel refuses kprobe_multi links)"
+	grep -q '^CONFIG_FPROBE=y' "/boot/config-$(uname -r)" 2>/dev/null &&
+		want="kprobe wildcards attach through kprobe_multi links"
+	local f=$T/kprobe_multi_1
+	if [ $RC != 0 ]; then
+		not_ok kprobe_multi "exit status $RC (per-function run)"
+	elif ! grep -Fxq "$want" "$f.err"; then
+		not_ok kprobe_multi_1 "want -v's '$want'"
+	elif ! grep -Eq '^@e\[kprobe:vfs_read, vfs_read\]: ([6-9]|[1-9][0-9]+)$' "$f.out" ||
+		! grep -Eq '^@r\[kretprobe:vfs_read\]: ([6-9]|[1-9][0-9]+)$' "$f.out"; then
+		not_ok kprobe_multi_1 "want @e[kprobe:vfs_read, vfs_read] and @r[kretprobe:vfs_read] >= 6"
+	elif ! cmp -s "$f.out" "$T/kprobe_multi_0.out"; then
+		not_ok kprobe_multi "the output differs from one perf event per function: $(diff "$f.out" "$T/kprobe_multi_0.out" | head -5 | tr '\n' ' ')"
+	else
+		ok kprobe_multi
+	fi
+	clean_or_fail kprobe_multi_clean && ok kprobe_multi_clean
+}
+
+# kprobe:MODULE:FUNC: the 9p client module serves every file read of this VM's root.
+t_kprobe_module() {
+	run kprobe_module 60 -c "$W/read_sizes 2 10" -e 'kprobe:9pnet:p9_client_rpc,kprobe:9pnet:p9_client_read* { @[probe] = count(); } END { printf("%s\n", probe); }'
+	if [ $RC != 0 ]; then
+		not_ok kprobe_module "exit status $RC"
+	elif ! grep -Eq '^@\[kprobe:9pnet:p9_client_(rpc|read[a-z_]*)\]: [1-9][0-9]*$' "$T/kprobe_module.out"; then
+		not_ok kprobe_module "want @[kprobe:9pnet:p9_client_...] counts"
+	else
+		ok kprobe_module
+	fi
+	run kprobe_module_missing 60 -e 'kprobe:no_such_module:vfs_read { }'
+	if [ $RC = 0 ] || ! grep -Fq "ERROR: kernel function not found: vfs_read in module no_such_module" "$T/kprobe_module_missing.err"; then
+		not_ok kprobe_module_missing "want the module sentence (exit $RC)"
+	else
+		ok kprobe_module_missing
+	fi
+	clean_or_fail kprobe_module_clean && ok kprobe_module_clean
+}
+
+# t_kprobe_multi_bench (not a test, never run by default: tests/vm/run_vm.sh kprobe_multi_bench): ready and
+# exit time of bpfscript (kprobe_multi), bpfscript with one perf event per function, and
+# bpftrace 0.17, interleaved in one boot, for a small and a 200+ function wildcard.
+bench_one() { # NAME CMD...: prints "ready_ms exit_ms"
+	local name=$1 t0 t1 t2 pid
+	shift
+	t0=$(date +%s%N)
+	"$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null &
+	pid=$!
+	for _ in $(seq 6000); do grep -q '^ready$' "$T/$name.out" 2>/dev/null && break; sleep 0.01; done
+	t1=$(date +%s%N)
+	kill -INT $pid
+	wait $pid
+	t2=$(date +%s%N)
+	echo "$(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000))"
+}
+t_kprobe_multi_bench() {
+	local pat n r
+	for pat in 'vfs_*' '__x64_sys_*'; do
+		n=$(grep -c "^${pat//\*/.*}\( \|$\)" $TRACE/available_filter_functions)
+		for r in 1 2 3; do
+			echo "@@VM # bench $pat ($n functions) round $r: bpfscript multi $(bench_one bm "$BT" -e "kprobe:$pat { @[probe] = count(); } BEGIN { printf(\"ready\n\"); }")"
+			echo "@@VM # bench $pat ($n functions) round $r: bpfscript perf $(BPFSCRIPT_KPROBE_MULTI=0 bench_one bp "$BT" -e "kprobe:$pat { @[probe] = count(); } BEGIN { printf(\"ready\n\"); }")"
+			echo "@@VM # bench $pat ($n functions) round $r: bpftrace $(bench_one bb bpftrace -e "kprobe:$pat { @[probe] = count(); } BEGIN { printf(\"ready\n\"); }")"
+		done
+	done
+	ok kprobe_multi_bench
+}
+
 # --- main -----------------------------------------------------------------------------------
 
 echo "@@VM # kernel $(uname -r), bpfscript $BT"
 r=$(residue)
 [ -n "$r" ] && echo "@@VM # before the tests:$r"
 tests=("$@")
-[ ${#tests[@]} = 0 ] && mapfile -t tests < <(declare -F | sed -n 's/^declare -f t_//p')
+# the benchmark (t_*_bench) runs only when named
+[ ${#tests[@]} = 0 ] && mapfile -t tests < <(declare -F | sed -n 's/^declare -f t_//p' | grep -v '_bench$')
 for t in "${tests[@]}"; do
 	s=$(cut -d' ' -f1 /proc/uptime)
 	"t_$t"
