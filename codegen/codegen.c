@@ -112,6 +112,7 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 	if (bpfb_init(&c))
 		goto out;
 	cg_fatal_begin(&c);
+	out->cpu_v4 = opts->bpf_cpu && strcmp(opts->bpf_cpu, "v4") == 0;
 	find_shared(&c);
 	int before = diag_count(d);
 	for (int pt = 0; pt < sr->npoints; pt++) {

@@ -88,6 +88,7 @@ struct cg_result {
 	int nprogs;
 	struct cg_helper_site *sites; /* -k/-kk call sites, by ABI_EV_HELPER_ERROR index */
 	int nsites;
+	bool cpu_v4;         /* compiled for BPF CPU v4 (a loader may ask for v3 instead) */
 };
 
 int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg_opts *opts,

@@ -138,7 +138,7 @@ static void refusal(struct diag *d, const struct sema_result *sr, int point, con
 /* A failed load again, this time with a verifier log, so we can say what went wrong. */
 static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb,
 			   const struct bpf_func_info *info, const struct sema_result *sr,
-			   int load_err, int verbose, struct diag *d)
+			   int load_err, int verbose, bool retry_v3, struct diag *d)
 {
 	const char *probe = point_name(sr, p->point);
 	char *log = malloc(VERIFIER_LOG_SIZE);
@@ -168,6 +168,22 @@ static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb
 	bool have_log = log && log[0];
 	if (have_log && verbose)
 		fprintf(stderr, "Verifier log for probe %s:\n%s\n", probe, log);
+	/* ENOTSUPP (524) after a log that is only the verifier's statistics: the program was
+	 * verified, then the kernel's JIT (always on) could not compile it, e.g. when the x86
+	 * JIT's image size does not settle within its passes */
+	if (err == -524 && have_log && strncmp(log, "processed ", 10) == 0 && retry_v3) {
+		/* the JIT trips over some v4 instruction sequences: the caller compiles
+		 * again for v3, whose programs it translates */
+		free(log);
+		return -EAGAIN;
+	}
+	if (err == -524 && have_log && strncmp(log, "processed ", 10) == 0) {
+		refusal(d, sr, p->point, "the kernel verified the program for probe %s, but its JIT "
+			"compiler could not translate it (ENOTSUPP, a kernel limit some programs "
+			"hit; -v shows the verifier's statistics)", probe);
+		free(log);
+		return err;
+	}
 	char reason[256] = "";
 	if (have_log)
 		verifier_reason(log, reason, sizeof(reason));
@@ -214,7 +230,7 @@ int rt_load_all(const struct cg_result *cg, const struct sema_result *sr, int ve
 		int fd = bpf_prog_load((enum bpf_prog_type)p->prog_type, p->name, "GPL", p->insns,
 				       p->insn_cnt, info || tracing || multi ? &o : NULL);
 		if (fd < 0) {
-			err = explain_failure(p, &fb, info, sr, -errno, verbose, d);
+			err = explain_failure(p, &fb, info, sr, -errno, verbose, cg->cpu_v4, d);
 			for (int j = 0; j < i; j++) {
 				close(fds[j]);
 				fds[j] = -1;

@@ -52,7 +52,9 @@ size_t rt_percpu_value_size(uint32_t vsize);
 
 /* ---- loader.c ----------------------------------------------------------------------- */
 /* Loads every program; fds[i] for cg->progs[i]. On failure closes what it loaded, adds one
- * sentence to d (and prints the verifier log to stderr when verbose) and returns -errno. */
+ * sentence to d (and prints the verifier log to stderr when verbose) and returns -errno;
+ * -EAGAIN, with nothing in d, when code compiled for BPF CPU v4 passed the verifier but
+ * the kernel's JIT could not translate it: compile for v3 and load again. */
 int rt_load_all(const struct cg_result *cg, const struct sema_result *sr, int verbose,
 		int *fds, struct diag *d);
 /* libbpf's own messages: shown only with -v. */

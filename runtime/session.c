@@ -340,7 +340,16 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		diag_error_noloc(d, "out of memory");
 		goto out_cg;
 	}
-	if (rt_load_all(&cg, sr, o->verbose, prog_fds, d))
+	int lerr = rt_load_all(&cg, sr, o->verbose, prog_fds, d);
+	if (lerr == -EAGAIN) { /* the JIT refused v4 code the verifier accepted: use v3 */
+		cg_result_free(&cg);
+		memset(&cg, 0, sizeof(cg));
+		cgo.bpf_cpu = "v3";
+		if (codegen_run(prog, sr, &cgo, d, &cg) || diag_count(d))
+			goto out_cg;
+		lerr = rt_load_all(&cg, sr, o->verbose, prog_fds, d);
+	}
+	if (lerr)
 		goto out_cg;
 	for (int i = 0; i < sr->npoints; i++)
 		same_as[i] = -1;

@@ -164,14 +164,22 @@ SYM[uprobe]=bench_func_fp
 PROG[uprobe_leaf]="uprobe:$WL:bench_func { @ = count(); }"
 MODE[uprobe_leaf]=func
 SYM[uprobe_leaf]=bench_func
-cases=(count pid hist lhist uprobe uprobe_leaf)
+# issue 14's rows: a USDT probe (a uprobe trap on the probe's nop, the argument from a
+# register) and a software event on every page fault (counted system-wide, so the check
+# that every event was seen holds)
+PROG[usdt]="usdt:$WL:bench:tick { @ = count(); }"
+MODE[usdt]=usdt
+SYM[usdt]=tick
+PROG[software]="software:page-faults:1 { @ = count(); }"
+MODE[software]=faults
+cases=(count pid hist lhist uprobe uprobe_leaf usdt software)
 
 # uprobes are new in bpfscript: measure them only if they work here.
 if ! "$HARNESS" "$tmp/u" ready "$WL fpfunc 1000 1" "$BPFSCRIPT" \
 	-e "BEGIN { printf(\"ready\\n\"); } ${PROG[uprobe]}" >/dev/null ||
 	[ "$(events_counted "$tmp/u")" -lt 1000 ]; then
 	notes+=("uprobe rows skipped: bpfscript cannot trace $WL:bench_func_fp here ($(head -1 "$tmp/u.err"))")
-	cases=(count pid hist lhist)
+	cases=(count pid hist lhist software)
 fi
 
 case_args() { # case_args TOOL CASE: sets args, the tool's arguments for this case
@@ -369,12 +377,16 @@ END {
 	row("ev_lhist", "read lhist() pair ns/ev", "le", 1, 1.2)
 	row("ev_uprobe", "uprobe @=count() ns/ev", "le", 1)
 	row("ev_uprobe_leaf", "  same, leaf (single-step) ns/ev", "")
+	row("ev_usdt", "usdt @=count() ns/ev", "le", 1)
+	row("ev_software", "software:page-faults @=count() ns/ev", "le", 1)
 	row("bpf_count", "  BPF prog ns/run: @=count()", "")
 	row("bpf_pid", "  BPF prog ns/run: @[pid]", "")
 	row("bpf_hist", "  BPF prog ns/run: hist pair", "")
 	row("bpf_lhist", "  BPF prog ns/run: lhist pair", "")
 	row("bpf_uprobe", "  BPF prog ns/run: uprobe", "")
 	row("bpf_uprobe_leaf", "  BPF prog ns/run: uprobe leaf", "")
+	row("bpf_usdt", "  BPF prog ns/run: usdt", "")
+	row("bpf_software", "  BPF prog ns/run: software", "")
 	row("stream_rate", "printf delivered events/s", "ge", 1)
 	row("stream_lost", "printf reported lost", "")
 	row("stream_unrep", "printf unreported losses", "zero")

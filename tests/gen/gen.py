@@ -55,6 +55,8 @@ KNOWN = [
     ('tp-flexible-char-array', re.compile(r'refused to create the BPF map for @.*Invalid argument')),
     # a for-loop callback's frame plus its caller's, with LLVM's spills, past 512 bytes
     ('callback-frames-stack', re.compile(r'combined stack size of \d+ calls is \d+')),
+    # the kernel's JIT failing on a verified program (ENOTSUPP after verification)
+    ('kernel-jit', re.compile(r'but its JIT compiler could not translate it')),
     # the verifier's own complexity limits on big generated probes
     ('verifier-complexity', re.compile(r'jumps is too complex|program is too large|'
                                        r'BPF program is too large')),

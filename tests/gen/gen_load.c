@@ -96,7 +96,20 @@ static int compile_and_load(const char *text, size_t len)
 	fds = malloc(sizeof(int) * (size_t)(cg.nprogs ? cg.nprogs : 1));
 	if (!fds)
 		goto out;
-	if (rt_load_all(&cg, &sr, 0, fds, &d))
+	int lerr = rt_load_all(&cg, &sr, 0, fds, &d);
+	if (lerr == -EAGAIN) { /* as the tracer: v3 code when the JIT refuses v4's */
+		cg_result_free(&cg);
+		memset(&cg, 0, sizeof(cg));
+		cgo.bpf_cpu = "v3";
+		if (codegen_run(prog, &sr, &cgo, &d, &cg) || diag_count(&d))
+			goto out;
+		free(fds);
+		fds = malloc(sizeof(int) * (size_t)(cg.nprogs ? cg.nprogs : 1));
+		if (!fds)
+			goto out;
+		lerr = rt_load_all(&cg, &sr, 0, fds, &d);
+	}
+	if (lerr)
 		goto out;
 	for (int i = 0; i < cg.nprogs; i++)
 		if (fds[i] >= 0)

@@ -12,6 +12,10 @@
  *   lseek    N lseek(-1, 1000000000 + i % MOD, SEEK_SET) calls: they fail at once with
  *            EBADF, and the unique offsets let a tracer pick out exactly these calls
  *            (printf streaming with MOD 1, a MOD-key map otherwise)
+ *   usdt     N passes over the USDT probe bench:tick (<sys/sdt.h>: a nop untraced, a uprobe
+ *            trap traced; its operand is a register)
+ *   faults   N page faults: writes to N fresh pages of an anonymous mapping made before
+ *            the timed loop (a software:page-faults probe fires on each)
  * Prints one line per run: "ns_per_call X.X", then "best X.X" (the fastest run, the
  * least disturbed by the shared machine) and "wall_ms X.X" (wall time of all runs). CPU
  * time rather than wall time, so waiting for a CPU does not count; a tracer's BPF program
@@ -21,6 +25,8 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <sys/sdt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -82,6 +88,16 @@ int main(int argc, char **argv)
 
 	if (n <= 0 || runs <= 0 || mod <= 0)
 		return 2;
+	long page = sysconf(_SC_PAGESIZE);
+	volatile char *pages = NULL;
+	if (!strcmp(mode, "faults")) {
+		pages = mmap(NULL, (size_t)(n * runs * page), PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (pages == MAP_FAILED) {
+			perror("syscall_bench: mmap");
+			return 1;
+		}
+	}
 	if (!strcmp(mode, "read") && (fd = open("/dev/zero", O_RDONLY)) < 0) {
 		perror("syscall_bench: /dev/zero");
 		return 1;
@@ -103,6 +119,12 @@ int main(int argc, char **argv)
 				s += f(i);
 			if (s == 42)
 				puts("");
+		} else if (!strcmp(mode, "usdt")) {
+			for (long i = 0; i < n; i++)
+				STAP_PROBE1(bench, tick, i);
+		} else if (!strcmp(mode, "faults")) {
+			for (long i = 0; i < n; i++)
+				pages[(r * n + i) * page] = 1;
 		} else if (!strcmp(mode, "lseek")) {
 			for (long i = 0; i < n; i++)
 				lseek(-1, LSEEK_BASE + i % mod, SEEK_SET);
