@@ -103,7 +103,7 @@ def classify_load(status, out):
     return 'fail', 'error on a valid program: ' + (out.strip().splitlines() or [''])[0][:200]
 
 
-def run_real(binary, text, timeout=30):
+def run_real(binary, text, timeout=300):  # a hang guard: see gen_load.c CHILD_TIMEOUT_S
     try:
         cmd = [binary, '-q', '--unsafe'] + (['-c', 'true'] if 'cpid' in text else []) + ['-e', text, '5', 'abc']
         r = subprocess.run(cmd, capture_output=True, timeout=timeout,
