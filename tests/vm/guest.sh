@@ -480,10 +480,16 @@ t_kprobe_module() {
 		ok kprobe_module
 	fi
 	run kprobe_module_missing 60 -e 'kprobe:no_such_module:vfs_read { }'
-	if [ $RC = 0 ] || ! grep -Fq "ERROR: kernel function not found: vfs_read in module no_such_module" "$T/kprobe_module_missing.err"; then
-		not_ok kprobe_module_missing "want the module sentence (exit $RC)"
+	if [ $RC = 0 ] || ! grep -Fq "ERROR: kprobe probe type requires 1 argument (kprobe:FUNCTION), or 2 for a module's function (kprobe:MODULE:FUNCTION), and no module 'no_such_module' is loaded" "$T/kprobe_module_missing.err"; then
+		not_ok kprobe_module_missing "want the no-such-module sentence (exit $RC)"
 	else
 		ok kprobe_module_missing
+	fi
+	run kprobe_module_nofunc 60 -e 'kprobe:9pnet:no_such_function { }'
+	if [ $RC = 0 ] || ! grep -Fq "ERROR: kernel function not found: no_such_function in module 9pnet" "$T/kprobe_module_nofunc.err"; then
+		not_ok kprobe_module_nofunc "want the function-not-in-module sentence (exit $RC)"
+	else
+		ok kprobe_module_nofunc
 	fi
 	clean_or_fail kprobe_module_clean && ok kprobe_module_clean
 }
