@@ -49,7 +49,7 @@ LIB_OBJS_asan := $(call objs,asan,$(LIB_SRCS)) $(patsubst $(GEN_DIR)/%.c,build/a
 UNIT_TESTS   := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
 WORKLOADS    := $(patsubst tests/workloads/%.c,build/workloads/%,$(wildcard tests/workloads/*.c))
 
-.PHONY: all setup test test-build demo bench clean fuzz soak install gen-long
+.PHONY: all setup test test-build demo bench clean fuzz soak install gen-long layering
 all: bpfscript
 
 # ---- generated front end
@@ -235,6 +235,11 @@ GEN_JOBS  ?= 2
 gen-long: setup
 	@$(MAKE) --no-print-directory bpfscript build/rel/gen_load $(WORKLOADS)
 	@tests/gen/run_gen.sh --long --count $(GEN_COUNT) --seed $(GEN_SEED) --jobs $(GEN_JOBS)
+
+# Layers point down only: fails on an upward #include not in tests/layering/known_upward.txt
+# (also run by make test, as one of tests/*/run_*.sh).
+layering:
+	@tests/layering/run_layering.sh | tail -n 1
 
 clean:
 	rm -rf build bpfscript
