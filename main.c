@@ -2,7 +2,7 @@
  * main.c — the command line: options, loading the script, running the stages in order.
  *
  * Owns: argv parsing (-e, FILE [ARG...], -c, -o, -q, -v, -h, --version, --dry-run,
- * --dump=ast|ir), environment knobs (BPFTRACE_MAP_KEYS, BPFTRACE_STRLEN), and the exit code.
+ * --dump=ast|ir, -d, --emit-llvm, --emit-elf, -B, --no-warnings), environment knobs (BPFTRACE_MAP_KEYS, BPFTRACE_STRLEN), and the exit code.
  * Must not: parse the language, type-check, generate code or touch the kernel itself; each
  * stage lives in its own directory and reports through struct diag.
  */
@@ -56,8 +56,15 @@ static void usage(FILE *out)
 	      "    --dry-run      parse, check and compile, but load nothing\n"
 	      "    --dump=ast     print the syntax tree (after checks, with types) and stop\n"
 	      "    --dump=ir      print the optimised LLVM IR (implies --dry-run)\n"
+	      "    -d STAGE       debug output, then run: ast or types (the checked syntax\n"
+	      "                   tree), codegen (LLVM IR before optimisation), codegen-opt\n"
+	      "                   (after), libbpf or verifier (as -v), all; comma-separated\n"
+	      "    --emit-llvm FILE  write the LLVM IR to FILE.original.ll and FILE.optimized.ll\n"
+	      "    --emit-elf FILE   write the BPF ELF object to FILE (implies --dry-run)\n"
+	      "    -B MODE        stdout buffering: line, full (written at exit) or none\n"
+	      "    --no-warnings  print no warnings\n"
 	      "    -h, --help     show this help\n"
-	      "    --version      show the version\n"
+	      "    -V, --version  show the version\n"
 	      "\n"
 	      "ENVIRONMENT:\n"
 	      "    BPFTRACE_MAP_KEYS   maximum keys per map (default 4096)\n"
@@ -112,7 +119,49 @@ static bool env_given(const char *a, const char *b, const char *c)
 }
 
 enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE, OPT_INFO, OPT_INCLUDE, OPT_METRICS,
-       OPT_USDT_FILE_ACTIVATION };
+       OPT_USDT_FILE_ACTIVATION, OPT_EMIT_LLVM, OPT_EMIT_ELF, OPT_NO_WARNINGS };
+
+/* -d STAGE[,STAGE...]: bpftrace's debug stages mapped onto the dumps bpfscript has. */
+enum { DBG_AST = 1, DBG_CODEGEN = 2, DBG_CODEGEN_OPT = 4, DBG_VERBOSE = 8 };
+
+static int debug_stages(const char *arg, unsigned *mask)
+{
+	static const struct { const char *name; unsigned bits; } stages[] = {
+		{ "ast", DBG_AST }, { "types", DBG_AST }, { "codegen", DBG_CODEGEN },
+		{ "codegen-opt", DBG_CODEGEN_OPT }, { "libbpf", DBG_VERBOSE },
+		{ "verifier", DBG_VERBOSE }, { "all", DBG_AST | DBG_CODEGEN | DBG_CODEGEN_OPT | DBG_VERBOSE },
+	};
+	const char *p = arg;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		size_t i = 0;
+		for (; n && i < sizeof(stages) / sizeof(stages[0]); i++)
+			if (strlen(stages[i].name) == n && memcmp(stages[i].name, p, n) == 0)
+				break;
+		if (n && i == sizeof(stages) / sizeof(stages[0])) {
+			fprintf(stderr, "ERROR: invalid stage for -d: '%.*s' (ast, types, codegen, "
+					"codegen-opt, libbpf, verifier, all)\n", (int)n, p);
+			return -1;
+		}
+		if (n)
+			*mask |= stages[i].bits;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* --emit-llvm FILE: FILE.original.ll / FILE.optimized.ll, as bpftrace names them */
+static FILE *open_emit(const char *base, const char *suffix)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s%s", base, suffix);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		fprintf(stderr, "ERROR: cannot open '%s' for writing: %s\n", path, strerror(errno));
+	return f;
+}
 
 #define PID_MAX_LIMIT (4 * 1024 * 1024) /* the kernel's PID_MAX_LIMIT on 64-bit */
 #define MAX_INCLUDES 64
@@ -129,6 +178,9 @@ int main(int argc, char **argv)
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE_ACTIVATION },
+		{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
+		{ "emit-elf", required_argument, NULL, OPT_EMIT_ELF },
+		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *program = NULL, *out_path = NULL;
@@ -138,11 +190,14 @@ int main(int argc, char **argv)
 	const char *include_dirs[MAX_INCLUDES], *includes[MAX_INCLUDES];
 	int ninclude_dirs = 0, nincludes = 0;
 	int opt;
+	unsigned debug = 0;
+	const char *emit_llvm = NULL, *emit_elf = NULL;
+	bool no_warnings = false;
 
 	/* Options may come anywhere before `--`, as bpftrace's getopt takes them
 	 * (`bpfscript x.bt -c CMD`); the first non-option is the script (without -e), the
 	 * rest and everything after `--` are its positional parameters. */
-	while ((opt = getopt_long(argc, argv, "e:c:o:qvhf:p:lkI:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "e:c:o:qvhf:p:lkI:d:B:V", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			program = optarg;
@@ -200,6 +255,34 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'd':
+			if (debug_stages(optarg, &debug))
+				return 1;
+			break;
+		case 'B':
+			if (strcmp(optarg, "line") == 0) {
+				so.buffering = SESSION_BUF_LINE;
+			} else if (strcmp(optarg, "full") == 0) {
+				so.buffering = SESSION_BUF_FULL;
+			} else if (strcmp(optarg, "none") == 0) {
+				so.buffering = SESSION_BUF_NONE;
+			} else {
+				fprintf(stderr, "ERROR: -B takes 'line', 'full' or 'none', not '%s'\n",
+					optarg);
+				return 1;
+			}
+			break;
+		case OPT_EMIT_LLVM:
+			emit_llvm = optarg;
+			break;
+		case OPT_EMIT_ELF:
+			emit_elf = optarg;
+			so.dry_run = true;
+			break;
+		case OPT_NO_WARNINGS:
+			no_warnings = true;
+			break;
+		case 'V':
 		case OPT_VERSION:
 			printf("bpfscript v%s\n", BPFSCRIPT_VERSION_STRING);
 			return 0;
@@ -239,6 +322,20 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+
+	if (no_warnings && so.helper_check) {
+		fputs("ERROR: -k conflicts with --no-warnings\n", stderr);
+		return 1;
+	}
+	so.no_warnings = no_warnings;
+	if (debug & DBG_VERBOSE)
+		so.verbose++;
+	if (debug & DBG_CODEGEN)
+		so.ir_orig[0] = (struct cg_dump){ stdout, "LLVM IR before optimization\n"
+							   "---------------------------\n\n" };
+	if (debug & DBG_CODEGEN_OPT)
+		so.ir_opt[0] = (struct cg_dump){ stdout, "\nLLVM IR after optimization\n"
+							  "----------------------------\n\n" };
 
 	if (list_mode) {
 		provider_set_target_pid(so.target_pid);
@@ -285,6 +382,12 @@ int main(int argc, char **argv)
 	struct sema_result sr = { 0 };
 	struct node *prog = NULL;
 	diag_init(&d, &src);
+	d.no_warnings = no_warnings;
+	if (emit_llvm && (!(so.ir_orig[1].out = open_emit(emit_llvm, ".original.ll")) ||
+			  !(so.ir_opt[1].out = open_emit(emit_llvm, ".optimized.ll"))))
+		goto out;
+	if (emit_elf && !(so.elf_out = open_emit(emit_elf, "")))
+		goto out;
 
 	if (env_u32("BPFTRACE_MAP_KEYS", ABI_MAP_KEYS_DEFAULT, 1, 1u << 24, &so.max_map_keys) ||
 	    env_u32("BPFTRACE_STRLEN", ABI_STRLEN_DEFAULT, 1, 200, &sopts.strlen))
@@ -337,6 +440,10 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out_diag;
 	}
+	if (debug & DBG_AST) { /* -d ast|types: the checked tree, then the run goes on */
+		ast_dump(stdout, prog, true);
+		fflush(stdout);
+	}
 	if (out_path && !so.dry_run) {
 		so.out = fopen(out_path, "w");
 		if (!so.out) {
@@ -345,6 +452,9 @@ int main(int argc, char **argv)
 			goto out_diag;
 		}
 	}
+	if (so.buffering) /* -B: bpftrace's stdout buffering modes, also for -o FILE */
+		setvbuf(so.out, NULL, so.buffering == SESSION_BUF_LINE ? _IOLBF
+				      : so.buffering == SESSION_BUF_FULL ? _IOFBF : _IONBF, 0);
 	if (so.child_cmd && !so.dry_run && session_child_spawn(&so, &d))
 		goto out_diag;
 	rc = session_run(prog, &sr, &so, &d);
@@ -356,6 +466,14 @@ out_diag:
 out:
 	if (so.out && so.out != stdout)
 		fclose(so.out);
+	for (int i = 0; i < 2; i++) {
+		if (so.ir_orig[i].out && so.ir_orig[i].out != stdout)
+			fclose(so.ir_orig[i].out);
+		if (so.ir_opt[i].out && so.ir_opt[i].out != stdout)
+			fclose(so.ir_opt[i].out);
+	}
+	if (so.elf_out)
+		fclose(so.elf_out);
 	sema_result_free(&sr);
 	if (prog)
 		ast_free(prog);

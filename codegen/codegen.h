@@ -63,6 +63,14 @@ struct cg_opts {
 	int cpid;            /* pid of the -c child, 0 if none */
 	int filter_pid;      /* -p PID: every attached probe runs only in this process (0: all) */
 	FILE *dump_ir;       /* --dump=ir: write the optimised LLVM IR here; NULL = no dump */
+	/* -d codegen, -d codegen-opt, --emit-llvm, --emit-elf: more places for the IR before
+	 * and after optimisation (each with an optional title line block) and the BPF ELF
+	 * object LLVM emits; NULL = none */
+	struct cg_dump {
+		FILE *out;
+		const char *title;
+	} ir_orig[2], ir_opt[2];
+	FILE *elf_out;
 	int verbose;
 	/* LLVM BPF CPU: "v4" where the kernel accepts its instructions (Linux 6.6+: store of
 	 * an immediate, sign-extending loads, ...), NULL = "v3", which every 5.x kernel runs */

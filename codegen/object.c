@@ -352,6 +352,21 @@ static void drop_dead_callbacks(struct cg *c)
 	}
 }
 
+/* -d codegen[-opt] and --emit-llvm: the module's IR, after a title when one is given */
+static void dump_ir(struct cg *c, const struct cg_dump *dumps)
+{
+	for (int i = 0; i < 2; i++) {
+		if (!dumps[i].out)
+			continue;
+		if (dumps[i].title)
+			fputs(dumps[i].title, dumps[i].out);
+		char *ir = LLVMPrintModuleToString(c->mod);
+		fputs(ir, dumps[i].out);
+		LLVMDisposeMessage(ir);
+		fflush(dumps[i].out);
+	}
+}
+
 int cg_object(struct cg *c, struct cg_result *out)
 {
 	char *msg = NULL;
@@ -362,6 +377,7 @@ int cg_object(struct cg *c, struct cg_result *out)
 	}
 	LLVMDisposeMessage(msg);
 
+	dump_ir(c, c->opts->ir_orig);
 	LLVMErrorRef perr = run_passes(c, pass_pipeline(c));
 	if (perr) {
 		char *m = LLVMGetErrorMessage(perr);
@@ -375,6 +391,7 @@ int cg_object(struct cg *c, struct cg_result *out)
 		fputs(ir, c->opts->dump_ir);
 		LLVMDisposeMessage(ir);
 	}
+	dump_ir(c, c->opts->ir_opt);
 
 	LLVMMemoryBufferRef buf = NULL;
 	if (LLVMTargetMachineEmitToMemoryBuffer(c->tm, c->mod, LLVMObjectFile, &msg, &buf)) {
@@ -389,6 +406,8 @@ int cg_object(struct cg *c, struct cg_result *out)
 		LLVMDisposeMemoryBuffer(buf);
 		return -1;
 	}
+	if (c->opts->elf_out) /* --emit-elf: the object as LLVM wrote it */
+		fwrite(LLVMGetBufferStart(buf), 1, LLVMGetBufferSize(buf), c->opts->elf_out);
 	int err = extract(c, LLVMGetBufferStart(buf), LLVMGetBufferSize(buf), out);
 	LLVMDisposeMemoryBuffer(buf);
 	return err;

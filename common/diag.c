@@ -149,6 +149,8 @@ void diag_free(struct diag *d)
 static void diag_add(struct diag *d, enum diag_level lvl, const struct span *loc,
 		     const char *fmt, va_list ap)
 {
+	if (lvl == DIAG_WARNING && d->no_warnings)
+		return;
 	if (d->n == d->cap) {
 		int cap = d->cap ? d->cap * 2 : 8;
 		struct diag_msg *m = realloc(d->msgs, sizeof(*m) * cap);

@@ -14,6 +14,7 @@
 #define BPFSCRIPT_DIAG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,6 +58,7 @@ struct diag {
 	struct diag_msg *msgs;
 	int n, cap;
 	int nerrors;
+	bool no_warnings; /* --no-warnings: warnings are dropped as they are added */
 };
 
 void diag_init(struct diag *d, const struct source *src);

@@ -173,6 +173,9 @@ static int dry_run(struct node *prog, struct sema_result *sr, struct session_opt
 		.start_ns = monotonic_ns(),
 		.cpid = o->child_pid,
 		.dump_ir = o->dump_ir,
+		.ir_orig = { o->ir_orig[0], o->ir_orig[1] },
+		.ir_opt = { o->ir_opt[0], o->ir_opt[1] },
+		.elf_out = o->elf_out,
 		.verbose = o->verbose,
 		.bpf_cpu = bpf_cpu_for_kernel(),
 		.syms = &rt_codegen_symbols,
@@ -273,10 +276,14 @@ static void report_stop(uint64_t t_stop, uint64_t drained)
 		(unsigned long long)drained, (double)(monotonic_ns() - t_stop) / 1e6);
 }
 
+/* -B full: the output is written when its buffer fills and at exit, not per event */
+static bool out_full_buffered;
+
 static void flush_events(struct rt_events *ev)
 {
 	rt_events_drain(ev);
-	fflush(ev->out);
+	if (!out_full_buffered)
+		fflush(ev->out);
 }
 
 int session_run(struct node *prog, struct sema_result *sr, struct session_opts *o,
@@ -323,6 +330,9 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		.cpid = o->child_pid,
 		.filter_pid = o->target_pid,
 		.dump_ir = o->dump_ir,
+		.ir_orig = { o->ir_orig[0], o->ir_orig[1] },
+		.ir_opt = { o->ir_opt[0], o->ir_opt[1] },
+		.elf_out = o->elf_out,
 		.verbose = o->verbose,
 		.bpf_cpu = bpf_cpu_for_kernel(),
 		.fentry_nargs = rt_fentry_nargs(),
@@ -401,7 +411,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	signals_install(&sigs);
 	signals_set = true;
 	ev.stop = &stop_signal; /* until the probes stop sending, every poll is bounded */
-	if (o->fmt->json) {
+	out_full_buffered = o->buffering == SESSION_BUF_FULL;
+	if (o->fmt->json && !o->buffering) {
 		/* One write(2) per JSON line (up to 64 KiB), so that a -c child writing to the
 		 * same stdout never lands inside one of them. */
 		static char json_buf[1 << 16];
@@ -446,7 +457,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 			diag_error_noloc(d, "reading events failed: %s", strerror(-err));
 			goto out_detach;
 		}
-		if (err > 0)
+		if (err > 0 && !out_full_buffered)
 			fflush(o->out);
 		if (print_request) { /* SIGUSR1: what the maps hold now; tracing goes on */
 			print_request = 0;
@@ -502,7 +513,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 			(unsigned long long)trunc, trunc == 1 ? " was" : "s were",
 			o->strlen ? o->strlen : ABI_STRLEN_DEFAULT);
 	/* bpftrace's wording, plus the map, the count and the knob that raises the limit */
-	for (int i = 0; i < sr->nmaps; i++) {
+	for (int i = 0; i < sr->nmaps && !o->no_warnings; i++) {
 		uint64_t full = rt_lost_slot(&maps, ABI_LOST_MAP(i));
 		if (full)
 			fprintf(stderr, "WARNING: Map full; can't update element: %llu updates of "
@@ -511,7 +522,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 				(unsigned long long)full, sr->maps[i].name,
 				o->max_map_keys ? o->max_map_keys : ABI_MAP_KEYS_DEFAULT);
 	}
-	rt_report_failures(&maps, sr, prog, d->src, o->helper_check, stderr);
+	if (!o->no_warnings)
+		rt_report_failures(&maps, sr, prog, d->src, o->helper_check, stderr);
 	if (ev.err)
 		diag_error_noloc(d, "an event from the kernel could not be decoded: %s",
 				 strerror(-ev.err));

@@ -14,10 +14,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../codegen/codegen.h"
 #include "../common/diag.h"
 #include "../parser/ast.h"
 #include "../sema/sema.h"
 #include "output.h"
+
+enum { SESSION_BUF_LINE = 1, SESSION_BUF_FULL, SESSION_BUF_NONE };
 
 struct session_opts {
 	FILE *out;             /* stdout or -o FILE: printf output and maps */
@@ -26,6 +29,11 @@ struct session_opts {
 	const char *child_cmd; /* -c CMD, run via /bin/sh -c; NULL if none */
 	bool dry_run;          /* --dry-run: codegen only, no kernel */
 	FILE *dump_ir;         /* --dump=ir destination or NULL */
+	struct cg_dump ir_orig[2], ir_opt[2]; /* -d codegen[-opt], --emit-llvm (codegen.h) */
+	FILE *elf_out;         /* --emit-elf: the BPF object is written here */
+	int buffering;         /* -B: 0 default (flushed after each batch of events),
+				* SESSION_BUF_LINE, _FULL (flushed at exit), _NONE */
+	bool no_warnings;      /* --no-warnings: no WARNING lines while tracing either */
 	uint32_t max_map_keys; /* BPFTRACE_MAP_KEYS */
 	const struct output_ops *fmt; /* -f: the output format (runtime/output.h); NULL = text */
 	uint32_t cat_bytes_max; /* BPFTRACE_CAT_BYTES_MAX: bytes cat() prints per call */

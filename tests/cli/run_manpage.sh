@@ -31,9 +31,9 @@ awk '/^\.SH OPTIONS/ { on = 1; next } /^\.SH/ { on = 0 } on' bpfscript.8 |
 	awk '/^\.RS/ { skip = 1 } /^\.RE/ { skip = 0; next } !skip' |
 	awk 'prev == ".TP" { print } { prev = $0 }' |
 	sed -E 's/^\.B[IR]? //; s/\\-/-/g; s/"//g; s/ .*//; s/,$//' >"$tmp/man.raw"
-# ".B \-h, \-\-help" names two options
+# ".B \-h, \-\-help" and ".B \-V, \-\-version" name two options
 awk '/^\.SH OPTIONS/ { on = 1; next } /^\.SH/ { on = 0 } on' bpfscript.8 |
-	grep -E '^\.B \\-h, ' | sed -E 's/.*, //; s/\\-/-/g' >>"$tmp/man.raw"
+	grep -E '^\.B \\-[hV], ' | sed -E 's/.*, //; s/\\-/-/g' >>"$tmp/man.raw"
 sort -u "$tmp/man.raw" >"$tmp/man.opts"
 if [ "$(wc -l <"$tmp/help.opts")" -lt 15 ]; then
 	nok help_options_parsed "only $(wc -l <"$tmp/help.opts") options found in --help"

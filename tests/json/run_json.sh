@@ -27,6 +27,8 @@ done
 # Tests whose run cannot be checked with -f json, and why.
 declare -A SKIP=(
 	[usdt_semaphore]="its -c workload prints its own report line to the tracer's stdout"
+	[cli_buffer_full]="its -c command runs echo, which writes to the tracer's stdout"
+	[cli_buffer_line]="its -c command runs echo, which writes to the tracer's stdout"
 	[tool_execsnoop]="its -c command runs /bin/echo, which writes to the tracer's stdout: not the tracer's output"
 )
 
