@@ -1,5 +1,6 @@
 /*
- * lexer/includes.c — `#include` lines and `--include FILE`: the header must exist.
+ * lexer/includes.c — `#include` lines and `--include FILE`: the header must exist, and
+ * its integer constants become the script's.
  *
  * Owns: finding a header the way a C preprocessor would (`"x.h"` next to the script
  * first, then -I directories, /usr/local/include, the multiarch and plain /usr/include)
@@ -7,18 +8,14 @@
  * found"). Headers of the kernel's own tree (<linux/...>, <net/...>, <asm/...>, ...) that
  * no installed package provides are accepted: their struct types come from the kernel's
  * BTF, which is what scripts written for BTF kernels rely on.
- * Must not: read the headers (bpfscript takes types from BTF and constants from its own
- * tables; README "Preprocessor").
+ * Once found, a header's integer constants are read (lexer/headers.c) and handed to the
+ * caller, which makes them macros of the script.
+ * Must not: take types from headers (struct types come from BTF; README "Preprocessor").
  */
 #include "includes.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-
-static const char *const system_dirs[] = {
-	"/usr/local/include", "/usr/include/x86_64-linux-gnu", "/usr/include",
-};
 
 /* Top-level directories of the kernel's include/ and arch include/ trees. */
 static const char *const kernel_dirs[] = {
@@ -26,16 +23,6 @@ static const char *const kernel_dirs[] = {
 	"video", "xen", "rdma", "kvm", "keys", "media", "misc", "drm", "acpi", "clocksource",
 	"dt-bindings", "generated", "math-emu", "pcmcia", "ras", "soc", "target", "vdso",
 };
-
-static bool exists_in(const char *dir, size_t dlen, const char *name, size_t nlen)
-{
-	char path[4096];
-	if (dlen + 1 + nlen + 1 > sizeof(path))
-		return false;
-	snprintf(path, sizeof(path), "%.*s%s%.*s", (int)dlen, dir, dlen ? "/" : "", (int)nlen,
-		 name);
-	return access(path, R_OK) == 0;
-}
 
 static bool kernel_header(const char *name, size_t nlen)
 {
@@ -49,28 +36,27 @@ static bool kernel_header(const char *name, size_t nlen)
 	return false;
 }
 
+/* The directory of the script for quoted headers ("." for a bare file name) */
+static const char *script_dir(const char *script, char *buf, size_t len)
+{
+	if (!script)
+		return NULL;
+	const char *slash = strrchr(script, '/');
+	snprintf(buf, len, "%.*s", slash ? (int)(slash - script) : 1, slash ? script : ".");
+	return buf;
+}
+
 bool pp_header_found(const struct parse_opts *o, const char *script, const char *name,
 		     size_t nlen, bool quoted)
 {
-	if (nlen && name[0] == '/')
-		return exists_in("", 0, name, nlen);
-	if (quoted && script) { /* "x.h": the script's own directory first */
-		const char *slash = strrchr(script, '/');
-		if (exists_in(slash ? script : ".", slash ? (size_t)(slash - script) : 1, name,
-			      nlen))
-			return true;
-	}
-	for (int i = 0; o && i < o->ninclude_dirs; i++)
-		if (exists_in(o->include_dirs[i], strlen(o->include_dirs[i]), name, nlen))
-			return true;
-	for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++)
-		if (exists_in(system_dirs[i], strlen(system_dirs[i]), name, nlen))
-			return true;
-	return kernel_header(name, nlen);
+	char dir[4096], path[4096];
+	return hdr_find(o, script_dir(script, dir, sizeof(dir)), name, nlen, quoted, path,
+			sizeof(path)) ||
+	       kernel_header(name, nlen);
 }
 
 void pp_include_line(const struct parse_opts *o, const struct source *src, struct diag *d,
-		     struct span loc, const char *arg, size_t alen)
+		     struct span loc, const char *arg, size_t alen, hdr_const_fn fn, void *ctx)
 {
 	char close = alen && arg[0] == '<' ? '>' : alen && arg[0] == '"' ? '"' : 0;
 	const char *end = close ? memchr(arg + 1, close, alen - 1) : NULL;
@@ -81,7 +67,27 @@ void pp_include_line(const struct parse_opts *o, const struct source *src, struc
 	const char *name = arg + 1;
 	size_t nlen = (size_t)(end - name);
 	const char *script = src && src->name && strcmp(src->name, "stdin") ? src->name : NULL;
-	if (!nlen || !pp_header_found(o, script, name, nlen, close == '"'))
+	char dir[4096], path[4096];
+	if (nlen && hdr_find(o, script_dir(script, dir, sizeof(dir)), name, nlen, close == '"',
+			     path, sizeof(path))) {
+		if (hdr_read_consts(o, path, fn, ctx))
+			diag_error(d, loc, "#include %c%.*s%c: cannot read %s", arg[0], (int)nlen,
+				   name, close, path);
+		return;
+	}
+	if (!nlen || !kernel_header(name, nlen))
 		diag_error(d, loc, "#include %c%.*s%c: file not found (searched -I directories, "
 				   "/usr/local/include, /usr/include)", arg[0], (int)nlen, name, close);
+}
+
+void pp_include_file(const struct parse_opts *o, struct diag *d, const char *file,
+		     hdr_const_fn fn, void *ctx)
+{
+	char path[4096];
+	if (hdr_find(o, ".", file, strlen(file), true, path, sizeof(path)))
+		hdr_read_consts(o, path, fn, ctx);
+	else if (!kernel_header(file, strlen(file)))
+		diag_error_noloc(d, "--include %s: file not found (searched the current "
+				    "directory, -I directories, /usr/local/include, /usr/include)",
+				 file);
 }

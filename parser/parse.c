@@ -92,19 +92,15 @@ struct node *parse_program_opts(const struct source *src, const struct parse_opt
 	yyscan_t scanner;
 	int before = diag_count(d);
 
-	for (int i = 0; opts && i < opts->nincludes; i++) {
-		const char *f = opts->includes[i];
-		if (!pp_header_found(opts, NULL, f, strlen(f), true))
-			diag_error_noloc(d, "--include %s: file not found (searched the current "
-					    "directory, -I directories, /usr/local/include, "
-					    "/usr/include)", f);
-	}
 	if (scanner_open(&ps, src, d, &scanner)) {
 		if (diag_count(d) == before)
 			diag_error_noloc(d, "out of memory while parsing");
 		return NULL;
 	}
 	ps.opts = opts;
+	/* --include FILE: its constants are macros before the script's first line */
+	for (int i = 0; opts && i < opts->nincludes; i++)
+		pp_include_file(opts, d, opts->includes[i], lex_header_const, &ps);
 	int rc = bpfs_yyparse(scanner, &ps);
 	bpfs_yylex_destroy(scanner);
 	pp_macros_free(ps.macros);

@@ -115,6 +115,9 @@ struct node *ast_cast_set(struct node *cast, struct span loc, struct node *opera
  * ';' or '}', a nested '{' would be dropped but its '}' taken as the end of the
  * enclosing block; so the scanner swallows whole { } groups until recovery ends.
  * errloc is the offending token; if it is itself a nested '{', its group is skipped. */
+/* lexer.l: an #include'd header's integer constant becomes a macro of the script
+ * (ctx: the struct parse_state) */
+void lex_header_const(void *ctx, const char *name, int64_t value);
 void lex_begin_recovery(yyscan_t scanner, struct span errloc);
 
 /* Readable bison name of a token number ("integer", "}", "end of file"). Defined in

@@ -1,0 +1,39 @@
+/*
+ * lexer/headers.h — reading C headers for their integer constants (lexer/headers.c).
+ *
+ * Owns: a small C preprocessor of bpfscript's own: following #include through the search
+ * path, #ifdef/#ifndef/#if/#elif/#else/#endif, #define/#undef, and evaluating each
+ * object-like #define as an integer constant expression. Must not: parse C declarations,
+ * touch the script's own tokens (lexer.l turns the constants into macros) or report
+ * errors at script positions (callers do).
+ */
+#ifndef BPFSCRIPT_HEADERS_H
+#define BPFSCRIPT_HEADERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../parser/parse.h"
+
+/* Called once per object-like #define whose body is an integer constant expression, with
+ * its value as C would compute it (the literal's and casts' widths and signedness), in
+ * the order of the final definitions. */
+typedef void (*hdr_const_fn)(void *ctx, const char *name, int64_t value);
+
+/* The path of header name[0..nlen) ("x.h" when quoted: dir first, the directory of the
+ * including file or script; NULL for none), searched in -I directories,
+ * /usr/local/include, the multiarch and plain /usr/include. false when not found. */
+bool hdr_find(const struct parse_opts *o, const char *dir, const char *name, size_t nlen,
+	      bool quoted, char *path, size_t plen);
+
+/* Read header `path` and everything it includes; fn gets every integer constant. Headers
+ * a header includes that cannot be found are skipped (as conditional code often names
+ * them). 0, or -errno when path itself cannot be read. */
+int hdr_read_consts(const struct parse_opts *o, const char *path, hdr_const_fn fn, void *ctx);
+
+/* The name of syscall nr of this machine (x86-64: asm/unistd_64.h's __NR_ constants, read
+ * once), or NULL. */
+const char *hdr_syscall_name(int64_t nr);
+
+#endif

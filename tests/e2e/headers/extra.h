@@ -1,0 +1,2 @@
+/* --include extra.h (found through -I) */
+enum { EXTRA_A = 40, EXTRA_B };
