@@ -2,7 +2,7 @@
  * sema/check_symbols.c — kstack/ustack (as identifiers and calls), ksym(), usym(), kaddr(),
  * uaddr() and the type of `func`.
  *
- * Owns: the stack arguments (mode bpftrace|perf and a frame limit, in either order as
+ * Owns: the stack arguments (mode bpftrace|perf|raw and a frame limit, in either order as
  * bpftrace allows: kstack(perf), kstack(5), kstack(perf, 5)), registering one STACK_TRACE
  * map per (kernel|user, frames) in sema_result.stacks, and the symbol types of symfmt.h.
  * Must not: read kallsyms or ELF files (codegen resolves kaddr/uaddr), or emit code.
@@ -30,11 +30,11 @@ static void stack_register(struct sema *s, bool user, uint32_t frames)
 	r->stacks[r->nstacks++] = (struct stack_map_info){ user, frames };
 }
 
-static struct type stack_type(struct sema *s, bool user, uint32_t frames, bool perf)
+static struct type stack_type(struct sema *s, bool user, uint32_t frames, uint32_t mode)
 {
 	struct type t = type_u64();
 	t.sub = user ? SUB_USTACK : SUB_KSTACK;
-	t.fmt_id = (int32_t)(frames | (perf ? SUB_STACK_PERF : 0));
+	t.fmt_id = (int32_t)(frames | mode);
 	stack_register(s, user, frames);
 	if (user)
 		s->r->uses_usym = true;
@@ -44,22 +44,25 @@ static struct type stack_type(struct sema *s, bool user, uint32_t frames, bool p
 /* kstack / ustack used as plain identifiers. */
 void sema_stack_ident(struct sema *s, struct node *n, bool user)
 {
-	n->type = stack_type(s, user, STACK_FRAMES_DEFAULT, false);
+	n->type = stack_type(s, user, STACK_FRAMES_DEFAULT, 0);
 }
 
 static void stack_call(struct sema *s, struct node *n, bool user)
 {
 	const char *name = user ? "ustack" : "kstack";
-	bool perf = false, have_mode = false, have_limit = false;
+	uint32_t mode = 0;
+	bool have_mode = false, have_limit = false;
 	uint32_t frames = STACK_FRAMES_DEFAULT;
 	int i = 0;
 	for (struct node *a = n->list; a; a = a->next, i++) {
 		if (a->kind == AST_IDENT && !have_mode && i == 0) {
 			if (strcmp(a->str, "perf") == 0) {
-				perf = true;
+				mode = SUB_STACK_PERF;
+			} else if (strcmp(a->str, "raw") == 0) { /* current bpftrace: addresses */
+				mode = SUB_STACK_RAW;
 			} else if (strcmp(a->str, "bpftrace") != 0) {
-				diag_error(s->d, a->loc, "%s: invalid mode '%s': expected bpftrace or perf",
-					   name, a->str);
+				diag_error(s->d, a->loc, "%s: invalid mode '%s': expected bpftrace, perf "
+							 "or raw", name, a->str);
 				return;
 			}
 			have_mode = true;
@@ -79,12 +82,12 @@ static void stack_call(struct sema *s, struct node *n, bool user)
 			continue;
 		}
 		diag_error(s->d, a->loc,
-			   "%s() takes a mode (bpftrace or perf) and/or a frame limit (an integer "
-			   "literal), e.g. %s(perf, 10)",
+			   "%s() takes a mode (bpftrace, perf or raw) and/or a frame limit (an "
+			   "integer literal), e.g. %s(perf, 10)",
 			   name, name);
 		return;
 	}
-	n->type = stack_type(s, user, frames, perf);
+	n->type = stack_type(s, user, frames, mode);
 }
 
 static bool uprobe_only(const struct sema *s)

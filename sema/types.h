@@ -64,7 +64,7 @@ enum type_sub {
 	SUB_INET,   /* TY_STR size 24: ntop(): u64 address family, then 16 address bytes */
 	SUB_TSTAMP, /* TY_INT: strftime(): nanoseconds since boot, printed with fmt_id */
 	/* issue 3: symbols and stacks (printed by stdlib/symfmt.c through print_ctx->syms) */
-	SUB_KSTACK, /* TY_INT: kernel stack id (negative: none); fmt_id = frames | perf << 16 */
+	SUB_KSTACK, /* TY_INT: kernel stack id (negative: none); fmt_id = frames | perf << 16 | raw << 17 */
 	SUB_USTACK, /* TY_INT: pid << 32 | u32 user stack id; fmt_id as SUB_KSTACK */
 	SUB_KSYM,   /* TY_INT: kernel address, printed as its symbol */
 	SUB_USYM,   /* TY_STR size 16: u64 user address, u64 pid; printed as its symbol */
@@ -80,6 +80,7 @@ enum type_sub {
 	SUB_ADDR,        /* TY_STR of 4 or 16 bytes: pton()'s address, no NUL (for ntop()) */
 };
 #define SUB_STACK_PERF (1 << 16) /* fmt_id bit of SUB_KSTACK/SUB_USTACK: perf mode */
+#define SUB_STACK_RAW (1 << 17)  /* fmt_id bit: raw mode (addresses, no symbols) */
 
 struct ctype;
 

@@ -26,6 +26,7 @@ static void print_stack(FILE *out, const struct type *t, uint64_t v, const struc
 {
 	bool user = t->sub == SUB_USTACK;
 	bool perf = (t->fmt_id & SUB_STACK_PERF) != 0;
+	bool raw = (t->fmt_id & SUB_STACK_RAW) != 0;
 	uint32_t frames = (uint32_t)t->fmt_id & 0xffff;
 	int64_t id = user ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v;
 	uint32_t pid = user ? (uint32_t)(v >> 32) : 0;
@@ -38,6 +39,10 @@ static void print_stack(FILE *out, const struct type *t, uint64_t v, const struc
 		return;
 	fputc('\n', out);
 	for (int i = 0; i < n; i++) {
+		if (raw) { /* current bpftrace: each address in hex, not indented */
+			fprintf(out, "%" PRIx64 "\n", ips[i]);
+			continue;
+		}
 		char sym[512], mod[512];
 		bool ok = user ? ps->usym && ps->usym(ps->ctx, pid, ips[i], true, sym, sizeof(sym), mod,
 						      sizeof(mod))

@@ -109,6 +109,26 @@ if run ustack 15 -q -c "$W 10 300" -e "uprobe:$W:leaf /pid == cpid/ { @[ustack] 
 		'^@t\[$' '^    leaf\+0$' '^    outer\+[0-9]+$' '^, uprobe_target\]: 10$'
 fi
 
+# ---- stack mode raw (current bpftrace): the addresses alone, in hex, unindented; the
+# same addresses perf mode prints next to the symbols
+same_addrs() { # NAME: @r's raw lines are @p's perf addresses, in order
+	local perf raw
+	perf=$(awk '/^@p\[/ { on = 1; next } /^\]/ { on = 0 } on && /^\t/ { print $1 }' "$tmp/out")
+	raw=$(awk '/^@r\[/ { on = 1; next } /^\]/ { on = 0 } on { print }' "$tmp/out")
+	if [ -n "$raw" ] && [ "$raw" = "$perf" ] && ! grep -qvE '^[0-9a-f]+$' <<<"$raw"; then
+		ok "$1"
+	else
+		nok "$1" "raw '$(echo $raw)' is not perf's '$(echo $perf)'"
+	fi
+}
+if run ustack_raw 15 -q -c "$W 10 300" -e "uprobe:$W:leaf /pid == cpid/ { @p[ustack(perf, 3)] = count(); @r[ustack(raw, 3)] = count(); }"; then
+	expect ustack_raw_shape '^@p\[$' '^\]: 10$' '^@r\[$' '^[0-9a-f]+$' '^[0-9a-f]+$' '^[0-9a-f]+$' '^\]: 10$' &&
+		same_addrs ustack_raw
+fi
+if run kstack_raw 15 -q -c 'build/workloads/getppid_loop 5' -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @p[kstack(perf)] = count(); @r[kstack(raw)] = count(); }'; then
+	expect kstack_raw_shape '^@r\[$' '^ffff[0-9a-f]{12}$' '^\]: 5$' && same_addrs kstack_raw
+fi
+
 # ---- usym/uaddr: the probed function's own address resolves to its name
 if run usym 15 -q -c "$W 10 300" -e "uprobe:$W:mid /pid == cpid/ { @[usym(uaddr(\"leaf\")), usym(uaddr(\"mid\") + 1)] = count(); }"; then
 	expect usym '^@\[leaf, mid\]: 10$'
