@@ -188,6 +188,8 @@ LLVMValueRef cg_call(struct cg *c, struct node *n)
 		if (v)
 			return v;
 		v = cg_sys_call(c, n);
+		if (!v)
+			v = cg_family_call(c, n);
 		if (v)
 			return v;
 		cg_error(c, "%s() can only be used as the value assigned to a map",

@@ -337,6 +337,8 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 	}
 	default: {
 		LLVMValueRef v = cg_sys_ident(c, n);
+		if (!v)
+			v = cg_family_ident(c, n);
 		if (v)
 			return v;
 		break;

@@ -10,6 +10,7 @@
  * Must not: format output (stdlib/symfmt.c) or decide what keys hold (codegen).
  */
 #include "runtime_internal.h"
+#include "../lexer/headers.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -260,4 +261,5 @@ void rt_stacks_syms(struct rt_stacks *st, struct print_syms *ps)
 	ps->stack = stack_cb;
 	ps->username = rt_username;
 	ps->cgroup_path = rt_cgroup_path;
+	ps->syscall_name = hdr_syscall_name; /* asm/unistd_64.h, read by lexer/headers.c */
 }

@@ -337,7 +337,7 @@ void sema_ident(struct sema *s, struct node *n)
 		sema_stack_ident(s, n, b == BI_USTACK);
 		return;
 	default:
-		if (sema_sys_ident(s, n, b))
+		if (sema_sys_ident(s, n, b) || sema_family_ident(s, n, b))
 			return;
 		diag_error(s->d, n->loc, "Unknown identifier: '%s'", n->str);
 		n->sym = BI_NONE;

@@ -138,6 +138,17 @@ const char *sema_probe_word(const struct provider *pv);
 bool sema_sys_ident(struct sema *s, struct node *n, enum builtin b);
 bool sema_sys_call(struct sema *s, struct node *n, enum builtin b);
 
+/* Families of builtins typed in files of their own: the rows of stdlib/builtins.h plus
+ * these hooks, listed in sema/families.c. Each returns false when b is not its own. */
+struct sema_family {
+	bool (*ident)(struct sema *s, struct node *n, enum builtin b);
+	bool (*call)(struct sema *s, struct node *n, enum builtin b);
+};
+extern const struct sema_family sema_family_kinfo;     /* check_kinfo.c */
+extern const struct sema_family sema_family_strsearch; /* check_strsearch.c */
+bool sema_family_ident(struct sema *s, struct node *n, enum builtin b);
+bool sema_family_call(struct sema *s, struct node *n, enum builtin b);
+
 /* check_strings.c: issue-4 functions (strings, buffers, async helpers, map queries).
  * Returns false when b is not one of them. */
 bool sema_call_more(struct sema *s, struct node *n, enum builtin b);

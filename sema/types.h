@@ -78,6 +78,8 @@ enum type_sub {
 	SUB_STRERROR,    /* TY_INT: an errno value, printed as strerror()'s text */
 	SUB_MACADDR,     /* TY_INT: 6 bytes (first byte lowest), printed as "05:04:03:02:01:02" */
 	SUB_ADDR,        /* TY_STR of 4 or 16 bytes: pton()'s address, no NUL (for ntop()) */
+	/* kernel and probe facts (sema/check_kinfo.c) */
+	SUB_SYSCALL_NAME, /* TY_INT: a syscall number, printed as its name ("read") */
 };
 #define SUB_STACK_PERF (1 << 16) /* fmt_id bit of SUB_KSTACK/SUB_USTACK: perf mode */
 #define SUB_STACK_RAW (1 << 17)  /* fmt_id bit: raw mode (addresses, no symbols) */

@@ -23,7 +23,9 @@
 	BVAR(NUMAID, "numaid") BVAR(USERNAME, "username")                               \
 	BVAR(SARGN, "sarg") /* sarg0..sargN: "sarg" + digits */                        \
 	BVAR(PPID, "ppid") BVAR(PCOMM, "pcomm") BVAR(NCPUS, "ncpus")                   \
-	BVAR(JIFFIES, "jiffies")
+	BVAR(JIFFIES, "jiffies")                                                         \
+	/* kernel and probe facts (sema/check_kinfo.c, codegen/emit_kinfo.c) */          \
+	BVAR(PROBETYPE, "probetype")
 
 #define BUILTIN_FUNCS(BFUNC)                                                               \
 	BFUNC(PRINTF, "printf", 1, -1) BFUNC(PRINT, "print", 1, 3) BFUNC(TIME, "time", 0, 1) \
@@ -47,7 +49,15 @@
 	/* process and system facts (sema/check_sysinfo.c, codegen/emit_sysinfo.c) */       \
 	BFUNC(CGROUP_PATH, "cgroup_path", 1, 2) BFUNC(STRERROR, "strerror", 1, 1)            \
 	BFUNC(MACADDR, "macaddr", 1, 1) BFUNC(REG, "reg", 1, 1) BFUNC(PTON, "pton", 1, 1)      \
-	BFUNC(UPTR, "uptr", 1, 1) BFUNC(KPTR, "kptr", 1, 1)
+	BFUNC(UPTR, "uptr", 1, 1) BFUNC(KPTR, "kptr", 1, 1)                                  \
+	/* kernel and probe facts (sema/check_kinfo.c, codegen/emit_kinfo.c) */              \
+	BFUNC(PROBETYPE_F, "probetype", 0, 0) BFUNC(NSECS_F, "nsecs", 0, 1)                  \
+	BFUNC(SYSCALL_NAME, "syscall_name", 1, 1) BFUNC(CGROUPID, "cgroupid", 1, 1)          \
+	BFUNC(PERCPU_KADDR, "percpu_kaddr", 1, 2) BFUNC(PATH, "path", 1, 2)                  \
+	/* string search (sema/check_strsearch.c, codegen/emit_strsearch.c) */               \
+	BFUNC(STRSTR, "strstr", 2, 2) BFUNC(STRLEN, "strlen", 1, 1)                          \
+	/* time series (sema/check_tseries.c, codegen/emit_tseries.c) */                     \
+	BFUNC(TSERIES, "tseries", 3, 4)
 
 enum builtin {
 	BI_NONE = -1,

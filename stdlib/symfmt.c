@@ -17,7 +17,8 @@ bool symfmt_handles(const struct type *t)
 	return (t->kind == TY_INT && (t->sub == SUB_KSTACK || t->sub == SUB_USTACK ||
 				      t->sub == SUB_KSYM || t->sub == SUB_FUNC || t->sub == SUB_ENUM ||
 				      t->sub == SUB_USERNAME || t->sub == SUB_CGROUP_PATH ||
-				      t->sub == SUB_STRERROR || t->sub == SUB_MACADDR)) ||
+				      t->sub == SUB_STRERROR || t->sub == SUB_MACADDR ||
+				      t->sub == SUB_SYSCALL_NAME)) ||
 	       (t->kind == TY_STR && t->sub == SUB_USYM);
 }
 
@@ -140,6 +141,11 @@ void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
 	case SUB_STRERROR:
 		fputs(strerror((int)v), out);
 		return;
+	case SUB_SYSCALL_NAME: { /* current bpftrace's words for a number without a name */
+		const char *name = ps && ps->syscall_name ? ps->syscall_name((int64_t)v) : NULL;
+		fputs(name ? name : "Unknown syscall", out);
+		return;
+	}
 	case SUB_MACADDR:
 		fprintf(out, "%02X:%02X:%02X:%02X:%02X:%02X", (unsigned)(v & 0xff),
 			(unsigned)(v >> 8 & 0xff), (unsigned)(v >> 16 & 0xff), (unsigned)(v >> 24 & 0xff),

@@ -33,6 +33,8 @@ struct print_syms {
 	/* "unified:/path,cpu:/path" for cgroup id in the hierarchies whose names match the
 	 * shell pattern filter (NULL: all); false when found in none. */
 	bool (*cgroup_path)(uint64_t id, const char *filter, char *buf, size_t len);
+	/* The name of syscall nr ("read"), NULL when it has none. */
+	const char *(*syscall_name)(int64_t nr);
 };
 
 /* Is t one of the types printed here (SUB_KSTACK..SUB_FUNC)? */
