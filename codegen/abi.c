@@ -29,10 +29,13 @@ void abi_map_layout(const struct type *key, const struct type *val, uint32_t max
 	switch (val->kind) {
 	case TY_HIST:
 	case TY_LHIST:
-		out->nslots = val->kind == TY_HIST
-				      ? abi_hist_slots(val->lh_step)
-				      : abi_lhist_slots(val->lh_min, val->lh_max, val->lh_step);
-		out->value_size = sizeof(struct abi_hist_slot);
+	case TY_TSERIES:
+		out->nslots = val->kind == TY_HIST    ? abi_hist_slots(val->lh_step)
+			      : val->kind == TY_LHIST ? abi_lhist_slots(val->lh_min, val->lh_max,
+									val->lh_step)
+						      : (uint32_t)val->lh_max;
+		out->value_size = val->kind == TY_TSERIES ? sizeof(struct abi_tseries_slot)
+							  : sizeof(struct abi_hist_slot);
 		if (keyless) {
 			out->map_type = ABI_MAP_PERCPU_ARRAY;
 			out->key_size = 4;

@@ -54,6 +54,7 @@ static inline uint32_t abi_lhist_slots(int64_t min, int64_t max, int64_t step)
  *   avg/stats        either    (as above)                  ...                  struct abi_avg
  *   hist/lhist       none      PERCPU_ARRAY (nslots)       u32 slot             struct abi_hist_slot
  *   hist/lhist       yes       PERCPU_HASH                 key ++ u64 slot      struct abi_hist_slot
+ *   tseries          none/yes  as hist/lhist (nslots = intervals)                 struct abi_tseries_slot
  *   int/str/tuple    either    HASH                        key (none: u64 0)    value bytes
  *
  * Per-CPU values are merged in userspace: counts and sums add; min/max take the min/max
@@ -73,6 +74,17 @@ struct abi_hist_slot {
 	uint64_t count;
 	int64_t sum;
 };
+
+/* tseries(): one element per (key, interval slot), per CPU: the interval's value, what
+ * its aggregation keeps beside it (none: the time of the value; avg: the count; min/max:
+ * set), and the interval (epoch = time / interval) the slot holds now. */
+struct abi_tseries_slot {
+	int64_t val;
+	int64_t meta;
+	uint64_t epoch;
+};
+enum abi_tseries_agg { ABI_TS_LAST, ABI_TS_AVG, ABI_TS_MAX, ABI_TS_MIN, ABI_TS_SUM };
+#define ABI_TSERIES_MAX_INTERVALS 4096
 
 #define ABI_MAP_KEYS_DEFAULT 4096u /* BPFTRACE_MAP_KEYS */
 #define ABI_STRLEN_DEFAULT 64u     /* BPFTRACE_STRLEN: str() buffer size */

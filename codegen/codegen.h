@@ -46,6 +46,7 @@ struct cg_prog {
  * calls are compile errors. */
 struct cg_symbols {
 	uint64_t (*kernel_addr)(const char *name); /* 0: not found */
+	bool (*kernel_listed)(const char *name);    /* in kallsyms at all (data, per-CPU) */
 	/* name's link-time address in the ELF file path; *pie: position-independent */
 	int (*user_addr)(const char *path, const char *name, uint64_t *addr, bool *pie);
 	/* the link-time address of file offset off in path */

@@ -81,6 +81,9 @@ struct cg_fn {
 	/* stack_used includes the deepest callback frame so far (cb_depth bytes): the
 	 * verifier counts a caller's frame and its callback's frame together */
 	uint32_t cb_depth;
+	/* tseries(): the time and interval number of the update being emitted
+	 * (emit_tseries.c), read by its apply/init */
+	LLVMValueRef ts_now, ts_epoch;
 };
 
 struct cg {
@@ -274,6 +277,15 @@ struct cg_family {
 extern const struct cg_family cg_family_kinfo;     /* emit_kinfo.c */
 extern const struct cg_family cg_family_strsearch; /* emit_strsearch.c */
 LLVMValueRef cg_family_ident(struct cg *c, struct node *n);
+
+/* emit_tseries.c: tseries() updates. cg_tseries_slot reads the clock (sets fn.ts_now,
+ * fn.ts_epoch) and returns the slot (epoch % intervals); apply folds v into the per-CPU
+ * struct abi_tseries_slot at p; init fills a new one (in buf) for a first update. */
+LLVMValueRef cg_tseries_slot(struct cg *c, const struct type *t);
+/* emit_kinfo.c: CLOCK_TAI - CLOCK_BOOTTIME now (nsecs(sw_tai), tseries' clock) */
+uint64_t cg_tai_offset(void);
+void cg_tseries_apply(struct cg *c, const struct type *t, LLVMValueRef p, LLVMValueRef v);
+void cg_tseries_init(struct cg *c, const struct type *t, LLVMValueRef buf, LLVMValueRef v);
 LLVMValueRef cg_family_call(struct cg *c, struct node *n);
 
 /* ---- emit_probe.c ---- */

@@ -41,7 +41,7 @@ static uint64_t ts_ns(clockid_t id)
 }
 
 /* CLOCK_TAI - CLOCK_BOOTTIME, the TAI reading between two boot-time readings */
-static uint64_t tai_offset(void)
+uint64_t cg_tai_offset(void)
 {
 	uint64_t b1 = ts_ns(CLOCK_BOOTTIME), tai = ts_ns(CLOCK_TAI), b2 = ts_ns(CLOCK_BOOTTIME);
 	return tai - (b1 + (b2 - b1) / 2);
@@ -57,7 +57,7 @@ static LLVMValueRef clock_ns(struct cg *c, int64_t clock)
 	case KINFO_CLOCK_SW_TAI:
 		return LLVMBuildAdd(c->b,
 				    bpfb_helper(c, BPF_FUNC_ktime_get_boot_ns, c->i64, NULL, 0, "boot"),
-				    bpfb_i64(c, tai_offset()), "sw_tai_ns");
+				    bpfb_i64(c, cg_tai_offset()), "sw_tai_ns");
 	default: /* plain nsecs and nsecs(monotonic) */
 		return bpfb_helper(c, BPF_FUNC_ktime_get_ns, c->i64, NULL, 0, "nsecs");
 	}
@@ -68,7 +68,7 @@ static LLVMValueRef percpu_kaddr(struct cg *c, struct node *n)
 	/* the verifier resolves the variable through kallsyms, which lists data symbols only
 	 * with CONFIG_KALLSYMS_ALL: say so here rather than as a verifier refusal */
 	const char *sym = n->list->str;
-	if (!c->opts->syms || !c->opts->syms->kernel_addr(sym)) {
+	if (!c->opts->syms || !c->opts->syms->kernel_listed || !c->opts->syms->kernel_listed(sym)) {
 		cg_error(c, "percpu_kaddr(\"%s\"): the kernel does not list the variable in "
 			    "/proc/kallsyms (built without CONFIG_KALLSYMS_ALL), so BPF programs "
 			    "cannot take its address", sym);

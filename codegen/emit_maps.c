@@ -34,7 +34,7 @@ static const struct map_info *map_of(struct cg *c, struct node *m, struct abi_ma
 
 static bool is_hist(const struct type *t)
 {
-	return t->kind == TY_HIST || t->kind == TY_LHIST;
+	return t->kind == TY_HIST || t->kind == TY_LHIST || t->kind == TY_TSERIES;
 }
 
 /* The BPF key for m; slot (i64) is appended for hist/lhist maps. */
@@ -283,6 +283,9 @@ static void agg_apply(struct cg *c, const struct type *t, LLVMValueRef p, LLVMVa
 {
 	LLVMValueRef one = bpfb_i64(c, 1);
 	switch (t->kind) {
+	case TY_TSERIES:
+		cg_tseries_apply(c, t, p, v);
+		return;
 	case TY_MIN:
 	case TY_MAX: {
 		LLVMValueRef old = bpfb_load(c, c->i64, p, 8);
@@ -327,6 +330,9 @@ static LLVMValueRef agg_init(struct cg *c, const struct type *t,
 	LLVMValueRef buf = bpfb_buf(c, l->value_size, "ainit"); /* scratch once the stack is full */
 	LLVMValueRef one = bpfb_i64(c, 1);
 	switch (t->kind) {
+	case TY_TSERIES:
+		cg_tseries_init(c, t, buf, v);
+		break;
 	case TY_SUM:
 		bpfb_store(c, v, buf, 8);
 		break;
@@ -360,6 +366,7 @@ static enum builtin agg_builtin(enum type_kind k)
 	case TY_STATS: return BI_STATS;
 	case TY_HIST: return BI_HIST;
 	case TY_LHIST: return BI_LHIST;
+	case TY_TSERIES: return BI_TSERIES;
 	default: return BI_NONE;
 	}
 }
@@ -389,6 +396,8 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 		struct type lt = *t;
 		lt.is_signed = call->list->type.is_signed;
 		slot = lin_slot(c, v, &lt, l->nslots);
+	} else if (t->kind == TY_TSERIES) {
+		slot = cg_tseries_slot(c, t);
 	}
 	int fd = cg_map_fd(c, m->sym);
 	LLVMValueRef key = build_key(c, m, mi, l, slot);

@@ -31,6 +31,7 @@ static int user_vaddr(const char *path, uint64_t off, uint64_t *vaddr)
 
 const struct cg_symbols rt_codegen_symbols = {
 	.kernel_addr = ksyms_addr,
+	.kernel_listed = ksyms_listed,
 	.user_addr = user_addr,
 	.user_vaddr = user_vaddr,
 };

@@ -94,6 +94,22 @@ uint64_t ksyms_addr(const char *name)
 	return 0;
 }
 
+bool ksyms_listed(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return false;
+	char line[512], sym[256];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long long a;
+		char t;
+		found = sscanf(line, "%llx %c %255s", &a, &t, sym) == 3 && strcmp(sym, name) == 0;
+	}
+	fclose(f);
+	return found;
+}
+
 void ksyms_free(void)
 {
 	for (int i = 0; i < nsyms; i++)

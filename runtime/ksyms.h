@@ -16,6 +16,9 @@
 bool ksyms_resolve(uint64_t addr, bool with_off, char *buf, size_t len);
 /* Address of a kernel symbol by name, 0 when unknown. */
 uint64_t ksyms_addr(const char *name);
+/* Does /proc/kallsyms list name at all (per-CPU and data symbols too, which ksyms_addr
+ * skips)? Read anew each call: percpu_kaddr() asks once per use at compile time. */
+bool ksyms_listed(const char *name);
 void ksyms_free(void);
 
 #endif

@@ -196,6 +196,64 @@ static uint64_t sum_slot_percpu(const uint8_t *percpu, int64_t *sum)
 	return s;
 }
 
+/* A tseries slot's per-CPU struct abi_tseries_slot values reduced as bpftrace does: the
+ * copies of the slot's latest interval combine (the last value by its time, sums and
+ * counts add, min/max), older intervals and never-used copies (epoch 0) are dropped.
+ * out[0] = the interval (0: none), out[1] = its value. */
+static void tseries_reduce(const uint8_t *percpu, const struct type *t, uint64_t *out)
+{
+	int ncpu = possible_cpus();
+	size_t stride = abi_align(sizeof(struct abi_tseries_slot));
+	struct abi_tseries_slot acc = { 0 };
+	for (int c = 0; c < ncpu; c++) {
+		struct abi_tseries_slot v;
+		memcpy(&v, percpu + (size_t)c * stride, sizeof(v));
+		if (!v.epoch || v.epoch < acc.epoch)
+			continue;
+		if (v.epoch > acc.epoch) {
+			acc = v;
+			continue;
+		}
+		switch (t->lh_step) {
+		case ABI_TS_AVG:
+			acc.meta += v.meta;
+			__attribute__((fallthrough));
+		case ABI_TS_SUM:
+			acc.val = (int64_t)((uint64_t)acc.val + (uint64_t)v.val);
+			break;
+		case ABI_TS_MIN:
+		case ABI_TS_MAX: {
+			bool less = t->is_signed ? v.val < acc.val : (uint64_t)v.val < (uint64_t)acc.val;
+			if (less == (t->lh_step == ABI_TS_MIN))
+				acc.val = v.val;
+			break;
+		}
+		default: /* the most recent value */
+			if (v.meta > acc.meta)
+				acc = v;
+			break;
+		}
+	}
+	if (t->lh_step == ABI_TS_AVG && acc.meta)
+		acc.val = t->is_signed ? acc.val / acc.meta
+				       : (int64_t)((uint64_t)acc.val / (uint64_t)acc.meta);
+	out[0] = acc.epoch;
+	out[1] = (uint64_t)acc.val;
+}
+
+/* each tseries entry's value: its newest interval's (what the metrics gauges show) */
+static void tseries_newest(struct map_snapshot *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		uint64_t best = 0;
+		for (uint32_t k = 0; s->entries[i].slots && k < s->nslots; k++)
+			if (s->entries[i].slots[2 * k] > best) {
+				best = s->entries[i].slots[2 * k];
+				s->entries[i].value = (int64_t)s->entries[i].slots[2 * k + 1];
+			}
+	}
+}
+
 static void free_entries(struct map_snapshot *s)
 {
 	for (int i = 0; i < s->n; i++) {
@@ -238,7 +296,8 @@ static int read_keyless_hist(int fd, const struct abi_map_layout *l, struct map_
 	size_t elem = rt_percpu_value_size(l->value_size);
 	int64_t total = 0;
 	uint8_t *buf = malloc(elem);
-	uint64_t *slots = calloc(l->nslots, sizeof(uint64_t));
+	bool ts = s->val.kind == TY_TSERIES;
+	uint64_t *slots = calloc((size_t)l->nslots * (ts ? 2 : 1), sizeof(uint64_t));
 	int err = 0;
 	bool any = false;
 	if (!buf || !slots) {
@@ -249,6 +308,11 @@ static int read_keyless_hist(int fd, const struct abi_map_layout *l, struct map_
 		if (bpf_map_lookup_elem(fd, &i, buf) < 0) {
 			err = -errno;
 			goto out;
+		}
+		if (ts) { /* tseries: [interval, value] per slot */
+			tseries_reduce(buf, &s->val, slots + 2 * i);
+			any |= slots[2 * i] != 0;
+			continue;
 		}
 		slots[i] = sum_slot_percpu(buf, &total);
 		any |= slots[i] != 0;
@@ -285,6 +349,7 @@ static int cmp_user_key(const void *a, const void *b, void *ctx)
 /* Keyed hist/lhist: BPF key = user key ++ u64 slot; regroup slots under each user key. */
 static int group_hist(const struct kv *kv, const struct abi_map_layout *l, struct map_snapshot *s)
 {
+	bool ts = s->val.kind == TY_TSERIES;
 	size_t *idx = malloc(sizeof(size_t) * (kv->n ? kv->n : 1));
 	if (!idx)
 		return -ENOMEM;
@@ -302,14 +367,16 @@ static int group_hist(const struct kv *kv, const struct abi_map_layout *l, struc
 			if (!cur)
 				goto nomem;
 			cur->key = dup_bytes(k, l->user_key_size);
-			cur->slots = calloc(l->nslots, sizeof(uint64_t));
+			cur->slots = calloc((size_t)l->nslots * (ts ? 2 : 1), sizeof(uint64_t));
 			if (!cur->key || !cur->slots)
 				goto nomem;
 			cur_key = k;
 		}
 		uint64_t slot;
 		memcpy(&slot, k + l->user_key_size, 8);
-		if (slot < l->nslots)
+		if (ts && slot < l->nslots)
+			tseries_reduce(kv->vals + idx[i] * kv->vsize, &s->val, cur->slots + 2 * slot);
+		else if (slot < l->nslots)
 			cur->slots[slot] += sum_slot_percpu(kv->vals + idx[i] * kv->vsize,
 							    &cur->total);
 	}
@@ -336,8 +403,12 @@ int rt_map_read(const struct rt_maps *m, const struct sema_result *sr, int id,
 	bool hist = l->nslots != 0;
 	int err;
 
-	if (hist && keyless)
-		return read_keyless_hist(fd, l, s, m->zeroed && m->zeroed[id]);
+	if (hist && keyless) {
+		err = read_keyless_hist(fd, l, s, m->zeroed && m->zeroed[id]);
+		if (!err && s->val.kind == TY_TSERIES)
+			tseries_newest(s);
+		return err;
+	}
 
 	struct kv kv;
 	size_t vsize = percpu ? rt_percpu_value_size(l->value_size) : l->value_size;
@@ -361,6 +432,8 @@ int rt_map_read(const struct rt_maps *m, const struct sema_result *sr, int id,
 
 	if (hist) {
 		err = group_hist(&kv, l, s);
+		if (!err && s->val.kind == TY_TSERIES)
+			tseries_newest(s);
 		goto out;
 	}
 	size_t cap = 0;

@@ -95,6 +95,10 @@ void print_map(FILE *out, const struct map_snapshot *s, const struct print_ctx *
 	uint64_t d = div > 1 ? (uint64_t)div : 1;
 	struct snapshot_walk w;
 
+	if (k == TY_TSERIES) { /* current bpftrace's graphs (print_tseries.c) */
+		print_tseries(out, s, ctx, top);
+		return;
+	}
 	if (k == TY_STATS) /* 0.17 warns at compile time and ignores both */
 		top = 0, d = 1;
 	if (snapshot_walk_begin(s, top, &w))

@@ -212,6 +212,7 @@ void print_map_json(FILE *out, const struct map_snapshot *s, const struct print_
 	struct snapshot_walk w;
 	const char *type = k == TY_HIST || k == TY_LHIST ? "hist"
 			   : k == TY_AVG || k == TY_STATS ? "stats"
+			   : k == TY_TSERIES		  ? "tseries"
 							  : "map";
 	if (s->n <= 0)
 		return;
@@ -234,6 +235,8 @@ void print_map_json(FILE *out, const struct map_snapshot *s, const struct print_
 			json_key(out, s, e, ctx, &w);
 		if (k == TY_HIST || k == TY_LHIST)
 			json_buckets(out, s, e, d);
+		else if (k == TY_TSERIES) /* print_tseries.c */
+			print_tseries_json_value(out, s, e);
 		else
 			json_scalar(out, s, e, ctx, d);
 		if (!keyed)

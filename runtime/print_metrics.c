@@ -154,6 +154,7 @@ static const char *agg_text(const struct type *v)
 	case TY_STATS: return "stats()";
 	case TY_HIST: return "hist()";
 	case TY_LHIST: return "lhist()";
+	case TY_TSERIES: return "tseries(), the newest interval's value";
 	case TY_INT: return v->sub == SUB_NONE ? "integer values" : "values (as labels)";
 	default: return "values (as labels)";
 	}

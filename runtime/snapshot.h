@@ -22,7 +22,8 @@ struct snap_entry {
 	int64_t value;       /* COUNT, SUM, MIN, MAX, INT (sign per type) */
 	uint64_t count;      /* AVG, STATS: number of samples */
 	int64_t total;       /* AVG, STATS, HIST, LHIST: sum of samples */
-	uint64_t *slots;     /* HIST, LHIST: nslots counts */
+	uint64_t *slots;     /* HIST, LHIST: nslots counts; TSERIES: nslots pairs [interval
+	                        number (0: none), value] */
 	uint8_t *bytes;      /* STR, TUPLE values: raw bytes */
 };
 
@@ -90,6 +91,12 @@ void print_map(FILE *out, const struct map_snapshot *s, const struct print_ctx *
 
 /* -f json (runtime/print_json.c): one line per map as bpftrace 0.17 writes it
  * ({"type": "map"|"hist"|"stats", "data": {"@name": ...}}); nothing for an empty map. */
+/* print_tseries.c: a tseries map's graphs (top: the last keys), and one key's series as
+ * the JSON list bpftrace writes. */
+void print_tseries(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
+		   int64_t top);
+void print_tseries_json_value(FILE *out, const struct map_snapshot *s,
+			      const struct snap_entry *e);
 void print_map_json(FILE *out, const struct map_snapshot *s, const struct print_ctx *ctx,
 		    int64_t top, int64_t div);
 /* One value in JSON: numbers, "escaped strings", tuples as [a,b]. */

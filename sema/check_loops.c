@@ -38,7 +38,8 @@ static bool is_keyed_iterable(struct sema *s, struct node *m, const char *what)
 		return false;
 	}
 	/* hist/lhist store one BPF element per (key, slot), stats is not one number */
-	if (mi->val.kind == TY_HIST || mi->val.kind == TY_LHIST || mi->val.kind == TY_STATS) {
+	if (mi->val.kind == TY_HIST || mi->val.kind == TY_LHIST || mi->val.kind == TY_STATS ||
+	    mi->val.kind == TY_TSERIES) {
 		if (strcmp(what, "for") == 0)
 			diag_error(s->d, m->loc, "Loop expression does not support type: %s",
 				   type_name(&mi->val, tb, sizeof(tb)));

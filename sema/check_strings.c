@@ -381,8 +381,9 @@ static void check_has_key(struct sema *s, struct node *n)
 		diag_error(s->d, n->loc, "has_key() needs a map with keys; %s has none", m->str);
 		return;
 	}
-	if (mi->val.kind == TY_HIST || mi->val.kind == TY_LHIST) {
-		diag_error(s->d, n->loc, "has_key() cannot be used on histogram map %s", m->str);
+	if (mi->val.kind == TY_HIST || mi->val.kind == TY_LHIST || mi->val.kind == TY_TSERIES) {
+		diag_error(s->d, n->loc, "has_key() cannot be used on %s map %s",
+			   mi->val.kind == TY_TSERIES ? "time-series" : "histogram", m->str);
 		return;
 	}
 	m->type = mi->val;

@@ -383,7 +383,8 @@ bool sema_compatible(const struct type *a, const struct type *b)
 				return false;
 		return true;
 	}
-	if (a->kind == TY_LHIST || a->kind == TY_HIST) /* same range / same hist(v, k) */
+	if (a->kind == TY_LHIST || a->kind == TY_HIST || a->kind == TY_TSERIES) /* same range /
+		same hist(v, k) / same tseries parameters */
 		return type_equal(a, b);
 	if (a->kind == TY_RECORD) /* the same C type, in the same address space */
 		return a->ct == b->ct && a->user == b->user;

@@ -31,7 +31,7 @@ bool sema_is_agg_call(const struct node *n)
 	if (n->kind != AST_CALL || !n->str)
 		return false;
 	enum builtin b = builtin_lookup(n->str, 1);
-	return b >= BI_COUNT && b <= BI_LHIST;
+	return (b >= BI_COUNT && b <= BI_LHIST) || b == BI_TSERIES;
 }
 
 /* ---- maps -------------------------------------------------------------------------- */

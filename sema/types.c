@@ -75,6 +75,7 @@ bool type_equal(const struct type *a, const struct type *b)
 	case TY_HIST: /* hist(v, k): lh_step holds k */
 		return a->lh_step == b->lh_step;
 	case TY_LHIST:
+	case TY_TSERIES:
 		return a->lh_min == b->lh_min && a->lh_max == b->lh_max && a->lh_step == b->lh_step;
 	case TY_RECORD:
 		return a->ct == b->ct;
@@ -83,7 +84,7 @@ bool type_equal(const struct type *a, const struct type *b)
 	}
 }
 
-bool type_is_agg(const struct type *t) { return t->kind >= TY_COUNT && t->kind <= TY_LHIST; }
+bool type_is_agg(const struct type *t) { return t->kind >= TY_COUNT && t->kind <= TY_TSERIES; }
 bool type_is_int(const struct type *t) { return t->kind == TY_INT; }
 
 uint32_t type_storage_size(const struct type *t)

@@ -32,7 +32,8 @@
 	X(MAX, "max")                                                                   \
 	X(STATS, "stats")                                                               \
 	X(HIST, "hist")                                                                 \
-	X(LHIST, "lhist")
+	X(LHIST, "lhist")                                                               \
+	X(TSERIES, "tseries") /* lh_min = interval ns, lh_max = intervals, lh_step = agg */
 
 enum type_kind {
 #define X(k, s) TY_##k,

@@ -523,6 +523,35 @@ t_kprobe_multi_bench() {
 	ok kprobe_multi_bench
 }
 
+# path(): bpf_d_path in a kfunc of the kernel's d_path allowlist (security_file_open, on
+# the struct path inside the opened file); percpu_kaddr(): a per-CPU variable's address, here and
+# on a CPU, NULL for a CPU that does not exist (this kernel lists data symbols in kallsyms).
+t_kinfo_path() {
+	run kinfo_path 90 -c "/usr/bin/cat /etc/hostname" -e '
+kfunc:security_file_open /pid == cpid/ { @[path(&args.file->f_path), probetype] = count(); }'
+	if [ $RC != 0 ]; then
+		not_ok kinfo_path "exit status $RC"
+	elif ! has kinfo_path "@[/etc/hostname, fentry]: 1"; then
+		not_ok kinfo_path "want @[/etc/hostname, fentry]: 1"
+	else
+		clean_or_fail kinfo_path && ok kinfo_path
+	fi
+}
+
+t_kinfo_percpu() {
+	run kinfo_percpu 60 -e 'BEGIN { $p = percpu_kaddr("process_counts"); @a = *$p > 0;
+@b = percpu_kaddr("process_counts", 0) != 0; @c = percpu_kaddr("process_counts", 100000) == 0;
+@d = *(uint64 *)percpu_kaddr("process_counts", cpu) == *$p; exit(); }'
+	if [ $RC != 0 ]; then
+		not_ok kinfo_percpu "exit status $RC"
+	elif ! has kinfo_percpu "@a: 1" || ! has kinfo_percpu "@b: 1" || ! has kinfo_percpu "@c: 1" ||
+		! has kinfo_percpu "@d: 1"; then
+		not_ok kinfo_percpu "want @a: 1, @b: 1, @c: 1, @d: 1"
+	else
+		clean_or_fail kinfo_percpu && ok kinfo_percpu
+	fi
+}
+
 # --- main -----------------------------------------------------------------------------------
 
 echo "@@VM # kernel $(uname -r), bpfscript $BT"
