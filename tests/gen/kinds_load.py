@@ -13,6 +13,23 @@ import calc as C
 from kinds import KINDS_CALC, Prog, int_expr, STRS
 
 
+def _cgroup2_mount():
+    """Where cgroup2 is mounted (cgroupid() needs a real cgroup2 directory), or None."""
+    try:
+        with open('/proc/mounts') as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) > 2 and parts[2] == 'cgroup2':
+                    return parts[1]
+    except OSError:
+        pass
+    return None
+
+
+CGROUP2 = _cgroup2_mount()
+TSERIES_AGGS = ['', ', "avg"', ', "min"', ', "max"', ', "sum"']
+
+
 class E:
     """An expression of the load kinds: text and type (only the signedness matters)."""
 
@@ -80,6 +97,14 @@ class Ctx:
         ls.append(lambda r: E(r.choice(['strncmp(comm, "bpf", 3)',
                                         f'strcontains({self.str_expr()}, "a")',
                                         f'({self.str_expr()} == "{r.choice(STRS)}")'])))
+        # current bpftrace's builtins (sema/check_kinfo.c, check_strsearch.c)
+        ls.append(lambda r: E(r.choice([f'strlen({self.str_expr()})',
+                                        f'strstr({self.str_expr()}, "{r.choice(STRS)}")',
+                                        f'strstr({self.str_expr()}, {self.str_expr()})',
+                                        'nsecs(boot)', 'nsecs(monotonic)', 'nsecs(tai)',
+                                        'nsecs(sw_tai)', 'nsecs()'] +
+                                       ([f'cgroupid("{CGROUP2}")'] if CGROUP2 else [])),
+                              False))
         return ls
 
     def int_expr(self, depth=2):
@@ -109,6 +134,11 @@ class Ctx:
             ch.append(f'usym({self.int_expr(0).text()})')
             self.busy = busy
             ch.append('strftime("%H:%M:%S", nsecs)')
+            ch.append(r.choice(['probetype', 'probetype()']))
+            if not self.busy:
+                busy, self.busy = self.busy, True
+                ch.append(f'syscall_name({self.int_expr(0).text()})')
+                self.busy = busy
             if self.kind in ('uprobe', 'uretprobe'):
                 ch.append('func')
         return r.choice(ch)
@@ -153,12 +183,17 @@ class Ctx:
         sig = self.key_sig()
         if (self.in_for or self.kind in ('BEGIN', 'END')) and sig in ('k', 'u'):
             sig = 'i'
-        stack = r.choice(['kstack', 'kstack(3)', 'kstack(perf)', 'kstack(bpftrace, 5)']) \
-            if sig == 'k' else r.choice(['ustack', 'ustack(2)', 'ustack(perf, 4)'])
+        stack = r.choice(['kstack', 'kstack(3)', 'kstack(perf)', 'kstack(bpftrace, 5)',
+                          'kstack(raw)']) \
+            if sig == 'k' else r.choice(['ustack', 'ustack(2)', 'ustack(perf, 4)',
+                                         'ustack(raw, 3)'])
         # an aggregation's parameters are part of the map's type: fixed per map
         params = {'hist2': f', {r.randint(0, 5)}',
                   'lhist': f', {r.choice([0, 5, 10])}, {r.choice([100, 1000])}, '
-                           f'{r.choice([1, 10, 7])}'}.get(valkind, '')
+                           f'{r.choice([1, 10, 7])}',
+                  'tseries': f', {r.choice(["1s", "100ms", "10us", "5"])}, '
+                             f'{r.randint(1, 20)}' + r.choice(TSERIES_AGGS)
+                  }.get(valkind, '')
         self.maps[name] = (sig, valkind, stack, params)
         return name
 
@@ -166,7 +201,7 @@ class Ctx:
         r = self.rnd
         reuse = [m for m in self.maps if r.random() < 0.3 and self.usable(m)]
         vk = r.choice(['int', 'int', 'str', 'tuple', 'count', 'sum', 'avg', 'min', 'max',
-                       'stats', 'hist', 'hist2', 'lhist'])
+                       'stats', 'hist', 'hist2', 'lhist', 'tseries'])
         # a new map's first value is written before the map can be read: `@x = c ? @x : 3`
         # leaves @x untyped (bpftrace 0.17 refuses it too)
         v = self.int_expr(2).text()
@@ -176,7 +211,8 @@ class Ctx:
         val = {'int': v, 'str': self.str_expr(), 'tuple': f'({v}, "t", {self.int_expr(0).text()})',
                'count': 'count()', 'sum': f'sum({v})', 'avg': f'avg({v})', 'min': f'min({v})',
                'max': f'max({v})', 'stats': f'stats({v})', 'hist': f'hist({v})',
-               'hist2': f'hist({v}{pa})', 'lhist': f'lhist({v}{pa})'}[vk]
+               'hist2': f'hist({v}{pa})', 'lhist': f'lhist({v}{pa})',
+               'tseries': f'tseries({v}{pa})'}[vk]
         if vk == 'int' and r.random() < 0.3:
             return f'{self.map_ref(m)}{r.choice(["++", "--", " += 3", " -= 1", " |= 4"])};'
         return f'{self.map_ref(m)} = {val};'
@@ -196,9 +232,10 @@ class Ctx:
             ch += [f'print(m, {r.randint(1, 5)});', f'print(m, {r.randint(1, 5)}, '
                    f'{r.randint(1, 10)});']
         if keyed:
-            ch += [f'delete({self.map_ref(m)});', f'if (has_key(m, {self.key_tuple(m)})) '
-                   f'{{ printf("k\\n"); }}']
-            if vk not in ('hist', 'hist2', 'lhist', 'stats'):
+            ch += [f'delete({self.map_ref(m)});']
+            if vk != 'tseries':  # has_key() refuses time series, as histograms
+                ch.append(f'if (has_key(m, {self.key_tuple(m)})) {{ printf("k\\n"); }}')
+            if vk not in ('hist', 'hist2', 'lhist', 'stats', 'tseries'):
                 ch.append(f'printf("%d\\n", len(m));')
                 if not self.in_for and self.loops < 2 and sig not in ('k', 'u'):
                     ch.append('FOR')
