@@ -83,8 +83,6 @@ struct abi_tseries_slot {
 	int64_t meta;
 	uint64_t epoch;
 };
-enum abi_tseries_agg { ABI_TS_LAST, ABI_TS_AVG, ABI_TS_MAX, ABI_TS_MIN, ABI_TS_SUM };
-#define ABI_TSERIES_MAX_INTERVALS 4096
 
 #define ABI_MAP_KEYS_DEFAULT 4096u /* BPFTRACE_MAP_KEYS */
 #define ABI_STRLEN_DEFAULT 64u     /* BPFTRACE_STRLEN: str() buffer size */

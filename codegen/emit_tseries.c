@@ -31,7 +31,7 @@ void cg_tseries_apply(struct cg *c, const struct type *t, LLVMValueRef p, LLVMVa
 	LLVMValueRef vp = bpfb_gep(c, p, TS_VAL), mp = bpfb_gep(c, p, TS_META);
 	LLVMValueRef ep = bpfb_gep(c, p, TS_EPOCH), zero = bpfb_i64(c, 0);
 	LLVMValueRef epoch = c->fn.ts_epoch;
-	if (t->lh_step != ABI_TS_LAST) {
+	if (t->lh_step != TS_AGG_LAST) {
 		/* an older interval in this slot: it starts over */
 		LLVMValueRef stale = LLVMBuildICmp(c->b, LLVMIntNE, bpfb_load(c, c->i64, ep, 8),
 						   epoch, "");
@@ -41,17 +41,17 @@ void cg_tseries_apply(struct cg *c, const struct type *t, LLVMValueRef p, LLVMVa
 			   mp, 8);
 	}
 	switch (t->lh_step) {
-	case ABI_TS_AVG:
+	case TS_AGG_AVG:
 		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, mp, 8), bpfb_i64(c, 1), ""),
 			   mp, 8);
 		__attribute__((fallthrough)); /* and the running sum */
-	case ABI_TS_SUM:
+	case TS_AGG_SUM:
 		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, vp, 8), v, ""), vp, 8);
 		break;
-	case ABI_TS_MIN:
-	case ABI_TS_MAX: {
+	case TS_AGG_MIN:
+	case TS_AGG_MAX: {
 		LLVMValueRef old = bpfb_load(c, c->i64, vp, 8);
-		LLVMIntPredicate pr = t->lh_step == ABI_TS_MIN
+		LLVMIntPredicate pr = t->lh_step == TS_AGG_MIN
 					      ? (t->is_signed ? LLVMIntSLT : LLVMIntULT)
 					      : (t->is_signed ? LLVMIntSGT : LLVMIntUGT);
 		LLVMValueRef unset = LLVMBuildICmp(c->b, LLVMIntEQ, bpfb_load(c, c->i64, mp, 8),

@@ -26,7 +26,7 @@ struct hdef {
 };
 
 struct hstate {
-	const struct parse_opts *o;
+	const struct hdr_dirs *o;
 	struct hdef *defs;
 	int ndefs, cap;
 	int *hash;       /* open addressing over defs, -1 = empty; hcap is a power of two */

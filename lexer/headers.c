@@ -215,7 +215,7 @@ static bool try_path(const char *dir, size_t dlen, const char *name, size_t nlen
 }
 
 /* skip_dir: #include_next — search only the directories after this one */
-static bool find_from(const struct parse_opts *o, const char *dir, const char *name,
+static bool find_from(const struct hdr_dirs *o, const char *dir, const char *name,
 		      size_t nlen, bool quoted, const char *skip_dir, char *path, size_t plen)
 {
 	if (nlen && name[0] == '/')
@@ -243,7 +243,7 @@ static bool find_from(const struct parse_opts *o, const char *dir, const char *n
 	return false;
 }
 
-bool hdr_find(const struct parse_opts *o, const char *dir, const char *name, size_t nlen,
+bool hdr_find(const struct hdr_dirs *o, const char *dir, const char *name, size_t nlen,
 	      bool quoted, char *path, size_t plen)
 {
 	return find_from(o, dir, name, nlen, quoted, NULL, path, plen);
@@ -567,7 +567,7 @@ static void read_file(struct hstate *st, const char *path)
 	st->depth--;
 }
 
-static void state_init(struct hstate *st, const struct parse_opts *o)
+static void state_init(struct hstate *st, const struct hdr_dirs *o)
 {
 	memset(st, 0, sizeof(*st));
 	st->o = o;
@@ -594,7 +594,7 @@ static void state_free(struct hstate *st)
 	free(st->hash);
 }
 
-int hdr_read_consts(const struct parse_opts *o, const char *path, hdr_const_fn fn, void *ctx)
+int hdr_read_consts(const struct hdr_dirs *o, const char *path, hdr_const_fn fn, void *ctx)
 {
 	struct stat sb;
 	if (stat(path, &sb) != 0)

@@ -14,7 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../parser/parse.h"
+
+/* Extra directories searched before the system ones (-I); NULL: none. Filled by the
+ * caller (lexer/includes.c from the parse options), so this reader needs no parser. */
+struct hdr_dirs {
+	const char *const *include_dirs;
+	int ninclude_dirs;
+};
 
 /* Called once per object-like #define whose body is an integer constant expression, with
  * its value as C would compute it (the literal's and casts' widths and signedness), in
@@ -24,13 +30,13 @@ typedef void (*hdr_const_fn)(void *ctx, const char *name, int64_t value);
 /* The path of header name[0..nlen) ("x.h" when quoted: dir first, the directory of the
  * including file or script; NULL for none), searched in -I directories,
  * /usr/local/include, the multiarch and plain /usr/include. false when not found. */
-bool hdr_find(const struct parse_opts *o, const char *dir, const char *name, size_t nlen,
+bool hdr_find(const struct hdr_dirs *o, const char *dir, const char *name, size_t nlen,
 	      bool quoted, char *path, size_t plen);
 
 /* Read header `path` and everything it includes; fn gets every integer constant. Headers
  * a header includes that cannot be found are skipped (as conditional code often names
  * them). 0, or -errno when path itself cannot be read. */
-int hdr_read_consts(const struct parse_opts *o, const char *path, hdr_const_fn fn, void *ctx);
+int hdr_read_consts(const struct hdr_dirs *o, const char *path, hdr_const_fn fn, void *ctx);
 
 /* The name of syscall nr of this machine (x86-64: asm/unistd_64.h's __NR_ constants, read
  * once), or NULL. */

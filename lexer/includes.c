@@ -36,6 +36,17 @@ static bool kernel_header(const char *name, size_t nlen)
 	return false;
 }
 
+/* The -I directories of the parse options, as the header reader takes them */
+static struct hdr_dirs dirs_of(const struct parse_opts *o)
+{
+	struct hdr_dirs d = { 0 };
+	if (o) {
+		d.include_dirs = o->include_dirs;
+		d.ninclude_dirs = o->ninclude_dirs;
+	}
+	return d;
+}
+
 /* The directory of the script for quoted headers ("." for a bare file name) */
 static const char *script_dir(const char *script, char *buf, size_t len)
 {
@@ -50,7 +61,8 @@ bool pp_header_found(const struct parse_opts *o, const char *script, const char 
 		     size_t nlen, bool quoted)
 {
 	char dir[4096], path[4096];
-	return hdr_find(o, script_dir(script, dir, sizeof(dir)), name, nlen, quoted, path,
+	struct hdr_dirs hd = dirs_of(o);
+	return hdr_find(&hd, script_dir(script, dir, sizeof(dir)), name, nlen, quoted, path,
 			sizeof(path)) ||
 	       kernel_header(name, nlen);
 }
@@ -68,9 +80,10 @@ void pp_include_line(const struct parse_opts *o, const struct source *src, struc
 	size_t nlen = (size_t)(end - name);
 	const char *script = src && src->name && strcmp(src->name, "stdin") ? src->name : NULL;
 	char dir[4096], path[4096];
-	if (nlen && hdr_find(o, script_dir(script, dir, sizeof(dir)), name, nlen, close == '"',
+	struct hdr_dirs hd = dirs_of(o);
+	if (nlen && hdr_find(&hd, script_dir(script, dir, sizeof(dir)), name, nlen, close == '"',
 			     path, sizeof(path))) {
-		if (hdr_read_consts(o, path, fn, ctx))
+		if (hdr_read_consts(&hd, path, fn, ctx))
 			diag_error(d, loc, "#include %c%.*s%c: cannot read %s", arg[0], (int)nlen,
 				   name, close, path);
 		return;
@@ -84,8 +97,9 @@ void pp_include_file(const struct parse_opts *o, struct diag *d, const char *fil
 		     hdr_const_fn fn, void *ctx)
 {
 	char path[4096];
-	if (hdr_find(o, ".", file, strlen(file), true, path, sizeof(path)))
-		hdr_read_consts(o, path, fn, ctx);
+	struct hdr_dirs hd = dirs_of(o);
+	if (hdr_find(&hd, ".", file, strlen(file), true, path, sizeof(path)))
+		hdr_read_consts(&hd, path, fn, ctx);
 	else if (!kernel_header(file, strlen(file)))
 		diag_error_noloc(d, "--include %s: file not found (searched the current "
 				    "directory, -I directories, /usr/local/include, /usr/include)",

@@ -215,16 +215,16 @@ static void tseries_reduce(const uint8_t *percpu, const struct type *t, uint64_t
 			continue;
 		}
 		switch (t->lh_step) {
-		case ABI_TS_AVG:
+		case TS_AGG_AVG:
 			acc.meta += v.meta;
 			__attribute__((fallthrough));
-		case ABI_TS_SUM:
+		case TS_AGG_SUM:
 			acc.val = (int64_t)((uint64_t)acc.val + (uint64_t)v.val);
 			break;
-		case ABI_TS_MIN:
-		case ABI_TS_MAX: {
+		case TS_AGG_MIN:
+		case TS_AGG_MAX: {
 			bool less = t->is_signed ? v.val < acc.val : (uint64_t)v.val < (uint64_t)acc.val;
-			if (less == (t->lh_step == ABI_TS_MIN))
+			if (less == (t->lh_step == TS_AGG_MIN))
 				acc.val = v.val;
 			break;
 		}
@@ -234,7 +234,7 @@ static void tseries_reduce(const uint8_t *percpu, const struct type *t, uint64_t
 			break;
 		}
 	}
-	if (t->lh_step == ABI_TS_AVG && acc.meta)
+	if (t->lh_step == TS_AGG_AVG && acc.meta)
 		acc.val = t->is_signed ? acc.val / acc.meta
 				       : (int64_t)((uint64_t)acc.val / (uint64_t)acc.meta);
 	out[0] = acc.epoch;

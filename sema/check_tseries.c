@@ -3,14 +3,13 @@
  * `@m[k] = tseries(value, interval, num_intervals[, "avg"|"max"|"min"|"sum"])`.
  *
  * Owns: its argument rules (an integer value; the interval a positive integer literal or
- * duration, e.g. 100ms; the number of intervals a literal 1..ABI_TSERIES_MAX_INTERVALS;
+ * duration, e.g. 100ms; the number of intervals a literal 1..TSERIES_MAX_INTERVALS;
  * the aggregation a string literal) and its type: TY_TSERIES with lh_min = interval in
- * ns, lh_max = intervals, lh_step = enum abi_tseries_agg, is_signed = the value's sign.
+ * ns, lh_max = intervals, lh_step = enum tseries_agg, is_signed = the value's sign.
  * Must not: emit code (codegen/emit_tseries.c) or print (runtime/print_tseries.c).
  */
 #include <string.h>
 
-#include "../codegen/abi.h"
 #include "sema_int.h"
 
 static bool literal(struct sema *s, struct node *a, const char *what, int64_t lo, int64_t hi)
@@ -32,9 +31,9 @@ static bool literal(struct sema *s, struct node *a, const char *what, int64_t lo
 
 void sema_tseries_call(struct sema *s, struct node *n)
 {
-	static const struct { const char *name; enum abi_tseries_agg agg; } aggs[] = {
-		{ "avg", ABI_TS_AVG }, { "max", ABI_TS_MAX }, { "min", ABI_TS_MIN },
-		{ "sum", ABI_TS_SUM },
+	static const struct { const char *name; enum tseries_agg agg; } aggs[] = {
+		{ "avg", TS_AGG_AVG }, { "max", TS_AGG_MAX }, { "min", TS_AGG_MIN },
+		{ "sum", TS_AGG_SUM },
 	};
 	struct node *v = n->list, *iv = v->next, *cnt = iv->next, *agg = cnt->next;
 	sema_expr(s, v);
@@ -43,8 +42,8 @@ void sema_tseries_call(struct sema *s, struct node *n)
 		diag_error(s->d, v->loc, "tseries() only supports integer values (%s provided)",
 			   sema_kind_word(&v->type));
 	ok = literal(s, iv, "interval", 1, INT64_MAX) && ok;
-	ok = literal(s, cnt, "number of intervals", 1, ABI_TSERIES_MAX_INTERVALS) && ok;
-	int64_t which = ABI_TS_LAST;
+	ok = literal(s, cnt, "number of intervals", 1, TSERIES_MAX_INTERVALS) && ok;
+	int64_t which = TS_AGG_LAST;
 	if (agg) {
 		bool known = false;
 		for (size_t i = 0; agg->kind == AST_STR && i < sizeof(aggs) / sizeof(aggs[0]); i++)

@@ -82,6 +82,10 @@ enum type_sub {
 	/* kernel and probe facts (sema/check_kinfo.c) */
 	SUB_SYSCALL_NAME, /* TY_INT: a syscall number, printed as its name ("read") */
 };
+/* TY_TSERIES: what tseries() keeps per interval (its type's lh_step), and how many
+ * intervals it may keep (lh_max) */
+enum tseries_agg { TS_AGG_LAST, TS_AGG_AVG, TS_AGG_MAX, TS_AGG_MIN, TS_AGG_SUM };
+#define TSERIES_MAX_INTERVALS 4096
 #define SUB_STACK_PERF (1 << 16) /* fmt_id bit of SUB_KSTACK/SUB_USTACK: perf mode */
 #define SUB_STACK_RAW (1 << 17)  /* fmt_id bit: raw mode (addresses, no symbols) */
 

@@ -67,7 +67,7 @@ static void read_written(const char *name)
 {
 	char path[256];
 	const char *dirs[1] = { dir };
-	struct parse_opts o = { .include_dirs = dirs, .ninclude_dirs = 1 };
+	struct hdr_dirs o = { .include_dirs = dirs, .ninclude_dirs = 1 };
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	ngot = 0;
 	CHECK_EQ_INT(hdr_read_consts(&o, path, collect, NULL), 0);
