@@ -28,9 +28,11 @@ LDFLAGS_asan := -fsanitize=address,undefined
 
 LLVM_LIBS = $(shell $(LLVM_CONFIG) --link-static --libs $(LLVM_COMPONENTS) 2>/dev/null)
 LLVM_LIBDIR = $(shell $(LLVM_CONFIG) --libdir 2>/dev/null)
-# libbpf and libelf are linked statically too (fast start-up, no runtime lookup); LLVM's
-# own system dependencies (zlib, zstd) stay dynamic.
-SYS_LIBS := -Wl,-Bstatic -lbpf -lelf -Wl,-Bdynamic -lz -lzstd -lstdc++ -lm -ldl -lpthread
+# libbpf, libdw and libelf are linked statically too (fast start-up, no runtime lookup);
+# LLVM's own system dependencies (zlib, zstd) and libdw's decompressors (lzma, bz2) stay
+# dynamic.
+SYS_LIBS := -Wl,-Bstatic -lbpf -ldw -lelf -Wl,-Bdynamic -lz -lzstd -llzma -lbz2 -lstdc++ -lm \
+	-ldl -lpthread
 
 # ---- sources, by component (dependency order: common ← lexer/parser ← sema ← codegen ← runtime)
 GEN_DIR      := build/gen
@@ -114,7 +116,8 @@ build/fuzz/fuzz_compile: tests/fuzz/fuzz_front.c build/fuzz/libbpfscript.a
 # linker warns that getpwuid_r/getpwnam need NSS at run time: only LLVM's `~` expansion
 # uses them, and bpfscript never calls it.
 LDFLAGS_rel := -static -Wl,--gc-sections -Wl,-O1
-LINK_LIBS_rel = -L$(LLVM_LIBDIR) $(LLVM_LIBS) -lbpf -lelf -lz -lzstd -lstdc++ -lm -lpthread
+LINK_LIBS_rel = -L$(LLVM_LIBDIR) $(LLVM_LIBS) -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 -lstdc++ \
+	-lm -ldl -lpthread
 bpfscript: build/rel/main.o build/rel/libbpfscript.a
 	$(CC) $(LDFLAGS_rel) -o $@ $^ $(LINK_LIBS_rel)
 
@@ -166,7 +169,8 @@ build/faults/%: tests/faults/%.c
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -o $@ $<
 
 # ---- setup: exactly the Debian packages we need; quick when all are installed
-SETUP_PKGS := gcc make flex bison llvm-19-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev \
+SETUP_PKGS := gcc make flex bison llvm-19-dev libbpf-dev libelf-dev libdw-dev liblzma-dev libbz2-dev \
+	zlib1g-dev libzstd-dev \
 	bpftrace
 # clang-14 + libclang-rt-14-dev: libFuzzer for the fuzz harnesses (tests/fuzz); util-linux
 # (setpriv) for the privilege tests.

@@ -2,15 +2,21 @@
  * runtime/elf_symbols.c — function symbols and segments of ELF files, with libelf.
  *
  * Owns: reading function symbols from .symtab and .dynsym (merged, one entry per name),
- * PT_LOAD segments, vaddr ↔ file-offset arithmetic, and a small per-path cache.
+ * PT_LOAD segments, vaddr ↔ file-offset arithmetic, a small per-path cache, and finding a
+ * stripped file's separate debug file (build id, .gnu_debuglink) whose .symtab then
+ * completes the symbols.
  * Must not: attach, read /proc, or print; callers word the errors for their probe.
  */
 #include "elf_symbols.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <elfutils/libdwelf.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +105,97 @@ static int dedupe(struct elf_file *f)
 	return 0;
 }
 
+static bool regular(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The CRC-32 .gnu_debuglink records (zlib's polynomial and initial value). */
+static bool crc_matches(const char *path, uint32_t want)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	uLong crc = crc32(0, NULL, 0);
+	unsigned char buf[65536];
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		crc = crc32(crc, buf, (uInt)r);
+	close(fd);
+	return r == 0 && (uint32_t)crc == want;
+}
+
+static int debug_file_of(Elf *e, const char *path, char *out, size_t len)
+{
+	const void *id = NULL;
+	ssize_t idlen = dwelf_elf_gnu_build_id(e, &id);
+	if (idlen > 1 && idlen <= 64) {
+		const unsigned char *b = id;
+		char hex[130];
+		for (ssize_t i = 0; i < idlen; i++)
+			snprintf(hex + 2 * i, 3, "%02x", b[i]);
+		if ((size_t)snprintf(out, len, "/usr/lib/debug/.build-id/%.2s/%s.debug", hex,
+				     hex + 2) < len && regular(out))
+			return 0;
+	}
+	GElf_Word crc = 0;
+	const char *link = dwelf_elf_gnu_debuglink(e, &crc);
+	if (!link || !*link || strchr(link, '/'))
+		return -ENOENT;
+	char dir[PATH_MAX];
+	if (!realpath(path, dir))
+		snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	static const char *const fmts[] = { "%s/%s", "%s/.debug/%s", "/usr/lib/debug%s/%s" };
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		if ((size_t)snprintf(out, len, fmts[i], dir, link) >= len || !regular(out))
+			continue;
+		if (strcmp(out, path) != 0 && crc_matches(out, crc))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+int elf_debug_file(const char *path, char *out, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	int r = e && elf_kind(e) == ELF_K_ELF ? debug_file_of(e, path, out, len) : -ENOENT;
+	if (e)
+		elf_end(e);
+	close(fd);
+	return r;
+}
+
+/* A stripped file's .symtab from its debug file (addresses are the same link-time ones). */
+static int add_debug_syms(const char *path, struct elf_file *f, int *cap)
+{
+	char dbg[PATH_MAX];
+	if (elf_debug_file(path, dbg, sizeof(dbg)))
+		return 0;
+	int fd = open(dbg, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	int ret = 0;
+	for (Elf_Scn *scn = NULL; e && !ret && (scn = elf_nextscn(e, scn));) {
+		GElf_Shdr sh;
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+			ret = add_syms(e, scn, &sh, f, cap);
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return ret;
+}
+
 int elf_file_load(const char *path, struct elf_file *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
@@ -134,13 +231,17 @@ int elf_file_load(const char *path, struct elf_file *out, char *err, size_t errl
 		out->segs[out->nsegs++] = (struct elf_seg){ ph.p_vaddr, ph.p_memsz, ph.p_offset,
 							    ph.p_filesz, (ph.p_flags & PF_X) != 0 };
 	}
+	bool symtab = false;
 	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
 			continue;
+		symtab |= sh.sh_type == SHT_SYMTAB;
 		if ((ret = add_syms(e, scn, &sh, out, &cap)))
 			goto out;
 	}
+	if (!symtab && (ret = add_debug_syms(path, out, &cap)))
+		goto out;
 	if ((ret = dedupe(out)))
 		goto out;
 	if (out->nsyms)

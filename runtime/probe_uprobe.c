@@ -3,13 +3,16 @@
  * part of the attach point against its ELF symbols, and opening the uprobe perf events.
  *
  * Owns: "uprobe:PATH:FUNC", "uprobe:PATH:FUNC+OFFSET", "uprobe:PATH:0xADDRESS",
- * "uprobe:PATH:GLOB" (and u:/ur:/uretprobe:), where PATH is a path (kept as written in the
- * probe name, like bpftrace), a program name looked up on $PATH, or a library name
+ * "uprobe:PATH:GLOB", C++ names demangled ("uprobe:PATH:\"ns::f(int)\"", "ns::*") and
+ * bpftrace's "uprobe:PATH:cpp:PATTERN" (and u:/ur:/uretprobe:), where PATH is a path (kept
+ * as written in the probe name, like bpftrace), a glob of paths, the -p process's files
+ * (target_files.c), a program name looked up on $PATH, or a library name
  * ("libc", "libc.so.6") looked up the way the dynamic linker does (/etc/ld.so.cache, then
  * the standard directories). Offsets handed to the kernel are file offsets:
  * symbol value - segment vaddr + segment file offset. Attaching goes through the uprobe
  * PMU (perf_event_open + a BPF link) or a uprobe_multi link (probe_uprobe_multi.c), so the
- * kernel removes the probe if we die; `-l uprobe:BINARY:GLOB`; the uprobe/uretprobe rows.
+ * kernel removes the probe if we die; `-l uprobe:BINARY:GLOB` (-lv: DWARF parameters),
+ * `-l -p PID`; the uprobe/uretprobe rows.
  * Must not: load programs, or print: every failure is one sentence naming the probe in an
  * err buffer.
  */
@@ -29,7 +32,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "demangle.h"
+#include "dwarf_args.h"
 #include "elf_symbols.h"
+#include "target_files.h"
 
 #define UPROBE_PMU_DIR "/sys/bus/event_source/devices/uprobe"
 
@@ -168,7 +174,7 @@ int uprobe_find_binary(const char *written, char *abs, size_t alen, char *shown,
 
 static int add_point(const struct provider *pv, struct probe_point **pts, int *n,
 		     const char *shown, const char *abs, const char *func, const char *suffix,
-		     uint64_t file_off)
+		     uint64_t file_off, bool cpp)
 {
 	struct probe_point *p = probe_points_add(pts, n);
 	if (!p)
@@ -176,8 +182,9 @@ static int add_point(const struct provider *pv, struct probe_point **pts, int *n
 	p->kind = pv->kind;
 	p->target = strdup(abs);
 	p->func = strdup(func);
+	p->func_label = cxx_demangle(func);
 	p->offset = file_off;
-	if (asprintf(&p->name, "%s:%s:%s", pv->name, shown, suffix) < 0)
+	if (asprintf(&p->name, "%s:%s:%s%s", pv->name, shown, cpp ? "cpp:" : "", suffix) < 0)
 		p->name = NULL;
 	if (!p->target || !p->func || !p->name)
 		return -ENOMEM;
@@ -235,56 +242,99 @@ static int parse_func(const char *spec, char *func, size_t flen, uint64_t *off, 
 	return 0;
 }
 
-static int uprobe_expand(const struct provider *pv, const char *text, struct probe_point **pts,
-		  int *n, char *err, size_t errlen)
+/* An attach point after "uprobe:": BINARY, an optional "cpp" language, and the function
+ * spec (which may hold "::" unquoted). With -p, "uprobe:FUNC" names the process's files. */
+struct uspec {
+	char bin[PATH_MAX];
+	const char *func; /* into the text */
+	bool cpp;
+};
+
+static int split_uspec(const char *rest, struct uspec *u)
 {
-	const char *rest = strchr(text, ':');
-	/* the last ':' outside a quoted function name ("ns::f") */
-	const char *last = NULL;
+	const char *c = rest;
 	bool quoted = false;
-	for (const char *c = rest ? rest + 1 : ""; *c; c++) {
+	for (; *c && (quoted || *c != ':'); c++)
 		if (*c == '"')
 			quoted = !quoted;
-		else if (*c == ':' && !quoted)
-			last = c;
+	u->cpp = false;
+	if (!*c) { /* one part: FUNC of the -p process */
+		u->bin[0] = '\0';
+		u->func = rest;
+		return provider_target_pid() > 0 && *rest ? 0 : -1;
 	}
-	if (!rest || !last || last == rest + 1 || !last[1])
-		return provider_fail(err, errlen,
-			    "%s probes are written %s:BINARY:FUNCTION (or +OFFSET, or an address), "
-			    "e.g. %s:/bin/bash:readline, not '%s'",
-			    pv->name, pv->name, pv->name, text);
-	char written[PATH_MAX], abs[PATH_MAX], shown[PATH_MAX], func[512];
-	size_t wl = (size_t)(last - rest - 1);
-	if (wl >= sizeof(written))
-		return provider_fail(err, errlen, "uprobe target path is too long in '%s'", text);
-	memcpy(written, rest + 1, wl);
-	written[wl] = '\0';
-	const char *spec = last + 1;
-	uint64_t off;
-	bool is_addr;
-	if (parse_func(spec, func, sizeof(func), &off, &is_addr))
-		return provider_fail(err, errlen,
-			    "invalid function in '%s': expected FUNCTION, FUNCTION+OFFSET or an "
-			    "address",
-			    text);
-	if (has_glob(written))
-		return provider_fail(err, errlen, "wildcards in the uprobe binary path are not supported: '%s'",
-			    text);
-	if (uprobe_find_binary(written, abs, sizeof(abs), shown, sizeof(shown), err, errlen, text))
+	size_t bl = (size_t)(c - rest);
+	if (bl >= sizeof(u->bin))
 		return -1;
+	memcpy(u->bin, rest, bl);
+	u->bin[bl] = '\0';
+	u->func = c + 1;
+	if (strncmp(u->func, "cpp:", 4) == 0 && u->func[4]) {
+		u->cpp = true;
+		u->func += 4;
+	}
+	return *u->func ? 0 : -1;
+}
 
+static int sym_name_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct elf_sym *const *)a)->name,
+		      (*(const struct elf_sym *const *)b)->name);
+}
+
+/* The symbols of ef that answer to func (a C name, a mangled or demangled C++ name,
+ * or a wildcard), sorted by name. *nm is their number; NULL on ENOMEM. */
+static const struct elf_sym **match_syms(const struct elf_file *ef, const char *func, int *nm)
+{
+	const struct elf_sym **m = calloc((size_t)ef->nsyms + 1, sizeof(*m));
+	*nm = 0;
+	if (!m)
+		return NULL;
+	if (!has_glob(func)) { /* a C name or a mangled one: exactly that symbol */
+		const struct elf_sym *s = elf_sym_by_name(ef, func);
+		if (s) {
+			m[(*nm)++] = s;
+			return m;
+		}
+	}
+	for (int i = 0; i < ef->nsyms; i++) {
+		const char *name = ef->syms[i].name;
+		bool ok = fnmatch(func, name, 0) == 0;
+		if (!ok && cxx_is_mangled(name)) {
+			char *d = cxx_demangle(name);
+			ok = cxx_sym_match(name, d, func);
+			free(d);
+		}
+		if (ok)
+			m[(*nm)++] = &ef->syms[i];
+	}
+	qsort(m, (size_t)*nm, sizeof(*m), sym_name_cmp);
+	return m;
+}
+
+/* One file's points for the spec. 0, -ENOENT (no function matches), or -1 with err. */
+static int expand_file(const struct provider *pv, const char *text, const struct uspec *u,
+		       const char *open, const char *shown, struct probe_point **pts, int *n,
+		       char *err, size_t errlen)
+{
+	char func[512], suffix[600];
+	uint64_t off, foff;
+	bool is_addr;
+	if (parse_func(u->func, func, sizeof(func), &off, &is_addr))
+		return provider_fail(err, errlen,
+				     "invalid function in '%s': expected FUNCTION, FUNCTION+OFFSET or an "
+				     "address",
+				     text);
 	struct elf_file ef;
 	char why[PATH_MAX + 64];
-	int e = elf_file_load(abs, &ef, why, sizeof(why));
+	int e = elf_file_load(open, &ef, why, sizeof(why));
 	if (e == -ENOEXEC)
-		return provider_fail(err, errlen, "cannot probe %s: %s is not an ELF file", text, written);
+		return provider_fail(err, errlen, "cannot probe %s: %s is not an ELF file", text,
+				     shown);
 	if (e)
-		return provider_fail(err, errlen, "cannot probe %s: cannot read %s: %s", text, written,
-			    strerror(-e));
-
-	int first = *n, ret = 0;
-	char suffix[600];
-	uint64_t foff;
+		return provider_fail(err, errlen, "cannot probe %s: cannot read %s: %s", text, shown,
+				     strerror(-e));
+	int ret = 0;
 	if (is_addr) {
 		const struct elf_sym *s = elf_sym_by_addr(&ef, off);
 		if (!s || off - s->addr >= (s->size ? s->size : 1)) {
@@ -293,98 +343,111 @@ static int uprobe_expand(const struct provider *pv, const char *text, struct pro
 			ret = provider_fail(err, errlen,
 				   "cannot probe %s: Could not resolve address: %s:0x%" PRIx64
 				   " (no function of the binary contains it)",
-				   text, written, off);
-			goto out;
-		}
-		if (pv->kind == PROBE_URETPROBE && off != s->addr) {
+				   text, shown, off);
+		} else if (pv->kind == PROBE_URETPROBE && off != s->addr) {
 			ret = provider_fail(err, errlen,
 				   "cannot probe %s: uretprobes cannot be attached at function offset "
 				   "(address resolved to: %s+%" PRIu64 ")",
 				   text, s->name, off - s->addr);
-			goto out;
-		}
-		if (elf_vaddr_to_offset(&ef, off, &foff)) {
+		} else if (elf_vaddr_to_offset(&ef, off, &foff)) {
 			ret = provider_fail(err, errlen,
 				   "cannot probe %s: address 0x%" PRIx64 " is not in a loaded segment of %s",
-				   text, off, written);
-			goto out;
+				   text, off, shown);
+		} else {
+			snprintf(suffix, sizeof(suffix), "%" PRIu64, off); /* bpftrace: decimal */
+			if (add_point(pv, pts, n, shown, open, s->name, suffix, foff, u->cpp))
+				ret = provider_fail(err, errlen, "out of memory");
 		}
-		char hex[32];
-		snprintf(hex, sizeof(hex), "0x%" PRIx64, off);
-		snprintf(suffix, sizeof(suffix), "%" PRIu64, off); /* bpftrace: decimal */
-		if (add_point(pv, pts, n, shown, abs, s ? s->name : hex, suffix, foff))
-			goto oom;
-	} else if (has_glob(func)) {
-		if (off) {
-			ret = provider_fail(err, errlen, "cannot combine a wildcard with an offset in %s", text);
-			goto out;
-		}
-		/* one point per matching name, in name order like bpftrace's listing */
-		const struct elf_sym **m = calloc((size_t)ef.nsyms + 1, sizeof(*m));
-		int nm = 0;
-		if (!m)
-			goto oom;
-		for (int i = 0; i < ef.nsyms; i++)
-			if (fnmatch(func, ef.syms[i].name, 0) == 0)
-				m[nm++] = &ef.syms[i];
-		for (int i = 1; i < nm; i++) /* insertion sort by name: matches are few */
-			for (int j = i; j > 0 && strcmp(m[j - 1]->name, m[j]->name) > 0; j--) {
-				const struct elf_sym *t = m[j];
-				m[j] = m[j - 1];
-				m[j - 1] = t;
-			}
-		for (int i = 0; i < nm && !ret; i++) {
-			if (elf_vaddr_to_offset(&ef, m[i]->addr, &foff))
-				continue;
-			if (add_point(pv, pts, n, shown, abs, m[i]->name, m[i]->name, foff))
-				ret = -ENOMEM;
-		}
-		free(m);
-		if (ret)
-			goto oom;
-		if (*n == first)
-			ret = provider_fail(err, errlen, "no function in %s matches '%s' (%s)", written, func,
-				   text);
-	} else {
-		const struct elf_sym *s = elf_sym_by_name(&ef, func);
-		if (!s) {
-			ret = provider_fail(err, errlen, "cannot probe %s: function '%s' not found in %s", text,
-				   func, written);
-			goto out;
-		}
+		elf_file_free(&ef);
+		return ret;
+	}
+	int nm = 0;
+	const struct elf_sym **m = match_syms(&ef, func, &nm);
+	if (!m) {
+		elf_file_free(&ef);
+		return provider_fail(err, errlen, "out of memory");
+	}
+	if (nm == 0)
+		ret = -ENOENT;
+	else if (off && (nm > 1 || has_glob(func)))
+		ret = provider_fail(err, errlen, "cannot combine an offset with a name that matches "
+				    "%d functions in %s", nm, text);
+	for (int i = 0; i < nm && !ret; i++) {
+		const struct elf_sym *s = m[i];
 		if (s->size && off >= s->size) {
 			ret = provider_fail(err, errlen,
 				   "cannot probe %s: Offset outside the function bounds ('%s' size is %"
 				   PRIu64 ")",
 				   text, func, s->size);
-			goto out;
+			break;
 		}
 		if (elf_vaddr_to_offset(&ef, s->addr + off, &foff)) {
-			ret = provider_fail(err, errlen, "cannot probe %s: %s is not in a loaded segment of %s",
-				   text, func, written);
-			goto out;
+			if (nm > 1)
+				continue;
+			ret = provider_fail(err, errlen, "cannot probe %s: %s is not in a loaded "
+					    "segment of %s", text, func, shown);
+			break;
 		}
+		/* the name as written for a plain symbol, the symbol for a match */
+		const char *nm_s = strcmp(s->name, func) == 0 ? func : s->name;
 		if (off)
-			snprintf(suffix, sizeof(suffix), "%s+%" PRIu64, func, off);
+			snprintf(suffix, sizeof(suffix), "%s+%" PRIu64, nm_s, off);
 		else
-			snprintf(suffix, sizeof(suffix), "%s", func);
-		if (add_point(pv, pts, n, shown, abs, func, suffix, foff))
-			goto oom;
+			snprintf(suffix, sizeof(suffix), "%s", nm_s);
+		if (add_point(pv, pts, n, shown, open, s->name, suffix, foff, u->cpp))
+			ret = provider_fail(err, errlen, "out of memory");
 	}
-	goto out;
-oom:
-	ret = provider_fail(err, errlen, "out of memory");
-out:
-	if (ret) {
-		while (*n > first) {
-			struct probe_point *p = &(*pts)[--*n];
-			free(p->name);
-			free(p->target);
-			free(p->func);
-			memset(p, 0, sizeof(*p));
-		}
-	}
+	free(m);
 	elf_file_free(&ef);
+	return ret;
+}
+
+static int uprobe_expand(const struct provider *pv, const char *text, struct probe_point **pts,
+			 int *n, char *err, size_t errlen)
+{
+	const char *rest = provider_after_prefix(text);
+	struct uspec u;
+	if (!rest || split_uspec(rest, &u))
+		return provider_fail(err, errlen,
+			    "%s probes are written %s:BINARY:FUNCTION (or +OFFSET, an address, or "
+			    "cpp:PATTERN for C++ names), e.g. %s:/bin/bash:readline, not '%s'",
+			    pv->name, pv->name, pv->name, text);
+	int pid = provider_target_pid();
+	struct file_list files = { 0 };
+	if (target_files(u.bin, pid, &files, err, errlen, text, pv->name,
+			 "uprobe:BINARY:FUNCTION")) {
+		files_free(&files);
+		return -1;
+	}
+	bool many = files.n > 1, wild = has_glob(u.func);
+	int first = *n, ret = 0;
+	for (int i = 0; i < files.n && !ret; i++) {
+		int e = expand_file(pv, text, &u, files.open[i], files.shown[i], pts, n, err, errlen);
+		if (e == -ENOENT)
+			continue;
+		if (e && many) /* a glob or the process's files: unreadable ones match nothing */
+			continue;
+		ret = e;
+		if (!wild && many)
+			break; /* a name: the first file that has it, as the dynamic linker finds it */
+	}
+	if (!ret && *n == first) {
+		char func[512];
+		uint64_t off;
+		bool is_addr;
+		if (parse_func(u.func, func, sizeof(func), &off, &is_addr))
+			snprintf(func, sizeof(func), "%s", u.func);
+		if (wild)
+			ret = provider_fail(err, errlen, "no function in %s matches '%s' (%s)",
+					    many ? "the files" : files.shown[0], func, text);
+		else
+			ret = provider_fail(err, errlen, "cannot probe %s: function '%s' not found in %s",
+					    text, func, many ? "the files" : files.shown[0]);
+	}
+	if (ret)
+		while (*n > first)
+			probe_point_clear(&(*pts)[--*n]);
+	files_free(&files);
 	return ret ? -1 : 0;
 }
 
@@ -460,42 +523,79 @@ bool rt_pid_gone(int pid)
 
 /* ---- -l ---------------------------------------------------------------------------------- */
 
-/* `-l uprobe:BINARY:GLOB`: the binary's function symbols. */
+/* `-l uprobe:BINARY:GLOB` (BINARY may be a glob), `-l uprobe:* -p PID`, a bare `-l -p PID`:
+ * the files' function symbols; `cpp:PATTERN` lists demangled names as bpftrace does;
+ * -lv adds each function's parameters from DWARF. */
 static int list_uprobes(const struct provider *pv, const char *spec, const char *full_glob,
 			bool verbose, struct probe_list *out)
 {
 	const char *kind = pv->name;
-	if (!spec)
-		return 0; /* a bare pattern names no binary */
-	const char *last = strrchr(spec, ':');
-	char written[PATH_MAX], abs[PATH_MAX], shown[PATH_MAX], err[PATH_MAX + 256];
-	const char *glob = last ? last + 1 : "*";
-	size_t wl = last ? (size_t)(last - spec) : strlen(spec);
-	if (wl >= sizeof(written) || !wl) {
-		fprintf(stderr, "ERROR: list %s probes as %s:BINARY:PATTERN\n", kind, kind);
-		return 1;
+	int pid = provider_target_pid();
+	struct uspec u;
+	char err[PATH_MAX + 256];
+	if (!spec) {
+		if (pid <= 0)
+			return 0; /* a bare pattern names no binary */
+		spec = "*";
 	}
-	memcpy(written, spec, wl);
-	written[wl] = '\0';
-	if (uprobe_find_binary(written, abs, sizeof(abs), shown, sizeof(shown), err, sizeof(err),
-			       spec)) {
+	if (split_uspec(spec, &u)) {
+		if (!strchr(spec, ':')) { /* "uprobe:BINARY": all its functions */
+			snprintf(u.bin, sizeof(u.bin), "%s", spec);
+			u.func = "*";
+			u.cpp = false;
+		} else {
+			fprintf(stderr, "ERROR: list %s probes as %s:BINARY:PATTERN\n", kind, kind);
+			return 1;
+		}
+	}
+	struct file_list files = { 0 };
+	if (target_files(u.bin, pid, &files, err, sizeof(err), spec, kind,
+			 "uprobe:BINARY:PATTERN")) {
+		files_free(&files);
 		fprintf(stderr, "ERROR: %s\n", err);
 		return 1;
 	}
-	struct elf_file ef;
-	int e = elf_file_load(abs, &ef, err, sizeof(err));
-	if (e) {
-		fprintf(stderr, "ERROR: cannot list %s probes of %s: %s\n", kind, written,
-			e == -ENOEXEC ? "not an ELF file" : strerror(-e));
-		return 1;
+	char func[512] = "*";
+	uint64_t off;
+	bool is_addr;
+	if (strcmp(u.func, "*") != 0 && parse_func(u.func, func, sizeof(func), &off, &is_addr))
+		snprintf(func, sizeof(func), "%s", u.func);
+	for (int f = 0; f < files.n; f++) {
+		struct elf_file ef;
+		int e = elf_file_load(files.open[f], &ef, err, sizeof(err));
+		if (e) {
+			if (files.n > 1)
+				continue;
+			fprintf(stderr, "ERROR: cannot list %s probes of %s: %s\n", kind,
+				files.shown[f], e == -ENOEXEC ? "not an ELF file" : strerror(-e));
+			files_free(&files);
+			return 1;
+		}
+		int nm = 0;
+		const struct elf_sym **m = match_syms(&ef, func, &nm);
+		if (!m)
+			probe_list_add(out, NULL);
+		for (int i = 0; m && i < nm; i++) {
+			char *s = NULL, *d = u.cpp ? cxx_demangle(m[i]->name) : NULL;
+			int r = d ? asprintf(&s, "%s:%s:cpp:\"%s\"", kind, files.shown[f], d)
+				  : asprintf(&s, "%s:%s:%s%s", kind, files.shown[f], u.cpp ? "cpp:" : "",
+					     m[i]->name);
+			free(d);
+			if (r < 0) {
+				probe_list_add(out, NULL);
+				break;
+			}
+			if (full_glob && fnmatch(full_glob, s, 0) != 0) {
+				free(s);
+				continue;
+			}
+			probe_list_add(out, verbose ? dwarf_list_params(s, files.open[f], m[i]->name)
+						    : s);
+		}
+		free(m);
+		elf_file_free(&ef);
 	}
-	for (int i = 0; i < ef.nsyms; i++) {
-		if (fnmatch(glob, ef.syms[i].name, 0) != 0)
-			continue;
-		char *s;
-		probe_list_add(out, asprintf(&s, "%s:%s:%s", kind, shown, ef.syms[i].name) < 0 ? NULL : s);
-	}
-	elf_file_free(&ef);
+	files_free(&files);
 	return 0;
 }
 
@@ -523,9 +623,10 @@ static int attach_uprobe(const struct probe_point *p, int prog_fd, struct rt_lin
 const struct provider provider_uprobe = {
 	.name = "uprobe", .aliases = { "u" }, .kind = PROBE_UPROBE,
 	.prog_type = BPF_PROG_TYPE_KPROBE,
-	.caps = PV_REGS | PV_ARGN | PV_FUNC_NAME | PV_USER | PV_ENTRY,
+	.caps = PV_REGS | PV_ARGN | PV_FUNC_NAME | PV_USER | PV_ENTRY | PV_ARGS_DWARF,
 	.expand = uprobe_expand, .list = list_uprobes, .attach = attach_uprobe,
 	.load_attach_type = rt_uprobe_attach_type, .attach_reverse = true,
+	.list_all = true, /* only with -p: a bare -l names no binary */
 };
 const struct provider provider_uretprobe = {
 	.name = "uretprobe", .aliases = { "ur" }, .kind = PROBE_URETPROBE,

@@ -29,137 +29,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "target_files.h"
 #include "usdt_notes.h"
 
 #define UPROBE_PMU_DIR "/sys/bus/event_source/devices/uprobe"
-
-/* ---- the files a spec names ------------------------------------------------------------ */
-
-struct file_list {
-	char **open;  /* path to read (for -p: through /proc/PID/root) */
-	char **shown; /* path for probe names */
-	int n, cap;
-};
-
-static int files_add(struct file_list *f, const char *open, const char *shown)
-{
-	for (int i = 0; i < f->n; i++)
-		if (strcmp(f->open[i], open) == 0)
-			return 0;
-	if (f->n == f->cap) {
-		int cap = f->cap ? f->cap * 2 : 8;
-		char **o = realloc(f->open, sizeof(char *) * (size_t)cap);
-		if (!o)
-			return -ENOMEM;
-		f->open = o;
-		char **s = realloc(f->shown, sizeof(char *) * (size_t)cap);
-		if (!s)
-			return -ENOMEM;
-		f->shown = s;
-		f->cap = cap;
-	}
-	f->open[f->n] = strdup(open);
-	f->shown[f->n] = strdup(shown);
-	if (!f->open[f->n] || !f->shown[f->n]) {
-		free(f->open[f->n]);
-		free(f->shown[f->n]);
-		return -ENOMEM;
-	}
-	f->n++;
-	return 0;
-}
-
-static void files_free(struct file_list *f)
-{
-	for (int i = 0; i < f->n; i++) {
-		free(f->open[i]);
-		free(f->shown[i]);
-	}
-	free(f->open);
-	free(f->shown);
-	memset(f, 0, sizeof(*f));
-}
-
-/* The process's executable and every file-backed executable mapping (its libraries),
- * opened through /proc/PID/root so a process in another mount namespace works too. */
-static int process_files(int pid, const char *glob_pat, struct file_list *out)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	char line[PATH_MAX + 128];
-	int err = 0;
-	while (!err && fgets(line, sizeof(line), f)) {
-		char perms[8];
-		int off = 0;
-		if (sscanf(line, "%*x-%*x %7s %*x %*x:%*x %*u %n", perms, &off) < 1 || !off)
-			continue;
-		char *file = line + off;
-		file[strcspn(file, "\n")] = '\0';
-		if (file[0] != '/' || !strchr(perms, 'x') || strstr(file, " (deleted)"))
-			continue;
-		if (glob_pat && fnmatch(glob_pat, file, 0) != 0)
-			continue;
-		char open_path[PATH_MAX + 64];
-		snprintf(open_path, sizeof(open_path), "/proc/%d/root%s", pid, file);
-		err = files_add(out, open_path, file);
-	}
-	fclose(f);
-	return err;
-}
-
-static bool has_glob(const char *s)
-{
-	return strpbrk(s, "*?[") != NULL;
-}
-
-/* BINARY as written: "" or "*" with -p (the process's files), a glob over paths, or a
- * path, program or library name (as uprobes find them). */
-static int spec_files(const char *written, int pid, struct file_list *out, char *err,
-		      size_t errlen, const char *text)
-{
-	if (!*written || (strcmp(written, "*") == 0 && pid > 0)) {
-		if (pid <= 0)
-			return provider_fail(err, errlen,
-					     "usdt probe '%s' names no binary: give one "
-					     "(usdt:BINARY:PROVIDER:NAME) or a process with -p",
-					     text);
-		int e = process_files(pid, NULL, out);
-		return e ? provider_fail(err, errlen, "cannot read the mappings of process %d: %s",
-					 pid, strerror(-e))
-			 : 0;
-	}
-	if (has_glob(written)) {
-		if (pid > 0 && written[0] == '/') {
-			if (process_files(pid, written, out) == 0 && out->n)
-				return 0;
-		}
-		glob_t g;
-		int r = glob(written, 0, NULL, &g);
-		if (r == 0)
-			for (size_t i = 0; i < g.gl_pathc; i++) {
-				struct stat st;
-				if (stat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode) &&
-				    files_add(out, g.gl_pathv[i], g.gl_pathv[i])) {
-					globfree(&g);
-					return provider_fail(err, errlen, "out of memory");
-				}
-			}
-		if (r == 0)
-			globfree(&g);
-		if (!out->n)
-			return provider_fail(err, errlen, "no file matches '%s' in '%s'", written, text);
-		return 0;
-	}
-	char abs[PATH_MAX], shown[PATH_MAX];
-	if (uprobe_find_binary(written, abs, sizeof(abs), shown, sizeof(shown), err, errlen, text))
-		return -1;
-	if (files_add(out, abs, shown))
-		return provider_fail(err, errlen, "out of memory");
-	return 0;
-}
 
 /* Splits rest at ':' outside double quotes into at most 3 parts, each unquoted
  * ("\"probe1\"" names a probe whose name holds quotes). The number of parts, or -1. */
@@ -258,7 +131,8 @@ static int expand_usdt(const struct provider *pv, const char *text, struct probe
 				     text);
 	int pid = provider_target_pid();
 	struct file_list files = { 0 };
-	if (spec_files(bin, pid, &files, err, errlen, text)) {
+	if (target_files(bin, pid, &files, err, errlen, text, "usdt",
+			 "usdt:BINARY:PROVIDER:NAME")) {
 		files_free(&files);
 		return -1;
 	}
@@ -308,7 +182,8 @@ static int list_usdt(const struct provider *pv, const char *rest, const char *fu
 		return 0; /* a bare -l lists usdt probes only of a process given with -p */
 	struct file_list files = { 0 };
 	char err[PATH_MAX + 256];
-	if (spec_files(bin, pid, &files, err, sizeof(err), rest ? rest : "usdt:*")) {
+	if (target_files(bin, pid, &files, err, sizeof(err), rest ? rest : "usdt:*", "usdt",
+			 "usdt:BINARY:PROVIDER:NAME")) {
 		files_free(&files);
 		if (!rest)
 			return 0;

@@ -57,6 +57,7 @@ void probe_point_clear(struct probe_point *p)
 	free(p->usdt_args_err);
 	free(p->target);
 	free(p->func);
+	free(p->func_label);
 	if (p->tp) {
 		tracefs_format_free(p->tp);
 		free(p->tp);

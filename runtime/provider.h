@@ -44,6 +44,8 @@ struct probe_point {
 	                        "profile:hz:99" */
 	char *target;        /* tracepoint category, uprobe binary path; else NULL */
 	char *func;          /* tracepoint event, kprobe/uprobe function; else NULL */
+	char *func_label;    /* uprobe of a C++ function: its demangled name, what `func`
+	                        prints ("ns::add(int, int)"); else NULL (func is printed) */
 	uint64_t offset;     /* FUNC+OFFSET */
 	uint64_t freq_hz;    /* profile:hz:N */
 	uint64_t period_ns;  /* interval:s/ms/us/hz, profile:s/ms/us */
@@ -82,6 +84,7 @@ enum provider_cap {
 	PV_ARGN = 1u << 10,     /* arg0..argN: the function's arguments by position */
 	PV_CTX_U64 = 1u << 11,  /* the context is the u64 array of the arguments (raw tp) */
 	PV_USDT = 1u << 12,     /* argN from the point's SDT operand specs (usdt_args) */
+	PV_ARGS_DWARF = 1u << 13, /* `args.NAME` from the binary's DWARF (uprobes) */
 };
 
 /* Lines for `-l`: a provider's list hook adds "kind:...:name" lines (ownership passes). */

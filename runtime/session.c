@@ -372,7 +372,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 
 	for (int i = 0; i < sr->npoints; i++) {
 		names[i] = sr->points[i].name;
-		funcs[i] = sr->points[i].func;
+		funcs[i] = sr->points[i].func_label ? sr->points[i].func_label
+						    : sr->points[i].func;
 	}
 	/* strftime() formats by fmt index, for printing timestamps */
 	strf = calloc((size_t)(sr->nfmts ? sr->nfmts : 1), sizeof(*strf));

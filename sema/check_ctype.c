@@ -20,8 +20,14 @@
 
 struct ctypes *sema_ctypes(struct sema *s)
 {
-	if (!s->r->ctypes)
+	if (!s->r->ctypes) {
 		s->r->ctypes = ctypes_new();
+		/* casts in uprobes may name the probed binaries' own structs (DWARF) */
+		for (int i = 0; i < s->r->npoints; i++)
+			if ((provider_of(&s->r->points[i])->caps & PV_ARGS_DWARF) &&
+			    s->r->points[i].target)
+				ctypes_add_dwarf_source(s->r->ctypes, s->r->points[i].target);
+	}
 	return s->r->ctypes;
 }
 

@@ -1,6 +1,6 @@
 /*
  * sema/ctypes.c — the C type registry: allocation, interning of ints/pointers/arrays,
- * name lookup (script definitions before BTF), member search and naming.
+ * name lookup (script definitions, then the DWARF of probed binaries, then BTF), member search and naming.
  *
  * Owns: the lifetime of every struct ctype of a run (freed with the sema result) and the
  * mapping from C types to language types (ctype_value_type).
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../runtime/dwarf_args.h"
 #include "btf.h"
 
 struct ctypes {
@@ -20,6 +21,9 @@ struct ctypes {
 	struct ctype **script; /* script-defined structs/unions, by tag */
 	int nscript, capscript;
 	struct btf_state *btf;
+	struct dwarf_state *dwarf; /* runtime/dwarf_args.c: DIE → ctype */
+	char **dwarf_src;          /* binaries whose DWARF types a cast may name (uprobes) */
+	int ndwarf_src;
 	struct cenum **enums;  /* script enums and BTF enums imported by name (enums.c) */
 	int nenums, capenums;
 };
@@ -64,12 +68,30 @@ void ctypes_free(struct ctypes *reg)
 	}
 	free(reg->enums);
 	btf_state_free(reg->btf);
+	dwarf_state_free(reg->dwarf);
+	for (int i = 0; i < reg->ndwarf_src; i++)
+		free(reg->dwarf_src[i]);
+	free(reg->dwarf_src);
 	free(reg);
 }
 
 struct btf_state **ctypes_btf_slot(struct ctypes *reg)
 {
 	return &reg->btf;
+}
+
+struct dwarf_state **ctypes_dwarf_slot(struct ctypes *reg)
+{
+	return &reg->dwarf;
+}
+
+void ctypes_add_dwarf_source(struct ctypes *reg, const char *binary)
+{
+	for (int i = 0; i < reg->ndwarf_src; i++)
+		if (strcmp(reg->dwarf_src[i], binary) == 0)
+			return;
+	reg->dwarf_src = xrealloc(reg->dwarf_src, sizeof(char *) * (size_t)(reg->ndwarf_src + 1));
+	reg->dwarf_src[reg->ndwarf_src++] = xrealloc(strdup(binary), strlen(binary) + 1);
 }
 
 struct ctype *ctypes_add(struct ctypes *reg, enum ctype_kind kind, const char *name)
@@ -159,6 +181,9 @@ const struct ctype *ctypes_record(struct ctypes *reg, bool is_union, const char 
 	const struct ctype *ct = ctypes_script(reg, is_union, tag);
 	if (ct)
 		return ct;
+	for (int i = 0; i < reg->ndwarf_src; i++) /* the probed binaries' own types */
+		if ((ct = dwarf_record(reg, reg->dwarf_src[i], is_union, tag)))
+			return ct;
 	return btf_record(reg, is_union, tag, err, errlen);
 }
 

@@ -72,7 +72,7 @@ const struct ctype *ctypes_int(struct ctypes *reg, uint32_t size, bool is_signed
 const struct ctype *ctypes_ptr(struct ctypes *reg, const struct ctype *to);
 const struct ctype *ctypes_array(struct ctypes *reg, const struct ctype *el, uint32_t n);
 
-/* "struct task_struct" / "union x": script definitions first, then BTF. Returns a shallow
+/* "struct task_struct" / "union x": script definitions first, then DWARF sources, then BTF. Returns a shallow
  * or complete ctype, or NULL when no such type exists (err says why: unknown, or BTF not
  * available — a sentence for the user). */
 const struct ctype *ctypes_record(struct ctypes *reg, bool is_union, const char *tag,
@@ -125,5 +125,10 @@ bool ctypes_script_enumerator(struct ctypes *reg, const char *name, int64_t *val
 /* BTF lives in the registry; sema/btf.c reaches it through these. */
 struct btf_state;
 struct btf_state **ctypes_btf_slot(struct ctypes *reg);
+/* DWARF types (runtime/dwarf_args.c) too; a binary added as a source lets ctypes_record
+ * find its structs (after script definitions, before BTF): uprobes' `(struct Foo *)arg0`. */
+struct dwarf_state;
+struct dwarf_state **ctypes_dwarf_slot(struct ctypes *reg);
+void ctypes_add_dwarf_source(struct ctypes *reg, const char *binary);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * sema/kfunc_args.c — `args` in kprobes: `kprobe:vfs_read { @[args.count] = count(); }`.
+ * sema/kfunc_args.c — `args` in kprobes: `kprobe:vfs_read { @[args.count] = count(); }`,
+ * and in uprobes from the binary's DWARF (runtime/dwarf_args.c).
  *
  * Owns: kfunc_param() (a parameter of a kernel function by name, from its BTF FUNC_PROTO)
  * and the type of `args.NAME` / `args->NAME` in a kprobe action, merged over every point of
@@ -15,6 +16,7 @@
 
 #include <bpf/btf.h>
 
+#include "../runtime/dwarf_args.h"
 #include "btf.h"
 #include "sema_int.h"
 
@@ -89,6 +91,8 @@ int point_param(struct ctypes *reg, const struct probe_point *pt, const char *na
 {
 	if (provider_of(pt)->caps & PV_CTX_U64)
 		return rawtp_param(reg, pt->func, name, type, err, errlen);
+	if (provider_of(pt)->caps & PV_ARGS_DWARF) /* uprobes: the binary's DWARF */
+		return dwarf_param(reg, pt->target, pt->func, name, type, err, errlen);
 	return kfunc_param(reg, pt->func, name, type, err, errlen);
 }
 
@@ -98,23 +102,28 @@ void sema_kprobe_field(struct sema *s, struct node *n)
 	struct type t = type_none();
 	bool first = true;
 	char err[512];
+	uint32_t caps_seen = 0;
 	if (s->probes[s->probe].attach_failed)
 		return;
 	for (int i = 0; i < r->npoints; i++) {
 		const struct probe_point *pt = &r->points[i];
 		if (pt->probe != s->probe)
 			continue;
-		if (!(provider_of(pt)->caps & PV_ARGS_BTF)) {
-			diag_error(s->d, n->loc, "args cannot be used in an action shared by kprobe and "
-				   "%s probes", sema_probe_word(provider_for_kind(pt->kind)));
+		uint32_t caps = provider_of(pt)->caps;
+		if (!(caps & (PV_ARGS_BTF | PV_ARGS_DWARF))) {
+			diag_error(s->d, n->loc, "args cannot be used in an action shared by %s and "
+				   "%s probes", (caps_seen & PV_ARGS_DWARF) ? "uprobe" : "kprobe",
+				   sema_probe_word(provider_for_kind(pt->kind)));
 			return;
 		}
+		caps_seen |= caps;
 		const struct ctype *ct = NULL;
 		if (point_param(sema_ctypes(s), pt, n->str, &ct, err, sizeof(err)) < 0) {
 			diag_error(s->d, n->loc, "%s: %s", pt->name, err);
 			return;
 		}
-		struct type ft = ctype_value_type(ct, false, err, sizeof(err));
+		/* a uprobe's pointers point into the traced process */
+		struct type ft = ctype_value_type(ct, (caps & PV_USER) != 0, err, sizeof(err));
 		if (ft.kind == TY_NONE || ft.kind == TY_RECORD) {
 			diag_error(s->d, n->loc, "%s: argument '%s' cannot be read: %s", pt->name,
 				   n->str, ft.kind == TY_NONE ? err : "it is passed by value as a "

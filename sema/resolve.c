@@ -272,7 +272,7 @@ void sema_ident(struct sema *s, struct node *n)
 		n->type = (struct type){ .kind = TY_PROBE, .size = 8 };
 		return;
 	case BI_ARGS: /* kprobes: the function's BTF parameters (kfunc_args.c) */
-		bad = sema_lacks(s, PV_ARGS_TP | PV_ARGS_BTF |
+		bad = sema_lacks(s, PV_ARGS_TP | PV_ARGS_BTF | PV_ARGS_DWARF |
 					    (sema_kretfunc_only(s) ? PV_KERNEL_FN : 0));
 		if (bad && (bad->caps & PV_KERNEL_FN)) {
 			diag_error(s->d, n->loc,

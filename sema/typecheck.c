@@ -512,8 +512,8 @@ static void field(struct sema *s, struct node *n)
 	const struct type *bt = &n->a->type;
 	char tb[256];
 	if (bt->kind == TY_CTX &&
-	    (s->probes[s->probe].caps_any & (PV_ARGS_BTF | PV_KERNEL_FN))) {
-		sema_kprobe_field(s, n); /* kfunc_args.c: from the function's BTF */
+	    (s->probes[s->probe].caps_any & (PV_ARGS_BTF | PV_KERNEL_FN | PV_ARGS_DWARF))) {
+		sema_kprobe_field(s, n); /* kfunc_args.c: from the function's BTF or DWARF */
 		return;
 	}
 	if (bt->kind == TY_CTX) {
