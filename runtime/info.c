@@ -99,7 +99,9 @@ int print_info(FILE *out)
 	fprintf(out, "System\n  OS: %s %s %s\n  Arch: %s\n\n", u.sysname, u.release, u.version,
 		u.machine);
 	fprintf(out, "Build\n  version: bpfscript v%s\n  LLVM: %u.%u.%u\n  unsafe uprobe: no\n"
-		     "  bfd: no\n  libdw (DWARF support): no\n"
+		     /* libdw is linked in: uprobe args.NAME, -lv parameters and struct casts
+		      * come from DWARF (runtime/dwarf_args.c) */
+		     "  bfd: no\n  libdw (DWARF support): yes\n"
 		     "  bcc library path resolution: yes\n\n", BPFSCRIPT_VERSION_STRING, maj, min,
 		patch);
 	fprintf(out, "Kernel helpers\n");
