@@ -162,6 +162,20 @@ build/workloads/usdt_target_nopie: $(USDT_WL_SRC) $(USDT_WL_HDR) build/workloads
 		-Wl,-rpath,'$$ORIGIN'
 WORKLOADS += build/workloads/libusdt_lib.so build/workloads/usdt_target_nopie
 
+# C++ workload (uprobes by demangled name, DWARF args of methods): g++, -O0 so every call
+# stays a call. dwarf_args_stripped is dwarf_args without symbols or DWARF, with a
+# .gnu_debuglink to build/workloads/.debug/dwarf_args_stripped.debug, as distributions
+# ship -dbg packages: uprobes must find its functions and args there.
+build/workloads/cpp_target: tests/workloads/cpp_target.cc
+	@mkdir -p $(dir $@)
+	g++ -std=gnu++17 -O0 -g -Wall -Wextra -Werror -o $@ $<
+build/workloads/dwarf_args_stripped: build/workloads/dwarf_args
+	@mkdir -p build/workloads/.debug
+	objcopy --only-keep-debug $< build/workloads/.debug/dwarf_args_stripped.debug
+	objcopy --strip-all --add-gnu-debuglink=build/workloads/.debug/dwarf_args_stripped.debug \
+		$< $@
+WORKLOADS += build/workloads/cpp_target build/workloads/dwarf_args_stripped
+
 # Helpers of the fault tests (plain C, raw syscalls, like the workloads).
 FAULT_TOOLS := $(patsubst tests/faults/%.c,build/faults/%,$(wildcard tests/faults/*.c))
 build/faults/%: tests/faults/%.c
