@@ -281,6 +281,13 @@ void sema_ident(struct sema *s, struct node *n)
 				   "in a map keyed by tid, or use kretfunc)");
 			return;
 		}
+		if (bad && (bad->caps & PV_RETVAL) && (bad->caps & PV_USER)) {
+			diag_error(s->d, n->loc,
+				   "The args builtin cannot be used in uretprobe probes: the arguments "
+				   "are gone when the function returns (save them in a uprobe, e.g. in "
+				   "a map keyed by tid)");
+			return;
+		}
 		if (bad) {
 			diag_error(s->d, n->loc,
 				   "The args builtin can only be used with tracepoint probes (%s used "
