@@ -159,8 +159,9 @@ int main(void)
 	check_error("provider: uprobe missing symbol", "uprobe:/bin/sh:main",
 		    "cannot probe uprobe:/bin/sh:main: function 'main' not found in /bin/sh");
 	check_error("provider: uretprobe without function", "ur:/bin/sh",
-		    "uretprobe probes are written uretprobe:BINARY:FUNCTION (or +OFFSET, or an "
-		    "address), e.g. uretprobe:/bin/bash:readline, not 'ur:/bin/sh'");
+		    "uretprobe probes are written uretprobe:BINARY:FUNCTION (or +OFFSET, an "
+		    "address, or cpp:PATTERN for C++ names), e.g. uretprobe:/bin/bash:readline, "
+		    "not 'ur:/bin/sh'");
 
 	/* uprobes: ELF symbols of the workload (run from the repository root), a library
 	 * found like the dynamic linker would, and wildcards over function names */
