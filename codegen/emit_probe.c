@@ -354,25 +354,9 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 			  const struct type *dt)
 {
 	const struct probe_point *pt = c->fn.pt;
-	if (cg_caps(c) & PV_ARGS_DWARF) { /* args.NAME of a uprobe: its register (DWARF) */
-		const struct ctype *ct;
-		char err[512];
-		int i = point_param(c->sr->ctypes, pt, n->str, &ct, err, sizeof(err));
-		if (i < 0) {
-			point_error(c, n, "%s", err);
-			return bpfb_i64(c, 0);
-		}
-		if (i >= (int)(sizeof(regs_arg_off) / sizeof(regs_arg_off[0]))) {
-			point_error(c, n, "args.%s is argument %d, and only the first six (arg0..arg5) "
-				    "arrive in registers", n->str, i);
-			return bpfb_i64(c, 0);
-		}
-		LLVMValueRef v = cg_norm(c, regs_load(c, regs_arg_off[i]), &n->type);
-		if (dst)
-			bpfb_store(c, v, dst, 8);
-		return v;
-	}
-	if (cg_caps(c) & (PV_KERNEL_FN | PV_CTX_U64)) { /* args.NAME (BTF) */
+	/* args.NAME: a parameter from BTF (kprobes, raw tracepoints) or DWARF (uprobes: in
+	 * the pt_regs argument registers, like a kprobe's) */
+	if (cg_caps(c) & (PV_KERNEL_FN | PV_CTX_U64 | PV_ARGS_DWARF)) {
 		const struct ctype *ct;
 		char err[512];
 		int i = point_param(c->sr->ctypes, pt, n->str, &ct, err, sizeof(err));
