@@ -419,7 +419,9 @@ static int uprobe_expand(const struct provider *pv, const char *text, struct pro
 		files_free(&files);
 		return -1;
 	}
-	bool many = files.n > 1, wild = has_glob(u.func);
+	/* the -p process's files: a name is taken from the first file that has it, as the
+	 * dynamic linker finds it; a glob of paths: from every file, as bpftrace does */
+	bool many = files.n > 1, wild = has_glob(u.func), first_only = !u.bin[0];
 	int first = *n, ret = 0;
 	for (int i = 0; i < files.n && !ret; i++) {
 		int e = expand_file(pv, text, &u, files.open[i], files.shown[i], pts, n, err, errlen);
@@ -428,8 +430,8 @@ static int uprobe_expand(const struct provider *pv, const char *text, struct pro
 		if (e && many) /* a glob or the process's files: unreadable ones match nothing */
 			continue;
 		ret = e;
-		if (!wild && many)
-			break; /* a name: the first file that has it, as the dynamic linker finds it */
+		if (!wild && first_only)
+			break;
 	}
 	if (!ret && *n == first) {
 		char func[512];

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../stdlib/symfmt.h"
+#include "dwarf_args.h"
 #include "elf_symbols.h"
 #include "ksyms.h"
 
@@ -79,6 +80,7 @@ void rt_stacks_close(struct rt_stacks *st)
 	memset(st, 0, sizeof(*st));
 	ksyms_free();
 	elf_cache_free();
+	dwarf_cache_free();
 	rt_stacks_forget_pids();
 }
 

@@ -84,6 +84,18 @@ if run list_verbose_debuglink 20 0 -lv "uprobe:$W/dwarf_args_stripped:area"; the
 	same list_verbose_debuglink
 fi
 
+# ---- a uprobe over a glob of files with one function name attaches in every file that has
+# it (2 probes); only the copy that runs counts
+if run attach_file_glob 20 0 -c "$W/dwarf_args 2" -e "uprobe:$W/dwarf_arg*:hidden { @[probe] = count(); }"; then
+	if grep -q '^Attaching 2 probes' "$tmp/err" &&
+		grep -qx "@\[uprobe:$W/dwarf_args:hidden\]: 2" "$tmp/out" &&
+		! grep -q stripped "$tmp/out"; then
+		ok attach_file_glob
+	else
+		nok attach_file_glob "expected 2 probes attached and @[uprobe:$W/dwarf_args:hidden]: 2 only"
+	fi
+fi
+
 # ---- C++: cpp: lists demangled names quoted, ready to paste; a plain wildcard over
 # demangled names lists the symbols
 if run list_cpp 20 0 -l "uprobe:$W/cpp_target:cpp:ns::add*"; then
