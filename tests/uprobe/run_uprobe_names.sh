@@ -165,37 +165,27 @@ else
 	nok mountns_list "unshare(1) is missing (util-linux)"
 fi
 
-# ---- errors: one sentence each
-if run err_unknown_param 20 1 --dry-run -e "uprobe:$W/dwarf_args:ints { @ = args.zz; }"; then
-	if grep -q "ERROR: uprobe:$W/dwarf_args:ints: ints has no parameter named 'zz'; it has: a, b, c, d, e, f$" "$tmp/err"; then
-		ok err_unknown_param
-	else
-		nok err_unknown_param "no sentence listing the parameters"
+# ---- errors: one sentence each. err_case NAME PROGRAM REGEX: --dry-run fails (status 1)
+# and stderr has a line matching REGEX.
+err_case() {
+	if run "$1" 20 1 --dry-run -e "$2"; then
+		if grep -qE -- "$3" "$tmp/err"; then
+			ok "$1"
+		else
+			nok "$1" "no stderr line matching /$3/"
+		fi
 	fi
-fi
+}
+err_case err_unknown_param "uprobe:$W/dwarf_args:ints { @ = args.zz; }" \
+	"ERROR: uprobe:$W/dwarf_args:ints: ints has no parameter named 'zz'; it has: a, b, c, d, e, f\$"
 # a program without DWARF or debug file: a copy without its debug sections
 objcopy --strip-debug "$W/dwarf_args" "$tmp/nodwarf"
-if run err_no_dwarf 20 1 --dry-run -e "uprobe:$tmp/nodwarf:ints { @ = args.a; }"; then
-	if grep -q "ERROR: uprobe:$tmp/nodwarf:ints: .*/nodwarf has no DWARF debug information (and no separate debug file is installed for it), so the arguments of ints have no names: use arg0, arg1, ...$" "$tmp/err"; then
-		ok err_no_dwarf
-	else
-		nok err_no_dwarf "no sentence about the missing DWARF"
-	fi
-fi
-if run err_uretprobe_args 20 1 --dry-run -e "uretprobe:$W/dwarf_args:ints { @ = args.a; }"; then
-	if grep -q "ERROR: The args builtin cannot be used in uretprobe probes" "$tmp/err"; then
-		ok err_uretprobe_args
-	else
-		nok err_uretprobe_args "no sentence about uretprobes"
-	fi
-fi
-if run err_cpp_missing 20 1 --dry-run -e "uprobe:$W/cpp_target:\"ns::nope(int)\" { }"; then
-	if grep -q "function 'ns::nope(int)' not found in $W/cpp_target" "$tmp/err"; then
-		ok err_cpp_missing
-	else
-		nok err_cpp_missing "no sentence naming the function"
-	fi
-fi
+err_case err_no_dwarf "uprobe:$tmp/nodwarf:ints { @ = args.a; }" \
+	"ERROR: uprobe:$tmp/nodwarf:ints: .*/nodwarf has no DWARF debug information \\(and no separate debug file is installed for it\\), so the arguments of ints have no names: use arg0, arg1, \\.\\.\\.\$"
+err_case err_uretprobe_args "uretprobe:$W/dwarf_args:ints { @ = args.a; }" \
+	"ERROR: The args builtin cannot be used in uretprobe probes"
+err_case err_cpp_missing "uprobe:$W/cpp_target:\"ns::nope(int)\" { }" \
+	"function 'ns::nope\\(int\\)' not found in $W/cpp_target"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
