@@ -129,9 +129,13 @@ int target_files(const char *written, int pid, struct file_list *out, char *err,
 					     "process with -p",
 					     kind, text, form);
 		int e = process_files(pid, NULL, out);
-		return e ? provider_fail(err, errlen, "cannot read the mappings of process %d: %s",
-					 pid, strerror(-e))
-			 : 0;
+		if (e)
+			return provider_fail(err, errlen, "cannot read the mappings of process %d: %s",
+					     pid, strerror(-e));
+		if (!out->n) /* a zombie's maps are empty */
+			return provider_fail(err, errlen, "process %d maps no executable file: has it "
+					     "exited? (%s)", pid, text);
+		return 0;
 	}
 	if (files_has_glob(written)) {
 		if (pid > 0 && written[0] == '/' && process_files(pid, written, out) == 0 && out->n)

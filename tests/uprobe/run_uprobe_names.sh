@@ -165,10 +165,10 @@ else
 	nok mountns_list "unshare(1) is missing (util-linux)"
 fi
 
-# ---- errors: one sentence each. err_case NAME PROGRAM REGEX: --dry-run fails (status 1)
-# and stderr has a line matching REGEX.
+# ---- errors: one sentence each. err_case NAME PROGRAM REGEX [OPTION...]: --dry-run fails
+# (status 1) and stderr has a line matching REGEX.
 err_case() {
-	if run "$1" 20 1 --dry-run -e "$2"; then
+	if run "$1" 20 1 --dry-run "${@:4}" -e "$2"; then
 		if grep -qE -- "$3" "$tmp/err"; then
 			ok "$1"
 		else
@@ -186,6 +186,20 @@ err_case err_uretprobe_args "uretprobe:$W/dwarf_args:ints { @ = args.a; }" \
 	"ERROR: The args builtin cannot be used in uretprobe probes"
 err_case err_cpp_missing "uprobe:$W/cpp_target:\"ns::nope(int)\" { }" \
 	"function 'ns::nope\\(int\\)' not found in $W/cpp_target"
+# a -p process that has exited but is not reaped yet (a zombie: its maps are empty)
+python3 -c 'import os, sys, time
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+print(pid, flush=True)
+time.sleep(5)' >"$tmp/zpid" & zp=$!
+n=0
+until [ -s "$tmp/zpid" ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+z=$(cat "$tmp/zpid")
+sleep 0.2
+err_case err_pid_exited "uprobe:add { }" "ERROR: process $z maps no executable file: has it exited\\? \\(uprobe:add\\)" -p "$z"
+kill "$zp" 2>/dev/null
+wait "$zp" 2>/dev/null
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
