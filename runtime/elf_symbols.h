@@ -5,7 +5,7 @@
  * their exported functions), the PT_LOAD segments, and the address arithmetic uprobes and
  * user-stack symbolisation need: symbol value → file offset (what the uprobe PMU takes)
  * and file offset → symbol (what /proc/PID/maps gives us); a stripped file's symbols come
- * from its separate debug file when one is installed (elf_debug_file).
+ * from its separate debug file when one is installed (common/debug_file.h).
  * Must not: attach anything, look at processes, or print (errors are -errno + a sentence).
  */
 #ifndef BPFSCRIPT_ELF_SYMBOLS_H
@@ -47,12 +47,6 @@ const struct elf_sym *elf_sym_by_addr(const struct elf_file *f, uint64_t vaddr);
 int elf_vaddr_to_offset(const struct elf_file *f, uint64_t vaddr, uint64_t *off);
 /* File offset → link-time address (inverse of the above). */
 int elf_offset_to_vaddr(const struct elf_file *f, uint64_t off, uint64_t *vaddr);
-
-/* The separate debug file of path, as gdb and bpftrace find it: by build id
- * (/usr/lib/debug/.build-id/xx/yyyy.debug), then by .gnu_debuglink name next to the file,
- * in its .debug/ directory and under /usr/lib/debug/DIR/ (the CRC must match). 0 with the
- * path in out, or -ENOENT. */
-int elf_debug_file(const char *path, char *out, size_t len);
 
 /* Shared cache of loaded files by path (user stacks touch the same libraries again and
  * again). Returns NULL when the file cannot be read as ELF. */

@@ -100,7 +100,7 @@ int print_info(FILE *out)
 		u.machine);
 	fprintf(out, "Build\n  version: bpfscript v%s\n  LLVM: %u.%u.%u\n  unsafe uprobe: no\n"
 		     /* libdw is linked in: uprobe args.NAME, -lv parameters and struct casts
-		      * come from DWARF (runtime/dwarf_args.c) */
+		      * come from DWARF (sema/dwarf_args.c) */
 		     "  bfd: no\n  libdw (DWARF support): yes\n"
 		     "  bcc library path resolution: yes\n\n", BPFSCRIPT_VERSION_STRING, maj, min,
 		patch);

@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "demangle.h"
-#include "dwarf_args.h"
+#include "../sema/dwarf_args.h"
 #include "elf_symbols.h"
 #include "target_files.h"
 

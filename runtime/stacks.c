@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "../stdlib/symfmt.h"
-#include "dwarf_args.h"
+#include "../sema/dwarf_args.h"
 #include "elf_symbols.h"
 #include "ksyms.h"
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/dwarf_args.h"
+#include "dwarf_args.h"
 #include "btf.h"
 
 struct ctypes {
@@ -21,7 +21,7 @@ struct ctypes {
 	struct ctype **script; /* script-defined structs/unions, by tag */
 	int nscript, capscript;
 	struct btf_state *btf;
-	struct dwarf_state *dwarf; /* runtime/dwarf_args.c: DIE → ctype */
+	struct dwarf_state *dwarf; /* sema/dwarf_args.c: DIE → ctype */
 	char **dwarf_src;          /* binaries whose DWARF types a cast may name (uprobes) */
 	int ndwarf_src;
 	struct cenum **enums;  /* script enums and BTF enums imported by name (enums.c) */

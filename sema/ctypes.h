@@ -125,7 +125,7 @@ bool ctypes_script_enumerator(struct ctypes *reg, const char *name, int64_t *val
 /* BTF lives in the registry; sema/btf.c reaches it through these. */
 struct btf_state;
 struct btf_state **ctypes_btf_slot(struct ctypes *reg);
-/* DWARF types (runtime/dwarf_args.c) too; a binary added as a source lets ctypes_record
+/* DWARF types (sema/dwarf_args.c) too; a binary added as a source lets ctypes_record
  * find its structs (after script definitions, before BTF): uprobes' `(struct Foo *)arg0`. */
 struct dwarf_state;
 struct dwarf_state **ctypes_dwarf_slot(struct ctypes *reg);

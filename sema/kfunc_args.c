@@ -1,6 +1,6 @@
 /*
  * sema/kfunc_args.c — `args` in kprobes: `kprobe:vfs_read { @[args.count] = count(); }`,
- * and in uprobes from the binary's DWARF (runtime/dwarf_args.c).
+ * and in uprobes from the binary's DWARF (sema/dwarf_args.c).
  *
  * Owns: kfunc_param() (a parameter of a kernel function by name, from its BTF FUNC_PROTO)
  * and the type of `args.NAME` / `args->NAME` in a kprobe action, merged over every point of
@@ -16,7 +16,7 @@
 
 #include <bpf/btf.h>
 
-#include "../runtime/dwarf_args.h"
+#include "dwarf_args.h"
 #include "btf.h"
 #include "sema_int.h"
 

@@ -1,5 +1,5 @@
 /*
- * runtime/dwarf_args.c — uprobe arguments and types from DWARF, with libdw (dwarf_args.h).
+ * sema/dwarf_args.c — uprobe arguments and types from DWARF, with libdw (dwarf_args.h).
  *
  * Owns: a cache of open debug-information handles by binary path, function lookup by
  * symbol, parameter lists, bpftrace's type names for -lv, and DWARF → ctype conversion
@@ -22,8 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../sema/ctypes.h"
-#include "elf_symbols.h"
+#include "../common/debug_file.h"
+#include "ctypes.h"
 
 /* type names are cut to their buffer on purpose (a name longer than 255 bytes is only
  * shown in -lv) */

@@ -1,5 +1,5 @@
 /*
- * runtime/dwarf_args.h — a user-space function's parameters and types from DWARF (libdw):
+ * sema/dwarf_args.h — a user-space function's parameters and types from DWARF (libdw):
  * `args.NAME` in uprobes, `-lv uprobe:...`, and struct casts in uprobes.
  *
  * Owns: opening a binary's debug information (its own .debug_info, else the separate debug
@@ -7,6 +7,7 @@
  * its formal parameters in order with their register slots, C type names as bpftrace
  * prints them ("int* n", "struct Foo* foo1"), and DWARF types turned into sema's ctypes
  * (integers, enums, pointers, arrays, structs/unions/classes with members and bases).
+ * In sema because it makes ctypes; runtime uses it for -lv and frees its handles.
  * Must not: emit code, attach, or print; errors are one sentence in err.
  */
 #ifndef BPFSCRIPT_DWARF_ARGS_H
