@@ -135,8 +135,10 @@ if [ "$(cat "$tmp/out")" = "guarded=0 lib=1225" ]; then pass usdt_semaphore_off_
 else fail usdt_semaphore_off_untraced "$(cat "$tmp/out")"; fi
 
 # -p: the process's executable and libraries; the semaphore goes on for it and only
-# while traced (the same process counts its guarded hits before, during and after)
-"$W/usdt_target" -r -s 600 400 >"$tmp/child.out" &
+# while traced (the same process counts its guarded hits before, during and after). It
+# waits 3 s before its loop: under load two ASan start-ups (the -l and the tracer) took
+# longer than the 0.6 s it used to wait, and the tracer found the process gone.
+"$W/usdt_target" -r -s 3000 400 >"$tmp/child.out" &
 upid=$!
 sleep 0.2
 run "$BIN" -l 'usdt:*' -p "$upid"
