@@ -390,9 +390,10 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 		if (strcmp(module, "vmlinux") != 0 && access(mdir, F_OK) != 0)
 			/* bpftrace 0.17's words first: it knows only kprobe:FUNCTION */
 			return provider_fail(err, errlen,
-					     "kprobe probe type requires 1 argument (kprobe:FUNCTION), "
-					     "or 2 for a module's function (kprobe:MODULE:FUNCTION), "
-					     "and no module '%s' is loaded ('%s')", module, text);
+					     "%s probe type requires 1 argument (%s:FUNCTION), "
+					     "or 2 for a module's function (%s:MODULE:FUNCTION), "
+					     "and no module '%s' is loaded ('%s')", pv->name, pv->name,
+					     pv->name, module, text);
 		provider_fail(err, errlen, "kernel function not found: %s in module %s (is the "
 			      "module loaded? it is not in the kernel's list of traceable "
 			      "functions)", func, module);
