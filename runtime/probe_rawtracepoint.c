@@ -135,6 +135,7 @@ struct expand_ctx {
 	bool explicit_module, wild;
 	struct probe_point **pts;
 	int *n;
+	int first; /* this attach point's own points start here */
 	int err;
 };
 
@@ -144,7 +145,7 @@ static int add_match(const char *module, const char *event, const struct btf *bt
 	struct expand_ctx *c = ctx;
 	if (fnmatch(c->event_glob, event, 0) != 0)
 		return 0;
-	for (int i = 0; i < *c->n; i++) /* the same event in two modules: once */
+	for (int i = c->first; i < *c->n; i++) /* the same event in two modules: once */
 		if ((*c->pts)[i].kind == PROBE_RAWTRACEPOINT && (*c->pts)[i].func &&
 		    strcmp((*c->pts)[i].func, event) == 0)
 			return 0;
@@ -178,7 +179,7 @@ static int expand_rawtracepoint(const struct provider *pv, const char *text,
 				     text);
 	int first = *n;
 	struct expand_ctx c = { pv, event, strchr(rest, ':') != NULL,
-				strpbrk(rest, "*?[") != NULL, pts, n, 0 };
+				strpbrk(rest, "*?[") != NULL, pts, n, *n, 0 };
 	int r = each_event(mod, add_match, &c);
 	if (c.err || (r < 0 && r != -ENOENT)) {
 		while (*n > first)

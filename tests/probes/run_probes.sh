@@ -83,6 +83,11 @@ if [ $st = 0 ] && [ "$(tr '\n' ' ' <"$tmp/out")" = "rawtracepoint:vmlinux:sys_en
 	pass list_rawtracepoint_glob
 else fail list_rawtracepoint_glob "status $st: $(head -c 300 "$tmp/out")"; fi
 
+run "$BIN" -e 'rt:vmlinux:sched_switch { @a = 1; } rt:sched_switch { @b = 1; } interval:ms:300 { exit(); }'
+if [ $st = 0 ] && grep -qx "@a: 1" "$tmp/out" && grep -qx "@b: 1" "$tmp/out"; then
+	pass rawtracepoint_two_probes_one_event
+else fail rawtracepoint_two_probes_one_event "status $st: $(head -c 300 "$tmp/err")"; fi
+
 run "$BIN" -e 'rawtracepoint:no_such_event { }'
 if [ $st = 1 ] && grep -q '^stdin:1:1: ERROR: raw tracepoint not found: no_such_event$' "$tmp/err"; then
 	pass rawtracepoint_not_found
