@@ -228,6 +228,12 @@ void cg_for(struct cg *c, struct node *n);
 void cg_loop_vars(struct cg *c, struct node *body);
 LLVMValueRef cg_map_len(struct cg *c, struct node *call);
 
+/* ---- emit_lang.c: a ?: b, record fields, { s; v }, for ($i : a..b) ---- */
+LLVMValueRef cg_elvis(struct cg *c, struct node *n);
+LLVMValueRef cg_record_field(struct cg *c, struct node *n);
+LLVMValueRef cg_block_expr(struct cg *c, struct node *n);
+void cg_range_for(struct cg *c, struct node *n);
+
 /* ---- emit_events.c ---- */
 LLVMValueRef cg_call(struct cg *c, struct node *call);
 

@@ -142,7 +142,10 @@ void cg_stmt(struct cg *c, struct node *s)
 		unroll_stmt(c, s);
 		return;
 	case AST_FOR:
-		cg_for(c, s);
+		if (s->b && s->b->kind == AST_RANGE)
+			cg_range_for(c, s);
+		else
+			cg_for(c, s);
 		return;
 	case AST_BLOCK:
 		cg_block(c, s);

@@ -108,6 +108,16 @@ void sema_map_store(struct sema *s, struct node *map, const struct type *val,
 bool sema_is_agg_call(const struct node *n);
 void sema_block(struct sema *s, struct node *b);
 
+/* check_lang.c: true/false, a ?: b, records and their fields, { s; v } block
+ * expressions, for ($i : a..b). sema_record_lit / sema_record_field return false when
+ * n is not a record literal / the base is not a record. */
+void sema_bool_lit(struct sema *s, struct node *n);
+void sema_elvis(struct sema *s, struct node *n);
+bool sema_record_lit(struct sema *s, struct node *n);
+bool sema_record_field(struct sema *s, struct node *n);
+void sema_block_expr(struct sema *s, struct node *n);
+void sema_range_for(struct sema *s, struct node *n);
+
 /* check_loops.c: for ($kv : @map) { } and len(@map) (map iteration). */
 void sema_for(struct sema *s, struct node *n);
 void sema_len(struct sema *s, struct node *n);
