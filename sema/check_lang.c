@@ -110,6 +110,10 @@ bool sema_record_field(struct sema *s, struct node *n)
 /* { stmts; value }: the statements, then the value (none: a void block) */
 void sema_block_expr(struct sema *s, struct node *n)
 {
+	if (n->ival < 0) { /* a macro call that could not be expanded (reported) */
+		n->type = type_none();
+		return;
+	}
 	for (struct node *st = n->list; st; st = st->next)
 		sema_block(s, st);
 	n->type = type_void();

@@ -106,6 +106,8 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 		o.strlen = ABI_STRLEN_DEFAULT;
 	struct sema s = { .opts = &o, .r = out, .d = d };
 	int before = diag_count(d);
+	if (prog)
+		sema_macros(&s, prog); /* before anything looks into the probes */
 	if (!prog || sema_attach(&s, prog) < 0) {
 		if (prog)
 			diag_error_noloc(d, "out of memory");

@@ -108,6 +108,9 @@ void sema_map_store(struct sema *s, struct node *map, const struct type *val,
 bool sema_is_agg_call(const struct node *n);
 void sema_block(struct sema *s, struct node *b);
 
+/* macros.c: expands every call of a `macro` definition in the probes, in place. */
+void sema_macros(struct sema *s, struct node *prog);
+
 /* check_lang.c: true/false, a ?: b, records and their fields, { s; v } block
  * expressions, for ($i : a..b). sema_record_lit / sema_record_field return false when
  * n is not a record literal / the base is not a record. */
