@@ -115,6 +115,7 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 		return -1;
 	}
 	sema_positional(&s, prog);
+	sema_getopt(&s, prog);
 	sema_enum_defs(&s, prog);   /* before structs: enumerators are constants from here on */
 	sema_struct_defs(&s, prog); /* once: their errors must not be dropped with a pass */
 

@@ -71,6 +71,8 @@ struct fmt_info {
 struct sema_opts {
 	int npos;            /* positional parameters $1..$npos */
 	char **pos;
+	int nnamed;          /* named parameters after `--`: "name=value" or "name" */
+	char **named;
 	bool have_cpid;      /* -c was given, so `cpid` is allowed */
 	int target_pid;      /* -p PID (0: none): `usdt::NAME` probes look in its files */
 	uint32_t strlen;     /* str() buffer size (ABI_STRLEN_DEFAULT) */
@@ -102,6 +104,16 @@ struct sema_result {
 	struct type_pool pool;
 	struct ctypes *ctypes;      /* C types (BTF, script structs) the types point into */
 };
+
+/* The words after the script (argv[optind..] once getopt_long is done) as bpftrace splits
+ * them: after the first `--`, words starting with `--` are named parameters (for
+ * getopt()), all other words but that `--` are positional. nafter: how many words
+ * followed the first `--` of the command line (getopt_long leaves them, in order, at the
+ * end of argv, and may or may not leave the `--` among the others), -1 without one.
+ * Sets o->pos/npos/named/nnamed to two arrays the caller frees (*pos_out, *named_out).
+ * 0, or -1 when out of memory. (sema/getopt.c) */
+int sema_split_params(int argc, char **argv, int nafter, struct sema_opts *o,
+		      char ***pos_out, char ***named_out);
 
 /* Resolves, expands, type-checks and annotates prog in place. Returns 0, or -1 when
  * errors were added to d (all of them, not only the first). */

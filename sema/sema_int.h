@@ -108,6 +108,9 @@ void sema_map_store(struct sema *s, struct node *map, const struct type *val,
 bool sema_is_agg_call(const struct node *n);
 void sema_block(struct sema *s, struct node *b);
 
+/* getopt.c: every getopt() call becomes the literal of its named parameter's value. */
+void sema_getopt(struct sema *s, struct node *prog);
+
 /* macros.c: expands every call of a `macro` definition in the probes, in place. */
 void sema_macros(struct sema *s, struct node *prog);
 
