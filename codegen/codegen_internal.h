@@ -228,6 +228,10 @@ void cg_for(struct cg *c, struct node *n);
 void cg_loop_vars(struct cg *c, struct node *body);
 LLVMValueRef cg_map_len(struct cg *c, struct node *call);
 
+/* ---- emit_diag.c: errorf(), warnf() (static_assert emits nothing); NULL when n is
+ * none of them ---- */
+LLVMValueRef cg_diag_call(struct cg *c, struct node *n);
+
 /* ---- emit_lang.c: a ?: b, record fields, { s; v }, for ($i : a..b) ---- */
 LLVMValueRef cg_elvis(struct cg *c, struct node *n);
 LLVMValueRef cg_record_field(struct cg *c, struct node *n);

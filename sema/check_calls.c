@@ -512,6 +512,8 @@ void sema_call(struct sema *s, struct node *n)
 			return;
 		if (sema_family_call(s, n, b))
 			return;
+		if (sema_diag_call(s, n, b))
+			return;
 		diag_error(s->d, n->loc, "Unknown function: '%s'", n->str);
 		return;
 	}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../codegen/abi.h"
+#include "ctypes.h"
 #include "sema_int.h"
 
 #define TN(t, buf) type_name((t), (buf), sizeof(buf))
@@ -175,4 +176,67 @@ void sema_range_for(struct sema *s, struct node *n)
 		if (i >= nvars || !before[i])
 			s->var_set[i] = false;
 	free(before);
+}
+
+static const char *int_type_name(uint32_t size, bool is_signed)
+{
+	static const char *const u[] = { "uint8", "uint16", "uint32", "uint64" };
+	static const char *const sg[] = { "int8", "int16", "int32", "int64" };
+	int i = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+	return is_signed ? sg[i] : u[i];
+}
+
+/* A cast whose type is typeof(x): gets x's type's name (integers and pointers to structs,
+ * unions or integers have one), so the cast is checked like any other. */
+bool sema_typeof(struct sema *s, struct node *n)
+{
+	struct node *x = n->c;
+	n->c = NULL;
+	n->flags &= ~NODE_F_TYPEOF;
+	bool ok = false;
+	char name[200] = "";
+	int64_t depth = 0;
+	if (x && x->kind == AST_CAST && !x->a) { /* typeof(uint32 *) */
+		ok = !(x->flags & NODE_F_TYPEOF) || sema_typeof(s, x);
+		if (ok) {
+			snprintf(name, sizeof(name), "%s", x->str);
+			depth = x->ival;
+		}
+	} else if (x) {
+		sema_expr(s, x);
+		const struct type *t = &x->type;
+		if (t->kind == TY_INT && !t->ct) {
+			snprintf(name, sizeof(name), "%s", int_type_name(t->size, t->is_signed));
+			ok = true;
+		} else if (t->kind == TY_INT && t->ct) {
+			ctype_name(t->ct, name, sizeof(name));
+			depth = 1;
+			size_t len = strlen(name);
+			while (len >= 1 && name[len - 1] == '*') { /* "struct x *" */
+				depth++;
+				name[--len] = '\0';
+				while (len && name[len - 1] == ' ')
+					name[--len] = '\0';
+			}
+			ok = !strncmp(name, "struct ", 7) || !strncmp(name, "union ", 6) ||
+			     strstr(name, "int") == name || strstr(name, "uint") == name;
+		}
+		if (!ok && t->kind != TY_NONE) {
+			char tb[256];
+			diag_error(s->d, x->loc, "typeof() of a value of type '%s' cannot be used as a "
+						 "type here (integers and pointers can)", TN(t, tb));
+		}
+	}
+	ast_free(x);
+	if (!ok)
+		return false;
+	free(n->str);
+	n->str = strdup(name);
+	n->slen = 0;
+	n->ival += depth;
+	if (!n->str) {
+		s->oom = true;
+		return false;
+	}
+	return true;
 }

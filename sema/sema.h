@@ -56,6 +56,9 @@ enum fmt_kind {
 	                        ABI_JOIN_ARGS strings */
 	FMT_ENUM,            /* no event: an enum type's names, one "value name" line each;
 	                        a SUB_ENUM type's fmt_id (sema/enums.c) */
+	FMT_ERRORF,          /* errorf(fmt, args...): printf layout (ABI_EV_ASYNC), printed as
+	                        "FILE:L:C-E: ERROR: text" on stderr */
+	FMT_WARNF,           /* warnf(fmt, args...): the same as a WARNING */
 };
 
 struct fmt_info {

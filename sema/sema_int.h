@@ -108,6 +108,9 @@ void sema_map_store(struct sema *s, struct node *map, const struct type *val,
 bool sema_is_agg_call(const struct node *n);
 void sema_block(struct sema *s, struct node *b);
 
+/* check_diag.c: errorf(), warnf(), static_assert(); false when b is none of them. */
+bool sema_diag_call(struct sema *s, struct node *n, enum builtin b);
+
 /* getopt.c: every getopt() call becomes the literal of its named parameter's value. */
 void sema_getopt(struct sema *s, struct node *prog);
 
@@ -123,6 +126,8 @@ bool sema_record_lit(struct sema *s, struct node *n);
 bool sema_record_field(struct sema *s, struct node *n);
 void sema_block_expr(struct sema *s, struct node *n);
 void sema_range_for(struct sema *s, struct node *n);
+/* A CAST with NODE_F_TYPEOF: its type name becomes typeof's (false after an error). */
+bool sema_typeof(struct sema *s, struct node *n);
 
 /* check_loops.c: for ($kv : @map) { } and len(@map) (map iteration). */
 void sema_for(struct sema *s, struct node *n);

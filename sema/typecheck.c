@@ -352,6 +352,12 @@ static const struct {
 
 static void cast(struct sema *s, struct node *n)
 {
+	if ((n->flags & NODE_F_TYPEOF) && !sema_typeof(s, n)) { /* (typeof($x))v */
+		if (n->a)
+			sema_expr(s, n->a);
+		n->type = type_none();
+		return;
+	}
 	if (sema_cast_ctype(s, n)) /* struct and pointer casts */
 		return;
 	sema_expr(s, n->a);
