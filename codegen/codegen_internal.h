@@ -237,6 +237,7 @@ LLVMValueRef cg_elvis(struct cg *c, struct node *n);
 LLVMValueRef cg_record_field(struct cg *c, struct node *n);
 LLVMValueRef cg_block_expr(struct cg *c, struct node *n);
 void cg_range_for(struct cg *c, struct node *n);
+LLVMValueRef cg_addrof_slot(struct cg *c, struct node *n); /* &$x, &@m[k] */
 
 /* ---- emit_events.c ---- */
 LLVMValueRef cg_call(struct cg *c, struct node *call);

@@ -79,3 +79,11 @@ void cg_range_for(struct cg *c, struct node *n)
 	LLVMBuildBr(c->b, cond);
 	LLVMPositionBuilderAtEnd(c->b, end);
 }
+
+/* &$x: the variable's slot; &@m[k]: the map value's address (0 when k is not there) */
+LLVMValueRef cg_addrof_slot(struct cg *c, struct node *n)
+{
+	struct node *x = n->a;
+	LLVMValueRef p = x->kind == AST_VAR ? cg_var_slot(c, x) : cg_map_lookup(c, x);
+	return LLVMBuildPtrToInt(c->b, p, c->i64, "addr");
+}

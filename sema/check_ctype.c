@@ -229,6 +229,8 @@ void sema_addrof(struct sema *s, struct node *n)
 	n->type = type_none();
 	if (x->type.kind == TY_NONE)
 		return;
+	if (x->type.kind != TY_RECORD && sema_addrof_slot(s, n)) /* &$x, &@m (check_lang.c) */
+		return;
 	if (x->type.kind == TY_RECORD) { /* &$task_copy, &p->se, &*p */
 		n->type = ptr_type(x->type.ct, x->type.user);
 		return;

@@ -240,3 +240,40 @@ bool sema_typeof(struct sema *s, struct node *n)
 	}
 	return true;
 }
+
+/* &$x and &@m[k] (current bpftrace): the address of a variable's slot or of a map value,
+ * typed as a pointer to what it holds (integers: int64/uint64, as slots hold them;
+ * strings: a char array), so *p, p[i] and casts work on it. */
+bool sema_addrof_slot(struct sema *s, struct node *n)
+{
+	struct node *x = n->a;
+	if (x->kind != AST_VAR && x->kind != AST_MAP)
+		return false;
+	n->type = type_none();
+	const struct type *t = &x->type;
+	if (t->kind == TY_NONE)
+		return true;
+	struct ctypes *reg = sema_ctypes(s);
+	const struct ctype *to = NULL;
+	if (t->kind == TY_INT && !t->ct && t->sub == SUB_NONE)
+		to = ctypes_int(reg, 8, t->is_signed);
+	else if (t->kind == TY_INT && t->ct) /* &$p of a pointer variable */
+		to = ctypes_ptr(reg, t->ct);
+	else if (t->kind == TY_STR && t->sub == SUB_NONE)
+		to = ctypes_array(reg, ctypes_int(reg, 1, true), t->size);
+	if (!to) {
+		char tb[256];
+		diag_error(s->d, n->loc, "The & operator cannot take the address of %s of type '%s' "
+					 "(integers, pointers and strings can)",
+			   x->kind == AST_VAR ? "a variable" : "a map value", TN(t, tb));
+		return true;
+	}
+	if (x->kind == AST_MAP && !type_is_int(&s->r->maps[x->sym >= 0 ? x->sym : 0].val) &&
+	    t->kind == TY_INT) {
+		diag_error(s->d, n->loc, "The & operator cannot take the address of an aggregation");
+		return true;
+	}
+	n->type = type_int(8, true);
+	n->type.ct = to;
+	return true;
+}

@@ -128,6 +128,8 @@ void sema_block_expr(struct sema *s, struct node *n);
 void sema_range_for(struct sema *s, struct node *n);
 /* A CAST with NODE_F_TYPEOF: its type name becomes typeof's (false after an error). */
 bool sema_typeof(struct sema *s, struct node *n);
+/* &$x, &@m[k]: false when n's operand is neither a variable nor a map. */
+bool sema_addrof_slot(struct sema *s, struct node *n);
 
 /* check_loops.c: for ($kv : @map) { } and len(@map) (map iteration). */
 void sema_for(struct sema *s, struct node *n);
