@@ -142,6 +142,8 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 		if (!changed)
 			break;
 	}
+	if (!s.oom)
+		sema_map_decls(&s, prog); /* once every map's type is final */
 	if (s.oom)
 		diag_error_noloc(d, "out of memory");
 	/* A map whose every store had an untyped value stays untyped; its reads and stores

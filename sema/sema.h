@@ -32,11 +32,25 @@
  *   8 bytes, strings sized to the largest string stored); an expression node keeps its own
  *   type and is converted on store.
  */
+/* `let @m = KIND(N);` (sema/mapdecl.c); NONE: the default for the value's type */
+enum map_decl_kind {
+	MAP_DECL_NONE,
+	MAP_DECL_HASH,
+	MAP_DECL_LRU_HASH,
+	MAP_DECL_PERCPU_HASH,
+	MAP_DECL_PERCPU_LRU_HASH,
+};
+
+/* "lruhash" ... (sema/mapdecl.c) */
+const char *sema_map_decl_name(enum map_decl_kind k);
+
 struct map_info {
 	char *name;          /* "@x" or "@" */
 	struct type key;     /* TY_NONE when keyless; a single key's type; TY_TUPLE for [a, b] */
 	struct type val;     /* INT/STR/TUPLE/PROBE or an aggregation kind (COUNT..LHIST) */
 	struct span first;   /* first use, for messages */
+	enum map_decl_kind decl; /* declared kind: LRU kinds evict instead of refusing */
+	uint32_t decl_max;   /* declared max entries (0: BPFTRACE_MAP_KEYS) */
 };
 
 struct var_info {

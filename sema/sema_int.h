@@ -111,6 +111,9 @@ void sema_block(struct sema *s, struct node *b);
 /* check_diag.c: errorf(), warnf(), static_assert(); false when b is none of them. */
 bool sema_diag_call(struct sema *s, struct node *n, enum builtin b);
 
+/* mapdecl.c: `let @m = lruhash(N);` declarations, matched with the maps once typed. */
+void sema_map_decls(struct sema *s, struct node *prog);
+
 /* getopt.c: every getopt() call becomes the literal of its named parameter's value. */
 void sema_getopt(struct sema *s, struct node *prog);
 
