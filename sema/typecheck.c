@@ -298,8 +298,8 @@ static void unop(struct sema *s, struct node *n)
 			   ast_op_str(n->op), TN(&n->a->type, tb));
 		return;
 	}
-	if (n->op == OP_LNOT)
-		n->type = type_u64();
+	if (n->op == OP_LNOT) /* !true is false; !5 stays an integer (0.17) */
+		n->type = n->a->type.sub == SUB_BOOL ? type_bool() : type_u64();
 	else if (n->op == OP_NEG)
 		n->type = type_s64();
 	else
