@@ -191,8 +191,6 @@ static const char *int_type_name(uint32_t size, bool is_signed)
 bool sema_typeof(struct sema *s, struct node *n)
 {
 	struct node *x = n->c;
-	n->c = NULL;
-	n->flags &= ~NODE_F_TYPEOF;
 	bool ok = false;
 	char name[200] = "";
 	int64_t depth = 0;
@@ -227,9 +225,11 @@ bool sema_typeof(struct sema *s, struct node *n)
 						 "type here (integers and pointers can)", TN(t, tb));
 		}
 	}
-	ast_free(x);
-	if (!ok)
+	if (!ok) /* left as it is: every pass reports it again (only the last is kept) */
 		return false;
+	n->c = NULL;
+	n->flags &= ~NODE_F_TYPEOF;
+	ast_free(x);
 	free(n->str);
 	n->str = strdup(name);
 	n->slen = 0;
