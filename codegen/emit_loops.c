@@ -58,7 +58,7 @@ static void mark_outside(struct node *n, bool *outside, int nvars)
 		outside[n->sym] = true;
 	mark_outside(n->a, outside, nvars);
 	mark_outside(n->b, outside, nvars);
-	if (n->kind != AST_FOR)
+	if (!ast_is_map_for(n))
 		mark_outside(n->c, outside, nvars);
 	for (struct node *l = n->list; l; l = l->next)
 		mark_outside(l, outside, nvars);
@@ -101,7 +101,7 @@ static void exclude_body_counters(struct cg *c, struct node *n, struct for_vars 
 static int is_for(struct node *n, void *arg)
 {
 	(void)arg;
-	return n->kind == AST_FOR;
+	return ast_is_map_for(n);
 }
 
 static int has_exit(struct node *n, void *arg)
@@ -353,7 +353,7 @@ out:
 
 static int loop_bodies(struct node *n, void *arg)
 {
-	if (n->kind == AST_FOR)
+	if (ast_is_map_for(n))
 		ast_walk(n->c, collect_vars, NULL, arg);
 	return 0;
 }

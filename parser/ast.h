@@ -142,6 +142,12 @@ struct node *ast_clone(const struct node *n);
 
 const char *ast_kind_name(enum ast_kind k);
 const char *ast_op_str(enum ast_op op);
+/* for ($kv : @map) — a map iteration (a callback), not a range loop for ($i : a..b) */
+static inline bool ast_is_map_for(const struct node *n)
+{
+	return n->kind == AST_FOR && !(n->b && n->b->kind == AST_RANGE);
+}
+
 static inline struct span span_join(struct span a, struct span b)
 {
 	struct span s = { a.start < b.start ? a.start : b.start, a.end > b.end ? a.end : b.end };
