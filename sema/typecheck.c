@@ -266,7 +266,7 @@ static void incdec(struct sema *s, struct node *n)
 	if ((t->kind == AST_VAR || t->kind == AST_MAP) && t->type.kind == TY_INT &&
 	    t->type.ct) /* $p++, @p++: sizeof(*p) */
 		sema_ptr_step(s, n, &t->type);
-	if (is_none(t) || t->type.kind == TY_INT)
+	if (is_none(t) || (t->type.kind == TY_INT && t->type.sub != SUB_BOOL))
 		return;
 	diag_error(s->d, n->loc, "The %s operator can not be used on expressions of type '%s'",
 		   ast_op_str(n->op), TN(&t->type, tb));
