@@ -242,6 +242,12 @@ block_stmt
 		{ $$ = ast_node3(AST_FOR, @$, $3,
 				 ast_node3(AST_RANGE, span_join(@5, @7), $5, $7, NULL, NULL), $9,
 				 NULL); }
+	/* current bpftrace also writes them without parentheses */
+	| FOR var ":" expr block         { $$ = ast_node3(AST_FOR, @$, $2, $4, $5, NULL); }
+	| FOR var ":" expr ".." expr block
+		{ $$ = ast_node3(AST_FOR, @$, $2,
+				 ast_node3(AST_RANGE, span_join(@4, @6), $4, $6, NULL, NULL), $7,
+				 NULL); }
 	;
 
 if_stmt
