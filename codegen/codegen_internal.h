@@ -222,8 +222,14 @@ LLVMValueRef cg_map_lookup(struct cg *c, struct node *m);
 void cg_block(struct cg *c, struct node *block);
 void cg_stmt(struct cg *c, struct node *s);
 
-/* ---- emit_loops.c: map iteration through bpf_for_each_map_elem callbacks ---- */
+/* ---- emit_loops.c: map iteration through bpf_for_each_map_elem callbacks, range
+ * loops through bpf_loop ---- */
 void cg_for(struct cg *c, struct node *n);
+/* for ($i : a..b) as a bpf_loop callback (any number of iterations up to 2^23) */
+void cg_range_loop(struct cg *c, struct node *n);
+/* Is n a loop whose body runs as a callback: every map loop, and range loops whose body
+ * reads nothing of the probe's context (those run inline: emit_lang.c)? */
+bool cg_is_callback_loop(const struct node *n);
 /* Before a probe's body: variables used inside its for loops live in scratch memory. */
 void cg_loop_vars(struct cg *c, struct node *body);
 LLVMValueRef cg_map_len(struct cg *c, struct node *call);
