@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../stdlib/format.h"
 #include "sema_int.h"
 
 static void fmt_call(struct sema *s, struct node *n, enum fmt_kind kind)
@@ -45,7 +44,7 @@ static void fmt_call(struct sema *s, struct node *n, enum fmt_kind kind)
 		return;
 	char err[512] = "";
 	int bad_arg = -1;
-	if (fmt_check(f->str, args, nargs, err, sizeof(err), &bad_arg) < 0) {
+	if (sema_fmt_check(f->str, args, nargs, err, sizeof(err), &bad_arg) < 0) {
 		const char *msg = err[0] ? err : "printf: invalid format string";
 		if (!strncmp(msg, "printf: ", 8))
 			msg += 8;

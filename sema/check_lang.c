@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
 #include "ctypes.h"
 #include "sema_int.h"
 
@@ -101,10 +100,8 @@ bool sema_record_field(struct sema *s, struct node *n)
 					 "%s)", n->str, TN(bt, tb));
 		return true;
 	}
-	uint32_t offs[bt->nelems];
-	abi_tuple_layout(bt->elems, bt->nelems, offs);
 	n->type = bt->elems[i];
-	n->off = offs[i];
+	n->off = type_elem_offset(bt, i);
 	return true;
 }
 

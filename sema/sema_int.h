@@ -143,6 +143,9 @@ void sema_call(struct sema *s, struct node *n);
 void sema_agg_call(struct sema *s, struct node *n);
 int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
 		 int nargs, struct span loc);
+/* stdlib's fmt_check (printf's argument rules), for callers outside check_calls.c */
+int sema_fmt_check(const char *fmt, const struct type *args, int nargs, char *err,
+		   size_t errlen, int *bad_arg);
 
 /* check_symbols.c: issue-3 stacks and symbols. sema_sym_call returns false when b is not
  * one of kstack()/ustack()/ksym()/usym()/kaddr()/uaddr(). */

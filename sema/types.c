@@ -92,6 +92,15 @@ struct type type_bool(void)
 	return t;
 }
 
+uint32_t type_elem_offset(const struct type *t, int i)
+{
+	if (t->kind != TY_TUPLE || i < 0 || i >= t->nelems)
+		return 0;
+	uint32_t offs[t->nelems];
+	abi_tuple_layout(t->elems, t->nelems, offs);
+	return offs[i];
+}
+
 int type_field_index(const struct type *t, const char *name)
 {
 	if (t->kind != TY_TUPLE || !t->names)

@@ -114,6 +114,8 @@ struct type type_tuple(struct type_pool *pool, const struct type *elems, int n);
 struct type type_record(struct type_pool *pool, const struct type *elems,
 			const char *const *names, int n);
 struct type type_bool(void);
+/* Byte offset of element i of tuple/record t (abi_tuple_layout's). */
+uint32_t type_elem_offset(const struct type *t, int i);
 /* Index of the record field `name` in t, or -1. */
 int type_field_index(const struct type *t, const char *name);
 
