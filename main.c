@@ -193,6 +193,14 @@ int main(int argc, char **argv)
 	unsigned debug = 0;
 	const char *emit_llvm = NULL, *emit_elf = NULL;
 	bool no_warnings = false;
+	/* words after the first `--` (named parameters may be among them): getopt_long
+	 * stops there and leaves them at the end of argv */
+	int nafter = -1;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			nafter = argc - i - 1;
+			break;
+		}
 
 	/* Options may come anywhere before `--`, as bpftrace's getopt takes them
 	 * (`bpfscript x.bt -c CMD`); the first non-option is the script (without -e), the
@@ -371,12 +379,17 @@ int main(int argc, char **argv)
 	}
 
 	struct sema_opts sopts = {
-		.npos = argc - optind,
-		.pos = argv + optind,
 		.have_cpid = so.child_cmd != NULL,
 		.target_pid = so.target_pid,
 		.unsafe = unsafe,
 	};
+	/* positional parameters, and named ones after `--` (getopt()) */
+	char **pos_words = NULL, **named_words = NULL;
+	if (sema_split_params(argc - optind, argv + optind, nafter, &sopts, &pos_words, &named_words)) {
+		fputs("ERROR: out of memory\n", stderr);
+		src_free(&src);
+		return 1;
+	}
 	int rc = 1;
 	struct diag d;
 	struct sema_result sr = { 0 };
@@ -479,5 +492,7 @@ out:
 		ast_free(prog);
 	diag_free(&d);
 	src_free(&src);
+	free(pos_words);
+	free(named_words);
 	return rc;
 }

@@ -75,3 +75,14 @@ void abi_map_layout(const struct type *key, const struct type *val, uint32_t max
 		return;
 	}
 }
+
+void abi_map_declare(struct abi_map_layout *l, bool lru, uint32_t max)
+{
+	if (!l->user_key_size || !max)
+		return;
+	l->max_entries = l->nslots ? max * l->nslots : max;
+	if (lru && l->map_type == ABI_MAP_HASH)
+		l->map_type = ABI_MAP_LRU_HASH;
+	else if (lru && l->map_type == ABI_MAP_PERCPU_HASH)
+		l->map_type = ABI_MAP_LRU_PERCPU_HASH;
+}

@@ -95,6 +95,8 @@ enum abi_map_type { /* mirrors enum bpf_map_type values we use */
 	ABI_MAP_ARRAY = 2,
 	ABI_MAP_PERCPU_HASH = 5,
 	ABI_MAP_PERCPU_ARRAY = 6,
+	ABI_MAP_LRU_HASH = 9,
+	ABI_MAP_LRU_PERCPU_HASH = 10,
 	ABI_MAP_RINGBUF = 27,
 };
 
@@ -110,6 +112,15 @@ struct abi_map_layout {
 /* key: user key type (TY_NONE if keyless); val: value type (agg kind or INT/STR/TUPLE). */
 void abi_map_layout(const struct type *key, const struct type *val, uint32_t max_keys,
 		    struct abi_map_layout *out);
+/* A keyed map declared `let @m = KIND(max)`: max keys instead of the default, and the LRU
+ * variant of its hash type when lru (keyless maps keep their layout). */
+void abi_map_declare(struct abi_map_layout *l, bool lru, uint32_t max);
+/* Does the map keep one value per CPU (read and merged per CPU)? */
+static inline bool abi_map_percpu(const struct abi_map_layout *l)
+{
+	return l->map_type == ABI_MAP_PERCPU_ARRAY || l->map_type == ABI_MAP_PERCPU_HASH ||
+	       l->map_type == ABI_MAP_LRU_PERCPU_HASH;
+}
 
 /* ---- ring buffer events ---------------------------------------------------------------
  * Every record starts with struct abi_event (8 bytes), then a payload by id:

@@ -16,7 +16,7 @@
 static int point_specific(struct node *n, void *ctx)
 {
 	(void)ctx;
-	if (n->kind == AST_FOR)
+	if (cg_is_callback_loop(n))
 		return 1;
 	if (n->kind != AST_IDENT && n->kind != AST_CALL)
 		return n->kind == AST_FIELD; /* tracepoint fields: per-format offsets */

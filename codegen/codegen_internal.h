@@ -222,11 +222,28 @@ LLVMValueRef cg_map_lookup(struct cg *c, struct node *m);
 void cg_block(struct cg *c, struct node *block);
 void cg_stmt(struct cg *c, struct node *s);
 
-/* ---- emit_loops.c: map iteration through bpf_for_each_map_elem callbacks ---- */
+/* ---- emit_loops.c: map iteration through bpf_for_each_map_elem callbacks, range
+ * loops through bpf_loop ---- */
 void cg_for(struct cg *c, struct node *n);
+/* for ($i : a..b) as a bpf_loop callback (any number of iterations up to 2^23) */
+void cg_range_loop(struct cg *c, struct node *n);
+/* Is n a loop whose body runs as a callback: every map loop, and range loops whose body
+ * reads nothing of the probe's context (those run inline: emit_lang.c)? */
+bool cg_is_callback_loop(const struct node *n);
 /* Before a probe's body: variables used inside its for loops live in scratch memory. */
 void cg_loop_vars(struct cg *c, struct node *body);
 LLVMValueRef cg_map_len(struct cg *c, struct node *call);
+
+/* ---- emit_diag.c: errorf(), warnf() (static_assert emits nothing); NULL when n is
+ * none of them ---- */
+LLVMValueRef cg_diag_call(struct cg *c, struct node *n);
+
+/* ---- emit_lang.c: a ?: b, record fields, { s; v }, for ($i : a..b) ---- */
+LLVMValueRef cg_elvis(struct cg *c, struct node *n);
+LLVMValueRef cg_record_field(struct cg *c, struct node *n);
+LLVMValueRef cg_block_expr(struct cg *c, struct node *n);
+void cg_range_for(struct cg *c, struct node *n);
+LLVMValueRef cg_addrof_slot(struct cg *c, struct node *n); /* &$x, &@m[k] */
 
 /* ---- emit_events.c ---- */
 LLVMValueRef cg_call(struct cg *c, struct node *call);

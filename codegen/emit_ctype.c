@@ -168,6 +168,8 @@ LLVMValueRef cg_ctype_addrof(struct cg *c, struct node *n)
 	struct node *x = n->a;
 	if (x->type.kind == TY_RECORD) /* its value is its address */
 		return as_i64(c, cg_expr(c, x));
+	if (x->kind == AST_VAR || x->kind == AST_MAP) /* &$x, &@m[k]: emit_lang.c */
+		return cg_addrof_slot(c, n);
 	if (x->kind == AST_FIELD) {
 		uint32_t bit_off = 0;
 		member_of(c, x, &bit_off);

@@ -192,6 +192,9 @@ LLVMValueRef cg_call(struct cg *c, struct node *n)
 			v = cg_family_call(c, n);
 		if (v)
 			return v;
+		v = cg_diag_call(c, n);
+		if (v)
+			return v;
 		cg_error(c, "%s() can only be used as the value assigned to a map",
 			 n->str ? n->str : "?");
 		return zero;

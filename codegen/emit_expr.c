@@ -80,7 +80,7 @@ static int while_cond_var(struct node *n, void *arg)
 static void while_conds(struct cg *c, struct node *n)
 {
 	for (; n; n = NULL) {
-		if (n->kind == AST_FOR)
+		if (cg_is_callback_loop(n)) /* an inline range loop's body is this function's */
 			return;
 		if (n->kind == AST_WHILE)
 			ast_walk(n->a, while_cond_var, NULL, c);
@@ -398,6 +398,12 @@ static LLVMValueRef expr(struct cg *c, struct node *n)
 	switch (n->kind) {
 	case AST_INT:
 		return cg_norm(c, bpfb_i64(c, (uint64_t)n->ival), &n->type);
+	case AST_BOOL:
+		return bpfb_i64(c, n->ival ? 1 : 0);
+	case AST_NAMED: /* a record literal's field */
+		return cg_expr(c, n->a);
+	case AST_BLOCKEXPR:
+		return cg_block_expr(c, n);
 	case AST_STR:
 	case AST_TUPLE:
 		return cg_buf_expr(c, n);
@@ -420,7 +426,7 @@ static LLVMValueRef expr(struct cg *c, struct node *n)
 	case AST_UNOP:
 		return unop(c, n);
 	case AST_TERNARY:
-		return ternary(c, n);
+		return n->b ? ternary(c, n) : cg_elvis(c, n);
 	case AST_CAST:
 		if (is_buf_type(&n->type) || is_buf_type(&n->a->type))
 			return cg_buf_expr(c, n);
@@ -428,6 +434,8 @@ static LLVMValueRef expr(struct cg *c, struct node *n)
 	case AST_FIELD:
 		if (n->a->type.kind == TY_CTX)
 			return cg_ctx_field(c, n, NULL, NULL);
+		if (n->a->type.kind == TY_TUPLE && n->a->type.names)
+			return cg_record_field(c, n);
 		if (n->a->type.kind == TY_TUPLE)
 			return tuple_field(c, n);
 		if (n->a->type.ct)

@@ -1,6 +1,7 @@
 /*
  * codegen/emit_loops.c — map iteration: `for ($kv : @map) { ... }` and `len(@map)`, both
- * through the bpf_for_each_map_elem helper and a callback subprogram.
+ * through the bpf_for_each_map_elem helper and a callback subprogram; range loops
+ * `for ($i : a..b)` through bpf_loop and the same kind of callback (ctx word 1: a).
  *
  * Owns: the callback functions (static, in the probe function's own section, so object.c
  * can resolve their address inside the program), the context passed to them (word 0: the
@@ -58,7 +59,7 @@ static void mark_outside(struct node *n, bool *outside, int nvars)
 		outside[n->sym] = true;
 	mark_outside(n->a, outside, nvars);
 	mark_outside(n->b, outside, nvars);
-	if (n->kind != AST_FOR)
+	if (!cg_is_callback_loop(n))
 		mark_outside(n->c, outside, nvars);
 	for (struct node *l = n->list; l; l = l->next)
 		mark_outside(l, outside, nvars);
@@ -101,7 +102,7 @@ static void exclude_body_counters(struct cg *c, struct node *n, struct for_vars 
 static int is_for(struct node *n, void *arg)
 {
 	(void)arg;
-	return n->kind == AST_FOR;
+	return cg_is_callback_loop(n);
 }
 
 static int has_exit(struct node *n, void *arg)
@@ -353,7 +354,7 @@ out:
 
 static int loop_bodies(struct node *n, void *arg)
 {
-	if (n->kind == AST_FOR)
+	if (cg_is_callback_loop(n))
 		ast_walk(n->c, collect_vars, NULL, arg);
 	return 0;
 }
@@ -412,4 +413,137 @@ LLVMValueRef cg_map_len(struct cg *c, struct node *call)
 	LLVMBuildRet(c->b, bpfb_i64(c, 0));
 	LLVMPositionBuilderAtEnd(c->b, cur);
 	return for_each(c, cg_map_fd(c, m->sym), cb, LLVMConstNull(c->ptr));
+}
+
+/* ---- range loops through bpf_loop --------------------------------------------------- */
+
+/* Does the node read the probe's context (registers, tracepoint record, stacks)? A
+ * callback has none, so a range loop whose body does stays inline (emit_lang.c). */
+static int needs_ctx(struct node *n, void *arg)
+{
+	(void)arg;
+	if (n->kind == AST_IDENT)
+		return n->sym == BI_ARGS || n->sym == BI_CTX || n->sym == BI_ARGN ||
+		       n->sym == BI_RETVAL || n->sym == BI_KSTACK || n->sym == BI_USTACK ||
+		       n->sym == BI_FUNC || n->sym == BI_SARGN;
+	if (n->kind == AST_CALL)
+		return n->sym == BI_KSTACK_F || n->sym == BI_USTACK_F || n->sym == BI_UADDR ||
+		       n->sym == BI_REG;
+	return 0;
+}
+
+bool cg_is_callback_loop(const struct node *n)
+{
+	if (n->kind != AST_FOR)
+		return false;
+	if (ast_is_map_for(n))
+		return true;
+	return !ast_walk(n->c, needs_ctx, NULL, NULL);
+}
+
+/* bpf_loop's callback: (index, ctx); ctx = { stop flag, start, end, &shared var... } */
+static void range_body(struct cg *c, struct node *n, const struct for_vars *fv)
+{
+	struct cg_fn *f = &c->fn;
+	LLVMValueRef idx = LLVMGetParam(f->func, 0), cctx = LLVMGetParam(f->func, 1);
+	LLVMPositionBuilderAtEnd(c->b, f->prologue);
+	f->cb_stop = cctx;
+	for (int i = 0; i < fv->n; i++)
+		f->vars[fv->ids[i]] = bpfb_load(c, c->ptr, bpfb_gep(c, cctx, 8u * (uint32_t)(i + 3)),
+						8);
+	LLVMPositionBuilderAtEnd(c->b, f->body);
+	LLVMValueRef start = bpfb_load(c, c->i64, bpfb_gep(c, cctx, 8), 8);
+	LLVMValueRef end = bpfb_load(c, c->i64, bpfb_gep(c, cctx, 16), 8);
+	LLVMValueRef i = LLVMBuildAdd(c->b, start, LLVMBuildPtrToInt(c->b, idx, c->i64, ""), "");
+	LLVMBasicBlockRef brk = bpfb_block(c, "range_break"), cont = bpfb_block(c, "range_next");
+	LLVMBasicBlockRef in = bpfb_block(c, "range_in");
+	/* an empty range still makes one call (see cg_range_loop), which stops here */
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, i, end, ""), in, brk);
+	LLVMPositionBuilderAtEnd(c->b, in);
+	bpfb_store(c, i, cg_var_slot(c, n->a), 8);
+	f->loops[f->nloops++] = (struct cg_loop){ brk, cont };
+	cg_while_vars(c, n->c);
+	cg_block(c, n->c);
+	f->nloops--;
+	LLVMBuildBr(c->b, cont);
+	LLVMPositionBuilderAtEnd(c->b, brk);
+	LLVMBuildRet(c->b, bpfb_i64(c, 1));
+	LLVMPositionBuilderAtEnd(c->b, cont);
+	LLVMBuildRet(c->b, bpfb_i64(c, 0));
+}
+
+/* The most iterations bpf_loop runs (BPF_MAX_LOOPS); asking for more runs none. */
+#define RANGE_MAX_LOOPS (1u << 23)
+
+void cg_range_loop(struct cg *c, struct node *n)
+{
+	struct node *r = n->b;
+	int nvars = c->sr->nvars;
+	if (n->sym < 0 || n->sym >= nvars) {
+		cg_error(c, "internal error: unresolved range loop");
+		return;
+	}
+	struct for_vars fv = { .nvars = nvars };
+	fv.exclude = calloc((size_t)nvars, sizeof(bool));
+	fv.seen = calloc((size_t)nvars, sizeof(bool));
+	fv.ids = calloc((size_t)nvars, sizeof(int));
+	if (!fv.exclude || !fv.seen || !fv.ids) {
+		cg_error(c, "out of memory");
+		goto out;
+	}
+	fv.exclude[n->sym] = true;
+	ast_walk(n->c, collect_loopvars, NULL, &fv);
+	exclude_body_counters(c, n->c, &fv);
+	ast_walk(n->c, collect_vars, NULL, &fv);
+
+	LLVMValueRef start = cg_expr(c, r->a), end = cg_expr(c, r->b);
+	LLVMValueRef ctx = bpfb_stack(c, 8u * (uint32_t)(fv.n + 3), "range_ctx");
+	bpfb_store(c, bpfb_i64(c, 0), ctx, 8);
+	bpfb_store(c, start, bpfb_gep(c, ctx, 8), 8);
+	bpfb_store(c, end, bpfb_gep(c, ctx, 16), 8);
+	for (int i = 0; i < fv.n; i++) {
+		struct node var = { .kind = AST_VAR, .sym = fv.ids[i], .str = c->sr->vars[fv.ids[i]].name };
+		bpfb_store(c, cg_var_slot(c, &var), bpfb_gep(c, ctx, 8u * (uint32_t)(i + 3)), 8);
+	}
+	/* end - start iterations when positive; beyond bpf_loop's limit none run (E2BIG).
+	 * An empty range asks for one iteration that stops at once: with a count the
+	 * verifier knows to be 0 it skips the callback and then fails on it ("No program to
+	 * jit"). */
+	LLVMValueRef more = LLVMBuildICmp(c->b, LLVMIntSGT, end, start, "");
+	LLVMValueRef nr = LLVMBuildSelect(c->b, more, LLVMBuildSub(c->b, end, start, ""),
+					  bpfb_i64(c, 1), "");
+	LLVMValueRef big = LLVMBuildICmp(c->b, LLVMIntUGT, nr, bpfb_i64(c, RANGE_MAX_LOOPS), "");
+	nr = LLVMBuildSelect(c->b, big, bpfb_i64(c, RANGE_MAX_LOOPS + 1u), nr, "");
+	LLVMValueRef cb = new_callback(c, "range");
+	LLVMValueRef a[4] = { nr, cb, ctx, bpfb_i64(c, 0) };
+	bpfb_helper(c, BPF_FUNC_loop, c->i64, a, 4, "loop");
+	LLVMBasicBlockRef after = LLVMGetInsertBlock(c->b);
+
+	struct cg_fn caller = c->fn;
+	open_callback(c, &caller, cb, n);
+	c->fn.vars = calloc((size_t)nvars ? (size_t)nvars : 1, sizeof(*c->fn.vars));
+	if (!c->fn.vars) {
+		c->fn = caller;
+		cg_error(c, "out of memory");
+		goto out;
+	}
+	LLVMBasicBlockRef prologue_head = c->fn.prologue;
+	range_body(c, n, &fv);
+	close_callback(c, prologue_head, &caller);
+	LLVMPositionBuilderAtEnd(c->b, after);
+
+	/* return or exit() in the body: the probe returns too */
+	if (ast_walk(n->c, has_exit, NULL, NULL)) {
+		LLVMValueRef stop = bpfb_to_bool(c, bpfb_load(c, c->i64, ctx, 8));
+		LLVMBasicBlockRef yes = bpfb_block(c, "range_ret"), no = bpfb_block(c, "range_end");
+		LLVMBuildCondBr(c->b, stop, yes, no);
+		LLVMPositionBuilderAtEnd(c->b, yes);
+		bpfb_ret0(c);
+		LLVMBuildBr(c->b, no);
+		LLVMPositionBuilderAtEnd(c->b, no);
+	}
+out:
+	free(fv.exclude);
+	free(fv.seen);
+	free(fv.ids);
 }

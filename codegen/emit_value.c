@@ -61,9 +61,14 @@ void cg_copy(struct cg *c, LLVMValueRef dst, const struct type *dt, LLVMValueRef
 		uint32_t doffs[dt->nelems], soffs[st->nelems];
 		abi_tuple_layout(dt->elems, dt->nelems, doffs);
 		abi_tuple_layout(st->elems, st->nelems, soffs);
-		for (int i = 0; i < dt->nelems; i++)
+		for (int i = 0; i < dt->nelems; i++) {
+			/* records: fields by name (the same record written in another order) */
+			int j = dt->names && st->names ? type_field_index(st, dt->names[i]) : i;
+			if (j < 0)
+				j = i;
 			cg_copy(c, bpfb_gep(c, dst, doffs[i]), &dt->elems[i],
-				bpfb_gep(c, src, soffs[i]), &st->elems[i]);
+				bpfb_gep(c, src, soffs[j]), &st->elems[j]);
+		}
 		return;
 	}
 	default:
@@ -126,6 +131,10 @@ static void str_into(struct cg *c, struct node *n, LLVMValueRef dst, const struc
 
 static void store_node(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt)
 {
+	if (n->kind == AST_NAMED) { /* a record literal's field */
+		store_node(c, n->a, dst, dt);
+		return;
+	}
 	if (dt->kind == TY_STR) {
 		if (n->kind == AST_STR) {
 			store_const_bytes(c, dst, n->str, n->slen, dt->size, slot_size(dt),
@@ -153,8 +162,14 @@ static void store_node(struct cg *c, struct node *n, LLVMValueRef dst, const str
 		uint32_t offs[dt->nelems ? dt->nelems : 1];
 		abi_tuple_layout(dt->elems, dt->nelems, offs);
 		int i = 0;
-		for (struct node *e = n->list; e && i < dt->nelems; e = e->next, i++)
-			cg_store(c, e, bpfb_gep(c, dst, offs[i]), &dt->elems[i]);
+		for (struct node *e = n->list; e && i < dt->nelems; e = e->next, i++) {
+			/* a record's fields go where the slot's type has their names; they are
+			 * still evaluated in the order written */
+			int j = dt->names && e->kind == AST_NAMED ? type_field_index(dt, e->str) : i;
+			if (j < 0)
+				j = i;
+			cg_store(c, e, bpfb_gep(c, dst, offs[j]), &dt->elems[j]);
+		}
 		return;
 	}
 	if (n->kind == AST_CAST && (dt->kind == TY_STR || dt->kind == TY_TUPLE)) {

@@ -168,6 +168,30 @@ struct node *ast_append(struct node *a, struct node *b)
 	return a;
 }
 
+struct node *ast_clone(const struct node *n)
+{
+	if (!n)
+		return NULL;
+	struct node *c = xcalloc(1, sizeof(*c));
+	*c = *n;
+	c->next = NULL;
+	if (n->str) { /* slen counts embedded NULs; names set by strdup have slen 0 */
+		size_t len = strlen(n->str);
+		if (len < n->slen)
+			len = n->slen;
+		c->str = xcalloc(1, len + 1);
+		memcpy(c->str, n->str, len);
+	}
+	c->a = ast_clone(n->a);
+	c->b = ast_clone(n->b);
+	c->c = ast_clone(n->c);
+	struct nlist l = { 0 };
+	for (const struct node *e = n->list; e; e = e->next)
+		l = nlist_push(l, ast_clone(e));
+	c->list = l.head;
+	return c;
+}
+
 int ast_list_len(const struct node *list)
 {
 	int n = 0;

@@ -38,6 +38,15 @@
  *              PROGRAM list beside the probes; str = its text, loc = where it is
  *   CONFIG     config = { key = value; ... } at top level: str = the word before '=' (must
  *              be "config"); list = ASSIGN nodes, a = IDENT key, b = value expr
+ *   BOOL       true / false: ival = 1 / 0
+ *   TERNARY    with b == NULL: `a ?: c` (a's value when it is true, else c)
+ *   RANGE      a..b, only as a FOR's iterated expr: for ($i : a..b) { }
+ *   NAMED      one field of a record literal (a=1, b="x"): str = name ; a = value. A
+ *              record literal is a TUPLE whose list holds only NAMED nodes.
+ *   BLOCKEXPR  { stmts; value }: list = statements ; a = value expr, or NULL (void)
+ *   MACRO      macro name(params) { body } at top level: str = name ; list = params (VAR,
+ *              MAP or IDENT nodes) ; b = BLOCK (NODE_F_LASTVAL when it ends in a value)
+ *   MAPDECL    let @m = hash(N); at top level: a = MAP ; b = CALL (the map type and size)
  */
 #ifndef BPFSCRIPT_AST_H
 #define BPFSCRIPT_AST_H
@@ -53,7 +62,8 @@
 	X(PROGRAM) X(PROBE) X(ATTACH) X(BLOCK) X(EXPR_STMT) X(ASSIGN) X(IF) X(WHILE)     \
 	X(UNROLL) X(RETURN) X(BREAK) X(CONTINUE) X(INT) X(STR) X(IDENT) X(POSPARAM)      \
 	X(VAR) X(MAP) X(CALL) X(BINOP) X(UNOP) X(TERNARY) X(FIELD) X(INDEX) X(CAST)      \
-	X(TUPLE) X(CDEF) X(FOR) X(CONFIG)
+	X(TUPLE) X(CDEF) X(FOR) X(CONFIG) X(BOOL) X(RANGE) X(NAMED) X(BLOCKEXPR)       \
+	X(MACRO) X(MAPDECL)
 
 enum ast_kind {
 #define X(k) AST_##k,
@@ -110,6 +120,10 @@ struct node {
 #define NODE_F_STRBUF     0x4u
 /* STR literal of raw bytes with no terminating NUL (pton()'s address): sized slen */
 #define NODE_F_RAWBYTES   0x8u
+/* BLOCK whose last statement is an EXPR_STMT written without ';': the block's value */
+#define NODE_F_LASTVAL    0x10u
+/* CAST whose type is typeof(expr) (c = the expr) or typeof(type) (c = a CAST type) */
+#define NODE_F_TYPEOF     0x20u
 
 /* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_free frees a node with its children
  * and child lists; ast_free_list frees a whole sibling chain. */
@@ -123,9 +137,17 @@ struct node *ast_append(struct node *a, struct node *b);
 int ast_list_len(const struct node *list);
 void ast_free(struct node *n); /* n's ->next sibling is NOT followed */
 void ast_free_list(struct node *list);
+/* A deep copy of n (children and child lists, not n's ->next), annotations included. */
+struct node *ast_clone(const struct node *n);
 
 const char *ast_kind_name(enum ast_kind k);
 const char *ast_op_str(enum ast_op op);
+/* for ($kv : @map) — a map iteration (a callback), not a range loop for ($i : a..b) */
+static inline bool ast_is_map_for(const struct node *n)
+{
+	return n->kind == AST_FOR && !(n->b && n->b->kind == AST_RANGE);
+}
+
 static inline struct span span_join(struct span a, struct span b)
 {
 	struct span s = { a.start < b.start ? a.start : b.start, a.end > b.end ? a.end : b.end };

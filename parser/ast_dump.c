@@ -62,7 +62,16 @@ static void put_detail(FILE *out, const struct node *n)
 	case AST_VAR:
 	case AST_MAP:
 	case AST_CALL:
+	case AST_NAMED:  /* a record field: its name */
+	case AST_MACRO:  /* a macro definition: its name */
 		fprintf(out, " %s", n->str ? n->str : "");
+		break;
+	case AST_BOOL:
+		fputs(n->ival ? " true" : " false", out);
+		break;
+	case AST_TERNARY:
+		if (!n->b)
+			fputs(" ?:", out);
 		break;
 	case AST_BINOP:
 		fprintf(out, " %s", ast_op_str(n->op));

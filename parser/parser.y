@@ -59,6 +59,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %token INT_TYPE "integer type"
 %token STRUCT "struct" UNION "union" ENUM "enum"
 %token IF "if" ELSE "else" WHILE "while" UNROLL "unroll" FOR "for" LET "let"
+%token MACRO "macro" TRUE "true" FALSE "false" TYPEOF "typeof" DOTDOT ".."
 %token RETURN "return" BREAK "break" CONTINUE "continue"
 %token ENDPRED "end predicate"
 %token LBRACE "{" RBRACE "}" LBRACKET "[" RBRACKET "]" LPAREN "(" RPAREN ")"
@@ -87,8 +88,8 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %precedence "++" "--" "[" "." "->"
 
 %type <node> probe cdef attach pred block stmt simple_stmt block_stmt if_stmt expr primary map var
-%type <node> cast_type config config_item
-%type <list> probes attach_list stmts expr_list config_items
+%type <node> cast_type config config_item macro_def macro_param map_decl record_field
+%type <list> probes attach_list stmts expr_list config_items macro_params record_fields
 %type <op> assign_op
 
 %start program
@@ -105,6 +106,10 @@ probes
 	| probes cdef                    { $$ = nlist_push($1, $2); }
 	| config                         { $$ = nlist_push((struct nlist){ 0 }, $1); }
 	| probes config                  { $$ = nlist_push($1, $2); }
+	| macro_def                      { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| probes macro_def               { $$ = nlist_push($1, $2); }
+	| map_decl                       { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| probes map_decl                { $$ = nlist_push($1, $2); }
 	| error block                    { $$ = (struct nlist){ 0 }; ast_free($2); RECOVERED(); }
 	| probes probe                   { $$ = nlist_push($1, $2); }
 	| probes error block             { $$ = $1; ast_free($3); RECOVERED(); }
@@ -147,6 +152,34 @@ config_item
 		{ $$ = ast_assign(@$, OP_NONE, ast_str(AST_IDENT, @1, TEXT(@1)), $3); }
 	;
 
+/* macro name($a, @b, c) { body } (current bpftrace's hygienic macros, sema/macros.c) */
+macro_def
+	: MACRO IDENT "(" ")" block
+		{ $$ = ast_node3(AST_MACRO, @$, NULL, $5, NULL, NULL);
+		  $$->str = strndup(TEXT(@2)); }
+	| MACRO IDENT "(" macro_params ")" block
+		{ $$ = ast_node3(AST_MACRO, @$, NULL, $6, NULL, $4.head);
+		  $$->str = strndup(TEXT(@2)); }
+	;
+
+macro_params
+	: macro_param                    { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| macro_params "," macro_param   { $$ = nlist_push($1, $3); }
+	;
+
+macro_param
+	: VAR                            { $$ = ast_str(AST_VAR, @$, TEXT(@1)); }
+	| MAP                            { $$ = ast_str(AST_MAP, @$, TEXT(@1)); }
+	| IDENT                          { $$ = ast_str(AST_IDENT, @$, TEXT(@1)); }
+	;
+
+/* let @m = lruhash(100); before the probes (sema/mapdecl.c) */
+map_decl
+	: LET MAP "=" IDENT "(" expr_list ")" ";"
+		{ $$ = ast_node3(AST_MAPDECL, @$, ast_str(AST_MAP, @2, TEXT(@2)),
+				 ast_call(span_join(@4, @7), TEXT(@4), $6.head), NULL, NULL); }
+	;
+
 pred
 	: %empty                         { $$ = NULL; }
 	| "/" expr ENDPRED               { $$ = $2; }
@@ -156,7 +189,9 @@ pred
 block
 	: "{" stmts "}"                  { $$ = ast_with_list(AST_BLOCK, @$, $2.head); }
 	| "{" stmts simple_stmt "}"
-		{ $$ = ast_with_list(AST_BLOCK, @$, nlist_push($2, $3).head); }
+		{ $$ = ast_with_list(AST_BLOCK, @$, nlist_push($2, $3).head);
+		  if ($3->kind == AST_EXPR_STMT)
+			$$->flags |= NODE_F_LASTVAL; }
 	| "{" stmts error "}"
 		{ $$ = ast_with_list(AST_BLOCK, @$, $2.head); RECOVERED(); }
 	;
@@ -203,6 +238,16 @@ block_stmt
 	| WHILE "(" expr ")" block       { $$ = ast_node3(AST_WHILE, @$, $3, $5, NULL, NULL); }
 	| UNROLL "(" expr ")" block      { $$ = ast_node3(AST_UNROLL, @$, $3, $5, NULL, NULL); }
 	| FOR "(" var ":" expr ")" block { $$ = ast_node3(AST_FOR, @$, $3, $5, $7, NULL); }
+	| FOR "(" var ":" expr ".." expr ")" block
+		{ $$ = ast_node3(AST_FOR, @$, $3,
+				 ast_node3(AST_RANGE, span_join(@5, @7), $5, $7, NULL, NULL), $9,
+				 NULL); }
+	/* current bpftrace also writes them without parentheses */
+	| FOR var ":" expr block         { $$ = ast_node3(AST_FOR, @$, $2, $4, $5, NULL); }
+	| FOR var ":" expr ".." expr block
+		{ $$ = ast_node3(AST_FOR, @$, $2,
+				 ast_node3(AST_RANGE, span_join(@4, @6), $4, $6, NULL, NULL), $7,
+				 NULL); }
 	;
 
 if_stmt
@@ -215,6 +260,7 @@ if_stmt
 expr
 	: primary                        { $$ = $1; }
 	| expr "?" expr ":" expr         { $$ = ast_node3(AST_TERNARY, @$, $1, $3, $5, NULL); }
+	| expr "?" ":" expr %prec "?"    { $$ = ast_node3(AST_TERNARY, @$, $1, NULL, $4, NULL); }
 	| expr "||" expr                 { $$ = ast_binop(@$, OP_LOR, $1, $3); }
 	| expr "&&" expr                 { $$ = ast_binop(@$, OP_LAND, $1, $3); }
 	| expr "|" expr                  { $$ = ast_binop(@$, OP_BOR, $1, $3); }
@@ -252,6 +298,8 @@ expr
 primary
 	: INT                            { $$ = ast_int(@$, $1); }
 	| STRING                         { $$ = $1; }
+	| TRUE                           { $$ = ast_new(AST_BOOL, @$); $$->ival = 1; }
+	| FALSE                          { $$ = ast_new(AST_BOOL, @$); }
 	| IDENT                          { $$ = ast_str(AST_IDENT, @$, TEXT(@1)); }
 	| PARAM                          { $$ = ast_posparam(@$, $1); }
 	| PARAMCOUNT                     { $$ = ast_posparam(@$, 0); }
@@ -267,6 +315,21 @@ primary
 	| "(" expr ")"                   { $$ = $2; }
 	| "(" expr "," expr_list ")"
 		{ $$ = ast_with_list(AST_TUPLE, @$, nlist_cons($2, $4).head); }
+	| "(" record_fields ")"          { $$ = ast_with_list(AST_TUPLE, @$, $2.head); }
+	/* a block expression: { stmts; value } */
+	| "{" stmts expr "}"
+		{ $$ = ast_node3(AST_BLOCKEXPR, @$, $3, NULL, NULL, $2.head); }
+	;
+
+record_fields
+	: record_field                   { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| record_fields "," record_field { $$ = nlist_push($1, $3); }
+	;
+
+record_field
+	: IDENT "=" expr
+		{ $$ = ast_node3(AST_NAMED, @$, $3, NULL, NULL, NULL);
+		  $$->str = strndup(TEXT(@1)); }
 	;
 
 var
@@ -283,6 +346,12 @@ cast_type
 	| STRUCT IDENT                   { $$ = ast_cast_type(@$, "struct", TEXT(@2)); }
 	| UNION IDENT                    { $$ = ast_cast_type(@$, "union", TEXT(@2)); }
 	| ENUM IDENT                     { $$ = ast_cast_type(@$, "enum", TEXT(@2)); }
+	| TYPEOF "(" expr ")"
+		{ $$ = ast_cast_type(@$, NULL, "typeof", 6); $$->c = $3;
+		  $$->flags |= NODE_F_TYPEOF; }
+	| TYPEOF "(" cast_type ")"
+		{ $$ = ast_cast_type(@$, NULL, "typeof", 6); $$->c = $3;
+		  $$->flags |= NODE_F_TYPEOF; }
 	| cast_type "*"                  { $$ = $1; $$->ival++; }
 	;
 

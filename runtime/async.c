@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../stdlib/format.h"
+#include "../stdlib/strings.h"
 
 static uint64_t rd_u64(const uint8_t *p)
 {
@@ -116,6 +117,35 @@ static int run_join(struct rt_events *ev, const struct fmt_info *f, const uint8_
 	return 0;
 }
 
+/* errorf()/warnf(): bpftrace's "stdin:1:9-62: ERROR: text" on stderr (no source line:
+ * the location is the call itself); with -f json {"type": "errorf", "msg": ...,
+ * "filename": ..., "line": L, "col": C} on the output. */
+static void report(struct rt_events *ev, const struct fmt_info *f, const char *text, size_t n)
+{
+	bool err = f->kind == FMT_ERRORF;
+	int line = 0, col = 0, eline = 0, ecol = 0;
+	const char *file = ev->src && ev->src->name ? ev->src->name : "stdin";
+	if (ev->src) {
+		src_locate(ev->src, f->loc.start, &line, &col);
+		src_locate(ev->src, f->loc.end, &eline, &ecol);
+	}
+	if (ev->fmt->json) {
+		fprintf(ev->out, "{\"type\": \"%s\", \"msg\": \"", err ? "errorf" : "warnf");
+		str_json_escape_bytes(ev->out, text, n);
+		fputs("\", \"filename\": \"", ev->out);
+		str_json_escape_bytes(ev->out, file, strlen(file));
+		fprintf(ev->out, "\", \"line\": %d, \"col\": %d}\n", line, col);
+		return;
+	}
+	fflush(ev->out); /* what the program printed before comes first */
+	if (eline != line)
+		fprintf(stderr, "%s:%d-%d: %s: ", file, line, eline, err ? "ERROR" : "WARNING");
+	else
+		fprintf(stderr, "%s:%d:%d-%d: %s: ", file, line, col, ecol, err ? "ERROR" : "WARNING");
+	fwrite(text, 1, n, stderr);
+	fputc('\n', stderr);
+}
+
 int rt_async_event(struct rt_events *ev, const uint8_t *p, size_t len)
 {
 	if (len < 8 || rd_u64(p) >= (uint64_t)ev->sr->nfmts)
@@ -125,12 +155,18 @@ int rt_async_event(struct rt_events *ev, const uint8_t *p, size_t len)
 	len -= 8;
 	if (f->kind == FMT_JOIN)
 		return run_join(ev, f, p, len);
-	if (f->kind != FMT_SYSTEM && f->kind != FMT_CAT)
+	if (f->kind != FMT_SYSTEM && f->kind != FMT_CAT && f->kind != FMT_ERRORF &&
+	    f->kind != FMT_WARNF)
 		return -EINVAL;
 	size_t n = 0;
 	char *text = render(ev, f, p, len, &n);
 	if (!text)
 		return -ENOMEM;
+	if (f->kind == FMT_ERRORF || f->kind == FMT_WARNF) {
+		report(ev, f, text, n);
+		free(text);
+		return 0;
+	}
 	int err = f->kind == FMT_SYSTEM ? run_system(ev, text) : run_cat(ev, text);
 	free(text);
 	return err;

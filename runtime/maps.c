@@ -83,6 +83,10 @@ int rt_maps_create(const struct sema_result *sr, uint32_t max_keys, struct rt_ma
 		const struct map_info *mi = &sr->maps[i];
 		struct abi_map_layout *l = &m->layouts[i];
 		abi_map_layout(&mi->key, &mi->val, max_keys, l);
+		if (mi->decl != MAP_DECL_NONE) /* let @m = lruhash(N); */
+			abi_map_declare(l, mi->decl == MAP_DECL_LRU_HASH ||
+						   mi->decl == MAP_DECL_PERCPU_LRU_HASH,
+					mi->decl_max);
 		char name[16];
 		map_obj_name(mi->name, name);
 		fd = create_one(mi->name, (enum bpf_map_type)l->map_type, name, l->key_size,

@@ -398,7 +398,7 @@ int rt_map_read(const struct rt_maps *m, const struct sema_result *sr, int id,
 	s->key = mi->key;
 	s->val = mi->val;
 	s->nslots = l->nslots;
-	bool percpu = l->map_type == ABI_MAP_PERCPU_ARRAY || l->map_type == ABI_MAP_PERCPU_HASH;
+	bool percpu = abi_map_percpu(l);
 	bool keyless = l->user_key_size == 0;
 	bool hist = l->nslots != 0;
 	int err;
@@ -532,7 +532,7 @@ int rt_map_zero(const struct rt_maps *m, const struct sema_result *sr, int id)
 		m->zeroed[id] = true;
 	if (l->map_type == ABI_MAP_PERCPU_ARRAY || l->map_type == ABI_MAP_ARRAY)
 		return zero_array(fd, l);
-	bool percpu = l->map_type == ABI_MAP_PERCPU_HASH;
+	bool percpu = abi_map_percpu(l);
 	size_t vsize = percpu ? rt_percpu_value_size(l->value_size) : l->value_size;
 	uint8_t *zeros = calloc(1, vsize);
 	if (!zeros)

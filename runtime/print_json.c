@@ -47,13 +47,18 @@ void print_json_value(FILE *out, const struct type *t, const uint8_t *bytes,
 	case TY_TUPLE: {
 		uint32_t offs[t->nelems ? t->nelems : 1];
 		abi_tuple_layout(t->elems, t->nelems, offs);
-		fputc('[', out);
+		fputc(t->names ? '{' : '[', out); /* a record is an object */
 		for (int i = 0; i < t->nelems; i++) {
 			if (i)
-				fputc(',', out);
+				fputs(t->names ? ", " : ",", out);
+			if (t->names) {
+				fputc('"', out);
+				str_json_escape_bytes(out, t->names[i], strlen(t->names[i]));
+				fputs("\": ", out);
+			}
 			print_json_value(out, &t->elems[i], bytes + offs[i], ctx);
 		}
-		fputc(']', out);
+		fputc(t->names ? '}' : ']', out);
 		return;
 	}
 	case TY_RECORD: /* { "a": 1, "b": [1,2] } (stdlib/record_fmt.c) */
@@ -65,7 +70,7 @@ void print_json_value(FILE *out, const struct type *t, const uint8_t *bytes,
 	case TY_MIN:
 	case TY_MAX:
 	case TY_AVG:
-		if (t->sub == SUB_NONE) { /* a plain number */
+		if (t->sub == SUB_NONE || t->sub == SUB_BOOL) { /* a plain number, true/false */
 			json_text(out, t, bytes, ctx);
 			return;
 		}

@@ -516,7 +516,12 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	/* bpftrace's wording, plus the map, the count and the knob that raises the limit */
 	for (int i = 0; i < sr->nmaps && !o->no_warnings; i++) {
 		uint64_t full = rt_lost_slot(&maps, ABI_LOST_MAP(i));
-		if (full)
+		if (full && sr->maps[i].decl != MAP_DECL_NONE) /* let @m = hash(N); */
+			fprintf(stderr, "WARNING: Map full; can't update element: %llu updates of "
+					"%s were dropped. Try increasing its declared size (%s(%u))\n",
+				(unsigned long long)full, sr->maps[i].name,
+				sema_map_decl_name(sr->maps[i].decl), sr->maps[i].decl_max);
+		else if (full)
 			fprintf(stderr, "WARNING: Map full; can't update element: %llu updates of "
 					"%s were dropped. Try increasing max_map_keys config "
 					"(BPFTRACE_MAP_KEYS, now %u)\n",

@@ -383,7 +383,7 @@ void snapshot_key_each(FILE *out, const struct map_snapshot *s, const struct sna
 				    const struct print_ctx *),
 		       const struct print_ctx *ctx)
 {
-	if (s->key.kind != TY_TUPLE) {
+	if (s->key.kind != TY_TUPLE || s->key.names) { /* a record key prints whole */
 		elem(out, &s->key, e->key, ctx);
 		return;
 	}

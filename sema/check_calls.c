@@ -99,6 +99,12 @@ static bool int_literal(const struct node *n, int64_t *v)
 	return false;
 }
 
+int sema_fmt_check(const char *fmt, const struct type *args, int nargs, char *err,
+		   size_t errlen, int *bad_arg)
+{
+	return fmt_check(fmt, args, nargs, err, errlen, bad_arg);
+}
+
 static void literal_expected(struct sema *s, struct node *call, struct node *arg,
 			     const char *what)
 {
@@ -511,6 +517,8 @@ void sema_call(struct sema *s, struct node *n)
 		if (sema_sys_call(s, n, b))
 			return;
 		if (sema_family_call(s, n, b))
+			return;
+		if (sema_diag_call(s, n, b))
 			return;
 		diag_error(s->d, n->loc, "Unknown function: '%s'", n->str);
 		return;

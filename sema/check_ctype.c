@@ -229,6 +229,8 @@ void sema_addrof(struct sema *s, struct node *n)
 	n->type = type_none();
 	if (x->type.kind == TY_NONE)
 		return;
+	if (x->type.kind != TY_RECORD && sema_addrof_slot(s, n)) /* &$x, &@m (check_lang.c) */
+		return;
 	if (x->type.kind == TY_RECORD) { /* &$task_copy, &p->se, &*p */
 		n->type = ptr_type(x->type.ct, x->type.user);
 		return;
@@ -487,6 +489,17 @@ bool sema_type_call(struct sema *s, struct node *n)
 	struct node *arg = n->list;
 	int nargs = ast_list_len(arg);
 	n->type = type_none();
+	if (is_sizeof && nargs == 1 && (arg->flags & NODE_F_TYPEOF)) {
+		/* sizeof(typeof(x)) is sizeof(x); sizeof(typeof(type)) that type's */
+		struct node *x = arg->c;
+		if (x && !(x->kind == AST_CAST && !x->a)) {
+			arg->c = NULL;
+			ast_free(arg);
+			n->list = arg = x;
+		} else if (!sema_typeof(s, arg)) {
+			return true;
+		}
+	}
 	if (is_sizeof) {
 		if (nargs != 1) {
 			diag_error(s->d, n->loc, "sizeof() takes exactly one argument: a type or an "

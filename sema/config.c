@@ -31,6 +31,10 @@ static bool int_value(const struct node *v, int64_t *out)
 		*out = -v->a->ival;
 		return true;
 	}
+	if (v->kind == AST_BOOL) {
+		*out = v->ival;
+		return true;
+	}
 	if (v->kind == AST_IDENT && v->str && (!strcmp(v->str, "true") || !strcmp(v->str, "false"))) {
 		*out = !strcmp(v->str, "true");
 		return true;

@@ -374,6 +374,8 @@ struct type sema_widen(struct sema *s, const struct type *t)
 	struct type el[t->nelems ? t->nelems : 1];
 	for (int i = 0; i < t->nelems; i++)
 		el[i] = sema_widen(s, &t->elems[i]);
+	if (t->names)
+		return type_record(&s->r->pool, el, t->names, t->nelems);
 	return type_tuple(&s->r->pool, el, t->nelems);
 }
 
@@ -383,11 +385,14 @@ bool sema_compatible(const struct type *a, const struct type *b)
 	if (a->kind != b->kind || a->sub != b->sub || a->fmt_id != b->fmt_id)
 		return false;
 	if (a->kind == TY_TUPLE) {
-		if (a->nelems != b->nelems)
+		if (a->nelems != b->nelems || !a->names != !b->names)
 			return false;
-		for (int i = 0; i < a->nelems; i++)
-			if (!sema_compatible(&a->elems[i], &b->elems[i]))
+		for (int i = 0; i < a->nelems; i++) {
+			/* records match fields by name, in any order */
+			int j = a->names ? type_field_index(b, a->names[i]) : i;
+			if (j < 0 || !sema_compatible(&a->elems[i], &b->elems[j]))
 				return false;
+		}
 		return true;
 	}
 	if (a->kind == TY_LHIST || a->kind == TY_HIST || a->kind == TY_TSERIES) /* same range /
@@ -411,10 +416,14 @@ struct type sema_merge(struct sema *s, const struct type *cur, const struct type
 	struct type el[cur->nelems ? cur->nelems : 1];
 	bool changed = false;
 	for (int i = 0; i < cur->nelems; i++) {
-		el[i] = sema_merge(s, &cur->elems[i], &t->elems[i]);
+		int j = cur->names ? type_field_index(t, cur->names[i]) : i;
+		el[i] = j < 0 ? cur->elems[i] : sema_merge(s, &cur->elems[i], &t->elems[j]);
 		changed |= !type_equal(&el[i], &cur->elems[i]);
 	}
-	return changed ? type_tuple(&s->r->pool, el, cur->nelems) : *cur;
+	if (!changed)
+		return *cur;
+	return cur->names ? type_record(&s->r->pool, el, cur->names, cur->nelems)
+			  : type_tuple(&s->r->pool, el, cur->nelems);
 }
 
 /* "[uint64, string[16]]": a map's key as bpftrace lists it in argument mismatches. */

@@ -106,6 +106,8 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 		o.strlen = ABI_STRLEN_DEFAULT;
 	struct sema s = { .opts = &o, .r = out, .d = d };
 	int before = diag_count(d);
+	if (prog)
+		sema_macros(&s, prog); /* before anything looks into the probes */
 	if (!prog || sema_attach(&s, prog) < 0) {
 		if (prog)
 			diag_error_noloc(d, "out of memory");
@@ -113,6 +115,7 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 		return -1;
 	}
 	sema_positional(&s, prog);
+	sema_getopt(&s, prog);
 	sema_enum_defs(&s, prog);   /* before structs: enumerators are constants from here on */
 	sema_struct_defs(&s, prog); /* once: their errors must not be dropped with a pass */
 
@@ -139,6 +142,8 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 		if (!changed)
 			break;
 	}
+	if (!s.oom)
+		sema_map_decls(&s, prog); /* once every map's type is final */
 	if (s.oom)
 		diag_error_noloc(d, "out of memory");
 	/* A map whose every store had an untyped value stays untyped; its reads and stores

@@ -32,11 +32,25 @@
  *   8 bytes, strings sized to the largest string stored); an expression node keeps its own
  *   type and is converted on store.
  */
+/* `let @m = KIND(N);` (sema/mapdecl.c); NONE: the default for the value's type */
+enum map_decl_kind {
+	MAP_DECL_NONE,
+	MAP_DECL_HASH,
+	MAP_DECL_LRU_HASH,
+	MAP_DECL_PERCPU_HASH,
+	MAP_DECL_PERCPU_LRU_HASH,
+};
+
+/* "lruhash" ... (sema/mapdecl.c) */
+const char *sema_map_decl_name(enum map_decl_kind k);
+
 struct map_info {
 	char *name;          /* "@x" or "@" */
 	struct type key;     /* TY_NONE when keyless; a single key's type; TY_TUPLE for [a, b] */
 	struct type val;     /* INT/STR/TUPLE/PROBE or an aggregation kind (COUNT..LHIST) */
 	struct span first;   /* first use, for messages */
+	enum map_decl_kind decl; /* declared kind: LRU kinds evict instead of refusing */
+	uint32_t decl_max;   /* declared max entries (0: BPFTRACE_MAP_KEYS) */
 };
 
 struct var_info {
@@ -56,6 +70,9 @@ enum fmt_kind {
 	                        ABI_JOIN_ARGS strings */
 	FMT_ENUM,            /* no event: an enum type's names, one "value name" line each;
 	                        a SUB_ENUM type's fmt_id (sema/enums.c) */
+	FMT_ERRORF,          /* errorf(fmt, args...): printf layout (ABI_EV_ASYNC), printed as
+	                        "FILE:L:C-E: ERROR: text" on stderr */
+	FMT_WARNF,           /* warnf(fmt, args...): the same as a WARNING */
 };
 
 struct fmt_info {
@@ -71,6 +88,8 @@ struct fmt_info {
 struct sema_opts {
 	int npos;            /* positional parameters $1..$npos */
 	char **pos;
+	int nnamed;          /* named parameters after `--`: "name=value" or "name" */
+	char **named;
 	bool have_cpid;      /* -c was given, so `cpid` is allowed */
 	int target_pid;      /* -p PID (0: none): `usdt::NAME` probes look in its files */
 	uint32_t strlen;     /* str() buffer size (ABI_STRLEN_DEFAULT) */
@@ -102,6 +121,16 @@ struct sema_result {
 	struct type_pool pool;
 	struct ctypes *ctypes;      /* C types (BTF, script structs) the types point into */
 };
+
+/* The words after the script (argv[optind..] once getopt_long is done) as bpftrace splits
+ * them: after the first `--`, words starting with `--` are named parameters (for
+ * getopt()), all other words but that `--` are positional. nafter: how many words
+ * followed the first `--` of the command line (getopt_long leaves them, in order, at the
+ * end of argv, and may or may not leave the `--` among the others), -1 without one.
+ * Sets o->pos/npos/named/nnamed to two arrays the caller frees (*pos_out, *named_out).
+ * 0, or -1 when out of memory. (sema/getopt.c) */
+int sema_split_params(int argc, char **argv, int nafter, struct sema_opts *o,
+		      char ***pos_out, char ***named_out);
 
 /* Resolves, expands, type-checks and annotates prog in place. Returns 0, or -1 when
  * errors were added to d (all of them, not only the first). */

@@ -108,6 +108,32 @@ void sema_map_store(struct sema *s, struct node *map, const struct type *val,
 bool sema_is_agg_call(const struct node *n);
 void sema_block(struct sema *s, struct node *b);
 
+/* check_diag.c: errorf(), warnf(), static_assert(); false when b is none of them. */
+bool sema_diag_call(struct sema *s, struct node *n, enum builtin b);
+
+/* mapdecl.c: `let @m = lruhash(N);` declarations, matched with the maps once typed. */
+void sema_map_decls(struct sema *s, struct node *prog);
+
+/* getopt.c: every getopt() call becomes the literal of its named parameter's value. */
+void sema_getopt(struct sema *s, struct node *prog);
+
+/* macros.c: expands every call of a `macro` definition in the probes, in place. */
+void sema_macros(struct sema *s, struct node *prog);
+
+/* check_lang.c: true/false, a ?: b, records and their fields, { s; v } block
+ * expressions, for ($i : a..b). sema_record_lit / sema_record_field return false when
+ * n is not a record literal / the base is not a record. */
+void sema_bool_lit(struct sema *s, struct node *n);
+void sema_elvis(struct sema *s, struct node *n);
+bool sema_record_lit(struct sema *s, struct node *n);
+bool sema_record_field(struct sema *s, struct node *n);
+void sema_block_expr(struct sema *s, struct node *n);
+void sema_range_for(struct sema *s, struct node *n);
+/* A CAST with NODE_F_TYPEOF: its type name becomes typeof's (false after an error). */
+bool sema_typeof(struct sema *s, struct node *n);
+/* &$x, &@m[k]: false when n's operand is neither a variable nor a map. */
+bool sema_addrof_slot(struct sema *s, struct node *n);
+
 /* check_loops.c: for ($kv : @map) { } and len(@map) (map iteration). */
 void sema_for(struct sema *s, struct node *n);
 void sema_len(struct sema *s, struct node *n);
@@ -117,6 +143,9 @@ void sema_call(struct sema *s, struct node *n);
 void sema_agg_call(struct sema *s, struct node *n);
 int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
 		 int nargs, struct span loc);
+/* stdlib's fmt_check (printf's argument rules), for callers outside check_calls.c */
+int sema_fmt_check(const char *fmt, const struct type *args, int nargs, char *err,
+		   size_t errlen, int *bad_arg);
 
 /* check_symbols.c: issue-3 stacks and symbols. sema_sym_call returns false when b is not
  * one of kstack()/ustack()/ksym()/usym()/kaddr()/uaddr(). */

@@ -64,7 +64,7 @@ void sema_map_key(struct sema *s, struct node *map)
 	if (bad || id < 0)
 		return;
 	struct type key = type_none();
-	bool tuple_key = nkeys == 1 && map->list->type.kind == TY_TUPLE;
+	bool tuple_key = nkeys == 1 && map->list->type.kind == TY_TUPLE && !map->list->type.names;
 	if (tuple_key) {
 		/* a tuple as the whole key (current bpftrace): the same key as the multi-key of
 		 * its elements, @m[$t] is @m[$t.0, $t.1] (same bytes, printed @m[a, b]) */
@@ -89,7 +89,8 @@ void sema_map_key(struct sema *s, struct node *map)
 		return;
 	}
 	bool cur_keyless = mi->key.kind == TY_NONE, new_keyless = nkeys == 0;
-	bool multi_cur = mi->key.kind == TY_TUPLE, multi_new = nkeys > 1 || tuple_key;
+	bool multi_cur = mi->key.kind == TY_TUPLE && !mi->key.names;
+	bool multi_new = nkeys > 1 || tuple_key;
 	if (cur_keyless == new_keyless && multi_cur == multi_new &&
 	    (new_keyless || sema_compatible(&mi->key, &key))) {
 		if (!new_keyless)
@@ -265,7 +266,7 @@ static void incdec(struct sema *s, struct node *n)
 	if ((t->kind == AST_VAR || t->kind == AST_MAP) && t->type.kind == TY_INT &&
 	    t->type.ct) /* $p++, @p++: sizeof(*p) */
 		sema_ptr_step(s, n, &t->type);
-	if (is_none(t) || t->type.kind == TY_INT)
+	if (is_none(t) || (t->type.kind == TY_INT && t->type.sub != SUB_BOOL))
 		return;
 	diag_error(s->d, n->loc, "The %s operator can not be used on expressions of type '%s'",
 		   ast_op_str(n->op), TN(&t->type, tb));
@@ -297,8 +298,8 @@ static void unop(struct sema *s, struct node *n)
 			   ast_op_str(n->op), TN(&n->a->type, tb));
 		return;
 	}
-	if (n->op == OP_LNOT)
-		n->type = type_u64();
+	if (n->op == OP_LNOT) /* !true is false; !5 stays an integer (0.17) */
+		n->type = n->a->type.sub == SUB_BOOL ? type_bool() : type_u64();
 	else if (n->op == OP_NEG)
 		n->type = type_s64();
 	else
@@ -307,6 +308,10 @@ static void unop(struct sema *s, struct node *n)
 
 static void ternary(struct sema *s, struct node *n)
 {
+	if (!n->b) { /* a ?: c (check_lang.c) */
+		sema_elvis(s, n);
+		return;
+	}
 	sema_expr(s, n->a);
 	sema_expr(s, n->b);
 	sema_expr(s, n->c);
@@ -347,6 +352,12 @@ static const struct {
 
 static void cast(struct sema *s, struct node *n)
 {
+	if ((n->flags & NODE_F_TYPEOF) && !sema_typeof(s, n)) { /* (typeof($x))v */
+		if (n->a)
+			sema_expr(s, n->a);
+		n->type = type_none();
+		return;
+	}
 	if (sema_cast_ctype(s, n)) /* struct and pointer casts */
 		return;
 	sema_expr(s, n->a);
@@ -370,6 +381,8 @@ static void cast(struct sema *s, struct node *n)
 
 static void tuple(struct sema *s, struct node *n)
 {
+	if (sema_record_lit(s, n)) /* (a=1, b="x"): check_lang.c */
+		return;
 	int cnt = ast_list_len(n->list), i = 0;
 	struct type el[cnt ? cnt : 1];
 	bool bad = false;
@@ -520,6 +533,8 @@ static void field(struct sema *s, struct node *n)
 		ctx_field(s, n);
 		return;
 	}
+	if (sema_record_field(s, n)) /* $r.name (check_lang.c) */
+		return;
 	if (bt->kind == TY_TUPLE) {
 		char *end = NULL;
 		long i = strtol(n->str, &end, 10);
@@ -555,6 +570,12 @@ void sema_expr(struct sema *s, struct node *n)
 	switch (n->kind) {
 	case AST_INT:
 		n->type = type_s64();
+		return;
+	case AST_BOOL:
+		sema_bool_lit(s, n);
+		return;
+	case AST_BLOCKEXPR:
+		sema_block_expr(s, n);
 		return;
 	case AST_STR:
 		n->type = type_str(n->slen + !(n->flags & NODE_F_RAWBYTES));
@@ -749,7 +770,10 @@ static void stmt(struct sema *s, struct node *n)
 		s->loop_depth--;
 		return;
 	case AST_FOR:
-		sema_for(s, n);
+		if (n->b->kind == AST_RANGE)
+			sema_range_for(s, n);
+		else
+			sema_for(s, n);
 		return;
 	case AST_UNROLL:
 		if (n->a->kind != AST_INT) {

@@ -48,6 +48,69 @@ struct type type_tuple(struct type_pool *pool, const struct type *elems, int n)
 	return t;
 }
 
+static bool pool_keep(struct type_pool *pool, void *p)
+{
+	if (pool->n == pool->cap) {
+		int cap = pool->cap ? pool->cap * 2 : 16;
+		void **b = realloc(pool->blocks, sizeof(*b) * cap);
+		if (!b)
+			return false;
+		pool->blocks = b;
+		pool->cap = cap;
+	}
+	pool->blocks[pool->n++] = p;
+	return true;
+}
+
+struct type type_record(struct type_pool *pool, const struct type *elems,
+			const char *const *names, int n)
+{
+	struct type t = type_tuple(pool, elems, n);
+	if (t.kind != TY_TUPLE)
+		return t;
+	const char **nm = calloc(n ? n : 1, sizeof(*nm));
+	if (!nm || !pool_keep(pool, nm)) {
+		free(nm);
+		return type_none();
+	}
+	for (int i = 0; i < n; i++) {
+		char *d = strdup(names[i] ? names[i] : "");
+		if (!d || !pool_keep(pool, d)) {
+			free(d);
+			return type_none();
+		}
+		nm[i] = d;
+	}
+	t.names = nm;
+	return t;
+}
+
+struct type type_bool(void)
+{
+	struct type t = type_int(1, false);
+	t.sub = SUB_BOOL;
+	return t;
+}
+
+uint32_t type_elem_offset(const struct type *t, int i)
+{
+	if (t->kind != TY_TUPLE || i < 0 || i >= t->nelems)
+		return 0;
+	uint32_t offs[t->nelems];
+	abi_tuple_layout(t->elems, t->nelems, offs);
+	return offs[i];
+}
+
+int type_field_index(const struct type *t, const char *name)
+{
+	if (t->kind != TY_TUPLE || !t->names)
+		return -1;
+	for (int i = 0; i < t->nelems; i++)
+		if (strcmp(t->names[i], name) == 0)
+			return i;
+	return -1;
+}
+
 void type_pool_free(struct type_pool *pool)
 {
 	for (int i = 0; i < pool->n; i++)
@@ -66,10 +129,11 @@ bool type_equal(const struct type *a, const struct type *b)
 	case TY_STR:
 		return a->size == b->size;
 	case TY_TUPLE:
-		if (a->nelems != b->nelems)
+		if (a->nelems != b->nelems || !a->names != !b->names)
 			return false;
 		for (int i = 0; i < a->nelems; i++)
-			if (!type_equal(&a->elems[i], &b->elems[i]))
+			if (!type_equal(&a->elems[i], &b->elems[i]) ||
+			    (a->names && strcmp(a->names[i], b->names[i]) != 0))
 				return false;
 		return true;
 	case TY_HIST: /* hist(v, k): lh_step holds k */
@@ -153,6 +217,8 @@ char *type_name(const struct type *t, char *buf, size_t len)
 			snprintf(buf, len, "strerror");
 		else if (t->sub == SUB_MACADDR)
 			snprintf(buf, len, "macaddr");
+		else if (t->sub == SUB_BOOL)
+			snprintf(buf, len, "bool");
 		else if (t->sub == SUB_ENUM) /* sema/enums.c */
 			snprintf(buf, len, "enum (%sint%u)", t->is_signed ? "" : "u", t->size * 8);
 		else
@@ -175,7 +241,12 @@ char *type_name(const struct type *t, char *buf, size_t len)
 		for (int i = 0; i < t->nelems && used < len; i++) {
 			char sub[128];
 			type_name(&t->elems[i], sub, sizeof(sub));
-			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", sub);
+			if (t->names) /* a record: (a=int64, b=string[2]) */
+				used += (size_t)snprintf(buf + used, len - used, "%s%s=%s",
+							 i ? ", " : "", t->names[i], sub);
+			else
+				used += (size_t)snprintf(buf + used, len - used, "%s%s",
+							 i ? ", " : "", sub);
 		}
 		if (used < len)
 			snprintf(buf + used, len - used, ")");

@@ -48,6 +48,9 @@ struct type {
 	uint32_t size;             /* bytes: INT 1/2/4/8, STR buffer, TUPLE packed, PROBE 8 */
 	uint16_t nelems;           /* TUPLE */
 	const struct type *elems;  /* TUPLE: element types (in a type_pool) */
+	/* TUPLE that is a record, (a=1, b="x"): elems[i]'s field name (in the type_pool);
+	 * NULL for a plain tuple */
+	const char *const *names;
 	int64_t lh_min, lh_max, lh_step; /* LHIST parameters; HIST: lh_step = k of hist(v, k) */
 	/* A byte buffer or integer that prints specially (stdlib/strings.c); the storage
 	 * rules stay those of `kind`, so maps, copies and events need nothing new. */
@@ -81,6 +84,8 @@ enum type_sub {
 	SUB_ADDR,        /* TY_STR of 4 or 16 bytes: pton()'s address, no NUL (for ntop()) */
 	/* kernel and probe facts (sema/check_kinfo.c) */
 	SUB_SYSCALL_NAME, /* TY_INT: a syscall number, printed as its name ("read") */
+	SUB_BOOL,        /* TY_INT size 1: true/false (current bpftrace's bool), printed as
+	                    "true"/"false" by %s and in map output, as 1/0 by %d */
 };
 /* TY_TSERIES: what tseries() keeps per interval (its type's lh_step), and how many
  * intervals it may keep (lh_max) */
@@ -105,6 +110,14 @@ struct type type_str(uint32_t size);
 struct type type_agg(enum type_kind kind, bool is_signed);
 /* Copies elems into the pool; size is computed with abi_tuple_layout rules (abi.h). */
 struct type type_tuple(struct type_pool *pool, const struct type *elems, int n);
+/* A record: a tuple whose elements have names (copied into the pool too). */
+struct type type_record(struct type_pool *pool, const struct type *elems,
+			const char *const *names, int n);
+struct type type_bool(void);
+/* Byte offset of element i of tuple/record t (abi_tuple_layout's). */
+uint32_t type_elem_offset(const struct type *t, int i);
+/* Index of the record field `name` in t, or -1. */
+int type_field_index(const struct type *t, const char *name);
 
 bool type_equal(const struct type *a, const struct type *b);
 bool type_is_agg(const struct type *t);       /* COUNT..LHIST */

@@ -57,7 +57,10 @@
 	/* string search (sema/check_strsearch.c, codegen/emit_strsearch.c) */               \
 	BFUNC(STRSTR, "strstr", 2, 2) BFUNC(STRLEN, "strlen", 1, 1)                          \
 	/* time series (sema/check_tseries.c, codegen/emit_tseries.c) */                     \
-	BFUNC(TSERIES, "tseries", 3, 4)
+	BFUNC(TSERIES, "tseries", 3, 4)                                                      \
+	/* reporting calls (sema/check_diag.c, codegen/emit_diag.c) */                       \
+	BFUNC(ERRORF, "errorf", 1, -1) BFUNC(WARNF, "warnf", 1, -1)                          \
+	BFUNC(STATIC_ASSERT, "static_assert", 2, 2)
 
 enum builtin {
 	BI_NONE = -1,

@@ -413,13 +413,15 @@ void fmt_value(FILE *out, const struct type *t, const uint8_t *bytes,
 	case TY_TUPLE: {
 		uint32_t offs[t->nelems ? t->nelems : 1];
 		abi_tuple_layout(t->elems, t->nelems, offs);
-		fputc('(', out);
+		fputs(t->names ? "{ " : "(", out); /* a record as bpftrace: { .a = 1, .b = x } */
 		for (int i = 0; i < t->nelems; i++) {
 			if (i)
 				fputs(", ", out);
+			if (t->names)
+				fprintf(out, ".%s = ", t->names[i]);
 			fmt_value(out, &t->elems[i], bytes + offs[i], ctx);
 		}
-		fputc(')', out);
+		fputs(t->names ? " }" : ")", out);
 		return;
 	}
 	case TY_RECORD: /* struct/union/array copied by value (stdlib/record_fmt.c) */

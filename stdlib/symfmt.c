@@ -18,7 +18,8 @@ bool symfmt_handles(const struct type *t)
 				      t->sub == SUB_KSYM || t->sub == SUB_FUNC || t->sub == SUB_ENUM ||
 				      t->sub == SUB_USERNAME || t->sub == SUB_CGROUP_PATH ||
 				      t->sub == SUB_STRERROR || t->sub == SUB_MACADDR ||
-				      t->sub == SUB_SYSCALL_NAME)) ||
+				      t->sub == SUB_SYSCALL_NAME ||
+				      t->sub == SUB_BOOL)) ||
 	       (t->kind == TY_STR && t->sub == SUB_USYM);
 }
 
@@ -146,6 +147,9 @@ void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
 		fputs(name ? name : "Unknown syscall", out);
 		return;
 	}
+	case SUB_BOOL:
+		fputs(v & 0xff ? "true" : "false", out);
+		return;
 	case SUB_MACADDR:
 		fprintf(out, "%02X:%02X:%02X:%02X:%02X:%02X", (unsigned)(v & 0xff),
 			(unsigned)(v >> 8 & 0xff), (unsigned)(v >> 16 & 0xff), (unsigned)(v >> 24 & 0xff),

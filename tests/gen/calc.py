@@ -8,7 +8,9 @@ unsigned when an operand is unsigned and 64-bit (C's rule), else signed; compari
 `&&` and `||` give unsigned 0/1; unary minus is signed; casts truncate and sign/zero-extend;
 signed `/` `%` truncate toward zero (C), `>>` is arithmetic when the left operand is signed;
 shift amounts are taken modulo 64; a run-time division by 0 gives 0; printf's `%d %u %x %o`
-print the low 32 bits, `l`/`ll` the 64-bit value.
+print the low 32 bits, `l`/`ll` the 64-bit value. Current bpftrace's forms: `true`/`false`
+(1/0, as operands of `&&`/`||`), `a ?: b` (a when non-zero, else b; 64-bit, signed when
+either side is) and `for ($i : a..b)` (a to b-1 by signed comparison, ends evaluated once).
 Must not: run anything or copy programs from elsewhere; every program comes from the seed.
 """
 
@@ -185,6 +187,32 @@ class Tern:
         return self.a.ev(e) if self.c.ev(e) else self.b.ev(e)
 
 
+class Bool:
+    """true / false: a bool, kept to operands of && and || (a bool is not an int slot)."""
+
+    def __init__(self, v):
+        self.v, self.t = v, T(1, False)
+
+    def text(self):
+        return 'true' if self.v else 'false'
+
+    def ev(self, e):
+        return int(self.v)
+
+
+class Elvis:
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+        self.t = T(8, a.t.signed or b.t.signed)
+
+    def text(self):
+        return f'({self.a.text()} ?: {self.b.text()})'
+
+    def ev(self, e):
+        v = self.a.ev(e)
+        return v if v else self.b.ev(e)
+
+
 class StrCall:
     """strncmp / strcontains / string ==, != on literals and string variables."""
 
@@ -353,6 +381,27 @@ class While:
                 e.brk = False
                 return
             e.cont = False
+
+
+class RangeFor:
+    def __init__(self, var, lo, hi, body):
+        self.var, self.lo, self.hi, self.body = var, lo, hi, body
+
+    def text(self):
+        return f'for ({self.var} : {self.lo.text()}..{self.hi.text()}) ' + block_text(self.body)
+
+    def run(self, e):
+        i, hi = sval(self.lo.ev(e)), sval(self.hi.ev(e))
+        while i < hi:
+            e.vars[self.var] = i & M64
+            run_block(self.body, e)
+            if e.ret:
+                return
+            if e.brk:
+                e.brk = False
+                return
+            e.cont = False
+            i += 1
 
 
 class Unroll:

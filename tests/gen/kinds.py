@@ -103,12 +103,15 @@ def int_expr(rnd, leaves, depth):
     if r < 0.6:
         return C.Bin(rnd.choice(C.CMP), sub(), sub())
     if r < 0.68:
-        return C.Bin(rnd.choice(['&&', '||']), sub(), sub())
+        side = lambda: C.Bool(rnd.random() < 0.5) if rnd.random() < 0.25 else sub()
+        return C.Bin(rnd.choice(['&&', '||']), side(), side())
     if r < 0.8:
         cn, sz, sg = rnd.choice(C.CASTS)
         return C.Cast(cn, sz, sg, sub())
     if r < 0.9:
         return C.Un(rnd.choice(['-', '~', '!']), sub())
+    if r < 0.94:
+        return C.Elvis(sub(), sub())
     return C.Tern(sub(), sub(), sub())
 
 
@@ -228,6 +231,20 @@ def gen_calc(rnd, cat, idx):
             return C.While(ctr, rnd.randint(0, 12), body)
         if r < 0.92 and depth > 0:
             return C.Unroll(rnd.randint(1, 6), block(depth - 1))
+        if r < 0.96 and depth > 0:
+            # for ($j : lo..hi): $j is read-only in the body and gone after it
+            nv[0] += 1
+            var = f'$j{nv[0]}'
+            lo = C.Lit(rnd.randint(-3, 6))
+            hi = C.Lit(rnd.randint(-2, 9))
+            before = set(ivars)
+            ivars[var] = C.T(8, True)
+            ctrs.add(var)
+            body = block(depth - 1, loop=True)
+            for k in set(ivars) - before:  # the body's own variables end with it
+                del ivars[k]
+                ctrs.discard(k)
+            return C.RangeFor(var, lo, hi, body)
         return printf()
 
     def block(depth, loop=False):
@@ -293,7 +310,7 @@ def walk(stmts):
                 yield from walk(b)
             if s.els:
                 yield from walk(s.els)
-        elif isinstance(s, (C.While, C.Unroll)):
+        elif isinstance(s, (C.While, C.Unroll, C.RangeFor)):
             yield from walk(s.body)
 
 KINDS_CALC = [('calc', 4, gen_calc)]

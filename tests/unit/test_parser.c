@@ -146,11 +146,13 @@ static void check_errors(void)
 		  "stdin:1:14: ERROR: syntax error, unexpected ;\n"
 		  "BEGIN { @x = ; }\n"
 		  "             ^\n" },
-		{ "BEGIN { if { } }", /* `if c {}` is fine (current bpftrace); no condition is not */
+		/* `if c {}` is fine (current bpftrace); no condition is not: `{ }` there is a
+		 * block expression without its value */
+		{ "BEGIN { if { } }",
 		  "ERR\n"
-		  "stdin:1:12: ERROR: syntax error, unexpected {\n"
+		  "stdin:1:14: ERROR: syntax error, unexpected }\n"
 		  "BEGIN { if { } }\n"
-		  "           ^\n" },
+		  "             ^\n" },
 		/* Several errors in one run: statement-level and probe-level recovery. */
 		{ "BEGIN { $x = 1; $y = ; $z = ; }\n"
 		  "kprobe:a, { if (x) { @x = 1 } }\n"
@@ -195,12 +197,12 @@ static void check_errors(void)
 		  "                    ^\n" },
 		{ "",
 		  "ERR\n"
-		  "stdin:1:1: ERROR: syntax error, unexpected end of file, expecting attach point or struct definition\n"
+		  "stdin:1:1: ERROR: syntax error, unexpected end of file, expecting attach point or struct definition or let or macro\n"
 		  "\n"
 		  "^\n" },
 		{ "BEGIN { } }",
 		  "ERR\n"
-		  "stdin:1:11: ERROR: syntax error, unexpected }, expecting end of file or attach point or struct definition\n"
+		  "stdin:1:11: ERROR: syntax error, unexpected }\n"
 		  "BEGIN { } }\n"
 		  "          ^\n" },
 		{ "BEGIN /1 + / { @x = 1; }",
