@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# tests/cli/run_cli.sh — command-line options whose effect is a file or a stream rather
-# than trace output: -V, -d STAGE, --emit-llvm, --emit-elf, --no-warnings, -B errors.
+# tests/cli/run_cli.sh — the command line as bpftrace users type it.
 #
-# Owns: exact checks of what each option writes (titles and order of the IR dumps, the
-# two .ll files, an ELF object for the BPF machine with the program sections, stderr
-# without warnings) against BEGIN programs and a map that overflows on purpose.
-# Must not: trace anything outside its own BEGIN probes; -B's ordering against a child
-# is checked in tests/e2e (cli_buffer_*).
+# Owns: cases that are about argv and files rather than a script's output: options after
+# the script file, `-` reading the program from stdin, -p validation, a missing script,
+# #include of a missing header, --include and -I, --info (every line measured, checked
+# against the kernel's own facts here), -l pattern validation, -k given three times.
+# Each case runs build/asan/bpfscript and compares exit status and exact output.
+# Must not: trace anything but BEGIN/END probes and its own -c children.
 # Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -17,121 +17,100 @@ passed=0
 failed=0
 tmp=$(mktemp -d /tmp/bpfscript-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok $1"; passed=$((passed + 1)); }
-nok() { echo "not ok $1: $2"; failed=$((failed + 1)); }
-# check NAME: the last command's status was 0 and its stderr had no sanitizer report
-clean() { [ "$1" = 0 ] && ! has_sanitizer_report "$tmp/err"; }
+ensure_tracefs >/dev/null 2>&1
 
-PROG='BEGIN { printf("x\n"); exit(); }'
+pass() { passed=$((passed + 1)); echo "ok $1"; }
+fail() { failed=$((failed + 1)); echo "not ok $1: $2"; }
 
-# -V is --version
-"$BIN" -V >"$tmp/v" 2>"$tmp/err"; st=$?
-"$BIN" --version >"$tmp/version" 2>/dev/null
-if clean $st && grep -qx 'bpfscript v[0-9.]*' "$tmp/v" && cmp -s "$tmp/v" "$tmp/version"; then
-	ok version_V
-else
-	nok version_V "$(cat "$tmp/v" "$tmp/err" | head -2 | tr '\n' ' ')"
-fi
-
-# -d codegen,codegen-opt: both IR dumps with bpftrace's titles, in order, then the run
-"$BIN" -q -d codegen,codegen-opt -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
-order=$(grep -n -e '^LLVM IR before optimization$' -e '^LLVM IR after optimization$' \
-	-e '^define i64 @p0' -e '^x$' "$tmp/d" | cut -d: -f2- | tr '\n' '|')
-want='LLVM IR before optimization|define i64 @p0(ptr %0) #0 section "prog_0" {|LLVM IR after optimization|define i64 @p0(ptr %0) #0 section "prog_0" {|x|'
-if clean $st && [ "$order" = "$want" ]; then
-	ok debug_codegen_stages
-else
-	nok debug_codegen_stages "status $st, got '$order'"
-fi
-
-# -d ast: the checked tree (as --dump=ast), then the run goes on; -d all includes it
-"$BIN" --dump=ast -e "$PROG" >"$tmp/ast" 2>/dev/null
-"$BIN" -q -d ast -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
-{ cat "$tmp/ast"; echo x; echo; echo; } >"$tmp/want"
-if clean $st && cmp -s "$tmp/want" "$tmp/d"; then
-	ok debug_ast_then_run
-else
-	nok debug_ast_then_run "status $st: $(diff "$tmp/want" "$tmp/d" | head -3 | tr '\n' ' ')"
-fi
-"$BIN" -q -d all -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
-if clean $st && head -n "$(wc -l <"$tmp/ast")" "$tmp/d" | cmp -s - "$tmp/ast" &&
-	grep -qx 'LLVM IR after optimization' "$tmp/d" && tail -3 "$tmp/d" | grep -qx x; then
-	ok debug_all
-else
-	nok debug_all "status $st"
-fi
-
-# an unknown stage is refused before anything runs
-"$BIN" -d ast,bogus -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
-if [ $st = 1 ] && [ ! -s "$tmp/d" ] && [ "$(cat "$tmp/err")" = "ERROR: invalid stage for -d: 'bogus' (ast, types, codegen, codegen-opt, libbpf, verifier, all)" ]; then
-	ok debug_bad_stage
-else
-	nok debug_bad_stage "status $st: $(head -1 "$tmp/err")"
-fi
-
-# --emit-llvm FILE: FILE.original.ll (allocas not yet promoted) and FILE.optimized.ll
-# (the IR --dump=ir prints, but for the map fds), and the run goes on
-nofd() { sed -E 's/pseudo\(i64 1, i64 [0-9]+\)/pseudo(i64 1, FD)/' "$1"; }
-"$BIN" -q --emit-llvm "$tmp/ir" -e "$PROG" >"$tmp/out" 2>"$tmp/err"; st=$?
-"$BIN" --dump=ir -e "$PROG" >"$tmp/dumpir" 2>/dev/null
-if clean $st && [ "$(cat "$tmp/out")" = "x" ] && grep -q 'section "prog_0"' "$tmp/ir.original.ll" &&
-	cmp -s <(nofd "$tmp/ir.optimized.ll") <(nofd "$tmp/dumpir") && ! cmp -s "$tmp/ir.original.ll" "$tmp/ir.optimized.ll"; then
-	ok emit_llvm_files
-else
-	nok emit_llvm_files "status $st, files: $(ls "$tmp" | tr '\n' ' ')"
-fi
-
-# --emit-elf FILE: a relocatable ELF for the BPF machine with one section per program;
-# a dry run, so BEGIN does not run
-"$BIN" --emit-elf "$tmp/o.elf" -e 'BEGIN { printf("x\n"); } END { printf("y\n"); }' \
-	>"$tmp/out" 2>"$tmp/err"; st=$?
-hdr=$(readelf -h "$tmp/o.elf" 2>/dev/null | sed -n 's/^ *\(Type\|Machine\): *//p' | tr '\n' '|')
-secs=$(readelf -S -W "$tmp/o.elf" 2>/dev/null | grep -o 'prog_[0-9]*' | sort | tr '\n' ' ')
-if clean $st && [ ! -s "$tmp/out" ] && [ "$hdr" = "REL (Relocatable file)|Linux BPF|" ] &&
-	[ "$secs" = "prog_0 prog_1 " ]; then
-	ok emit_elf_object
-else
-	nok emit_elf_object "status $st, header '$hdr', sections '$secs'"
-fi
-"$BIN" --emit-elf /nonexistent/dir/o.elf -e "$PROG" >/dev/null 2>"$tmp/err"; st=$?
-if [ $st = 1 ] && grep -q "^ERROR: cannot open '/nonexistent/dir/o.elf' for writing: No such file or directory$" "$tmp/err"; then
-	ok emit_elf_unwritable
-else
-	nok emit_elf_unwritable "status $st: $(head -1 "$tmp/err")"
-fi
-
-# --no-warnings: the map-full report at exit is not printed (it is without the option)
-MAPFULL='BEGIN { @m[1] = 1; @m[2] = 2; @m[3] = 3; exit(); }'
-BPFTRACE_MAP_KEYS=1 "$BIN" -q -e "$MAPFULL" >"$tmp/out" 2>"$tmp/err"; st=$?
-BPFTRACE_MAP_KEYS=1 "$BIN" -q --no-warnings -e "$MAPFULL" >"$tmp/out2" 2>"$tmp/err2"; st2=$?
-if clean $st && [ $st2 = 0 ] && grep -q '^WARNING: Map full; ' "$tmp/err" && [ ! -s "$tmp/err2" ] &&
-	[ "$(cat "$tmp/out2")" = "$(printf '\n\n@m[1]: 1')" ]; then
-	ok no_warnings_quiet
-else
-	nok no_warnings_quiet "status $st/$st2, stderr '$(head -1 "$tmp/err2")'"
-fi
-"$BIN" -k --no-warnings -e "$PROG" >/dev/null 2>"$tmp/err"; st=$?
-if [ $st = 1 ] && [ "$(cat "$tmp/err")" = "ERROR: -k conflicts with --no-warnings" ]; then
-	ok no_warnings_k_conflict
-else
-	nok no_warnings_k_conflict "status $st: $(head -1 "$tmp/err")"
-fi
-
-# -B takes line, full or none
-"$BIN" -B half -e "$PROG" >/dev/null 2>"$tmp/err"; st=$?
-if [ $st = 1 ] && [ "$(cat "$tmp/err")" = "ERROR: -B takes 'line', 'full' or 'none', not 'half'" ]; then
-	ok buffer_bad_mode
-else
-	nok buffer_bad_mode "status $st: $(head -1 "$tmp/err")"
-fi
-for m in line full none; do
-	"$BIN" -q -B $m -e "$PROG" >"$tmp/out" 2>"$tmp/err"; st=$?
-	if clean $st && [ "$(cat "$tmp/out")" = "x" ]; then
-		ok "buffer_$m"
-	else
-		nok "buffer_$m" "status $st"
+# expect NAME STATUS WANT_STDOUT WANT_STDERR -- CMD...: runs CMD (stdin from $STDIN or
+# /dev/null); WANT_* are exact, or "*" for anything, or "~REGEX" for a line matching.
+expect() {
+	local name=$1 want_st=$2 want_out=$3 want_err=$4 why=''
+	shift 5
+	timeout -s KILL 60 "$@" <"${STDIN:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
+	local st=$?
+	if [ "$st" != "$want_st" ]; then
+		why="exit status $st, expected $want_st; stderr: $(head -c 300 "$tmp/err")"
+	elif has_sanitizer_report "$tmp/err"; then
+		why="sanitizer report"
 	fi
+	for pair in "out:$want_out" "err:$want_err"; do
+		local which=${pair%%:*} want=${pair#*:}
+		[ -n "$why" ] && break
+		case $want in
+		'*') ;;
+		'~'*) grep -Eq -- "${want#\~}" "$tmp/$which" ||
+			why="std$which has no line matching /${want#\~}/: $(head -c 300 "$tmp/$which")" ;;
+		*) [ "$(cat "$tmp/$which")" = "$want" ] ||
+			why="std$which was: $(head -c 300 "$tmp/$which" | tr '\n' '|')" ;;
+		esac
+	done
+	if [ -n "$why" ]; then fail "$name" "$why"; else pass "$name"; fi
+}
+
+printf 'BEGIN { printf("%%s %%d\\n", str($1), $#); exit(); }\n' >"$tmp/args.bt"
+printf 'BEGIN { printf("hello from stdin\\n"); exit(); }\n' >"$tmp/hello.bt"
+
+# options anywhere before `--`, as bpftrace's getopt takes them
+printf 'BEGIN { printf("cpid %%s\\n", cpid > 0 ? "ok" : "zero"); exit(); }\n' >"$tmp/cpid.bt"
+expect options_after_script 0 'cpid ok' '' -- "$BIN" "$tmp/cpid.bt" -q -c 'build/workloads/getppid_loop 1'
+expect positional_after_dashdash 0 'hello 2' '' -- "$BIN" "$tmp/args.bt" -q -- hello -5
+expect positional_mixed_with_options 0 'hello 1' '' -- "$BIN" "$tmp/args.bt" hello -q
+
+# `-`: the program from standard input
+STDIN="$tmp/hello.bt" expect program_from_stdin 0 'hello from stdin' '' -- "$BIN" -q -
+STDIN="$tmp/args.bt" expect program_from_stdin_params 0 'x 1' '' -- "$BIN" -q - x
+
+# -p: bpftrace's checks and words
+expect pid_not_decimal 1 '' "ERROR: pid 'a1111' is not a valid decimal number" -- "$BIN" -p a1111 x.bt
+expect pid_not_decimal_inside 1 '' "ERROR: pid '111a1' is not a valid decimal number" -- "$BIN" -p 111a1 x.bt
+expect pid_out_of_range 1 '' "ERROR: pid '5000000' out of valid pid range [1,4194304]" -- "$BIN" -p 5000000 x.bt
+expect pid_zero 1 '' "ERROR: pid '0' out of valid pid range [1,4194304]" -- "$BIN" -p 0 x.bt
+
+expect missing_script 1 '' "ERROR: failed to open file '$tmp/none.bt': No such file or directory" -- "$BIN" "$tmp/none.bt"
+
+# #include: a header found nowhere is an error at its line; kernel-tree headers that no
+# package installs are satisfied by BTF; -I and --include
+expect include_missing 1 '' "$(printf 'stdin:1:1: ERROR: #include <lol/no.h>: file not found (searched -I directories, /usr/local/include, /usr/include)\n#include <lol/no.h>\n^~~~~~~~~~~~~~~~~~~')" -- \
+	"$BIN" --dry-run -e "$(printf '#include <lol/no.h>\nBEGIN { exit(); }')"
+expect include_found 0 '' '' -- \
+	"$BIN" --dry-run -e "$(printf '#include <errno.h>\n#include <linux/sched.h>\n#include <net/sock.h>\nBEGIN { exit(); }')"
+mkdir -p "$tmp/inc/my"
+: >"$tmp/inc/my/own.h"
+expect include_dir_option 0 '' '' -- \
+	"$BIN" --dry-run -I "$tmp/inc" -e "$(printf '#include <my/own.h>\nBEGIN { exit(); }')"
+expect include_dir_missing 1 '' '~file not found' -- \
+	"$BIN" --dry-run -e "$(printf '#include <my/own.h>\nBEGIN { exit(); }')"
+printf '#include "inc/my/own.h"\nBEGIN { exit(); }\n' >"$tmp/quoted.bt"
+expect include_quoted_next_to_script 0 '' '' -- "$BIN" --dry-run "$tmp/quoted.bt"
+expect include_option 0 '' '' -- "$BIN" --dry-run --include errno.h -e 'BEGIN { exit(); }'
+expect include_option_missing 1 '' '~^ERROR: --include lol/no.h: file not found' -- \
+	"$BIN" --dry-run --include lol/no.h -e 'BEGIN { exit(); }'
+
+# -l: a pattern with a character no probe name holds
+expect list_invalid_character 1 '' "ERROR: invalid character '\\' in the probe pattern '\\n'" -- "$BIN" -l '\n'
+expect k_three_times 1 '' 'ERROR: -k may be given at most twice (-kk)' -- "$BIN" -kkk -e 'BEGIN { exit(); }'
+
+# --info: every section, and the facts checked against the machine
+"$BIN" --info >"$tmp/info" 2>"$tmp/info.err"
+st=$?
+why=''
+[ "$st" = 0 ] || why="exit status $st"
+for sec in System Build 'Kernel helpers' 'Kernel features' 'Map types' 'Probe types'; do
+	[ -z "$why" ] && ! grep -qx "$sec" "$tmp/info" && why="no '$sec' section"
 done
+want_btf=no
+[ -r /sys/kernel/btf/vmlinux ] && want_btf=yes
+want_kprobe=no
+{ [ -e /sys/bus/event_source/devices/kprobe/type ] || [ -w /sys/kernel/tracing/kprobe_events ]; } && want_kprobe=maybe
+[ -z "$why" ] && ! grep -qx "  btf: $want_btf" "$tmp/info" && why="btf line is not '$want_btf'"
+[ -z "$why" ] && [ $want_kprobe = no ] && grep -q '^  kprobe: yes' "$tmp/info" &&
+	! grep -q '^  kfunc: yes' "$tmp/info" && why="says kprobe: yes on a kernel without kprobes or fentry"
+[ -z "$why" ] && ! grep -qx "  version: bpfscript v$("$BIN" --version | sed 's/^bpfscript v//')" "$tmp/info" && why="version line differs from --version"
+[ -z "$why" ] && ! grep -qx '  Loop support: yes' "$tmp/info" && why="no loop support on a 6.x kernel"
+[ -z "$why" ] && ! grep -qx '  probe_read_kernel: yes' "$tmp/info" && why="probe_read_kernel not found on a 6.x kernel"
+[ -z "$why" ] && has_sanitizer_report "$tmp/info.err" && why="sanitizer report"
+if [ -n "$why" ]; then fail info_flag "$why"; else pass info_flag; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# tests/cli/run_cli_options.sh — command-line options whose effect is a file or a stream rather
+# than trace output: -V, -d STAGE, --emit-llvm, --emit-elf, --no-warnings, -B errors.
+#
+# Owns: exact checks of what each option writes (titles and order of the IR dumps, the
+# two .ll files, an ELF object for the BPF machine with the program sections, stderr
+# without warnings) against BEGIN programs and a map that overflows on purpose.
+# Must not: trace anything outside its own BEGIN probes; -B's ordering against a child
+# is checked in tests/e2e (cli_buffer_*).
+# Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/e2e/lib.sh
+
+BIN=${BIN:-build/asan/bpfscript}
+passed=0
+failed=0
+tmp=$(mktemp -d /tmp/bpfscript-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+ok() { echo "ok $1"; passed=$((passed + 1)); }
+nok() { echo "not ok $1: $2"; failed=$((failed + 1)); }
+# check NAME: the last command's status was 0 and its stderr had no sanitizer report
+clean() { [ "$1" = 0 ] && ! has_sanitizer_report "$tmp/err"; }
+
+PROG='BEGIN { printf("x\n"); exit(); }'
+
+# -V is --version
+"$BIN" -V >"$tmp/v" 2>"$tmp/err"; st=$?
+"$BIN" --version >"$tmp/version" 2>/dev/null
+if clean $st && grep -qx 'bpfscript v[0-9.]*' "$tmp/v" && cmp -s "$tmp/v" "$tmp/version"; then
+	ok version_V
+else
+	nok version_V "$(cat "$tmp/v" "$tmp/err" | head -2 | tr '\n' ' ')"
+fi
+
+# -d codegen,codegen-opt: both IR dumps with bpftrace's titles, in order, then the run
+"$BIN" -q -d codegen,codegen-opt -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
+order=$(grep -n -e '^LLVM IR before optimization$' -e '^LLVM IR after optimization$' \
+	-e '^define i64 @p0' -e '^x$' "$tmp/d" | cut -d: -f2- | tr '\n' '|')
+want='LLVM IR before optimization|define i64 @p0(ptr %0) #0 section "prog_0" {|LLVM IR after optimization|define i64 @p0(ptr %0) #0 section "prog_0" {|x|'
+if clean $st && [ "$order" = "$want" ]; then
+	ok debug_codegen_stages
+else
+	nok debug_codegen_stages "status $st, got '$order'"
+fi
+
+# -d ast: the checked tree (as --dump=ast), then the run goes on; -d all includes it
+"$BIN" --dump=ast -e "$PROG" >"$tmp/ast" 2>/dev/null
+"$BIN" -q -d ast -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
+{ cat "$tmp/ast"; echo x; echo; echo; } >"$tmp/want"
+if clean $st && cmp -s "$tmp/want" "$tmp/d"; then
+	ok debug_ast_then_run
+else
+	nok debug_ast_then_run "status $st: $(diff "$tmp/want" "$tmp/d" | head -3 | tr '\n' ' ')"
+fi
+"$BIN" -q -d all -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
+if clean $st && head -n "$(wc -l <"$tmp/ast")" "$tmp/d" | cmp -s - "$tmp/ast" &&
+	grep -qx 'LLVM IR after optimization' "$tmp/d" && tail -3 "$tmp/d" | grep -qx x; then
+	ok debug_all
+else
+	nok debug_all "status $st"
+fi
+
+# an unknown stage is refused before anything runs
+"$BIN" -d ast,bogus -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
+if [ $st = 1 ] && [ ! -s "$tmp/d" ] && [ "$(cat "$tmp/err")" = "ERROR: invalid stage for -d: 'bogus' (ast, types, codegen, codegen-opt, libbpf, verifier, all)" ]; then
+	ok debug_bad_stage
+else
+	nok debug_bad_stage "status $st: $(head -1 "$tmp/err")"
+fi
+
+# --emit-llvm FILE: FILE.original.ll (allocas not yet promoted) and FILE.optimized.ll
+# (the IR --dump=ir prints, but for the map fds), and the run goes on
+nofd() { sed -E 's/pseudo\(i64 1, i64 [0-9]+\)/pseudo(i64 1, FD)/' "$1"; }
+"$BIN" -q --emit-llvm "$tmp/ir" -e "$PROG" >"$tmp/out" 2>"$tmp/err"; st=$?
+"$BIN" --dump=ir -e "$PROG" >"$tmp/dumpir" 2>/dev/null
+if clean $st && [ "$(cat "$tmp/out")" = "x" ] && grep -q 'section "prog_0"' "$tmp/ir.original.ll" &&
+	cmp -s <(nofd "$tmp/ir.optimized.ll") <(nofd "$tmp/dumpir") && ! cmp -s "$tmp/ir.original.ll" "$tmp/ir.optimized.ll"; then
+	ok emit_llvm_files
+else
+	nok emit_llvm_files "status $st, files: $(ls "$tmp" | tr '\n' ' ')"
+fi
+
+# --emit-elf FILE: a relocatable ELF for the BPF machine with one section per program;
+# a dry run, so BEGIN does not run
+"$BIN" --emit-elf "$tmp/o.elf" -e 'BEGIN { printf("x\n"); } END { printf("y\n"); }' \
+	>"$tmp/out" 2>"$tmp/err"; st=$?
+hdr=$(readelf -h "$tmp/o.elf" 2>/dev/null | sed -n 's/^ *\(Type\|Machine\): *//p' | tr '\n' '|')
+secs=$(readelf -S -W "$tmp/o.elf" 2>/dev/null | grep -o 'prog_[0-9]*' | sort | tr '\n' ' ')
+if clean $st && [ ! -s "$tmp/out" ] && [ "$hdr" = "REL (Relocatable file)|Linux BPF|" ] &&
+	[ "$secs" = "prog_0 prog_1 " ]; then
+	ok emit_elf_object
+else
+	nok emit_elf_object "status $st, header '$hdr', sections '$secs'"
+fi
+"$BIN" --emit-elf /nonexistent/dir/o.elf -e "$PROG" >/dev/null 2>"$tmp/err"; st=$?
+if [ $st = 1 ] && grep -q "^ERROR: cannot open '/nonexistent/dir/o.elf' for writing: No such file or directory$" "$tmp/err"; then
+	ok emit_elf_unwritable
+else
+	nok emit_elf_unwritable "status $st: $(head -1 "$tmp/err")"
+fi
+
+# --no-warnings: the map-full report at exit is not printed (it is without the option)
+MAPFULL='BEGIN { @m[1] = 1; @m[2] = 2; @m[3] = 3; exit(); }'
+BPFTRACE_MAP_KEYS=1 "$BIN" -q -e "$MAPFULL" >"$tmp/out" 2>"$tmp/err"; st=$?
+BPFTRACE_MAP_KEYS=1 "$BIN" -q --no-warnings -e "$MAPFULL" >"$tmp/out2" 2>"$tmp/err2"; st2=$?
+if clean $st && [ $st2 = 0 ] && grep -q '^WARNING: Map full; ' "$tmp/err" && [ ! -s "$tmp/err2" ] &&
+	[ "$(cat "$tmp/out2")" = "$(printf '\n\n@m[1]: 1')" ]; then
+	ok no_warnings_quiet
+else
+	nok no_warnings_quiet "status $st/$st2, stderr '$(head -1 "$tmp/err2")'"
+fi
+"$BIN" -k --no-warnings -e "$PROG" >/dev/null 2>"$tmp/err"; st=$?
+if [ $st = 1 ] && [ "$(cat "$tmp/err")" = "ERROR: -k conflicts with --no-warnings" ]; then
+	ok no_warnings_k_conflict
+else
+	nok no_warnings_k_conflict "status $st: $(head -1 "$tmp/err")"
+fi
+
+# -B takes line, full or none
+"$BIN" -B half -e "$PROG" >/dev/null 2>"$tmp/err"; st=$?
+if [ $st = 1 ] && [ "$(cat "$tmp/err")" = "ERROR: -B takes 'line', 'full' or 'none', not 'half'" ]; then
+	ok buffer_bad_mode
+else
+	nok buffer_bad_mode "status $st: $(head -1 "$tmp/err")"
+fi
+for m in line full none; do
+	"$BIN" -q -B $m -e "$PROG" >"$tmp/out" 2>"$tmp/err"; st=$?
+	if clean $st && [ "$(cat "$tmp/out")" = "x" ]; then
+		ok "buffer_$m"
+	else
+		nok "buffer_$m" "status $st"
+	fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
