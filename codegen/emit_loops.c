@@ -288,6 +288,19 @@ static void callback_body(struct cg *c, struct node *n, const struct map_info *m
 	LLVMBuildRet(c->b, bpfb_i64(c, 0));
 }
 
+/* After a callback loop whose body may `return` or exit(): its context word 0 says so, and
+ * then the probe returns too. */
+static void return_if_stopped(struct cg *c, LLVMValueRef ctx)
+{
+	LLVMValueRef stop = bpfb_to_bool(c, bpfb_load(c, c->i64, ctx, 8));
+	LLVMBasicBlockRef yes = bpfb_block(c, "loop_ret"), no = bpfb_block(c, "loop_end");
+	LLVMBuildCondBr(c->b, stop, yes, no);
+	LLVMPositionBuilderAtEnd(c->b, yes);
+	bpfb_ret0(c);
+	LLVMBuildBr(c->b, no);
+	LLVMPositionBuilderAtEnd(c->b, no);
+}
+
 void cg_for(struct cg *c, struct node *n)
 {
 	struct node *m = n->b;
@@ -337,15 +350,8 @@ void cg_for(struct cg *c, struct node *n)
 	LLVMPositionBuilderAtEnd(c->b, after);
 
 	/* return or exit() in the body: the probe returns too */
-	if (ast_walk(n->c, has_exit, NULL, NULL)) {
-		LLVMValueRef stop = bpfb_to_bool(c, bpfb_load(c, c->i64, ctx, 8));
-		LLVMBasicBlockRef yes = bpfb_block(c, "for_ret"), no = bpfb_block(c, "for_end");
-		LLVMBuildCondBr(c->b, stop, yes, no);
-		LLVMPositionBuilderAtEnd(c->b, yes);
-		bpfb_ret0(c);
-		LLVMBuildBr(c->b, no);
-		LLVMPositionBuilderAtEnd(c->b, no);
-	}
+	if (ast_walk(n->c, has_exit, NULL, NULL))
+		return_if_stopped(c, ctx);
 out:
 	free(fv.exclude);
 	free(fv.seen);
@@ -533,15 +539,8 @@ void cg_range_loop(struct cg *c, struct node *n)
 	LLVMPositionBuilderAtEnd(c->b, after);
 
 	/* return or exit() in the body: the probe returns too */
-	if (ast_walk(n->c, has_exit, NULL, NULL)) {
-		LLVMValueRef stop = bpfb_to_bool(c, bpfb_load(c, c->i64, ctx, 8));
-		LLVMBasicBlockRef yes = bpfb_block(c, "range_ret"), no = bpfb_block(c, "range_end");
-		LLVMBuildCondBr(c->b, stop, yes, no);
-		LLVMPositionBuilderAtEnd(c->b, yes);
-		bpfb_ret0(c);
-		LLVMBuildBr(c->b, no);
-		LLVMPositionBuilderAtEnd(c->b, no);
-	}
+	if (ast_walk(n->c, has_exit, NULL, NULL))
+		return_if_stopped(c, ctx);
 out:
 	free(fv.exclude);
 	free(fv.seen);
