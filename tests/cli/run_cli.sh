@@ -12,15 +12,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 
-BIN=${BIN:-build/asan/bpfscript}
-passed=0
-failed=0
-tmp=$(mktemp -d /tmp/bpfscript-cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-ensure_tracefs >/dev/null 2>&1
+suite_start cli
 
-pass() { passed=$((passed + 1)); echo "ok $1"; }
-fail() { failed=$((failed + 1)); echo "not ok $1: $2"; }
 
 # expect NAME STATUS WANT_STDOUT WANT_STDERR -- CMD...: runs CMD (stdin from $STDIN or
 # /dev/null); WANT_* are exact, or "*" for anything, or "~REGEX" for a line matching.
@@ -112,5 +105,4 @@ want_kprobe=no
 [ -z "$why" ] && has_sanitizer_report "$tmp/info.err" && why="sanitizer report"
 if [ -n "$why" ]; then fail info_flag "$why"; else pass info_flag; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+suite_end

@@ -12,11 +12,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 
-BIN=${BIN:-build/asan/bpfscript}
-passed=0
-failed=0
-tmp=$(mktemp -d /tmp/bpfscript-cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+suite_start cli
 ok() { echo "ok $1"; passed=$((passed + 1)); }
 nok() { echo "not ok $1: $2"; failed=$((failed + 1)); }
 # check NAME: the last command's status was 0 and its stderr had no sanitizer report
@@ -133,5 +129,4 @@ for m in line full none; do
 	fi
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+suite_end

@@ -12,11 +12,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 
-BIN=${BIN:-build/asan/bpfscript}
-passed=0
-failed=0
-tmp=$(mktemp -d /tmp/bpfscript-man.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+suite_start man
 ok() { echo "ok $1"; passed=$((passed + 1)); }
 nok() { echo "not ok $1: $2"; failed=$((failed + 1)); }
 
@@ -96,5 +92,4 @@ else
 	nok make_install "$(tail -3 "$tmp/inst.out" 2>/dev/null | tr '\n' ' ')"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+suite_end

@@ -119,3 +119,23 @@ test_command() {
 	fi
 	T_CMD+=("${params[@]}")
 }
+
+# suite_start NAME: how a runner of the "ok X / not ok X: why" protocol begins: BIN is
+# build/asan/bpfscript unless the caller set it, the passed/failed counters start at 0,
+# $tmp is a scratch directory (/tmp/bpfscript-NAME.*) removed at exit, and tracefs is
+# mounted. pass NAME and fail NAME WHY count and print one line each (a runner may redefine
+# them); suite_end prints the last line, "N passed, N failed", and returns 0 only if none failed.
+suite_start() {
+	BIN=${BIN:-build/asan/bpfscript}
+	passed=0
+	failed=0
+	tmp=$(mktemp -d "/tmp/bpfscript-$1.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	ensure_tracefs >/dev/null 2>&1
+}
+pass() { passed=$((passed + 1)); echo "ok $1"; }
+fail() { failed=$((failed + 1)); echo "not ok $1: $2"; }
+suite_end() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+}

@@ -22,19 +22,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 
-BIN=${BIN:-build/asan/bpfscript}
+suite_start faults
 ALIVE=build/faults/bpf_alive
-passed=0
-failed=0
-tmp=$(mktemp -d /tmp/bpfscript-faults.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-ensure_tracefs >/dev/null 2>&1
-
-pass() { passed=$((passed + 1)); echo "ok $1"; }
-fail() {
-	failed=$((failed + 1))
-	echo "not ok $1: $2"
-}
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 for f in "$BIN" "$ALIVE" build/workloads/uprobe_target build/workloads/getppid_loop; do
@@ -216,5 +205,4 @@ else
 fi
 { wait "$pid"; } 2>/dev/null
 echo "# ctrl_c_under_flood: $lines0 events printed in 2 s; $stopline; process gone $((t1 - t0)) ms after SIGINT (ASan build, includes END, printing and LeakSanitizer's exit scan); $(grep -o 'Lost [0-9]* events' "$tmp/flood.out" "$tmp/flood.err" | head -1)"
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+suite_end

@@ -16,14 +16,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 
-BIN=${BIN:-build/asan/bpfscript}
-passed=0
-failed=0
-tmp=$(mktemp -d /tmp/bpfscript-priv.XXXXXX)
+suite_start priv
 chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-pass() { passed=$((passed + 1)); echo "ok $1"; }
-fail() { failed=$((failed + 1)); echo "not ok $1: $2"; }
 # check NAME WANT_STATUS WANT_STDERR_FIRST_LINE CMD...
 check() {
 	local name=$1 want_st=$2 want=$3
@@ -84,5 +78,4 @@ else
 	pass format_string_comm
 fi
 
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+suite_end

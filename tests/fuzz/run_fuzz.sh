@@ -23,11 +23,7 @@ if [ "${1:-}" = "--long" ]; then
 	SECS=${2:-60}
 fi
 HARNESSES="fuzz_parse fuzz_compile"
-passed=0
-failed=0
-tmp=$(mktemp -d /tmp/bpfscript-fuzz.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-ensure_tracefs >/dev/null 2>&1
+suite_start fuzz
 tests/fuzz/seed.sh "$tmp/seed" >/dev/null
 # libFuzzer has its own crash handling; keep leak detection (a leak is a finding).
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0"
@@ -82,5 +78,4 @@ for h in $HARNESSES; do
 		fi
 	fi
 done
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+suite_end

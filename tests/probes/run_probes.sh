@@ -10,15 +10,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 
-BIN=${BIN:-build/asan/bpfscript}
-passed=0
-failed=0
-tmp=$(mktemp -d /tmp/bpfscript-probes.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-ensure_tracefs >/dev/null 2>&1
+suite_start probes
 
-pass() { passed=$((passed + 1)); echo "ok $1"; }
-fail() { failed=$((failed + 1)); echo "not ok $1: $2"; }
 
 # run CMD...: status in $st, stdout in $tmp/out, stderr in $tmp/err; a sanitizer report
 # is reported by the caller's check.
@@ -233,5 +226,4 @@ else
 	else fail hardware_no_pmu_error "status $st: $(head -c 300 "$tmp/err")"; fi
 fi
 
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+suite_end

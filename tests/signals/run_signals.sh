@@ -16,15 +16,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 
-BIN=${BIN:-build/asan/bpfscript}
-passed=0
-failed=0
-tmp=$(mktemp -d /tmp/bpfscript-signals.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-ensure_tracefs >/dev/null 2>&1
+suite_start signals
 
-pass() { passed=$((passed + 1)); echo "ok $1"; }
-fail() { failed=$((failed + 1)); echo "not ok $1: $2"; }
 
 for f in "$BIN" build/workloads/getppid_loop; do
 	if [ ! -x "$f" ]; then
@@ -68,5 +61,4 @@ for sig in INT TERM HUP QUIT PIPE USR2 ALRM VTALRM PROF XCPU XFSZ PWR IO 16 \
 	check "sig${sig,,}_ends_like_ctrl_c" "$(printf 'end\n\n\n@: 500')"
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+suite_end

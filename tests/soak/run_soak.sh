@@ -38,14 +38,8 @@ LONG=0
 [ "${1:-}" = "--long" ] && LONG=1 && shift
 ONLY=" $* " # test names to run (default: all)
 selected() { [ "$ONLY" = "  " ] || [[ $ONLY == *" $1 "* ]]; }
-if [ $LONG = 1 ]; then BIN=${BIN:-./bpfscript}; else BIN=${BIN:-build/asan/bpfscript}; fi
-passed=0
-failed=0
-tmp=$(mktemp -d /tmp/bpfscript-soak.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-ensure_tracefs >/dev/null 2>&1
-pass() { passed=$((passed + 1)); echo "ok $1"; }
-fail() { failed=$((failed + 1)); echo "not ok $1: $2"; }
+[ $LONG = 1 ] && BIN=${BIN:-./bpfscript}
+suite_start soak
 rss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/"$1"/status 2>/dev/null; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' /proc/"$1"/status 2>/dev/null; }
 sane() { # NAME ERRFILE: no sanitizer report
@@ -297,5 +291,4 @@ done
 [ $ok = 1 ] && pass $name
 fi # wildcard_attach_detach
 
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+suite_end
