@@ -59,6 +59,10 @@ struct cg_fn {
 	LLVMValueRef str_tmp[3];      /* result and indexes shared by every strncmp/strcontains
 	                                 (emit_strings.c) */
 	uint32_t stack_used, scratch_used;
+	/* Stack bytes kept for the while counters of callback-loop bodies (cg_loop_vars): a
+	 * counter must get a stack slot in its callback (cg_while_vars), so temporaries of the
+	 * enclosing functions leave this much free. */
+	uint32_t while_reserve;
 	struct cg_loop loops[CG_MAX_LOOPS];
 	int nloops;
 	bool failed;                  /* an error naming this probe was already reported */

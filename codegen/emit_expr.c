@@ -67,6 +67,8 @@ static int while_cond_var(struct node *n, void *arg)
 	if (t->kind != TY_INT || f->stack_used + 8 > CG_STACK_BUDGET)
 		return 0;
 	LLVMValueRef slot = bpfb_stack(c, 8, "var");
+	if (f->while_reserve >= 8)
+		f->while_reserve -= 8; /* kept for it by cg_loop_vars (the rest stays kept) */
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
 	LLVMPositionBuilderAtEnd(c->b, f->prologue);
 	bpfb_memset0(c, slot, 8);

@@ -221,6 +221,7 @@ static void open_callback(struct cg *c, const struct cg_fn *caller, LLVMValueRef
 	f->ctx = LLVMConstNull(c->ptr);
 	f->stack_used = caller->stack_used - caller->cb_depth; /* the caller's own frame */
 	f->scratch_used = caller->scratch_used;
+	f->while_reserve = caller->while_reserve;
 	f->entry = bpfb_block(c, "entry");
 	f->prologue = bpfb_block(c, "prologue");
 	f->body = bpfb_block(c, "body");
@@ -380,11 +381,23 @@ void cg_loop_vars(struct cg *c, struct node *body)
 	fv.exclude = calloc((size_t)nvars, sizeof(bool));
 	fv.seen = calloc((size_t)nvars, sizeof(bool));
 	fv.ids = calloc((size_t)nvars, sizeof(int));
-	if (fv.exclude && fv.seen && fv.ids) {
+	bool *loopv = calloc((size_t)nvars, sizeof(bool));
+	if (fv.exclude && fv.seen && fv.ids && loopv) {
 		ast_walk(body, collect_loopvars, NULL, &fv);
+		memcpy(loopv, fv.exclude, (size_t)nvars * sizeof(bool));
 		exclude_body_counters(c, body, &fv);
 		ast_walk(body, loop_bodies, NULL, &fv);
+		/* The callbacks' own while counters get their stack before any temporary: the
+		 * callback's frame starts where this one's ends, and this one also places the
+		 * loops' contexts on its stack, so it keeps their room besides CG_STACK_RESERVE. */
+		uint32_t counters = 0;
+		for (int id = 0; id < nvars; id++)
+			if (fv.exclude[id] && !loopv[id])
+				counters += 8;
+		if (counters)
+			f->while_reserve += counters + CG_STACK_RESERVE;
 	}
+	free(loopv);
 	for (int i = 0; i < fv.n; i++) {
 		int id = fv.ids[i];
 		if (f->vars[id])
