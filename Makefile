@@ -143,6 +143,12 @@ build/workloads/%: tests/workloads/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -o $@ $<
 
+# multi_calls is static: without a dynamic loader its system calls are exactly its own and
+# libc's start-up (the kprobe_multi VM tests count them all).
+build/workloads/multi_calls: tests/workloads/multi_calls.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -static -o $@ $<
+
 # USDT workloads: usdt_target has a second unit, usdt/usdt_sema.c (<sys/sdt.h> gives every
 # probe of a unit that defines _SDT_HAS_SEMAPHORES a semaphore; only bpfs:guarded may have
 # one), and links libusdt_lib.so, a shared library with a probe of its own, found next to
@@ -190,7 +196,9 @@ SETUP_PKGS := gcc make flex bison llvm-19-dev libbpf-dev libelf-dev libdw-dev li
 # (setpriv) for the privilege tests.
 SETUP_PKGS += clang-14 libclang-rt-14-dev util-linux
 # qemu-system-x86 + linux-image-amd64 (a stock kernel with kprobes; it only adds files under
-# /boot and /lib/modules) + busybox-static: the kprobe suite boots a VM (tests/vm).
+# /boot and /lib/modules) + busybox-static: the kprobe suite boots a VM (tests/vm). The
+# kprobe_multi suite boots bookworm-backports' kernel (6.12, with fprobes), which setup
+# downloads with apt into build/vm/bpo/ without installing it (tests/vm/fetch_bpo_kernel.sh).
 SETUP_PKGS += qemu-system-x86 linux-image-amd64 busybox-static
 # python3: its json module is the strict parser of the -f json suite (tests/json), and
 # the valid-program generator (tests/gen/gen.py).
@@ -208,6 +216,7 @@ setup:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			--no-install-recommends $$missing; \
 	else echo "setup: all packages present"; fi
+	@tests/vm/fetch_bpo_kernel.sh || echo "setup: WARNING: no bookworm-backports kernel in build/vm/bpo/: the kprobe_multi VM suite (tests/vm/run_vm_multi.sh) will fail"
 
 test-build: build/asan/bpfscript $(UNIT_TESTS) $(WORKLOADS) bpfscript $(FUZZ_BINS) \
 	$(FAULT_TOOLS) build/asan/gen_load

@@ -8,13 +8,16 @@
  * or more, no offsets, kprobes through the PMU, on a kernel that accepts a kprobe_multi
  * link; BPFSCRIPT_KPROBE_MULTI=0 turns it off), marking them (probe_point.multi_group =
  * the group's first point + 1), the program's expected attach type at load, and the
- * link: every point sharing the group leader's program in one link, each symbol with its
- * point's index as cookie (what `probe` reads); a point with code of its own (BTF `args`
- * differ per function) gets a one-symbol link.
+ * link: every point sharing the group leader's program in one link, each function by its
+ * bare name (module functions too: the kernel's lookup takes no MODULE: prefix, so a
+ * module's function whose name is not unique stays out of the group) with its point's
+ * index as cookie (what `probe` reads); a point with code of its own (BTF `args` differ
+ * per function) gets a one-symbol link.
  * Must not: emit code (codegen shares the group's code and reads `func` with
  * bpf_get_func_ip) or decide kprobe PMU/legacy/fentry (probe_kprobe.c).
  */
 #include "runtime_internal.h"
+#include "tracefs.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -29,12 +32,15 @@ static bool is_kprobe(const struct probe_point *p)
 	return (p->kind == PROBE_KPROBE || p->kind == PROBE_KRETPROBE) && !p->fentry;
 }
 
-static const char *symbol(const struct probe_point *p, char *buf, size_t len)
+static bool in_module(const struct probe_point *p)
 {
-	if (!p->target || strcmp(p->target, "vmlinux") == 0)
-		return p->func;
-	snprintf(buf, len, "%s:%s", p->target, p->func);
-	return buf;
+	return p->target && strcmp(p->target, "vmlinux") != 0;
+}
+
+/* Could p join a kprobe_multi group led by probe `probe` of kind `kind`? */
+static bool candidate(const struct probe_point *p, int probe, enum probe_kind kind)
+{
+	return is_kprobe(p) && p->wildcard && !p->offset && p->probe == probe && p->kind == kind;
 }
 
 /* Does this kernel accept a kprobe_multi link? A do-nothing program on one symbol. */
@@ -48,8 +54,7 @@ static bool kernel_has_multi(const struct probe_point *p)
 	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "multi_probe", "GPL", ret0, 2, &o);
 	if (fd < 0)
 		return false;
-	char buf[400];
-	const char *syms[1] = { symbol(p, buf, sizeof(buf)) };
+	const char *syms[1] = { p->func };
 	LIBBPF_OPTS(bpf_link_create_opts, lo, .kprobe_multi.syms = syms, .kprobe_multi.cnt = 1,
 		    .kprobe_multi.flags = p->kind == PROBE_KRETPROBE ? BPF_F_KPROBE_MULTI_RETURN : 0);
 	int lfd = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, &lo);
@@ -59,26 +64,99 @@ static bool kernel_has_multi(const struct probe_point *p)
 	return lfd >= 0;
 }
 
+static const struct sema_result *sort_sr;
+static int by_func(const void *a, const void *b)
+{
+	return strcmp(sort_sr->points[*(const int *)a].func, sort_sr->points[*(const int *)b].func);
+}
+
+/* A link names its functions bare (the kernel resolves a name to the first traceable
+ * function so called: vmlinux's, then the modules' in load order, as a perf kprobe on a
+ * bare name does). So a module's function joins only if no other traceable function has
+ * its name (else it attaches alone, as MODULE:FUNC), and of two points on one name (two
+ * attach points of the probe matching it) only the first joins. Clears keep[k] for the
+ * members idx[k] that must stay out; idx is sorted by name on return. */
+static void drop_ambiguous(const struct sema_result *sr, int *idx, bool *keep, int n)
+{
+	sort_sr = sr;
+	qsort(idx, (size_t)n, sizeof(*idx), by_func);
+	int *seen = NULL; /* per member: how often the traceable functions list its name */
+	bool any_module = false;
+	for (int k = 0; k < n; k++) {
+		keep[k] = k == 0 || by_func(&idx[k - 1], &idx[k]) != 0;
+		any_module |= in_module(&sr->points[idx[k]]);
+	}
+	if (!any_module)
+		return;
+	const char *root = tracefs_root();
+	char path[512];
+	snprintf(path, sizeof(path), "%s/available_filter_functions", root ? root : "/nonexistent");
+	FILE *f = fopen(path, "re");
+	seen = calloc((size_t)n, sizeof(*seen));
+	char *line = NULL;
+	size_t cap = 0;
+	while (f && seen && getline(&line, &cap, f) > 0) {
+		line[strcspn(line, " \t\n")] = '\0';
+		int lo = 0, hi = n - 1; /* binary search of the sorted members */
+		while (lo <= hi) {
+			int mid = (lo + hi) / 2;
+			int c = strcmp(line, sr->points[idx[mid]].func);
+			if (c == 0) {
+				for (int k = mid; k >= 0 && !strcmp(line, sr->points[idx[k]].func); k--)
+					seen[k]++;
+				for (int k = mid + 1; k < n && !strcmp(line, sr->points[idx[k]].func); k++)
+					seen[k]++;
+				break;
+			}
+			if (c < 0)
+				hi = mid - 1;
+			else
+				lo = mid + 1;
+		}
+	}
+	/* unreadable list: no module function can be shown unambiguous */
+	for (int k = 0; k < n; k++)
+		if (in_module(&sr->points[idx[k]]) && (!f || !seen || seen[k] != 1))
+			keep[k] = false;
+	free(line);
+	free(seen);
+	if (f)
+		fclose(f);
+}
+
 void rt_kprobe_multi_plan(struct sema_result *sr, int verbose)
 {
 	const char *env = getenv("BPFSCRIPT_KPROBE_MULTI");
 	if (env && strcmp(env, "0") == 0)
 		return;
 	int tested = 0; /* 0 not yet, 1 yes, -1 no */
+	int *idx = malloc(sizeof(int) * (size_t)(sr->npoints ? sr->npoints : 1));
+	bool *keep = malloc(sizeof(bool) * (size_t)(sr->npoints ? sr->npoints : 1));
+	bool *done = calloc((size_t)(sr->npoints ? sr->npoints : 1), sizeof(bool));
+	if (!idx || !keep || !done)
+		goto out; /* out of memory: every point attaches on its own */
 	for (int i = 0; i < sr->npoints; i++) {
 		struct probe_point *p = &sr->points[i];
-		if (!is_kprobe(p) || !p->wildcard || p->offset || p->multi_group)
+		if (done[i] || !is_kprobe(p) || !p->wildcard || p->offset || p->multi_group)
 			continue;
 		int n = 0;
-		for (int j = i; j < sr->npoints; j++) {
-			const struct probe_point *q = &sr->points[j];
-			n += is_kprobe(q) && q->wildcard && !q->offset && q->probe == p->probe &&
-			     q->kind == p->kind;
-		}
-		if (n < 2)
+		for (int j = i; j < sr->npoints; j++)
+			if (!done[j] && candidate(&sr->points[j], p->probe, p->kind)) {
+				idx[n++] = j;
+				done[j] = true;
+			}
+		drop_ambiguous(sr, idx, keep, n);
+		int kept = 0, leader = -1;
+		for (int k = 0; k < n; k++)
+			if (keep[k]) {
+				kept++;
+				if (leader < 0 || idx[k] < leader)
+					leader = idx[k];
+			}
+		if (kept < 2)
 			continue;
 		if (!tested) {
-			tested = kernel_has_multi(p) ? 1 : -1;
+			tested = kernel_has_multi(&sr->points[leader]) ? 1 : -1;
 			if (verbose)
 				fprintf(stderr, "kprobe wildcards attach %s\n",
 					tested > 0 ? "through kprobe_multi links"
@@ -86,14 +164,15 @@ void rt_kprobe_multi_plan(struct sema_result *sr, int verbose)
 						     "refuses kprobe_multi links)");
 		}
 		if (tested < 0)
-			return;
-		for (int j = i; j < sr->npoints; j++) {
-			struct probe_point *q = &sr->points[j];
-			if (is_kprobe(q) && q->wildcard && !q->offset && q->probe == p->probe &&
-			    q->kind == p->kind)
-				q->multi_group = i + 1;
-		}
+			break;
+		for (int k = 0; k < n; k++)
+			if (keep[k])
+				sr->points[idx[k]].multi_group = leader + 1;
 	}
+out:
+	free(idx);
+	free(keep);
+	free(done);
 }
 
 uint32_t rt_kprobe_multi_attach_type(const struct probe_point *p)
@@ -111,18 +190,17 @@ int rt_kprobe_multi_attach(const struct probe_point *p, int prog_fd, struct rt_l
 		cap += l->same_as[q] == me;
 	const char **syms = calloc((size_t)cap, sizeof(*syms));
 	__u64 *cookies = calloc((size_t)cap, sizeof(*cookies));
-	char (*bufs)[400] = calloc((size_t)cap, sizeof(*bufs));
 	int n = 0, err = 0;
-	if (!syms || !cookies || !bufs) {
+	if (!syms || !cookies) {
 		err = -ENOMEM;
 		goto out;
 	}
-	syms[n] = symbol(p, bufs[n], sizeof(bufs[n]));
+	syms[n] = p->func;
 	cookies[n++] = (__u64)me;
 	for (int q = 0; l->same_as && q < l->npoints && n < cap; q++) {
 		if (l->same_as[q] != me)
 			continue;
-		syms[n] = symbol(&l->points[q], bufs[n], sizeof(bufs[n]));
+		syms[n] = l->points[q].func;
 		cookies[n++] = (__u64)q;
 	}
 	LIBBPF_OPTS(bpf_link_create_opts, o, .kprobe_multi.syms = syms,
@@ -133,6 +211,5 @@ int rt_kprobe_multi_attach(const struct probe_point *p, int prog_fd, struct rt_l
 out:
 	free(syms);
 	free(cookies);
-	free(bufs);
 	return err;
 }

@@ -1,9 +1,11 @@
 #!/bin/busybox sh
 # tests/vm/init.sh — PID 1 of the test VM's initramfs (a template: run_vm.sh fills in
-# @REPO@, @WORK@ (its private copies of ./bpfscript and build/workloads) and @GUEST_ARGS@ and copies it into build/vm/initramfs/init).
+# @REPO@, @WORK@ (its private copies of ./bpfscript and build/workloads), @GUEST_ARGS@ and
+# @GUEST_ENV@ (VM_KERNEL, VM_KCONFIG, BENCH_ROUNDS) and copies it into the initramfs as /init).
 #
 # Owns: bringing the guest up just far enough to run the project from the host's root:
-# load the virtio and 9p modules, mount the host root read-only over 9p with proc, sysfs,
+# load the virtio and 9p modules (in /lib/modules/order: dependencies first), mount the
+# host root read-only over 9p with proc, sysfs,
 # devtmpfs, a tmpfs /tmp, tracefs, debugfs and bpffs inside it, chroot there and run
 # tests/vm/guest.sh; then power off. Every line for the host starts with "@@VM ".
 # Must not: run tests itself or write to the host (the share is read-only); a failure to
@@ -13,8 +15,7 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs \
-	fscache 9pnet 9pnet_virtio 9p; do
+for m in $(cat /lib/modules/order); do
 	insmod /lib/modules/$m.ko 2>/dev/null
 done
 # The virtio device shows up asynchronously after its driver loads.
@@ -50,6 +51,6 @@ mount -t tracefs tracefs /mnt/sys/kernel/tracing
 mount -t debugfs debugfs /mnt/sys/kernel/debug
 mount -t bpf bpf /mnt/sys/fs/bpf
 echo "@@VM UP $(cut -d' ' -f1 /proc/uptime)"
-chroot /mnt /bin/bash -c 'ulimit -l unlimited; cd @REPO@ && BPFSCRIPT=@WORK@/bpfscript WORKLOADS=@WORK@/workloads exec tests/vm/guest.sh @GUEST_ARGS@' 2>&1
+chroot /mnt /bin/bash -c 'ulimit -l unlimited; cd @REPO@ && @GUEST_ENV@ BPFSCRIPT=@WORK@/bpfscript WORKLOADS=@WORK@/workloads exec tests/vm/guest.sh @GUEST_ARGS@' 2>&1
 echo "@@VM DONE $(cut -d' ' -f1 /proc/uptime)"
 poweroff -f

@@ -3,8 +3,8 @@
 # kernel has no kprobes.
 #
 # Owns: building the guest's initramfs into build/vm/ (busybox-static, tests/vm/init.sh and
-# the virtio + 9p modules of the newest /boot/vmlinuz-*-amd64 from /lib/modules/<ver>),
-# building build/vm/bpf_objs, booting that kernel once under qemu (software emulation,
+# the virtio + 9p modules of the kernel and the modules they depend on, unless built in),
+# building build/vm/bpf_objs, booting the kernel once under qemu (software emulation,
 # -m 2G -smp 2) with the host root shared read-only over 9p, and turning the guest's
 # "@@VM ok/not ok" console lines into this suite's "ok"/"not ok" lines and the final
 # "N passed, N failed". Uses the release ./bpfscript (ASan under emulation is too slow)
@@ -12,14 +12,21 @@
 # Must not: pass when the VM cannot run: no kernel image, no qemu, no busybox, a guest that
 # never finishes, or a guest that reports no tests each count as a failure.
 #
-#   tests/vm/run_vm.sh [TEST...]     e.g. tests/vm/run_vm.sh kprobe_arg2 stop_sigkill
+#   tests/vm/run_vm.sh [--kernel debian|bpo] [TEST...]   e.g. tests/vm/run_vm.sh kprobe_arg2 stop_sigkill
+#     --kernel debian (default): the newest installed /boot/vmlinuz-*-amd64 (Debian 12's 6.1)
+#       with /lib/modules/<ver>; runs every t_* of guest.sh except the multi_* ones.
+#     --kernel bpo: bookworm-backports' 6.12 that `make setup` extracts into build/vm/bpo/
+#       (tests/vm/fetch_bpo_kernel.sh; it has fprobes, so kprobe_multi links); runs the
+#       multi_* tests and kprobe_multi (tests/vm/run_vm_multi.sh is this run as a suite).
 #   VM_TIMEOUT=secs (default 420; ~2 min on an idle machine)    console log: build/vm/console.log
+#   BENCH_ROUNDS=N: rounds of the kprobe_multi_bench (named only; takes tens of minutes)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 REPO=$(pwd)
 OUT=build/vm
 TIMEOUT=${VM_TIMEOUT:-420}
-MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p"
+# what the guest needs; their dependencies come from modinfo, built-in ones are skipped
+MODULES="virtio_pci 9pnet_virtio 9p"
 
 fail_suite() {
 	echo "not ok vm: $*"
@@ -27,10 +34,32 @@ fail_suite() {
 	exit 1
 }
 
-kernel=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n 1)
-[ -n "$kernel" ] || fail_suite "no kernel image /boot/vmlinuz-*-amd64 (make setup installs linux-image-amd64)"
-ver=${kernel#/boot/vmlinuz-}
-[ -d "/lib/modules/$ver" ] || fail_suite "no /lib/modules/$ver for $kernel"
+flavour=debian
+if [ "${1:-}" = --kernel ]; then
+	flavour=${2:-}
+	shift 2 || fail_suite "--kernel needs debian or bpo"
+fi
+case $flavour in
+debian)
+	kernel=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$kernel" ] || fail_suite "no kernel image /boot/vmlinuz-*-amd64 (make setup installs linux-image-amd64)"
+	ver=${kernel#/boot/vmlinuz-}
+	moddir=/lib/modules/$ver
+	kconfig=/boot/config-$ver
+	;;
+bpo)
+	kernel=$(ls build/vm/bpo/boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$kernel" ] || fail_suite "no build/vm/bpo/boot/vmlinuz-* (make setup fetches bookworm-backports' kernel with tests/vm/fetch_bpo_kernel.sh; run it to see why it failed)"
+	ver=${kernel#build/vm/bpo/boot/vmlinuz-}
+	moddir=build/vm/bpo/lib/modules/$ver
+	kconfig=$REPO/build/vm/bpo/boot/config-$ver
+	grep -q '^CONFIG_FPROBE=y' "$kconfig" 2>/dev/null || fail_suite "$kconfig lacks CONFIG_FPROBE=y"
+	;;
+*) fail_suite "--kernel $flavour: want debian or bpo" ;;
+esac
+[ -d "$moddir/kernel" ] || fail_suite "no $moddir for $kernel"
+command -v modinfo >/dev/null || PATH=$PATH:/sbin:/usr/sbin
+command -v modinfo >/dev/null || fail_suite "modinfo missing (Debian's kmod package)"
 command -v qemu-system-x86_64 >/dev/null || fail_suite "qemu-system-x86_64 missing (make setup installs qemu-system-x86)"
 busybox=/bin/busybox
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
@@ -52,22 +81,32 @@ trap 'rm -rf "$work"' EXIT
 root=$work/initramfs
 mkdir -p "$root"/{bin,dev,proc,sys,mnt,lib/modules}
 cp "$busybox" "$root/bin/busybox"
-for m in $MODULES; do
-	ko=$(find "/lib/modules/$ver/kernel" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" | head -n 1)
-	[ -n "$ko" ] || fail_suite "module $m not found under /lib/modules/$ver"
+# add_module NAME: NAME's dependencies, then NAME, into the initramfs and its load order.
+declare -A seen_module
+add_module() {
+	local m=$1 ko d
+	[ -n "${seen_module[$m]:-}" ] && return 0
+	seen_module[$m]=1
+	grep -Eq "/${m//_/[-_]}\.ko$" "$moddir/modules.builtin" 2>/dev/null && return 0
+	ko=$(find "$moddir/kernel" \( -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" \) | head -n 1)
+	[ -n "$ko" ] || fail_suite "module $m not found under $moddir"
+	for d in $(modinfo -F depends "$ko" | tr , ' '); do add_module "$d"; done
 	case $ko in
 	*.xz) xz -dc "$ko" >"$root/lib/modules/$m.ko" ;;
 	*.zst) zstd -qdc "$ko" >"$root/lib/modules/$m.ko" ;;
 	*) cp "$ko" "$root/lib/modules/$m.ko" ;;
 	esac || fail_suite "cannot copy module $m"
-done
+	echo "$m" >>"$root/lib/modules/order"
+}
+for m in $MODULES; do add_module "$m"; done
 # Private copies of what the guest runs: other builds may relink ./bpfscript or rebuild a
 # workload at any moment, and the guest sees the host's files live.
 cp ./bpfscript "$work/bpfscript" && cp -r build/workloads "$work/workloads" ||
 	fail_suite "cannot copy ./bpfscript and build/workloads"
 guest_args=''
 for t in "$@"; do guest_args="$guest_args $(printf '%q' "$t")"; done
-sed -e "s|@REPO@|$REPO|" -e "s|@WORK@|$REPO/$work|g" -e "s|@GUEST_ARGS@|$guest_args|" tests/vm/init.sh >"$root/init"
+sed -e "s|@REPO@|$REPO|" -e "s|@WORK@|$REPO/$work|g" -e "s|@GUEST_ARGS@|$guest_args|" \
+	-e "s|@GUEST_ENV@|VM_KERNEL=$flavour VM_KCONFIG=$kconfig BENCH_ROUNDS=${BENCH_ROUNDS:-3}|" tests/vm/init.sh >"$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip -1) >"$work/initrd.gz" ||
 	fail_suite "cannot build the initramfs"
