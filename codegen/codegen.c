@@ -87,6 +87,36 @@ void cg_result_free(struct cg_result *r)
 	r->nsites = 0;
 }
 
+static const struct sema_result *name_sr;
+static int by_name(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	const char *nx = name_sr->points[x].name, *ny = name_sr->points[y].name;
+	int c = strcmp(nx ? nx : "", ny ? ny : "");
+	return c ? c : (x > y) - (x < y);
+}
+
+/* `probe` of each point: the first point printed with the same name, so that two attach
+ * points naming one function (kprobe:f*,kprobe:fo*) count in one map key. */
+static int find_probe_ids(struct cg *c)
+{
+	const struct sema_result *sr = c->sr;
+	int *order = malloc(sizeof(int) * (size_t)(sr->npoints ? sr->npoints : 1));
+	if (!order)
+		return -1;
+	for (int i = 0; i < sr->npoints; i++)
+		order[i] = i;
+	name_sr = sr;
+	qsort(order, (size_t)sr->npoints, sizeof(*order), by_name);
+	for (int k = 0; k < sr->npoints; k++) {
+		int same = k > 0 && sr->points[order[k]].name && sr->points[order[k - 1]].name &&
+			   strcmp(sr->points[order[k]].name, sr->points[order[k - 1]].name) == 0;
+		c->probe_id[order[k]] = same ? c->probe_id[order[k - 1]] : order[k];
+	}
+	free(order);
+	return 0;
+}
+
 int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg_opts *opts,
 		struct diag *d, struct cg_result *out)
 {
@@ -99,7 +129,9 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 	out->progs = calloc(sr->npoints ? sr->npoints : 1, sizeof(*out->progs));
 	c.share_of = calloc(sr->npoints ? sr->npoints : 1, sizeof(int));
 	c.shared = calloc(sr->npoints ? sr->npoints : 1, sizeof(bool));
-	if (!c.probes || !out->progs || !c.share_of || !c.shared) {
+	c.probe_id = calloc(sr->npoints ? sr->npoints : 1, sizeof(int));
+	if (!c.probes || !out->progs || !c.share_of || !c.shared || !c.probe_id ||
+	    find_probe_ids(&c)) {
 		diag_error_noloc(d, "out of memory");
 		goto out;
 	}
@@ -122,6 +154,7 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 		out->progs[pt].point = pt;
 		out->progs[pt].shared = c.share_of[pt] >= 0;
 		out->progs[pt].same_as = c.share_of[pt];
+		out->progs[pt].probe_id = c.probe_id[pt];
 		out->progs[pt].prog_type = cg_point_prog_type(&c, pt);
 		snprintf(out->progs[pt].name, sizeof(out->progs[pt].name), "p%d", pt);
 	}
@@ -138,6 +171,7 @@ out:
 	free(c.probes);
 	free(c.share_of);
 	free(c.shared);
+	free(c.probe_id);
 	if (err)
 		cg_result_free(out);
 	return err;

@@ -30,9 +30,12 @@ struct cg_func {
 struct cg_prog {
 	int point;           /* index into sema_result.points */
 	bool shared;         /* the same code as progs[same_as] (an earlier one): loaded once
-	                        and linked to each point with the point's index as BPF cookie,
-	                        which `probe` reads; false: its own program */
+	                        and linked to each point with probe_id as BPF cookie, which
+	                        `probe` reads; false: its own program */
 	int same_as;
+	int probe_id;        /* the value of `probe` here: the first point of the same name
+	                        (points that print alike are one map key, as bpftrace's probe
+	                        strings are), which the printer names */
 	uint32_t prog_type;  /* enum bpf_prog_type value */
 	void *insns;         /* struct bpf_insn[insn_cnt], malloc'd */
 	size_t insn_cnt;

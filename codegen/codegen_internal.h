@@ -114,6 +114,7 @@ struct cg {
 	 * `probe` is the attach cookie the runtime gives each point's link (codegen.c). */
 	int *share_of;
 	bool *shared;                 /* shared[pt]: some later point shares pt's code */
+	int *probe_id;                /* probe_id[pt]: the value of `probe` (cg_prog.probe_id) */
 	int ncallbacks;               /* for-loop / len() callbacks emitted (unique names) */
 	struct cg_helper_site *sites; /* -k/-kk call sites (emit_checks.c), moved to the result */
 	int nsites;

@@ -260,11 +260,11 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 	case BI_PROBE: {
 		if (c->shared && c->shared[c->fn.pt->index] && !c->fn.cb_stop) {
 			/* code shared by a wildcard's points is loaded once and linked to each
-			 * point with the point's index as BPF cookie (runtime/attach.c) */
+			 * point with its probe_id as BPF cookie (runtime/attach.c) */
 			LLVMValueRef a[1] = { c->fn.ctx };
 			return bpfb_helper(c, BPF_FUNC_get_attach_cookie, c->i64, a, 1, "probe");
 		}
-		return bpfb_i64(c, (uint64_t)c->fn.pt->index); /* a program of its own */
+		return bpfb_i64(c, (uint64_t)c->probe_id[c->fn.pt->index]); /* its own program */
 	}
 	case BI_CTX:
 		return LLVMBuildPtrToInt(c->b, c->fn.ctx, c->i64, "ctx");

@@ -209,6 +209,13 @@ int rt_perf_open(struct perf_event_attr *attr, int pid, int cpu)
  * bpf_get_attach_cookie returns to the program: the point's index, which code shared by a
  * wildcard's points reads as `probe`), then enables the event. Both fds are recorded in
  * l, so a failure part-way leaves nothing unaccounted for. */
+uint64_t rt_probe_cookie(const struct rt_links *l, const struct probe_point *p)
+{
+	if (l->probe_ids && p->index >= 0 && p->index < l->npoints)
+		return (uint64_t)l->probe_ids[p->index];
+	return (uint64_t)p->index;
+}
+
 int rt_link_perf(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l)
 {
 	int err = links_push(l, pfd, RT_FD_PERF_EVENT);

@@ -142,7 +142,9 @@ int print_info(FILE *out)
 	fprintf(out, "  perf_event: %s\n",
 		yes_no(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_PERF_EVENT, NULL) == 1));
 	fprintf(out, "  kfunc: %s\n", yes_no(fentry));
-	fprintf(out, "  iter:task: no\n  iter:task_file: no\n  kprobe_multi: no\n");
+	fprintf(out, "  iter:task: no\n  iter:task_file: no\n");
+	/* kprobe wildcards through one link (runtime/probe_kprobe_multi.c): fprobe kernels */
+	fprintf(out, "  kprobe_multi: %s\n", yes_no(kprobes && rt_kprobe_multi_available()));
 	fprintf(out, "  raw_tp_special: %s\n",
 		yes_no(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL) == 1));
 	rt_fentry_free();

@@ -131,7 +131,7 @@ int rt_perf_event_attach(uint32_t type, const struct probe_point *p, int prog_fd
 	};
 	if (l->pid > 0) { /* -p: a counter that follows the process over every CPU */
 		int pfd = rt_perf_open(&attr, l->pid, -1);
-		return pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, (uint64_t)p->index, l);
+		return pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, rt_probe_cookie(l, p), l);
 	}
 	int *cpus = NULL;
 	int ncpus = rt_online_cpus(&cpus);
@@ -140,7 +140,7 @@ int rt_perf_event_attach(uint32_t type, const struct probe_point *p, int prog_fd
 	int err = 0;
 	for (int i = 0; i < ncpus && !err; i++) {
 		int pfd = rt_perf_open(&attr, -1, cpus[i]);
-		err = pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, (uint64_t)p->index, l);
+		err = pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, rt_probe_cookie(l, p), l);
 	}
 	free(cpus);
 	return err;

@@ -64,6 +64,12 @@ static bool kernel_has_multi(const struct probe_point *p)
 	return lfd >= 0;
 }
 
+bool rt_kprobe_multi_available(void)
+{
+	struct probe_point p = { .kind = PROBE_KPROBE, .func = (char *)"vfs_read" };
+	return kernel_has_multi(&p);
+}
+
 static const struct sema_result *sort_sr;
 static int by_func(const void *a, const void *b)
 {
@@ -196,12 +202,12 @@ int rt_kprobe_multi_attach(const struct probe_point *p, int prog_fd, struct rt_l
 		goto out;
 	}
 	syms[n] = p->func;
-	cookies[n++] = (__u64)me;
+	cookies[n++] = rt_probe_cookie(l, p);
 	for (int q = 0; l->same_as && q < l->npoints && n < cap; q++) {
 		if (l->same_as[q] != me)
 			continue;
 		syms[n] = l->points[q].func;
-		cookies[n++] = (__u64)q;
+		cookies[n++] = rt_probe_cookie(l, &l->points[q]);
 	}
 	LIBBPF_OPTS(bpf_link_create_opts, o, .kprobe_multi.syms = syms,
 		    .kprobe_multi.cnt = (uint32_t)n, .kprobe_multi.cookies = cookies,

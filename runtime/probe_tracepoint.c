@@ -176,7 +176,7 @@ static int attach_tracepoint(const struct probe_point *p, int prog_fd, struct rt
 	int pfd = rt_perf_open(&attr, -1, 0);
 	if (pfd < 0)
 		return pfd;
-	return rt_link_perf(prog_fd, pfd, (uint64_t)p->index, l);
+	return rt_link_perf(prog_fd, pfd, rt_probe_cookie(l, p), l);
 }
 
 const struct provider provider_tracepoint = {

@@ -119,7 +119,7 @@ static int attach_watchpoint(const struct probe_point *p, int prog_fd, struct rt
 	else if (pfd == -EINVAL)
 		snprintf(why, whylen, "the kernel refused the breakpoint (address not aligned "
 				      "to its length, or not in user space?)");
-	return pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, (uint64_t)p->index, l);
+	return pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, rt_probe_cookie(l, p), l);
 }
 
 const struct provider provider_watchpoint = {

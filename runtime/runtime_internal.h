@@ -86,7 +86,12 @@ struct rt_links {
 	const struct probe_point *points;
 	const int *same_as;
 	int npoints;
+	/* per point: the value of `probe` (cg_prog.probe_id), the BPF cookie of shared code;
+	 * NULL: the point's index */
+	const int *probe_ids;
 };
+/* The BPF cookie a point's link carries: what `probe` reads in shared code. */
+uint64_t rt_probe_cookie(const struct rt_links *l, const struct probe_point *p);
 
 int rt_attach_point(const struct probe_point *p, int prog_fd, struct rt_links *l,
 		    struct diag *d);
@@ -143,6 +148,8 @@ bool rt_kprobe_fentry(const struct probe_point *p);
  * kernel accepts kprobe_multi links. */
 void rt_kprobe_multi_plan(struct sema_result *sr, int verbose);
 uint32_t rt_kprobe_multi_attach_type(const struct probe_point *p);
+/* Does the kernel accept a kprobe_multi link (tried on vfs_read)? For --info. */
+bool rt_kprobe_multi_available(void);
 /* The group leader links every point sharing its program; the others return 0. */
 int rt_kprobe_multi_attach(const struct probe_point *p, int prog_fd, struct rt_links *l);
 

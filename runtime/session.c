@@ -300,6 +300,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	struct saved_signals sigs;
 	int *prog_fds = NULL;
 	int *same_as = NULL; /* per point: the point whose program it shares, or -1 */
+	int *probe_ids = NULL; /* per point: the value of `probe` (codegen's probe_id) */
 	const char **names = NULL, **strf = NULL, **funcs = NULL;
 	bool signals_set = false;
 	struct rt_stacks stacks = { 0 };
@@ -346,7 +347,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	names = calloc((size_t)(sr->npoints ? sr->npoints : 1), sizeof(*names));
 	funcs = calloc((size_t)(sr->npoints ? sr->npoints : 1), sizeof(*funcs));
 	same_as = malloc(sizeof(int) * (size_t)(sr->npoints ? sr->npoints : 1));
-	if (!prog_fds || !names || !funcs || !same_as) {
+	probe_ids = malloc(sizeof(int) * (size_t)(sr->npoints ? sr->npoints : 1));
+	if (!prog_fds || !names || !funcs || !same_as || !probe_ids) {
 		diag_error_noloc(d, "out of memory");
 		goto out_cg;
 	}
@@ -361,14 +363,19 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	}
 	if (lerr)
 		goto out_cg;
-	for (int i = 0; i < sr->npoints; i++)
+	for (int i = 0; i < sr->npoints; i++) {
 		same_as[i] = -1;
+		probe_ids[i] = i;
+	}
 	for (int i = 0; i < cg.nprogs; i++)
-		if (cg.progs[i].point >= 0 && cg.progs[i].point < sr->npoints)
+		if (cg.progs[i].point >= 0 && cg.progs[i].point < sr->npoints) {
 			same_as[cg.progs[i].point] = cg.progs[i].shared ? cg.progs[i].same_as : -1;
+			probe_ids[cg.progs[i].point] = cg.progs[i].probe_id;
+		}
 	links.points = sr->points;
 	links.npoints = sr->npoints;
 	links.same_as = same_as;
+	links.probe_ids = probe_ids;
 
 	for (int i = 0; i < sr->npoints; i++) {
 		names[i] = sr->points[i].name;
@@ -548,6 +555,7 @@ out_progs:
 out_cg:
 	free(prog_fds);
 	free(same_as);
+	free(probe_ids);
 	free(names);
 	free(funcs);
 	free(strf);
