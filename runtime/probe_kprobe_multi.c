@@ -7,12 +7,13 @@
  * Owns: deciding per run which points go this way (the matches of one wildcard probe, two
  * or more, no offsets, kprobes through the PMU, on a kernel that accepts a kprobe_multi
  * link; BPFSCRIPT_KPROBE_MULTI=0 turns it off), marking them (probe_point.multi_group =
- * the group's first point + 1), the program's expected attach type at load, and the
+ * the group's first member + 1), the program's expected attach type at load, and the
  * link: every point sharing the group leader's program in one link, each function by its
  * bare name (module functions too: the kernel's lookup takes no MODULE: prefix, so a
- * module's function whose name is not unique stays out of the group) with its point's
- * index as cookie (what `probe` reads); a point with code of its own (BTF `args` differ
- * per function) gets a one-symbol link.
+ * module's function whose name is not unique stays out of the group, as does a second
+ * point on one function) with its `probe` value (rt_probe_cookie) as cookie; a point with
+ * code of its own (BTF `args` differ per function) gets a one-symbol link. Also whether
+ * the kernel has kprobe_multi at all, for --info.
  * Must not: emit code (codegen shares the group's code and reads `func` with
  * bpf_get_func_ip) or decide kprobe PMU/legacy/fentry (probe_kprobe.c).
  */
