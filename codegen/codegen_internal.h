@@ -256,6 +256,9 @@ LLVMValueRef cg_call(struct cg *c, struct node *call);
 LLVMValueRef cg_event_buf(struct cg *c, uint64_t id, uint32_t payload);
 void cg_event_output(struct cg *c, LLVMValueRef buf, uint32_t size);
 
+/* ---- emit_seq.c: printf in an iter probe, written by bpf_seq_printf ---- */
+void cg_seq_printf(struct cg *c, struct node *call);
+
 /* ---- emit_checks.c: failing helpers ---- */
 /* After helper `helper` returned r (an i64, or the pointer a lookup returned): on failure
  * count it for the probe (reads, map updates), for map map_id (>= 0: a dropped update),

@@ -107,10 +107,40 @@ static LLVMValueRef add_off(struct cg *c, LLVMValueRef base, uint64_t off)
 	return off ? LLVMBuildAdd(c->b, base, bpfb_i64(c, off), "") : base;
 }
 
+/* ctx->FIELD in an iter probe: the kernel lets an iterator program read its context only
+ * in place (the verifier types a loaded pointer as the kernel object it is, which
+ * bpf_d_path and bpf_seq_printf require). A NULL object pointer is the kernel's last call,
+ * after every object: as in bpftrace, the probe returns there. */
+static bool is_iter_ctx(struct cg *c, const struct node *base)
+{
+	return base->kind == AST_IDENT && base->sym == BI_CTX && (cg_caps(c) & PV_ITER);
+}
+
+static LLVMValueRef iter_ctx_field(struct cg *c, struct node *n, const struct cmember *m,
+				   uint32_t off)
+{
+	uint32_t size = m->type->size;
+	LLVMTypeRef it = size == 8 ? c->i64 : size == 4 ? c->i32 : size == 2 ? c->i16 : c->i8;
+	LLVMValueRef v = bpfb_zext64(c, cg_ctx_load(c, it, off, size));
+	if (m->type->kind == CT_PTR) {
+		LLVMBasicBlockRef end = bpfb_block(c, "iter_end"), obj = bpfb_block(c, "iter_obj");
+		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, v, bpfb_i64(c, 0), ""), end,
+				obj);
+		LLVMPositionBuilderAtEnd(c->b, end);
+		LLVMBuildRet(c->b, bpfb_i64(c, 0));
+		LLVMPositionBuilderAtEnd(c->b, obj);
+	}
+	return cg_norm(c, v, &n->type);
+}
+
 LLVMValueRef cg_ctype_field(struct cg *c, struct node *n)
 {
 	uint32_t bit_off = 0;
 	const struct cmember *m = member_of(c, n, &bit_off);
+	if (m && is_iter_ctx(c, n->a) && !m->bitfield && bit_off % 8 == 0 &&
+	    n->type.kind == TY_INT && (m->type->size == 1 || m->type->size == 2 ||
+				       m->type->size == 4 || m->type->size == 8))
+		return iter_ctx_field(c, n, m, bit_off / 8);
 	bool user = n->a->type.user;
 	LLVMValueRef base = field_base(c, n);
 	if (!m)

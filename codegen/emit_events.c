@@ -88,6 +88,10 @@ static const struct fmt_info *fmt_of(struct cg *c, struct node *n)
 
 static void printf_call(struct cg *c, struct node *n)
 {
+	if (cg_caps(c) & PV_ITER) { /* into the iterator's output: emit_seq.c */
+		cg_seq_printf(c, n);
+		return;
+	}
 	const struct fmt_info *fi = fmt_of(c, n);
 	if (!fi)
 		return;

@@ -140,8 +140,9 @@ int cg_emit_point(struct cg *c, int idx)
 	f->body = bpfb_block(c, "body");
 	LLVMPositionBuilderAtEnd(c->b, f->body);
 
-	if (c->opts->filter_pid > 0 && !(cg_caps(c) & PV_RUN_ONCE)) {
-		/* -p PID: as current bpftrace, every probe fires only in that process */
+	if (c->opts->filter_pid > 0 && !(cg_caps(c) & (PV_RUN_ONCE | PV_ITER))) {
+		/* -p PID: as current bpftrace, every probe fires only in that process (an
+		 * iterator runs in the tracer's task: it is given the process instead) */
 		LLVMValueRef tgid = LLVMBuildLShr(c->b, pid_tgid(c), bpfb_i64(c, 32), "tgid");
 		LLVMValueRef mine = LLVMBuildICmp(c->b, LLVMIntEQ, tgid,
 						  bpfb_i64(c, (uint64_t)c->opts->filter_pid), "");

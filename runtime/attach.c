@@ -283,3 +283,22 @@ int rt_run_once(const struct probe_point *p, int prog_fd, struct diag *d)
 	}
 	return 0;
 }
+
+int rt_run_points(const struct rt_links *l, FILE *out, bool *ran, struct diag *d)
+{
+	*ran = false;
+	for (int i = 0; i < l->npoints; i++) {
+		const struct probe_point *p = &l->points[i];
+		const struct provider *pv = provider_of(p);
+		if (!pv || !pv->run)
+			continue;
+		*ran = true;
+		char why[256] = "";
+		int err = pv->run(p, l, out, why, sizeof(why));
+		if (err) {
+			diag_error_noloc(d, "probe %s: %s", p->name, why[0] ? why : strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}

@@ -142,7 +142,9 @@ int print_info(FILE *out)
 	fprintf(out, "  perf_event: %s\n",
 		yes_no(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_PERF_EVENT, NULL) == 1));
 	fprintf(out, "  kfunc: %s\n", yes_no(fentry));
-	fprintf(out, "  iter:task: no\n  iter:task_file: no\n");
+	/* an iterator program the kernel loads (runtime/probe_iter.c) */
+	fprintf(out, "  iter:task: %s\n  iter:task_file: %s\n", yes_no(rt_iter_loadable("task")),
+		yes_no(rt_iter_loadable("task_file")));
 	/* kprobe wildcards through one link (runtime/probe_kprobe_multi.c): fprobe kernels */
 	fprintf(out, "  kprobe_multi: %s\n", yes_no(kprobes && rt_kprobe_multi_available()));
 	fprintf(out, "  raw_tp_special: %s\n",

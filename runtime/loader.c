@@ -97,8 +97,9 @@ static bool tracing_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p,
 	return true;
 }
 
-/* Points attached as uprobe_multi or kprobe_multi links say so at load (their provider's
- * load_attach_type). Returns whether o was filled. */
+/* Points attached as uprobe_multi or kprobe_multi links, or as iterators, say so at load
+ * (their provider's load_attach_type, and load_attach_btf_id for the kernel function an
+ * iterator's context comes from). Returns whether o was filled. */
 static bool attach_type_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p,
 			     const struct sema_result *sr)
 {
@@ -109,6 +110,8 @@ static bool attach_type_opts(struct bpf_prog_load_opts *o, const struct cg_prog 
 	if (!type)
 		return false;
 	o->expected_attach_type = (enum bpf_attach_type)type;
+	if (pv->load_attach_btf_id)
+		o->attach_btf_id = pv->load_attach_btf_id(pt);
 	return true;
 }
 
@@ -133,6 +136,21 @@ static void refusal(struct diag *d, const struct sema_result *sr, int point, con
 		diag_error(d, pt->loc, "%s", msg);
 	else
 		diag_error_noloc(d, "%s", msg);
+}
+
+/* An iterator program refused without a verifier message (a log of statistics only, or
+ * none): the kernel does not let this iterator be traced, e.g. one that needs a map. */
+static bool iter_refused(const struct sema_result *sr, int point, const char *log, int err,
+			 struct diag *d)
+{
+	const struct probe_point *pt = point >= 0 && point < sr->npoints ? &sr->points[point]
+									 : NULL;
+	const struct provider *pv = pt ? provider_of(pt) : NULL;
+	if (!pv || !(pv->caps & PV_ITER) || (log && log[0] && strncmp(log, "processed ", 10)))
+		return false;
+	refusal(d, sr, point, "the kernel refused to load the program for iterator %s (%s): "
+		"it does not let BPF programs run as this iterator here", pt->name, strerror(-err));
+	return true;
 }
 
 /* A failed load again, this time with a verifier log, so we can say what went wrong. */
@@ -181,6 +199,10 @@ static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb
 		refusal(d, sr, p->point, "the kernel verified the program for probe %s, but its JIT "
 			"compiler could not translate it (ENOTSUPP, a kernel limit some programs "
 			"hit; -v shows the verifier's statistics)", probe);
+		free(log);
+		return err;
+	}
+	if (iter_refused(sr, p->point, log, err, d)) {
 		free(log);
 		return err;
 	}

@@ -100,7 +100,7 @@ const struct provider *const providers[] = {
 	&provider_kretprobe, &provider_uprobe,   &provider_uretprobe,  &provider_profile,
 	&provider_interval, &provider_software,  &provider_hardware,   &provider_rawtracepoint,
 	&provider_self,     &provider_usdt,      &provider_watchpoint, &provider_asyncwatchpoint,
-	&provider_kfunc,    &provider_kretfunc,
+	&provider_iter,     &provider_kfunc,     &provider_kretfunc,
 };
 const size_t nproviders = sizeof(providers) / sizeof(providers[0]);
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../common/diag.h"
 #include "tracefs.h"
@@ -35,6 +36,7 @@ enum probe_kind {
 	PROBE_USDT,
 	PROBE_WATCHPOINT,
 	PROBE_ASYNCWATCHPOINT,
+	PROBE_ITER,
 };
 
 struct probe_point {
@@ -49,9 +51,13 @@ struct probe_point {
 	uint64_t offset;     /* FUNC+OFFSET */
 	uint64_t freq_hz;    /* profile:hz:N */
 	uint64_t period_ns;  /* interval:s/ms/us/hz, profile:s/ms/us */
-	uint64_t config;     /* software/hardware: the perf event's config; watchpoint: mode */
+	uint64_t config;     /* software/hardware: the perf event's config; watchpoint: mode;
+	                        iter: the BTF id of the kernel's bpf_iter_NAME function */
 	uint64_t period;     /* software/hardware: fire once every `period` events;
 	                        watchpoint: length (the address is `offset`) */
+	int wp_arg1;         /* watchpoint FUNC+argN: N + 1, the argument holding the address
+	                        to watch (func, target and offset: FUNC's uprobe); 0: the
+	                        ADDRESS form */
 	uint64_t ref_ctr_offset;        /* usdt: the semaphore's file offset; 0 = none */
 	struct usdt_arg *usdt_args;     /* usdt: the call site's arguments (owned) */
 	int usdt_nargs;                 /* usdt: how many; -1: none readable (usdt_args_err) */
@@ -85,6 +91,9 @@ enum provider_cap {
 	PV_CTX_U64 = 1u << 11,  /* the context is the u64 array of the arguments (raw tp) */
 	PV_USDT = 1u << 12,     /* argN from the point's SDT operand specs (usdt_args) */
 	PV_ARGS_DWARF = 1u << 13, /* `args.NAME` from the binary's DWARF (uprobes) */
+	PV_ITER = 1u << 14,     /* a BPF iterator: ctx is struct bpf_iter__NAME, read in place;
+	                           printf writes into its seq_file; it runs in the reader's task
+	                           (no -p filter), and is the only probe of its script */
 };
 
 /* Lines for `-l`: a provider's list hook adds "kind:...:name" lines (ownership passes). */
@@ -118,6 +127,14 @@ struct provider {
 	/* The point's program's expected_attach_type at load (uprobe_multi, kprobe_multi),
 	 * 0 for none; NULL: always none. */
 	uint32_t (*load_attach_type)(const struct probe_point *p);
+	/* The point's program's attach_btf_id at load (iter: its bpf_iter_NAME function), 0
+	 * for none; NULL: always none. */
+	uint32_t (*load_attach_btf_id)(const struct probe_point *p);
+	/* A kind whose programs run when the tracer reads them (iter): after BEGIN the
+	 * session calls this for the point instead of polling events, then ends the run.
+	 * Output goes to out. 0, or -errno with one sentence in why. NULL: events are polled. */
+	int (*run)(const struct probe_point *p, const struct rt_links *l, FILE *out, char *why,
+		   size_t whylen);
 	/* The kernel runs this kind's programs on one event newest-attached first (uprobe
 	 * consumers, kprobes), so its points attach in reverse script order and several
 	 * probes on one function still run in the order they are written. */
@@ -143,6 +160,7 @@ extern const struct provider provider_rawtracepoint;                      /* pro
 extern const struct provider provider_self;                               /* probe_self.c */
 extern const struct provider provider_usdt;                               /* probe_usdt.c */
 extern const struct provider provider_watchpoint, provider_asyncwatchpoint; /* probe_watchpoint.c */
+extern const struct provider provider_iter;                               /* probe_iter.c */
 
 /* Find a provider by the text before the first ':' ("t", "tracepoint", "BEGIN"...). */
 const struct provider *provider_find(const char *prefix, size_t len);

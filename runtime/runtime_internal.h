@@ -89,6 +89,9 @@ struct rt_links {
 	/* per point: the value of `probe` (cg_prog.probe_id), the BPF cookie of shared code;
 	 * NULL: the point's index */
 	const int *probe_ids;
+	/* an iter point's BPF link (probe_iter.c), which its run hook reads after BEGIN */
+	bool has_run_link;
+	int run_link;
 };
 /* The BPF cookie a point's link carries: what `probe` reads in shared code. */
 uint64_t rt_probe_cookie(const struct rt_links *l, const struct probe_point *p);
@@ -129,6 +132,14 @@ void rt_links_disable(struct rt_links *l);
 void rt_links_close(struct rt_links *l);
 /* Run a BEGIN/END program once in the calling context. */
 int rt_run_once(const struct probe_point *p, int prog_fd, struct diag *d);
+/* After BEGIN: the run hook of every point whose kind has one (iter: read the iterator into
+ * out). *ran tells whether any did (the session then ends instead of polling events).
+ * 0, or -errno with one sentence in d. */
+int rt_run_points(const struct rt_links *l, FILE *out, bool *ran, struct diag *d);
+
+/* ---- probe_iter.c: BPF iterators ------------------------------------------------------- */
+/* Would the kernel load an iterator program for bpf_iter_NAME (--info)? */
+bool rt_iter_loadable(const char *name);
 
 /* ---- probe_kprobe.c: kprobe/kretprobe through the kprobe PMU or legacy kprobe_events ---- */
 /* Before anything is created: can this kernel run the script's kprobes? 0, or one sentence

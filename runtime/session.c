@@ -3,7 +3,8 @@
  *
  * Owns the lifecycle and its order: create maps → codegen with their fds → load every
  * program → attach every probe (nothing is attached until all loaded) → run BEGIN →
- * release the -c child → poll events until exit(), a signal or the child's exit → detach →
+ * release the -c child → poll events until exit(), a signal or the child's exit (or, for
+ * a kind that runs when read, iter, read it once) → detach →
  * run END → drain → print every map in name order → close everything, on every path.
  * Must not: parse, type-check, generate code or format output itself; errors are one
  * sentence each through struct diag.
@@ -458,8 +459,12 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	flush_events(&ev);
 	if (!ev.exit_seen && !stop_signal)
 		rt_child_release(&o->child_gate_fd);
+	/* iter: the run is reading the iterator (its printf output), then it ends */
+	bool ran = false;
+	if (!ev.exit_seen && !stop_signal && rt_run_points(&links, o->out, &ran, d))
+		goto out_detach;
 
-	while (!ev.exit_seen && !stop_signal) {
+	while (!ran && !ev.exit_seen && !stop_signal) {
 		err = rt_events_poll(&ev, POLL_MS);
 		if (err < 0 && err != -EINTR) {
 			diag_error_noloc(d, "reading events failed: %s", strerror(-err));

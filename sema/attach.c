@@ -66,6 +66,48 @@ static int attach_positional(struct sema *s, struct node *a)
 	return 0;
 }
 
+static bool is_iter(const struct probe_point *p)
+{
+	const struct provider *pv = provider_of(p);
+	return pv && (pv->caps & PV_ITER);
+}
+
+/* An iter probe runs once, when the tracer reads its iterator, and then the run ends, so
+ * (as in bpftrace) it is the script's only probe besides BEGIN and END, with one attach
+ * point; each error is reported at the attach point that breaks the rule. */
+static void iter_rules(struct sema *s, struct node *prog)
+{
+	const struct sema_result *r = s->r;
+	int first = -1;
+	for (int i = 0; i < r->npoints && first < 0; i++)
+		if (is_iter(&r->points[i]))
+			first = i;
+	if (first < 0)
+		return;
+	const struct probe_point *it = &r->points[first];
+	for (struct node *p = prog->list; p; p = p->next) {
+		if (p->kind != AST_PROBE || p->sym != it->probe)
+			continue;
+		int natt = 0;
+		for (struct node *a = p->list; a; a = a->next)
+			if (a->kind == AST_ATTACH && ++natt == 2)
+				diag_error(s->d, a->loc, "Only single iter attach point is allowed.");
+	}
+	for (int i = 0; i < r->npoints; i++) {
+		const struct probe_point *q = &r->points[i];
+		const struct provider *pv = provider_of(q);
+		if (i == first || q->probe == it->probe || (pv && (pv->caps & PV_RUN_ONCE)))
+			continue;
+		if (is_iter(q))
+			diag_error(s->d, q->loc, "only one iter probe may run: %s ends the run once "
+						 "its iterator has been read", it->name);
+		else
+			diag_error(s->d, q->loc, "%s cannot be used with an iter probe (only BEGIN and "
+						 "END can): %s ends the run once its iterator has been "
+						 "read", q->name, it->name);
+	}
+}
+
 int sema_attach(struct sema *s, struct node *prog)
 {
 	struct sema_result *r = s->r;
@@ -130,6 +172,7 @@ int sema_attach(struct sema *s, struct node *prog)
 			diag_error(s->d, skipped[i].loc, "%s", m);
 		free(skipped[i].msg);
 	}
+	iter_rules(s, prog);
 	uint32_t max = s->opts && s->opts->max_probes ? s->opts->max_probes
 						       : SEMA_MAX_PROBES_DEFAULT;
 	if ((uint32_t)r->npoints > max)

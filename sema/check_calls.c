@@ -145,6 +145,10 @@ static void check_printf(struct sema *s, struct node *n)
 		diag_error(s->d, at, "%s", err[0] ? err : "printf: invalid format string");
 		return;
 	}
+	if (sema_probe_all(s, PV_ITER)) { /* the kernel prints it: check_seq.c */
+		sema_seq_printf(s, n, argn, nargs);
+		return;
+	}
 	n->fmt = sema_fmt_add(s, FMT_PRINTF, f->str, args, nargs, n->loc);
 }
 

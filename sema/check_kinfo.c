@@ -138,12 +138,17 @@ static void check_percpu_kaddr(struct sema *s, struct node *n)
 	n->type.ct = ctypes_int(sema_ctypes(s), 8, false);
 }
 
-/* path(p[, size]): bpf_d_path, which the kernel lets only tracing (fentry/fexit)
- * programs call, and only in the functions of its btf_allowlist_d_path. */
+/* path(p[, size]): bpf_d_path, which the kernel lets only tracing programs call: fentry/
+ * fexit ones in the functions of its btf_allowlist_d_path, and iterators. p is a struct
+ * path pointer, or (as in bpftrace's path(ctx->file->f_path)) the struct itself, whose
+ * value is its address. */
 static void check_path(struct sema *s, struct node *n)
 {
 	struct node *a = n->list, *size = a->next;
-	if (!int_value(s, a, "path"))
+	sema_expr(s, a);
+	bool record = a->type.kind == TY_RECORD && a->type.ct && a->type.ct->name &&
+		      strcmp(a->type.ct->name, "path") == 0;
+	if (!record && !int_value(s, a, "path"))
 		return;
 	uint32_t len = s->opts->strlen ? s->opts->strlen : 64;
 	if (size) {
@@ -157,10 +162,10 @@ static void check_path(struct sema *s, struct node *n)
 	}
 	for (int i = 0; i < s->r->npoints; i++) {
 		const struct probe_point *pt = &s->r->points[i];
-		if (pt->probe == s->probe && !pt->fentry) {
+		if (pt->probe == s->probe && !pt->fentry && !(provider_of(pt)->caps & PV_ITER)) {
 			diag_error(s->d, n->loc, "path() is not allowed in %s probes: the kernel lets "
-						 "only kfunc/kretfunc (fentry/fexit) programs of a "
-						 "few functions call bpf_d_path",
+						 "only iter and kfunc/kretfunc (fentry/fexit) programs "
+						 "of a few functions call bpf_d_path",
 				   sema_probetype_name(pt));
 			return;
 		}

@@ -232,6 +232,24 @@ bool sema_probe_all(const struct sema *s, uint32_t caps)
 }
 
 
+/* In an iter probe ctx is the iterator's context, struct bpf_iter__NAME * (ctx->task,
+ * ctx->meta->seq_num), as bpftrace types it; codegen reads its fields in place. */
+static bool iter_ctx(struct sema *s, struct node *n)
+{
+	if (!sema_probe_all(s, PV_ITER))
+		return false;
+	for (int i = 0; i < s->r->npoints; i++) {
+		const struct probe_point *pt = &s->r->points[i];
+		char tag[160];
+		if (pt->probe != s->probe || !pt->func)
+			continue;
+		snprintf(tag, sizeof(tag), "bpf_iter__%s", pt->func);
+		n->type = sema_ptr_to_record(s, tag, false);
+		return true;
+	}
+	return false;
+}
+
 void sema_ident(struct sema *s, struct node *n)
 {
 	enum builtin b = builtin_lookup(n->str, 0);
@@ -250,6 +268,8 @@ void sema_ident(struct sema *s, struct node *n)
 		return;
 	case BI_CTX: /* the probe's context (pt_regs, the tracepoint record, perf data) as an
 		      * address, as bpftrace 0.17 types it: cast it to read it */
+		if (iter_ctx(s, n))
+			return;
 		n->type = type_u64();
 		return;
 	case BI_CURTASK: /* as bpftrace with BTF: curtask->pid; BTF is read only then */

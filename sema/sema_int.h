@@ -134,6 +134,10 @@ bool sema_typeof(struct sema *s, struct node *n);
 /* &$x, &@m[k]: false when n's operand is neither a variable nor a map. */
 bool sema_addrof_slot(struct sema *s, struct node *n);
 
+/* check_seq.c: printf in an iter probe (the kernel's bpf_seq_printf formats it); argn are
+ * its nargs checked arguments. */
+void sema_seq_printf(struct sema *s, struct node *call, struct node *const *argn, int nargs);
+
 /* check_loops.c: for ($kv : @map) { } and len(@map) (map iteration). */
 void sema_for(struct sema *s, struct node *n);
 void sema_len(struct sema *s, struct node *n);
