@@ -573,6 +573,8 @@ t_kinfo_percpu() {
 }
 
 . tests/vm/guest_multi.sh
+# iter and watchpoint tests (t_iter_*, t_watchpoint_*)
+. tests/vm/guest_iter.sh
 
 # --- main -----------------------------------------------------------------------------------
 
