@@ -380,6 +380,7 @@ int main(int argc, char **argv)
 
 	struct sema_opts sopts = {
 		.have_cpid = so.child_cmd != NULL,
+		.child_cmd = so.child_cmd,
 		.target_pid = so.target_pid,
 		.unsafe = unsafe,
 	};

@@ -145,6 +145,8 @@ enum {
 	ABI_EV_PRINT_VALUE = 6,
 	ABI_EV_ASYNC = 7,    /* u64 fmt index, then args per fmts[i]: system/cat/join */
 	ABI_EV_HELPER_ERROR = 8, /* -k/-kk: u64 call site (cg_result.sites), s64 helper's return */
+	ABI_EV_WATCHPOINT = 9, /* u64 point, u64 address, u64 pid_tgid: arm a FUNC+argN
+	                          watchpoint (sent by runtime/probe_watchpoint.c's program) */
 	ABI_EV_PRINTF = 1000,
 };
 

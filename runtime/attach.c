@@ -143,6 +143,7 @@ static bool close_in_background(struct rt_links *l)
 
 void rt_links_close(struct rt_links *l)
 {
+	rt_watch_free(l);
 	int nslow = 0;
 	for (int i = 0; i < l->n; i++)
 		nslow += slow_to_close(l->kind[i]);

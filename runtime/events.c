@@ -148,8 +148,15 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct rt_events *ev = ctx;
 	ev->handled++;
-	if (size >= sizeof(struct abi_event) && !ev->ignoring)
+	if (size >= sizeof(struct abi_event) && rd_u64(data) == ABI_EV_WATCHPOINT) {
+		/* even after exit(): the stopped process must go on */
+		int err = rt_watchpoint_event(ev, (const uint8_t *)data + sizeof(struct abi_event),
+					      size - sizeof(struct abi_event));
+		if (err && !ev->err)
+			ev->err = err;
+	} else if (size >= sizeof(struct abi_event) && !ev->ignoring) {
 		handle_event(ev, data, size);
+	}
 	/* libbpf has already consumed this record when we return, so stop only after it is
 	 * handled: a negative return ends ring_buffer__poll() with nothing lost. */
 	if (ev->stop && (*ev->stop || ++ev->batch >= EV_BATCH))

@@ -50,6 +50,19 @@ int provider_target_pid(void)
 	return target_pid;
 }
 
+/* -c CMD: likewise one per run. */
+static const char *child_cmd;
+
+void provider_set_child_cmd(const char *cmd)
+{
+	child_cmd = cmd;
+}
+
+const char *provider_child_cmd(void)
+{
+	return child_cmd;
+}
+
 void probe_point_clear(struct probe_point *p)
 {
 	free(p->name);

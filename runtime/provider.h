@@ -188,6 +188,10 @@ const char *provider_after_prefix(const char *text);
  * or listing. */
 void provider_set_target_pid(int pid);
 int provider_target_pid(void);
+/* The -c command (NULL: none), whose program watchpoint FUNC+ARG probes name implicitly.
+ * Set once by the caller before expanding, like the -p process. */
+void provider_set_child_cmd(const char *cmd);
+const char *provider_child_cmd(void);
 /* For expanders: format a one-sentence reason into err; returns -1. */
 int provider_fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

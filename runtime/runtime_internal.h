@@ -92,6 +92,8 @@ struct rt_links {
 	/* an iter point's BPF link (probe_iter.c), which its run hook reads after BEGIN */
 	bool has_run_link;
 	int run_link;
+	int ringbuf_fd;           /* for runtime-made programs that send events */
+	struct rt_watch *watch;   /* FUNC+argN watchpoints armed by events (probe_watchpoint.c) */
 };
 /* The BPF cookie a point's link carries: what `probe` reads in shared code. */
 uint64_t rt_probe_cookie(const struct rt_links *l, const struct probe_point *p);
@@ -136,6 +138,17 @@ int rt_run_once(const struct probe_point *p, int prog_fd, struct diag *d);
  * out). *ran tells whether any did (the session then ends instead of polling events).
  * 0, or -errno with one sentence in d. */
 int rt_run_points(const struct rt_links *l, FILE *out, bool *ran, struct diag *d);
+
+/* ---- probe_watchpoint.c: FUNC+argN watchpoints, armed at run time --------------------- */
+/* Attaches the uprobe on the point's function that sends its arming event (pid: the traced
+ * process); prog_fd is linked to each breakpoint the events arm. 0 or -errno (+ why). */
+int rt_watch_func_attach(const struct probe_point *p, int prog_fd, int pid, struct rt_links *l,
+			 char *why, size_t whylen);
+struct rt_events;
+/* An ABI_EV_WATCHPOINT event: arm the breakpoint, let the process go on. 0 or -EINVAL. */
+int rt_watchpoint_event(struct rt_events *ev, const uint8_t *data, size_t len);
+/* Resumes every process still stopped for arming, and frees the arming state. */
+void rt_watch_free(struct rt_links *l);
 
 /* ---- probe_iter.c: BPF iterators ------------------------------------------------------- */
 /* Would the kernel load an iterator program for bpf_iter_NAME (--info)? */
@@ -254,6 +267,7 @@ struct rt_events {
 	const struct cg_helper_site *sites; /* -k/-kk call sites, by event index */
 	int nsites;
 	const struct source *src; /* the script, to locate those sites */
+	struct rt_links *links;   /* the session's: watchpoints armed by events join them */
 	unsigned batch;   /* events handled in the current poll */
 	uint64_t handled; /* events handled in all */
 };

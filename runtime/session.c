@@ -311,6 +311,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	rt_libbpf_quiet(o->verbose);
 	links.pid = o->target_pid;
 	links.child_pid = o->child_pid;
+	links.ringbuf_fd = -1;
 	if (rt_kprobe_preflight(sr, o->verbose, false, d))
 		goto out_child;
 	rt_uprobe_plan(sr, o->target_pid, o->verbose);
@@ -375,6 +376,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		}
 	links.points = sr->points;
 	links.npoints = sr->npoints;
+	links.ringbuf_fd = maps.ringbuf_fd;
 	links.same_as = same_as;
 	links.probe_ids = probe_ids;
 
@@ -406,6 +408,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	ev.sites = cg.sites;
 	ev.nsites = cg.nsites;
 	ev.src = d->src;
+	ev.links = &links;
 	if (rt_events_open(&ev, d))
 		goto out_progs;
 	if (o->metrics_addr) {

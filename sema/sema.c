@@ -102,6 +102,7 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 	memset(out, 0, sizeof(*out));
 	struct sema_opts o = *opts;
 	provider_set_target_pid(o.target_pid);
+	provider_set_child_cmd(o.child_cmd);
 	if (!o.strlen)
 		o.strlen = ABI_STRLEN_DEFAULT;
 	struct sema s = { .opts = &o, .r = out, .d = d };

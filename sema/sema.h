@@ -92,6 +92,8 @@ struct sema_opts {
 	char **named;
 	bool have_cpid;      /* -c was given, so `cpid` is allowed */
 	int target_pid;      /* -p PID (0: none): `usdt::NAME` probes look in its files */
+	const char *child_cmd; /* -c CMD (NULL: none): watchpoint FUNC+ARG probes are in its
+	                          program */
 	uint32_t strlen;     /* str() buffer size (ABI_STRLEN_DEFAULT) */
 	bool unsafe;         /* --unsafe: system() and signal() are allowed */
 	uint32_t max_probes; /* BPFTRACE_MAX_PROBES: most probe points a program may attach;

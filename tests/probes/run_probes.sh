@@ -195,10 +195,11 @@ if [ $st = 1 ] && grep -q "a watchpoint watches one process: give -p PID or -c C
 	pass watchpoint_needs_process
 else fail watchpoint_needs_process "status $st: $(head -c 300 "$tmp/err")"; fi
 
+# FUNC+argN watchpoints: tests/probes/run_watchpoint.sh and tests/e2e/watchpoint_func_arg*
 run "$BIN" -e 'watchpoint:increment+arg1:4:w { }'
-if [ $st = 1 ] && grep -q "watchpoint:FUNCTION+ARG (a watchpoint armed when FUNCTION is called) is not supported" "$tmp/err"; then
-	pass watchpoint_func_arg_refused
-else fail watchpoint_func_arg_refused "status $st: $(head -c 300 "$tmp/err")"; fi
+if [ $st = 1 ] && grep -q "ERROR: -p PID or -c CMD required for watchpoint" "$tmp/err"; then
+	pass watchpoint_func_arg_needs_process
+else fail watchpoint_func_arg_needs_process "status $st: $(head -c 300 "$tmp/err")"; fi
 
 # ---- -p restricts every kind, tracepoints and profile too (current bpftrace) ------------
 build/workloads/wakeups 100 20000 &

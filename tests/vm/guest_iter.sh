@@ -3,9 +3,9 @@
 # tests/vm/guest.sh (its run/ok/not_ok/has/clean_or_fail helpers, $BT, $W and $T).
 #
 # Owns: t_iter_* (BPF iterators on the guest's Debian kernel: a process started here seen
-# exactly as /proc sees it, -p, a pin under the guest's /sys/fs/bpf) and t_watchpoint_*
-# (hardware watchpoints, which fire under qemu: FUNC+ARG armed on a workload's variable,
-# one hit per write).
+# exactly as /proc sees it, -p, a pin under the guest's /sys/fs/bpf, printf, a refusal)
+# and t_watchpoint_* (hardware watchpoints under qemu: FUNC+argN armed on a workload's
+# variable, one hit per write; async; -p).
 # Must not: run anything when sourced (only define t_* functions), or write outside /tmp
 # and the guest's own bpffs.
 
@@ -117,5 +117,45 @@ t_iter_refused() {
 		clean_or_fail iter_refused && ok iter_refused
 	else
 		not_ok iter_refused "exit status $RC, not the sentence"
+	fi
+}
+
+# watchpoint:FUNC+argN: the uprobe on watch_start stops the workload and sends the address
+# in arg0; the breakpoint then fires once per write of that variable (7), not for the
+# other variable it writes as often
+t_watchpoint_func_arg() {
+	run watchpoint_func_arg 60 -e 'watchpoint:watch_start+arg0:8:w { @hits = count(); @[probe] = count(); }' -c "$W/watch_target 7"
+	if [ $RC != 0 ]; then
+		not_ok watchpoint_func_arg "exit status $RC"
+	elif ! has watchpoint_func_arg "@hits: 7" ||
+		! has watchpoint_func_arg "@[watchpoint:$W/watch_target:watch_start:8:w]: 7"; then
+		not_ok watchpoint_func_arg "want @hits: 7"
+	else
+		clean_or_fail watchpoint_func_arg && ok watchpoint_func_arg
+	fi
+}
+
+# asyncwatchpoint leaves the workload running: it waits 1 s before its writes
+t_watchpoint_func_arg_async() {
+	run watchpoint_func_arg_async 60 -e 'aw:watch_start+arg0:8:w { @hits = count(); }' -c "$W/watch_target 7 1000"
+	if [ $RC != 0 ] || ! has watchpoint_func_arg_async "@hits: 7"; then
+		not_ok watchpoint_func_arg_async "exit status $RC, want @hits: 7"
+	else
+		clean_or_fail watchpoint_func_arg_async && ok watchpoint_func_arg_async
+	fi
+}
+
+# -p: a workload already running calls watch_start 5 s later; mode rw also sees its one
+# read; it runs to its end on its own (not left stopped) and the run ends with it
+t_watchpoint_func_arg_pid() {
+	"$W/watch_target" 9 0 5000 &
+	local wpid=$! wst
+	run watchpoint_func_arg_pid 60 -p "$wpid" -e 'watchpoint:watch_start+arg0:8:rw { @accesses = count(); }'
+	wait "$wpid"
+	wst=$?
+	if [ $RC != 0 ] || [ $wst != 0 ] || ! has watchpoint_func_arg_pid "@accesses: 10"; then
+		not_ok watchpoint_func_arg_pid "exit status $RC, workload $wst, want @accesses: 10"
+	else
+		clean_or_fail watchpoint_func_arg_pid && ok watchpoint_func_arg_pid
 	fi
 }
