@@ -103,7 +103,7 @@ static int expand_func_arg(const struct provider *pv, const char *text, const ch
 	char *end;
 	errno = 0;
 	long arg = strncmp(plus + 1, "arg", 3) == 0 && plus[4] ? strtol(plus + 4, &end, 10) : -1;
-	if (plus == spec || arg < 0 || errno || *end)
+	if (plus == spec || strchr(spec, '+') != plus || arg < 0 || errno || *end)
 		return provider_fail(err, errlen,
 				     "invalid function argument in '%s': %s:FUNCTION+argN:LENGTH:MODE "
 				     "watches the address in argument N of FUNCTION (e.g. "
