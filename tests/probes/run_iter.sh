@@ -12,11 +12,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 
-BIN=${BIN:-build/asan/bpfscript}
+suite_start iter
 W=build/workloads
-passed=0
-failed=0
-tmp=$(mktemp -d /tmp/bpfscript-iter.XXXXXX)
 wpid=''
 bpffs=''
 cleanup() {
@@ -26,8 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { passed=$((passed + 1)); echo "ok $1"; }
-fail() { failed=$((failed + 1)); echo "not ok $1: $2"; }
 run() {
 	timeout -s KILL 60 "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
 	st=$?
@@ -160,5 +155,4 @@ if [ $st = 1 ] && grep -q "ERROR: the kernel refused to load the program for ite
 	pass iter_map_elem_refused
 else fail iter_map_elem_refused "status $st: $(head -c 300 "$tmp/err")"; fi
 
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+suite_end

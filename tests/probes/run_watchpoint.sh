@@ -11,11 +11,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/e2e/lib.sh
 
-BIN=${BIN:-build/asan/bpfscript}
+suite_start watch
 W=build/workloads
-passed=0
-failed=0
-tmp=$(mktemp -d /tmp/bpfscript-watch.XXXXXX)
 wpid=''
 cleanup() {
 	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
@@ -23,8 +20,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { passed=$((passed + 1)); echo "ok $1"; }
-fail() { failed=$((failed + 1)); echo "not ok $1: $2"; }
 run() {
 	timeout -s KILL 60 "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
 	st=$?
@@ -82,5 +77,4 @@ if [ $st = 1 ] && grep -q "ERROR: cannot probe uprobe:$W/watch_target:no_such_fu
 	pass watchpoint_func_arg_no_function
 else fail watchpoint_func_arg_no_function "status $st: $(head -c 300 "$tmp/err")"; fi
 
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+suite_end
