@@ -147,6 +147,7 @@ enum {
 	ABI_EV_HELPER_ERROR = 8, /* -k/-kk: u64 call site (cg_result.sites), s64 helper's return */
 	ABI_EV_WATCHPOINT = 9, /* u64 point, u64 address, u64 pid_tgid: arm a FUNC+argN
 	                          watchpoint (sent by runtime/probe_watchpoint.c's program) */
+	ABI_EV_UNWATCH = 10,   /* u64 address: unwatch(), detach every watchpoint on it */
 	ABI_EV_PRINTF = 1000,
 };
 

@@ -171,6 +171,11 @@ LLVMValueRef cg_call(struct cg *c, struct node *n)
 		simple_event(c, n->sym == BI_CLEAR ? ABI_EV_CLEAR_MAP : ABI_EV_ZERO_MAP, &w, 1);
 		return zero;
 	}
+	case BI_UNWATCH: { /* runtime/probe_watchpoint.c detaches them */
+		LLVMValueRef addr = cg_expr(c, n->list);
+		simple_event(c, ABI_EV_UNWATCH, &addr, 1);
+		return zero;
+	}
 	case BI_EXIT: {
 		LLVMValueRef code = n->list ? cg_expr(c, n->list) : bpfb_i64(c, 0);
 		simple_event(c, ABI_EV_EXIT, &code, 1);

@@ -52,6 +52,19 @@ int rt_push_link(struct rt_links *l, int lfd)
 	return err;
 }
 
+void rt_links_drop(struct rt_links *l, int fd)
+{
+	for (int i = 0; i < l->n; i++) {
+		if (l->fds[i] != fd)
+			continue;
+		close(fd);
+		l->n--;
+		l->fds[i] = l->fds[l->n];
+		l->kind[i] = l->kind[l->n];
+		return;
+	}
+}
+
 void rt_links_disable(struct rt_links *l)
 {
 	for (int i = 0; i < l->n; i++)

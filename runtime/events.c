@@ -135,6 +135,9 @@ static void handle_event(struct rt_events *ev, void *data, size_t size)
 		case ABI_EV_HELPER_ERROR:
 			err = rt_helper_error_event(ev, p, len);
 			break;
+		case ABI_EV_UNWATCH:
+			err = rt_watchpoint_unwatch(ev, p, len);
+			break;
 		default:
 			err = -EINVAL;
 		}

@@ -13,7 +13,8 @@
  * the process (SIGSTOP; not for asyncwatchpoint) and sends the address in argument N; the
  * event handler sets the breakpoint on the calling thread, links the probe's program to it
  * and lets the process go on (SIGCONT). x86 has four debug registers: a fifth address is
- * "You are out of watchpoint registers", as bpftrace says it.
+ * "You are out of watchpoint registers", as bpftrace says it. unwatch(ADDR) detaches every
+ * breakpoint on ADDR, of either form.
  * Must not: compile scripts (the probe's own program is codegen's, a PERF_EVENT one like
  * the address form's), or leave a traced process stopped: every stop is followed by a
  * SIGCONT, at the latest when the session closes its links.
@@ -192,10 +193,45 @@ static int expand_watchpoint(const struct provider *pv, const char *text, struct
 	return 0;
 }
 
+/* Per FUNC+argN point: what its arming event needs. */
+struct rt_watch_point {
+	const struct probe_point *p;
+	int prog_fd;       /* the probe's program (our copy), linked to each breakpoint */
+	int pid;           /* the traced process, stopped until armed (not async) */
+	bool async;
+	bool armed;
+	uint64_t addr;     /* the last address armed, ignored when sent again (bpftrace) */
+};
+/* A breakpoint set (either form): its perf event and link, in the session's links until
+ * unwatch() drops them. */
+struct rt_breakpoint {
+	uint64_t addr;
+	int pfd, lfd;
+};
+/* The session's watchpoint state, hung on its rt_links. */
+struct rt_watch {
+	struct rt_watch_point *v;
+	int n;
+	struct rt_breakpoint *bp;
+	int nbp;
+};
+
+static struct rt_watch *watch_of(struct rt_links *l)
+{
+	if (!l->watch)
+		l->watch = calloc(1, sizeof(*l->watch));
+	return l->watch;
+}
+
 /* A breakpoint on addr in thread pid, linked to prog (cookie: the point's index). */
 static int breakpoint(const struct probe_point *p, uint64_t addr, int pid, int prog_fd,
 		      struct rt_links *l)
 {
+	struct rt_watch *w = watch_of(l);
+	struct rt_breakpoint *bp = w ? realloc(w->bp, sizeof(*bp) * (size_t)(w->nbp + 1)) : NULL;
+	if (!bp)
+		return -ENOMEM;
+	w->bp = bp;
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_BREAKPOINT,
 		.size = sizeof(attr),
@@ -207,7 +243,10 @@ static int breakpoint(const struct probe_point *p, uint64_t addr, int pid, int p
 		.disabled = 1,
 	};
 	int pfd = rt_perf_open(&attr, pid, -1);
-	return pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, rt_probe_cookie(l, p), l);
+	int err = pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, rt_probe_cookie(l, p), l);
+	if (!err) /* rt_link_perf recorded the event, then its link */
+		w->bp[w->nbp++] = (struct rt_breakpoint){ addr, l->fds[l->n - 2], l->fds[l->n - 1] };
+	return err;
 }
 
 /* Words for a breakpoint the kernel refused (NULL: strerror's). */
@@ -251,20 +290,6 @@ static int attach_watchpoint(const struct probe_point *p, int prog_fd, struct rt
 
 /* ---- FUNC+argN: arming at run time ---------------------------------------------------- */
 
-/* Per FUNC+argN point: what its arming event needs. */
-struct rt_watch_point {
-	const struct probe_point *p;
-	int prog_fd;       /* the probe's program (our copy), linked to each breakpoint */
-	int pid;           /* the traced process, stopped until armed (not async) */
-	bool async;
-	bool armed;
-	uint64_t addr;     /* the last address armed, ignored when sent again (bpftrace) */
-};
-struct rt_watch {
-	struct rt_watch_point *v;
-	int n;
-};
-
 static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
 {
 	return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off,
@@ -307,8 +332,8 @@ static int load_arming_program(int index, int arg, bool async, int ringbuf_fd)
 int rt_watch_func_attach(const struct probe_point *p, int prog_fd, int pid, struct rt_links *l,
 			 char *why, size_t whylen)
 {
-	struct rt_watch *w = l->watch;
-	if (!w && !(w = l->watch = calloc(1, sizeof(*w))))
+	struct rt_watch *w = watch_of(l);
+	if (!w)
 		return -ENOMEM;
 	struct rt_watch_point *v = realloc(w->v, sizeof(*v) * (size_t)(w->n + 1));
 	if (!v)
@@ -380,6 +405,28 @@ int rt_watchpoint_event(struct rt_events *ev, const uint8_t *data, size_t len)
 	return 0;
 }
 
+int rt_watchpoint_unwatch(struct rt_events *ev, const uint8_t *data, size_t len)
+{
+	if (len < 8)
+		return -EINVAL;
+	uint64_t addr;
+	memcpy(&addr, data, 8);
+	struct rt_watch *w = ev->links ? ev->links->watch : NULL;
+	int kept = 0;
+	/* as in bpftrace, silently nothing when no watchpoint is on addr */
+	for (int i = 0; w && i < w->nbp; i++) {
+		if (w->bp[i].addr != addr) {
+			w->bp[kept++] = w->bp[i];
+			continue;
+		}
+		rt_links_drop(ev->links, w->bp[i].lfd);
+		rt_links_drop(ev->links, w->bp[i].pfd);
+	}
+	if (w)
+		w->nbp = kept;
+	return 0;
+}
+
 void rt_watch_free(struct rt_links *l)
 {
 	struct rt_watch *w = l->watch;
@@ -390,6 +437,7 @@ void rt_watch_free(struct rt_links *l)
 		close(w->v[i].prog_fd);
 	}
 	free(w->v);
+	free(w->bp); /* their fds are the links' */
 	free(w);
 	l->watch = NULL;
 }

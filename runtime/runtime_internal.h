@@ -110,6 +110,8 @@ int rt_perf_open(struct perf_event_attr *attr, int pid, int cpu);
 int rt_link_perf(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l);
 /* Records a direct BPF link fd (fentry, uprobe_multi) just made, or passes on -errno. */
 int rt_push_link(struct rt_links *l, int lfd);
+/* Detaches one recorded fd before the end (unwatch()): closes it and forgets it. */
+void rt_links_drop(struct rt_links *l, int fd);
 /* Online CPUs ("0-3,5" in sysfs) into *out (malloc'd): the count, or -errno. */
 int rt_online_cpus(int **out);
 
@@ -147,7 +149,9 @@ int rt_watch_func_attach(const struct probe_point *p, int prog_fd, int pid, stru
 struct rt_events;
 /* An ABI_EV_WATCHPOINT event: arm the breakpoint, let the process go on. 0 or -EINVAL. */
 int rt_watchpoint_event(struct rt_events *ev, const uint8_t *data, size_t len);
-/* Resumes every process still stopped for arming, and frees the arming state. */
+/* An ABI_EV_UNWATCH event: detach every watchpoint on the address. 0 or -EINVAL. */
+int rt_watchpoint_unwatch(struct rt_events *ev, const uint8_t *data, size_t len);
+/* Resumes every process still stopped for arming, and frees the watchpoint state. */
 void rt_watch_free(struct rt_links *l);
 
 /* ---- probe_iter.c: BPF iterators ------------------------------------------------------- */

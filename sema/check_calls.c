@@ -513,6 +513,13 @@ void sema_call(struct sema *s, struct node *n)
 	case BI_BSWAP:
 		check_bswap(s, n);
 		return;
+	case BI_UNWATCH: /* unwatch(addr): an event; the runtime detaches the watchpoints */
+		n->type = type_void();
+		sema_expr(s, n->list);
+		if (n->list->type.kind != TY_INT && n->list->type.kind != TY_NONE)
+			diag_error(s->d, n->loc, "unwatch() only supports integer arguments (%s "
+						 "provided)", sema_kind_word(&n->list->type));
+		return;
 	default:
 		if (sema_sym_call(s, n, b))
 			return;

@@ -46,6 +46,8 @@
 	BFUNC(HAS_KEY, "has_key", 2, 2)                                                      \
 	/* issue 4 (language gaps): byte swap by the operand's width (check_calls.c) */      \
 	BFUNC(BSWAP, "bswap", 1, 1)                                                          \
+	/* issue 14: detach the watchpoints on an address (runtime/probe_watchpoint.c) */    \
+	BFUNC(UNWATCH, "unwatch", 1, 1)                                                      \
 	/* process and system facts (sema/check_sysinfo.c, codegen/emit_sysinfo.c) */       \
 	BFUNC(CGROUP_PATH, "cgroup_path", 1, 2) BFUNC(STRERROR, "strerror", 1, 1)            \
 	BFUNC(MACADDR, "macaddr", 1, 1) BFUNC(REG, "reg", 1, 1) BFUNC(PTON, "pton", 1, 1)      \
