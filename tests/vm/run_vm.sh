@@ -18,13 +18,13 @@
 #     --kernel bpo: bookworm-backports' 6.12 that `make setup` extracts into build/vm/bpo/
 #       (tests/vm/fetch_bpo_kernel.sh; it has fprobes, so kprobe_multi links); runs the
 #       multi_* tests and kprobe_multi (tests/vm/run_vm_multi.sh is this run as a suite).
-#   VM_TIMEOUT=secs (default 420; ~2 min on an idle machine)    console log: build/vm/console.log
+#   VM_TIMEOUT=secs (default 600; ~3 min on an idle machine, far more when it is busy)    console log: build/vm/console.log
 #   BENCH_ROUNDS=N: rounds of the kprobe_multi_bench (named only; takes tens of minutes)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 REPO=$(pwd)
 OUT=build/vm
-TIMEOUT=${VM_TIMEOUT:-420}
+TIMEOUT=${VM_TIMEOUT:-600}
 # what the guest needs; their dependencies come from modinfo, built-in ones are skipped
 MODULES="virtio_pci 9pnet_virtio 9p"
 
