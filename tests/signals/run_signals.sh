@@ -27,7 +27,7 @@ for f in "$BIN" build/workloads/getppid_loop; do
 	fi
 done
 
-PROG='tracepoint:syscalls:sys_enter_getppid /comm == "getppid_loop"/ { @ = count(); } END { printf("end\n"); }'
+PROG='tracepoint:syscalls:sys_enter_getppid /comm == "getppid_loop" && (pid == cpid || curtask->real_parent->tgid == cpid)/ { @ = count(); } END { printf("end\n"); }'
 
 # run SIG [ARGS...]: the tracer's stdout in $tmp/out, stderr in $tmp/err, status in $st
 run() {
