@@ -17,6 +17,7 @@
 #include "codegen/abi.h"
 #include "common/version.h"
 #include "common/diag.h"
+#include "common/kinfo.h"
 #include "parser/ast.h"
 #include "parser/parse.h"
 #include "runtime/info.h"
@@ -346,8 +347,12 @@ int main(int argc, char **argv)
 							  "----------------------------\n\n" };
 
 	if (list_mode) {
-		provider_set_target_pid(so.target_pid);
-		return list_probes(optind < argc ? argv[optind] : NULL, so.verbose > 0, stdout);
+		struct probe_env env = { .kinfo = session_kinfo_new(), .target_pid = so.target_pid };
+		int lrc = env.kinfo ? list_probes(&env, optind < argc ? argv[optind] : NULL,
+						  so.verbose > 0, stdout)
+				    : (fputs("ERROR: out of memory\n", stderr), 1);
+		kinfo_free(env.kinfo);
+		return lrc;
 	}
 	if (so.target_pid > 0 && !so.dry_run && kill(so.target_pid, 0) < 0 && errno == ESRCH) {
 		fprintf(stderr, "ERROR: process %d given with -p does not exist\n", so.target_pid);
@@ -378,16 +383,24 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* kernel facts, read only as the script needs them, the same for every stage */
 	struct sema_opts sopts = {
 		.have_cpid = so.child_cmd != NULL,
 		.child_cmd = so.child_cmd,
 		.target_pid = so.target_pid,
 		.unsafe = unsafe,
+		.kinfo = session_kinfo_new(),
 	};
+	if (!sopts.kinfo) {
+		fputs("ERROR: out of memory\n", stderr);
+		src_free(&src);
+		return 1;
+	}
 	/* positional parameters, and named ones after `--` (getopt()) */
 	char **pos_words = NULL, **named_words = NULL;
 	if (sema_split_params(argc - optind, argv + optind, nafter, &sopts, &pos_words, &named_words)) {
 		fputs("ERROR: out of memory\n", stderr);
+		kinfo_free(sopts.kinfo);
 		src_free(&src);
 		return 1;
 	}
@@ -489,6 +502,7 @@ out:
 	if (so.elf_out)
 		fclose(so.elf_out);
 	sema_result_free(&sr);
+	kinfo_free(sopts.kinfo);
 	if (prog)
 		ast_free(prog);
 	diag_free(&d);

@@ -44,12 +44,10 @@ struct cg_prog {
 	int nfuncs;
 };
 
-/* Symbol addresses for kaddr()/uaddr(), looked up by the runtime (runtime/codegen_symbols.c):
- * codegen reads no kallsyms or ELF file itself. Without it (unit tests, fuzzing) those
- * calls are compile errors. */
+/* User-space symbol addresses for uaddr(), looked up by the runtime
+ * (runtime/codegen_symbols.c): codegen reads no ELF file itself. Without it (unit tests,
+ * fuzzing) uaddr() is a compile error. */
 struct cg_symbols {
-	uint64_t (*kernel_addr)(const char *name); /* 0: not found */
-	bool (*kernel_listed)(const char *name);    /* in kallsyms at all (data, per-CPU) */
 	/* name's link-time address in the ELF file path; *pie: position-independent */
 	int (*user_addr)(const char *path, const char *name, uint64_t *addr, bool *pie);
 	/* the link-time address of file offset off in path */
@@ -83,7 +81,11 @@ struct cg_opts {
 	 * [sema npoints], the BTF argument count of each kprobe point's function (-1 for
 	 * other points). NULL: kprobes are kprobes (pt_regs). */
 	const int *fentry_nargs;
-	const struct cg_symbols *syms; /* NULL: kaddr()/uaddr() cannot be resolved */
+	const struct cg_symbols *syms; /* NULL: uaddr() cannot be resolved */
+	/* The run's kernel facts (sema_result.kinfo): kernel symbol addresses for kaddr(),
+	 * percpu_kaddr() and a kprobe's `func`. codegen reads no kallsyms itself; NULL (unit
+	 * tests, fuzzing): those are compile errors. */
+	struct kinfo *kinfo;
 	/* -k (1) / -kk (2): failing helpers send ABI_EV_HELPER_ERROR events (emit_checks.c);
 	 * 0: failures are only counted */
 	int helper_check;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "codegen_internal.h"
+#include "../common/kinfo.h"
 
 /* Constant text into a zeroed buffer of size bytes, 8 bytes per store. */
 static LLVMValueRef text_buf(struct cg *c, const char *text, uint32_t size)
@@ -68,7 +69,7 @@ static LLVMValueRef percpu_kaddr(struct cg *c, struct node *n)
 	/* the verifier resolves the variable through kallsyms, which lists data symbols only
 	 * with CONFIG_KALLSYMS_ALL: say so here rather than as a verifier refusal */
 	const char *sym = n->list->str;
-	if (!c->opts->syms || !c->opts->syms->kernel_listed || !c->opts->syms->kernel_listed(sym)) {
+	if (!c->opts->kinfo || !kinfo_ksym_listed(c->opts->kinfo, sym)) {
 		cg_error(c, "percpu_kaddr(\"%s\"): the kernel does not list the variable in "
 			    "/proc/kallsyms (built without CONFIG_KALLSYMS_ALL), so BPF programs "
 			    "cannot take its address", sym);

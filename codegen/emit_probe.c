@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "codegen_internal.h"
+#include "../common/kinfo.h"
 #include "../sema/kfunc.h"
 
 /* x86-64 struct pt_regs offsets: the first six arguments, then the return value. */
@@ -313,7 +314,8 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 			return bpfb_helper(c, BPF_FUNC_get_func_ip, c->i64, a, 1, "func");
 		}
 		if (caps & PV_FUNC_KSYM) {
-			uint64_t addr = kprobe_func_addr(c->fn.pt->func);
+			uint64_t addr = c->opts->kinfo ? kinfo_kfunc_addr(c->opts->kinfo,
+									c->fn.pt->func) : 0;
 			if (!addr)
 				cg_error(c, "cannot find the address of %s in /proc/kallsyms for func",
 					 c->fn.pt->func);

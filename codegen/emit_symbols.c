@@ -5,7 +5,8 @@
  * Owns: bpf_get_stackid on the STACK_TRACE map for the stack's (kind, frame limit), with the
  * key layout of types.h (kstack: the id; ustack: pid << 32 | u32 id, so user frames
  * resolve against the right process), the 16-byte usym value (address, pid), and resolving
- * kaddr()/uaddr() names while compiling, through the runtime's struct cg_symbols.
+ * names while compiling: kaddr() through the run's kinfo (common/kinfo.h), uaddr() through
+ * the runtime's struct cg_symbols.
  * Must not: print or format symbols (stdlib/symfmt.c), create maps (runtime/stacks.c), or
  * read kallsyms or ELF files itself.
  */
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "codegen_internal.h"
+#include "../common/kinfo.h"
 
 #define REGS_IP_OFF 128u /* x86-64 struct pt_regs: ip */
 
@@ -94,8 +96,8 @@ LLVMValueRef cg_sym_call(struct cg *c, struct node *n)
 		return buf;
 	}
 	case BI_KADDR: {
-		const struct cg_symbols *sy = c->opts->syms;
-		uint64_t addr = a && a->str && sy ? sy->kernel_addr(a->str) : 0;
+		struct kinfo *ki = c->opts->kinfo;
+		uint64_t addr = a && a->str && ki ? kinfo_ksym_addr(ki, a->str) : 0;
 		if (!addr)
 			cg_error(c, "kaddr: Failed to resolve kernel symbol '%s': it is not in "
 				    "/proc/kallsyms",

@@ -356,8 +356,8 @@ static int tr_from_kallsyms(struct kinfo *ki)
 	return 0;
 }
 
-const struct kinfo_func *kinfo_traceable(struct kinfo *ki, size_t *n, bool *from_kallsyms,
-					 int *err)
+int kinfo_traceable(struct kinfo *ki, const struct kinfo_func **fns, size_t *n,
+		    bool *from_kallsyms)
 {
 	if (!ki->tr_state) {
 		const char *path = ki->files.traceable;
@@ -388,9 +388,9 @@ const struct kinfo_func *kinfo_traceable(struct kinfo *ki, size_t *n, bool *from
 		ki->tr_state = e ? e : 1;
 	}
 	*from_kallsyms = ki->tr_from_kallsyms;
+	*fns = ki->tr;
 	*n = ki->ntr;
-	*err = ki->tr_state < 0 ? ki->tr_state : 0;
-	return ki->tr_state > 0 ? ki->tr : NULL;
+	return ki->tr_state < 0 ? ki->tr_state : 0;
 }
 
 /* ---- BTF ----------------------------------------------------------------------------- */

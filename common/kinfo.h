@@ -55,11 +55,11 @@ struct kinfo_func {
 	const char *name;
 	const char *module; /* "ext4"; NULL: vmlinux */
 };
-/* Every traceable function in the kernel's order (a static function's name may repeat):
- * available_filter_functions when readable, else kallsyms' text symbols
- * (*from_kallsyms). NULL with *n = 0 and *err = -errno when neither can be read. */
-const struct kinfo_func *kinfo_traceable(struct kinfo *ki, size_t *n, bool *from_kallsyms,
-					 int *err);
+/* Every traceable function in the kernel's order (a static function's name may repeat)
+ * into *fns, *n: available_filter_functions when readable, else kallsyms' text symbols
+ * (*from_kallsyms). 0, or -errno (*n = 0) when neither can be read. */
+int kinfo_traceable(struct kinfo *ki, const struct kinfo_func **fns, size_t *n,
+		    bool *from_kallsyms);
 
 /* ---- BTF ----------------------------------------------------------------------------- */
 /* The BTF describing the kernel's types and functions (struct members, arguments,

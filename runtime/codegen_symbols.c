@@ -2,15 +2,14 @@
  * runtime/codegen_symbols.c — the symbol lookups the runtime lends to code generation.
  *
  * Owns: rt_codegen_symbols, the struct cg_symbols (codegen/codegen.h) that answers
- * kaddr()/uaddr() from /proc/kallsyms (ksyms.c) and the probed binary's ELF symbols
- * (elf_symbols.c), so codegen itself never reads a kernel or ELF file.
- * Must not: cache anything of its own (ksyms.c and elf_symbols.c do), or print.
+ * uaddr() from the probed binary's ELF symbols (elf_symbols.c), so codegen itself never
+ * reads an ELF file (kernel symbols come from the run's kinfo, common/kinfo.h).
+ * Must not: cache anything of its own (elf_symbols.c does), or print.
  */
 #include <errno.h>
 
 #include "../codegen/codegen.h"
 #include "elf_symbols.h"
-#include "ksyms.h"
 
 static int user_addr(const char *path, const char *name, uint64_t *addr, bool *pie)
 {
@@ -30,8 +29,6 @@ static int user_vaddr(const char *path, uint64_t off, uint64_t *vaddr)
 }
 
 const struct cg_symbols rt_codegen_symbols = {
-	.kernel_addr = ksyms_addr,
-	.kernel_listed = ksyms_listed,
 	.user_addr = user_addr,
 	.user_vaddr = user_vaddr,
 };

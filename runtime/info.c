@@ -24,6 +24,7 @@
 
 #include "../common/version.h"
 #include "runtime_internal.h"
+#include "session.h"
 #include "tracefs.h"
 
 static const char *yes_no(bool b)
@@ -94,7 +95,8 @@ int print_info(FILE *out)
 	char why[256];
 	bool kprobes = path_exists("/sys/bus/event_source/devices/kprobe/type") ||
 		       (tracefs_root() && access("/sys/kernel/tracing/kprobe_events", W_OK) == 0);
-	bool fentry = rt_fentry_probe_load("vfs_read", false, why, sizeof(why)) == 0;
+	struct kinfo *ki = session_kinfo_new();
+	bool fentry = ki && rt_fentry_probe_load(ki, "vfs_read", false, why, sizeof(why)) == 0;
 
 	fprintf(out, "System\n  OS: %s %s %s\n  Arch: %s\n\n", u.sysname, u.release, u.version,
 		u.machine);
@@ -143,8 +145,9 @@ int print_info(FILE *out)
 		yes_no(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_PERF_EVENT, NULL) == 1));
 	fprintf(out, "  kfunc: %s\n", yes_no(fentry));
 	/* an iterator program the kernel loads (runtime/probe_iter.c) */
-	fprintf(out, "  iter:task: %s\n  iter:task_file: %s\n", yes_no(rt_iter_loadable("task")),
-		yes_no(rt_iter_loadable("task_file")));
+	fprintf(out, "  iter:task: %s\n  iter:task_file: %s\n", yes_no(rt_iter_loadable(ki, "task")),
+		yes_no(rt_iter_loadable(ki, "task_file")));
+	kinfo_free(ki);
 	/* kprobe wildcards through one link (runtime/probe_kprobe_multi.c): fprobe kernels */
 	fprintf(out, "  kprobe_multi: %s\n", yes_no(kprobes && rt_kprobe_multi_available()));
 	fprintf(out, "  raw_tp_special: %s\n",

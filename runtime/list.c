@@ -62,7 +62,7 @@ static void lines_free(struct probe_list *l)
 
 /* ---- entry -------------------------------------------------------------------------------- */
 
-int list_probes(const char *pattern, bool verbose, FILE *out)
+int list_probes(const struct probe_env *env, const char *pattern, bool verbose, FILE *out)
 {
 	struct probe_list l = { 0 };
 	int rc = 0;
@@ -83,7 +83,8 @@ int list_probes(const char *pattern, bool verbose, FILE *out)
 		 * themselves in a bare -l */
 		for (size_t i = 0; i < nproviders && !rc; i++)
 			if (providers[i]->list_all && providers[i]->list)
-				rc = providers[i]->list(providers[i], NULL, pattern, verbose, &l);
+				rc = providers[i]->list(providers[i], env, NULL, pattern, verbose,
+							&l);
 	} else if (memchr(pattern, '*', (size_t)(colon - pattern)) ||
 		   memchr(pattern, '?', (size_t)(colon - pattern))) {
 		/* a wildcarded kind ("*ware:*"): every kind whose name matches, of those a
@@ -94,7 +95,8 @@ int list_probes(const char *pattern, bool verbose, FILE *out)
 		for (size_t i = 0; i < nproviders && !rc; i++)
 			if (providers[i]->list && providers[i]->list_all &&
 			    fnmatch(kglob, providers[i]->name, 0) == 0)
-				rc = providers[i]->list(providers[i], colon + 1, NULL, verbose, &l);
+				rc = providers[i]->list(providers[i], env, colon + 1, NULL, verbose,
+						       &l);
 		free(kglob);
 	} else {
 		const struct provider *pv = provider_find(pattern, (size_t)(colon - pattern));
@@ -105,7 +107,7 @@ int list_probes(const char *pattern, bool verbose, FILE *out)
 		}
 		/* BEGIN, END, profile, interval: nothing to enumerate */
 		if (pv->list)
-			rc = pv->list(pv, colon + 1, NULL, verbose, &l);
+			rc = pv->list(pv, env, colon + 1, NULL, verbose, &l);
 	}
 	if (l.oom) {
 		fprintf(stderr, "ERROR: out of memory\n");
@@ -116,7 +118,6 @@ int list_probes(const char *pattern, bool verbose, FILE *out)
 	for (int i = 0; i < l.n && !rc; i++)
 		if (!i || strcmp(l.v[i], l.v[i - 1]) != 0) /* BTF lists some functions twice */
 			fprintf(out, "%s\n", l.v[i]);
-	rt_fentry_free();
 	lines_free(&l);
 	return rc;
 }

@@ -10,8 +10,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+struct probe_env; /* runtime/provider.h */
+
 /* Prints every probe matching pattern (NULL or "" = all) to out; verbose adds tracepoint
- * fields and, for kprobes with BTF, function arguments. Returns the exit code. */
-int list_probes(const char *pattern, bool verbose, FILE *out);
+ * fields and, for kprobes with BTF, function arguments. env: the kernel facts and -p's
+ * process. Returns the exit code. */
+int list_probes(const struct probe_env *env, const char *pattern, bool verbose, FILE *out);
 
 #endif

@@ -11,6 +11,7 @@
  * code, or print except the -v note about skipped functions: errors go to struct diag.
  */
 #include "runtime_internal.h"
+#include "../common/kinfo.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -21,23 +22,19 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct btf *vmlinux;     /* loaded once per run, on first need */
-static int vmlinux_err;
 static int *point_btf_id;       /* [npoints] after rt_fentry_plan: FUNC id, 0 = not fentry */
 static int *point_nargs;        /* [npoints]: the function's BTF argument count, -1 = none */
 static int npoints;
 
-static struct btf *load_vmlinux(void)
+/* The id the kernel knows func by (attach_btf_id): in its own BTF, which is kinfo_btf's
+ * unless $BPFTRACE_BTF named another file. <= 0 when it has none. */
+static int kernel_func_id(struct kinfo *ki, const struct btf *btf, int id, const char *func)
 {
-	if (!vmlinux && !vmlinux_err) {
-		errno = 0;
-		struct btf *b = btf__load_vmlinux_btf();
-		if (!b || libbpf_get_error(b))
-			vmlinux_err = errno ? errno : ENOENT;
-		else
-			vmlinux = b;
-	}
-	return vmlinux;
+	int err;
+	const struct btf *kernel = kinfo_kernel_btf(ki, &err);
+	if (kernel == btf || id <= 0)
+		return id;
+	return kernel ? btf__find_by_name_kind(kernel, func, BTF_KIND_FUNC) : -ENOENT;
 }
 
 void rt_fentry_free(void)
@@ -46,9 +43,6 @@ void rt_fentry_free(void)
 	free(point_nargs);
 	point_btf_id = point_nargs = NULL;
 	npoints = 0;
-	btf__free(vmlinux);
-	vmlinux = NULL;
-	vmlinux_err = 0;
 }
 
 static bool is_kprobe(const struct probe_point *p)
@@ -84,12 +78,14 @@ static void point_clear(struct probe_point *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int rt_fentry_plan(struct sema_result *sr, int verbose, bool all, const char *why_fentry,
-		   struct diag *d)
+int rt_fentry_plan(struct kinfo *ki, struct sema_result *sr, int verbose, bool all,
+		   const char *why_fentry, struct diag *d)
 {
 	int n = sr->npoints;
 	rt_fentry_free();
-	struct btf *btf = load_vmlinux();
+	int btf_err;
+	const char *btf_path;
+	struct btf *btf = kinfo_btf(ki, &btf_err, &btf_path);
 	const struct probe_point *first = NULL;
 	for (int i = 0; i < n && !first; i++)
 		if (planned(&sr->points[i], all))
@@ -98,9 +94,9 @@ int rt_fentry_plan(struct sema_result *sr, int verbose, bool all, const char *wh
 		return 0;
 	if (!btf) {
 		diag_error_noloc(d, "%s: %s, so kprobes run as fentry programs, which need the "
-				    "kernel's BTF, and /sys/kernel/btf/vmlinux cannot be read (%s)",
-				 first->name, why_fentry, strerror(vmlinux_err));
-		return -vmlinux_err;
+				    "kernel's BTF, and %s cannot be read (%s)",
+				 first->name, why_fentry, btf_path, strerror(btf_err));
+		return -btf_err;
 	}
 	int *ids = calloc((size_t)(n ? n : 1), sizeof(int));
 	int *nargs = calloc((size_t)(n ? n : 1), sizeof(int));
@@ -127,6 +123,8 @@ int rt_fentry_plan(struct sema_result *sr, int verbose, bool all, const char *wh
 		}
 		int id = btf__find_by_name_kind(btf, p->func, BTF_KIND_FUNC);
 		int na = id > 0 ? func_nargs(btf, id) : -1;
+		if (na >= 0)
+			id = kernel_func_id(ki, btf, id, p->func);
 		if (id > 0 && na >= 0) {
 			ids[i] = id;
 			nargs[i] = na;
@@ -218,9 +216,11 @@ int rt_fentry_attach(const struct probe_point *p, int prog_fd)
 	return fd < 0 ? -errno : fd;
 }
 
-int rt_fentry_probe_load(const char *func, bool too, char *why, size_t whylen)
+int rt_fentry_probe_load(struct kinfo *ki, const char *func, bool too, char *why,
+			 size_t whylen)
 {
-	struct btf *btf = load_vmlinux();
+	int err;
+	const struct btf *btf = kinfo_kernel_btf(ki, &err);
 	if (!btf) {
 		snprintf(why, whylen, "it has no BTF at /sys/kernel/btf/vmlinux, which fentry needs");
 		return -ENOENT;
@@ -302,14 +302,9 @@ static void type_decl(struct btf_dump *dump, uint32_t id, struct strbuf *b)
 	btf_dump__emit_type_decl(dump, id, &o);
 }
 
-struct btf *rt_vmlinux_btf(void)
+char *rt_fentry_describe(struct kinfo *ki, const char *func, bool params, bool ret)
 {
-	return load_vmlinux();
-}
-
-char *rt_fentry_describe(const char *func, bool params, bool ret)
-{
-	struct btf *btf = load_vmlinux();
+	const struct btf *btf = kinfo_btf(ki, NULL, NULL);
 	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -1;
 	if (id <= 0)
 		return NULL;
@@ -349,11 +344,12 @@ char *rt_btf_describe_proto(const struct btf *btf, const struct btf_type *proto,
 	return b.s;
 }
 
-int rt_fentry_each_func(int (*fn)(const char *name, void *ctx), void *ctx)
+int rt_fentry_each_func(struct kinfo *ki, int (*fn)(const char *name, void *ctx), void *ctx)
 {
-	struct btf *btf = load_vmlinux();
+	int err;
+	const struct btf *btf = kinfo_btf(ki, &err, NULL);
 	if (!btf)
-		return -vmlinux_err;
+		return -err;
 	uint32_t n = btf__type_cnt(btf);
 	int r = 0;
 	for (uint32_t id = 1; id < n && !r; id++) {

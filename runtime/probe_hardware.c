@@ -32,14 +32,14 @@ static const struct perf_event_row hardware_events[] = {
 };
 #define NHARDWARE (sizeof(hardware_events) / sizeof(hardware_events[0]))
 
-static int expand_hardware(const struct provider *pv, const char *text, struct probe_point **pts,
-			   int *n, char *err, size_t errlen)
+static int expand_hardware(const struct provider *pv, const struct probe_env *env, const char *text,
+			   struct probe_point **pts, int *n, char *err, size_t errlen)
 {
 	return rt_perf_event_expand(pv, hardware_events, NHARDWARE, text, pts, n, err, errlen);
 }
 
-static int list_hardware(const struct provider *pv, const char *rest, const char *full_glob,
-			 bool verbose, struct probe_list *out)
+static int list_hardware(const struct provider *pv, const struct probe_env *env, const char *rest,
+			 const char *full_glob, bool verbose, struct probe_list *out)
 {
 	return rt_perf_event_list(pv, hardware_events, NHARDWARE, rest, full_glob, out);
 }

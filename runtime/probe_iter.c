@@ -14,6 +14,7 @@
  * or decide that an iter probe is its script's only probe (sema/attach.c does).
  */
 #include "runtime_internal.h"
+#include "../common/kinfo.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -43,12 +44,15 @@ static int iter_func_id(const struct btf *btf, const char *name)
 	return id > 0 ? id : 0;
 }
 
-/* fn(name, btf, func id) for every iterator of the kernel's BTF; stops at fn's first
- * non-zero return. -ENOENT without BTF. */
-static int each_iter(int (*fn)(const char *name, const struct btf *btf, int id, void *ctx),
+/* fn(name, btf, func id) for every iterator of the running kernel's BTF (the run's kinfo:
+ * its ids are what the kernel checks at load); stops at fn's first non-zero return.
+ * -ENOENT without BTF. */
+static int each_iter(struct kinfo *ki,
+		     int (*fn)(const char *name, const struct btf *btf, int id, void *ctx),
 		     void *ctx)
 {
-	struct btf *btf = rt_vmlinux_btf();
+	int err;
+	struct btf *btf = kinfo_kernel_btf(ki, &err);
 	if (!btf)
 		return -ENOENT;
 	size_t plen = strlen(CTX_PREFIX), slen = strlen(TRUSTED_SUFFIX);
@@ -79,8 +83,8 @@ static bool takes_pid(const char *name)
 
 /* ---- expansion ---------------------------------------------------------------------- */
 
-static int expand_iter(const struct provider *pv, const char *text, struct probe_point **pts,
-		       int *n, char *err, size_t errlen)
+static int expand_iter(const struct provider *pv, const struct probe_env *env, const char *text,
+		       struct probe_point **pts, int *n, char *err, size_t errlen)
 {
 	const char *rest = provider_after_prefix(text);
 	const char *colon = rest ? strchr(rest, ':') : NULL;
@@ -99,7 +103,8 @@ static int expand_iter(const struct provider *pv, const char *text, struct probe
 				     "iter probe type does not support wildcards: name one iterator "
 				     "(bpfscript -l 'iter:*' lists them), not '%s'",
 				     text);
-	struct btf *btf = rt_vmlinux_btf();
+	int btf_err;
+	struct btf *btf = kinfo_kernel_btf(env->kinfo, &btf_err);
 	if (!btf)
 		return provider_fail(err, errlen,
 				     "iter %s: the kernel's BTF (/sys/kernel/btf/vmlinux), which "
@@ -112,7 +117,7 @@ static int expand_iter(const struct provider *pv, const char *text, struct probe
 				     "struct " CTX_PREFIX "%s (bpfscript -l 'iter:*' lists the "
 				     "iterators it has)",
 				     name, name);
-	if (provider_target_pid() > 0 && !takes_pid(name))
+	if (env->target_pid > 0 && !takes_pid(name))
 		return provider_fail(err, errlen,
 				     "-p restricts only the task iterators (task, task_file, "
 				     "task_vma) to one process, not iter:%s",
@@ -174,12 +179,12 @@ static int list_one(const char *name, const struct btf *btf, int id, void *ctx)
 	return 0;
 }
 
-static int list_iters(const struct provider *pv, const char *rest, const char *full_glob,
-		      bool verbose, struct probe_list *out)
+static int list_iters(const struct provider *pv, const struct probe_env *env, const char *rest,
+		      const char *full_glob, bool verbose, struct probe_list *out)
 {
 	struct list_ctx c = { pv, rest && *rest ? rest : "*", full_glob, verbose && !full_glob,
 			      out };
-	each_iter(list_one, &c);
+	each_iter(env->kinfo, list_one, &c);
 	return 0;
 }
 
@@ -284,9 +289,10 @@ static int run_iter(const struct probe_point *p, const struct rt_links *l, FILE 
 
 /* ---- --info -------------------------------------------------------------------------- */
 
-bool rt_iter_loadable(const char *name)
+bool rt_iter_loadable(struct kinfo *ki, const char *name)
 {
-	struct btf *btf = rt_vmlinux_btf();
+	int err;
+	struct btf *btf = ki ? kinfo_kernel_btf(ki, &err) : NULL;
 	int id = btf ? iter_func_id(btf, name) : 0;
 	if (!id)
 		return false;

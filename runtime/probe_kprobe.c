@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "tracefs.h"
+#include "../common/kinfo.h"
 
 #define KPROBE_PMU_DIR "/sys/bus/event_source/devices/kprobe"
 #define LEGACY_PREFIX "bpfscript_"
@@ -89,69 +90,19 @@ static void fn_list_sort_unique(struct fn_list *l)
 	l->n = w;
 }
 
-/* Text symbols the compiler or linker made up, not functions anyone means to trace. */
-static bool kallsyms_skip(const char *name)
-{
-	return strncmp(name, "__pfx_", 6) == 0 || strncmp(name, "__cfi_", 6) == 0;
-}
+/* Calls fn(name, module, ctx) for every function in the kernel's list of traceable
+ * functions (common/kinfo.h: tracefs available_filter_functions, else kallsyms' text
+ * symbols; module NULL for vmlinux). *from_kallsyms tells which. Returns 0, a non-zero
+ * value fn returned, or -errno when neither list can be read. */
+typedef int (*kfn_fn)(const char *name, const char *mod, void *ctx);
 
-/* Calls fn(name, len, ctx) for every function name in the kernel's list: tracefs
- * available_filter_functions ("name" or "name [module]" per line) when readable, else the
- * t/T symbols of /proc/kallsyms ("addr t name\t[module]"). *from_kallsyms tells which.
- * Returns 0, a non-zero value fn returned, or -errno when neither file can be read. */
-typedef int (*kfn_fn)(const char *name, size_t len, const char *mod, size_t modlen, void *ctx);
-
-/* The module of a list line's function: "[ext4]" after the name, or none (vmlinux). */
-static const char *line_module(const char *after, size_t *len)
+static int each_kernel_function(struct kinfo *ki, kfn_fn fn, void *ctx, bool *from_kallsyms)
 {
-	const char *b = strchr(after, '[');
-	const char *e = b ? strchr(b, ']') : NULL;
-	if (!b || !e) {
-		*len = 0;
-		return NULL;
-	}
-	*len = (size_t)(e - b - 1);
-	return b + 1;
-}
-
-static int each_kernel_function(kfn_fn fn, void *ctx, bool *from_kallsyms)
-{
-	char path[512];
-	const char *root = tracefs_root();
-	FILE *f = NULL;
-	*from_kallsyms = false;
-	if (root) {
-		snprintf(path, sizeof(path), "%s/available_filter_functions", root);
-		f = fopen(path, "re");
-	}
-	if (!f) {
-		*from_kallsyms = true;
-		if (!(f = fopen("/proc/kallsyms", "re")))
-			return -errno;
-	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int r = 0;
-	while (!r && (len = getline(&line, &cap, f)) > 0) {
-		char *name = line;
-		if (*from_kallsyms) {
-			/* "ffffffff81234560 T vfs_read": the type letter is the 18th byte on 64-bit,
-			 * but find it by fields to stay independent of the address width. */
-			char *sp = strchr(line, ' ');
-			if (!sp || (sp[1] != 't' && sp[1] != 'T') || sp[2] != ' ')
-				continue;
-			name = sp + 3;
-		}
-		size_t n = strcspn(name, " \t\n");
-		if (!n || (*from_kallsyms && kallsyms_skip(name)))
-			continue;
-		size_t modlen;
-		const char *mod = line_module(name + n, &modlen);
-		r = fn(name, n, mod, modlen, ctx);
-	}
-	free(line);
-	fclose(f);
+	const struct kinfo_func *f;
+	size_t n;
+	int r = kinfo_traceable(ki, &f, &n, from_kallsyms);
+	for (size_t i = 0; i < n && !r; i++)
+		r = fn(f[i].name, f[i].module, ctx);
 	return r;
 }
 
@@ -161,73 +112,37 @@ struct match_ctx {
 	struct fn_list *out;
 };
 
-/* Does a list line's module match kprobe:MODULE:FUNC's MODULE ("vmlinux": none)? */
-static bool module_matches(const char *mod_glob, const char *mod, size_t modlen)
+/* Does a listed function's module match kprobe:MODULE:FUNC's MODULE ("vmlinux": none)? */
+static bool module_matches(const char *mod_glob, const char *mod)
 {
-	if (!mod_glob)
-		return true;
-	char buf[128];
-	if (!mod)
-		snprintf(buf, sizeof(buf), "vmlinux");
-	else if (modlen < sizeof(buf))
-		snprintf(buf, sizeof(buf), "%.*s", (int)modlen, mod);
-	else
-		return false;
-	return fnmatch(mod_glob, buf, 0) == 0;
+	return !mod_glob || fnmatch(mod_glob, mod ? mod : "vmlinux", 0) == 0;
 }
 
-static int match_one(const char *name, size_t len, const char *mod, size_t modlen, void *ctx)
+static int match_one(const char *name, const char *mod, void *ctx)
 {
 	struct match_ctx *m = ctx;
-	char buf[256];
-	if (len >= sizeof(buf) || !module_matches(m->mod_glob, mod, modlen))
-		return 0;
-	memcpy(buf, name, len);
-	buf[len] = '\0';
-	if (fnmatch(m->glob, buf, 0) != 0)
+	if (strlen(name) >= 256 || !module_matches(m->mod_glob, mod) ||
+	    fnmatch(m->glob, name, 0) != 0)
 		return 0;
 	if (m->mod_glob) { /* "MODULE:FUNC", the module each match is in */
 		char full[400];
-		int fl = snprintf(full, sizeof(full), "%.*s:%s", mod ? (int)modlen : 7,
-				  mod ? mod : "vmlinux", buf);
+		int fl = snprintf(full, sizeof(full), "%s:%s", mod ? mod : "vmlinux", name);
 		if (fl < 0 || (size_t)fl >= sizeof(full))
 			return 0;
 		return fn_list_add(m->out, full, (size_t)fl) ? -ENOMEM : 0;
 	}
-	return fn_list_add(m->out, name, len) ? -ENOMEM : 0;
+	return fn_list_add(m->out, name, strlen(name)) ? -ENOMEM : 0;
 }
 
 struct find_ctx {
 	const char *name;
-	size_t len;
 	const char *mod_glob;
 };
 
-static int find_one(const char *name, size_t len, const char *mod, size_t modlen, void *ctx)
+static int find_one(const char *name, const char *mod, void *ctx)
 {
 	struct find_ctx *fc = ctx;
-	return len == fc->len && memcmp(name, fc->name, len) == 0 &&
-	       module_matches(fc->mod_glob, mod, modlen);
-}
-
-uint64_t kprobe_func_addr(const char *func)
-{
-	FILE *f = fopen("/proc/kallsyms", "re");
-	if (!f || !func)
-		return f ? (fclose(f), 0) : 0;
-	char *line = NULL;
-	size_t cap = 0, flen = strlen(func);
-	uint64_t addr = 0;
-	while (!addr && getline(&line, &cap, f) > 0) {
-		char *sp = strchr(line, ' ');
-		if (!sp || (sp[1] != 't' && sp[1] != 'T') || sp[2] != ' ')
-			continue;
-		if (strncmp(sp + 3, func, flen) == 0 && strchr(" \t\n", sp[3 + flen]))
-			addr = strtoull(line, NULL, 16);
-	}
-	free(line);
-	fclose(f);
-	return addr;
+	return strcmp(name, fc->name) == 0 && module_matches(fc->mod_glob, mod);
 }
 
 /* ---- expansion ---------------------------------------------------------------------- */
@@ -280,8 +195,8 @@ static void drop_from(struct probe_point *pts, int *n, int first)
 	}
 }
 
-int kprobe_expand(const struct provider *pv, const char *text, struct probe_point **pts,
-		  int *n, char *err, size_t errlen)
+int kprobe_expand(const struct provider *pv, const struct probe_env *env, const char *text,
+		  struct probe_point **pts, int *n, char *err, size_t errlen)
 {
 	const char *rest = strchr(text, ':');
 	bool ret = pv->kind == PROBE_KRETPROBE;
@@ -343,7 +258,7 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	if (has_glob(func) || has_glob(module)) {
 		struct fn_list l = { 0 };
 		struct match_ctx m = { func, module[0] ? module : NULL, &l };
-		int r = each_kernel_function(match_one, &m, &from_kallsyms);
+		int r = each_kernel_function(env->kinfo, match_one, &m, &from_kallsyms);
 		if (r) {
 			fn_list_free(&l);
 			return provider_fail(err, errlen, "cannot list kernel functions for '%s': %s", text,
@@ -379,8 +294,8 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 	 * made (__x64_sys_getppid for __do_sys_getppid) is missing from the ftrace list but
 	 * probes fine; a function kprobes refuse gets its sentence when attaching. One that
 	 * was inlined everywhere has no symbol at all. */
-	struct find_ctx fc = { func, strlen(func), module[0] ? module : NULL };
-	int found = each_kernel_function(find_one, &fc, &from_kallsyms);
+	struct find_ctx fc = { func, module[0] ? module : NULL };
+	int found = each_kernel_function(env->kinfo, find_one, &fc, &from_kallsyms);
 	if (found < 0)
 		return provider_fail(err, errlen, "cannot list kernel functions for '%s': %s", text,
 			    strerror(-found));
@@ -399,7 +314,7 @@ int kprobe_expand(const struct provider *pv, const char *text, struct probe_poin
 			      "functions)", func, module);
 		return -ENOENT;
 	}
-	if (!found && (from_kallsyms || !kprobe_func_addr(func))) {
+	if (!found && (from_kallsyms || !kinfo_kfunc_addr(env->kinfo, func))) {
 		provider_fail(err, errlen,
 			      "kernel function not found: %s (no such symbol in /proc/kallsyms: "
 			      "misspelt, inlined, or in a module that is not loaded)",
@@ -558,7 +473,7 @@ int rt_kprobe_preflight(struct sema_result *sr, int verbose, bool dry_run, struc
 		any |= sr->points[i].fentry;
 	if (!any)
 		return 0;
-	int e = rt_fentry_plan(sr, verbose, all,
+	int e = rt_fentry_plan(sr->kinfo, sr, verbose, all,
 			       !all ? "this probe type always uses fentry"
 			       : fentry_forced ? "BPFSCRIPT_KPROBE_ATTACH=fentry"
 					       : "this kernel has no kprobes",
@@ -573,7 +488,7 @@ int rt_kprobe_preflight(struct sema_result *sr, int verbose, bool dry_run, struc
 	if (!first)
 		return 0;
 	char why[200];
-	if (!(e = rt_fentry_probe_load(first->func,
+	if (!(e = rt_fentry_probe_load(sr->kinfo, first->func,
 					       all && !fentry_forced && !first->fentry, why,
 					       sizeof(why))))
 		return 0;
@@ -753,11 +668,11 @@ static bool kprobes_available(void)
 /* -lv: a kprobe lists the function's parameters, a kretprobe its return type, kfunc and
  * kretfunc both, from BTF (bpftrace 0.17's `-lv kfunc:` lines, "    struct file * file",
  * "    ssize_t retval"); nothing without BTF. */
-static char *with_btf_args(char *line, const char *kind, const char *func)
+static char *with_btf_args(struct kinfo *ki, char *line, const char *kind, const char *func)
 {
 	bool kfunc = kind[0] == 'k' && strstr(kind, "func"); /* kfunc, kretfunc: both */
 	bool ret = strcmp(kind, "kretprobe") == 0;
-	char *args = line ? rt_fentry_describe(func, !ret || kfunc, ret || kfunc) : NULL;
+	char *args = line ? rt_fentry_describe(ki, func, !ret || kfunc, ret || kfunc) : NULL;
 	if (!args)
 		return line;
 	char *s;
@@ -769,6 +684,7 @@ static char *with_btf_args(char *line, const char *kind, const char *func)
 }
 
 struct btf_list {
+	struct kinfo *ki;
 	struct probe_list *out;
 	const char *kind, *func_glob, *full_glob;
 	bool verbose;
@@ -786,27 +702,27 @@ static int btf_list_one(const char *name, void *ctx)
 		free(s);
 		return 0;
 	}
-	probe_list_add(b->out, b->verbose ? with_btf_args(s, b->kind, name) : s);
+	probe_list_add(b->out, b->verbose ? with_btf_args(b->ki, s, b->kind, name) : s);
 	return probe_list_oom(b->out) ? -ENOMEM : 0;
 }
 
 /* Without kprobes, kprobes run as fentry programs where the kernel allows them: the
  * functions the kernel's BTF describes (sorted and made unique by the caller). */
-static void list_btf_functions(struct probe_list *out, const char *kind, const char *func_glob,
-			       const char *full_glob, bool verbose)
+static void list_btf_functions(struct kinfo *ki, struct probe_list *out, const char *kind,
+			       const char *func_glob, const char *full_glob, bool verbose)
 {
-	struct btf_list b = { out, kind, func_glob ? func_glob : "*", full_glob, verbose };
-	int r = rt_fentry_each_func(btf_list_one, &b);
+	struct btf_list b = { ki, out, kind, func_glob ? func_glob : "*", full_glob, verbose };
+	int r = rt_fentry_each_func(ki, btf_list_one, &b);
 	if (r < 0 && r != -ENOMEM)
 		fprintf(stderr, "WARNING: no %s probes to list: this kernel was built without "
 				"kprobes, and its BTF (which kprobes run as fentry programs need) "
 				"cannot be read: %s\n", kind, strerror(-r));
 }
 
-/* Traceable functions: tracefs available_filter_functions ("name [module]" lines), else
- * the text symbols of /proc/kallsyms; without kprobes, the functions BTF describes. */
-int kprobe_list(const struct provider *pv, const char *func_glob, const char *full_glob,
-		bool verbose, struct probe_list *out)
+/* Traceable functions (common/kinfo.h: tracefs available_filter_functions, else the text
+ * symbols of /proc/kallsyms); without kprobes, the functions BTF describes. */
+int kprobe_list(const struct provider *pv, const struct probe_env *env, const char *func_glob,
+		const char *full_glob, bool verbose, struct probe_list *out)
 {
 	const char *kind = pv->name;
 	bool explicit = func_glob != NULL;
@@ -816,36 +732,25 @@ int kprobe_list(const struct provider *pv, const char *func_glob, const char *fu
 		/* a bare pattern ("*do_nanosleep*") lists them too, as bpftrace does; a plain
 		 * -l does not list the kernel's 50000 functions */
 		if (explicit || full_glob)
-			list_btf_functions(out, kind, func_glob, explicit ? NULL : full_glob,
-					   verbose);
+			list_btf_functions(env->kinfo, out, kind, func_glob,
+					   explicit ? NULL : full_glob, verbose);
 		return 0;
 	}
-	char path[PATH_MAX];
-	const char *root = tracefs_root();
-	snprintf(path, sizeof(path), "%s/available_filter_functions", root ? root : "/nonexistent");
-	FILE *f = fopen(path, "re");
-	bool kallsyms = !f;
-	if (kallsyms)
-		f = fopen("/proc/kallsyms", "re");
-	if (!f) {
+	const struct kinfo_func *f;
+	size_t n;
+	bool from_kallsyms;
+	int err = kinfo_traceable(env->kinfo, &f, &n, &from_kallsyms);
+	if (err) {
 		if (explicit)
 			fprintf(stderr, "WARNING: cannot read the traceable kernel functions: %s\n",
-				strerror(errno));
+				strerror(-err));
 		return 0;
 	}
-	char line[512], name[256], prev[256] = "";
-	while (fgets(line, sizeof(line), f)) {
-		if (kallsyms) {
-			char t;
-			unsigned long long a;
-			if (sscanf(line, "%llx %c %255s", &a, &t, name) != 3 || (t != 't' && t != 'T'))
-				continue;
-		} else if (sscanf(line, "%255s", name) != 1) {
+	for (size_t i = 0; i < n; i++) {
+		const char *name = f[i].name;
+		if ((i && strcmp(name, f[i - 1].name) == 0) ||
+		    (func_glob && fnmatch(func_glob, name, 0) != 0))
 			continue;
-		}
-		if (strcmp(name, prev) == 0 || (func_glob && fnmatch(func_glob, name, 0) != 0))
-			continue;
-		snprintf(prev, sizeof(prev), "%s", name);
 		char *s;
 		if (asprintf(&s, "%s:%s", kind, name) < 0) {
 			probe_list_add(out, NULL);
@@ -855,9 +760,8 @@ int kprobe_list(const struct provider *pv, const char *func_glob, const char *fu
 			free(s);
 			continue;
 		}
-		probe_list_add(out, verbose ? with_btf_args(s, kind, name) : s);
+		probe_list_add(out, verbose ? with_btf_args(env->kinfo, s, kind, name) : s);
 	}
-	fclose(f);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
  * Must not: type `args` (sema/kfunc_args.c reads the same typedef) or load programs.
  */
 #include "runtime_internal.h"
+#include "../common/kinfo.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -82,17 +83,21 @@ static int each_in(const char *module, const struct btf *btf, uint32_t first, ea
 	return 0;
 }
 
-static int each_event(const char *mod_glob, each_fn fn, void *ctx)
+static int each_event(struct kinfo *ki, const char *mod_glob, each_fn fn, void *ctx)
 {
-	struct btf *vmlinux = rt_vmlinux_btf();
-	if (!vmlinux)
+	/* the kernel's own events from the BTF that describes its types ($BPFTRACE_BTF
+	 * too); a module's BTF is split on the running kernel's, whatever describes types */
+	int err;
+	struct btf *types = kinfo_btf(ki, &err, NULL);
+	if (!types)
 		return -ENOENT;
 	int r = 0;
 	if (fnmatch(mod_glob, "vmlinux", 0) == 0)
-		r = each_in("vmlinux", vmlinux, 1, fn, ctx);
+		r = each_in("vmlinux", types, 1, fn, ctx);
 	if (r || strcmp(mod_glob, "vmlinux") == 0)
 		return r;
-	DIR *d = opendir("/sys/kernel/btf");
+	struct btf *vmlinux = kinfo_kernel_btf(ki, &err);
+	DIR *d = vmlinux ? opendir("/sys/kernel/btf") : NULL;
 	if (!d)
 		return 0;
 	struct dirent *e;
@@ -165,8 +170,9 @@ static int add_match(const char *module, const char *event, const struct btf *bt
 	return c->wild ? 0 : 1; /* one match is the event */
 }
 
-static int expand_rawtracepoint(const struct provider *pv, const char *text,
-				struct probe_point **pts, int *n, char *err, size_t errlen)
+static int expand_rawtracepoint(const struct provider *pv, const struct probe_env *env,
+				const char *text, struct probe_point **pts, int *n, char *err,
+				size_t errlen)
 {
 	const char *rest = provider_after_prefix(text);
 	char mod[256];
@@ -180,7 +186,7 @@ static int expand_rawtracepoint(const struct provider *pv, const char *text,
 	int first = *n;
 	struct expand_ctx c = { pv, event, strchr(rest, ':') != NULL,
 				strpbrk(rest, "*?[") != NULL, pts, n, *n, 0 };
-	int r = each_event(mod, add_match, &c);
+	int r = each_event(env->kinfo, mod, add_match, &c);
 	if (c.err || (r < 0 && r != -ENOENT)) {
 		while (*n > first)
 			probe_point_clear(&(*pts)[--*n]);
@@ -233,15 +239,16 @@ static int list_one(const char *module, const char *event, const struct btf *btf
 	return 0;
 }
 
-static int list_rawtracepoints(const struct provider *pv, const char *rest, const char *full_glob,
-			       bool verbose, struct probe_list *out)
+static int list_rawtracepoints(const struct provider *pv, const struct probe_env *env,
+			       const char *rest, const char *full_glob, bool verbose,
+			       struct probe_list *out)
 {
 	char mod[256] = "*";
 	const char *event = "*";
 	if (rest && *rest && split_spec(rest, mod, sizeof(mod), &event))
 		return 0;
 	struct list_ctx c = { pv, *event ? event : "*", full_glob, verbose && !full_glob, out };
-	each_event(mod, list_one, &c);
+	each_event(env->kinfo, mod, list_one, &c);
 	return 0;
 }
 

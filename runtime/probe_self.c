@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int expand_self(const struct provider *pv, const char *text, struct probe_point **pts,
-		       int *n, char *err, size_t errlen)
+static int expand_self(const struct provider *pv, const struct probe_env *env, const char *text,
+		       struct probe_point **pts, int *n, char *err, size_t errlen)
 {
 	const char *rest = provider_after_prefix(text);
 	if (!rest || strcmp(rest, "signal:SIGUSR1") != 0)
@@ -39,8 +39,8 @@ static int expand_self(const struct provider *pv, const char *text, struct probe
 	return 0;
 }
 
-static int list_self(const struct provider *pv, const char *rest, const char *full_glob,
-		     bool verbose, struct probe_list *out)
+static int list_self(const struct provider *pv, const struct probe_env *env, const char *rest,
+		     const char *full_glob, bool verbose, struct probe_list *out)
 {
 	const char *name = "self:signal:SIGUSR1";
 	if ((rest && fnmatch(rest, name + 5, 0) != 0 && fnmatch(rest, "signal", 0) != 0) ||

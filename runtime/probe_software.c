@@ -34,14 +34,14 @@ static const struct perf_event_row software_events[] = {
 };
 #define NSOFTWARE (sizeof(software_events) / sizeof(software_events[0]))
 
-static int expand_software(const struct provider *pv, const char *text, struct probe_point **pts,
-			   int *n, char *err, size_t errlen)
+static int expand_software(const struct provider *pv, const struct probe_env *env, const char *text,
+			   struct probe_point **pts, int *n, char *err, size_t errlen)
 {
 	return rt_perf_event_expand(pv, software_events, NSOFTWARE, text, pts, n, err, errlen);
 }
 
-static int list_software(const struct provider *pv, const char *rest, const char *full_glob,
-			 bool verbose, struct probe_list *out)
+static int list_software(const struct provider *pv, const struct probe_env *env, const char *rest,
+			 const char *full_glob, bool verbose, struct probe_list *out)
 {
 	return rt_perf_event_list(pv, software_events, NSOFTWARE, rest, full_glob, out);
 }

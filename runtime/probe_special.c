@@ -23,8 +23,8 @@ static int add_simple(struct probe_point **pts, int *n, enum probe_kind kind, co
 	return 0;
 }
 
-static int expand_special(const struct provider *pv, const char *text, struct probe_point **pts,
-			  int *n, char *err, size_t errlen)
+static int expand_special(const struct provider *pv, const struct probe_env *env, const char *text,
+			  struct probe_point **pts, int *n, char *err, size_t errlen)
 {
 	if (strchr(text, ':'))
 		return provider_fail(err, errlen, "%s probes take no arguments: write just %s", pv->name,

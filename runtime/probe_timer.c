@@ -68,8 +68,8 @@ static int parse_unit_count(const char *rest, char *unit, size_t unitlen, uint64
 	return 0;
 }
 
-static int expand_timed(const struct provider *pv, const char *text, struct probe_point **pts,
-			int *n, char *err, size_t errlen)
+static int expand_timed(const struct provider *pv, const struct probe_env *env, const char *text,
+			struct probe_point **pts, int *n, char *err, size_t errlen)
 {
 	char unit[8];
 	uint64_t count;

@@ -51,8 +51,9 @@ static int tp_add(const char *category, const char *event, void *ctx)
 	return 0;
 }
 
-static int expand_tracepoint(const struct provider *pv, const char *text,
-			     struct probe_point **pts, int *n, char *err, size_t errlen)
+static int expand_tracepoint(const struct provider *pv, const struct probe_env *env,
+			     const char *text, struct probe_point **pts, int *n, char *err,
+			     size_t errlen)
 {
 	const char *rest = provider_after_prefix(text);
 	const char *colon = rest ? strchr(rest, ':') : NULL;
@@ -142,8 +143,9 @@ static int tp_line(const char *cat, const char *ev, void *ctx)
 }
 
 /* "CAT:EVENT" (either a glob), "EVENT" alone (any category), or NULL with full_glob. */
-static int list_tracepoints(const struct provider *pv, const char *rest, const char *full_glob,
-			    bool verbose, struct probe_list *out)
+static int list_tracepoints(const struct provider *pv, const struct probe_env *env,
+			    const char *rest, const char *full_glob, bool verbose,
+			    struct probe_list *out)
 {
 	if (!tracefs_root())
 		return 0;

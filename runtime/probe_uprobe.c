@@ -250,7 +250,7 @@ struct uspec {
 	bool cpp;
 };
 
-static int split_uspec(const char *rest, struct uspec *u)
+static int split_uspec(const char *rest, int target_pid, struct uspec *u)
 {
 	const char *c = rest;
 	bool quoted = false;
@@ -261,7 +261,7 @@ static int split_uspec(const char *rest, struct uspec *u)
 	if (!*c) { /* one part: FUNC of the -p process */
 		u->bin[0] = '\0';
 		u->func = rest;
-		return provider_target_pid() > 0 && *rest ? 0 : -1;
+		return target_pid > 0 && *rest ? 0 : -1;
 	}
 	size_t bl = (size_t)(c - rest);
 	if (bl >= sizeof(u->bin))
@@ -402,17 +402,17 @@ static int expand_file(const struct provider *pv, const char *text, const struct
 	return ret;
 }
 
-static int uprobe_expand(const struct provider *pv, const char *text, struct probe_point **pts,
-			 int *n, char *err, size_t errlen)
+static int uprobe_expand(const struct provider *pv, const struct probe_env *env, const char *text,
+			 struct probe_point **pts, int *n, char *err, size_t errlen)
 {
 	const char *rest = provider_after_prefix(text);
 	struct uspec u;
-	if (!rest || split_uspec(rest, &u))
+	if (!rest || split_uspec(rest, env->target_pid, &u))
 		return provider_fail(err, errlen,
 			    "%s probes are written %s:BINARY:FUNCTION (or +OFFSET, an address, or "
 			    "cpp:PATTERN for C++ names), e.g. %s:/bin/bash:readline, not '%s'",
 			    pv->name, pv->name, pv->name, text);
-	int pid = provider_target_pid();
+	int pid = env->target_pid;
 	struct file_list files = { 0 };
 	if (target_files(u.bin, pid, &files, err, errlen, text, pv->name,
 			 "uprobe:BINARY:FUNCTION")) {
@@ -528,11 +528,11 @@ bool rt_pid_gone(int pid)
 /* `-l uprobe:BINARY:GLOB` (BINARY may be a glob), `-l uprobe:* -p PID`, a bare `-l -p PID`:
  * the files' function symbols; `cpp:PATTERN` lists demangled names as bpftrace does;
  * -lv adds each function's parameters from DWARF. */
-static int list_uprobes(const struct provider *pv, const char *spec, const char *full_glob,
-			bool verbose, struct probe_list *out)
+static int list_uprobes(const struct provider *pv, const struct probe_env *env, const char *spec,
+			const char *full_glob, bool verbose, struct probe_list *out)
 {
 	const char *kind = pv->name;
-	int pid = provider_target_pid();
+	int pid = env->target_pid;
 	struct uspec u;
 	char err[PATH_MAX + 256];
 	if (!spec) {
@@ -540,7 +540,7 @@ static int list_uprobes(const struct provider *pv, const char *spec, const char 
 			return 0; /* a bare pattern names no binary */
 		spec = "*";
 	}
-	if (split_uspec(spec, &u)) {
+	if (split_uspec(spec, env->target_pid, &u)) {
 		if (!strchr(spec, ':')) { /* "uprobe:BINARY": all its functions */
 			snprintf(u.bin, sizeof(u.bin), "%s", spec);
 			u.func = "*";

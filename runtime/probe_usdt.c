@@ -118,8 +118,8 @@ static int add_site(const struct provider *pv, struct probe_point **pts, int *n,
 	return 0;
 }
 
-static int expand_usdt(const struct provider *pv, const char *text, struct probe_point **pts,
-		       int *n, char *err, size_t errlen)
+static int expand_usdt(const struct provider *pv, const struct probe_env *env, const char *text,
+		       struct probe_point **pts, int *n, char *err, size_t errlen)
 {
 	const char *rest = provider_after_prefix(text);
 	char bin[PATH_MAX], pat[2 * PATH_MAX + 2];
@@ -129,7 +129,7 @@ static int expand_usdt(const struct provider *pv, const char *text, struct probe
 				     "usdt:/usr/bin/python3:python:function__entry), or with -p "
 				     "usdt::PROVIDER:NAME, not '%s'",
 				     text);
-	int pid = provider_target_pid();
+	int pid = env->target_pid;
 	struct file_list files = { 0 };
 	if (target_files(bin, pid, &files, err, errlen, text, "usdt",
 			 "usdt:BINARY:PROVIDER:NAME")) {
@@ -167,10 +167,10 @@ static int expand_usdt(const struct provider *pv, const char *text, struct probe
 
 /* ---- -l ---------------------------------------------------------------------------------- */
 
-static int list_usdt(const struct provider *pv, const char *rest, const char *full_glob,
-		     bool verbose, struct probe_list *out)
+static int list_usdt(const struct provider *pv, const struct probe_env *env, const char *rest,
+		     const char *full_glob, bool verbose, struct probe_list *out)
 {
-	int pid = provider_target_pid();
+	int pid = env->target_pid;
 	char bin[PATH_MAX] = "", pat[2 * PATH_MAX + 2] = "*:*";
 	if (rest && *rest && split_spec(rest, bin, sizeof(bin), pat, sizeof(pat))) {
 		fprintf(stderr, "ERROR: list usdt probes as usdt:BINARY:[PROVIDER:]NAME\n");

@@ -76,10 +76,11 @@ static const int16_t regs_arg_off[] = { 112, 104, 96, 88, 72, 64 };
 
 /* The program FUNC+argN watchpoints name: the -p process's executable, or the -c
  * command's (its first word), as bpftrace takes it. 0, or -1 with the reason in err. */
-static int watched_binary(const char *text, char *bin, size_t len, char *err, size_t errlen)
+static int watched_binary(const struct probe_env *env, const char *text, char *bin, size_t len,
+			  char *err, size_t errlen)
 {
-	int pid = provider_target_pid();
-	const char *cmd = provider_child_cmd();
+	int pid = env->target_pid;
+	const char *cmd = env->child_cmd;
 	if (pid > 0) {
 		snprintf(bin, len, "/proc/%d/exe", pid);
 		return 0;
@@ -96,9 +97,9 @@ static int watched_binary(const char *text, char *bin, size_t len, char *err, si
 	return uprobe_find_binary(word, abs, sizeof(abs), bin, len, err, errlen, text);
 }
 
-static int expand_func_arg(const struct provider *pv, const char *text, const char *spec,
-			   unsigned len, const char *mode, struct probe_point **pts, int *n,
-			   char *err, size_t errlen)
+static int expand_func_arg(const struct provider *pv, const struct probe_env *env,
+			   const char *text, const char *spec, unsigned len, const char *mode,
+			   struct probe_point **pts, int *n, char *err, size_t errlen)
 {
 	const char *plus = strrchr(spec, '+');
 	char *end;
@@ -117,12 +118,12 @@ static int expand_func_arg(const struct provider *pv, const char *text, const ch
 	if (check_len_mode(len, mode, text, &type, err, errlen))
 		return -1;
 	char bin[PATH_MAX], utext[PATH_MAX + 600];
-	if (watched_binary(text, bin, sizeof(bin), err, errlen))
+	if (watched_binary(env, text, bin, sizeof(bin), err, errlen))
 		return -1;
 	/* FUNC's uprobe points (wildcards, C++ names, file offsets): the uprobe kind's own */
 	snprintf(utext, sizeof(utext), "uprobe:%s:%.*s", bin, (int)(plus - spec), spec);
 	int first = *n;
-	if (provider_uprobe.expand(&provider_uprobe, utext, pts, n, err, errlen))
+	if (provider_uprobe.expand(&provider_uprobe, env, utext, pts, n, err, errlen))
 		return -1;
 	for (int i = first; i < *n; i++) {
 		struct probe_point *p = &(*pts)[i];
@@ -147,8 +148,9 @@ static int expand_func_arg(const struct provider *pv, const char *text, const ch
 	return 0;
 }
 
-static int expand_watchpoint(const struct provider *pv, const char *text, struct probe_point **pts,
-			     int *n, char *err, size_t errlen)
+static int expand_watchpoint(const struct provider *pv, const struct probe_env *env,
+			     const char *text, struct probe_point **pts, int *n, char *err,
+			     size_t errlen)
 {
 	const char *rest = provider_after_prefix(text);
 	char addr_s[PATH_MAX], mode[8];
@@ -169,7 +171,7 @@ static int expand_watchpoint(const struct provider *pv, const char *text, struct
 	memcpy(addr_s, rest, (size_t)(l - rest));
 	addr_s[l - rest] = '\0';
 	if (strchr(addr_s, '+'))
-		return expand_func_arg(pv, text, addr_s, len, mode, pts, n, err, errlen);
+		return expand_func_arg(pv, env, text, addr_s, len, mode, pts, n, err, errlen);
 	char *end;
 	errno = 0;
 	uint64_t addr = strtoull(addr_s, &end, 0);

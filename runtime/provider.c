@@ -37,32 +37,6 @@ struct probe_point *probe_points_add(struct probe_point **pts, int *n)
 	return p;
 }
 
-/* -p PID: one value per run, set before any expansion (sema_run, list_probes). */
-static int target_pid;
-
-void provider_set_target_pid(int pid)
-{
-	target_pid = pid;
-}
-
-int provider_target_pid(void)
-{
-	return target_pid;
-}
-
-/* -c CMD: likewise one per run. */
-static const char *child_cmd;
-
-void provider_set_child_cmd(const char *cmd)
-{
-	child_cmd = cmd;
-}
-
-const char *provider_child_cmd(void)
-{
-	return child_cmd;
-}
-
 void probe_point_clear(struct probe_point *p)
 {
 	free(p->name);
@@ -150,15 +124,15 @@ const struct provider *provider_of(const struct probe_point *p)
 	return provider_for_kind(p->kind);
 }
 
-int provider_expand(const char *text, int probe_idx, struct probe_point **pts, int *n,
-		    char *err, size_t errlen)
+int provider_expand(const struct probe_env *env, const char *text, int probe_idx,
+		    struct probe_point **pts, int *n, char *err, size_t errlen)
 {
 	size_t len = strcspn(text, ":");
 	const struct provider *pv = provider_find(text, len);
 	if (!pv)
 		return provider_fail(err, errlen, "Invalid probe type: %.*s", (int)len, text);
 	int first = *n;
-	int rc = pv->expand(pv, text, pts, n, err, errlen);
+	int rc = pv->expand(pv, env, text, pts, n, err, errlen);
 	if (rc)
 		return rc == -ENOENT ? -ENOENT : -1; /* -ENOENT: the target does not exist */
 	for (int i = first; i < *n; i++) {

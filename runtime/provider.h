@@ -102,6 +102,18 @@ void probe_list_add(struct probe_list *l, char *line);
 bool probe_list_oom(const struct probe_list *l);
 
 struct rt_links; /* runtime/runtime_internal.h: the fds a session attached */
+struct kinfo;    /* common/kinfo.h */
+
+/* What expanding and listing may consult, one per run (the driver's, handed to sema and
+ * to -l): kernel facts, and the process given with -p or the -c command, which some
+ * kinds' attach points name implicitly (`usdt::PROVIDER:NAME`, `-l usdt:*`,
+ * `watchpoint:FUNC+argN:...`). */
+struct probe_env {
+	struct kinfo *kinfo; /* kallsyms, traceable functions, BTF */
+	int target_pid;      /* -p PID, 0: none */
+	const char *child_cmd; /* -c CMD (NULL: none): watchpoint FUNC+argN probes are in
+	                          its program */
+};
 
 struct provider {
 	const char *name;        /* "tracepoint" */
@@ -112,13 +124,13 @@ struct provider {
 	/* Expand `text` (full attach point as written, e.g. "t:syscalls:sys_enter_*") into points
 	 * appended with probe_points_add(). Returns 0, or -1 with a one-sentence reason in err,
 	 * e.g. "tracepoint not found: syscalls:sys_enter_nope". */
-	int (*expand)(const struct provider *p, const char *text, struct probe_point **pts,
-		      int *n, char *err, size_t errlen);
+	int (*expand)(const struct provider *p, const struct probe_env *env, const char *text,
+		      struct probe_point **pts, int *n, char *err, size_t errlen);
 	/* -l: add the probes matching `rest` (the pattern after "kind:"; NULL with full_glob
 	 * for a bare pattern matched against whole names, "*getppid*"), fields with verbose.
 	 * NULL: nothing to enumerate. Returns 0, or 1 after printing one error line. */
-	int (*list)(const struct provider *p, const char *rest, const char *full_glob,
-		    bool verbose, struct probe_list *out);
+	int (*list)(const struct provider *p, const struct probe_env *env, const char *rest,
+		    const char *full_glob, bool verbose, struct probe_list *out);
 	/* Connect a loaded program to the point's event, recording every fd in l. 0, or
 	 * -errno with, where the generic wording would mislead, one sentence in why. NULL:
 	 * never attached (PV_RUN_ONCE). */
@@ -170,28 +182,17 @@ const struct provider *provider_of(const struct probe_point *p);
 /* Expand one attach point: provider lookup + expand. Each new point gets probe = probe_idx;
  * `index` is set to its position in *pts. 0, -1 with the reason in err, or -ENOENT when
  * the target (a kernel function) does not exist, which a caller may skip. */
-int provider_expand(const char *text, int probe_idx, struct probe_point **pts, int *n,
-		    char *err, size_t errlen);
+int provider_expand(const struct probe_env *env, const char *text, int probe_idx,
+		    struct probe_point **pts, int *n, char *err, size_t errlen);
 /* kprobe rows (runtime/probe_kprobe.c): expansion against the traceable kernel functions
- * (shared with the kfunc rows), and a function's address from /proc/kallsyms (0 if
- * unknown) for `func`. */
-int kprobe_expand(const struct provider *p, const char *text, struct probe_point **pts,
-		  int *n, char *err, size_t errlen);
-uint64_t kprobe_func_addr(const char *func);
+ * (shared with the kfunc rows). */
+int kprobe_expand(const struct provider *p, const struct probe_env *env, const char *text,
+		  struct probe_point **pts, int *n, char *err, size_t errlen);
 /* -l for the kprobe and kfunc rows: traceable functions (BTF's without kprobes). */
-int kprobe_list(const struct provider *pv, const char *func_glob, const char *full_glob,
-		bool verbose, struct probe_list *out);
+int kprobe_list(const struct provider *pv, const struct probe_env *env, const char *func_glob,
+		const char *full_glob, bool verbose, struct probe_list *out);
 /* The text after "prefix:"; NULL when the attach point has no ':' at all. */
 const char *provider_after_prefix(const char *text);
-/* The process given with -p (0: none), for kinds whose attach points may name it
- * implicitly (`usdt::PROVIDER:NAME`, `-l usdt:*`). Set once by the caller before expanding
- * or listing. */
-void provider_set_target_pid(int pid);
-int provider_target_pid(void);
-/* The -c command (NULL: none), whose program watchpoint FUNC+ARG probes name implicitly.
- * Set once by the caller before expanding, like the -p process. */
-void provider_set_child_cmd(const char *cmd);
-const char *provider_child_cmd(void);
 /* For expanders: format a one-sentence reason into err; returns -1. */
 int provider_fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

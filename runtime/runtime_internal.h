@@ -156,7 +156,7 @@ void rt_watch_free(struct rt_links *l);
 
 /* ---- probe_iter.c: BPF iterators ------------------------------------------------------- */
 /* Would the kernel load an iterator program for bpf_iter_NAME (--info)? */
-bool rt_iter_loadable(const char *name);
+bool rt_iter_loadable(struct kinfo *ki, const char *name);
 
 /* ---- probe_kprobe.c: kprobe/kretprobe through the kprobe PMU or legacy kprobe_events ---- */
 /* Before anything is created: can this kernel run the script's kprobes? 0, or one sentence
@@ -185,8 +185,8 @@ int rt_kprobe_multi_attach(const struct probe_point *p, int prog_fd, struct rt_l
 /* Per kprobe point (all: every one, else the kfunc/kretfunc ones): its BTF FUNC id and argument count; drops wildcard matches BTF does
  * not describe (renumbering sr->points), refuses named ones and FUNC+OFFSET. why_fentry
  * ("this kernel has no kprobes") starts the sentences. 0, or -errno with errors in d. */
-int rt_fentry_plan(struct sema_result *sr, int verbose, bool all, const char *why_fentry,
-		   struct diag *d);
+int rt_fentry_plan(struct kinfo *ki, struct sema_result *sr, int verbose, bool all,
+		   const char *why_fentry, struct diag *d);
 /* [npoints]: each point's BTF argument count (-1: not a kprobe), or NULL before a plan. */
 const int *rt_fentry_nargs(void);
 /* Loader: expected attach type and attach_btf_id of a planned point; -ENOENT if none. */
@@ -196,20 +196,19 @@ int rt_fentry_load_info(int point, uint32_t *attach_type, uint32_t *btf_id,
 int rt_fentry_attach(const struct probe_point *p, int prog_fd);
 /* Would the kernel load a do-nothing fentry program for func? 0, or -errno + why ("it
  * refuses fentry programs[ too] (reason)"). */
-int rt_fentry_probe_load(const char *func, bool too, char *why, size_t whylen);
+int rt_fentry_probe_load(struct kinfo *ki, const char *func, bool too, char *why,
+			 size_t whylen);
 /* -lv: "\n    struct file * file..." (params and/or "TYPE retval"), malloc'd; NULL if BTF
  * does not describe func. */
-char *rt_fentry_describe(const char *func, bool params, bool ret);
+char *rt_fentry_describe(struct kinfo *ki, const char *func, bool params, bool ret);
 /* The same for any FUNC_PROTO of btf, from parameter `skip` on. */
 struct btf;
 struct btf_type;
 char *rt_btf_describe_proto(const struct btf *btf, const struct btf_type *proto, int skip,
 			    bool params, bool ret);
-/* The kernel's BTF, loaded once per run (freed by rt_fentry_free); NULL if unreadable. */
-struct btf *rt_vmlinux_btf(void);
 /* -l without kprobes: fn(name) for every function the kernel's BTF describes (what
  * fentry can attach to); stops at fn's first non-zero return. 0, that value, or -errno. */
-int rt_fentry_each_func(int (*fn)(const char *name, void *ctx), void *ctx);
+int rt_fentry_each_func(struct kinfo *ki, int (*fn)(const char *name, void *ctx), void *ctx);
 void rt_fentry_free(void);
 
 /* ---- stacks.c: kstack/ustack maps and symbolisation for printing --------------------- */
@@ -218,9 +217,10 @@ struct rt_stacks {
 	int n;                               /* = sema nstacks */
 	int *fds;                            /* STACK_TRACE maps */
 	const struct stack_map_info *info;   /* sema's, by the same index */
+	struct kinfo *kinfo;                 /* sema's: kernel addresses → symbols */
 };
 int rt_stacks_create(const struct sema_result *sr, struct rt_stacks *st, struct diag *d);
-/* Closes the maps and drops every symbol cache (kallsyms, ELF files, process maps). */
+/* Closes the maps and drops every symbol cache (ELF files, process maps). */
 void rt_stacks_close(struct rt_stacks *st);
 /* Fills the printer's callbacks (stdlib/symfmt.h) for this session. */
 void rt_stacks_syms(struct rt_stacks *st, struct print_syms *ps);

@@ -150,6 +150,11 @@ static const char *bpf_cpu_for_kernel(void)
 	return "v3";
 }
 
+struct kinfo *session_kinfo_new(void)
+{
+	return kinfo_new(&(struct kinfo_files){ .tracefs_root = tracefs_root });
+}
+
 /* --dry-run: code generation against stand-in fds; nothing reaches the kernel. */
 static int dry_run(struct node *prog, struct sema_result *sr, struct session_opts *o,
 		   struct diag *d)
@@ -180,6 +185,7 @@ static int dry_run(struct node *prog, struct sema_result *sr, struct session_opt
 		.verbose = o->verbose,
 		.bpf_cpu = bpf_cpu_for_kernel(),
 		.syms = &rt_codegen_symbols,
+		.kinfo = sr->kinfo,
 	};
 	struct cg_result res = { 0 };
 	int err = 0;
@@ -340,6 +346,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		.bpf_cpu = bpf_cpu_for_kernel(),
 		.fentry_nargs = rt_fentry_nargs(),
 		.syms = &rt_codegen_symbols,
+		.kinfo = sr->kinfo,
 		.helper_check = o->helper_check,
 	};
 	if (codegen_run(prog, sr, &cgo, d, &cg) || diag_count(d))

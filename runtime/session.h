@@ -46,6 +46,9 @@ struct session_opts {
 	const char *metrics_addr; /* --metrics HOST:PORT: serve the maps over HTTP; NULL: no */
 };
 
+/* The running kernel's facts (common/kinfo.h), nothing read yet; tracefs is found (and
+ * mounted where missing) as the runtime finds it. NULL when out of memory. */
+struct kinfo *session_kinfo_new(void);
 /* Fork the -c child before codegen (its pid is `cpid`); it waits until released. */
 int session_child_spawn(struct session_opts *o, struct diag *d);
 /* runtime/privileges.c: 0 if we have CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), else

@@ -3,10 +3,10 @@
  *
  * Owns: one BPF_MAP_TYPE_STACK_TRACE map per sema stack_map_info (frame limit capped at the
  * kernel's perf_event_max_stack), reading a stack's addresses by id, and the print_syms
- * callbacks: kernel addresses through ksyms.c, user addresses through /proc/PID/maps and
- * the mapped ELF files (elf_symbols.c, cached per file). Maps of -c/-p targets are
- * re-read while they run (rt_stacks_watch), so stacks of a process that has exited by
- * the time maps print still resolve.
+ * callbacks: kernel addresses through the run's kinfo (common/kinfo.h), user addresses
+ * through /proc/PID/maps and the mapped ELF files (elf_symbols.c, cached per file). Maps
+ * of -c/-p targets are re-read while they run (rt_stacks_watch), so stacks of a process
+ * that has exited by the time maps print still resolve.
  * Must not: format output (stdlib/symfmt.c) or decide what keys hold (codegen).
  */
 #include "runtime_internal.h"
@@ -25,7 +25,7 @@
 #include "../stdlib/symfmt.h"
 #include "../sema/dwarf_args.h"
 #include "elf_symbols.h"
-#include "ksyms.h"
+#include "../common/kinfo.h"
 
 /* ---- STACK_TRACE maps ------------------------------------------------------------------- */
 
@@ -46,6 +46,7 @@ int rt_stacks_create(const struct sema_result *sr, struct rt_stacks *st, struct 
 	memset(st, 0, sizeof(*st));
 	st->n = sr->nstacks;
 	st->info = sr->stacks;
+	st->kinfo = sr->kinfo;
 	st->fds = malloc(sizeof(int) * (size_t)(st->n ? st->n : 1));
 	if (!st->fds) {
 		diag_error_noloc(d, "out of memory");
@@ -78,7 +79,6 @@ void rt_stacks_close(struct rt_stacks *st)
 			close(st->fds[i]);
 	free(st->fds);
 	memset(st, 0, sizeof(*st));
-	ksyms_free();
 	elf_cache_free();
 	dwarf_cache_free();
 	rt_stacks_forget_pids();
@@ -167,8 +167,9 @@ static struct pid_maps *pid_maps_get(int pid, bool refresh)
 	return &pids[npids++];
 }
 
-/* The symbol caches (pids here, ksyms.c, elf_symbols.c) are shared by the main loop and
- * the metrics server thread (runtime/metrics_server.c): every entry point takes this. */
+/* The symbol caches (pids here, the kinfo's kallsyms, elf_symbols.c) are shared by the
+ * main loop and the metrics server thread (runtime/metrics_server.c): every entry point
+ * takes this. */
 static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void rt_stacks_watch(int pid)
@@ -230,8 +231,9 @@ static bool usym_cb(void *ctx, uint32_t pid, uint64_t addr, bool with_off, char 
 
 static bool ksym_cb(void *ctx, uint64_t addr, bool with_off, char *buf, size_t len)
 {
+	const struct rt_stacks *st = ctx;
 	pthread_mutex_lock(&sym_lock);
-	bool ok = ksyms_resolve(addr, with_off, buf, len);
+	bool ok = st->kinfo && kinfo_ksym_resolve(st->kinfo, addr, with_off, buf, len);
 	pthread_mutex_unlock(&sym_lock);
 	return ok;
 }

@@ -120,6 +120,10 @@ int sema_attach(struct sema *s, struct node *prog)
 		return -1;
 	r->nprobes = n;
 
+	/* what the providers may consult while expanding: this run's kernel facts and -p */
+	struct probe_env env = { .kinfo = r->kinfo,
+				 .target_pid = s->opts ? s->opts->target_pid : 0,
+				 .child_cmd = s->opts ? s->opts->child_cmd : NULL };
 	int idx = 0;
 	struct { struct span loc; char *msg; } skipped[8];
 	int nskipped = 0;
@@ -136,7 +140,7 @@ int sema_attach(struct sema *s, struct node *prog)
 				return -1;
 			char err[512] = "";
 			int before = r->npoints;
-			int rc = provider_expand(a->str, idx, &r->points, &r->npoints, err,
+			int rc = provider_expand(&env, a->str, idx, &r->points, &r->npoints, err,
 						 sizeof(err));
 			if (rc == -ENOENT && nskipped < 8) {
 				/* a kernel function that does not exist: bpftrace 0.17 skips such a

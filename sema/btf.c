@@ -1,8 +1,9 @@
 /*
  * sema/btf.c — kernel types from BTF, converted on demand into struct ctype.
  *
- * Owns: the one struct btf of a run (loaded on first use from $BPFTRACE_BTF or the running
- * kernel's /sys/kernel/btf/vmlinux via libbpf), the BTF id → ctype memo, and the rules of
+ * Owns: asking the run's kinfo (common/kinfo.h: $BPFTRACE_BTF or the running kernel's
+ * /sys/kernel/btf/vmlinux, loaded once per run) for the BTF on first use and wording its
+ * absence, the BTF id → ctype memo, and the rules of
  * the conversion: modifiers and typedefs are transparent, enums are integers of their
  * size, forward declarations are resolved by name, structs stay shallow until a member is
  * asked for.
@@ -10,6 +11,8 @@
  * type (start-up time of plain scripts must not pay for parsing ~5 MB of BTF).
  */
 #include "btf.h"
+
+#include "../common/kinfo.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,8 +28,9 @@ struct memo {
 };
 
 struct btf_state {
-	struct btf *btf;
-	bool shared;           /* btf is the preloaded one (btf_preload_vmlinux): not ours */
+	struct btf *btf;       /* the kinfo's (loaded once per run there), never freed here */
+	struct kinfo *ki;      /* the run's kernel facts (btf_set_kinfo), else own_ki */
+	struct kinfo *own_ki;  /* made on first need when no kinfo was given (unit tests) */
 	int tried;             /* 0: not yet; 1: loaded; -1: failed (msg says why) */
 	char msg[320];
 	struct memo *memo;     /* open addressing, id 0 = empty */
@@ -34,26 +38,11 @@ struct btf_state {
 	const struct ctype *void_ct;
 };
 
-/* Set by btf_preload_vmlinux: the running kernel's BTF, shared by every later load. */
-static struct btf *preloaded;
-
-int btf_preload_vmlinux(void)
-{
-	if (!preloaded) {
-		struct btf *b = btf__load_vmlinux_btf();
-		if (!b || libbpf_get_error(b))
-			return -1;
-		preloaded = b;
-	}
-	return 0;
-}
-
 void btf_state_free(struct btf_state *st)
 {
 	if (!st)
 		return;
-	if (!st->shared)
-		btf__free(st->btf);
+	kinfo_free(st->own_ki);
 	free(st->memo);
 	free(st);
 }
@@ -71,24 +60,28 @@ static struct btf_state *state(struct ctypes *reg)
 	return *slot;
 }
 
+void btf_set_kinfo(struct ctypes *reg, struct kinfo *ki)
+{
+	struct btf_state *st = state(reg);
+	if (!st->tried && !st->own_ki)
+		st->ki = ki;
+}
+
 static bool load(struct btf_state *st)
 {
 	if (st->tried)
 		return st->tried > 0;
-	const char *path = getenv("BPFTRACE_BTF");
-	errno = 0;
-	st->shared = preloaded && !(path && *path);
-	st->btf = st->shared ? preloaded
-		  : path && *path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
-	int err = errno;
-	if (!st->btf || libbpf_get_error(st->btf)) {
-		st->btf = NULL;
+	if (!st->ki)
+		st->ki = st->own_ki = kinfo_new(NULL);
+	int err = ENOMEM;
+	const char *path = "/sys/kernel/btf/vmlinux";
+	st->btf = st->ki ? kinfo_btf(st->ki, &err, &path) : NULL;
+	if (!st->btf) {
 		st->tried = -1;
 		snprintf(st->msg, sizeof(st->msg),
 			 "kernel type information (BTF) is not available (%s: %s); struct types "
 			 "and curtask members need a kernel built with CONFIG_DEBUG_INFO_BTF",
-			 path && *path ? path : "/sys/kernel/btf/vmlinux",
-			 strerror(err ? err : ENOENT));
+			 path, strerror(err ? err : ENOENT));
 		return false;
 	}
 	st->tried = 1;

@@ -1,7 +1,8 @@
 /*
- * sema/btf.h — kernel types from BTF (/sys/kernel/btf/vmlinux, or $BPFTRACE_BTF).
+ * sema/btf.h — kernel types from BTF (/sys/kernel/btf/vmlinux, or $BPFTRACE_BTF, read by
+ * common/kinfo.c).
  *
- * Owns: loading the kernel's BTF once per run, on first need; turning BTF types into
+ * Owns: asking for the kernel's BTF on first need; turning BTF types into
  * struct ctype (typedefs, const/volatile and type tags skipped; enums become integers;
  * pointers to structs stay shallow until used); member offsets and bitfield widths.
  * Must not: be reached except through sema/ctypes.h, or load BTF when no script construct
@@ -35,10 +36,9 @@ struct btf;
 const struct btf *btf_handle(struct ctypes *reg, char *err, size_t errlen);
 const struct ctype *btf_ctype(struct ctypes *reg, uint32_t id);
 
-/* Loads the running kernel's BTF once for every later sema run of this process (and of
- * processes it forks): tests/gen/gen_load.c checks thousands of scripts, each in a forked
- * child, and would otherwise parse ~5 MB of BTF per script. 0 or -1. bpfscript itself
- * never calls it (a plain script must not pay for BTF). */
-int btf_preload_vmlinux(void);
+/* Where the BTF comes from: the run's kernel facts (sema's kinfo), asked on first need.
+ * Without one, the registry makes its own then (and frees it with itself). */
+struct kinfo;
+void btf_set_kinfo(struct ctypes *reg, struct kinfo *ki);
 
 #endif

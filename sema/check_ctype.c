@@ -22,6 +22,7 @@ struct ctypes *sema_ctypes(struct sema *s)
 {
 	if (!s->r->ctypes) {
 		s->r->ctypes = ctypes_new();
+		btf_set_kinfo(s->r->ctypes, s->r->kinfo);
 		/* casts in uprobes may name the probed binaries' own structs (DWARF) */
 		for (int i = 0; i < s->r->npoints; i++)
 			if ((provider_of(&s->r->points[i])->caps & PV_ARGS_DWARF) &&

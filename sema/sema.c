@@ -101,8 +101,15 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 {
 	memset(out, 0, sizeof(*out));
 	struct sema_opts o = *opts;
-	provider_set_target_pid(o.target_pid);
-	provider_set_child_cmd(o.child_cmd);
+	out->kinfo = o.kinfo;
+	if (!out->kinfo) {
+		out->kinfo = kinfo_new(NULL);
+		out->kinfo_owned = true;
+		if (!out->kinfo) {
+			diag_error_noloc(d, "out of memory");
+			return -1;
+		}
+	}
 	if (!o.strlen)
 		o.strlen = ABI_STRLEN_DEFAULT;
 	struct sema s = { .opts = &o, .r = out, .d = d };
@@ -178,5 +185,7 @@ void sema_result_free(struct sema_result *r)
 	free(r->stacks);
 	type_pool_free(&r->pool);
 	ctypes_free(r->ctypes);
+	if (r->kinfo_owned)
+		kinfo_free(r->kinfo);
 	memset(r, 0, sizeof(*r));
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "../common/diag.h"
+#include "../common/kinfo.h"
 #include "../parser/ast.h"
 #include "../runtime/provider.h"
 #include "types.h"
@@ -98,6 +99,9 @@ struct sema_opts {
 	bool unsafe;         /* --unsafe: system() and signal() are allowed */
 	uint32_t max_probes; /* BPFTRACE_MAX_PROBES: most probe points a program may attach;
 	                        0 = SEMA_MAX_PROBES_DEFAULT */
+	/* The run's kernel facts (common/kinfo.h: kallsyms, traceable functions, BTF), read
+	 * only as the script needs them; NULL: sema makes its own (freed with the result). */
+	struct kinfo *kinfo;
 };
 #define SEMA_MAX_PROBES_DEFAULT 512u /* bpftrace's default */
 
@@ -122,6 +126,10 @@ struct sema_result {
 	bool uses_usym;             /* usym()/ustack: keep /proc/PID/maps of -c/-p targets */
 	struct type_pool pool;
 	struct ctypes *ctypes;      /* C types (BTF, script structs) the types point into */
+	/* The kernel facts sema used (sema_opts.kinfo or its own): codegen and the runtime
+	 * ask the same one, so nothing is read twice in a run. */
+	struct kinfo *kinfo;
+	bool kinfo_owned;           /* sema made it: freed by sema_result_free */
 };
 
 /* The words after the script (argv[optind..] once getopt_long is done) as bpftrace splits

@@ -27,10 +27,10 @@
 #include "codegen/abi.h"
 #include "codegen/codegen.h"
 #include "common/diag.h"
+#include "common/kinfo.h"
 #include "parser/parse.h"
-#include "runtime/ksyms.h"
+#include "runtime/session.h"
 #include "runtime/runtime_internal.h"
-#include "sema/btf.h"
 #include "sema/sema.h"
 
 /* A hang guard, not a speed check: the verifier walking a big program to its 1M-instruction
@@ -45,6 +45,10 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* The kernel facts of every script: read once in the parent (main), inherited by every
+ * child copy-on-write. */
+static struct kinfo *kinfo;
+
 /* In the child: compile and load text; returns the exit code. */
 static int compile_and_load(const char *text, size_t len)
 {
@@ -55,7 +59,7 @@ static int compile_and_load(const char *text, size_t len)
 	 * allowed, `cpid` exists, $1 is a number and str($2) a string */
 	static char *pos[] = { "5", "abc" };
 	struct sema_opts sopts = { .strlen = ABI_STRLEN_DEFAULT, .unsafe = true,
-				   .have_cpid = true, .npos = 2, .pos = pos };
+				   .have_cpid = true, .npos = 2, .pos = pos, .kinfo = kinfo };
 	struct diag d;
 	struct sema_result sr = { 0 };
 	struct rt_maps maps;
@@ -93,6 +97,7 @@ static int compile_and_load(const char *text, size_t len)
 		.bpf_cpu = "v4",
 		.fentry_nargs = rt_fentry_nargs(),
 		.syms = &rt_codegen_symbols,
+		.kinfo = sr.kinfo,
 	};
 	if (codegen_run(prog, &sr, &cgo, &d, &cg) || diag_count(&d))
 		goto out;
@@ -152,8 +157,13 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	/* parsed once here, inherited by every child (copy-on-write): kernel BTF and
 	 * /proc/kallsyms (kaddr) would otherwise cost each script 20 and 100 ms */
-	btf_preload_vmlinux();
-	ksyms_addr("vfs_read");
+	kinfo = session_kinfo_new();
+	if (!kinfo) {
+		fprintf(stderr, "gen_load: out of memory\n");
+		return 2;
+	}
+	kinfo_btf(kinfo, NULL, NULL);
+	kinfo_ksym_addr(kinfo, "vfs_read");
 	char line[64];
 	while (fgets(line, sizeof(line), stdin)) {
 		size_t len;
@@ -226,5 +236,6 @@ int main(void)
 		fflush(stdout);
 		free(out);
 	}
+	kinfo_free(kinfo);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "../../common/kinfo.h"
 #include "../../runtime/list.h"
 #include "../../runtime/runtime_internal.h"
 
@@ -40,6 +41,8 @@ int main(void)
 	struct diag d;
 	char *buf = NULL;
 	size_t len = 0;
+	struct kinfo *ki = kinfo_new(NULL);
+	struct probe_env env = { .kinfo = ki };
 
 	TEST_BEGIN("fentry: plan keeps BTF functions, drops wildcard matches without BTF");
 	memset(&sr, 0, sizeof(sr));
@@ -49,7 +52,7 @@ int main(void)
 	add(&sr, PROBE_KPROBE, "no_btf_function_xyz", 0, true, 1);
 	add(&sr, PROBE_KRETPROBE, "vfs_write", 0, false, 2);
 	diag_init(&d, NULL);
-	CHECK_EQ_INT(rt_fentry_plan(&sr, 0, true, "test", &d), 0);
+	CHECK_EQ_INT(rt_fentry_plan(ki, &sr, 0, true, "test", &d), 0);
 	CHECK_EQ_INT(diag_count(&d), 0);
 	CHECK_EQ_INT(sr.npoints, 3);
 	CHECK_EQ_STR(sr.points[1].func, "vfs_read");
@@ -81,7 +84,7 @@ int main(void)
 	add(&sr, PROBE_KPROBE, "no_btf_function_abc", 0, true, 2);
 	FILE *f = open_memstream(&buf, &len);
 	diag_init(&d, NULL);
-	CHECK(rt_fentry_plan(&sr, 0, true, "this kernel has no kprobes", &d) < 0);
+	CHECK(rt_fentry_plan(ki, &sr, 0, true, "this kernel has no kprobes", &d) < 0);
 	diag_text(&d, f, &buf, &len);
 	CHECK(strstr(buf, "ERROR: kprobe:no_btf_function_xyz: this kernel has no kprobes, so "
 			  "kprobes run as fentry programs, which need the function in the "
@@ -102,23 +105,23 @@ int main(void)
 	TEST_END();
 
 	TEST_BEGIN("fentry: -lv kprobe:vfs_read lists the BTF arguments");
-	char *a = rt_fentry_describe("vfs_read", true, false);
-	char *r = rt_fentry_describe("vfs_read", false, true);
+	char *a = rt_fentry_describe(ki, "vfs_read", true, false);
+	char *r = rt_fentry_describe(ki, "vfs_read", false, true);
 	CHECK_EQ_STR(a ? a : "(null)", "\n    struct file * file\n    char * buf\n    size_t count"
 				  "\n    loff_t * pos");
 	CHECK_EQ_STR(r ? r : "(null)", "\n    ssize_t retval");
-	CHECK(rt_fentry_describe("no_btf_function_xyz", true, true) == NULL);
+	CHECK(rt_fentry_describe(ki, "no_btf_function_xyz", true, true) == NULL);
 	free(a);
 	free(r);
 	f = open_memstream(&buf, &len);
-	CHECK_EQ_INT(list_probes("kprobe:vfs_read", true, f), 0);
+	CHECK_EQ_INT(list_probes(&env, "kprobe:vfs_read", true, f), 0);
 	fclose(f);
 	CHECK_EQ_STR(buf, "kprobe:vfs_read\n    struct file * file\n    char * buf\n"
 			  "    size_t count\n    loff_t * pos\n");
 	free(buf);
 	buf = NULL;
 	f = open_memstream(&buf, &len);
-	CHECK_EQ_INT(list_probes("kr:vfs_readv", true, f), 0);
+	CHECK_EQ_INT(list_probes(&env, "kr:vfs_readv", true, f), 0);
 	fclose(f);
 	CHECK_EQ_STR(buf, "kretprobe:vfs_readv\n    ssize_t retval\n");
 	free(buf);
@@ -126,5 +129,6 @@ int main(void)
 	rt_fentry_free();
 	TEST_END();
 
+	kinfo_free(ki);
 	return check_summary();
 }

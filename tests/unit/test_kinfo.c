@@ -109,10 +109,9 @@ static void test_traceable_ftrace(void)
 							    .traceable = tr_path });
 	size_t n = 99;
 	bool from_kallsyms = true;
-	int err = 1;
-	const struct kinfo_func *f = kinfo_traceable(ki, &n, &from_kallsyms, &err);
+	const struct kinfo_func *f = NULL;
+	CHECK_EQ_INT(kinfo_traceable(ki, &f, &n, &from_kallsyms), 0);
 	CHECK(f != NULL);
-	CHECK_EQ_INT(err, 0);
 	CHECK(!from_kallsyms);
 	CHECK_EQ_INT(n, 4);
 	if (f && n == 4) {
@@ -125,7 +124,8 @@ static void test_traceable_ftrace(void)
 	}
 	/* asked again: the same list, not read again */
 	size_t n2;
-	CHECK(kinfo_traceable(ki, &n2, &from_kallsyms, &err) == f && n2 == n);
+	const struct kinfo_func *f2 = NULL;
+	CHECK(kinfo_traceable(ki, &f2, &n2, &from_kallsyms) == 0 && f2 == f && n2 == n);
 	/* kallsyms was never needed, so its absence is no error */
 	kinfo_free(ki);
 	TEST_END();
@@ -138,11 +138,10 @@ static void test_traceable_kallsyms(void)
 							    .traceable = none_path });
 	size_t n = 0;
 	bool from_kallsyms = false;
-	int err = 1;
-	const struct kinfo_func *f = kinfo_traceable(ki, &n, &from_kallsyms, &err);
+	const struct kinfo_func *f = NULL;
+	CHECK_EQ_INT(kinfo_traceable(ki, &f, &n, &from_kallsyms), 0);
 	CHECK(f != NULL);
 	CHECK(from_kallsyms);
-	CHECK_EQ_INT(err, 0);
 	static const char *const want[] = { "_stext", "startup_64", "vfs_read", "helper",
 					    "vfs_write", "helper", "ext4_read", "ext4_write" };
 	CHECK_EQ_INT(n, sizeof(want) / sizeof(want[0]));
@@ -169,12 +168,11 @@ static void test_nothing_readable(void)
 	CHECK(!kinfo_ksym_listed(ki, "vfs_read"));
 	size_t n = 5;
 	bool fk;
-	int err = 0;
-	CHECK(kinfo_traceable(ki, &n, &fk, &err) == NULL);
+	const struct kinfo_func *f;
+	CHECK_EQ_INT(kinfo_traceable(ki, &f, &n, &fk), -ENOENT);
 	CHECK_EQ_INT(n, 0);
-	CHECK_EQ_INT(err, -ENOENT);
 	const char *path = NULL;
-	err = 0;
+	int err = 0;
 	CHECK(kinfo_btf(ki, &err, &path) == NULL);
 	CHECK_EQ_INT(err, ENOENT);
 	CHECK_EQ_STR(path, none_path);

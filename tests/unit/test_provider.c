@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "common/kinfo.h"
 #include "runtime/provider.h"
 
+static struct probe_env env; /* the host's kernel facts (kinfo made in main) */
 static struct probe_point *pts;
 static int npts;
 static char err[256];
@@ -20,7 +22,7 @@ static char err[256];
 static int expand(const char *text, int probe)
 {
 	err[0] = '\0';
-	return provider_expand(text, probe, &pts, &npts, err, sizeof(err));
+	return provider_expand(&env, text, probe, &pts, &npts, err, sizeof(err));
 }
 
 static void reset(void)
@@ -47,6 +49,7 @@ static void check_error(const char *name, const char *text, const char *want)
 
 int main(void)
 {
+	env.kinfo = kinfo_new(NULL);
 	TEST_BEGIN("provider: names and aliases");
 	static const struct {
 		const char *name;
@@ -199,8 +202,8 @@ int main(void)
 	CHECK(pts[1].kind == PROBE_KRETPROBE && pts[1].probe == 1);
 	CHECK_EQ_STR(pts[2].name, "kprobe:vfs_read+16");
 	CHECK(pts[2].offset == 16);
-	CHECK(kprobe_func_addr("vfs_read") != 0);
-	CHECK(kprobe_func_addr("no_such_function_xyz") == 0);
+	CHECK(kinfo_kfunc_addr(env.kinfo, "vfs_read") != 0);
+	CHECK(kinfo_kfunc_addr(env.kinfo, "no_such_function_xyz") == 0);
 	TEST_END();
 	reset();
 
@@ -233,5 +236,6 @@ int main(void)
 		    "kprobe probe type requires 1 argument: kprobe:FUNCTION or "
 		    "kprobe:FUNCTION+OFFSET, e.g. kprobe:vfs_read, not 'kprobe:'");
 
+	kinfo_free(env.kinfo);
 	return check_summary();
 }

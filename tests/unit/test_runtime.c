@@ -278,9 +278,11 @@ int main(void)
 	sr.maps = mi;
 	sr.nmaps = NMAPS;
 	char err[256];
-	provider_expand("BEGIN", 0, &sr.points, &sr.npoints, err, sizeof(err));
-	provider_expand("t:syscalls:sys_enter_getppid", 1, &sr.points, &sr.npoints, err,
+	struct probe_env env = { .kinfo = kinfo_new(NULL) };
+	provider_expand(&env, "BEGIN", 0, &sr.points, &sr.npoints, err, sizeof(err));
+	provider_expand(&env, "t:syscalls:sys_enter_getppid", 1, &sr.points, &sr.npoints, err,
 			sizeof(err));
+	kinfo_free(env.kinfo);
 	struct fmt_info fi = { .kind = FMT_PRINTF, .fmt = "v=%d\n", .nargs = 1 };
 	struct type argt = type_u64();
 	uint32_t off0 = 0;
