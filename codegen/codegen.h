@@ -48,10 +48,12 @@ struct cg_prog {
  * (runtime/codegen_symbols.c): codegen reads no ELF file itself. Without it (unit tests,
  * fuzzing) uaddr() is a compile error. */
 struct cg_symbols {
+	void *ctx;           /* the runtime's, passed back to each lookup */
 	/* name's link-time address in the ELF file path; *pie: position-independent */
-	int (*user_addr)(const char *path, const char *name, uint64_t *addr, bool *pie);
+	int (*user_addr)(void *ctx, const char *path, const char *name, uint64_t *addr,
+			 bool *pie);
 	/* the link-time address of file offset off in path */
-	int (*user_vaddr)(const char *path, uint64_t off, uint64_t *vaddr);
+	int (*user_vaddr)(void *ctx, const char *path, uint64_t off, uint64_t *vaddr);
 };
 
 struct cg_opts {

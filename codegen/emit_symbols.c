@@ -57,7 +57,7 @@ static LLVMValueRef uaddr(struct cg *c, struct node *n, const char *name)
 	const struct cg_symbols *sy = c->opts->syms;
 	uint64_t addr = 0, here;
 	bool pie = false;
-	if (!sy || !pt->target || sy->user_addr(pt->target, name, &addr, &pie)) {
+	if (!sy || !pt->target || sy->user_addr(sy->ctx, pt->target, name, &addr, &pie)) {
 		cg_error(c, "uaddr: symbol '%s' not found in %s", name,
 			 pt->target ? pt->target : "the probed binary");
 		return bpfb_i64(c, 0);
@@ -65,7 +65,7 @@ static LLVMValueRef uaddr(struct cg *c, struct node *n, const char *name)
 	if (!pie)
 		return bpfb_i64(c, addr);
 	if ((cg_caps(c) & (PV_USER | PV_ENTRY)) != (PV_USER | PV_ENTRY) ||
-	    sy->user_vaddr(pt->target, pt->offset, &here)) {
+	    sy->user_vaddr(sy->ctx, pt->target, pt->offset, &here)) {
 		cg_error(c,
 			 "uaddr(\"%s\"): %s is position-independent, so its addresses are only known "
 			 "at the entry of a uprobe (not in a uretprobe)",

@@ -1,11 +1,13 @@
 /*
  * runtime/attach.c — connecting loaded programs to their events.
  *
- * Owns: handing each point to its provider's attach hook (probe_*.c), the shared way to
- * tie a perf event to its program with a BPF link (so the kernel detaches on its own if
- * we die, even by SIGKILL) and the record of every fd; running BEGIN/END programs once
- * with BPF_PROG_TEST_RUN; disabling every event at once at the end, and closing them
- * (in a detached helper process when there are many, because each detach is slow).
+ * Owns: the probe kinds' per-session state (struct rt_probe_state: made before the plans,
+ * freed at the session's end), handing each point to its provider's attach hook
+ * (probe_*.c), the shared way to tie a perf event to its program with a BPF link (so the
+ * kernel detaches on its own if we die, even by SIGKILL) and the record of every fd;
+ * running BEGIN/END programs once with BPF_PROG_TEST_RUN; disabling every event at once
+ * at the end, and closing them (in a detached helper process when there are many,
+ * because each detach is slow).
  * Must not: load programs or pick the order of attachment (session.c attaches only after
  * every program has loaded).
  */
@@ -21,6 +23,20 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+void rt_probe_state_init(struct rt_probe_state *ps, struct kinfo *ki)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->kinfo = ki;
+	ps->kprobe.pmu_type = ps->kprobe.pmu_retprobe_bit = -1;
+}
+
+void rt_probe_state_free(struct rt_probe_state *ps)
+{
+	rt_kprobe_cleanup(&ps->kprobe);
+	rt_fentry_free(&ps->fentry);
+	ps->uprobe_multi = false;
+}
 
 static int links_push(struct rt_links *l, int fd, enum rt_fd_kind kind)
 {

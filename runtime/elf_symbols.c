@@ -254,22 +254,20 @@ int elf_offset_to_vaddr(const struct elf_file *f, uint64_t off, uint64_t *vaddr)
 
 /* ---- cache --------------------------------------------------------------------------- */
 
-struct cache_entry {
+struct elf_cache_entry {
 	char *path;
 	struct elf_file *file; /* NULL: could not be read (remembered so we try once) */
 };
-static struct cache_entry *cache;
-static int ncache;
 
-const struct elf_file *elf_cache_get(const char *path)
+const struct elf_file *elf_cache_get(struct elf_cache *c, const char *path)
 {
-	for (int i = 0; i < ncache; i++)
-		if (strcmp(cache[i].path, path) == 0)
-			return cache[i].file;
-	struct cache_entry *v = realloc(cache, sizeof(*v) * (size_t)(ncache + 1));
+	for (int i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].path, path) == 0)
+			return c->v[i].file;
+	struct elf_cache_entry *v = realloc(c->v, sizeof(*v) * (size_t)(c->n + 1));
 	if (!v)
 		return NULL;
-	cache = v;
+	c->v = v;
 	struct elf_file *f = calloc(1, sizeof(*f));
 	char *p = strdup(path);
 	if (!f || !p) {
@@ -281,20 +279,20 @@ const struct elf_file *elf_cache_get(const char *path)
 		free(f);
 		f = NULL;
 	}
-	cache[ncache++] = (struct cache_entry){ p, f };
+	c->v[c->n++] = (struct elf_cache_entry){ p, f };
 	return f;
 }
 
-void elf_cache_free(void)
+void elf_cache_free(struct elf_cache *c)
 {
-	for (int i = 0; i < ncache; i++) {
-		if (cache[i].file) {
-			elf_file_free(cache[i].file);
-			free(cache[i].file);
+	for (int i = 0; i < c->n; i++) {
+		if (c->v[i].file) {
+			elf_file_free(c->v[i].file);
+			free(c->v[i].file);
 		}
-		free(cache[i].path);
+		free(c->v[i].path);
 	}
-	free(cache);
-	cache = NULL;
-	ncache = 0;
+	free(c->v);
+	c->v = NULL;
+	c->n = 0;
 }

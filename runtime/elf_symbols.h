@@ -48,9 +48,15 @@ int elf_vaddr_to_offset(const struct elf_file *f, uint64_t vaddr, uint64_t *off)
 /* File offset → link-time address (inverse of the above). */
 int elf_offset_to_vaddr(const struct elf_file *f, uint64_t off, uint64_t *vaddr);
 
-/* Shared cache of loaded files by path (user stacks touch the same libraries again and
- * again). Returns NULL when the file cannot be read as ELF. */
-const struct elf_file *elf_cache_get(const char *path);
-void elf_cache_free(void);
+/* Loaded files by path, one cache per session (user stacks touch the same libraries again
+ * and again; uaddr() and usym() often the same binary). Zeroed: empty. */
+struct elf_cache_entry;
+struct elf_cache {
+	struct elf_cache_entry *v;
+	int n;
+};
+/* The file, loaded on first request; NULL when it cannot be read as ELF. */
+const struct elf_file *elf_cache_get(struct elf_cache *c, const char *path);
+void elf_cache_free(struct elf_cache *c);
 
 #endif

@@ -152,6 +152,5 @@ int print_info(FILE *out)
 	fprintf(out, "  kprobe_multi: %s\n", yes_no(kprobes && rt_kprobe_multi_available()));
 	fprintf(out, "  raw_tp_special: %s\n",
 		yes_no(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL) == 1));
-	rt_fentry_free();
 	return 0;
 }

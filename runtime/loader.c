@@ -85,12 +85,12 @@ static void func_info_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p
 
 /* kprobes run as fentry/fexit (probe_fentry.c): the function to attach to is part of
  * the load. Returns whether o was filled. */
-static bool tracing_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p,
-			 const struct sema_result *sr)
+static bool tracing_opts(const struct rt_probe_state *ps, struct bpf_prog_load_opts *o,
+			 const struct cg_prog *p, const struct sema_result *sr)
 {
 	uint32_t type, id;
 	if (p->prog_type != BPF_PROG_TYPE_TRACING ||
-	    rt_fentry_load_info(p->point, &type, &id, sr))
+	    rt_fentry_load_info(ps, p->point, &type, &id, sr))
 		return false;
 	o->expected_attach_type = (enum bpf_attach_type)type;
 	o->attach_btf_id = id;
@@ -100,13 +100,13 @@ static bool tracing_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p,
 /* Points attached as uprobe_multi or kprobe_multi links, or as iterators, say so at load
  * (their provider's load_attach_type, and load_attach_btf_id for the kernel function an
  * iterator's context comes from). Returns whether o was filled. */
-static bool attach_type_opts(struct bpf_prog_load_opts *o, const struct cg_prog *p,
-			     const struct sema_result *sr)
+static bool attach_type_opts(const struct rt_probe_state *ps, struct bpf_prog_load_opts *o,
+			     const struct cg_prog *p, const struct sema_result *sr)
 {
 	const struct probe_point *pt =
 		p->point >= 0 && p->point < sr->npoints ? &sr->points[p->point] : NULL;
 	const struct provider *pv = pt ? provider_of(pt) : NULL;
-	uint32_t type = pv && pv->load_attach_type ? pv->load_attach_type(pt) : 0;
+	uint32_t type = pv && pv->load_attach_type ? pv->load_attach_type(ps, pt) : 0;
 	if (!type)
 		return false;
 	o->expected_attach_type = (enum bpf_attach_type)type;
@@ -154,9 +154,10 @@ static bool iter_refused(const struct sema_result *sr, int point, const char *lo
 }
 
 /* A failed load again, this time with a verifier log, so we can say what went wrong. */
-static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb,
-			   const struct bpf_func_info *info, const struct sema_result *sr,
-			   int load_err, int verbose, bool retry_v3, struct diag *d)
+static int explain_failure(const struct rt_probe_state *ps, const struct cg_prog *p,
+			   const struct rt_func_btf *fb, const struct bpf_func_info *info,
+			   const struct sema_result *sr, int load_err, int verbose, bool retry_v3,
+			   struct diag *d)
 {
 	const char *probe = point_name(sr, p->point);
 	char *log = malloc(VERIFIER_LOG_SIZE);
@@ -166,8 +167,8 @@ static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb
 		LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = VERIFIER_LOG_SIZE,
 			    .log_level = 1);
 		func_info_opts(&o, p, fb, info);
-		tracing_opts(&o, p, sr);
-		attach_type_opts(&o, p, sr);
+		tracing_opts(ps, &o, p, sr);
+		attach_type_opts(ps, &o, p, sr);
 		int fd = bpf_prog_load((enum bpf_prog_type)p->prog_type, p->name, "GPL",
 				       p->insns, p->insn_cnt, &o);
 		if (fd >= 0) /* accepted the second time: report the first errno */
@@ -227,8 +228,8 @@ static int explain_failure(const struct cg_prog *p, const struct rt_func_btf *fb
 	return err;
 }
 
-int rt_load_all(const struct cg_result *cg, const struct sema_result *sr, int verbose,
-		int *fds, struct diag *d)
+int rt_load_all(const struct rt_probe_state *ps, const struct cg_result *cg,
+		const struct sema_result *sr, int verbose, int *fds, struct diag *d)
 {
 	struct rt_func_btf fb;
 	for (int i = 0; i < cg->nprogs; i++)
@@ -247,12 +248,13 @@ int rt_load_all(const struct cg_result *cg, const struct sema_result *sr, int ve
 		const struct bpf_func_info *info = fb.info ? fb.info[i] : NULL;
 		LIBBPF_OPTS(bpf_prog_load_opts, o);
 		func_info_opts(&o, p, &fb, info);
-		bool tracing = tracing_opts(&o, p, sr);
-		bool multi = attach_type_opts(&o, p, sr);
+		bool tracing = tracing_opts(ps, &o, p, sr);
+		bool multi = attach_type_opts(ps, &o, p, sr);
 		int fd = bpf_prog_load((enum bpf_prog_type)p->prog_type, p->name, "GPL", p->insns,
 				       p->insn_cnt, info || tracing || multi ? &o : NULL);
 		if (fd < 0) {
-			err = explain_failure(p, &fb, info, sr, -errno, verbose, cg->cpu_v4, d);
+			err = explain_failure(ps, p, &fb, info, sr, -errno, verbose, cg->cpu_v4,
+					      d);
 			for (int j = 0; j < i; j++) {
 				close(fds[j]);
 				fds[j] = -1;

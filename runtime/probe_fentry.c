@@ -22,9 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int *point_btf_id;       /* [npoints] after rt_fentry_plan: FUNC id, 0 = not fentry */
-static int *point_nargs;        /* [npoints]: the function's BTF argument count, -1 = none */
-static int npoints;
 
 /* The id the kernel knows func by (attach_btf_id): in its own BTF, which is kinfo_btf's
  * unless $BPFTRACE_BTF named another file. <= 0 when it has none. */
@@ -37,12 +34,11 @@ static int kernel_func_id(struct kinfo *ki, const struct btf *btf, int id, const
 	return kernel ? btf__find_by_name_kind(kernel, func, BTF_KIND_FUNC) : -ENOENT;
 }
 
-void rt_fentry_free(void)
+void rt_fentry_free(struct rt_fentry_plan *plan)
 {
-	free(point_btf_id);
-	free(point_nargs);
-	point_btf_id = point_nargs = NULL;
-	npoints = 0;
+	free(plan->btf_id);
+	free(plan->nargs);
+	memset(plan, 0, sizeof(*plan));
 }
 
 static bool is_kprobe(const struct probe_point *p)
@@ -78,11 +74,12 @@ static void point_clear(struct probe_point *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int rt_fentry_plan(struct kinfo *ki, struct sema_result *sr, int verbose, bool all,
+int rt_fentry_plan(struct rt_probe_state *ps, struct sema_result *sr, int verbose, bool all,
 		   const char *why_fentry, struct diag *d)
 {
+	struct kinfo *ki = ps->kinfo;
 	int n = sr->npoints;
-	rt_fentry_free();
+	rt_fentry_free(&ps->fentry);
 	int btf_err;
 	const char *btf_path;
 	struct btf *btf = kinfo_btf(ki, &btf_err, &btf_path);
@@ -179,9 +176,9 @@ int rt_fentry_plan(struct kinfo *ki, struct sema_result *sr, int verbose, bool a
 		w++;
 	}
 	sr->npoints = w;
-	point_btf_id = ids;
-	point_nargs = nargs;
-	npoints = w;
+	ps->fentry.btf_id = ids;
+	ps->fentry.nargs = nargs;
+	ps->fentry.n = w;
 	ids = nargs = NULL;
 out:
 	free(ids);
@@ -191,17 +188,13 @@ out:
 	return err;
 }
 
-const int *rt_fentry_nargs(void)
+int rt_fentry_load_info(const struct rt_probe_state *ps, int point, uint32_t *attach_type,
+			uint32_t *btf_id, const struct sema_result *sr)
 {
-	return point_nargs;
-}
-
-int rt_fentry_load_info(int point, uint32_t *attach_type, uint32_t *btf_id,
-			const struct sema_result *sr)
-{
-	if (!point_btf_id || point < 0 || point >= npoints || point_btf_id[point] <= 0)
+	const struct rt_fentry_plan *plan = ps ? &ps->fentry : NULL;
+	if (!plan || !plan->btf_id || point < 0 || point >= plan->n || plan->btf_id[point] <= 0)
 		return -ENOENT;
-	*btf_id = (uint32_t)point_btf_id[point];
+	*btf_id = (uint32_t)plan->btf_id[point];
 	*attach_type = sr->points[point].kind == PROBE_KRETPROBE ? BPF_TRACE_FEXIT
 								 : BPF_TRACE_FENTRY;
 	return 0;

@@ -190,7 +190,7 @@ static int list_iters(const struct provider *pv, const struct probe_env *env, co
 
 /* ---- load and attach ---------------------------------------------------------------- */
 
-static uint32_t iter_attach_type(const struct probe_point *p)
+static uint32_t iter_attach_type(const struct rt_probe_state *ps, const struct probe_point *p)
 {
 	(void)p;
 	return BPF_TRACE_ITER;

@@ -330,16 +330,9 @@ int kprobe_expand(const struct provider *pv, const struct probe_env *env, const 
 
 /* ---- how kprobes reach this kernel ------------------------------------------------------ */
 
+/* The session's decision (struct rt_kprobe_state, runtime_internal.h), with the PMU's
+ * facts and the legacy entries it created, which rt_kprobe_cleanup removes. */
 enum kp_mode { KP_UNKNOWN, KP_PMU, KP_LEGACY, KP_FENTRY };
-
-static enum kp_mode mode = KP_UNKNOWN;
-static bool fentry_forced;
-static int pmu_type = -1;
-static int pmu_retprobe_bit = -1;
-
-/* The created legacy entries: "bpfscript_<pid>/k<N>", removed by rt_kprobe_cleanup(). */
-static char **legacy_events;
-static int nlegacy, caplegacy;
 
 static int read_small(const char *path, char *buf, size_t len)
 {
@@ -357,16 +350,17 @@ static int read_small(const char *path, char *buf, size_t len)
 
 /* The kprobe PMU: its dynamic type number and the config bit that makes it a return probe
  * (format/retprobe reads "config:0"). */
-static bool pmu_available(void)
+static bool pmu_available(struct rt_kprobe_state *ks)
 {
 	char buf[64];
+	ks->pmu_type = ks->pmu_retprobe_bit = -1;
 	if (read_small(KPROBE_PMU_DIR "/type", buf, sizeof(buf)))
 		return false;
-	pmu_type = atoi(buf);
+	ks->pmu_type = atoi(buf);
 	if (read_small(KPROBE_PMU_DIR "/format/retprobe", buf, sizeof(buf)) == 0 &&
 	    strncmp(buf, "config:", 7) == 0)
-		pmu_retprobe_bit = atoi(buf + 7);
-	return pmu_type > 0 && pmu_retprobe_bit >= 0;
+		ks->pmu_retprobe_bit = atoi(buf + 7);
+	return ks->pmu_type > 0 && ks->pmu_retprobe_bit >= 0;
 }
 
 static bool legacy_available(void)
@@ -383,27 +377,27 @@ static bool legacy_available(void)
  * and =fentry the fentry/fexit path (probe_fentry.c), so the tests can exercise every
  * path on one kernel (tests/vm). Without either kprobe interface, fentry is the only way
  * left; preflight finds out whether the kernel accepts it. */
-static enum kp_mode detect_mode(void)
+static enum kp_mode detect_mode(struct rt_kprobe_state *ks)
 {
-	if (mode != KP_UNKNOWN)
-		return mode;
+	if (ks->mode != KP_UNKNOWN)
+		return ks->mode;
 	const char *force = getenv("BPFSCRIPT_KPROBE_ATTACH");
 	bool want_legacy = force && strcmp(force, "legacy") == 0;
-	fentry_forced = force && strcmp(force, "fentry") == 0;
-	if (fentry_forced)
-		mode = KP_FENTRY;
-	else if (!want_legacy && pmu_available())
-		mode = KP_PMU;
+	ks->fentry_forced = force && strcmp(force, "fentry") == 0;
+	if (ks->fentry_forced)
+		ks->mode = KP_FENTRY;
+	else if (!want_legacy && pmu_available(ks))
+		ks->mode = KP_PMU;
 	else if (legacy_available())
-		mode = KP_LEGACY;
+		ks->mode = KP_LEGACY;
 	else
-		mode = KP_FENTRY;
-	return mode;
+		ks->mode = KP_FENTRY;
+	return ks->mode;
 }
 
-bool rt_kprobe_fentry(const struct probe_point *p)
+bool rt_kprobe_fentry(const struct rt_probe_state *ps, const struct probe_point *p)
 {
-	return mode == KP_FENTRY || p->fentry;
+	return (ps && ps->kprobe.mode == KP_FENTRY) || p->fentry;
 }
 
 /* A legacy group name is "bpfscript_<pid>"; a group whose process is gone was left by a run
@@ -447,8 +441,10 @@ static void legacy_remove_stale(void)
 	fn_list_free(&stale);
 }
 
-int rt_kprobe_preflight(struct sema_result *sr, int verbose, bool dry_run, struct diag *d)
+int rt_kprobe_preflight(struct rt_probe_state *ps, struct sema_result *sr, int verbose,
+			bool dry_run, struct diag *d)
 {
+	struct rt_kprobe_state *ks = &ps->kprobe;
 	const struct probe_point *first = NULL;
 	for (int i = 0; i < sr->npoints && !first; i++)
 		if (sr->points[i].kind == PROBE_KPROBE || sr->points[i].kind == PROBE_KRETPROBE)
@@ -456,7 +452,7 @@ int rt_kprobe_preflight(struct sema_result *sr, int verbose, bool dry_run, struc
 	if (!first)
 		return 0;
 	bool all = false; /* every kprobe as fentry, or only kfunc/kretfunc points */
-	switch (detect_mode()) {
+	switch (detect_mode(ks)) {
 	case KP_PMU:
 		rt_kprobe_multi_plan(sr, verbose);
 		break;
@@ -473,9 +469,9 @@ int rt_kprobe_preflight(struct sema_result *sr, int verbose, bool dry_run, struc
 		any |= sr->points[i].fentry;
 	if (!any)
 		return 0;
-	int e = rt_fentry_plan(sr->kinfo, sr, verbose, all,
+	int e = rt_fentry_plan(ps, sr, verbose, all,
 			       !all ? "this probe type always uses fentry"
-			       : fentry_forced ? "BPFSCRIPT_KPROBE_ATTACH=fentry"
+			       : ks->fentry_forced ? "BPFSCRIPT_KPROBE_ATTACH=fentry"
 					       : "this kernel has no kprobes",
 			       d);
 	if (e || dry_run)
@@ -488,14 +484,14 @@ int rt_kprobe_preflight(struct sema_result *sr, int verbose, bool dry_run, struc
 	if (!first)
 		return 0;
 	char why[200];
-	if (!(e = rt_fentry_probe_load(sr->kinfo, first->func,
-					       all && !fentry_forced && !first->fentry, why,
-					       sizeof(why))))
+	if (!(e = rt_fentry_probe_load(ps->kinfo, first->func,
+				       all && !ks->fentry_forced && !first->fentry, why,
+				       sizeof(why))))
 		return 0;
 	if (!all || first->fentry)
 		diag_error_noloc(d, "%s: this kernel cannot run fentry programs: %s", first->name,
 				 why);
-	else if (fentry_forced)
+	else if (ks->fentry_forced)
 		diag_error_noloc(d, "%s: BPFSCRIPT_KPROBE_ATTACH=fentry, but this kernel cannot "
 				    "run kprobes as fentry programs: %s", first->name, why);
 	else
@@ -526,18 +522,18 @@ static const char *kprobe_symbol(const struct probe_point *p, char *buf, size_t 
 	return buf;
 }
 
-static int open_pmu(const struct probe_point *p)
+static int open_pmu(const struct rt_kprobe_state *ks, const struct probe_point *p)
 {
 	char sym[400];
 	struct perf_event_attr attr = {
-		.type = (uint32_t)pmu_type,
+		.type = (uint32_t)ks->pmu_type,
 		.size = sizeof(attr),
 		.sample_period = 1,
 		.wakeup_events = 1,
 		.disabled = 1,
 	};
 	if (p->kind == PROBE_KRETPROBE)
-		attr.config |= 1ull << pmu_retprobe_bit;
+		attr.config |= 1ull << ks->pmu_retprobe_bit;
 	attr.kprobe_func = (uint64_t)(uintptr_t)kprobe_symbol(p, sym, sizeof(sym)); /* config1 */
 	attr.probe_offset = p->offset;                    /* config2 */
 	return perf_open(&attr);
@@ -555,15 +551,15 @@ static int legacy_write(const char *cmd)
 	return r;
 }
 
-static int open_legacy(const struct probe_point *p)
+static int open_legacy(struct rt_kprobe_state *ks, const struct probe_point *p)
 {
-	if (nlegacy == caplegacy) {
-		int cap = caplegacy ? caplegacy * 2 : 16;
-		char **v = realloc(legacy_events, sizeof(*v) * (size_t)cap);
+	if (ks->nlegacy == ks->caplegacy) {
+		int cap = ks->caplegacy ? ks->caplegacy * 2 : 16;
+		char **v = realloc(ks->legacy, sizeof(*v) * (size_t)cap);
 		if (!v)
 			return -ENOMEM;
-		legacy_events = v;
-		caplegacy = cap;
+		ks->legacy = v;
+		ks->caplegacy = cap;
 	}
 	char ev[64], cmd[1024], path[600], buf[32], sym[400];
 	snprintf(ev, sizeof(ev), LEGACY_PREFIX "%d/k%d", (int)getpid(), p->index);
@@ -574,12 +570,12 @@ static int open_legacy(const struct probe_point *p)
 	if (err)
 		return err;
 	/* Recorded before anything else can fail, so cleanup removes it on every path. */
-	if (!(legacy_events[nlegacy] = strdup(ev))) {
+	if (!(ks->legacy[ks->nlegacy] = strdup(ev))) {
 		snprintf(cmd, sizeof(cmd), "-:%s\n", ev);
 		legacy_write(cmd);
 		return -ENOMEM;
 	}
-	nlegacy++;
+	ks->nlegacy++;
 	snprintf(path, sizeof(path), "%s/events/%s/id", tracefs_root(), ev);
 	if ((err = read_small(path, buf, sizeof(buf))))
 		return err;
@@ -594,13 +590,13 @@ static int open_legacy(const struct probe_point *p)
 	return perf_open(&attr);
 }
 
-int rt_kprobe_open(const struct probe_point *p)
+int rt_kprobe_open(struct rt_probe_state *ps, const struct probe_point *p)
 {
-	switch (detect_mode()) {
+	switch (detect_mode(&ps->kprobe)) {
 	case KP_PMU:
-		return open_pmu(p);
+		return open_pmu(&ps->kprobe, p);
 	case KP_LEGACY:
-		return open_legacy(p);
+		return open_legacy(&ps->kprobe, p);
 	default: /* fentry programs are attached by rt_fentry_attach, not through perf */
 		return -EOPNOTSUPP;
 	}
@@ -631,11 +627,11 @@ const char *rt_kprobe_reason(const struct probe_point *p, int err)
 /* The kernel refuses to delete an event that a perf fd still holds (EBUSY), and our fds
  * may be closing in a helper process (attach.c closes many in the background), so wait a
  * little for them. */
-void rt_kprobe_cleanup(void)
+void rt_kprobe_cleanup(struct rt_kprobe_state *ks)
 {
-	for (int i = 0; i < nlegacy; i++) {
+	for (int i = 0; i < ks->nlegacy; i++) {
 		char cmd[100];
-		snprintf(cmd, sizeof(cmd), "-:%s\n", legacy_events[i]);
+		snprintf(cmd, sizeof(cmd), "-:%s\n", ks->legacy[i]);
 		for (int tries = 0; tries < 300; tries++) {
 			int r = legacy_write(cmd);
 			if (r != -EBUSY)
@@ -643,12 +639,11 @@ void rt_kprobe_cleanup(void)
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
 		}
-		free(legacy_events[i]);
+		free(ks->legacy[i]);
 	}
-	free(legacy_events);
-	legacy_events = NULL;
-	nlegacy = caplegacy = 0;
-	rt_fentry_free();
+	free(ks->legacy);
+	ks->legacy = NULL;
+	ks->nlegacy = ks->caplegacy = 0;
 }
 
 /* ---- -l ---------------------------------------------------------------------------------- */
@@ -772,11 +767,11 @@ int kprobe_list(const struct provider *pv, const struct probe_env *env, const ch
 static int attach_kprobe(const struct probe_point *p, int prog_fd, struct rt_links *l, char *why,
 			 size_t whylen)
 {
-	if (rt_kprobe_fentry(p))
+	if (rt_kprobe_fentry(l->ps, p))
 		return rt_push_link(l, rt_fentry_attach(p, prog_fd));
 	if (p->multi_group)
 		return rt_kprobe_multi_attach(p, prog_fd, l);
-	int pfd = rt_kprobe_open(p);
+	int pfd = rt_kprobe_open(l->ps, p);
 	int err = pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, 0, l);
 	const char *w = err ? rt_kprobe_reason(p, err) : NULL;
 	if (w)

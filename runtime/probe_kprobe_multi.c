@@ -182,7 +182,8 @@ out:
 	free(done);
 }
 
-uint32_t rt_kprobe_multi_attach_type(const struct probe_point *p)
+uint32_t rt_kprobe_multi_attach_type(const struct rt_probe_state *ps,
+				     const struct probe_point *p)
 {
 	return p->multi_group ? BPF_TRACE_KPROBE_MULTI : 0;
 }

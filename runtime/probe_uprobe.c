@@ -609,7 +609,7 @@ static int attach_uprobe(const struct probe_point *p, int prog_fd, struct rt_lin
 			 size_t whylen)
 {
 	int err;
-	if (rt_uprobe_multi()) {
+	if (l->ps && l->ps->uprobe_multi) {
 		err = rt_push_link(l, rt_uprobe_multi_attach(p, prog_fd));
 	} else {
 		int pfd = rt_uprobe_open(p, l->pid);

@@ -84,8 +84,6 @@ static bool kernel_has_uprobe_multi(void)
 	return fd == -EBADF;
 }
 
-static bool use_multi;
-
 static bool has_uprobes(const struct sema_result *sr)
 {
 	for (int i = 0; i < sr->npoints; i++)
@@ -94,9 +92,11 @@ static bool has_uprobes(const struct sema_result *sr)
 	return false;
 }
 
-void rt_uprobe_plan(const struct sema_result *sr, int pid, int verbose)
+void rt_uprobe_plan(struct rt_probe_state *ps, const struct sema_result *sr, int pid,
+		    int verbose)
 {
-	use_multi = false;
+	bool use_multi = false;
+	ps->uprobe_multi = false;
 	if (!has_uprobes(sr))
 		return;
 	const char *force = getenv("BPFSCRIPT_UPROBE_ATTACH");
@@ -112,19 +112,15 @@ void rt_uprobe_plan(const struct sema_result *sr, int pid, int verbose)
 		use_multi = kernel_has_uprobe_multi();
 		why = use_multi ? "the kernel has them" : "the kernel has none (before Linux 6.6)";
 	}
+	ps->uprobe_multi = use_multi;
 	if (verbose)
 		fprintf(stderr, "uprobes attach %s: %s\n",
 			use_multi ? "as uprobe_multi links" : "through the uprobe PMU", why);
 }
 
-bool rt_uprobe_multi(void)
+uint32_t rt_uprobe_attach_type(const struct rt_probe_state *ps, const struct probe_point *p)
 {
-	return use_multi;
-}
-
-uint32_t rt_uprobe_attach_type(const struct probe_point *p)
-{
-	return use_multi && (p->kind == PROBE_UPROBE || p->kind == PROBE_URETPROBE)
+	return ps && ps->uprobe_multi && (p->kind == PROBE_UPROBE || p->kind == PROBE_URETPROBE)
 		       ? ATTACH_UPROBE_MULTI
 		       : 0;
 }

@@ -70,23 +70,23 @@ static int split_parts(const char *rest, char parts[3][PATH_MAX])
  * binary part and the [PROVIDER:]NAME pattern (an empty provider matches any). */
 static int split_spec(const char *rest, char *bin, size_t binlen, char *pat, size_t patlen)
 {
-	static char parts[3][PATH_MAX];
-	int np = split_parts(rest, parts);
-	if (np < 1)
-		return -1;
+	char (*parts)[PATH_MAX] = malloc(3 * PATH_MAX);
+	int np = parts ? split_parts(rest, parts) : -1;
+	int rc = -1;
 	if (np == 1) { /* usdt:* or usdt:NAME: the -p process's files */
 		bin[0] = '\0';
 		snprintf(pat, patlen, "%s", parts[0]);
-		return parts[0][0] ? 0 : -1;
+		rc = parts[0][0] ? 0 : -1;
+	} else if (np > 1 && strlen(parts[0]) < binlen) {
+		snprintf(bin, binlen, "%s", parts[0]);
+		if (np == 2)
+			snprintf(pat, patlen, "%s", parts[1]);
+		else
+			snprintf(pat, patlen, "%s:%s", parts[1][0] ? parts[1] : "*", parts[2]);
+		rc = parts[np - 1][0] ? 0 : -1;
 	}
-	if (strlen(parts[0]) >= binlen)
-		return -1;
-	snprintf(bin, binlen, "%s", parts[0]);
-	if (np == 2)
-		snprintf(pat, patlen, "%s", parts[1]);
-	else
-		snprintf(pat, patlen, "%s:%s", parts[1][0] ? parts[1] : "*", parts[2]);
-	return parts[np - 1][0] ? 0 : -1;
+	free(parts);
+	return rc;
 }
 
 /* ---- expansion ---------------------------------------------------------------------- */

@@ -102,6 +102,7 @@ void probe_list_add(struct probe_list *l, char *line);
 bool probe_list_oom(const struct probe_list *l);
 
 struct rt_links; /* runtime/runtime_internal.h: the fds a session attached */
+struct rt_probe_state; /* runtime/runtime_internal.h: the kinds' state of a session */
 struct kinfo;    /* common/kinfo.h */
 
 /* What expanding and listing may consult, one per run (the driver's, handed to sema and
@@ -137,8 +138,9 @@ struct provider {
 	int (*attach)(const struct probe_point *p, int prog_fd, struct rt_links *l, char *why,
 		      size_t whylen);
 	/* The point's program's expected_attach_type at load (uprobe_multi, kprobe_multi),
-	 * 0 for none; NULL: always none. */
-	uint32_t (*load_attach_type)(const struct probe_point *p);
+	 * 0 for none, as the session's plan decided (ps may be NULL: no plan); NULL: always
+	 * none. */
+	uint32_t (*load_attach_type)(const struct rt_probe_state *ps, const struct probe_point *p);
 	/* The point's program's attach_btf_id at load (iter: its bpf_iter_NAME function), 0
 	 * for none; NULL: always none. */
 	uint32_t (*load_attach_btf_id)(const struct probe_point *p);

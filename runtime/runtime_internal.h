@@ -8,6 +8,7 @@
 #ifndef BPFSCRIPT_RUNTIME_INTERNAL_H
 #define BPFSCRIPT_RUNTIME_INTERNAL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,8 +18,38 @@
 #include "../codegen/codegen.h"
 #include "../common/diag.h"
 #include "../sema/sema.h"
+#include "elf_symbols.h"
 #include "output.h"
 #include "snapshot.h"
+
+/* ---- the probe kinds' state for one session ------------------------------------------- */
+/* Made by the session before anything is planned, handed to the providers through
+ * struct rt_links and to the loader, and freed by the session's teardown
+ * (rt_probe_state_free, runtime/attach.c). */
+struct rt_probe_state {
+	struct kinfo *kinfo;        /* the run's kernel facts (sema_result.kinfo) */
+	/* probe_kprobe.c: how kprobes reach this kernel, decided once per session */
+	struct rt_kprobe_state {
+		int mode;               /* probe_kprobe.c's enum kp_mode; 0: not decided yet */
+		bool fentry_forced;     /* BPFSCRIPT_KPROBE_ATTACH=fentry */
+		int pmu_type;           /* the kprobe PMU's type number, -1: none */
+		int pmu_retprobe_bit;   /* its config bit for a return probe, -1: none */
+		char **legacy;          /* kprobe_events entries created ("bpfscript_<pid>/kN") */
+		int nlegacy, caplegacy;
+	} kprobe;
+	/* probe_fentry.c: per point, after rt_fentry_plan */
+	struct rt_fentry_plan {
+		int *btf_id;            /* FUNC id in the kernel's BTF; 0: not a fentry point */
+		int *nargs;             /* the function's BTF argument count, -1: none; NULL: no
+		                           plan (kprobes are kprobes) */
+		int n;
+	} fentry;
+	bool uprobe_multi;          /* probe_uprobe_multi.c: uprobes as uprobe_multi links */
+};
+void rt_probe_state_init(struct rt_probe_state *ps, struct kinfo *ki);
+/* Removes the legacy kprobe_events entries this session created (after its links are
+ * closed) and frees the plans. */
+void rt_probe_state_free(struct rt_probe_state *ps);
 
 /* ---- maps.c: every BPF map of a session ---------------------------------------------- */
 struct rt_maps {
@@ -55,8 +86,8 @@ size_t rt_percpu_value_size(uint32_t vsize);
  * sentence to d (and prints the verifier log to stderr when verbose) and returns -errno;
  * -EAGAIN, with nothing in d, when code compiled for BPF CPU v4 passed the verifier but
  * the kernel's JIT could not translate it: compile for v3 and load again. */
-int rt_load_all(const struct cg_result *cg, const struct sema_result *sr, int verbose,
-		int *fds, struct diag *d);
+int rt_load_all(const struct rt_probe_state *ps, const struct cg_result *cg,
+		const struct sema_result *sr, int verbose, int *fds, struct diag *d);
 /* libbpf's own messages: shown only with -v. */
 void rt_libbpf_quiet(int verbose);
 
@@ -79,6 +110,7 @@ struct rt_links {
 	int *fds;       /* link fds and perf event fds */
 	uint8_t *kind;  /* enum rt_fd_kind of fds[i] */
 	int n, cap;
+	struct rt_probe_state *ps; /* the session's probe state, for the attach hooks */
 	int pid;        /* -p PID: uprobes fire only in this process (0 = everywhere) */
 	int child_pid;  /* -c CMD: the child's pid (watchpoints watch it), 0 = none */
 	/* the session's points and, per point, the point whose program it shares (-1: its
@@ -161,21 +193,24 @@ bool rt_iter_loadable(struct kinfo *ki, const char *name);
 /* ---- probe_kprobe.c: kprobe/kretprobe through the kprobe PMU or legacy kprobe_events ---- */
 /* Before anything is created: can this kernel run the script's kprobes? 0, or one sentence
  * naming the probe and the reason in d and -errno. */
-int rt_kprobe_preflight(struct sema_result *sr, int verbose, bool dry_run, struct diag *d);
+int rt_kprobe_preflight(struct rt_probe_state *ps, struct sema_result *sr, int verbose,
+			bool dry_run, struct diag *d);
 /* A disabled perf event for the point (fd), or -errno. */
-int rt_kprobe_open(const struct probe_point *p);
+int rt_kprobe_open(struct rt_probe_state *ps, const struct probe_point *p);
 /* Words for an error rt_kprobe_open returned, or NULL for the generic ones. */
 const char *rt_kprobe_reason(const struct probe_point *p, int err);
-/* Removes every legacy kprobe_events entry this run created (after the links closed). */
-void rt_kprobe_cleanup(void);
+/* Removes every legacy kprobe_events entry this session created (after the links closed)
+ * and frees the record (rt_probe_state_free). */
+void rt_kprobe_cleanup(struct rt_kprobe_state *ks);
 /* After rt_kprobe_preflight: does this kprobe point run as a fentry/fexit program? */
-bool rt_kprobe_fentry(const struct probe_point *p);
+bool rt_kprobe_fentry(const struct rt_probe_state *ps, const struct probe_point *p);
 
 /* ---- probe_kprobe_multi.c: kprobe wildcards through kprobe_multi links ------------------ */
 /* After the kprobe mode is known (PMU): marks each wildcard's matches as one group when the
  * kernel accepts kprobe_multi links. */
 void rt_kprobe_multi_plan(struct sema_result *sr, int verbose);
-uint32_t rt_kprobe_multi_attach_type(const struct probe_point *p);
+uint32_t rt_kprobe_multi_attach_type(const struct rt_probe_state *ps,
+				     const struct probe_point *p);
 /* Does the kernel accept a kprobe_multi link (tried on vfs_read)? For --info. */
 bool rt_kprobe_multi_available(void);
 /* The group leader links every point sharing its program; the others return 0. */
@@ -185,13 +220,11 @@ int rt_kprobe_multi_attach(const struct probe_point *p, int prog_fd, struct rt_l
 /* Per kprobe point (all: every one, else the kfunc/kretfunc ones): its BTF FUNC id and argument count; drops wildcard matches BTF does
  * not describe (renumbering sr->points), refuses named ones and FUNC+OFFSET. why_fentry
  * ("this kernel has no kprobes") starts the sentences. 0, or -errno with errors in d. */
-int rt_fentry_plan(struct kinfo *ki, struct sema_result *sr, int verbose, bool all,
+int rt_fentry_plan(struct rt_probe_state *ps, struct sema_result *sr, int verbose, bool all,
 		   const char *why_fentry, struct diag *d);
-/* [npoints]: each point's BTF argument count (-1: not a kprobe), or NULL before a plan. */
-const int *rt_fentry_nargs(void);
 /* Loader: expected attach type and attach_btf_id of a planned point; -ENOENT if none. */
-int rt_fentry_load_info(int point, uint32_t *attach_type, uint32_t *btf_id,
-			const struct sema_result *sr);
+int rt_fentry_load_info(const struct rt_probe_state *ps, int point, uint32_t *attach_type,
+			uint32_t *btf_id, const struct sema_result *sr);
 /* A BPF link fd attaching the loaded program, or -errno. */
 int rt_fentry_attach(const struct probe_point *p, int prog_fd);
 /* Would the kernel load a do-nothing fentry program for func? 0, or -errno + why ("it
@@ -209,24 +242,32 @@ char *rt_btf_describe_proto(const struct btf *btf, const struct btf_type *proto,
 /* -l without kprobes: fn(name) for every function the kernel's BTF describes (what
  * fentry can attach to); stops at fn's first non-zero return. 0, that value, or -errno. */
 int rt_fentry_each_func(struct kinfo *ki, int (*fn)(const char *name, void *ctx), void *ctx);
-void rt_fentry_free(void);
+void rt_fentry_free(struct rt_fentry_plan *plan);
 
 /* ---- stacks.c: kstack/ustack maps and symbolisation for printing --------------------- */
 struct print_syms;
+struct rt_pid_maps;
 struct rt_stacks {
 	int n;                               /* = sema nstacks */
 	int *fds;                            /* STACK_TRACE maps */
 	const struct stack_map_info *info;   /* sema's, by the same index */
 	struct kinfo *kinfo;                 /* sema's: kernel addresses → symbols */
+	/* The session's symbol caches, shared by the main loop and the metrics server
+	 * thread (every entry point takes lock): ELF files by path (also codegen's uaddr()
+	 * lookups, rt_codegen_symbols) and the executable mappings of processes by pid. */
+	struct elf_cache elf;
+	struct rt_pid_maps *pids;
+	int npids;
+	pthread_mutex_t lock;
 };
+/* Creates the maps; st's caches start empty. */
 int rt_stacks_create(const struct sema_result *sr, struct rt_stacks *st, struct diag *d);
 /* Closes the maps and drops every symbol cache (ELF files, process maps). */
 void rt_stacks_close(struct rt_stacks *st);
 /* Fills the printer's callbacks (stdlib/symfmt.h) for this session. */
 void rt_stacks_syms(struct rt_stacks *st, struct print_syms *ps);
 /* Re-reads /proc/pid/maps while pid runs, so its stacks resolve after it exits. */
-void rt_stacks_watch(int pid);
-void rt_stacks_forget_pids(void);
+void rt_stacks_watch(struct rt_stacks *st, int pid);
 
 /* ---- probe_uprobe.c: uprobe/uretprobe through the uprobe PMU ------------------------- */
 /* -p: has process pid exited (gone, or a zombie)? */
@@ -243,10 +284,10 @@ int uprobe_find_binary(const char *written, char *abs, size_t alen, char *shown,
 /* ---- probe_uprobe_multi.c: uprobes as uprobe_multi links (Linux 6.6+) ------------------ */
 /* Before loading: should this run's uprobes attach as uprobe_multi links? (-v says which
  * path and why.) Decides what rt_uprobe_multi and rt_uprobe_attach_type answer. */
-void rt_uprobe_plan(const struct sema_result *sr, int pid, int verbose);
-bool rt_uprobe_multi(void);
+void rt_uprobe_plan(struct rt_probe_state *ps, const struct sema_result *sr, int pid,
+		    int verbose);
 /* The expected_attach_type point's program must be loaded with (0: none). */
-uint32_t rt_uprobe_attach_type(const struct probe_point *p);
+uint32_t rt_uprobe_attach_type(const struct rt_probe_state *ps, const struct probe_point *p);
 /* A uprobe_multi link of prog_fd at the point (fd), or -errno. */
 int rt_uprobe_multi_attach(const struct probe_point *p, int prog_fd);
 
@@ -263,6 +304,8 @@ struct rt_events {
 	bool ignoring;    /* after exit(): drop events until END runs */
 	const struct output_ops *fmt; /* -f: how maps, values and messages print */
 	uint32_t cat_bytes_max; /* cat(): bytes per call (BPFTRACE_CAT_BYTES_MAX) */
+	bool full_buffered; /* -B full: the output is written when its buffer fills and at
+			       exit, not flushed after each batch of events */
 	int err;          /* first error while handling an event */
 	/* While polling: a non-zero *stop (a signal) ends the batch at once, and a batch never
 	 * handles more than EV_BATCH events, so a flood cannot keep the loop from seeing a
@@ -320,8 +363,10 @@ int rt_metrics_start(const char *hostport, const struct rt_metrics_source *ms,
 /* Stops the thread and closes every connection (NULL: nothing). */
 void rt_metrics_stop(struct rt_metrics_server *s);
 
-/* ---- codegen_symbols.c: kaddr()/uaddr() lookups lent to codegen ---------------------- */
-extern const struct cg_symbols rt_codegen_symbols;
+/* ---- codegen_symbols.c: uaddr() lookups lent to codegen ---------------------------------- */
+/* Answers from the session's ELF files (cache: the session's, e.g. rt_stacks.elf). */
+struct elf_cache;
+struct cg_symbols rt_codegen_symbols(struct elf_cache *cache);
 
 /* ---- child.c -------------------------------------------------------------------------- */
 int rt_child_spawn(const char *cmd, int *pid, int *gate_fd, struct diag *d);

@@ -27,6 +27,9 @@
  * epoll_wait is not interrupted (e.g. the signal hit another thread). */
 #define POLL_MS 50
 
+/* The only file-scope state of the runtime: what the signal handlers below write, which
+ * a handler can reach no other way (they take no context). signals_install resets them
+ * at each session's start. */
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t print_request; /* SIGUSR1: print every map, keep tracing */
 static struct timespec stop_signal_at; /* CLOCK_MONOTONIC when it arrived, for -v */
@@ -51,7 +54,8 @@ struct saved_signals {
 	struct sigaction stop[NSTOP], fault[NFAULT], rt[NRT], usr1;
 	int nrt;
 };
-static struct sigaction fault_old[NFAULT]; /* for the handler: where real faults go */
+static struct sigaction fault_old[NFAULT]; /* for the handler: where real faults go (set
+					    * by signals_install, read only by the handler) */
 
 static void on_stop_signal(int sig)
 {
@@ -169,6 +173,10 @@ static int dry_run(struct node *prog, struct sema_result *sr, struct session_opt
 	int stack_fds[sr->nstacks ? sr->nstacks : 1];
 	for (int i = 0; i < sr->nstacks; i++)
 		stack_fds[i] = 90 - i;
+	struct elf_cache elf = { 0 };
+	struct cg_symbols syms = rt_codegen_symbols(&elf);
+	struct rt_probe_state probes;
+	rt_probe_state_init(&probes, sr->kinfo);
 	struct cg_opts cg = {
 		.map_fds = fds,
 		.stack_fds = stack_fds,
@@ -184,18 +192,19 @@ static int dry_run(struct node *prog, struct sema_result *sr, struct session_opt
 		.elf_out = o->elf_out,
 		.verbose = o->verbose,
 		.bpf_cpu = bpf_cpu_for_kernel(),
-		.syms = &rt_codegen_symbols,
+		.syms = &syms,
 		.kinfo = sr->kinfo,
 	};
 	struct cg_result res = { 0 };
 	int err = 0;
 	/* the same kprobe plan as a real run (fentry programs where kprobes would run so),
 	 * without asking the kernel to load anything */
-	if (rt_kprobe_preflight(sr, o->verbose, true, d) == 0) {
-		cg.fentry_nargs = rt_fentry_nargs();
+	if (rt_kprobe_preflight(&probes, sr, o->verbose, true, d) == 0) {
+		cg.fentry_nargs = probes.fentry.nargs;
 		err = codegen_run(prog, sr, &cg, d, &res);
 	}
-	rt_fentry_free();
+	rt_probe_state_free(&probes);
+	elf_cache_free(&elf);
 	cg_result_free(&res);
 	free(fds);
 	return err || diag_count(d) ? 1 : 0;
@@ -283,13 +292,10 @@ static void report_stop(uint64_t t_stop, uint64_t drained)
 		(unsigned long long)drained, (double)(monotonic_ns() - t_stop) / 1e6);
 }
 
-/* -B full: the output is written when its buffer fills and at exit, not per event */
-static bool out_full_buffered;
-
 static void flush_events(struct rt_events *ev)
 {
 	rt_events_drain(ev);
-	if (!out_full_buffered)
+	if (!ev->full_buffered)
 		fflush(ev->out);
 }
 
@@ -313,20 +319,25 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	struct rt_stacks stacks = { 0 };
 	struct print_syms syms;
 	struct rt_metrics_server *metrics = NULL;
+	struct rt_probe_state probes; /* the probe kinds' plans and records for this session */
+	struct cg_symbols cgsyms;
 
+	rt_probe_state_init(&probes, sr->kinfo);
 	rt_libbpf_quiet(o->verbose);
+	links.ps = &probes;
 	links.pid = o->target_pid;
 	links.child_pid = o->child_pid;
 	links.ringbuf_fd = -1;
-	if (rt_kprobe_preflight(sr, o->verbose, false, d))
+	if (rt_kprobe_preflight(&probes, sr, o->verbose, false, d))
 		goto out_child;
-	rt_uprobe_plan(sr, o->target_pid, o->verbose);
+	rt_uprobe_plan(&probes, sr, o->target_pid, o->verbose);
 	raise_fd_limit();
 	if (rt_maps_create(sr, o->max_map_keys, &maps, d))
 		goto out_child;
 	if (rt_stacks_create(sr, &stacks, d))
 		goto out_maps;
 	rt_stacks_syms(&stacks, &syms);
+	cgsyms = rt_codegen_symbols(&stacks.elf); /* uaddr(): the session's ELF files */
 
 	struct cg_opts cgo = {
 		.map_fds = maps.fds,
@@ -344,8 +355,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		.elf_out = o->elf_out,
 		.verbose = o->verbose,
 		.bpf_cpu = bpf_cpu_for_kernel(),
-		.fentry_nargs = rt_fentry_nargs(),
-		.syms = &rt_codegen_symbols,
+		.fentry_nargs = probes.fentry.nargs,
+		.syms = &cgsyms,
 		.kinfo = sr->kinfo,
 		.helper_check = o->helper_check,
 	};
@@ -361,14 +372,14 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		diag_error_noloc(d, "out of memory");
 		goto out_cg;
 	}
-	int lerr = rt_load_all(&cg, sr, o->verbose, prog_fds, d);
+	int lerr = rt_load_all(&probes, &cg, sr, o->verbose, prog_fds, d);
 	if (lerr == -EAGAIN) { /* the JIT refused v4 code the verifier accepted: use v3 */
 		cg_result_free(&cg);
 		memset(&cg, 0, sizeof(cg));
 		cgo.bpf_cpu = "v3";
 		if (codegen_run(prog, sr, &cgo, d, &cg) || diag_count(d))
 			goto out_cg;
-		lerr = rt_load_all(&cg, sr, o->verbose, prog_fds, d);
+		lerr = rt_load_all(&probes, &cg, sr, o->verbose, prog_fds, d);
 	}
 	if (lerr)
 		goto out_cg;
@@ -430,10 +441,11 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	signals_install(&sigs);
 	signals_set = true;
 	ev.stop = &stop_signal; /* until the probes stop sending, every poll is bounded */
-	out_full_buffered = o->buffering == SESSION_BUF_FULL;
+	ev.full_buffered = o->buffering == SESSION_BUF_FULL;
 	if (o->fmt->json && !o->buffering) {
 		/* One write(2) per JSON line (up to 64 KiB), so that a -c child writing to the
-		 * same stdout never lands inside one of them. */
+		 * same stdout never lands inside one of them. Static, not the session's: the
+		 * stream (stdout) keeps using its buffer after the session, until exit. */
 		static char json_buf[1 << 16];
 		setvbuf(o->out, json_buf, _IOLBF, sizeof(json_buf));
 	}
@@ -480,7 +492,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 			diag_error_noloc(d, "reading events failed: %s", strerror(-err));
 			goto out_detach;
 		}
-		if (err > 0 && !out_full_buffered)
+		if (err > 0 && !ev.full_buffered)
 			fflush(o->out);
 		if (print_request) { /* SIGUSR1: what the maps hold now; tracing goes on */
 			print_request = 0;
@@ -493,8 +505,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 			fflush(o->out);
 		}
 		if (sr->uses_usym) { /* so their stacks still resolve after they exit */
-			rt_stacks_watch(o->child_pid);
-			rt_stacks_watch(o->target_pid);
+			rt_stacks_watch(&stacks, o->child_pid);
+			rt_stacks_watch(&stacks, o->target_pid);
 		}
 		if (o->child_pid > 0 && rt_child_exited(o->child_pid)) {
 			o->child_pid = 0;
@@ -560,7 +572,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 out_detach:
 	rt_metrics_stop(metrics);
 	rt_links_close(&links);
-	rt_kprobe_cleanup();
+	rt_kprobe_cleanup(&probes.kprobe); /* legacy kprobe entries, now that nothing holds them */
 	rt_events_close(&ev);
 	fflush(o->out);
 out_progs:
@@ -579,7 +591,7 @@ out_maps:
 	rt_maps_close(&maps);
 	rt_stacks_close(&stacks);
 out_child:
-	rt_fentry_free(); /* kprobes as fentry: BTF and per-point facts (no-op otherwise) */
+	rt_probe_state_free(&probes); /* the kinds' plans (and kprobe entries, if not yet) */
 	if (signals_set)
 		signals_restore(&sigs);
 	if (o->child_gate_fd >= 0) {

@@ -44,6 +44,7 @@ static uint32_t max_stack(void)
 int rt_stacks_create(const struct sema_result *sr, struct rt_stacks *st, struct diag *d)
 {
 	memset(st, 0, sizeof(*st));
+	pthread_mutex_init(&st->lock, NULL);
 	st->n = sr->nstacks;
 	st->info = sr->stacks;
 	st->kinfo = sr->kinfo;
@@ -72,16 +73,21 @@ int rt_stacks_create(const struct sema_result *sr, struct rt_stacks *st, struct 
 	return 0;
 }
 
+static void forget_pids(struct rt_stacks *st);
+
 void rt_stacks_close(struct rt_stacks *st)
 {
 	for (int i = 0; i < st->n; i++)
 		if (st->fds && st->fds[i] >= 0)
 			close(st->fds[i]);
 	free(st->fds);
+	elf_cache_free(&st->elf);
+	forget_pids(st);
+	pthread_mutex_destroy(&st->lock);
 	memset(st, 0, sizeof(*st));
-	elf_cache_free();
+	/* sema's DWARF cache (uprobe args, casts) is a file-scope one in sema/dwarf_args.c;
+	 * the run is over, so it goes too */
 	dwarf_cache_free();
-	rt_stacks_forget_pids();
 }
 
 /* ---- user address → symbol ---------------------------------------------------------------- */
@@ -90,15 +96,13 @@ struct vma {
 	uint64_t start, end, off;
 	char *path;
 };
-struct pid_maps {
+struct rt_pid_maps {
 	int pid;
 	struct vma *v;
 	int n;
 };
-static struct pid_maps *pids;
-static int npids;
 
-static void maps_clear(struct pid_maps *m)
+static void maps_clear(struct rt_pid_maps *m)
 {
 	for (int i = 0; i < m->n; i++)
 		free(m->v[i].path);
@@ -108,14 +112,14 @@ static void maps_clear(struct pid_maps *m)
 }
 
 /* Executable file mappings of pid; 0, or -errno when the process is gone. */
-static int maps_read(int pid, struct pid_maps *m)
+static int maps_read(int pid, struct rt_pid_maps *m)
 {
 	char path[64], line[PATH_MAX + 128];
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	struct pid_maps fresh = { pid, NULL, 0 };
+	struct rt_pid_maps fresh = { pid, NULL, 0 };
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long s, e, o;
 		char perms[8];
@@ -145,57 +149,55 @@ static int maps_read(int pid, struct pid_maps *m)
 	return 0;
 }
 
-static struct pid_maps *pid_maps_get(int pid, bool refresh)
+static struct rt_pid_maps *pid_maps_get(struct rt_stacks *st, int pid, bool refresh)
 {
-	for (int i = 0; i < npids; i++) {
-		if (pids[i].pid == pid) {
+	for (int i = 0; i < st->npids; i++) {
+		if (st->pids[i].pid == pid) {
 			if (refresh)
-				maps_read(pid, &pids[i]);
-			return &pids[i];
+				maps_read(pid, &st->pids[i]);
+			return &st->pids[i];
 		}
 	}
-	struct pid_maps m = { pid, NULL, 0 };
+	struct rt_pid_maps m = { pid, NULL, 0 };
 	if (maps_read(pid, &m))
 		return NULL;
-	struct pid_maps *v = realloc(pids, sizeof(*v) * (size_t)(npids + 1));
+	struct rt_pid_maps *v = realloc(st->pids, sizeof(*v) * (size_t)(st->npids + 1));
 	if (!v) {
 		maps_clear(&m);
 		return NULL;
 	}
-	pids = v;
-	pids[npids] = m;
-	return &pids[npids++];
+	st->pids = v;
+	st->pids[st->npids] = m;
+	return &st->pids[st->npids++];
 }
 
-/* The symbol caches (pids here, the kinfo's kallsyms, elf_symbols.c) are shared by the
+/* The symbol caches (pids and ELF files here, the kinfo's kallsyms) are shared by the
  * main loop and the metrics server thread (runtime/metrics_server.c): every entry point
- * takes this. */
-static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void rt_stacks_watch(int pid)
+ * takes st->lock. */
+void rt_stacks_watch(struct rt_stacks *st, int pid)
 {
 	if (pid > 0) {
-		pthread_mutex_lock(&sym_lock);
-		pid_maps_get(pid, true);
-		pthread_mutex_unlock(&sym_lock);
+		pthread_mutex_lock(&st->lock);
+		pid_maps_get(st, pid, true);
+		pthread_mutex_unlock(&st->lock);
 	}
 }
 
-void rt_stacks_forget_pids(void)
+static void forget_pids(struct rt_stacks *st)
 {
-	for (int i = 0; i < npids; i++)
-		maps_clear(&pids[i]);
-	free(pids);
-	pids = NULL;
-	npids = 0;
+	for (int i = 0; i < st->npids; i++)
+		maps_clear(&st->pids[i]);
+	free(st->pids);
+	st->pids = NULL;
+	st->npids = 0;
 }
 
-static bool usym_locked(uint32_t pid, uint64_t addr, bool with_off, char *buf, size_t len,
-			char *module, size_t mlen)
+static bool usym_locked(struct rt_stacks *st, uint32_t pid, uint64_t addr, bool with_off,
+			char *buf, size_t len, char *module, size_t mlen)
 {
 	if (module && mlen)
 		snprintf(module, mlen, "[unknown]");
-	struct pid_maps *m = pid_maps_get((int)pid, false);
+	struct rt_pid_maps *m = pid_maps_get(st, (int)pid, false);
 	if (!m)
 		return false;
 	for (int i = 0; i < m->n; i++) {
@@ -204,7 +206,7 @@ static bool usym_locked(uint32_t pid, uint64_t addr, bool with_off, char *buf, s
 			continue;
 		if (module && mlen)
 			snprintf(module, mlen, "%s", v->path);
-		const struct elf_file *ef = elf_cache_get(v->path);
+		const struct elf_file *ef = elf_cache_get(&st->elf, v->path);
 		uint64_t vaddr;
 		if (!ef || elf_offset_to_vaddr(ef, addr - v->start + v->off, &vaddr))
 			return false;
@@ -223,18 +225,19 @@ static bool usym_locked(uint32_t pid, uint64_t addr, bool with_off, char *buf, s
 static bool usym_cb(void *ctx, uint32_t pid, uint64_t addr, bool with_off, char *buf, size_t len,
 		    char *module, size_t mlen)
 {
-	pthread_mutex_lock(&sym_lock);
-	bool ok = usym_locked(pid, addr, with_off, buf, len, module, mlen);
-	pthread_mutex_unlock(&sym_lock);
+	struct rt_stacks *st = ctx;
+	pthread_mutex_lock(&st->lock);
+	bool ok = usym_locked(st, pid, addr, with_off, buf, len, module, mlen);
+	pthread_mutex_unlock(&st->lock);
 	return ok;
 }
 
 static bool ksym_cb(void *ctx, uint64_t addr, bool with_off, char *buf, size_t len)
 {
-	const struct rt_stacks *st = ctx;
-	pthread_mutex_lock(&sym_lock);
+	struct rt_stacks *st = ctx;
+	pthread_mutex_lock(&st->lock);
 	bool ok = st->kinfo && kinfo_ksym_resolve(st->kinfo, addr, with_off, buf, len);
-	pthread_mutex_unlock(&sym_lock);
+	pthread_mutex_unlock(&st->lock);
 	return ok;
 }
 

@@ -23,6 +23,8 @@ const char *tracefs_root(void)
 {
 	static const char *const candidates[] = { "/sys/kernel/tracing",
 						  "/sys/kernel/debug/tracing" };
+	/* where tracefs is mounted is a fact of the machine, not of one session: found (or
+	 * mounted) once per process */
 	static const char *cached;
 	if (cached)
 		return cached;

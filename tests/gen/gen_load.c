@@ -64,20 +64,23 @@ static int compile_and_load(const char *text, size_t len)
 	struct sema_result sr = { 0 };
 	struct rt_maps maps;
 	struct rt_stacks stacks = { 0 };
+	struct rt_probe_state probes;
+	struct cg_symbols syms;
 	struct cg_result cg = { 0 };
 	int *fds = NULL, rc = 1;
 	bool maps_made = false, stacks_made = false;
 	diag_init(&d, &src);
 	rt_libbpf_quiet(0);
+	rt_probe_state_init(&probes, kinfo);
 
 	struct node *prog = parse_program(&src, &d);
 	if (!prog || diag_count(&d))
 		goto out;
 	if (sema_run(prog, &sopts, &d, &sr) || diag_count(&d))
 		goto out;
-	if (rt_kprobe_preflight(&sr, 0, false, &d))
+	if (rt_kprobe_preflight(&probes, &sr, 0, false, &d))
 		goto out;
-	rt_uprobe_plan(&sr, 0, 0);
+	rt_uprobe_plan(&probes, &sr, 0, 0);
 	/* nothing runs: a few keys per map verify the same code, and a 4096-key per-CPU map
 	 * costs the kernel far more to allocate and free than loading the program */
 	if (rt_maps_create(&sr, 16, &maps, &d))
@@ -86,6 +89,7 @@ static int compile_and_load(const char *text, size_t len)
 	if (rt_stacks_create(&sr, &stacks, &d))
 		goto out;
 	stacks_made = true;
+	syms = rt_codegen_symbols(&stacks.elf);
 	struct cg_opts cgo = {
 		.map_fds = maps.fds,
 		.ringbuf_fd = maps.ringbuf_fd,
@@ -95,8 +99,8 @@ static int compile_and_load(const char *text, size_t len)
 		.stack_fds = stacks.fds,
 		.start_ns = monotonic_ns(),
 		.bpf_cpu = "v4",
-		.fentry_nargs = rt_fentry_nargs(),
-		.syms = &rt_codegen_symbols,
+		.fentry_nargs = probes.fentry.nargs,
+		.syms = &syms,
 		.kinfo = sr.kinfo,
 	};
 	if (codegen_run(prog, &sr, &cgo, &d, &cg) || diag_count(&d))
@@ -104,7 +108,7 @@ static int compile_and_load(const char *text, size_t len)
 	fds = malloc(sizeof(int) * (size_t)(cg.nprogs ? cg.nprogs : 1));
 	if (!fds)
 		goto out;
-	int lerr = rt_load_all(&cg, &sr, 0, fds, &d);
+	int lerr = rt_load_all(&probes, &cg, &sr, 0, fds, &d);
 	if (lerr == -EAGAIN) { /* as the tracer: v3 code when the JIT refuses v4's */
 		cg_result_free(&cg);
 		memset(&cg, 0, sizeof(cg));
@@ -115,7 +119,7 @@ static int compile_and_load(const char *text, size_t len)
 		fds = malloc(sizeof(int) * (size_t)(cg.nprogs ? cg.nprogs : 1));
 		if (!fds)
 			goto out;
-		lerr = rt_load_all(&cg, &sr, 0, fds, &d);
+		lerr = rt_load_all(&probes, &cg, &sr, 0, fds, &d);
 	}
 	if (lerr)
 		goto out;
@@ -130,7 +134,7 @@ out:
 		rt_stacks_close(&stacks);
 	if (maps_made)
 		rt_maps_close(&maps);
-	rt_fentry_free();
+	rt_probe_state_free(&probes);
 	diag_print(&d, stderr);
 	if (diag_count(&d))
 		rc = 1;

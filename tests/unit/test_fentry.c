@@ -43,6 +43,8 @@ int main(void)
 	size_t len = 0;
 	struct kinfo *ki = kinfo_new(NULL);
 	struct probe_env env = { .kinfo = ki };
+	struct rt_probe_state ps;
+	rt_probe_state_init(&ps, ki);
 
 	TEST_BEGIN("fentry: plan keeps BTF functions, drops wildcard matches without BTF");
 	memset(&sr, 0, sizeof(sr));
@@ -52,13 +54,13 @@ int main(void)
 	add(&sr, PROBE_KPROBE, "no_btf_function_xyz", 0, true, 1);
 	add(&sr, PROBE_KRETPROBE, "vfs_write", 0, false, 2);
 	diag_init(&d, NULL);
-	CHECK_EQ_INT(rt_fentry_plan(ki, &sr, 0, true, "test", &d), 0);
+	CHECK_EQ_INT(rt_fentry_plan(&ps, &sr, 0, true, "test", &d), 0);
 	CHECK_EQ_INT(diag_count(&d), 0);
 	CHECK_EQ_INT(sr.npoints, 3);
 	CHECK_EQ_STR(sr.points[1].func, "vfs_read");
 	CHECK_EQ_STR(sr.points[2].func, "vfs_write");
 	CHECK_EQ_INT(sr.points[2].index, 2);
-	const int *na = rt_fentry_nargs();
+	const int *na = ps.fentry.nargs;
 	CHECK(na != NULL);
 	if (na) {
 		CHECK_EQ_INT(na[0], -1);
@@ -66,12 +68,12 @@ int main(void)
 		CHECK_EQ_INT(na[2], 4);
 	}
 	uint32_t type = 0, id = 0;
-	CHECK_EQ_INT(rt_fentry_load_info(2, &type, &id, &sr), 0);
+	CHECK_EQ_INT(rt_fentry_load_info(&ps, 2, &type, &id, &sr), 0);
 	CHECK(type == BPF_TRACE_FEXIT && id > 0);
-	CHECK_EQ_INT(rt_fentry_load_info(1, &type, &id, &sr), 0);
+	CHECK_EQ_INT(rt_fentry_load_info(&ps, 1, &type, &id, &sr), 0);
 	CHECK(type == BPF_TRACE_FENTRY && id > 0);
-	CHECK(rt_fentry_load_info(0, &type, &id, &sr) < 0);
-	rt_fentry_free();
+	CHECK(rt_fentry_load_info(&ps, 0, &type, &id, &sr) < 0);
+	rt_probe_state_free(&ps);
 	diag_free(&d);
 	probe_points_free(sr.points, sr.npoints);
 	TEST_END();
@@ -84,7 +86,7 @@ int main(void)
 	add(&sr, PROBE_KPROBE, "no_btf_function_abc", 0, true, 2);
 	FILE *f = open_memstream(&buf, &len);
 	diag_init(&d, NULL);
-	CHECK(rt_fentry_plan(ki, &sr, 0, true, "this kernel has no kprobes", &d) < 0);
+	CHECK(rt_fentry_plan(&ps, &sr, 0, true, "this kernel has no kprobes", &d) < 0);
 	diag_text(&d, f, &buf, &len);
 	CHECK(strstr(buf, "ERROR: kprobe:no_btf_function_xyz: this kernel has no kprobes, so "
 			  "kprobes run as fentry programs, which need the function in the "
@@ -95,11 +97,11 @@ int main(void)
 	CHECK(strstr(buf, "ERROR: kprobe:no_btf_function_abc: this kernel has no kprobes, so "
 			  "kprobes run as fentry programs, and BTF describes none of the 1 "
 			  "function this wildcard matched\n") != NULL);
-	CHECK(rt_fentry_nargs() == NULL);
+	CHECK(ps.fentry.nargs == NULL);
 	fclose(f);
 	free(buf);
 	buf = NULL;
-	rt_fentry_free();
+	rt_probe_state_free(&ps);
 	diag_free(&d);
 	probe_points_free(sr.points, sr.npoints);
 	TEST_END();
@@ -126,7 +128,7 @@ int main(void)
 	CHECK_EQ_STR(buf, "kretprobe:vfs_readv\n    ssize_t retval\n");
 	free(buf);
 	buf = NULL;
-	rt_fentry_free();
+	rt_probe_state_free(&ps);
 	TEST_END();
 
 	kinfo_free(ki);

@@ -182,7 +182,7 @@ static void kernel_tests(void)
 		int err = codegen_run(r->ast, &r->sr, &o, &r->d, &r->cg);
 		msgs(r);
 		CHECK_EQ_INT(err, 0);
-		if (!err && rt_load_all(&r->cg, &r->sr, 0, fds, &d) == 0) {
+		if (!err && rt_load_all(NULL, &r->cg, &r->sr, 0, fds, &d) == 0) {
 			LIBBPF_OPTS(bpf_test_run_opts, t);
 			char ctx[8] = { 0 };
 			t.ctx_in = ctx;

@@ -196,7 +196,7 @@ static void test_programs(void)
 	int fds[2];
 
 	TEST_BEGIN("runtime: load, BEGIN test run, printf events, drop after exit()");
-	CHECK_EQ_INT(rt_load_all(&cg, &sr, 0, fds, &d), 0);
+	CHECK_EQ_INT(rt_load_all(NULL, &cg, &sr, 0, fds, &d), 0);
 	CHECK_EQ_INT(diag_count(&d), 0);
 	char *buf = NULL;
 	size_t len = 0;
@@ -242,7 +242,7 @@ static void test_programs(void)
 	struct cg_result bcg = { .progs = &bp, .nprogs = 1 };
 	struct diag d2;
 	diag_init(&d2, NULL);
-	CHECK(rt_load_all(&bcg, &sr, 0, fds, &d2) < 0);
+	CHECK(rt_load_all(NULL, &bcg, &sr, 0, fds, &d2) < 0);
 	CHECK_EQ_INT(d2.n, 1);
 	CHECK_EQ_STR(d2.n ? d2.msgs[0].text : NULL,
 		     "the kernel's BPF verifier rejected the program for probe "
