@@ -40,6 +40,8 @@ struct kinfo *kinfo_new(const struct kinfo_files *files);
 void kinfo_free(struct kinfo *ki);
 
 /* ---- kallsyms ------------------------------------------------------------------------ */
+/* Lookups by name read only as far as the first answer where one is enough
+ * (kinfo_kfunc_addr, kinfo_ksym_listed); the others read the whole file once. */
 /* The symbol containing addr (code and data, not absolute ones): "name" or "name+off"
  * into buf; false when none (no kallsyms, or addresses hidden by kptr_restrict). */
 bool kinfo_ksym_resolve(struct kinfo *ki, uint64_t addr, bool with_off, char *buf, size_t len);
@@ -56,10 +58,16 @@ struct kinfo_func {
 	const char *module; /* "ext4"; NULL: vmlinux */
 };
 /* Every traceable function in the kernel's order (a static function's name may repeat)
- * into *fns, *n: available_filter_functions when readable, else kallsyms' text symbols
- * (*from_kallsyms). 0, or -errno (*n = 0) when neither can be read. */
+ * into *fns, *n: available_filter_functions when it can be opened, else kallsyms' text
+ * symbols (*from_kallsyms). 0, or -errno (*n = 0) when neither can be read. */
 int kinfo_traceable(struct kinfo *ki, const struct kinfo_func **fns, size_t *n,
 		    bool *from_kallsyms);
+/* The same list to fn, in order, reading only as far as fn goes: it stops at fn's first
+ * non-zero return (a named function found early costs only the lines before it). Returns
+ * that value, 0, or -errno when neither list can be read. f is valid during the call; its
+ * strings for the kinfo's life. */
+int kinfo_traceable_each(struct kinfo *ki, int (*fn)(const struct kinfo_func *f, void *ctx),
+			 void *ctx, bool *from_kallsyms);
 
 /* ---- BTF ----------------------------------------------------------------------------- */
 /* The BTF describing the kernel's types and functions (struct members, arguments,

@@ -96,14 +96,22 @@ static void fn_list_sort_unique(struct fn_list *l)
  * value fn returned, or -errno when neither list can be read. */
 typedef int (*kfn_fn)(const char *name, const char *mod, void *ctx);
 
+struct each_ctx {
+	kfn_fn fn;
+	void *ctx;
+};
+
+static int each_one(const struct kinfo_func *f, void *ctx)
+{
+	const struct each_ctx *e = ctx;
+	return e->fn(f->name, f->module, e->ctx);
+}
+
+/* Reads the list only as far as fn goes (a named function stops at its line). */
 static int each_kernel_function(struct kinfo *ki, kfn_fn fn, void *ctx, bool *from_kallsyms)
 {
-	const struct kinfo_func *f;
-	size_t n;
-	int r = kinfo_traceable(ki, &f, &n, from_kallsyms);
-	for (size_t i = 0; i < n && !r; i++)
-		r = fn(f[i].name, f[i].module, ctx);
-	return r;
+	struct each_ctx e = { fn, ctx };
+	return kinfo_traceable_each(ki, each_one, &e, from_kallsyms);
 }
 
 struct match_ctx {

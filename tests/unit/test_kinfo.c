@@ -210,6 +210,75 @@ static void test_btf_files(void)
 	TEST_END();
 }
 
+static int stop_at(const struct kinfo_func *f, void *ctx)
+{
+	return strcmp(f->name, ctx) == 0 ? 7 : 0;
+}
+
+/* Files of many chunks (common/kinfo.c reads 256 KiB at a time): lines cut by a chunk's
+ * end, early lookups that stop reading, then lookups that need the rest. */
+static void test_big_files(void)
+{
+	TEST_BEGIN("kinfo: big files, read as far as needed, then to the end");
+	char big_ks[160], big_tr[160];
+	snprintf(big_ks, sizeof(big_ks), "%s/kallsyms.big", dir);
+	snprintf(big_tr, sizeof(big_tr), "%s/functions.big", dir);
+	FILE *k = fopen(big_ks, "w"), *t = fopen(big_tr, "w");
+	enum { N = 60000 };
+	for (int i = 0; k && t && i < N; i++) {
+		fprintf(k, "%016llx %c func_number_%d_with_a_longer_name\n",
+			0xffffffff81000000ull + 16ull * (unsigned)i, i % 3 ? 'T' : 't', i);
+		fprintf(t, "func_number_%d_with_a_longer_name%s\n", i, i % 1000 ? "" : " [mod]");
+	}
+	if (k)
+		fclose(k);
+	if (t)
+		fclose(t);
+	struct kinfo *ki = kinfo_new(&(struct kinfo_files){ .kallsyms = big_ks,
+							    .traceable = big_tr });
+	CHECK_EQ_INT(kinfo_kfunc_addr(ki, "func_number_3_with_a_longer_name"),
+		     0xffffffff81000030ull);
+	CHECK(kinfo_ksym_listed(ki, "func_number_9000_with_a_longer_name"));
+	CHECK_EQ_INT(kinfo_ksym_addr(ki, "func_number_59999_with_a_longer_name"),
+		     0xffffffff81000000ull + 16ull * 59999);
+	char buf[80] = "";
+	CHECK(kinfo_ksym_resolve(ki, 0xffffffff81000000ull + 16ull * 31234 + 5, true, buf,
+				 sizeof(buf)));
+	CHECK_EQ_STR(buf, "func_number_31234_with_a_longer_name+5");
+	CHECK(!kinfo_ksym_listed(ki, "func_number_60000_with_a_longer_name"));
+	bool fk = true;
+	CHECK_EQ_INT(kinfo_traceable_each(ki, stop_at, "func_number_17_with_a_longer_name", &fk),
+		     7);
+	CHECK(!fk);
+	CHECK_EQ_INT(kinfo_traceable_each(ki, stop_at, "func_number_45000_with_a_longer_name",
+					  &fk), 7);
+	const struct kinfo_func *f = NULL;
+	size_t n = 0;
+	CHECK_EQ_INT(kinfo_traceable(ki, &f, &n, &fk), 0);
+	CHECK_EQ_INT(n, N);
+	if (f && n == N) {
+		CHECK_EQ_STR(f[0].module, "mod");
+		CHECK(f[1].module == NULL);
+		CHECK_EQ_STR(f[N - 1].name, "func_number_59999_with_a_longer_name");
+		CHECK_EQ_STR(f[41000].module, "mod");
+	}
+	CHECK_EQ_INT(kinfo_traceable_each(ki, stop_at, "no_such", &fk), 0);
+	kinfo_free(ki);
+	/* the kallsyms fallback, with an early stop first */
+	ki = kinfo_new(&(struct kinfo_files){ .kallsyms = big_ks, .traceable = none_path });
+	CHECK_EQ_INT(kinfo_traceable_each(ki, stop_at, "func_number_2_with_a_longer_name", &fk),
+		     7);
+	CHECK(fk);
+	CHECK_EQ_INT(kinfo_traceable(ki, &f, &n, &fk), 0);
+	CHECK_EQ_INT(n, N);
+	CHECK_EQ_INT(kinfo_kfunc_addr(ki, "func_number_59998_with_a_longer_name"),
+		     0xffffffff81000000ull + 16ull * 59998);
+	kinfo_free(ki);
+	unlink(big_ks);
+	unlink(big_tr);
+	TEST_END();
+}
+
 static void test_kernel_btf(void)
 {
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
@@ -253,6 +322,7 @@ int main(void)
 	test_traceable_kallsyms();
 	test_nothing_readable();
 	test_btf_files();
+	test_big_files();
 	test_kernel_btf();
 
 	unlink(ks_path);
