@@ -22,6 +22,7 @@
 #include "parser/parse.h"
 #include "runtime/info.h"
 #include "runtime/list.h"
+#include "runtime/provider.h"
 #include "runtime/session.h"
 #include "sema/config.h"
 #include "sema/sema.h"
@@ -347,7 +348,8 @@ int main(int argc, char **argv)
 							  "----------------------------\n\n" };
 
 	if (list_mode) {
-		struct probe_env env = { .kinfo = session_kinfo_new(), .target_pid = so.target_pid };
+		struct probe_env env = { .probes = &rt_probes, .kinfo = session_kinfo_new(),
+					 .target_pid = so.target_pid };
 		int lrc = env.kinfo ? list_probes(&env, optind < argc ? argv[optind] : NULL,
 						  so.verbose > 0, stdout)
 				    : (fputs("ERROR: out of memory\n", stderr), 1);
@@ -390,6 +392,7 @@ int main(int argc, char **argv)
 		.target_pid = so.target_pid,
 		.unsafe = unsafe,
 		.kinfo = session_kinfo_new(),
+		.probes = &rt_probes, /* the runtime's probe kinds */
 	};
 	if (!sopts.kinfo) {
 		fputs("ERROR: out of memory\n", stderr);

@@ -53,7 +53,7 @@ static void find_shared(struct cg *c)
 			}
 			continue;
 		}
-		const struct provider *pv = provider_for_kind(p->kind);
+		const struct provider *pv = provider_of_kind(p);
 		if (!pv || !(pv->caps & PV_ARGS_TP) || p->probe < 0 || p->probe >= c->nprobes)
 			continue;
 		for (int q = 0; q < pt; q++) {

@@ -32,7 +32,7 @@ uint32_t cg_caps(const struct cg *c)
 static int fentry_nargs(const struct cg *c, int pt)
 {
 	const struct probe_point *p = &c->sr->points[pt];
-	const struct provider *pv = provider_for_kind(p->kind);
+	const struct provider *pv = provider_of_kind(p);
 	if (!c->opts->fentry_nargs || !pv || !(pv->caps & PV_KERNEL_FN))
 		return -1;
 	return c->opts->fentry_nargs[pt];
@@ -40,7 +40,7 @@ static int fentry_nargs(const struct cg *c, int pt)
 
 uint32_t cg_point_prog_type(const struct cg *c, int pt)
 {
-	const struct provider *pv = provider_for_kind(c->sr->points[pt].kind);
+	const struct provider *pv = provider_of_kind(&c->sr->points[pt]);
 	return fentry_nargs(c, pt) >= 0 ? BPF_PROG_TYPE_TRACING : pv ? pv->prog_type : 0;
 }
 
@@ -113,7 +113,7 @@ int cg_emit_point(struct cg *c, int idx)
 		return 0;
 	}
 	f->probe = c->probes[pt->probe];
-	f->pv = provider_for_kind(pt->kind);
+	f->pv = provider_of_kind(pt);
 	if (!f->pv) {
 		cg_error(c, "this probe type is not supported by the code generator");
 		return 0;

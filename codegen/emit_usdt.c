@@ -1,7 +1,7 @@
 /*
  * codegen/emit_usdt.c — reading a USDT probe's arguments (arg0..N in usdt probes).
  *
- * Owns: turning the call site's SDT operand specs (runtime/usdt_args.h, parsed when the
+ * Owns: turning the call site's SDT operand specs (common/usdt_args.h, parsed when the
  * point was expanded) into BPF: a register from the uprobe's struct pt_regs, memory at
  * base + index*scale + displacement or at the probe's own ip + a %rip delta (read with
  * probe_read_user), a constant; then sign- or zero-extension from the spec's size.

@@ -20,6 +20,7 @@
 #include "../sema/sema.h"
 #include "elf_symbols.h"
 #include "output.h"
+#include "provider.h"
 #include "snapshot.h"
 
 /* ---- the probe kinds' state for one session ------------------------------------------- */

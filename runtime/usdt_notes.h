@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "usdt_args.h"
+#include "../common/usdt_args.h"
 
 struct usdt_note {
 	char *provider;

@@ -121,7 +121,7 @@ int sema_attach(struct sema *s, struct node *prog)
 	r->nprobes = n;
 
 	/* what the providers may consult while expanding: this run's kernel facts and -p */
-	struct probe_env env = { .kinfo = r->kinfo,
+	struct probe_env env = { .probes = s->opts ? s->opts->probes : NULL, .kinfo = r->kinfo,
 				 .target_pid = s->opts ? s->opts->target_pid : 0,
 				 .child_cmd = s->opts ? s->opts->child_cmd : NULL };
 	int idx = 0;
@@ -158,7 +158,7 @@ int sema_attach(struct sema *s, struct node *prog)
 			}
 			for (int i = before; i < r->npoints; i++) {
 				/* the kind's row: a kfunc point reads what a kprobe point reads */
-				const struct provider *pv = provider_for_kind(r->points[i].kind);
+				const struct provider *pv = provider_of_kind(&r->points[i]);
 				uint32_t caps = pv ? pv->caps : 0;
 				sp->caps_all = sp->has_points ? sp->caps_all & caps : caps;
 				sp->caps_any |= caps;

@@ -25,7 +25,7 @@ const char *sema_probetype_name(const struct probe_point *pt)
 		return "special"; /* bpftrace's word for begin/end */
 	if (pt->fentry)
 		return pt->kind == PROBE_KRETPROBE ? "fexit" : "fentry";
-	const struct provider *pv = provider_for_kind(pt->kind);
+	const struct provider *pv = provider_of_kind(pt);
 	return pv ? pv->name : "unknown";
 }
 

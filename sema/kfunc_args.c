@@ -113,7 +113,7 @@ void sema_kprobe_field(struct sema *s, struct node *n)
 		if (!(caps & (PV_ARGS_BTF | PV_ARGS_DWARF))) {
 			diag_error(s->d, n->loc, "args cannot be used in an action shared by %s and "
 				   "%s probes", (caps_seen & PV_ARGS_DWARF) ? "uprobe" : "kprobe",
-				   sema_probe_word(provider_for_kind(pt->kind)));
+				   sema_probe_word(provider_of_kind(pt)));
 			return;
 		}
 		caps_seen |= caps;

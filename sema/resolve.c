@@ -205,7 +205,7 @@ const struct provider *sema_lacks(const struct sema *s, uint32_t any_of)
 		return NULL;
 	for (int i = 0; i < s->r->npoints; i++) {
 		const struct probe_point *pt = &s->r->points[i];
-		const struct provider *pv = provider_for_kind(pt->kind);
+		const struct provider *pv = provider_of_kind(pt);
 		if (pt->probe == s->probe && pv && !(pv->caps & any_of))
 			return pv;
 	}
@@ -218,7 +218,7 @@ const struct provider *sema_point_with(const struct sema *s, uint32_t cap)
 		return NULL;
 	for (int i = 0; i < s->r->npoints; i++) {
 		const struct probe_point *pt = &s->r->points[i];
-		const struct provider *pv = provider_for_kind(pt->kind);
+		const struct provider *pv = provider_of_kind(pt);
 		if (pt->probe == s->probe && pv && (pv->caps & cap))
 			return pv;
 	}

@@ -3,8 +3,9 @@
  *
  * Owns: the sema entry point and its result: expanded probe points, the map table (key and
  * value types), scratch variables, and the format table for printf/time/print events.
- * Must not: touch the kernel beyond reading tracefs formats through runtime/provider.h,
- * emit code, or print anything itself (all errors go to struct diag).
+ * Must not: touch the kernel except through the probe kinds' hooks (sema/probe.h, the
+ * registry in sema_opts.probes) and the kinfo it is given, emit code, or print anything
+ * itself (all errors go to struct diag).
  */
 #ifndef BPFSCRIPT_SEMA_H
 #define BPFSCRIPT_SEMA_H
@@ -15,7 +16,7 @@
 #include "../common/diag.h"
 #include "../common/kinfo.h"
 #include "../parser/ast.h"
-#include "../runtime/provider.h"
+#include "probe.h"
 #include "types.h"
 
 /*
@@ -102,6 +103,9 @@ struct sema_opts {
 	/* The run's kernel facts (common/kinfo.h: kallsyms, traceable functions, BTF), read
 	 * only as the script needs them; NULL: sema makes its own (freed with the result). */
 	struct kinfo *kinfo;
+	/* The probe kinds attach points expand through (the runtime's rt_probes, handed down
+	 * by the driver; tests may give their own). NULL: no attach point expands. */
+	const struct probe_registry *probes;
 };
 #define SEMA_MAX_PROBES_DEFAULT 512u /* bpftrace's default */
 

@@ -473,7 +473,7 @@ static void ctx_field(struct sema *s, struct node *n)
 		return;
 	for (int i = 0; i < r->npoints; i++) {
 		const struct probe_point *pt = &r->points[i];
-		if (pt->probe != s->probe || !(provider_for_kind(pt->kind)->caps & PV_ARGS_TP))
+		if (pt->probe != s->probe || !(provider_of_kind(pt)->caps & PV_ARGS_TP))
 			continue;
 		const struct tp_field *f = pt->tp ? tp_format_field(pt->tp, n->str) : NULL;
 		if (!f) {

@@ -19,6 +19,7 @@
 #include "common/diag.h"
 #include "parser/ast.h"
 #include "parser/parse.h"
+#include "runtime/provider.h"
 #include "sema/sema.h"
 
 #ifndef FUZZ_STAGE
@@ -71,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		static char *pos[] = { "1", "abc", "-5" };
 		struct sema_opts so = { .npos = 3, .pos = pos, .have_cpid = true,
 					.strlen = ABI_STRLEN_DEFAULT };
+		so.probes = &rt_probes;
 		struct sema_result sr = { 0 };
 		if (sema_run(prog, &so, &d, &sr) == 0 && !diag_count(&d)) {
 			ast_dump(sink, prog, true);

@@ -59,7 +59,8 @@ static int compile_and_load(const char *text, size_t len)
 	 * allowed, `cpid` exists, $1 is a number and str($2) a string */
 	static char *pos[] = { "5", "abc" };
 	struct sema_opts sopts = { .strlen = ABI_STRLEN_DEFAULT, .unsafe = true,
-				   .have_cpid = true, .npos = 2, .pos = pos, .kinfo = kinfo };
+				   .have_cpid = true, .npos = 2, .pos = pos, .kinfo = kinfo,
+				   .probes = &rt_probes };
 	struct diag d;
 	struct sema_result sr = { 0 };
 	struct rt_maps maps;

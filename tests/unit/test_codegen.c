@@ -20,6 +20,7 @@
 #include "../../codegen/abi.h"
 #include "../../codegen/codegen.h"
 #include "../../parser/parse.h"
+#include "../../runtime/provider.h"
 #include "../../sema/sema.h"
 #include "check.h"
 
@@ -61,6 +62,7 @@ static int front(struct prog_run *r, const char *text, uint32_t strlen_opt)
 	}
 	struct sema_opts so = { .strlen = strlen_opt ? strlen_opt : ABI_STRLEN_DEFAULT,
 				 .have_cpid = true };
+	so.probes = &rt_probes;
 	if (sema_run(r->ast, &so, &r->d, &r->sr)) {
 		collect_msgs(r);
 		return -1;

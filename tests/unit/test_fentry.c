@@ -42,7 +42,7 @@ int main(void)
 	char *buf = NULL;
 	size_t len = 0;
 	struct kinfo *ki = kinfo_new(NULL);
-	struct probe_env env = { .kinfo = ki };
+	struct probe_env env = { .probes = &rt_probes, .kinfo = ki };
 	struct rt_probe_state ps;
 	rt_probe_state_init(&ps, ki);
 

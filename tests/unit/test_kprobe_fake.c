@@ -161,6 +161,7 @@ int main(void)
 	write_file(ks_path, kallsyms);
 	write_file(tr_path, traceable);
 
+	env.probes = &rt_probes;
 	test_ftrace_list();
 	test_kallsyms_list();
 

@@ -10,6 +10,7 @@
 
 #include "../../codegen/abi.h"
 #include "../../parser/parse.h"
+#include "../../runtime/provider.h"
 #include "../../sema/sema.h"
 #include "check.h"
 
@@ -32,6 +33,7 @@ static void run_named(struct run *x, const char *text, int nnamed, char **named)
 	if (x->prog) {
 		struct sema_opts o = { .strlen = ABI_STRLEN_DEFAULT, .nnamed = nnamed,
 				       .named = named };
+		o.probes = &rt_probes;
 		x->rc = sema_run(x->prog, &o, &x->d, &x->r);
 	}
 	size_t len;

@@ -49,6 +49,7 @@ static int build(struct run *r, const char *text, bool with_cg)
 	diag_init(&r->d, &r->src);
 	r->ast = parse_program(&r->src, &r->d);
 	struct sema_opts so = { .strlen = ABI_STRLEN_DEFAULT };
+	so.probes = &rt_probes;
 	if (!r->ast || sema_run(r->ast, &so, &r->d, &r->sr)) {
 		msgs(r);
 		return -1;

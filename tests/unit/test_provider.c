@@ -50,6 +50,7 @@ static void check_error(const char *name, const char *text, const char *want)
 int main(void)
 {
 	env.kinfo = kinfo_new(NULL);
+	env.probes = &rt_probes;
 	TEST_BEGIN("provider: names and aliases");
 	static const struct {
 		const char *name;

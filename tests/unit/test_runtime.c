@@ -278,7 +278,7 @@ int main(void)
 	sr.maps = mi;
 	sr.nmaps = NMAPS;
 	char err[256];
-	struct probe_env env = { .kinfo = kinfo_new(NULL) };
+	struct probe_env env = { .probes = &rt_probes, .kinfo = kinfo_new(NULL) };
 	provider_expand(&env, "BEGIN", 0, &sr.points, &sr.npoints, err, sizeof(err));
 	provider_expand(&env, "t:syscalls:sys_enter_getppid", 1, &sr.points, &sr.npoints, err,
 			sizeof(err));

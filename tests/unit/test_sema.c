@@ -8,6 +8,7 @@
 
 #include "../../codegen/abi.h"
 #include "../../parser/parse.h"
+#include "../../runtime/provider.h"
 #include "../../runtime/tracefs.h"
 #include "../../sema/sema.h"
 #include "../../stdlib/builtins.h"
@@ -32,6 +33,7 @@ static void run_opts(struct run *x, const char *text, int npos, char **pos, bool
 	if (x->prog) {
 		struct sema_opts o = { .npos = npos, .pos = pos, .have_cpid = cpid,
 				       .strlen = ABI_STRLEN_DEFAULT };
+		o.probes = &rt_probes;
 		x->rc = sema_run(x->prog, &o, &x->d, &x->r);
 	}
 	size_t len;

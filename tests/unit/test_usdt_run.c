@@ -28,7 +28,7 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #endif
-#include "runtime/usdt_args.h"
+#include "common/usdt_args.h"
 #include "runtime/usdt_notes.h"
 
 #define TARGET "build/workloads/usdt_target"

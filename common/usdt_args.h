@@ -1,11 +1,12 @@
 /*
- * runtime/usdt_args.h — the operand specs of SystemTap SDT (USDT) probe arguments, x86-64.
+ * common/usdt_args.h — the operand specs of SystemTap SDT (USDT) probe arguments, x86-64.
  *
  * Owns: parsing one spec ("-4@%edi", "8@-8(%rbp)", "4@$5", "8@16(%rax,%rbx,8)",
  * "8@foo+8(%rip)") or a probe's whole argument string into struct usdt_arg: size,
  * signedness, kind, and every register as its byte offset in the kernel's x86-64
  * struct pt_regs; and the reference semantics of reading an argument (usdt_arg_eval),
- * which BPF code generation must reproduce.
+ * which BPF code generation must reproduce. At the bottom layer because a probe point
+ * (sema/probe.h) carries its specs to codegen, which reads them.
  * Must not: read ELF files (runtime/usdt_notes.c resolves %rip symbols), touch processes,
  * emit BPF, or print (errors are -errno + one sentence).
  *

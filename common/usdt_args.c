@@ -1,5 +1,5 @@
 /*
- * runtime/usdt_args.c — parsing x86-64 SDT operand specs (see usdt_args.h).
+ * common/usdt_args.c — parsing x86-64 SDT operand specs (see usdt_args.h).
  *
  * Owns: the grammar of one spec and of a probe's argument string, the register table
  * (names of every width → struct pt_regs slot), and the reference reader usdt_arg_eval.
