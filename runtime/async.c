@@ -117,33 +117,15 @@ static int run_join(struct rt_events *ev, const struct fmt_info *f, const uint8_
 	return 0;
 }
 
-/* errorf()/warnf(): bpftrace's "stdin:1:9-62: ERROR: text" on stderr (no source line:
- * the location is the call itself); with -f json {"type": "errorf", "msg": ...,
- * "filename": ..., "line": L, "col": C} on the output. */
+/* errorf()/warnf(): the message at the call's place, as the output format words it. */
 static void report(struct rt_events *ev, const struct fmt_info *f, const char *text, size_t n)
 {
-	bool err = f->kind == FMT_ERRORF;
-	int line = 0, col = 0, eline = 0, ecol = 0;
-	const char *file = ev->src && ev->src->name ? ev->src->name : "stdin";
+	struct output_where w = { ev->src && ev->src->name ? ev->src->name : "stdin", 0, 0, 0, 0 };
 	if (ev->src) {
-		src_locate(ev->src, f->loc.start, &line, &col);
-		src_locate(ev->src, f->loc.end, &eline, &ecol);
+		src_locate(ev->src, f->loc.start, &w.line, &w.col);
+		src_locate(ev->src, f->loc.end, &w.end_line, &w.end_col);
 	}
-	if (ev->fmt->json) {
-		fprintf(ev->out, "{\"type\": \"%s\", \"msg\": \"", err ? "errorf" : "warnf");
-		str_json_escape_bytes(ev->out, text, n);
-		fputs("\", \"filename\": \"", ev->out);
-		str_json_escape_bytes(ev->out, file, strlen(file));
-		fprintf(ev->out, "\", \"line\": %d, \"col\": %d}\n", line, col);
-		return;
-	}
-	fflush(ev->out); /* what the program printed before comes first */
-	if (eline != line)
-		fprintf(stderr, "%s:%d-%d: %s: ", file, line, eline, err ? "ERROR" : "WARNING");
-	else
-		fprintf(stderr, "%s:%d:%d-%d: %s: ", file, line, col, ecol, err ? "ERROR" : "WARNING");
-	fwrite(text, 1, n, stderr);
-	fputc('\n', stderr);
+	ev->fmt->script_message(ev->out, &w, f->kind == FMT_ERRORF, text, n);
 }
 
 int rt_async_event(struct rt_events *ev, const uint8_t *p, size_t len)

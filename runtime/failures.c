@@ -47,21 +47,8 @@ int rt_helper_error_event(struct rt_events *ev, const uint8_t *p, size_t len)
 		return -EINVAL;
 	const struct cg_helper_site *s = &ev->sites[site];
 	const char *name = helper_name(s->helper);
-	int line = 0, col = 0;
-	if (ev->src && s->loc.end > s->loc.start)
-		src_locate(ev->src, s->loc.start, &line, &col);
-	if (ev->fmt->json) {
-		fprintf(ev->out, "{\"type\": \"helper_error\", \"helper\": \"%s\", \"retcode\": %lld, "
-				 "\"line\": %d, \"col\": %d}\n", name, (long long)ret, line, col);
-		return 0;
-	}
-	char msg[160];
-	if (ret < 0)
-		snprintf(msg, sizeof(msg), "Failed to %s: %s (%lld)", name, strerror((int)-ret),
-			 (long long)ret);
-	else
-		snprintf(msg, sizeof(msg), "Failed to %s: %lld", name, (long long)ret);
-	diag_render(ev->src, DIAG_WARNING, line ? &s->loc : NULL, msg, ev->out);
+	bool located = ev->src && s->loc.end > s->loc.start;
+	ev->fmt->helper_error(ev->out, ev->src, located ? &s->loc : NULL, name, ret);
 	return 0;
 }
 

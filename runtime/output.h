@@ -2,8 +2,9 @@
  * runtime/output.h — the output formats (-f text|json|openmetrics|folded) as rows of hooks.
  *
  * Owns: struct output_ops, one row per format, that every place printing a map, a value or
- * a message (printf, time, join, cat, system, lost events) calls instead of branching on the
- * format. Rows live in runtime/output.c and point at the printers (runtime/print*.c).
+ * a message (printf, time, join, cat, system, errorf/warnf, -k helper errors, the probe
+ * count, lost events) calls instead of branching on the format. Rows live in
+ * runtime/output.c and point at the printers (runtime/print*.c).
  * Must not: read BPF maps, include libbpf, or render anything itself.
  */
 #ifndef BPFSCRIPT_OUTPUT_H
@@ -14,7 +15,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../common/diag.h"
 #include "snapshot.h"
+
+/* Where an errorf()/warnf() call is in the script, for its run-time message. */
+struct output_where {
+	const char *file;    /* "stdin" or the script's path */
+	int line, col;       /* the call's start */
+	int end_line, end_col;
+};
 
 struct output_ops {
 	const char *name; /* as given to -f */
@@ -27,16 +36,26 @@ struct output_ops {
 	/* A rendered message of a kind ("printf", "time", "join", "cat", "syscall"). NULL:
 	 * the text is written as is (printf renders straight to the output then). */
 	void (*message)(FILE *out, const char *type, const char *data, size_t n);
-	/* "Lost N events" at exit: on the output (json) or, when NULL, on stderr. */
+	/* "Lost N events" at exit: on stderr (text), or a message on the output (json). */
 	void (*lost)(FILE *out, uint64_t lost);
-	/* the probe count: on the output (json) or, when NULL, "Attaching N probes..." on
-	 * stderr */
+	/* the probe count: "Attaching N probes..." on stderr (text), or a message on the
+	 * output (json) */
 	void (*attached)(FILE *out, int nprobes);
+	/* errorf()/warnf() (error: which) as they run: bpftrace's "FILE:L:C-E: ERROR: text"
+	 * on stderr after what the output holds (text), or an object on the output (json) */
+	void (*script_message)(FILE *out, const struct output_where *w, bool error,
+			       const char *text, size_t n);
+	/* -k/-kk: a helper call at loc (in src; NULL loc: unknown) failed with ret: a
+	 * WARNING with the source line on the output (text), or an object (json) */
+	void (*helper_error)(FILE *out, const struct source *src, const struct span *loc,
+			     const char *helper, int64_t ret);
 	/* before the maps at exit ("\n\n" on stdout, bpftrace's framing), NULL: nothing */
 	const char *exit_preamble;
 	/* after all the maps at exit (OpenMetrics' "# EOF\n"), NULL: nothing */
 	const char *exit_trailer;
-	bool json;          /* helper errors as JSON objects, line-buffered output */
+	/* every line of the output is one write(2) (JSON lines), so a -c child writing to
+	 * the same stdout never lands inside one */
+	bool whole_lines;
 };
 
 /* The row for -f NAME, or NULL. */

@@ -442,21 +442,15 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	signals_set = true;
 	ev.stop = &stop_signal; /* until the probes stop sending, every poll is bounded */
 	ev.full_buffered = o->buffering == SESSION_BUF_FULL;
-	if (o->fmt->json && !o->buffering) {
+	if (o->fmt->whole_lines && !o->buffering) {
 		/* One write(2) per JSON line (up to 64 KiB), so that a -c child writing to the
 		 * same stdout never lands inside one of them. Static, not the session's: the
 		 * stream (stdout) keeps using its buffer after the session, until exit. */
 		static char json_buf[1 << 16];
 		setvbuf(o->out, json_buf, _IOLBF, sizeof(json_buf));
 	}
-	if (o->fmt->attached && !o->quiet) {
-		/* -f json: the count is a message on the output, as bpftrace writes it */
+	if (!o->quiet) { /* "Attaching N probes...", or -f json's message on the output */
 		o->fmt->attached(o->out, sr->npoints);
-		fflush(o->out);
-	} else if (!o->quiet) {
-		/* bpftrace counts every probe point: BEGIN, END and each wildcard match. */
-		fprintf(stderr, "Attaching %d probe%s...\n", sr->npoints,
-			sr->npoints == 1 ? "" : "s");
 		fflush(o->out);
 	}
 	/* two passes, as bpftrace: kinds the kernel runs in attach order forward, the others
@@ -535,10 +529,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		goto out_detach;
 	fflush(o->out);
 	uint64_t lost = rt_lost_count(&maps);
-	if (lost && o->fmt->lost) /* a message on the output, as bpftrace 0.17 writes it */
+	if (lost) /* on stderr, or -f json's message on the output, as bpftrace 0.17 */
 		o->fmt->lost(o->out, lost);
-	else if (lost)
-		fprintf(stderr, "Lost %llu events\n", (unsigned long long)lost);
 	/* Strings cut short are counted always (codegen/emit_strings.c) but reported only
 	 * with -v: a script often copies long paths on purpose, and bpftrace is silent. */
 	uint64_t trunc = o->verbose ? rt_lost_slot(&maps, ABI_LOST_STRTRUNC) : 0;
