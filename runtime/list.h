@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-struct probe_env; /* runtime/provider.h */
+struct probe_env; /* sema/probe.h */
 
 /* Prints every probe matching pattern (NULL or "" = all) to out; verbose adds tracepoint
  * fields and, for kprobes with BTF, function arguments. env: the kernel facts and -p's

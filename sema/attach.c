@@ -2,9 +2,9 @@
  * sema/attach.c — numbering PROBE nodes and expanding their attach points.
  *
  * Owns: giving every PROBE its index (node->sym), turning each ATTACH into concrete probe
- * points through runtime/provider.h (wildcards, aliases, tracepoint formats), and
- * remembering what the points of each probe can read (their providers' capabilities:
- * builtins like retval depend on them).
+ * points through the probe kinds sema is given (sema/probe.h: wildcards, aliases,
+ * tracepoint formats), and remembering what the points of each probe can read (their
+ * providers' capabilities: builtins like retval depend on them).
  * Must not: attach anything, or parse attach-point syntax itself (the provider rows do).
  */
 #include <ctype.h>

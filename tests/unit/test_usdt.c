@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_usdt.c — USDT operand specs (runtime/usdt_args.c) and .note.stapsdt
+ * tests/unit/test_usdt.c — USDT operand specs (common/usdt_args.c) and .note.stapsdt
  * reading (runtime/usdt_notes.c).
  *
  * Owns: checks of every spec form against exact descriptions and error sentences; the

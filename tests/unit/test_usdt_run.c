@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_usdt_run.c — the USDT workload run: what runtime/usdt_notes.c and
- * runtime/usdt_args.c compute, checked against the running program.
+ * common/usdt_args.c compute, checked against the running program.
  *
  * Owns: a ptrace run of build/workloads/usdt_target (PIE and non-PIE) that puts an int3 at
  * every computed probe offset (mapped through /proc/PID/maps, as the kernel maps a uprobe's
