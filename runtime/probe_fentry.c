@@ -2,10 +2,12 @@
  * runtime/probe_fentry.c — kprobe and kretprobe run as fentry/fexit programs, for kernels
  * without kprobes that accept BPF trampolines (or when BPFSCRIPT_KPROBE_ATTACH=fentry).
  *
- * Owns: the vmlinux BTF lookups this needs (a point's BTF FUNC id and argument count),
+ * Owns: the BTF lookups this needs (the run's kinfo: a point's FUNC and argument count
+ * from the BTF that describes types, $BPFTRACE_BTF too; its id from the running kernel's),
  * dropping wildcard matches the BTF does not describe (and refusing a named function it
  * does not describe, or FUNC+OFFSET, which a trampoline cannot do), the per-point facts
  * the loader (attach_btf_id, expected attach type) and codegen (argument counts) need,
+ * kept in the session's struct rt_fentry_plan,
  * attaching with a BPF link, and the argument lines of `-lv kprobe:FUNC`.
  * Must not: decide whether kprobes run through fentry (probe_kprobe.c does), generate
  * code, or print except the -v note about skipped functions: errors go to struct diag.

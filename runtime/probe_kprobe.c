@@ -3,10 +3,11 @@
  * capability check, opening the perf events, and cleaning up legacy tracefs entries.
  *
  * Owns: "kprobe:FUNC", "kprobe:FUNC+OFFSET", "kprobe:GLOB", "kretprobe:FUNC" (and k:/kr:)
- * expanded against the traceable kernel functions (tracefs available_filter_functions,
- * else the text symbols of /proc/kallsyms when that file is unreadable); deciding once per
- * run how kprobes reach the kernel (kprobe PMU, else legacy kprobe_events, else fentry/fexit
- * programs, probe_fentry.c, if the kernel accepts them); opening one perf event per point; and
+ * expanded against the traceable kernel functions (the run's kinfo, common/kinfo.h:
+ * tracefs available_filter_functions, else the text symbols of /proc/kallsyms); deciding
+ * once per session how kprobes reach the kernel (kprobe PMU, else legacy kprobe_events,
+ * else fentry/fexit programs, probe_fentry.c, if the kernel accepts them), kept in the
+ * session's struct rt_kprobe_state; opening one perf event per point; and
  * removing every bpfscript_<pid> kprobe_events entry we created, plus those left by a
  * killed earlier run; `-l kprobe:GLOB` (with -v the BTF arguments); attaching a point;
  * and the kprobe/kretprobe rows.
