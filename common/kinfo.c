@@ -22,7 +22,7 @@
 #include <bpf/libbpf.h>
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
-#define CHUNK (256u * 1024u) /* bytes read before the lines so far are parsed */
+#define CHUNK (64u * 1024u) /* bytes read before the lines so far are parsed */
 
 /* ---- reading a file a chunk at a time ------------------------------------------------- */
 

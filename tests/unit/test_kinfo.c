@@ -215,7 +215,7 @@ static int stop_at(const struct kinfo_func *f, void *ctx)
 	return strcmp(f->name, ctx) == 0 ? 7 : 0;
 }
 
-/* Files of many chunks (common/kinfo.c reads 256 KiB at a time): lines cut by a chunk's
+/* Files of many chunks (common/kinfo.c reads 64 KiB at a time): lines cut by a chunk's
  * end, early lookups that stop reading, then lookups that need the rest. */
 static void test_big_files(void)
 {
