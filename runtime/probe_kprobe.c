@@ -463,7 +463,7 @@ int rt_kprobe_preflight(struct rt_probe_state *ps, struct sema_result *sr, int v
 	bool all = false; /* every kprobe as fentry, or only kfunc/kretfunc points */
 	switch (detect_mode(ks)) {
 	case KP_PMU:
-		rt_kprobe_multi_plan(sr, verbose);
+		rt_kprobe_multi_plan(ps, sr, verbose);
 		break;
 	case KP_LEGACY:
 		if (!dry_run)

@@ -18,7 +18,7 @@
  * bpf_get_func_ip) or decide kprobe PMU/legacy/fentry (probe_kprobe.c).
  */
 #include "runtime_internal.h"
-#include "tracefs.h"
+#include "../common/kinfo.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -71,10 +71,40 @@ bool rt_kprobe_multi_available(void)
 	return kernel_has_multi(&p);
 }
 
-static const struct sema_result *sort_sr;
-static int by_func(const void *a, const void *b)
+static int by_func(const void *a, const void *b, void *sr)
 {
-	return strcmp(sort_sr->points[*(const int *)a].func, sort_sr->points[*(const int *)b].func);
+	const struct probe_point *pts = ((const struct sema_result *)sr)->points;
+	return strcmp(pts[*(const int *)a].func, pts[*(const int *)b].func);
+}
+
+struct count_ctx {
+	const struct sema_result *sr;
+	const int *idx;  /* the members, sorted by name */
+	int n;
+	int *seen;       /* per member: how often the list names its function */
+};
+
+static int count_one(const struct kinfo_func *f, void *ctx)
+{
+	struct count_ctx *c = ctx;
+	int lo = 0, hi = c->n - 1; /* binary search of the sorted members */
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		int r = strcmp(f->name, c->sr->points[c->idx[mid]].func);
+		if (r == 0) {
+			for (int k = mid; k >= 0 && !strcmp(f->name, c->sr->points[c->idx[k]].func); k--)
+				c->seen[k]++;
+			for (int k = mid + 1;
+			     k < c->n && !strcmp(f->name, c->sr->points[c->idx[k]].func); k++)
+				c->seen[k]++;
+			return 0;
+		}
+		if (r < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return 0;
 }
 
 /* A link names its functions bare (the kernel resolves a name to the first traceable
@@ -83,55 +113,31 @@ static int by_func(const void *a, const void *b)
  * its name (else it attaches alone, as MODULE:FUNC), and of two points on one name (two
  * attach points of the probe matching it) only the first joins. Clears keep[k] for the
  * members idx[k] that must stay out; idx is sorted by name on return. */
-static void drop_ambiguous(const struct sema_result *sr, int *idx, bool *keep, int n)
+static void drop_ambiguous(struct kinfo *ki, const struct sema_result *sr, int *idx, bool *keep,
+			   int n)
 {
-	sort_sr = sr;
-	qsort(idx, (size_t)n, sizeof(*idx), by_func);
-	int *seen = NULL; /* per member: how often the traceable functions list its name */
+	qsort_r(idx, (size_t)n, sizeof(*idx), by_func, (void *)sr);
 	bool any_module = false;
 	for (int k = 0; k < n; k++) {
-		keep[k] = k == 0 || by_func(&idx[k - 1], &idx[k]) != 0;
+		keep[k] = k == 0 || by_func(&idx[k - 1], &idx[k], (void *)sr) != 0;
 		any_module |= in_module(&sr->points[idx[k]]);
 	}
 	if (!any_module)
 		return;
-	const char *root = tracefs_root();
-	char path[512];
-	snprintf(path, sizeof(path), "%s/available_filter_functions", root ? root : "/nonexistent");
-	FILE *f = fopen(path, "re");
-	seen = calloc((size_t)n, sizeof(*seen));
-	char *line = NULL;
-	size_t cap = 0;
-	while (f && seen && getline(&line, &cap, f) > 0) {
-		line[strcspn(line, " \t\n")] = '\0';
-		int lo = 0, hi = n - 1; /* binary search of the sorted members */
-		while (lo <= hi) {
-			int mid = (lo + hi) / 2;
-			int c = strcmp(line, sr->points[idx[mid]].func);
-			if (c == 0) {
-				for (int k = mid; k >= 0 && !strcmp(line, sr->points[idx[k]].func); k--)
-					seen[k]++;
-				for (int k = mid + 1; k < n && !strcmp(line, sr->points[idx[k]].func); k++)
-					seen[k]++;
-				break;
-			}
-			if (c < 0)
-				hi = mid - 1;
-			else
-				lo = mid + 1;
-		}
-	}
+	/* the traceable functions (the run's kinfo; only tracefs' list counts: kallsyms'
+	 * text symbols are not what the kernel's kprobe_multi lookup goes by) */
+	struct count_ctx c = { sr, idx, n, calloc((size_t)n, sizeof(int)) };
+	bool from_kallsyms = true;
+	bool listed = c.seen && kinfo_traceable_each(ki, count_one, &c, &from_kallsyms) == 0 &&
+		      !from_kallsyms;
 	/* unreadable list: no module function can be shown unambiguous */
 	for (int k = 0; k < n; k++)
-		if (in_module(&sr->points[idx[k]]) && (!f || !seen || seen[k] != 1))
+		if (in_module(&sr->points[idx[k]]) && (!listed || c.seen[k] != 1))
 			keep[k] = false;
-	free(line);
-	free(seen);
-	if (f)
-		fclose(f);
+	free(c.seen);
 }
 
-void rt_kprobe_multi_plan(struct sema_result *sr, int verbose)
+void rt_kprobe_multi_plan(struct rt_probe_state *ps, struct sema_result *sr, int verbose)
 {
 	const char *env = getenv("BPFSCRIPT_KPROBE_MULTI");
 	if (env && strcmp(env, "0") == 0)
@@ -152,7 +158,7 @@ void rt_kprobe_multi_plan(struct sema_result *sr, int verbose)
 				idx[n++] = j;
 				done[j] = true;
 			}
-		drop_ambiguous(sr, idx, keep, n);
+		drop_ambiguous(ps->kinfo, sr, idx, keep, n);
 		int kept = 0, leader = -1;
 		for (int k = 0; k < n; k++)
 			if (keep[k]) {

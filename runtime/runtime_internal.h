@@ -209,7 +209,7 @@ bool rt_kprobe_fentry(const struct rt_probe_state *ps, const struct probe_point 
 /* ---- probe_kprobe_multi.c: kprobe wildcards through kprobe_multi links ------------------ */
 /* After the kprobe mode is known (PMU): marks each wildcard's matches as one group when the
  * kernel accepts kprobe_multi links. */
-void rt_kprobe_multi_plan(struct sema_result *sr, int verbose);
+void rt_kprobe_multi_plan(struct rt_probe_state *ps, struct sema_result *sr, int verbose);
 uint32_t rt_kprobe_multi_attach_type(const struct rt_probe_state *ps,
 				     const struct probe_point *p);
 /* Does the kernel accept a kprobe_multi link (tried on vfs_read)? For --info. */
