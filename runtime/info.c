@@ -145,8 +145,8 @@ int print_info(FILE *out)
 		yes_no(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_PERF_EVENT, NULL) == 1));
 	fprintf(out, "  kfunc: %s\n", yes_no(fentry));
 	/* an iterator program the kernel loads (runtime/probe_iter.c) */
-	fprintf(out, "  iter:task: %s\n  iter:task_file: %s\n", yes_no(rt_iter_loadable(ki, "task")),
-		yes_no(rt_iter_loadable(ki, "task_file")));
+	fprintf(out, "  iter:task: %s\n  iter:task_file: %s\n",
+		yes_no(rt_iter_loadable(ki, "task")), yes_no(rt_iter_loadable(ki, "task_file")));
 	kinfo_free(ki);
 	/* kprobe wildcards through one link (runtime/probe_kprobe_multi.c): fprobe kernels */
 	fprintf(out, "  kprobe_multi: %s\n", yes_no(kprobes && rt_kprobe_multi_available()));

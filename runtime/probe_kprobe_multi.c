@@ -92,10 +92,10 @@ static int count_one(const struct kinfo_func *f, void *ctx)
 		int mid = (lo + hi) / 2;
 		int r = strcmp(f->name, c->sr->points[c->idx[mid]].func);
 		if (r == 0) {
-			for (int k = mid; k >= 0 && !strcmp(f->name, c->sr->points[c->idx[k]].func); k--)
+			const struct probe_point *pts = c->sr->points;
+			for (int k = mid; k >= 0 && !strcmp(f->name, pts[c->idx[k]].func); k--)
 				c->seen[k]++;
-			for (int k = mid + 1;
-			     k < c->n && !strcmp(f->name, c->sr->points[c->idx[k]].func); k++)
+			for (int k = mid + 1; k < c->n && !strcmp(f->name, pts[c->idx[k]].func); k++)
 				c->seen[k]++;
 			return 0;
 		}
