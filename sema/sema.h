@@ -82,7 +82,7 @@ struct fmt_info {
 	char *fmt;           /* the format string as unescaped bytes */
 	int nargs;
 	struct type *args;   /* argument types as codegen stores them */
-	uint32_t *offs;      /* byte offset of each argument in the payload (abi_tuple_layout) */
+	uint32_t *offs;      /* byte offset of each argument in the payload (abi_args_layout) */
 	uint32_t size;       /* payload bytes after struct abi_event */
 	struct span loc;
 };
