@@ -203,6 +203,10 @@ LLVMValueRef cg_record_addr(struct cg *c, struct node *n);
 /* Copy the record at v (type st) into the slot dst of RECORD type dt, padding zeroed. */
 void cg_record_store(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValueRef dst,
 		     const struct type *dt);
+/* The helper that reads memory of a pointer (user: the traced process's) in the current
+ * probe: probe_read_user, probe_read_kernel, or the legacy probe_read in probes with no
+ * address space of their own (BEGIN, interval...); str: the _str variant (emit_ctype.c). */
+int cg_read_fn(struct cg *c, bool user, bool str);
 /* The same filling exactly `slot` bytes (a record inside a tuple: its own size). */
 void cg_record_store_n(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValueRef dst,
 		       const struct type *dt, uint32_t slot);

@@ -45,7 +45,7 @@ void cg_record_store_n(struct cg *c, LLVMValueRef v, const struct type *st, LLVM
 		if (LLVMTypeOf(v) != c->i64)
 			v = LLVMBuildPtrToInt(c->b, v, c->i64, "");
 		LLVMValueRef a[3] = { dst, bpfb_i64(c, size), v };
-		int fn = st->user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+		int fn = cg_read_fn(c, st->user, false);
 		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, NULL, -1);
 	}
 	bpfb_memset0_at(c, dst, size, slot);
