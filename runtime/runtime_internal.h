@@ -318,6 +318,11 @@ struct rt_events {
 	struct rt_links *links;   /* the session's: watchpoints armed by events join them */
 	unsigned batch;   /* events handled in the current poll */
 	uint64_t handled; /* events handled in all */
+	/* Draining after a stop signal: system() commands still queued are not run (counted
+	 * here instead), as bpftrace 0.17 drops every queued event after SIGINT; a flood of
+	 * them would otherwise take minutes to drain. Output events still print. */
+	bool skip_system;
+	uint64_t skipped_system;
 };
 
 int rt_events_open(struct rt_events *ev, struct diag *d);

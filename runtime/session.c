@@ -283,13 +283,17 @@ static int run_special(const struct sema_result *sr, const struct cg_result *cg,
 }
 
 /* -v: how fast a stop signal was acted on (Ctrl-C must be, even under a flood). */
-static void report_stop(uint64_t t_stop, uint64_t drained)
+static void report_stop(uint64_t t_stop, uint64_t drained, uint64_t skipped)
 {
 	uint64_t sig = (uint64_t)stop_signal_at.tv_sec * 1000000000ull +
 		       (uint64_t)stop_signal_at.tv_nsec;
 	fprintf(stderr, "%s: events stopped %.1f ms after the signal; %llu queued events "
 		"drained in %.1f ms\n", strsignal(stop_signal), (double)(t_stop - sig) / 1e6,
 		(unsigned long long)drained, (double)(monotonic_ns() - t_stop) / 1e6);
+	if (skipped)
+		fprintf(stderr, "%s: %llu queued system() command%s not run\n",
+			strsignal(stop_signal), (unsigned long long)skipped,
+			skipped == 1 ? " was" : "s were");
 }
 
 static void flush_events(struct rt_events *ev)
@@ -518,9 +522,11 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	rt_maps_stop_events(&maps);
 	rt_links_disable(&links);
 	uint64_t before = ev.handled;
+	ev.skip_system = stop_signal != 0;
 	flush_events(&ev);
+	ev.skip_system = false; /* END's own system() calls run */
 	if (o->verbose && stop_signal)
-		report_stop(t_stop, ev.handled - before);
+		report_stop(t_stop, ev.handled - before, ev.skipped_system);
 	ev.ignoring = false;
 	if (run_special(sr, &cg, prog_fds, PROBE_END, d))
 		goto out_detach;
