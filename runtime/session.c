@@ -453,10 +453,6 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		static char json_buf[1 << 16];
 		setvbuf(o->out, json_buf, _IOLBF, sizeof(json_buf));
 	}
-	if (!o->quiet) { /* "Attaching N probes...", or -f json's message on the output */
-		o->fmt->attached(o->out, sr->npoints);
-		fflush(o->out);
-	}
 	/* two passes, as bpftrace: kinds the kernel runs in attach order forward, the others
 	 * (provider.h attach_reverse) backward, so that probes on one event run in the order
 	 * they are written */
@@ -474,6 +470,14 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		}
 	}
 
+	/* Printed once every probe is attached (bpftrace 0.17 prints it before attaching, and
+	 * its private readiness line after): whoever waits for this line to start a workload
+	 * (bpftrace's test engine through peer's notify shim, tests/metrics) never starts it
+	 * while a probe is still being attached. */
+	if (!o->quiet) { /* "Attaching N probes...", or -f json's message on the output */
+		o->fmt->attached(o->out, sr->npoints);
+		fflush(o->out);
+	}
 	if (!stop_signal && run_special(sr, &cg, prog_fds, PROBE_BEGIN, d))
 		goto out_detach;
 	flush_events(&ev);
