@@ -143,8 +143,10 @@ static int attach_timed(const struct probe_point *p, int prog_fd, struct rt_link
 const struct provider provider_profile = {
 	.name = "profile", .aliases = { "p" }, .kind = PROBE_PROFILE,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT, .expand = expand_timed, .attach = attach_timed,
+	.caps = PV_CLOCK,
 };
 const struct provider provider_interval = {
 	.name = "interval", .aliases = { "i" }, .kind = PROBE_INTERVAL,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT, .expand = expand_timed, .attach = attach_timed,
+	.caps = PV_CLOCK,
 };

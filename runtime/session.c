@@ -296,6 +296,31 @@ static void report_stop(uint64_t t_stop, uint64_t drained, uint64_t skipped)
 			skipped == 1 ? " was" : "s were");
 }
 
+/* After exit(), bpftrace 0.17's event loop ends only once it has been quiet for 100 ms,
+ * and its probes stay attached until then: what they do meanwhile still lands in the maps
+ * (a loop whose first call exits counts all its calls: intcast."Sum casted retval"). The
+ * probes send no more events (the stop gate is set) and none is printed; the maps are
+ * printed after this pause. Clock-driven probes (PV_CLOCK: profile, interval) stopped in
+ * the kernel at exit() already (codegen/emit_probe.c); programs with nothing else
+ * attached do not wait; a stop signal ends the pause. */
+#define EXIT_GRACE_MS 100
+
+static void exit_grace(struct rt_events *ev, const struct sema_result *sr)
+{
+	bool attached = false; /* a probe that is neither run once nor a clock */
+	for (int i = 0; i < sr->npoints && !attached; i++) {
+		const struct provider *pv = provider_for_kind(sr->points[i].kind);
+		attached = pv && !(pv->caps & (PV_RUN_ONCE | PV_CLOCK | PV_ITER));
+	}
+	if (!attached)
+		return;
+	uint64_t end = monotonic_ns() + EXIT_GRACE_MS * 1000000ull;
+	for (uint64_t now = monotonic_ns(); now < end && !stop_signal; now = monotonic_ns()) {
+		int left = (int)((end - now) / 1000000u) + 1;
+		rt_events_poll(ev, left); /* events after exit() are dropped (ev->ignoring) */
+	}
+}
+
 static void flush_events(struct rt_events *ev)
 {
 	rt_events_drain(ev);
@@ -524,6 +549,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	ev.stop = NULL;
 	uint64_t t_stop = monotonic_ns();
 	rt_maps_stop_events(&maps);
+	if (ev.exit_seen && !stop_signal)
+		exit_grace(&ev, sr);
 	rt_links_disable(&links);
 	uint64_t before = ev.handled;
 	ev.skip_system = stop_signal != 0;
