@@ -134,7 +134,7 @@ static int attach_timed(const struct probe_point *p, int prog_fd, struct rt_link
 	int err = 0;
 	for (int i = 0; i < n && !err; i++) {
 		int pfd = rt_perf_open(&attr, -1, cpus[i]);
-		err = pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, 0, l);
+		err = pfd < 0 ? pfd : rt_link_perf_held(prog_fd, pfd, 0, l); /* after BEGIN */
 	}
 	free(cpus);
 	return err;
