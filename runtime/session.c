@@ -506,7 +506,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	if (!stop_signal && run_special(sr, &cg, prog_fds, PROBE_BEGIN, d))
 		goto out_detach;
 	flush_events(&ev);
-	rt_links_start(&links); /* profile and interval count their period from here */
+	if (!ev.exit_seen && !stop_signal)
+		rt_links_start(&links); /* profile and interval count their period from here */
 	if (!ev.exit_seen && !stop_signal)
 		rt_child_release(&o->child_gate_fd);
 	/* iter: the run is reading the iterator (its printf output), then it ends */

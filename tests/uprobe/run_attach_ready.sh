@@ -48,11 +48,17 @@ bad=''
 for round in 1 2 3 4 5; do
 	"$BIN" -e "$prog" >"$tmp/out" 2>"$tmp/err" &
 	tpid=$!
-	for _ in $(seq 1 600); do
+	for _ in $(seq 1 12000); do # up to 120 s: an ASan build compiles slowly under load
 		grep -q '^Attaching' "$tmp/err" && break
 		kill -0 "$tpid" 2>/dev/null || break
 		sleep 0.01
 	done
+	if ! grep -q '^Attaching' "$tmp/err"; then
+		kill -KILL "$tpid" 2>/dev/null
+		wait "$tpid"
+		bad="round $round: no \"Attaching\" line: $(head -c 300 "$tmp/err")"
+		break
+	fi
 	"$T" 5 # started at once, as bpftrace's engine starts AFTER
 	sleep 0.3
 	kill -INT "$tpid"
