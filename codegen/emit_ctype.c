@@ -23,7 +23,7 @@ int cg_read_fn(struct cg *c, bool user, bool str)
 {
 	if (user)
 		return str ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_user;
-	if (cg_caps(c) & (PV_USER | PV_KERNEL_FN | PV_ARGS_TP | PV_CTX_U64 | PV_ARGS_BTF))
+	if (cg_caps(c) & (PV_USER | PV_KERNEL_FN | PV_ARGS_TP | PV_CTX_U64 | PV_ARGS_BTF | PV_ITER))
 		return str ? BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_kernel;
 	/* BEGIN, END, interval, profile, software, hardware, watchpoint: no address space of
 	 * their own; the legacy helper reads either on x86, as bpftrace 0.17 does there */

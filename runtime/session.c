@@ -321,6 +321,33 @@ static void exit_grace(struct rt_events *ev, const struct sema_result *sr)
 	}
 }
 
+static bool has_kernel_symbol(const struct type *t)
+{
+	if (t->kind == TY_INT && (t->sub == SUB_KSYM || t->sub == SUB_KSTACK))
+		return true;
+	for (int i = 0; t->kind == TY_TUPLE && i < t->nelems; i++)
+		if (has_kernel_symbol(&t->elems[i]))
+			return true;
+	return false;
+}
+
+/* A program that prints kernel symbols (ksym(), kstack, a kprobe's func) reads
+ * /proc/kallsyms before tracing starts rather than when it first prints one: loading it
+ * takes a second or more on a slow machine, and done inside a print(@) ... clear(@) pair
+ * (vfsstat.bt's interval) everything counted meanwhile was cleared unprinted. */
+static void preload_kernel_symbols(const struct sema_result *sr, const struct print_syms *ps)
+{
+	bool need = false;
+	for (int i = 0; i < sr->nmaps && !need; i++)
+		need = has_kernel_symbol(&sr->maps[i].key) || has_kernel_symbol(&sr->maps[i].val);
+	for (int i = 0; i < sr->nfmts && !need; i++)
+		for (int k = 0; k < sr->fmts[i].nargs && !need; k++)
+			need = has_kernel_symbol(&sr->fmts[i].args[k]);
+	char buf[8];
+	if (need && ps->ksym)
+		ps->ksym(ps->ctx, 0, false, buf, sizeof(buf)); /* loads kallsyms once */
+}
+
 static void flush_events(struct rt_events *ev)
 {
 	rt_events_drain(ev);
@@ -367,6 +394,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		goto out_maps;
 	rt_stacks_syms(&stacks, &syms);
 	cgsyms = rt_codegen_symbols(&stacks.elf); /* uaddr(): the session's ELF files */
+	preload_kernel_symbols(sr, &syms);
 
 	struct cg_opts cgo = {
 		.map_fds = maps.fds,
