@@ -181,6 +181,11 @@ build/workloads/dwarf_args_stripped: build/workloads/dwarf_args
 	objcopy --strip-all --add-gnu-debuglink=build/workloads/.debug/dwarf_args_stripped.debug \
 		$< $@
 WORKLOADS += build/workloads/cpp_target build/workloads/dwarf_args_stripped
+# uaddr() of data symbols at their link-time addresses (a PIE resolves them at run time)
+build/workloads/uaddr_data_nopie: tests/workloads/uaddr_data.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -no-pie -o $@ $<
+WORKLOADS += build/workloads/uaddr_data_nopie
 
 # Helpers of the fault tests (plain C, raw syscalls, like the workloads).
 FAULT_TOOLS := $(patsubst tests/faults/%.c,build/faults/%,$(wildcard tests/faults/*.c))

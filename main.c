@@ -393,9 +393,11 @@ int main(int argc, char **argv)
 		.unsafe = unsafe,
 		.kinfo = session_kinfo_new(),
 		.probes = &rt_probes, /* the runtime's probe kinds */
+		.files = session_files_new(), /* NULL: uaddr() stays a plain uint64 */
 	};
 	if (!sopts.kinfo) {
 		fputs("ERROR: out of memory\n", stderr);
+		session_files_free((struct sema_files *)sopts.files);
 		src_free(&src);
 		return 1;
 	}
@@ -404,6 +406,7 @@ int main(int argc, char **argv)
 	if (sema_split_params(argc - optind, argv + optind, nafter, &sopts, &pos_words, &named_words)) {
 		fputs("ERROR: out of memory\n", stderr);
 		kinfo_free(sopts.kinfo);
+		session_files_free((struct sema_files *)sopts.files);
 		src_free(&src);
 		return 1;
 	}
@@ -506,6 +509,7 @@ out:
 		fclose(so.elf_out);
 	sema_result_free(&sr);
 	kinfo_free(sopts.kinfo);
+	session_files_free((struct sema_files *)sopts.files);
 	if (prog)
 		ast_free(prog);
 	diag_free(&d);

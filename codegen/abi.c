@@ -8,6 +8,21 @@
 
 uint32_t abi_tuple_layout(const struct type *elems, int n, uint32_t *offs)
 {
+	uint32_t off = 0, align = 1;
+	for (int i = 0; i < n; i++) {
+		uint32_t a = type_elem_align(&elems[i]);
+		if (a > align)
+			align = a;
+		off = (off + a - 1) / a * a;
+		if (offs)
+			offs[i] = off;
+		off += type_elem_size(&elems[i]);
+	}
+	return (off + align - 1) / align * align;
+}
+
+uint32_t abi_args_layout(const struct type *elems, int n, uint32_t *offs)
+{
 	uint32_t off = 0;
 	for (int i = 0; i < n; i++) {
 		off = abi_align(off);
@@ -16,6 +31,22 @@ uint32_t abi_tuple_layout(const struct type *elems, int n, uint32_t *offs)
 		off += type_storage_size(&elems[i]);
 	}
 	return abi_align(off);
+}
+
+uint64_t abi_elem_int(const struct type *t, const uint8_t *p)
+{
+	uint32_t size = type_elem_size(t);
+	if (size >= 8 || !size) {
+		uint64_t v = 0;
+		memcpy(&v, p, 8);
+		return v;
+	}
+	uint64_t v = 0;
+	memcpy(&v, p, size); /* little-endian: the low bytes */
+	uint64_t sign = 1ull << (size * 8 - 1);
+	if (t->is_signed && (v & sign))
+		v |= ~((sign << 1) - 1);
+	return v;
 }
 
 void abi_map_layout(const struct type *key, const struct type *val, uint32_t max_keys,

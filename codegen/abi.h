@@ -17,13 +17,23 @@
 /* ---- scalar layout ------------------------------------------------------------------
  * Every integer (any declared width) is stored as 8 bytes, sign- or zero-extended, in
  * keys, values and event payloads. Strings are stored as their full buffer (size bytes,
- * NUL-padded). PROBE is 8 bytes (probe index). A tuple is its elements in order, each
- * starting at a multiple of 8, total rounded up to 8 (abi_tuple_layout). */
+ * NUL-padded). PROBE is 8 bytes (probe index). A tuple value is laid out like a C struct,
+ * as bpftrace 0.17 lays it out: its elements in order, each type_elem_size bytes (an
+ * integer element keeps its own width: ((int8)1, (int16)1, (int32)1) is 8 bytes) at a
+ * multiple of type_elem_align, the total rounded up to the widest alignment
+ * (abi_tuple_layout). A slot holding a whole value (map key or value, variable, event
+ * argument) is still rounded up to 8 and zero-filled. */
 #define ABI_ALIGN 8u
 static inline uint32_t abi_align(uint32_t n) { return (n + ABI_ALIGN - 1) & ~(ABI_ALIGN - 1); }
 
-/* Offsets of each tuple element; returns the total (aligned) size. offs may be NULL. */
+/* Offsets of each tuple element; returns the tuple's size. offs may be NULL. */
 uint32_t abi_tuple_layout(const struct type *elems, int n, uint32_t *offs);
+/* Event payloads (printf arguments, print() and async calls' values): each argument in
+ * its own 8-aligned slot of type_storage_size bytes (integers as 8); returns the total. */
+uint32_t abi_args_layout(const struct type *elems, int n, uint32_t *offs);
+/* An integer element of a tuple at p (type_elem_size bytes), sign- or zero-extended to the
+ * 8-byte form every other reader takes. */
+uint64_t abi_elem_int(const struct type *t, const uint8_t *p);
 
 /* ---- histograms ----------------------------------------------------------------------
  * hist(): 66 slots like bpftrace 0.17: slot 0 = negative values, slot 1 = 0,
@@ -131,7 +141,7 @@ static inline bool abi_map_percpu(const struct abi_map_layout *l)
  *   ABI_EV_TIME         u64 fmt index (sema fmts[i].fmt is the strftime format)
  *   ABI_EV_PRINT_VALUE  u64 fmt index, then the value bytes laid out per fmts[i]
  *   id >= ABI_EV_PRINTF  printf with fmt index (id - ABI_EV_PRINTF); args follow, laid out
- *                        as the tuple of the argument types (abi_tuple_layout)
+ *                        by abi_args_layout
  */
 struct abi_event {
 	uint64_t id;

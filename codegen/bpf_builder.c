@@ -211,8 +211,16 @@ void bpfb_memset0(struct cg *c, LLVMValueRef p, uint32_t len) { bpfb_memset0_at(
 
 void bpfb_memcpy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, uint32_t len)
 {
+	bpfb_memcpy_aligned(c, dst, src, len, 8);
+}
+
+void bpfb_memcpy_aligned(struct cg *c, LLVMValueRef dst, LLVMValueRef src, uint32_t len,
+			 uint32_t align)
+{
 	for (uint32_t off = 0; off < len;) {
 		uint32_t w = chunk(off, len - off);
+		while (w > align)
+			w >>= 1;
 		LLVMValueRef v = bpfb_load(c, int_of(c, w), bpfb_gep(c, src, off), w);
 		bpfb_store(c, v, bpfb_gep(c, dst, off), w);
 		off += w;

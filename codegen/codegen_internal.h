@@ -146,6 +146,10 @@ void bpfb_memset0(struct cg *c, LLVMValueRef p, uint32_t len);
 /* Zero bytes [from, to) of the slot at p (p 8-aligned). */
 void bpfb_memset0_at(struct cg *c, LLVMValueRef p, uint32_t from, uint32_t to);
 void bpfb_memcpy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, uint32_t len);
+/* The same where dst and src are only known to be `align`-aligned (1, 2, 4 or 8): a
+ * tuple element at an odd offset (BPF stack accesses must be aligned). */
+void bpfb_memcpy_aligned(struct cg *c, LLVMValueRef dst, LLVMValueRef src, uint32_t len,
+			 uint32_t align);
 /* Fresh basic block in the current function. */
 LLVMBasicBlockRef bpfb_block(struct cg *c, const char *name);
 /* Terminate the current block with `ret 0` and continue in an unreachable block, so code
@@ -199,6 +203,13 @@ LLVMValueRef cg_record_addr(struct cg *c, struct node *n);
 /* Copy the record at v (type st) into the slot dst of RECORD type dt, padding zeroed. */
 void cg_record_store(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValueRef dst,
 		     const struct type *dt);
+/* The helper that reads memory of a pointer (user: the traced process's) in the current
+ * probe: probe_read_user, probe_read_kernel, or the legacy probe_read in probes with no
+ * address space of their own (BEGIN, interval...); str: the _str variant (emit_ctype.c). */
+int cg_read_fn(struct cg *c, bool user, bool str);
+/* The same filling exactly `slot` bytes (a record inside a tuple: its own size). */
+void cg_record_store_n(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValueRef dst,
+		       const struct type *dt, uint32_t slot);
 
 /* ---- emit_value.c ---- */
 /* Store n's value in abi form into the slot at dst whose type is dt. */
@@ -209,6 +220,16 @@ void cg_copy(struct cg *c, LLVMValueRef dst, const struct type *dt, LLVMValueRef
 /* Store an already-computed value (i64 or buffer pointer) of type st into a slot. */
 void cg_store_val(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValueRef dst,
 		  const struct type *dt);
+/* Element of type t at byte off of the tuple at base (8-aligned; abi_tuple_layout): an
+ * integer as i64 (sign- or zero-extended from its width), else a pointer to its bytes,
+ * copied to an aligned buffer when off is not a multiple of 8. */
+LLVMValueRef cg_tuple_elem(struct cg *c, LLVMValueRef base, const struct type *t, uint32_t off);
+/* An integer tuple element at p: type_elem_size(t) bytes, extended to i64. */
+LLVMValueRef cg_elem_int(struct cg *c, LLVMValueRef p, const struct type *t);
+/* The expressions of list as the elements of a tuple of type dt at dst (8-aligned; a
+ * tuple literal, a multi-key map key), padding zeroed up to fill bytes. */
+void cg_store_tuple(struct cg *c, struct node *list, LLVMValueRef dst, const struct type *dt,
+		    uint32_t fill);
 /* Pointer to a buffer holding n's value (STR/TUPLE expressions). */
 LLVMValueRef cg_buf_expr(struct cg *c, struct node *n);
 LLVMValueRef cg_str_cmp(struct cg *c, struct node *l, struct node *r, bool ne);

@@ -5,7 +5,8 @@
  * Owns: the value convention for C types (a pointer is an i64 address; a struct, union or
  * non-char array value is the i64 address where it lives, so `a->b.c.d` folds into one
  * address and reads only the last member; char arrays are read into a string buffer),
- * and the choice of bpf_probe_read_kernel vs bpf_probe_read_user (the type's .user).
+ * and the choice of bpf_probe_read_kernel vs bpf_probe_read_user (the type's .user) vs
+ * the legacy bpf_probe_read in probes with no address space (cg_read_fn).
  * Must not: decide types or report user errors (sema/check_ctype.c did); touch maps.
  */
 #include <linux/bpf.h>
@@ -16,6 +17,17 @@
 static LLVMValueRef as_i64(struct cg *c, LLVMValueRef v)
 {
 	return LLVMTypeOf(v) == c->i64 ? v : LLVMBuildPtrToInt(c->b, v, c->i64, "");
+}
+
+int cg_read_fn(struct cg *c, bool user, bool str)
+{
+	if (user)
+		return str ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_user;
+	if (cg_caps(c) & (PV_USER | PV_KERNEL_FN | PV_ARGS_TP | PV_CTX_U64 | PV_ARGS_BTF | PV_ITER))
+		return str ? BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_kernel;
+	/* BEGIN, END, interval, profile, software, hardware, watchpoint: no address space of
+	 * their own; the legacy helper reads either on x86, as bpftrace 0.17 does there */
+	return str ? BPF_FUNC_probe_read_str : BPF_FUNC_probe_read;
 }
 
 /* `size` (≤ 8) bytes at addr, zero-filled first so a failed read yields 0. */
@@ -29,7 +41,7 @@ static LLVMValueRef read_raw(struct cg *c, LLVMValueRef addr, uint32_t size, boo
 	LLVMValueRef tmp = c->fn.read_tmp;
 	bpfb_store(c, bpfb_i64(c, 0), tmp, 8);
 	LLVMValueRef a[3] = { tmp, bpfb_i64(c, size), addr };
-	int fn = user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+	int fn = cg_read_fn(c, user, false);
 	cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, NULL, -1);
 	return bpfb_load(c, c->i64, tmp, 8);
 }
@@ -49,8 +61,7 @@ static LLVMValueRef read_value(struct cg *c, LLVMValueRef addr, const struct typ
 		bpfb_memset0(c, buf, slot);
 		LLVMValueRef a[3] = { buf, bpfb_i64(c, t->size), addr };
 		bool raw = ct && ct->kind == CT_ARRAY && ct->ref && !ct->ref->is_signed;
-		int fn = raw ? (user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel)
-			     : (user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_kernel_str);
+		int fn = cg_read_fn(c, user, !raw);
 		LLVMValueRef got = bpfb_helper(c, fn, c->i64, a, 3, "");
 		cg_helper_check(c, got, fn, NULL, -1);
 		if (!raw && ct && ct->kind == CT_ARRAY && t->size > 0) {
@@ -65,7 +76,7 @@ static LLVMValueRef read_value(struct cg *c, LLVMValueRef addr, const struct typ
 			LLVMValueRef last = bpfb_gep(c, buf, t->size - 1);
 			LLVMValueRef b[3] = { last, bpfb_i64(c, 1),
 					      LLVMBuildAdd(c->b, addr, bpfb_i64(c, t->size - 1), "") };
-			int rfn = user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+			int rfn = cg_read_fn(c, user, false);
 			bpfb_helper(c, rfn, c->i64, b, 3, "");
 			LLVMBuildBr(c->b, done);
 			LLVMPositionBuilderAtEnd(c->b, done);

@@ -179,6 +179,12 @@ LLVMValueRef cg_call(struct cg *c, struct node *n)
 	case BI_EXIT: {
 		LLVMValueRef code = n->list ? cg_expr(c, n->list) : bpfb_i64(c, 0);
 		simple_event(c, ABI_EV_EXIT, &code, 1);
+		/* the stop gate closes now, not when the runtime reads the event: timers
+		 * (PV_CLOCK) tick no more. BEGIN's exit() needs none: the timers are not
+		 * started then (runtime/session.c). */
+		if (c->opts->control_fd > 0 && !(cg_caps(c) & PV_RUN_ONCE))
+			bpfb_store(c, LLVMConstInt(c->i8, 1, 0),
+				   bpfb_map_value_ptr(c, c->opts->control_fd), 1);
 		bpfb_ret0(c);
 		return zero;
 	}

@@ -388,11 +388,9 @@ static LLVMValueRef tuple_field(struct cg *c, struct node *n)
 	}
 	uint32_t offs[tt->nelems];
 	abi_tuple_layout(tt->elems, tt->nelems, offs);
-	LLVMValueRef base = cg_expr(c, n->a);
-	LLVMValueRef p = bpfb_gep(c, base, offs[i]);
-	if (is_buf_type(&tt->elems[i]) || tt->elems[i].kind == TY_RECORD)
-		return p; /* a record element's value is its address in the tuple */
-	return bpfb_load(c, c->i64, p, 8);
+	/* a string, tuple or record element's value is its address (in the tuple, or in an
+	 * aligned copy) */
+	return cg_tuple_elem(c, cg_expr(c, n->a), &tt->elems[i], offs[i]);
 }
 
 static LLVMValueRef expr(struct cg *c, struct node *n)

@@ -31,11 +31,7 @@ LLVMValueRef cg_elvis(struct cg *c, struct node *n)
 /* $r.name: sema put the field's offset in n->off */
 LLVMValueRef cg_record_field(struct cg *c, struct node *n)
 {
-	LLVMValueRef p = bpfb_gep(c, cg_expr(c, n->a), n->off);
-	enum type_kind k = n->type.kind;
-	if (k == TY_STR || k == TY_TUPLE || k == TY_RECORD)
-		return p;
-	return bpfb_load(c, c->i64, p, 8);
+	return cg_tuple_elem(c, cg_expr(c, n->a), &n->type, n->off);
 }
 
 LLVMValueRef cg_block_expr(struct cg *c, struct node *n)

@@ -271,11 +271,15 @@ static void callback_body(struct cg *c, struct node *n, const struct map_info *m
 	uint32_t offs[2];
 	abi_tuple_layout(kvt->elems, 2, offs);
 	LLVMValueRef slot = cg_var_slot(c, n->a);
-	bpfb_memcpy(c, bpfb_gep(c, slot, offs[0]), key, type_storage_size(&mi->key));
+	/* the key at offset 0; the value after it, aligned as a tuple element (which may be
+	 * less than 8: a string after a 5-byte string key) */
+	bpfb_memcpy(c, slot, key, type_elem_size(&kvt->elems[0]));
+	uint32_t va = offs[1] & 7 ? offs[1] & (~offs[1] + 1) : 8;
 	if (type_is_agg(&mi->val))
 		bpfb_store(c, percpu_value(c, mi, fd, key), bpfb_gep(c, slot, offs[1]), 8);
 	else
-		bpfb_memcpy(c, bpfb_gep(c, slot, offs[1]), val, type_storage_size(&mi->val));
+		bpfb_memcpy_aligned(c, bpfb_gep(c, slot, offs[1]), val,
+				    type_elem_size(&kvt->elems[1]), va);
 
 	LLVMBasicBlockRef brk = bpfb_block(c, "for_break"), cont = bpfb_block(c, "for_next");
 	f->loops[f->nloops++] = (struct cg_loop){ brk, cont };

@@ -53,11 +53,7 @@ static LLVMValueRef build_key(struct cg *c, struct node *m, const struct map_inf
 	if (nkeys == 1) { /* one key, or a tuple that is the multi-key's parts (sema) */
 		cg_store(c, m->list, k, &mi->key);
 	} else if (mi->key.kind == TY_TUPLE && nkeys == mi->key.nelems) {
-		uint32_t offs[nkeys];
-		abi_tuple_layout(mi->key.elems, nkeys, offs);
-		int i = 0;
-		for (struct node *e = m->list; e; e = e->next, i++)
-			cg_store(c, e, bpfb_gep(c, k, offs[i]), &mi->key.elems[i]);
+		cg_store_tuple(c, m->list, k, &mi->key, l->user_key_size);
 	} else {
 		cg_error(c, "internal error: map %s used with %d keys", mi->name, nkeys);
 		bpfb_memset0(c, k, l->key_size);

@@ -141,6 +141,18 @@ int cg_emit_point(struct cg *c, int idx)
 	f->body = bpfb_block(c, "body");
 	LLVMPositionBuilderAtEnd(c->b, f->body);
 
+	if ((cg_caps(c) & PV_CLOCK) && c->opts->control_fd > 0) {
+		/* a timer does nothing once exit() ran (it set control.stopped, emit_events.c)
+		 * or the session stopped: bpftrace 0.17's interval gives no tick after exit() */
+		LLVMValueRef flag = bpfb_load(c, c->i8, bpfb_map_value_ptr(c, c->opts->control_fd),
+					      1);
+		LLVMBasicBlockRef go = bpfb_block(c, "clock_on"), stop = bpfb_block(c, "clock_off");
+		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, flag, LLVMConstInt(c->i8, 0, 0),
+						    ""), go, stop);
+		LLVMPositionBuilderAtEnd(c->b, stop);
+		LLVMBuildRet(c->b, bpfb_i64(c, 0));
+		LLVMPositionBuilderAtEnd(c->b, go);
+	}
 	if (c->opts->filter_pid > 0 && !(cg_caps(c) & (PV_RUN_ONCE | PV_ITER))) {
 		/* -p PID: as current bpftrace, every probe fires only in that process (an
 		 * iterator runs in the tracer's task: it is given the process instead) */

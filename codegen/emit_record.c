@@ -26,7 +26,12 @@ LLVMValueRef cg_record_addr(struct cg *c, struct node *n)
 void cg_record_store(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValueRef dst,
 		     const struct type *dt)
 {
-	uint32_t slot = abi_align(type_storage_size(dt));
+	cg_record_store_n(c, v, st, dst, dt, abi_align(type_storage_size(dt)));
+}
+
+void cg_record_store_n(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValueRef dst,
+		       const struct type *dt, uint32_t slot)
+{
 	uint32_t size = dt->ct ? dt->ct->size : 0;
 	if (st->kind != TY_RECORD || st->ct != dt->ct || size > slot) {
 		cg_error(c, "internal error: record value of another type");
@@ -40,7 +45,7 @@ void cg_record_store(struct cg *c, LLVMValueRef v, const struct type *st, LLVMVa
 		if (LLVMTypeOf(v) != c->i64)
 			v = LLVMBuildPtrToInt(c->b, v, c->i64, "");
 		LLVMValueRef a[3] = { dst, bpfb_i64(c, size), v };
-		int fn = st->user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+		int fn = cg_read_fn(c, st->user, false);
 		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, NULL, -1);
 	}
 	bpfb_memset0_at(c, dst, size, slot);

@@ -209,13 +209,13 @@ static LLVMValueRef buf_call(struct cg *c, struct node *n)
 		bpfb_memcpy(c, bpfb_gep(c, dst, 1), cg_expr(c, p),
 			    max < p->type.size ? max : p->type.size);
 	} else if (p->type.kind == TY_RECORD && max) { /* an array's bytes where it lives */
-		int fn = p->type.user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+		int fn = cg_read_fn(c, p->type.user, false);
 		LLVMValueRef a[3] = { bpfb_gep(c, dst, 1), cnt, cg_record_addr(c, p) };
 		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, n, -1);
 	} else if (max) {
 		bool user = (p->flags | n->flags) & NODE_F_USER_PTR;
 		LLVMValueRef a[3] = { bpfb_gep(c, dst, 1), cnt, as_i64(c, cg_expr(c, p)) };
-		int fn = user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+		int fn = cg_read_fn(c, user, false);
 		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, n, -1);
 	}
 	bpfb_store(c, LLVMBuildTrunc(c->b, cnt, c->i8, ""), dst, 1);
@@ -235,7 +235,7 @@ static LLVMValueRef ntop_call(struct cg *c, struct node *n)
 	uint64_t def_af = bytes == 16 ? 10 : 2;
 	bpfb_store(c, af ? cg_expr(c, af) : bpfb_i64(c, def_af), dst, 8);
 	if (addr->type.kind == TY_RECORD) { /* a u8[4]/u8[16] array where it lives */
-		int fn = addr->type.user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+		int fn = cg_read_fn(c, addr->type.user, false);
 		LLVMValueRef a[3] = { bpfb_gep(c, dst, 8), bpfb_i64(c, bytes), cg_record_addr(c, addr) };
 		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, n, -1);
 	} else if (addr->type.kind == TY_STR)

@@ -140,6 +140,10 @@ int rt_async_event(struct rt_events *ev, const uint8_t *p, size_t len)
 	if (f->kind != FMT_SYSTEM && f->kind != FMT_CAT && f->kind != FMT_ERRORF &&
 	    f->kind != FMT_WARNF)
 		return -EINVAL;
+	if (f->kind == FMT_SYSTEM && ev->skip_system) {
+		ev->skipped_system++;
+		return 0;
+	}
 	size_t n = 0;
 	char *text = render(ev, f, p, len, &n);
 	if (!text)

@@ -84,7 +84,7 @@ void rt_links_drop(struct rt_links *l, int fd)
 void rt_links_disable(struct rt_links *l)
 {
 	for (int i = 0; i < l->n; i++)
-		if (l->kind[i] == RT_FD_PERF_EVENT)
+		if (l->kind[i] == RT_FD_PERF_EVENT || l->kind[i] == RT_FD_PERF_HELD)
 			ioctl(l->fds[i], PERF_EVENT_IOC_DISABLE, 0);
 }
 
@@ -100,7 +100,7 @@ void rt_links_disable(struct rt_links *l)
 
 static bool slow_to_close(uint8_t kind)
 {
-	return kind == RT_FD_PERF_EVENT || kind == RT_FD_LINK;
+	return kind == RT_FD_PERF_EVENT || kind == RT_FD_PERF_HELD || kind == RT_FD_LINK;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -246,9 +246,9 @@ uint64_t rt_probe_cookie(const struct rt_links *l, const struct probe_point *p)
 	return (uint64_t)p->index;
 }
 
-int rt_link_perf(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l)
+static int link_perf(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l, bool enable)
 {
-	int err = links_push(l, pfd, RT_FD_PERF_EVENT);
+	int err = links_push(l, pfd, enable ? RT_FD_PERF_EVENT : RT_FD_PERF_HELD);
 	if (err) {
 		close(pfd);
 		return err;
@@ -261,9 +261,28 @@ int rt_link_perf(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l)
 		close(lfd);
 		return err;
 	}
-	if (ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0) < 0)
+	if (enable && ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0) < 0)
 		return -errno;
 	return 0;
+}
+
+int rt_link_perf(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l)
+{
+	return link_perf(prog_fd, pfd, cookie, l, true);
+}
+
+int rt_link_perf_held(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l)
+{
+	return link_perf(prog_fd, pfd, cookie, l, false);
+}
+
+void rt_links_start(struct rt_links *l)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->kind[i] == RT_FD_PERF_HELD) {
+			ioctl(l->fds[i], PERF_EVENT_IOC_ENABLE, 0);
+			l->kind[i] = RT_FD_PERF_EVENT;
+		}
 }
 
 static const char *attach_reason(int err)

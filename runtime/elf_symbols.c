@@ -2,6 +2,7 @@
  * runtime/elf_symbols.c — function symbols and segments of ELF files, with libelf.
  *
  * Owns: reading function symbols from .symtab and .dynsym (merged, one entry per name),
+ * data symbols (STT_OBJECT, kept apart so they never name a stack frame or a probe),
  * PT_LOAD segments, vaddr ↔ file-offset arithmetic, a small per-path cache, and finding a
  * stripped file's separate debug file (build id, .gnu_debuglink) whose .symtab then
  * completes the symbols.
@@ -42,7 +43,28 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp((*x)->name, (*y)->name);
 }
 
-static int add_syms(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, struct elf_file *f, int *cap)
+static int push_sym(struct elf_sym **v, int *n, int *cap, const char *name, const GElf_Sym *s)
+{
+	if (*n == *cap) {
+		int nc = *cap ? *cap * 2 : 256;
+		struct elf_sym *g = realloc(*v, sizeof(*g) * (size_t)nc);
+		if (!g)
+			return -ENOMEM;
+		*v = g;
+		*cap = nc;
+	}
+	struct elf_sym *d = &(*v)[*n];
+	d->name = strdup(name);
+	if (!d->name)
+		return -ENOMEM;
+	d->addr = s->st_value;
+	d->size = s->st_size;
+	(*n)++;
+	return 0;
+}
+
+static int add_syms(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, struct elf_file *f, int *cap,
+		    int *ocap)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	if (!data || !sh->sh_entsize)
@@ -53,43 +75,33 @@ static int add_syms(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, struct elf_file *f, int
 		if (!gelf_getsym(data, (int)i, &s))
 			continue;
 		int type = GELF_ST_TYPE(s.st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF ||
-		    !s.st_value)
+		bool fn = type == STT_FUNC || type == STT_GNU_IFUNC;
+		if ((!fn && type != STT_OBJECT) || s.st_shndx == SHN_UNDEF || !s.st_value)
 			continue;
 		const char *name = elf_strptr(e, sh->sh_link, s.st_name);
 		if (!name || !*name)
 			continue;
-		if (f->nsyms == *cap) {
-			int nc = *cap ? *cap * 2 : 256;
-			struct elf_sym *v = realloc(f->syms, sizeof(*v) * (size_t)nc);
-			if (!v)
-				return -ENOMEM;
-			f->syms = v;
-			*cap = nc;
-		}
-		struct elf_sym *d = &f->syms[f->nsyms];
-		d->name = strdup(name);
-		if (!d->name)
-			return -ENOMEM;
-		d->addr = s.st_value;
-		d->size = s.st_size;
-		f->nsyms++;
+		int r = fn ? push_sym(&f->syms, &f->nsyms, cap, name, &s)
+			   : push_sym(&f->objs, &f->nobjs, ocap, name, &s);
+		if (r)
+			return r;
 	}
 	return 0;
 }
 
-/* .symtab and .dynsym list most functions twice: keep one entry per name. */
-static int dedupe(struct elf_file *f)
+/* .symtab and .dynsym list most symbols twice: keep one entry per name. */
+static int dedupe(struct elf_sym *syms, int *count)
 {
-	if (f->nsyms < 2)
+	int nsyms = *count;
+	if (nsyms < 2)
 		return 0;
-	struct elf_sym **by_name = malloc(sizeof(*by_name) * (size_t)f->nsyms);
+	struct elf_sym **by_name = malloc(sizeof(*by_name) * (size_t)nsyms);
 	if (!by_name)
 		return -ENOMEM;
-	for (int i = 0; i < f->nsyms; i++)
-		by_name[i] = &f->syms[i];
-	qsort(by_name, (size_t)f->nsyms, sizeof(*by_name), name_cmp);
-	for (int i = 1; i < f->nsyms; i++) {
+	for (int i = 0; i < nsyms; i++)
+		by_name[i] = &syms[i];
+	qsort(by_name, (size_t)nsyms, sizeof(*by_name), name_cmp);
+	for (int i = 1; i < nsyms; i++) {
 		if (strcmp(by_name[i]->name, by_name[i - 1]->name) == 0) {
 			free(by_name[i - 1]->name);
 			by_name[i - 1]->name = NULL; /* drop the earlier copy */
@@ -97,15 +109,15 @@ static int dedupe(struct elf_file *f)
 	}
 	free(by_name);
 	int w = 0;
-	for (int i = 0; i < f->nsyms; i++)
-		if (f->syms[i].name)
-			f->syms[w++] = f->syms[i];
-	f->nsyms = w;
+	for (int i = 0; i < nsyms; i++)
+		if (syms[i].name)
+			syms[w++] = syms[i];
+	*count = w;
 	return 0;
 }
 
 /* A stripped file's .symtab from its debug file (addresses are the same link-time ones). */
-static int add_debug_syms(const char *path, struct elf_file *f, int *cap)
+static int add_debug_syms(const char *path, struct elf_file *f, int *cap, int *ocap)
 {
 	char dbg[PATH_MAX];
 	if (elf_debug_file(path, dbg, sizeof(dbg)))
@@ -118,7 +130,7 @@ static int add_debug_syms(const char *path, struct elf_file *f, int *cap)
 	for (Elf_Scn *scn = NULL; e && !ret && (scn = elf_nextscn(e, scn));) {
 		GElf_Shdr sh;
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
-			ret = add_syms(e, scn, &sh, f, cap);
+			ret = add_syms(e, scn, &sh, f, cap, ocap);
 	}
 	if (e)
 		elf_end(e);
@@ -137,7 +149,7 @@ int elf_file_load(const char *path, struct elf_file *out, char *err, size_t errl
 	elf_version(EV_CURRENT);
 	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
 	GElf_Ehdr eh;
-	int ret = 0, cap = 0;
+	int ret = 0, cap = 0, ocap = 0;
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
 		ret = fail(err, errlen, -ENOEXEC, "%s is not an ELF file", path);
 		goto out;
@@ -167,12 +179,12 @@ int elf_file_load(const char *path, struct elf_file *out, char *err, size_t errl
 		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
 			continue;
 		symtab |= sh.sh_type == SHT_SYMTAB;
-		if ((ret = add_syms(e, scn, &sh, out, &cap)))
+		if ((ret = add_syms(e, scn, &sh, out, &cap, &ocap)))
 			goto out;
 	}
-	if (!symtab && (ret = add_debug_syms(path, out, &cap)))
+	if (!symtab && (ret = add_debug_syms(path, out, &cap, &ocap)))
 		goto out;
-	if ((ret = dedupe(out)))
+	if ((ret = dedupe(out->syms, &out->nsyms)) || (ret = dedupe(out->objs, &out->nobjs)))
 		goto out;
 	if (out->nsyms)
 		qsort(out->syms, (size_t)out->nsyms, sizeof(*out->syms), sym_cmp);
@@ -193,6 +205,9 @@ void elf_file_free(struct elf_file *f)
 	for (int i = 0; i < f->nsyms; i++)
 		free(f->syms[i].name);
 	free(f->syms);
+	for (int i = 0; i < f->nobjs; i++)
+		free(f->objs[i].name);
+	free(f->objs);
 	free(f->segs);
 	free(f->path);
 	memset(f, 0, sizeof(*f));
@@ -203,6 +218,14 @@ const struct elf_sym *elf_sym_by_name(const struct elf_file *f, const char *name
 	for (int i = 0; i < f->nsyms; i++)
 		if (strcmp(f->syms[i].name, name) == 0)
 			return &f->syms[i];
+	return NULL;
+}
+
+const struct elf_sym *elf_obj_by_name(const struct elf_file *f, const char *name)
+{
+	for (int i = 0; i < f->nobjs; i++)
+		if (strcmp(f->objs[i].name, name) == 0)
+			return &f->objs[i];
 	return NULL;
 }
 

@@ -31,6 +31,8 @@ struct elf_file {
 	bool is_dyn;              /* ET_DYN: PIE executable or shared library */
 	struct elf_sym *syms;     /* functions, sorted by addr then name, names unique */
 	int nsyms;
+	struct elf_sym *objs;     /* data objects (global variables: uaddr()), names unique */
+	int nobjs;
 	struct elf_seg *segs;     /* PT_LOAD */
 	int nsegs;
 };
@@ -39,8 +41,10 @@ struct elf_file {
  * ELF file), -ENOMEM; err gets one sentence. */
 int elf_file_load(const char *path, struct elf_file *out, char *err, size_t errlen);
 void elf_file_free(struct elf_file *f);
-/* The symbol with exactly this name, or NULL. */
+/* The function with exactly this name, or NULL. */
 const struct elf_sym *elf_sym_by_name(const struct elf_file *f, const char *name);
+/* The data object (a global variable) with exactly this name, or NULL. */
+const struct elf_sym *elf_obj_by_name(const struct elf_file *f, const char *name);
 /* The function containing vaddr (or the closest one before it when sizes are 0), or NULL. */
 const struct elf_sym *elf_sym_by_addr(const struct elf_file *f, uint64_t vaddr);
 /* Link-time address → offset in the file, via the PT_LOAD segment holding it. */

@@ -56,7 +56,7 @@ void print_json_value(FILE *out, const struct type *t, const uint8_t *bytes,
 				str_json_escape_bytes(out, t->names[i], strlen(t->names[i]));
 				fputs("\": ", out);
 			}
-			print_json_value(out, &t->elems[i], bytes + offs[i], ctx);
+			fmt_elem(out, &t->elems[i], bytes + offs[i], ctx, print_json_value);
 		}
 		fputc(t->names ? '}' : ']', out);
 		return;

@@ -134,7 +134,7 @@ static int attach_timed(const struct probe_point *p, int prog_fd, struct rt_link
 	int err = 0;
 	for (int i = 0; i < n && !err; i++) {
 		int pfd = rt_perf_open(&attr, -1, cpus[i]);
-		err = pfd < 0 ? pfd : rt_link_perf(prog_fd, pfd, 0, l);
+		err = pfd < 0 ? pfd : rt_link_perf_held(prog_fd, pfd, 0, l); /* after BEGIN */
 	}
 	free(cpus);
 	return err;
@@ -143,8 +143,10 @@ static int attach_timed(const struct probe_point *p, int prog_fd, struct rt_link
 const struct provider provider_profile = {
 	.name = "profile", .aliases = { "p" }, .kind = PROBE_PROFILE,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT, .expand = expand_timed, .attach = attach_timed,
+	.caps = PV_CLOCK,
 };
 const struct provider provider_interval = {
 	.name = "interval", .aliases = { "i" }, .kind = PROBE_INTERVAL,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT, .expand = expand_timed, .attach = attach_timed,
+	.caps = PV_CLOCK,
 };

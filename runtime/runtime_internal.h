@@ -104,6 +104,7 @@ void rt_func_btf_free(struct rt_func_btf *b, int nprogs);
 /* ---- attach.c ------------------------------------------------------------------------- */
 enum rt_fd_kind {
 	RT_FD_PERF_EVENT, /* a perf event: can be disabled without closing */
+	RT_FD_PERF_HELD,  /* a perf event linked but not enabled yet (rt_links_start) */
 	RT_FD_PERF_LINK,  /* the BPF link of a perf event */
 	RT_FD_LINK,       /* a BPF link straight to the hook (fentry/fexit, uprobe_multi) */
 };
@@ -141,6 +142,12 @@ int rt_perf_open(struct perf_event_attr *attr, int pid, int cpu);
  * bpf_get_attach_cookie returns: a point's index), then enables the event; both fds are
  * recorded in l (pfd even on failure). 0 or -errno. */
 int rt_link_perf(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l);
+/* The same leaving the event disabled until rt_links_start(): clock-driven probes
+ * (profile, interval) start counting their period after BEGIN has run, so interval:s:1
+ * fires a full second after BEGIN (bpftrace 0.17's call.printf_llu). */
+int rt_link_perf_held(int prog_fd, int pfd, uint64_t cookie, struct rt_links *l);
+/* Enables every held perf event. */
+void rt_links_start(struct rt_links *l);
 /* Records a direct BPF link fd (fentry, uprobe_multi) just made, or passes on -errno. */
 int rt_push_link(struct rt_links *l, int lfd);
 /* Detaches one recorded fd before the end (unwatch()): closes it and forgets it. */
@@ -318,6 +325,11 @@ struct rt_events {
 	struct rt_links *links;   /* the session's: watchpoints armed by events join them */
 	unsigned batch;   /* events handled in the current poll */
 	uint64_t handled; /* events handled in all */
+	/* Draining after a stop signal: system() commands still queued are not run (counted
+	 * here instead), as bpftrace 0.17 drops every queued event after SIGINT; a flood of
+	 * them would otherwise take minutes to drain. Output events still print. */
+	bool skip_system;
+	uint64_t skipped_system;
 };
 
 int rt_events_open(struct rt_events *ev, struct diag *d);

@@ -283,13 +283,69 @@ static int run_special(const struct sema_result *sr, const struct cg_result *cg,
 }
 
 /* -v: how fast a stop signal was acted on (Ctrl-C must be, even under a flood). */
-static void report_stop(uint64_t t_stop, uint64_t drained)
+static void report_stop(uint64_t t_stop, uint64_t drained, uint64_t skipped)
 {
 	uint64_t sig = (uint64_t)stop_signal_at.tv_sec * 1000000000ull +
 		       (uint64_t)stop_signal_at.tv_nsec;
 	fprintf(stderr, "%s: events stopped %.1f ms after the signal; %llu queued events "
 		"drained in %.1f ms\n", strsignal(stop_signal), (double)(t_stop - sig) / 1e6,
 		(unsigned long long)drained, (double)(monotonic_ns() - t_stop) / 1e6);
+	if (skipped)
+		fprintf(stderr, "%s: %llu queued system() command%s not run\n",
+			strsignal(stop_signal), (unsigned long long)skipped,
+			skipped == 1 ? " was" : "s were");
+}
+
+/* After exit(), bpftrace 0.17's event loop ends only once it has been quiet for 100 ms,
+ * and its probes stay attached until then: what they do meanwhile still lands in the maps
+ * (a loop whose first call exits counts all its calls: intcast."Sum casted retval"). The
+ * probes send no more events (the stop gate is set) and none is printed; the maps are
+ * printed after this pause. Clock-driven probes (PV_CLOCK: profile, interval) stopped in
+ * the kernel at exit() already (codegen/emit_probe.c); programs with nothing else
+ * attached do not wait; a stop signal ends the pause. */
+#define EXIT_GRACE_MS 100
+
+static void exit_grace(struct rt_events *ev, const struct sema_result *sr)
+{
+	bool attached = false; /* a probe that is neither run once nor a clock */
+	for (int i = 0; i < sr->npoints && !attached; i++) {
+		const struct provider *pv = provider_for_kind(sr->points[i].kind);
+		attached = pv && !(pv->caps & (PV_RUN_ONCE | PV_CLOCK | PV_ITER));
+	}
+	if (!attached)
+		return;
+	uint64_t end = monotonic_ns() + EXIT_GRACE_MS * 1000000ull;
+	for (uint64_t now = monotonic_ns(); now < end && !stop_signal; now = monotonic_ns()) {
+		int left = (int)((end - now) / 1000000u) + 1;
+		rt_events_poll(ev, left); /* events after exit() are dropped (ev->ignoring) */
+	}
+}
+
+static bool has_kernel_symbol(const struct type *t)
+{
+	if (t->kind == TY_INT && (t->sub == SUB_KSYM || t->sub == SUB_KSTACK))
+		return true;
+	for (int i = 0; t->kind == TY_TUPLE && i < t->nelems; i++)
+		if (has_kernel_symbol(&t->elems[i]))
+			return true;
+	return false;
+}
+
+/* A program that prints kernel symbols (ksym(), kstack, a kprobe's func) reads
+ * /proc/kallsyms before tracing starts rather than when it first prints one: loading it
+ * takes a second or more on a slow machine, and done inside a print(@) ... clear(@) pair
+ * (vfsstat.bt's interval) everything counted meanwhile was cleared unprinted. */
+static void preload_kernel_symbols(const struct sema_result *sr, const struct print_syms *ps)
+{
+	bool need = false;
+	for (int i = 0; i < sr->nmaps && !need; i++)
+		need = has_kernel_symbol(&sr->maps[i].key) || has_kernel_symbol(&sr->maps[i].val);
+	for (int i = 0; i < sr->nfmts && !need; i++)
+		for (int k = 0; k < sr->fmts[i].nargs && !need; k++)
+			need = has_kernel_symbol(&sr->fmts[i].args[k]);
+	char buf[8];
+	if (need && ps->ksym)
+		ps->ksym(ps->ctx, 0, false, buf, sizeof(buf)); /* loads kallsyms once */
 }
 
 static void flush_events(struct rt_events *ev)
@@ -338,6 +394,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		goto out_maps;
 	rt_stacks_syms(&stacks, &syms);
 	cgsyms = rt_codegen_symbols(&stacks.elf); /* uaddr(): the session's ELF files */
+	preload_kernel_symbols(sr, &syms);
 
 	struct cg_opts cgo = {
 		.map_fds = maps.fds,
@@ -449,10 +506,6 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		static char json_buf[1 << 16];
 		setvbuf(o->out, json_buf, _IOLBF, sizeof(json_buf));
 	}
-	if (!o->quiet) { /* "Attaching N probes...", or -f json's message on the output */
-		o->fmt->attached(o->out, sr->npoints);
-		fflush(o->out);
-	}
 	/* two passes, as bpftrace: kinds the kernel runs in attach order forward, the others
 	 * (provider.h attach_reverse) backward, so that probes on one event run in the order
 	 * they are written */
@@ -470,9 +523,19 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		}
 	}
 
+	/* Printed once every probe is attached (bpftrace 0.17 prints it before attaching, and
+	 * its private readiness line after): whoever waits for this line to start a workload
+	 * (bpftrace's test engine through peer's notify shim, tests/metrics) never starts it
+	 * while a probe is still being attached. */
+	if (!o->quiet) { /* "Attaching N probes...", or -f json's message on the output */
+		o->fmt->attached(o->out, sr->npoints);
+		fflush(o->out);
+	}
 	if (!stop_signal && run_special(sr, &cg, prog_fds, PROBE_BEGIN, d))
 		goto out_detach;
 	flush_events(&ev);
+	if (!ev.exit_seen && !stop_signal)
+		rt_links_start(&links); /* profile and interval count their period from here */
 	if (!ev.exit_seen && !stop_signal)
 		rt_child_release(&o->child_gate_fd);
 	/* iter: the run is reading the iterator (its printf output), then it ends */
@@ -516,11 +579,15 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	ev.stop = NULL;
 	uint64_t t_stop = monotonic_ns();
 	rt_maps_stop_events(&maps);
+	if (ev.exit_seen && !stop_signal)
+		exit_grace(&ev, sr);
 	rt_links_disable(&links);
 	uint64_t before = ev.handled;
+	ev.skip_system = stop_signal != 0;
 	flush_events(&ev);
+	ev.skip_system = false; /* END's own system() calls run */
 	if (o->verbose && stop_signal)
-		report_stop(t_stop, ev.handled - before);
+		report_stop(t_stop, ev.handled - before, ev.skipped_system);
 	ev.ignoring = false;
 	if (run_special(sr, &cg, prog_fds, PROBE_END, d))
 		goto out_detach;

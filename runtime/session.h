@@ -49,6 +49,10 @@ struct session_opts {
 /* The running kernel's facts (common/kinfo.h), nothing read yet; tracefs is found (and
  * mounted where missing) as the runtime finds it. NULL when out of memory. */
 struct kinfo *session_kinfo_new(void);
+/* Symbol sizes of the probed files for sema_opts.files (the type of uaddr()), read
+ * through an ELF cache of their own (runtime/codegen_symbols.c); NULL when out of memory. */
+struct sema_files *session_files_new(void);
+void session_files_free(struct sema_files *f);
 /* Fork the -c child before codegen (its pid is `cpid`); it waits until released. */
 int session_child_spawn(struct session_opts *o, struct diag *d);
 /* runtime/privileges.c: 0 if we have CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), else

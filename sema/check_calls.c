@@ -42,7 +42,7 @@ int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const stru
 	}
 	for (int i = 0; i < nargs; i++)
 		fi->args[i] = sema_widen(s, &args[i]);
-	fi->size = abi_tuple_layout(fi->args, nargs, fi->offs);
+	fi->size = abi_args_layout(fi->args, nargs, fi->offs);
 	return r->nfmts++;
 }
 

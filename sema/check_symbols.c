@@ -5,11 +5,13 @@
  * Owns: the stack arguments (mode bpftrace|perf|raw and a frame limit, in either order as
  * bpftrace allows: kstack(perf), kstack(5), kstack(perf, 5)), registering one STACK_TRACE
  * map per (kernel|user, frames) in sema_result.stacks, and the symbol types of symfmt.h.
- * Must not: read kallsyms or ELF files (codegen resolves kaddr/uaddr), or emit code.
+ * Must not: read kallsyms or ELF files (codegen resolves kaddr/uaddr; a uaddr symbol's
+ * size comes from the runtime through sema_opts.files), or emit code.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctypes.h"
 #include "sema_int.h"
 
 #define STACK_FRAMES_DEFAULT 127u /* bpftrace's default: the kernel's perf_event_max_stack */
@@ -95,6 +97,44 @@ static bool uprobe_only(const struct sema *s)
 	return sema_probe_all(s, PV_USER);
 }
 
+/* uaddr("name") is a pointer to an integer as wide as the symbol (1, 2 or 4 bytes, else 8),
+ * as in bpftrace 0.17: *uaddr("counter") reads an int variable, uaddr("x") + 1 moves by its
+ * size. Every point of the probe must see the same size. The symbol's address itself is
+ * codegen's (it also reports a missing symbol). */
+static void uaddr_type(struct sema *s, struct node *n, const char *name)
+{
+	const struct sema_files *f = s->opts->files;
+	if (!f || !f->user_sym_size)
+		return;
+	const struct probe_point *first = NULL;
+	uint64_t size = 0;
+	for (int i = 0; i < s->r->npoints; i++) {
+		const struct probe_point *pt = &s->r->points[i];
+		uint64_t sz;
+		if (pt->probe != s->probe || !pt->target || f->user_sym_size(f->ctx, pt->target, name, &sz))
+			continue;
+		if (!first) {
+			first = pt;
+			size = sz;
+		} else if (sz != size) {
+			diag_error(s->d, n->loc,
+				   "Symbol size mismatch between probes. Symbol \"%s\" has size %llu "
+				   "for probe \"%s\" but size %llu for probe \"%s\"",
+				   name, (unsigned long long)size, first->name,
+				   (unsigned long long)sz, pt->name);
+			return;
+		}
+	}
+	if (!first)
+		return;
+	uint32_t w = size == 1 || size == 2 || size == 4 ? (uint32_t)size : 8;
+	struct type t = type_int(8, true);
+	t.ct = ctypes_int(sema_ctypes(s), w, true);
+	t.user = true;
+	n->type = t;
+	n->flags |= NODE_F_USER_PTR;
+}
+
 /* kstack()/ustack()/ksym()/usym()/kaddr()/uaddr(); false when b is none of them. */
 bool sema_sym_call(struct sema *s, struct node *n, enum builtin b)
 {
@@ -139,6 +179,8 @@ bool sema_sym_call(struct sema *s, struct node *n, enum builtin b)
 			return true;
 		}
 		n->type = type_u64();
+		if (b == BI_UADDR)
+			uaddr_type(s, n, a->str);
 		return true;
 	default:
 		return false;

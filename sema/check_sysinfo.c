@@ -86,8 +86,8 @@ bool sema_sys_ident(struct sema *s, struct node *n, enum builtin b)
 	case BI_JIFFIES:
 		n->type = type_u64();
 		return true;
-	case BI_NUMAID:
-		n->type = type_int(4, false);
+	case BI_NUMAID: /* uint64 as in bpftrace 0.17 (its sizeof, its width in a tuple) */
+		n->type = type_u64();
 		return true;
 	case BI_USERNAME:
 		n->type = type_u64();

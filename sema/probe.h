@@ -102,6 +102,9 @@ enum provider_cap {
 	PV_ITER = 1u << 14,     /* a BPF iterator: ctx is struct bpf_iter__NAME, read in place;
 	                           printf writes into its seq_file; it runs in the reader's task
 	                           (no -p filter), and is the only probe of its script */
+	PV_CLOCK = 1u << 15,    /* fires on a clock, not on what traced programs do (profile,
+	                           interval): after exit() it does nothing more at once, while
+	                           other probes still update maps for a moment (session.c) */
 };
 
 /* The runtime's types the hooks pass along (runtime/runtime_internal.h, runtime/list.c). */

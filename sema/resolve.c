@@ -282,8 +282,8 @@ void sema_ident(struct sema *s, struct node *n)
 		}
 		n->type = type_u64();
 		return;
-	case BI_RAND:
-		n->type = type_int(4, false);
+	case BI_RAND: /* a u32 from the kernel, typed uint64 as in bpftrace 0.17 (sizeof) */
+		n->type = type_u64();
 		return;
 	case BI_COMM:
 		n->type = type_str(ABI_COMM_LEN);
@@ -389,11 +389,21 @@ struct type sema_widen(struct sema *s, const struct type *t)
 		w.user = false;
 		return w;
 	}
+	/* A tuple keeps its elements' widths, as in bpftrace 0.17: it is laid out like a C
+	 * struct (abi_tuple_layout), so ((int8)1, (int16)2) stays 4 bytes in a variable or
+	 * a map value. Only a struct copied by value inside it moves to BPF memory. */
 	if (t->kind != TY_TUPLE)
 		return *t;
 	struct type el[t->nelems ? t->nelems : 1];
-	for (int i = 0; i < t->nelems; i++)
-		el[i] = sema_widen(s, &t->elems[i]);
+	bool changed = false;
+	for (int i = 0; i < t->nelems; i++) {
+		el[i] = t->elems[i];
+		if (el[i].kind == TY_RECORD || el[i].kind == TY_TUPLE)
+			el[i] = sema_widen(s, &t->elems[i]);
+		changed |= !type_equal(&el[i], &t->elems[i]) || el[i].user != t->elems[i].user;
+	}
+	if (!changed)
+		return *t;
 	if (t->names)
 		return type_record(&s->r->pool, el, t->names, t->nelems);
 	return type_tuple(&s->r->pool, el, t->nelems);
@@ -429,6 +439,13 @@ struct type sema_merge(struct sema *s, const struct type *cur, const struct type
 	if (cur->kind == TY_STR) {
 		struct type m = type_str(cur->size > t->size ? cur->size : t->size);
 		m.sub = cur->sub; /* compatible: same sub */
+		return m;
+	}
+	if (cur->kind == TY_INT && t->kind == TY_INT && cur->size != t->size) {
+		/* tuple elements of different widths share an 8-byte one (0.17 refuses them) */
+		struct type m = *cur;
+		m.size = 8;
+		m.is_signed = cur->is_signed || t->is_signed;
 		return m;
 	}
 	if (cur->kind != TY_TUPLE)

@@ -82,9 +82,18 @@ struct fmt_info {
 	char *fmt;           /* the format string as unescaped bytes */
 	int nargs;
 	struct type *args;   /* argument types as codegen stores them */
-	uint32_t *offs;      /* byte offset of each argument in the payload (abi_tuple_layout) */
+	uint32_t *offs;      /* byte offset of each argument in the payload (abi_args_layout) */
 	uint32_t size;       /* payload bytes after struct abi_event */
 	struct span loc;
+};
+
+/* What sema may ask about the probed files: the runtime answers (runtime/codegen_symbols.c),
+ * so sema reads no ELF symbol table itself. */
+struct sema_files {
+	void *ctx;
+	/* st_size of the function or global variable `name` in the ELF file at path: 0, or
+	 * -ENOENT when it has no such symbol */
+	int (*user_sym_size)(void *ctx, const char *path, const char *name, uint64_t *size);
 };
 
 struct sema_opts {
@@ -106,6 +115,9 @@ struct sema_opts {
 	/* The probe kinds attach points expand through (the runtime's rt_probes, handed down
 	 * by the driver; tests may give their own). NULL: no attach point expands. */
 	const struct probe_registry *probes;
+	/* NULL (unit tests, fuzzing): uaddr() is a plain uint64, not a pointer to an integer
+	 * of its symbol's size */
+	const struct sema_files *files;
 };
 #define SEMA_MAX_PROBES_DEFAULT 512u /* bpftrace's default */
 

@@ -167,6 +167,69 @@ uint32_t type_storage_size(const struct type *t)
 	}
 }
 
+uint32_t type_elem_size(const struct type *t)
+{
+	switch (t->kind) {
+	case TY_INT:
+		return t->ct || !t->size || t->size > 8 ? 8 : t->size;
+	case TY_STR:
+	case TY_TUPLE:
+		return t->size;
+	case TY_RECORD:
+		return t->ct ? t->ct->size : 8;
+	default: /* probes, and a for-loop's aggregation values: 8 bytes */
+		return 8;
+	}
+}
+
+/* 0.17's rule for a value of `size` bytes that is not a string, tuple, struct or array */
+static uint32_t scalar_align(uint32_t size)
+{
+	return size == 0 ? 1 : size <= 2 ? size : size <= 4 ? 4 : 8;
+}
+
+static uint32_t ctype_elem_align(const struct ctype *ct)
+{
+	switch (ct->kind) {
+	case CT_ARRAY: /* an array is aligned as its element (a tiny one as its size) */
+		if (ct->size && ct->size <= 2)
+			return ct->size;
+		return ct->ref ? ctype_elem_align(ct->ref) : 1;
+	case CT_STRUCT:
+	case CT_UNION: /* 0.17 keeps alignment 1 for every struct (its Struct::align) */
+		return 1;
+	case CT_PTR:
+		return 8;
+	default:
+		return scalar_align(ct->size);
+	}
+}
+
+uint32_t type_elem_align(const struct type *t)
+{
+	switch (t->kind) {
+	case TY_INT:
+		return scalar_align(type_elem_size(t));
+	case TY_STR: /* buf(), ntop(), usym are byte arrays to 0.17, aligned 4 */
+		if (t->sub == SUB_NONE || t->sub == SUB_ADDR)
+			return 1;
+		return scalar_align(t->size);
+	case TY_TUPLE: {
+		uint32_t a = 1;
+		for (int i = 0; i < t->nelems; i++) {
+			uint32_t e = type_elem_align(&t->elems[i]);
+			if (e > a)
+				a = e;
+		}
+		return a;
+	}
+	case TY_RECORD:
+		return t->ct ? ctype_elem_align(t->ct) : 1;
+	default:
+		return 8;
+	}
+}
+
 uint32_t type_var_size(const struct type *t)
 {
 	return t->kind == TY_RECORD ? 8 : type_storage_size(t);

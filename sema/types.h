@@ -124,6 +124,13 @@ bool type_is_agg(const struct type *t);       /* COUNT..LHIST */
 bool type_is_int(const struct type *t);
 /* Storage size of a value of this type in a map key/value or event (ints widen to 8). */
 uint32_t type_storage_size(const struct type *t);
+/* Inside a tuple, elements are laid out like the members of a C struct, as bpftrace 0.17
+ * lays them out (abi_tuple_layout): each takes type_elem_size bytes (an integer its own
+ * width, a string or record its bytes) at a multiple of type_elem_align (0.17's
+ * SizedType::GetAlignment: strings and structs 1, integers and arrays their natural
+ * alignment, byte buffers 4, a tuple its widest element's). */
+uint32_t type_elem_size(const struct type *t);
+uint32_t type_elem_align(const struct type *t);
 /* Size of a scratch variable's slot: a RECORD variable holds the record's address (as in
  * bpftrace 0.17, `$t = *curtask` copies nothing), everything else its storage bytes. */
 uint32_t type_var_size(const struct type *t);

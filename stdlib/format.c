@@ -391,6 +391,21 @@ void fmt_render(FILE *out, const char *fmt, const struct type *args, const uint3
 
 /* ---- single values --------------------------------------------------------------------- */
 
+void fmt_elem(FILE *out, const struct type *t, const uint8_t *bytes,
+	      const struct print_ctx *ctx,
+	      void (*print)(FILE *, const struct type *, const uint8_t *,
+			    const struct print_ctx *))
+{
+	uint8_t b[8];
+	if (t->kind == TY_INT && type_elem_size(t) < 8) {
+		/* an integer element keeps its own width in the tuple (abi.h) */
+		uint64_t v = abi_elem_int(t, bytes);
+		memcpy(b, &v, 8);
+		bytes = b;
+	}
+	print(out, t, bytes, ctx);
+}
+
 void fmt_value(FILE *out, const struct type *t, const uint8_t *bytes,
 	       const struct print_ctx *ctx)
 {
@@ -419,7 +434,7 @@ void fmt_value(FILE *out, const struct type *t, const uint8_t *bytes,
 				fputs(", ", out);
 			if (t->names)
 				fprintf(out, ".%s = ", t->names[i]);
-			fmt_value(out, &t->elems[i], bytes + offs[i], ctx);
+			fmt_elem(out, &t->elems[i], bytes + offs[i], ctx, fmt_value);
 		}
 		fputs(t->names ? " }" : ")", out);
 		return;

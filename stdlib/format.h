@@ -46,5 +46,11 @@ void fmt_render(FILE *out, const char *fmt, const struct type *args, const uint3
  * decimal (signed or not), strings up to their NUL, tuples as "(a, b)", probes by name. */
 void fmt_value(FILE *out, const struct type *t, const uint8_t *bytes,
 	       const struct print_ctx *ctx);
+/* One element of a tuple at bytes through print (fmt_value, or the JSON printer): an
+ * integer element is first widened from its own width to the 8 bytes print reads. */
+void fmt_elem(FILE *out, const struct type *t, const uint8_t *bytes,
+	      const struct print_ctx *ctx,
+	      void (*print)(FILE *, const struct type *, const uint8_t *,
+			    const struct print_ctx *));
 
 #endif

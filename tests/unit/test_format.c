@@ -38,7 +38,7 @@ static char *render(const char *fmt, const struct arg *a, int n)
 
 	for (int i = 0; i < n; i++)
 		t[i] = a[i].t;
-	uint32_t size = abi_tuple_layout(t, n, offs);
+	uint32_t size = abi_args_layout(t, n, offs);
 	for (int i = 0; i < n; i++) {
 		if (a[i].t.kind == TY_STR)
 			strncpy((char *)payload + offs[i], a[i].s, a[i].t.size - 1);
