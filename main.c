@@ -165,6 +165,25 @@ static FILE *open_emit(const char *base, const char *suffix)
 	return f;
 }
 
+/* `-- --help`: the script's getopt() options, in bpftrace's words (its hint after an
+ * unknown option), each with its description and, which bpftrace leaves out, its default.
+ * Asked for, so on stdout and exit status 0 (bpftrace: stderr, 1). */
+static void print_opts_help(const struct sema_result *sr, FILE *out)
+{
+	if (!sr->nopts) {
+		fputs("HINT: no custom program options defined.\n", out);
+		return;
+	}
+	fputs("HINT: expected program options:\n", out);
+	for (int i = 0; i < sr->nopts; i++) {
+		const struct getopt_opt *o = &sr->opts[i];
+		fprintf(out, "--%s", o->name);
+		if (o->desc && *o->desc)
+			fprintf(out, ": %s", o->desc);
+		fprintf(out, " (default: %s)\n", o->def);
+	}
+}
+
 #define PID_MAX_LIMIT (4 * 1024 * 1024) /* the kernel's PID_MAX_LIMIT on 64-bit */
 #define MAX_INCLUDES 64
 
@@ -435,8 +454,10 @@ int main(int argc, char **argv)
 	so.strlen = sopts.strlen; /* named in the -v report of truncated strings */
 
 	/* Without CAP_BPF/CAP_PERFMON nothing below can work: say which one is missing
-	 * rather than fail later on a tracefs read or bpf() call. Dry runs need neither. */
-	if (!so.dry_run && !dump_ast && session_check_privileges(&d))
+	 * rather than fail later on a tracefs read or bpf() call. Dry runs need neither,
+	 * nor does `-- --help` (it only lists the script's options). */
+	bool opts_help = sema_wants_opts_help(&sopts);
+	if (!so.dry_run && !dump_ast && !opts_help && session_check_privileges(&d))
 		goto out_diag;
 	struct parse_opts popts = {
 		.include_dirs = include_dirs,
@@ -465,6 +486,11 @@ int main(int argc, char **argv)
 	if (sema_run(prog, &sopts, &d, &sr) || diag_count(&d))
 		goto out_diag;
 	diag_flush(&d, stderr); /* warnings from the checks, before anything runs */
+	if (sr.opts_help) {
+		print_opts_help(&sr, stdout);
+		rc = 0;
+		goto out_diag;
+	}
 	if (dump_ast) {
 		ast_dump(stdout, prog, true);
 		rc = 0;

@@ -183,6 +183,12 @@ void sema_result_free(struct sema_result *r)
 	free(r->vars);
 	fmts_free(r);
 	free(r->stacks);
+	for (int i = 0; i < r->nopts; i++) {
+		free(r->opts[i].name);
+		free(r->opts[i].def);
+		free(r->opts[i].desc);
+	}
+	free(r->opts);
 	type_pool_free(&r->pool);
 	ctypes_free(r->ctypes);
 	if (r->kinfo_owned)

@@ -115,6 +115,13 @@ struct stack_map_info {
 	uint32_t frames;     /* kstack(N) / ustack(N); 127 by default */
 };
 
+/* One getopt() option of the script (sema/getopt.c), for `-- --help`. */
+struct getopt_opt {
+	char *name;          /* without the leading "--" */
+	char *def;           /* the default as text: "10", "hello", "false" */
+	char *desc;          /* getopt()'s third argument, or NULL */
+};
+
 struct sema_result {
 	struct probe_point *points; /* one per attach target, after wildcard expansion */
 	int npoints;
@@ -128,6 +135,9 @@ struct sema_result {
 	struct stack_map_info *stacks; /* kstack/ustack maps, by the ids codegen looks up */
 	int nstacks;
 	bool uses_usym;             /* usym()/ustack: keep /proc/PID/maps of -c/-p targets */
+	struct getopt_opt *opts;    /* the script's getopt() options, in order of first use */
+	int nopts;
+	bool opts_help;             /* `-- --help` was given: list opts instead of running */
 	struct type_pool pool;
 	struct ctypes *ctypes;      /* C types (BTF, script structs) the types point into */
 	/* The kernel facts sema used (sema_opts.kinfo or its own): codegen and the runtime
@@ -145,6 +155,9 @@ struct sema_result {
  * 0, or -1 when out of memory. (sema/getopt.c) */
 int sema_split_params(int argc, char **argv, int nafter, struct sema_opts *o,
 		      char ***pos_out, char ***named_out);
+/* A bare `--help` among the named parameters (bpftrace's request for the script's
+ * option list, which r->opts then holds). */
+bool sema_wants_opts_help(const struct sema_opts *o);
 
 /* Resolves, expands, type-checks and annotates prog in place. Returns 0, or -1 when
  * errors were added to d (all of them, not only the first). */
