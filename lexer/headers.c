@@ -658,3 +658,12 @@ const char *hdr_syscall_name(int64_t nr)
 	pthread_once(&syscalls_once, syscalls_load);
 	return nr >= 0 && nr < syscalls.n ? syscalls.names[nr] : NULL;
 }
+
+int64_t hdr_syscall_number(const char *name)
+{
+	pthread_once(&syscalls_once, syscalls_load);
+	for (int i = 0; i < syscalls.n; i++)
+		if (syscalls.names[i] && strcmp(syscalls.names[i], name) == 0)
+			return i;
+	return syscalls.n ? -1 : -2;
+}

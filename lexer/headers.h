@@ -41,5 +41,8 @@ int hdr_read_consts(const struct hdr_dirs *o, const char *path, hdr_const_fn fn,
 /* The name of syscall nr of this machine (x86-64: asm/unistd_64.h's __NR_ constants, read
  * once), or NULL. */
 const char *hdr_syscall_name(int64_t nr);
+/* The number of the syscall called `name`; -1 when none is, -2 when the table could not
+ * be read. */
+int64_t hdr_syscall_number(const char *name);
 
 #endif

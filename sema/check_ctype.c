@@ -411,7 +411,7 @@ static int64_t expr_size(struct sema *s, struct node *e)
 {
 	char tb[256];
 	sema_expr(s, e);
-	const struct type *t = &e->type;
+	const struct type *t = sema_declared_type(s, e);
 	switch (t->kind) {
 	case TY_NONE:
 		return -1;

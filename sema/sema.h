@@ -58,6 +58,8 @@ struct map_info {
 struct var_info {
 	char *name;          /* "$x" */
 	struct type type;
+	struct type first;   /* the first value stored, before widening: typeof($x) and
+	                        sizeof($x) (`$x = (uint8)1` is a uint8, as in bpftrace) */
 	int probe;           /* index of the PROBE node (in program order) that owns it */
 };
 

@@ -107,6 +107,8 @@ void sema_map_store(struct sema *s, struct node *map, const struct type *val,
 		    struct span at);
 bool sema_is_agg_call(const struct node *n);
 void sema_block(struct sema *s, struct node *b);
+/* The type typeof()/sizeof() see for x: a variable's first stored integer type. */
+const struct type *sema_declared_type(const struct sema *s, const struct node *x);
 
 /* check_diag.c: errorf(), warnf(), static_assert(); false when b is none of them. */
 bool sema_diag_call(struct sema *s, struct node *n, enum builtin b);
@@ -131,6 +133,8 @@ void sema_block_expr(struct sema *s, struct node *n);
 void sema_range_for(struct sema *s, struct node *n);
 /* A CAST with NODE_F_TYPEOF: its type name becomes typeof's (false after an error). */
 bool sema_typeof(struct sema *s, struct node *n);
+/* syscall_name(n) == "read": the name becomes its number (false: not such a compare). */
+bool sema_syscall_name_cmp(struct sema *s, struct node *n);
 /* &$x, &@m[k]: false when n's operand is neither a variable nor a map. */
 bool sema_addrof_slot(struct sema *s, struct node *n);
 

@@ -171,6 +171,8 @@ static void var_store(struct sema *s, struct node *var, const struct type *val)
 	struct type w = sema_widen(s, val);
 	if ((val->kind == TY_INT && val->ct) || val->kind == TY_RECORD)
 		w = *val; /* a variable keeps its pointer type: $t->pid; a record its address */
+	if (vi->first.kind == TY_NONE)
+		vi->first = *val;
 	if (vi->type.kind == TY_NONE) {
 		vi->type = w;
 	} else if (sema_compatible(&vi->type, &w)) {
@@ -185,6 +187,20 @@ static void var_store(struct sema *s, struct node *var, const struct type *val)
 	var->type = vi->type;
 }
 
+/* typeof($x) / sizeof($x): an integer variable is of the type first stored in it (its
+ * slot is 64 bits wide whatever it holds); other expressions, and variables of other
+ * types, are of their own type. x must have been typed. */
+const struct type *sema_declared_type(const struct sema *s, const struct node *x)
+{
+	if (x->kind == AST_VAR && x->sym >= 0 && x->sym < s->r->nvars &&
+	    x->type.kind == TY_INT && !x->type.ct) {
+		const struct type *f = &s->r->vars[x->sym].first;
+		if (f->kind == TY_INT && !f->ct)
+			return f;
+	}
+	return &x->type;
+}
+
 /* ---- operators --------------------------------------------------------------------- */
 
 static struct type int_result(const struct node *a, const struct node *b)
@@ -192,6 +208,12 @@ static struct type int_result(const struct node *a, const struct node *b)
 	bool sg = (a->type.kind == TY_INT && a->type.is_signed) ||
 		  (b && b->type.kind == TY_INT && b->type.is_signed);
 	return type_int(8, sg);
+}
+
+/* A bool that prints true/false (not a comparison's, which prints 1/0). */
+static bool is_true_bool(const struct type *t)
+{
+	return t->kind == TY_INT && t->sub == SUB_BOOL && t->fmt_id != BOOL_NUMERIC;
 }
 
 static bool is_zero_literal(const struct node *n)
@@ -208,7 +230,12 @@ static void binop(struct sema *s, struct node *n)
 	char ta[256], tb[256];
 	bool cmp = n->op >= OP_LT && n->op <= OP_NE;
 	bool logic = n->op == OP_LAND || n->op == OP_LOR;
-	n->type = cmp || logic ? type_u64() : int_result(a, b);
+	/* comparisons and && || give bools (current bpftrace), printed as 1/0 as 0.17
+	 * printed them unless both sides of && || are true bools; arithmetic on bools
+	 * gives integers, as in C (0.17's `(a > b) + (c > d)` still counts) */
+	n->type = cmp || logic ? type_cmp_bool() : int_result(a, b);
+	if (logic && is_true_bool(&a->type) && is_true_bool(&b->type))
+		n->type = type_bool();
 	if ((n->op == OP_DIV || n->op == OP_MOD) && is_zero_literal(b))
 		diag_error(s->d, b->loc, "Division by zero");
 	if (is_none(a) || is_none(b))
@@ -223,6 +250,8 @@ static void binop(struct sema *s, struct node *n)
 		return;
 	}
 	if ((n->op == OP_EQ || n->op == OP_NE) && ka == kb && (ka == TY_STR || ka == TY_PROBE))
+		return;
+	if (sema_syscall_name_cmp(s, n)) /* syscall_name(n) == "read" */
 		return;
 	if ((n->op == OP_EQ || n->op == OP_NE) && ka == TY_RECORD && kb == TY_RECORD &&
 	    a->type.ct && b->type.ct && a->type.ct->size == b->type.ct->size &&
@@ -262,6 +291,16 @@ static void incdec(struct sema *s, struct node *n)
 		n->type = type_none();
 		return;
 	}
+	if (t->type.kind == TY_INT && t->type.sub == SUB_BOOL && t->type.fmt_id == BOOL_NUMERIC) {
+		/* $b = a < b; $b++ (valid 0.17: comparisons were integers): the slot now holds
+		 * an integer */
+		struct type i = type_u64();
+		if (t->kind == AST_VAR)
+			var_store(s, t, &i);
+		else
+			sema_map_store(s, t, &i, t->loc);
+		t->type = i;
+	}
 	n->type = t->type;
 	if ((t->kind == AST_VAR || t->kind == AST_MAP) && t->type.kind == TY_INT &&
 	    t->type.ct) /* $p++, @p++: sizeof(*p) */
@@ -298,8 +337,8 @@ static void unop(struct sema *s, struct node *n)
 			   ast_op_str(n->op), TN(&n->a->type, tb));
 		return;
 	}
-	if (n->op == OP_LNOT) /* !true is false; !5 stays an integer (0.17) */
-		n->type = n->a->type.sub == SUB_BOOL ? type_bool() : type_u64();
+	if (n->op == OP_LNOT) /* !true is false; !x a comparison's bool (0.17's 1/0) */
+		n->type = is_true_bool(&n->a->type) ? type_bool() : type_cmp_bool();
 	else if (n->op == OP_NEG)
 		n->type = type_s64();
 	else
@@ -334,7 +373,9 @@ static void ternary(struct sema *s, struct node *n)
 			   sema_kind_word(tb), sema_kind_word(tc));
 		return;
 	}
-	if (tb->kind == TY_INT)
+	if (tb->kind == TY_INT && tb->sub == SUB_BOOL && tc->sub == SUB_BOOL)
+		n->type = is_true_bool(tb) || is_true_bool(tc) ? type_bool() : type_cmp_bool();
+	else if (tb->kind == TY_INT)
 		n->type = int_result(n->b, n->c);
 	else
 		n->type = sema_merge(s, tb, tc);
@@ -356,6 +397,20 @@ static void cast(struct sema *s, struct node *n)
 		if (n->a)
 			sema_expr(s, n->a);
 		n->type = type_none();
+		return;
+	}
+	if (n->str && strcmp(n->str, "bool") == 0 && n->ival == 0) { /* (bool)x: x != 0 */
+		sema_expr(s, n->a);
+		n->type = type_none();
+		if (is_none(n->a))
+			return;
+		if (n->a->type.kind != TY_INT) {
+			char tb[256];
+			diag_error(s->d, n->loc, "Cannot cast from '%s' to 'bool'",
+				   TN(&n->a->type, tb));
+			return;
+		}
+		n->type = type_bool();
 		return;
 	}
 	if (sema_cast_ctype(s, n)) /* struct and pointer casts */

@@ -92,6 +92,13 @@ struct type type_bool(void)
 	return t;
 }
 
+struct type type_cmp_bool(void)
+{
+	struct type t = type_bool();
+	t.fmt_id = BOOL_NUMERIC;
+	return t;
+}
+
 uint32_t type_elem_offset(const struct type *t, int i)
 {
 	if (t->kind != TY_TUPLE || i < 0 || i >= t->nelems)

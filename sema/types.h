@@ -114,6 +114,11 @@ struct type type_tuple(struct type_pool *pool, const struct type *elems, int n);
 struct type type_record(struct type_pool *pool, const struct type *elems,
 			const char *const *names, int n);
 struct type type_bool(void);
+/* The bool of a comparison, `&&`, `||` or `!` (current bpftrace's type), printed as 1/0
+ * as bpftrace 0.17 printed comparisons (its fmt_id is BOOL_NUMERIC; a bool from true,
+ * false, (bool) or getopt() prints true/false). It also shares a slot with integers. */
+struct type type_cmp_bool(void);
+#define BOOL_NUMERIC 1
 /* Byte offset of element i of tuple/record t (abi_tuple_layout's). */
 uint32_t type_elem_offset(const struct type *t, int i);
 /* Index of the record field `name` in t, or -1. */

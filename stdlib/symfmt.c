@@ -147,8 +147,11 @@ void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
 		fputs(name ? name : "Unknown syscall", out);
 		return;
 	}
-	case SUB_BOOL:
-		fputs(v & 0xff ? "true" : "false", out);
+	case SUB_BOOL: /* a comparison's prints as 0.17 printed it */
+		if (t->fmt_id == BOOL_NUMERIC)
+			fputs(v & 0xff ? "1" : "0", out);
+		else
+			fputs(v & 0xff ? "true" : "false", out);
 		return;
 	case SUB_MACADDR:
 		fprintf(out, "%02X:%02X:%02X:%02X:%02X:%02X", (unsigned)(v & 0xff),
