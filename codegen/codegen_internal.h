@@ -249,6 +249,7 @@ LLVMValueRef cg_record_field(struct cg *c, struct node *n);
 LLVMValueRef cg_block_expr(struct cg *c, struct node *n);
 void cg_range_for(struct cg *c, struct node *n);
 LLVMValueRef cg_addrof_slot(struct cg *c, struct node *n); /* &$x, &@m[k] */
+LLVMValueRef cg_valptr_deref(struct cg *c, struct node *n); /* *p of p = &$t (SUB_VALPTR) */
 
 /* ---- emit_events.c ---- */
 LLVMValueRef cg_call(struct cg *c, struct node *call);

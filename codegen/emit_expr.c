@@ -312,6 +312,8 @@ static LLVMValueRef unop(struct cg *c, struct node *n)
 	case OP_LNOT:
 		return to_i64(c, LLVMBuildNot(c->b, cg_cond(c, n->a), ""));
 	case OP_DEREF:
+		if (n->a->type.kind == TY_INT && n->a->type.sub == SUB_VALPTR)
+			return cg_valptr_deref(c, n);
 		return cg_ctype_deref(c, n);
 	case OP_ADDROF:
 		return cg_ctype_addrof(c, n);

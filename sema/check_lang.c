@@ -266,16 +266,23 @@ bool sema_addrof_slot(struct sema *s, struct node *n)
 		to = ctypes_ptr(reg, t->ct);
 	else if (t->kind == TY_STR && t->sub == SUB_NONE)
 		to = ctypes_array(reg, ctypes_int(reg, 1, true), t->size);
-	if (!to) {
-		char tb[256];
-		diag_error(s->d, n->loc, "The & operator cannot take the address of %s of type '%s' "
-					 "(integers, pointers and strings can)",
-			   x->kind == AST_VAR ? "a variable" : "a map value", TN(t, tb));
-		return true;
-	}
 	if (x->kind == AST_MAP && !type_is_int(&s->r->maps[x->sym >= 0 ? x->sym : 0].val) &&
 	    t->kind == TY_INT) {
 		diag_error(s->d, n->loc, "The & operator cannot take the address of an aggregation");
+		return true;
+	}
+	if (!to && (t->kind == TY_TUPLE || t->kind == TY_INT || t->kind == TY_STR ||
+		    t->kind == TY_PROBE)) {
+		/* a tuple, record, bool, username ... : a pointer to the language's own type,
+		 * read back whole by *p (and $p.field) */
+		n->type = type_valptr(&s->r->pool, t);
+		return true;
+	}
+	if (!to) {
+		char tb[256];
+		diag_error(s->d, n->loc, "The & operator cannot take the address of %s of type '%s' "
+					 "(integers, pointers, strings, tuples and records can)",
+			   x->kind == AST_VAR ? "a variable" : "a map value", TN(t, tb));
 		return true;
 	}
 	n->type = type_int(8, true);

@@ -382,6 +382,8 @@ struct type sema_widen(struct sema *s, const struct type *t)
 		w.fmt_id = t->fmt_id;
 		w.ct = t->ct; /* a pointer stays one: @p + 1 moves by sizeof(*p), as in bpftrace */
 		w.user = t->user;
+		w.elems = t->elems; /* &$t: what it points to (SUB_VALPTR) */
+		w.nelems = t->nelems;
 		return w;
 	}
 	if (t->kind == TY_RECORD) { /* stored by value: the copy is in BPF memory */
@@ -441,6 +443,8 @@ bool sema_compatible(const struct type *a, const struct type *b)
 		return type_equal(a, b);
 	if (a->kind == TY_RECORD) /* the same C type, in the same address space */
 		return a->ct == b->ct && a->user == b->user;
+	if (a->kind == TY_INT && a->sub == SUB_VALPTR) /* &$t: pointers to the same type */
+		return type_equal(a->elems, b->elems);
 	return true;
 }
 

@@ -321,6 +321,10 @@ static void unop(struct sema *s, struct node *n)
 	}
 	sema_expr(s, n->a);
 	n->type = type_none();
+	if (n->op == OP_DEREF && n->a->type.kind == TY_INT && n->a->type.sub == SUB_VALPTR) {
+		n->type = n->a->type.elems[0]; /* *&$t: the value itself (codegen/emit_lang.c) */
+		return;
+	}
 	if (n->op == OP_DEREF) {
 		sema_deref(s, n);
 		return;
@@ -577,6 +581,11 @@ static void field(struct sema *s, struct node *n)
 	n->type = type_none();
 	if (is_none(n->a))
 		return;
+	if (n->a->type.kind == TY_INT && n->a->type.sub == SUB_VALPTR) {
+		/* $p.0, $p.name on &$t: through the pointer, as `.` does on C pointers */
+		n->a = ast_unop(n->a->loc, OP_DEREF, n->a);
+		sema_expr(s, n->a);
+	}
 	const struct type *bt = &n->a->type;
 	char tb[256];
 	if (bt->kind == TY_CTX &&

@@ -92,6 +92,18 @@ struct type type_bool(void)
 	return t;
 }
 
+struct type type_valptr(struct type_pool *pool, const struct type *to)
+{
+	struct type t = type_int(8, false);
+	struct type pt = type_tuple(pool, to, 1); /* the pool copy of *to */
+	if (pt.kind == TY_NONE)
+		return pt;
+	t.sub = SUB_VALPTR;
+	t.elems = pt.elems;
+	t.nelems = 1;
+	return t;
+}
+
 struct type type_cmp_bool(void)
 {
 	struct type t = type_bool();
@@ -132,6 +144,8 @@ bool type_equal(const struct type *a, const struct type *b)
 		return false;
 	switch (a->kind) {
 	case TY_INT:
+		if (a->sub == SUB_VALPTR && !type_equal(a->elems, b->elems))
+			return false;
 		return a->size == b->size && a->is_signed == b->is_signed;
 	case TY_STR:
 		return a->size == b->size;
@@ -226,6 +240,10 @@ char *type_name(const struct type *t, char *buf, size_t len)
 			snprintf(buf, len, "macaddr");
 		else if (t->sub == SUB_BOOL)
 			snprintf(buf, len, "bool");
+		else if (t->sub == SUB_VALPTR && t->elems) {
+			char to[200];
+			snprintf(buf, len, "%s *", type_name(t->elems, to, sizeof(to)));
+		}
 		else if (t->sub == SUB_ENUM) /* sema/enums.c */
 			snprintf(buf, len, "enum (%sint%u)", t->is_signed ? "" : "u", t->size * 8);
 		else

@@ -86,6 +86,9 @@ enum type_sub {
 	SUB_SYSCALL_NAME, /* TY_INT: a syscall number, printed as its name ("read") */
 	SUB_BOOL,        /* TY_INT size 1: true/false (current bpftrace's bool), printed as
 	                    "true"/"false" by %s and in map output, as 1/0 by %d */
+	SUB_VALPTR,      /* TY_INT: the address of a value of the language's own type
+	                    elems[0] (nelems 1), `&$t` of a tuple (sema/check_lang.c);
+	                    `*p` reads the value back */
 };
 /* TY_TSERIES: what tseries() keeps per interval (its type's lh_step), and how many
  * intervals it may keep (lh_max) */
@@ -118,6 +121,8 @@ struct type type_bool(void);
  * as bpftrace 0.17 printed comparisons (its fmt_id is BOOL_NUMERIC; a bool from true,
  * false, (bool) or getopt() prints true/false). It also shares a slot with integers. */
 struct type type_cmp_bool(void);
+/* A pointer to a value of type *to (SUB_VALPTR; *to is copied into the pool). */
+struct type type_valptr(struct type_pool *pool, const struct type *to);
 #define BOOL_NUMERIC 1
 /* Byte offset of element i of tuple/record t (abi_tuple_layout's). */
 uint32_t type_elem_offset(const struct type *t, int i);

@@ -190,6 +190,20 @@ int main(void)
 	TEST_END();
 	done(&x);
 
+	TEST_BEGIN("lang: & of a tuple, record or bool is a pointer to that type");
+	run(&x, "BEGIN { $t = (1, \"ab\"); $p = &$t; $v = *$p; $e = $p.1; $r = (k=2); "
+		"$q = &$r; $k = $q.k; $b = true; $pb = &$b; @m[1] = (3, \"c\"); $pm = &@m[1]; }");
+	CHECK_EQ_INT(x.rc, 0);
+	CHECK_EQ_STR(var_type(&x, "$p"), "(int64, string[3]) *");
+	CHECK_EQ_STR(var_type(&x, "$v"), "(int64, string[3])");
+	CHECK_EQ_STR(var_type(&x, "$e"), "string[3]");
+	CHECK_EQ_STR(var_type(&x, "$q"), "(k=int64) *");
+	CHECK_EQ_STR(var_type(&x, "$k"), "int64");
+	CHECK_EQ_STR(var_type(&x, "$pb"), "bool *");
+	CHECK_EQ_STR(var_type(&x, "$pm"), "(int64, string[2]) *");
+	TEST_END();
+	done(&x);
+
 	TEST_BEGIN("lang: a record written in another order is the same record");
 	run(&x, "BEGIN { $r = (a=1, b=\"x\"); $r = (b=\"yyy\", a=2); }");
 	CHECK_EQ_INT(x.rc, 0);
