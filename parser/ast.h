@@ -124,6 +124,12 @@ struct node {
 #define NODE_F_LASTVAL    0x10u
 /* CAST whose type is typeof(expr) (c = the expr) or typeof(type) (c = a CAST type) */
 #define NODE_F_TYPEOF     0x20u
+/* IDENT written in parentheses, `(name)`: followed by `* x`, `- x` or `& x` it is a cast
+ * when name turns out to be a type (sema) */
+#define NODE_F_PAREN      0x40u
+/* CDEF read from an #include'd header: str is the definition's text (not in the source;
+ * loc is the #include line) */
+#define NODE_F_HDRDEF     0x80u
 
 /* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_free frees a node with its children
  * and child lists; ast_free_list frees a whole sibling chain. */

@@ -196,6 +196,8 @@ bool sema_typeof(struct sema *s, struct node *n)
 	bool ok = false;
 	char name[200] = "";
 	int64_t depth = 0;
+	if (x)
+		sema_ident_as_type(s, x); /* typeof(foo_t) */
 	if (x && x->kind == AST_CAST && !x->a) { /* typeof(uint32 *) */
 		ok = !(x->flags & NODE_F_TYPEOF) || sema_typeof(s, x);
 		if (ok) {

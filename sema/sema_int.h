@@ -50,6 +50,20 @@ struct sema {
  * pointer arithmetic, sizeof, offsetof, the script's own struct definitions. */
 struct ctypes *sema_ctypes(struct sema *s);
 void sema_struct_defs(struct sema *s, struct node *prog);
+/* typenames.c: a type by a bare name (bool, typedefs, uint64_t, BTF typedefs). */
+bool sema_is_type_name(struct sema *s, const char *name);
+/* A CAST (or type argument) named by a bare name gets the canonical spelling of what it
+ * names ("uint32", "struct foo", pointer depth added); false after reporting an error. */
+bool sema_canon_type(struct sema *s, struct node *n);
+/* BINOP `(name) * x`, `(name) - x`, `(name) & x` with name a type (or a macro's type
+ * argument): n becomes the cast; false when it is arithmetic after all. */
+bool sema_paren_cast(struct sema *s, struct node *n);
+/* sizeof(name), offsetof(name, m), typeof(name): an IDENT argument naming a type becomes
+ * a CAST without operand (true); false leaves it an expression. */
+bool sema_ident_as_type(struct sema *s, struct node *n);
+/* C's and the kernel's integer type names scripts use without a typedef (uint64_t, u32,
+ * pid_t, size_t, bool ...): struct_types.c. NULL for any other name. */
+const struct ctype *sema_named_int(struct ctypes *reg, const char *name);
 /* A struct/union/array value v copied by value (into a map, by print()): completes every
  * nested struct and checks the size; false after reporting an error at v ("to <what>"). */
 bool sema_record_value(struct sema *s, struct node *v, const char *what);

@@ -221,8 +221,14 @@ static bool is_zero_literal(const struct node *n)
 	return n->kind == AST_INT && n->ival == 0;
 }
 
+static void cast(struct sema *s, struct node *n);
+
 static void binop(struct sema *s, struct node *n)
 {
+	if (sema_paren_cast(s, n)) { /* (name) * p with name a type: typenames.c */
+		cast(s, n);
+		return;
+	}
 	struct node *a = n->a, *b = n->b;
 	sema_expr(s, a);
 	sema_expr(s, b);
@@ -398,6 +404,12 @@ static const struct {
 static void cast(struct sema *s, struct node *n)
 {
 	if ((n->flags & NODE_F_TYPEOF) && !sema_typeof(s, n)) { /* (typeof($x))v */
+		if (n->a)
+			sema_expr(s, n->a);
+		n->type = type_none();
+		return;
+	}
+	if (!sema_canon_type(s, n)) { /* (name)x: bool, a typedef, uint64_t ... */
 		if (n->a)
 			sema_expr(s, n->a);
 		n->type = type_none();
