@@ -47,6 +47,9 @@
  *   MACRO      macro name(params) { body } at top level: str = name ; list = params (VAR,
  *              MAP or IDENT nodes) ; b = BLOCK (NODE_F_LASTVAL when it ends in a value)
  *   MAPDECL    let @m = hash(N); at top level: a = MAP ; b = CALL (the map type and size)
+ *   COMPTIME   comptime expr: a = expr, known while compiling (sema/comptime.c); as an
+ *              IF's condition, `if comptime (c) { } else { }` (IF's ival: the branch sema
+ *              chose, 1 then / 2 else). Sema replaces both before codegen.
  */
 #ifndef BPFSCRIPT_AST_H
 #define BPFSCRIPT_AST_H
@@ -63,7 +66,7 @@
 	X(UNROLL) X(RETURN) X(BREAK) X(CONTINUE) X(INT) X(STR) X(IDENT) X(POSPARAM)      \
 	X(VAR) X(MAP) X(CALL) X(BINOP) X(UNOP) X(TERNARY) X(FIELD) X(INDEX) X(CAST)      \
 	X(TUPLE) X(CDEF) X(FOR) X(CONFIG) X(BOOL) X(RANGE) X(NAMED) X(BLOCKEXPR)       \
-	X(MACRO) X(MAPDECL)
+	X(MACRO) X(MAPDECL) X(COMPTIME)
 
 enum ast_kind {
 #define X(k) AST_##k,
@@ -130,6 +133,8 @@ struct node {
 /* CDEF read from an #include'd header: str is the definition's text (not in the source;
  * loc is the #include line) */
 #define NODE_F_HDRDEF     0x80u
+/* COMPTIME whose value sema folded (ival, or str for a string) */
+#define NODE_F_FOLDED     0x100u
 
 /* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_free frees a node with its children
  * and child lists; ast_free_list frees a whole sibling chain. */

@@ -60,6 +60,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %token STRUCT "struct" UNION "union" ENUM "enum"
 %token IF "if" ELSE "else" WHILE "while" UNROLL "unroll" FOR "for" LET "let"
 %token MACRO "macro" TRUE "true" FALSE "false" TYPEOF "typeof" DOTDOT ".."
+%token COMPTIME "comptime"
 %token RETURN "return" BREAK "break" CONTINUE "continue"
 %token ENDPRED "end predicate"
 %token LBRACE "{" RBRACE "}" LBRACKET "[" RBRACKET "]" LPAREN "(" RPAREN ")"
@@ -293,6 +294,9 @@ expr
 	| expr "/" expr                  { $$ = ast_binop(@$, OP_DIV, $1, $3); }
 	| expr "%" expr                  { $$ = ast_binop(@$, OP_MOD, $1, $3); }
 	| "-" expr %prec UNARY           { $$ = ast_unop(@$, OP_NEG, $2); }
+	/* comptime x: known while compiling (sema/comptime.c); `if comptime (c) {}` too */
+	| COMPTIME expr %prec UNARY
+		{ $$ = ast_node3(AST_COMPTIME, @$, $2, NULL, NULL, NULL); }
 	| "!" expr %prec UNARY           { $$ = ast_unop(@$, OP_LNOT, $2); }
 	| "~" expr %prec UNARY           { $$ = ast_unop(@$, OP_BNOT, $2); }
 	| "*" expr %prec UNARY           { $$ = ast_unop(@$, OP_DEREF, $2); }

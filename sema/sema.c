@@ -152,6 +152,8 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 	}
 	if (!s.oom)
 		sema_map_decls(&s, prog); /* once every map's type is final */
+	if (!s.oom && diag_count(d) == before)
+		sema_comptime_prune(&s, prog); /* codegen sees the chosen branches only */
 	if (s.oom)
 		diag_error_noloc(d, "out of memory");
 	/* A map whose every store had an untyped value stays untyped; its reads and stores

@@ -130,6 +130,19 @@ bool sema_diag_call(struct sema *s, struct node *n, enum builtin b);
 /* mapdecl.c: `let @m = lruhash(N);` declarations, matched with the maps once typed. */
 void sema_map_decls(struct sema *s, struct node *prog);
 
+/* comptime.c: `if comptime (c)` types only the branch c chooses; `comptime x` folds x;
+ * typeinfo(), is_str() ... fail() (false: not one of them); after the last pass, prune
+ * leaves the chosen branches and folded literals for codegen. */
+void sema_comptime_if(struct sema *s, struct node *n);
+/* Is n (an IF) an `if comptime`? (its condition is put in the COMPTIME form first) */
+bool sema_comptime_cond(struct node *n);
+void sema_comptime_expr(struct sema *s, struct node *n);
+bool sema_meta_call(struct sema *s, struct node *n);
+/* typeinfo(a) == typeinfo(b) and other comparisons of constant records: n becomes the
+ * BOOL result (false: not such a comparison). */
+bool sema_record_lit_cmp(struct sema *s, struct node *n);
+void sema_comptime_prune(struct sema *s, struct node *prog);
+
 /* getopt.c: every getopt() call becomes the literal of its named parameter's value. */
 void sema_getopt(struct sema *s, struct node *prog);
 

@@ -259,6 +259,8 @@ static void binop(struct sema *s, struct node *n)
 		return;
 	if (sema_syscall_name_cmp(s, n)) /* syscall_name(n) == "read" */
 		return;
+	if (sema_record_lit_cmp(s, n)) /* typeinfo(a) == typeinfo(b): comptime.c */
+		return;
 	if ((n->op == OP_EQ || n->op == OP_NE) && ka == TY_RECORD && kb == TY_RECORD &&
 	    a->type.ct && b->type.ct && a->type.ct->size == b->type.ct->size &&
 	    sema_record_value(s, a, "compare") && sema_record_value(s, b, "compare"))
@@ -677,8 +679,12 @@ void sema_expr(struct sema *s, struct node *n)
 		map_read(s, n);
 		return;
 	case AST_CALL:
-		if (!sema_type_call(s, n)) /* sizeof/offsetof become INT literals */
+		/* sizeof/offsetof become INT literals, typeinfo/is_*() literals (comptime.c) */
+		if (!sema_type_call(s, n) && !sema_meta_call(s, n))
 			sema_call(s, n);
+		return;
+	case AST_COMPTIME:
+		sema_comptime_expr(s, n);
 		return;
 	case AST_BINOP:
 		binop(s, n);
@@ -835,6 +841,10 @@ static void stmt(struct sema *s, struct node *n)
 			diag_error(s->d, n->a->loc, "Can only assign to a map or a variable");
 		return;
 	case AST_IF:
+		if (sema_comptime_cond(n)) { /* only the chosen branch: comptime.c */
+			sema_comptime_if(s, n);
+			return;
+		}
 		cond(s, n->a, "if");
 		block(s, n->b);
 		block(s, n->c);

@@ -204,6 +204,27 @@ int main(void)
 	TEST_END();
 	done(&x);
 
+	TEST_BEGIN("lang: if comptime types only its chosen branch; prune leaves literals");
+	run(&x, "BEGIN { $x = 1; if comptime (typeinfo($x).base_type == \"string\") "
+		"{ $x = \"s\"; $gone = 1; } else if comptime (sizeof($x) == 8) { $x = 2; } "
+		"$k = comptime (3 * 4); $t = is_integer($x) && !is_str($x); }");
+	CHECK_EQ_INT(x.rc, 0);
+	CHECK_EQ_STR(var_type(&x, "$x"), "int64");
+	CHECK_EQ_STR(var_type(&x, "$gone"), "(no variable)");
+	CHECK(find(&x, AST_COMPTIME, 0) == NULL);
+	CHECK_EQ_INT(find(&x, AST_IF, 0)->a->kind, AST_BOOL);
+	CHECK_EQ_INT(find(&x, AST_IF, 0)->c == NULL, 1);
+	{
+		struct node *k = NULL; /* $k's folded 3 * 4 */
+		for (int i = 0; (k = find(&x, AST_INT, i)) && k->ival != 12; i++)
+			;
+		CHECK(k != NULL);
+		if (k)
+			CHECK_EQ_STR(tname(k), "int64");
+	}
+	TEST_END();
+	done(&x);
+
 	TEST_BEGIN("lang: a record written in another order is the same record");
 	run(&x, "BEGIN { $r = (a=1, b=\"x\"); $r = (b=\"yyy\", a=2); }");
 	CHECK_EQ_INT(x.rc, 0);
