@@ -58,9 +58,11 @@ static void usage(FILE *out)
 	      "    --dry-run      parse, check and compile, but load nothing\n"
 	      "    --dump=ast     print the syntax tree (after checks, with types) and stop\n"
 	      "    --dump=ir      print the optimised LLVM IR (implies --dry-run)\n"
-	      "    -d STAGE       debug output, then run: ast or types (the checked syntax\n"
-	      "                   tree), codegen (LLVM IR before optimisation), codegen-opt\n"
-	      "                   (after), libbpf or verifier (as -v), all; comma-separated\n"
+	      "    -d STAGE       debug output, then run: parse (the parser's trace), ast (the\n"
+	      "                   tree after each stage, on stderr), types (the checked tree),\n"
+	      "                   codegen (LLVM IR before optimisation), codegen-opt (after),\n"
+	      "                   dis (the BPF instructions), libbpf or verifier (as -v), all\n"
+	      "                   (all but parse); comma-separated\n"
 	      "    --emit-llvm FILE  write the LLVM IR to FILE.original.ll and FILE.optimized.ll\n"
 	      "    --emit-elf FILE   write the BPF ELF object to FILE (implies --dry-run)\n"
 	      "    -B MODE        stdout buffering: line, full (written at exit) or none\n"
@@ -123,15 +125,21 @@ static bool env_given(const char *a, const char *b, const char *c)
 enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE, OPT_INFO, OPT_INCLUDE, OPT_METRICS,
        OPT_USDT_FILE_ACTIVATION, OPT_EMIT_LLVM, OPT_EMIT_ELF, OPT_NO_WARNINGS };
 
-/* -d STAGE[,STAGE...]: bpftrace's debug stages mapped onto the dumps bpfscript has. */
-enum { DBG_AST = 1, DBG_CODEGEN = 2, DBG_CODEGEN_OPT = 4, DBG_VERBOSE = 8 };
+/* -d STAGE[,STAGE...]: bpftrace's debug stages, on bpfscript's pipeline: parse (bison's
+ * trace), ast (the tree after each stage, on stderr as bpftrace prints it), types (the
+ * checked tree with types), codegen / codegen-opt (LLVM IR), dis (the BPF instructions),
+ * libbpf / verifier (as -v). */
+enum { DBG_AST = 1, DBG_CODEGEN = 2, DBG_CODEGEN_OPT = 4, DBG_VERBOSE = 8, DBG_TYPES = 16,
+       DBG_DIS = 32, DBG_PARSE = 64 };
 
 static int debug_stages(const char *arg, unsigned *mask)
 {
 	static const struct { const char *name; unsigned bits; } stages[] = {
-		{ "ast", DBG_AST }, { "types", DBG_AST }, { "codegen", DBG_CODEGEN },
-		{ "codegen-opt", DBG_CODEGEN_OPT }, { "libbpf", DBG_VERBOSE },
-		{ "verifier", DBG_VERBOSE }, { "all", DBG_AST | DBG_CODEGEN | DBG_CODEGEN_OPT | DBG_VERBOSE },
+		{ "parse", DBG_PARSE }, { "ast", DBG_AST }, { "types", DBG_TYPES },
+		{ "codegen", DBG_CODEGEN }, { "codegen-opt", DBG_CODEGEN_OPT }, { "dis", DBG_DIS },
+		{ "libbpf", DBG_VERBOSE }, { "verifier", DBG_VERBOSE },
+		{ "all", DBG_AST | DBG_TYPES | DBG_CODEGEN | DBG_CODEGEN_OPT | DBG_DIS |
+			 DBG_VERBOSE }, /* as bpftrace's all: not parse */
 	};
 	const char *p = arg;
 	while (*p) {
@@ -141,8 +149,8 @@ static int debug_stages(const char *arg, unsigned *mask)
 			if (strlen(stages[i].name) == n && memcmp(stages[i].name, p, n) == 0)
 				break;
 		if (n && i == sizeof(stages) / sizeof(stages[0])) {
-			fprintf(stderr, "ERROR: invalid stage for -d: '%.*s' (ast, types, codegen, "
-					"codegen-opt, libbpf, verifier, all)\n", (int)n, p);
+			fprintf(stderr, "ERROR: invalid stage for -d: '%.*s' (parse, ast, types, "
+					"codegen, codegen-opt, dis, libbpf, verifier, all)\n", (int)n, p);
 			return -1;
 		}
 		if (n)
@@ -152,6 +160,15 @@ static int debug_stages(const char *arg, unsigned *mask)
 			p++;
 	}
 	return 0;
+}
+
+/* -d ast: the tree after a stage, on stderr with bpftrace's heading */
+static void print_stage(void *ctx, const char *stage, const struct node *prog)
+{
+	(void)ctx;
+	fprintf(stderr, "AST after: %s\n-------------------\n", stage);
+	ast_dump(stderr, prog, strcmp(stage, "semantic-analysis") == 0);
+	fputc('\n', stderr);
 }
 
 /* --emit-llvm FILE: FILE.original.ll / FILE.optimized.ll, as bpftrace names them */
@@ -365,6 +382,8 @@ int main(int argc, char **argv)
 	if (debug & DBG_CODEGEN_OPT)
 		so.ir_opt[0] = (struct cg_dump){ stdout, "\nLLVM IR after optimization\n"
 							  "----------------------------\n\n" };
+	if (debug & DBG_DIS)
+		so.dis_out = stdout;
 
 	if (list_mode) {
 		struct probe_env env = { .probes = &rt_probes, .kinfo = session_kinfo_new(),
@@ -464,10 +483,15 @@ int main(int argc, char **argv)
 		.ninclude_dirs = ninclude_dirs,
 		.includes = includes,
 		.nincludes = nincludes,
+		.trace = (debug & DBG_PARSE) != 0,
 	};
 	prog = parse_program_opts(&src, &popts, &d);
 	if (!prog || diag_count(&d))
 		goto out_diag;
+	if (debug & DBG_AST) {
+		print_stage(NULL, "parse", prog);
+		sopts.on_stage = print_stage;
+	}
 	/* config = { ... }: the BPFTRACE_* environment takes precedence, as in bpftrace */
 	struct config_values cfg;
 	if (config_read(prog, &d, &cfg))
@@ -496,7 +520,10 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out_diag;
 	}
-	if (debug & DBG_AST) { /* -d ast|types: the checked tree, then the run goes on */
+	if (debug & DBG_AST)
+		print_stage(NULL, "semantic-analysis", prog);
+	if (debug & DBG_TYPES) { /* the checked tree, then the run goes on */
+		fputs("// Program\n", stdout);
 		ast_dump(stdout, prog, true);
 		fflush(stdout);
 	}

@@ -330,6 +330,9 @@ void cg_fatal_begin(struct cg *c);
 void cg_fatal_point(int point); /* the point being built/optimised, -1 when unknown */
 void cg_fatal_end(void);
 
+/* disasm.c: n BPF instructions as text, one a line ("   0: (bf) r6 = r1") */
+void cg_disasm(FILE *out, const void *insns, size_t n);
+
 /* ---- object.c ---- */
 int cg_object(struct cg *c, struct cg_result *out);
 

@@ -98,6 +98,7 @@ struct node *parse_program_opts(const struct source *src, const struct parse_opt
 		return NULL;
 	}
 	ps.opts = opts;
+	bpfs_yydebug = opts && opts->trace; /* -d parse */
 	/* --include FILE: its constants are macros before the script's first line */
 	for (int i = 0; opts && i < opts->nincludes; i++)
 		pp_include_file(opts, d, opts->includes[i], lex_header_const, lex_header_decl,

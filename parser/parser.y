@@ -31,6 +31,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %define api.prefix {bpfs_yy}
 %define api.token.prefix {TOK_}
 %define parse.error verbose
+%define parse.trace
 %locations
 %expect 0
 %lex-param {yyscan_t scanner}

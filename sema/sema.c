@@ -116,6 +116,8 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 	int before = diag_count(d);
 	if (prog)
 		sema_macros(&s, prog); /* before anything looks into the probes */
+	if (prog && o.on_stage)
+		o.on_stage(o.stage_ctx, "macro-expansion", prog);
 	if (!prog || sema_attach(&s, prog) < 0) {
 		if (prog)
 			diag_error_noloc(d, "out of memory");

@@ -108,6 +108,10 @@ struct sema_opts {
 	/* The probe kinds attach points expand through (the runtime's rt_probes, handed down
 	 * by the driver; tests may give their own). NULL: no attach point expands. */
 	const struct probe_registry *probes;
+	/* -d ast: called with the tree after each of sema's rewriting stages
+	 * ("macro-expansion"); NULL: none */
+	void (*on_stage)(void *ctx, const char *stage, const struct node *prog);
+	void *stage_ctx;
 };
 #define SEMA_MAX_PROBES_DEFAULT 512u /* bpftrace's default */
 

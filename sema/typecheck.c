@@ -236,12 +236,10 @@ static void binop(struct sema *s, struct node *n)
 	char ta[256], tb[256];
 	bool cmp = n->op >= OP_LT && n->op <= OP_NE;
 	bool logic = n->op == OP_LAND || n->op == OP_LOR;
-	/* comparisons and && || give bools (current bpftrace), printed as 1/0 as 0.17
-	 * printed them unless both sides of && || are true bools; arithmetic on bools
-	 * gives integers, as in C (0.17's `(a > b) + (c > d)` still counts) */
+	/* comparisons and && || give bools (current bpftrace) that compute and print as
+	 * 0.17's integers 1/0 did; arithmetic on bools gives integers, as in C (0.17's
+	 * `(a > b) + (c > d)` still counts) */
 	n->type = cmp || logic ? type_cmp_bool() : int_result(a, b);
-	if (logic && is_true_bool(&a->type) && is_true_bool(&b->type))
-		n->type = type_bool();
 	if ((n->op == OP_DIV || n->op == OP_MOD) && is_zero_literal(b))
 		diag_error(s->d, b->loc, "Division by zero");
 	if (is_none(a) || is_none(b))
@@ -349,7 +347,7 @@ static void unop(struct sema *s, struct node *n)
 			   ast_op_str(n->op), TN(&n->a->type, tb));
 		return;
 	}
-	if (n->op == OP_LNOT) /* !true is false; !x a comparison's bool (0.17's 1/0) */
+	if (n->op == OP_LNOT) /* !true is false; !x a comparison's bool (0.17's uint64 1/0) */
 		n->type = is_true_bool(&n->a->type) ? type_bool() : type_cmp_bool();
 	else if (n->op == OP_NEG)
 		n->type = type_s64();

@@ -106,7 +106,10 @@ struct type type_valptr(struct type_pool *pool, const struct type *to)
 
 struct type type_cmp_bool(void)
 {
-	struct type t = type_bool();
+	/* 64 bits wide and unsigned, as 0.17's comparisons were: `(a < b) > -1` still
+	 * compares unsigned and `(a < b) + x` is uint64 arithmetic */
+	struct type t = type_int(8, false);
+	t.sub = SUB_BOOL;
 	t.fmt_id = BOOL_NUMERIC;
 	return t;
 }
