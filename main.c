@@ -507,6 +507,19 @@ int main(int argc, char **argv)
 	    !env_given("BPFTRACE_CAT_BYTES_MAX", "BPFTRACE_MAX_CAT_BYTES", NULL))
 		so.cat_bytes_max = cfg.max_cat_bytes;
 	so.no_print_maps = cfg.no_print_maps;
+	/* stack_mode: BPFTRACE_STACK_MODE over the config block, as bpftrace */
+	const char *sm_env = getenv("BPFTRACE_STACK_MODE");
+	if (sm_env && *sm_env) {
+		int m = config_stack_mode(sm_env);
+		if (m < 0) {
+			fprintf(stderr, "ERROR: BPFTRACE_STACK_MODE must be bpftrace, perf, raw or "
+					"build_id, got '%s'\n", sm_env);
+			goto out_diag;
+		}
+		sopts.stack_mode = (uint32_t)m;
+	} else if (cfg.has_stack_mode) {
+		sopts.stack_mode = cfg.stack_mode;
+	}
 	if (sema_run(prog, &sopts, &d, &sr) || diag_count(&d))
 		goto out_diag;
 	diag_flush(&d, stderr); /* warnings from the checks, before anything runs */

@@ -108,6 +108,9 @@ struct sema_opts {
 	/* The probe kinds attach points expand through (the runtime's rt_probes, handed down
 	 * by the driver; tests may give their own). NULL: no attach point expands. */
 	const struct probe_registry *probes;
+	/* config stack_mode / BPFTRACE_STACK_MODE: the mode of kstack/ustack written without
+	 * one (0: bpftrace; SUB_STACK_PERF, SUB_STACK_RAW, SUB_STACK_BUILD_ID) */
+	uint32_t stack_mode;
 	/* -d ast: called with the tree after each of sema's rewriting stages
 	 * ("macro-expansion"); NULL: none */
 	void (*on_stage)(void *ctx, const char *stage, const struct node *prog);
@@ -119,6 +122,7 @@ struct sema_opts {
 struct stack_map_info {
 	bool user;           /* ustack: BPF_F_USER_STACK */
 	uint32_t frames;     /* kstack(N) / ustack(N); 127 by default */
+	bool build_id;       /* ustack(build_id): a BPF_F_STACK_BUILD_ID map */
 };
 
 /* One getopt() option of the script (sema/getopt.c), for `-- --help`. */

@@ -68,7 +68,8 @@ enum type_sub {
 	SUB_INET,   /* TY_STR size 24: ntop(): u64 address family, then 16 address bytes */
 	SUB_TSTAMP, /* TY_INT: strftime(): nanoseconds since boot, printed with fmt_id */
 	/* issue 3: symbols and stacks (printed by stdlib/symfmt.c through print_ctx->syms) */
-	SUB_KSTACK, /* TY_INT: kernel stack id (negative: none); fmt_id = frames | perf << 16 | raw << 17 */
+	SUB_KSTACK, /* TY_INT: kernel stack id (negative: none); fmt_id = frames | perf << 16 |
+	               raw << 17 | build_id << 18 (ustack only) */
 	SUB_USTACK, /* TY_INT: pid << 32 | u32 user stack id; fmt_id as SUB_KSTACK */
 	SUB_KSYM,   /* TY_INT: kernel address, printed as its symbol */
 	SUB_USYM,   /* TY_STR size 16: u64 user address, u64 pid; printed as its symbol */
@@ -96,6 +97,8 @@ enum tseries_agg { TS_AGG_LAST, TS_AGG_AVG, TS_AGG_MAX, TS_AGG_MIN, TS_AGG_SUM }
 #define TSERIES_MAX_INTERVALS 4096
 #define SUB_STACK_PERF (1 << 16) /* fmt_id bit of SUB_KSTACK/SUB_USTACK: perf mode */
 #define SUB_STACK_RAW (1 << 17)  /* fmt_id bit: raw mode (addresses, no symbols) */
+#define SUB_STACK_BUILD_ID (1 << 18) /* fmt_id bit of SUB_USTACK: build_id mode (each frame
+                                      * a build id and file offset: BPF_F_STACK_BUILD_ID) */
 
 struct ctype;
 
