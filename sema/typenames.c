@@ -109,7 +109,9 @@ static bool ident_is_type(struct sema *s, const struct node *n)
 
 bool sema_ident_as_type(struct sema *s, struct node *n)
 {
-	if (n->kind != AST_IDENT || !n->str || !sema_is_type_name(s, n->str))
+	/* a builtin (sizeof(comm)) is a value, and asking BTF about it would load BTF */
+	if (n->kind != AST_IDENT || !n->str || builtin_lookup(n->str, 0) != BI_NONE ||
+	    !sema_is_type_name(s, n->str))
 		return false;
 	n->kind = AST_CAST; /* str stays the name; no operand */
 	n->ival = 0;
