@@ -135,6 +135,9 @@ struct node {
 #define NODE_F_HDRDEF     0x80u
 /* COMPTIME whose value sema folded (ival, or str for a string) */
 #define NODE_F_FOLDED     0x100u
+/* EXPR_STMT of `let $x;` (a = the VAR): $x exists from here, in this scope, and takes
+ * the type of its first assignment (it emits nothing) */
+#define NODE_F_DECL       0x200u
 
 /* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_free frees a node with its children
  * and child lists; ast_free_list frees a whole sibling chain. */

@@ -154,6 +154,8 @@ static void var_read(struct sema *s, struct node *n)
 		return;
 	}
 	n->type = s->r->vars[id].type;
+	if (n->type.kind == TY_NONE) /* `let $x;` and no value stored in it anywhere */
+		diag_error(s->d, n->loc, "Variable %s is read but never assigned a value", n->str);
 }
 
 static void var_store(struct sema *s, struct node *var, const struct type *val)
@@ -828,6 +830,15 @@ static void stmt(struct sema *s, struct node *n)
 		block(s, n);
 		return;
 	case AST_EXPR_STMT:
+		if (n->flags & NODE_F_DECL) { /* let $x; — declared in this scope */
+			int id = sema_var_id(s, n->a->str, true);
+			n->a->sym = id;
+			if (id >= 0) {
+				s->var_set[id] = true;
+				n->a->type = s->r->vars[id].type;
+			}
+			return;
+		}
 		sema_expr(s, n->a);
 		return;
 	case AST_ASSIGN:
