@@ -80,8 +80,9 @@ static void stack_call(struct sema *s, struct node *n, bool user)
 			} else if (strcmp(a->str, "bpftrace") == 0) {
 				mode = 0;
 			} else {
-				diag_error(s->d, a->loc, "%s: invalid mode '%s': expected bpftrace, perf, "
-							 "raw%s", name, a->str, user ? " or build_id" : "");
+				diag_error(s->d, a->loc, "%s: invalid mode '%s': expected %s", name,
+					   a->str, user ? "bpftrace, perf, raw or build_id"
+							: "bpftrace, perf or raw");
 				return;
 			}
 			have_mode = true;

@@ -60,6 +60,7 @@ struct var_info {
 	struct type type;
 	struct type first;   /* the first value stored, before widening: typeof($x) and
 	                        sizeof($x) (`$x = (uint8)1` is a uint8, as in bpftrace) */
+	bool declared;       /* `let $x;` declares it (a read before any value is an error) */
 	int probe;           /* index of the PROBE node (in program order) that owns it */
 };
 

@@ -154,7 +154,7 @@ static void var_read(struct sema *s, struct node *n)
 		return;
 	}
 	n->type = s->r->vars[id].type;
-	if (n->type.kind == TY_NONE) /* `let $x;` and no value stored in it anywhere */
+	if (n->type.kind == TY_NONE && s->r->vars[id].declared) /* `let $x;`, never a value */
 		diag_error(s->d, n->loc, "Variable %s is read but never assigned a value", n->str);
 }
 
@@ -835,6 +835,7 @@ static void stmt(struct sema *s, struct node *n)
 			n->a->sym = id;
 			if (id >= 0) {
 				s->var_set[id] = true;
+				s->r->vars[id].declared = true;
 				n->a->type = s->r->vars[id].type;
 			}
 			return;
