@@ -184,7 +184,7 @@ static FILE *open_emit(const char *base, const char *suffix)
 
 /* `-- --help`: the script's getopt() options, in bpftrace's words (its hint after an
  * unknown option), each with its description and, which bpftrace leaves out, its default.
- * Asked for, so on stdout and exit status 0 (bpftrace: stderr, 1). */
+ * Asked for, so on stdout (stderr with -f json) and exit status 0 (bpftrace: stderr, 1). */
 static void print_opts_help(const struct sema_result *sr, FILE *out)
 {
 	if (!sr->nopts) {
@@ -524,7 +524,8 @@ int main(int argc, char **argv)
 		goto out_diag;
 	diag_flush(&d, stderr); /* warnings from the checks, before anything runs */
 	if (sr.opts_help) {
-		print_opts_help(&sr, stdout);
+		/* with -f json (or another machine format) stdout stays that format's */
+		print_opts_help(&sr, so.fmt && so.fmt->json ? stderr : stdout);
 		rc = 0;
 		goto out_diag;
 	}
