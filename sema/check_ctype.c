@@ -424,7 +424,7 @@ static int64_t expr_size(struct sema *s, struct node *e)
 	case TY_NONE:
 		return -1;
 	case TY_INT:
-		return t->ct ? 8 : t->sub == SUB_BOOL ? 1 : t->size;
+		return t->ct ? 8 : t->size; /* a comparison's bool is 0.17's 8 bytes, true 1 */
 	case TY_STR:
 	case TY_TUPLE:
 		return t->size;

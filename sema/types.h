@@ -121,8 +121,8 @@ struct type type_record(struct type_pool *pool, const struct type *elems,
 			const char *const *names, int n);
 struct type type_bool(void);
 /* The bool of a comparison, `&&`, `||` or `!` (current bpftrace's type: typeof() says
- * bool, sizeof() 1), which computes and prints as bpftrace 0.17's comparisons did: a
- * uint64 0 or 1 (its fmt_id is BOOL_NUMERIC; a bool from true, false, (bool) or
+ * bool), which computes, prints and sizes as bpftrace 0.17's comparisons did: a uint64 0
+ * or 1 (sizeof 8) (its fmt_id is BOOL_NUMERIC; a bool from true, false, (bool) or
  * getopt() is one byte and prints true/false). It also shares a slot with integers. */
 struct type type_cmp_bool(void);
 /* A pointer to a value of type *to (SUB_VALPTR; *to is copied into the pool). */
