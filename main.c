@@ -525,7 +525,7 @@ int main(int argc, char **argv)
 	diag_flush(&d, stderr); /* warnings from the checks, before anything runs */
 	if (sr.opts_help) {
 		/* with -f json (or another machine format) stdout stays that format's */
-		print_opts_help(&sr, so.fmt && so.fmt->json ? stderr : stdout);
+		print_opts_help(&sr, so.fmt && strcmp(so.fmt->name, "text") ? stderr : stdout);
 		rc = 0;
 		goto out_diag;
 	}
