@@ -58,9 +58,11 @@ static void usage(FILE *out)
 	      "    --dry-run      parse, check and compile, but load nothing\n"
 	      "    --dump=ast     print the syntax tree (after checks, with types) and stop\n"
 	      "    --dump=ir      print the optimised LLVM IR (implies --dry-run)\n"
-	      "    -d STAGE       debug output, then run: ast or types (the checked syntax\n"
-	      "                   tree), codegen (LLVM IR before optimisation), codegen-opt\n"
-	      "                   (after), libbpf or verifier (as -v), all; comma-separated\n"
+	      "    -d STAGE       debug output, then run: parse (the parser's trace), ast (the\n"
+	      "                   tree after each stage, on stderr), types (the checked tree),\n"
+	      "                   codegen (LLVM IR before optimisation), codegen-opt (after),\n"
+	      "                   dis (the BPF instructions), libbpf or verifier (as -v), all\n"
+	      "                   (all but parse); comma-separated\n"
 	      "    --emit-llvm FILE  write the LLVM IR to FILE.original.ll and FILE.optimized.ll\n"
 	      "    --emit-elf FILE   write the BPF ELF object to FILE (implies --dry-run)\n"
 	      "    -B MODE        stdout buffering: line, full (written at exit) or none\n"
@@ -123,15 +125,21 @@ static bool env_given(const char *a, const char *b, const char *c)
 enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE, OPT_INFO, OPT_INCLUDE, OPT_METRICS,
        OPT_USDT_FILE_ACTIVATION, OPT_EMIT_LLVM, OPT_EMIT_ELF, OPT_NO_WARNINGS };
 
-/* -d STAGE[,STAGE...]: bpftrace's debug stages mapped onto the dumps bpfscript has. */
-enum { DBG_AST = 1, DBG_CODEGEN = 2, DBG_CODEGEN_OPT = 4, DBG_VERBOSE = 8 };
+/* -d STAGE[,STAGE...]: bpftrace's debug stages, on bpfscript's pipeline: parse (bison's
+ * trace), ast (the tree after each stage, on stderr as bpftrace prints it), types (the
+ * checked tree with types), codegen / codegen-opt (LLVM IR), dis (the BPF instructions),
+ * libbpf / verifier (as -v). */
+enum { DBG_AST = 1, DBG_CODEGEN = 2, DBG_CODEGEN_OPT = 4, DBG_VERBOSE = 8, DBG_TYPES = 16,
+       DBG_DIS = 32, DBG_PARSE = 64 };
 
 static int debug_stages(const char *arg, unsigned *mask)
 {
 	static const struct { const char *name; unsigned bits; } stages[] = {
-		{ "ast", DBG_AST }, { "types", DBG_AST }, { "codegen", DBG_CODEGEN },
-		{ "codegen-opt", DBG_CODEGEN_OPT }, { "libbpf", DBG_VERBOSE },
-		{ "verifier", DBG_VERBOSE }, { "all", DBG_AST | DBG_CODEGEN | DBG_CODEGEN_OPT | DBG_VERBOSE },
+		{ "parse", DBG_PARSE }, { "ast", DBG_AST }, { "types", DBG_TYPES },
+		{ "codegen", DBG_CODEGEN }, { "codegen-opt", DBG_CODEGEN_OPT }, { "dis", DBG_DIS },
+		{ "libbpf", DBG_VERBOSE }, { "verifier", DBG_VERBOSE },
+		{ "all", DBG_AST | DBG_TYPES | DBG_CODEGEN | DBG_CODEGEN_OPT | DBG_DIS |
+			 DBG_VERBOSE }, /* as bpftrace's all: not parse */
 	};
 	const char *p = arg;
 	while (*p) {
@@ -141,8 +149,8 @@ static int debug_stages(const char *arg, unsigned *mask)
 			if (strlen(stages[i].name) == n && memcmp(stages[i].name, p, n) == 0)
 				break;
 		if (n && i == sizeof(stages) / sizeof(stages[0])) {
-			fprintf(stderr, "ERROR: invalid stage for -d: '%.*s' (ast, types, codegen, "
-					"codegen-opt, libbpf, verifier, all)\n", (int)n, p);
+			fprintf(stderr, "ERROR: invalid stage for -d: '%.*s' (parse, ast, types, "
+					"codegen, codegen-opt, dis, libbpf, verifier, all)\n", (int)n, p);
 			return -1;
 		}
 		if (n)
@@ -154,6 +162,15 @@ static int debug_stages(const char *arg, unsigned *mask)
 	return 0;
 }
 
+/* -d ast: the tree after a stage, on stderr with bpftrace's heading */
+static void print_stage(void *ctx, const char *stage, const struct node *prog)
+{
+	(void)ctx;
+	fprintf(stderr, "AST after: %s\n-------------------\n", stage);
+	ast_dump(stderr, prog, strcmp(stage, "semantic-analysis") == 0);
+	fputc('\n', stderr);
+}
+
 /* --emit-llvm FILE: FILE.original.ll / FILE.optimized.ll, as bpftrace names them */
 static FILE *open_emit(const char *base, const char *suffix)
 {
@@ -163,6 +180,25 @@ static FILE *open_emit(const char *base, const char *suffix)
 	if (!f)
 		fprintf(stderr, "ERROR: cannot open '%s' for writing: %s\n", path, strerror(errno));
 	return f;
+}
+
+/* `-- --help`: the script's getopt() options, in bpftrace's words (its hint after an
+ * unknown option), each with its description and, which bpftrace leaves out, its default.
+ * Asked for, so on stdout (stderr with -f json) and exit status 0 (bpftrace: stderr, 1). */
+static void print_opts_help(const struct sema_result *sr, FILE *out)
+{
+	if (!sr->nopts) {
+		fputs("HINT: no custom program options defined.\n", out);
+		return;
+	}
+	fputs("HINT: expected program options:\n", out);
+	for (int i = 0; i < sr->nopts; i++) {
+		const struct getopt_opt *o = &sr->opts[i];
+		fprintf(out, "--%s", o->name);
+		if (o->desc && *o->desc)
+			fprintf(out, ": %s", o->desc);
+		fprintf(out, " (default: %s)\n", o->def);
+	}
 }
 
 #define PID_MAX_LIMIT (4 * 1024 * 1024) /* the kernel's PID_MAX_LIMIT on 64-bit */
@@ -346,6 +382,8 @@ int main(int argc, char **argv)
 	if (debug & DBG_CODEGEN_OPT)
 		so.ir_opt[0] = (struct cg_dump){ stdout, "\nLLVM IR after optimization\n"
 							  "----------------------------\n\n" };
+	if (debug & DBG_DIS)
+		so.dis_out = stdout;
 
 	if (list_mode) {
 		struct probe_env env = { .probes = &rt_probes, .kinfo = session_kinfo_new(),
@@ -438,18 +476,25 @@ int main(int argc, char **argv)
 	so.strlen = sopts.strlen; /* named in the -v report of truncated strings */
 
 	/* Without CAP_BPF/CAP_PERFMON nothing below can work: say which one is missing
-	 * rather than fail later on a tracefs read or bpf() call. Dry runs need neither. */
-	if (!so.dry_run && !dump_ast && session_check_privileges(&d))
+	 * rather than fail later on a tracefs read or bpf() call. Dry runs need neither,
+	 * nor does `-- --help` (it only lists the script's options). */
+	bool opts_help = sema_wants_opts_help(&sopts);
+	if (!so.dry_run && !dump_ast && !opts_help && session_check_privileges(&d))
 		goto out_diag;
 	struct parse_opts popts = {
 		.include_dirs = include_dirs,
 		.ninclude_dirs = ninclude_dirs,
 		.includes = includes,
 		.nincludes = nincludes,
+		.trace = (debug & DBG_PARSE) != 0,
 	};
 	prog = parse_program_opts(&src, &popts, &d);
 	if (!prog || diag_count(&d))
 		goto out_diag;
+	if (debug & DBG_AST) {
+		print_stage(NULL, "parse", prog);
+		sopts.on_stage = print_stage;
+	}
 	/* config = { ... }: the BPFTRACE_* environment takes precedence, as in bpftrace */
 	struct config_values cfg;
 	if (config_read(prog, &d, &cfg))
@@ -465,15 +510,37 @@ int main(int argc, char **argv)
 	    !env_given("BPFTRACE_CAT_BYTES_MAX", "BPFTRACE_MAX_CAT_BYTES", NULL))
 		so.cat_bytes_max = cfg.max_cat_bytes;
 	so.no_print_maps = cfg.no_print_maps;
+	/* stack_mode: BPFTRACE_STACK_MODE over the config block, as bpftrace */
+	const char *sm_env = getenv("BPFTRACE_STACK_MODE");
+	if (sm_env && *sm_env) {
+		int m = config_stack_mode(sm_env);
+		if (m < 0) {
+			fprintf(stderr, "ERROR: BPFTRACE_STACK_MODE must be bpftrace, perf, raw or "
+					"build_id, got '%s'\n", sm_env);
+			goto out_diag;
+		}
+		sopts.stack_mode = (uint32_t)m;
+	} else if (cfg.has_stack_mode) {
+		sopts.stack_mode = cfg.stack_mode;
+	}
 	if (sema_run(prog, &sopts, &d, &sr) || diag_count(&d))
 		goto out_diag;
 	diag_flush(&d, stderr); /* warnings from the checks, before anything runs */
+	if (sr.opts_help) {
+		/* with -f json (or another machine format) stdout stays that format's */
+		print_opts_help(&sr, so.fmt && strcmp(so.fmt->name, "text") ? stderr : stdout);
+		rc = 0;
+		goto out_diag;
+	}
 	if (dump_ast) {
 		ast_dump(stdout, prog, true);
 		rc = 0;
 		goto out_diag;
 	}
-	if (debug & DBG_AST) { /* -d ast|types: the checked tree, then the run goes on */
+	if (debug & DBG_AST)
+		print_stage(NULL, "semantic-analysis", prog);
+	if (debug & DBG_TYPES) { /* the checked tree, then the run goes on */
+		fputs("// Program\n", stdout);
 		ast_dump(stdout, prog, true);
 		fflush(stdout);
 	}

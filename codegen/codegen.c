@@ -161,6 +161,18 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 	if (diag_count(d) > before)
 		goto out;
 	err = cg_object(&c, out);
+	if (!err && opts->dis_out) { /* -d dis */
+		fputs("\nDisassembled bytecode\n----------------------------\n", opts->dis_out);
+		for (int pt = 0; pt < out->nprogs; pt++) {
+			const struct cg_prog *cp = &out->progs[pt];
+			if (cp->shared)
+				continue;
+			fprintf(opts->dis_out, "\n%s (%s, %zu instructions):\n",
+				sr->points[pt].name, cp->name, cp->insn_cnt);
+			cg_disasm(opts->dis_out, cp->insns, cp->insn_cnt);
+		}
+		fputc('\n', opts->dis_out);
+	}
 	out->sites = c.sites;
 	out->nsites = c.nsites;
 	c.sites = NULL;

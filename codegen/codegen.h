@@ -75,6 +75,7 @@ struct cg_opts {
 		const char *title;
 	} ir_orig[2], ir_opt[2];
 	FILE *elf_out;
+	FILE *dis_out;       /* -d dis: each program's instructions as text (disasm.c) */
 	int verbose;
 	/* LLVM BPF CPU: "v4" where the kernel accepts its instructions (Linux 6.6+: store of
 	 * an immediate, sign-extending loads, ...), NULL = "v3", which every 5.x kernel runs */

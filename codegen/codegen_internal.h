@@ -270,6 +270,7 @@ LLVMValueRef cg_record_field(struct cg *c, struct node *n);
 LLVMValueRef cg_block_expr(struct cg *c, struct node *n);
 void cg_range_for(struct cg *c, struct node *n);
 LLVMValueRef cg_addrof_slot(struct cg *c, struct node *n); /* &$x, &@m[k] */
+LLVMValueRef cg_valptr_deref(struct cg *c, struct node *n); /* *p of p = &$t (SUB_VALPTR) */
 
 /* ---- emit_events.c ---- */
 LLVMValueRef cg_call(struct cg *c, struct node *call);
@@ -349,6 +350,9 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *field, LLVMValueRef dst,
 void cg_fatal_begin(struct cg *c);
 void cg_fatal_point(int point); /* the point being built/optimised, -1 when unknown */
 void cg_fatal_end(void);
+
+/* disasm.c: n BPF instructions as text, one a line ("   0: (bf) r6 = r1") */
+void cg_disasm(FILE *out, const void *insns, size_t n);
 
 /* ---- object.c ---- */
 int cg_object(struct cg *c, struct cg_result *out);

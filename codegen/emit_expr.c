@@ -312,6 +312,8 @@ static LLVMValueRef unop(struct cg *c, struct node *n)
 	case OP_LNOT:
 		return to_i64(c, LLVMBuildNot(c->b, cg_cond(c, n->a), ""));
 	case OP_DEREF:
+		if (n->a->type.kind == TY_INT && n->a->type.sub == SUB_VALPTR)
+			return cg_valptr_deref(c, n);
 		return cg_ctype_deref(c, n);
 	case OP_ADDROF:
 		return cg_ctype_addrof(c, n);
@@ -430,6 +432,9 @@ static LLVMValueRef expr(struct cg *c, struct node *n)
 	case AST_CAST:
 		if (is_buf_type(&n->type) || is_buf_type(&n->a->type))
 			return cg_buf_expr(c, n);
+		if (n->type.kind == TY_INT && n->type.sub == SUB_BOOL && !n->type.ct &&
+		    !(n->a->type.kind == TY_INT && n->a->type.sub == SUB_BOOL))
+			return to_i64(c, cg_cond(c, n->a)); /* (bool)x is x != 0 */
 		return cg_norm(c, cg_expr(c, n->a), &n->type);
 	case AST_FIELD:
 		if (n->a->type.kind == TY_CTX)

@@ -8,6 +8,8 @@
  * Must not: decide types (sema/check_lang.c) or lay out records (emit_value.c stores them
  * like tuples, by field name).
  */
+#include <linux/bpf.h>
+
 #include "codegen_internal.h"
 
 LLVMValueRef cg_elvis(struct cg *c, struct node *n)
@@ -82,4 +84,26 @@ LLVMValueRef cg_addrof_slot(struct cg *c, struct node *n)
 	struct node *x = n->a;
 	LLVMValueRef p = x->kind == AST_VAR ? cg_var_slot(c, x) : cg_map_lookup(c, x);
 	return LLVMBuildPtrToInt(c->b, p, c->i64, "addr");
+}
+
+/* *p of p = &$t (a tuple, record, bool...): the value's bytes copied back with a probe
+ * read, which a NULL from &@m[k] of a missing key survives (the copy is then zeros), and
+ * read as the value: its buffer, or the 8-byte integer at its start. */
+LLVMValueRef cg_valptr_deref(struct cg *c, struct node *n)
+{
+	const struct type *t = &n->type;
+	uint32_t size = type_storage_size(t);
+	LLVMValueRef addr = cg_expr(c, n->a);
+	LLVMValueRef buf = bpfb_buf(c, size, "deref");
+	LLVMValueRef args[3] = { buf, bpfb_i64(c, size), addr };
+	LLVMValueRef rc = bpfb_helper(c, BPF_FUNC_probe_read_kernel, c->i64, args, 3, "");
+	LLVMBasicBlockRef bad = bpfb_block(c, "deref_bad"), done = bpfb_block(c, "deref_done");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, rc, bpfb_i64(c, 0), ""), bad, done);
+	LLVMPositionBuilderAtEnd(c->b, bad);
+	bpfb_memset0(c, buf, abi_align(size)); /* the helper leaves it unspecified */
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	if (t->kind == TY_STR || t->kind == TY_TUPLE)
+		return buf;
+	return bpfb_load(c, c->i64, buf, 8);
 }

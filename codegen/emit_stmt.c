@@ -122,7 +122,8 @@ void cg_stmt(struct cg *c, struct node *s)
 	f->stmt = s;
 	switch (s->kind) {
 	case AST_EXPR_STMT:
-		cg_expr(c, s->a);
+		if (!(s->flags & NODE_F_DECL)) /* `let $x;` emits nothing */
+			cg_expr(c, s->a);
 		return;
 	case AST_ASSIGN:
 		if (s->a->kind == AST_MAP)

@@ -18,10 +18,11 @@
 
 #define REGS_IP_OFF 128u /* x86-64 struct pt_regs: ip */
 
-static int stack_fd(struct cg *c, bool user, uint32_t frames)
+static int stack_fd(struct cg *c, bool user, uint32_t frames, bool build_id)
 {
 	for (int i = 0; i < c->sr->nstacks; i++)
-		if (c->sr->stacks[i].user == user && c->sr->stacks[i].frames == frames)
+		if (c->sr->stacks[i].user == user && c->sr->stacks[i].frames == frames &&
+		    c->sr->stacks[i].build_id == build_id)
 			return c->opts->stack_fds ? c->opts->stack_fds[i] : -1;
 	return -1;
 }
@@ -30,7 +31,7 @@ LLVMValueRef cg_stack(struct cg *c, struct node *n)
 {
 	bool user = n->type.sub == SUB_USTACK;
 	uint32_t frames = (uint32_t)n->type.fmt_id & 0xffff;
-	int fd = stack_fd(c, user, frames);
+	int fd = stack_fd(c, user, frames, (n->type.fmt_id & SUB_STACK_BUILD_ID) != 0);
 	if (fd < 0) {
 		cg_error(c, "internal error: no stack map for %s", user ? "ustack" : "kstack");
 		return bpfb_i64(c, 0);

@@ -40,6 +40,8 @@ struct hstate {
 	long eval_total;  /* and for the whole read */
 	struct henum { char *name; int64_t v; } *enums; /* enumerators of the headers */
 	int nenums, ecap;
+	hdr_decl_fn decl_fn; /* user headers' struct/union/typedef definitions, or NULL */
+	void *decl_ctx;
 };
 
 /* A C integer: the value sign- or zero-extended to 64 bits, its width (32 or 64 after

@@ -530,6 +530,125 @@ static void scan_enums(struct hstate *st, const char *p, const char *end)
 	}
 }
 
+/* ---- user headers' definitions ---------------------------------------------------- */
+
+/* A header of the system (the C library's, the kernel's uapi, gcc's): its structs are the
+ * kernel's or libc's, which BTF describes; only the user's own headers define types. */
+static bool system_header(const char *path)
+{
+	dirs_init();
+	for (size_t i = 0; i < NSYSTEM_DIRS; i++) {
+		size_t l = strlen(system_dirs[i]);
+		if (strncmp(path, system_dirs[i], l) == 0 && path[l] == '/')
+			return true;
+	}
+	return strncmp(path, "/usr/include/", 13) == 0 || strncmp(path, "/usr/lib/gcc/", 13) == 0;
+}
+
+/* text[0..len) with every identifier that is an object-like macro of an integer value
+ * replaced by that value; NULL when out of memory. */
+static char *expand_ints(struct hstate *st, const char *text, size_t len)
+{
+	size_t cap = len * 2 + 64, o = 0;
+	char *out = malloc(cap);
+	for (size_t i = 0; out && i < len;) {
+		char num[32];
+		const char *add = text + i;
+		size_t n = 1, used = 1; /* bytes copied, bytes of text consumed */
+		if (isalpha((unsigned char)text[i]) || text[i] == '_') {
+			n = used = (size_t)(ident_end(text + i, text + len) - (text + i));
+			struct hdef *d = hdr_lookup(st, text + i, n);
+			struct hval v;
+			if (d && !d->func && !d->busy && d->body) {
+				d->busy = true;
+				bool ok = hdr_eval(st, d->body, strlen(d->body), false, &v);
+				d->busy = false;
+				if (ok) {
+					snprintf(num, sizeof(num), "%lld", (long long)v.v);
+					add = num;
+					n = strlen(num);
+				}
+			}
+		}
+		i += used;
+		if (o + n + 1 > cap) {
+			cap = (o + n + 1) * 2;
+			char *m = realloc(out, cap);
+			if (!m) {
+				free(out);
+				return NULL;
+			}
+			out = m;
+		}
+		memcpy(out + o, add, n);
+		o += n;
+	}
+	if (out)
+		out[o] = '\0';
+	return out;
+}
+
+/* A top-level declaration d[0..n) worth handing on: `typedef ...;`, or `struct X {...};` /
+ * `union X {...};` (a definition, not a declaration of a variable or function). */
+static bool wanted_decl(const char *d, const char *end)
+{
+	d = skip_space(d, end);
+	const char *w = ident_end(d, end);
+	size_t wl = (size_t)(w - d);
+	if (wl == 7 && memcmp(d, "typedef", 7) == 0)
+		return true;
+	if (!((wl == 6 && memcmp(d, "struct", 6) == 0) || (wl == 5 && memcmp(d, "union", 5) == 0)))
+		return false;
+	const char *t = skip_space(w, end);
+	const char *te = ident_end(t, end);
+	if (te == t)
+		return false;
+	t = skip_space(te, end);
+	if (t >= end || *t != '{')
+		return false;
+	/* after the closing brace only the ';' */
+	const char *close = end - 1;
+	while (close > t && *close != '}')
+		close--;
+	return skip_space(close + 1, end) == end - 1 && end[-1] == ';';
+}
+
+/* The declarations of a user header's active lines, split at ';' outside braces (a
+ * function body, `) { ... }` without a ';', ends its declaration at its '}'). */
+static void scan_decls(struct hstate *st, const char *p, const char *end)
+{
+	const char *start = p;
+	int depth = 0;
+	bool func = false; /* a ')' came before the declaration's first '{' */
+	for (; p < end; p++) {
+		char c = *p;
+		if (c == '"' || c == '\'') { /* literals (read_clean kept them whole) */
+			for (p++; p < end && *p != c && *p != '\n'; p++)
+				if (*p == '\\')
+					p++;
+			continue;
+		}
+		if (c == ')' && depth == 0)
+			func = true;
+		if (c == '{') {
+			depth++;
+		} else if (c == '}' && depth > 0 && --depth == 0 && func) {
+			start = p + 1; /* a function definition: dropped */
+			func = false;
+		} else if (c == ';' && depth == 0) {
+			if (!func && wanted_decl(start, p + 1)) {
+				const char *s = skip_space(start, p + 1);
+				char *text = expand_ints(st, s, (size_t)(p + 1 - s));
+				if (text)
+					st->decl_fn(st->decl_ctx, text);
+				free(text);
+			}
+			start = p + 1;
+			func = false;
+		}
+	}
+}
+
 static void read_file(struct hstate *st, const char *path)
 {
 	if (st->depth >= MAX_DEPTH || st->files >= MAX_FILES || seen_once(st, path))
@@ -561,6 +680,8 @@ static void read_file(struct hstate *st, const char *path)
 	}
 	if (decl)
 		scan_enums(st, decl, decl + dlen);
+	if (decl && st->decl_fn && !system_header(path))
+		scan_decls(st, decl, decl + dlen);
 	free(decl);
 	free(cs);
 	free(text);
@@ -596,6 +717,12 @@ static void state_free(struct hstate *st)
 
 int hdr_read_consts(const struct hdr_dirs *o, const char *path, hdr_const_fn fn, void *ctx)
 {
+	return hdr_read(o, path, fn, NULL, ctx);
+}
+
+int hdr_read(const struct hdr_dirs *o, const char *path, hdr_const_fn fn, hdr_decl_fn decl_fn,
+	     void *ctx)
+{
 	struct stat sb;
 	if (stat(path, &sb) != 0)
 		return -errno;
@@ -603,6 +730,8 @@ int hdr_read_consts(const struct hdr_dirs *o, const char *path, hdr_const_fn fn,
 		return -EINVAL;
 	struct hstate st;
 	state_init(&st, o);
+	st.decl_fn = decl_fn;
+	st.decl_ctx = ctx;
 	read_file(&st, path);
 	for (int i = 0; i < st.nenums; i++)
 		fn(ctx, st.enums[i].name, st.enums[i].v);
@@ -657,4 +786,13 @@ const char *hdr_syscall_name(int64_t nr)
 {
 	pthread_once(&syscalls_once, syscalls_load);
 	return nr >= 0 && nr < syscalls.n ? syscalls.names[nr] : NULL;
+}
+
+int64_t hdr_syscall_number(const char *name)
+{
+	pthread_once(&syscalls_once, syscalls_load);
+	for (int i = 0; i < syscalls.n; i++)
+		if (syscalls.names[i] && strcmp(syscalls.names[i], name) == 0)
+			return i;
+	return syscalls.n ? -1 : -2;
 }

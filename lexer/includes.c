@@ -10,7 +10,10 @@
  * BTF, which is what scripts written for BTF kernels rely on.
  * Once found, a header's integer constants are read (lexer/headers.c) and handed to the
  * caller, which makes them macros of the script.
- * Must not: take types from headers (struct types come from BTF; README "Preprocessor").
+ * A user header's (not a system header's) struct, union and typedef definitions are handed
+ * on too, as text (sema/struct_types.c reads them).
+ * Must not: parse C declarations (sema does) or take types from system headers (kernel
+ * and libc types come from BTF; README "Preprocessor").
  */
 #include "includes.h"
 
@@ -68,7 +71,8 @@ bool pp_header_found(const struct parse_opts *o, const char *script, const char 
 }
 
 void pp_include_line(const struct parse_opts *o, const struct source *src, struct diag *d,
-		     struct span loc, const char *arg, size_t alen, hdr_const_fn fn, void *ctx)
+		     struct span loc, const char *arg, size_t alen, hdr_const_fn fn,
+		     hdr_decl_fn decl_fn, void *ctx)
 {
 	char close = alen && arg[0] == '<' ? '>' : alen && arg[0] == '"' ? '"' : 0;
 	const char *end = close ? memchr(arg + 1, close, alen - 1) : NULL;
@@ -83,7 +87,7 @@ void pp_include_line(const struct parse_opts *o, const struct source *src, struc
 	struct hdr_dirs hd = dirs_of(o);
 	if (nlen && hdr_find(&hd, script_dir(script, dir, sizeof(dir)), name, nlen, close == '"',
 			     path, sizeof(path))) {
-		if (hdr_read_consts(&hd, path, fn, ctx))
+		if (hdr_read(&hd, path, fn, decl_fn, ctx))
 			diag_error(d, loc, "#include %c%.*s%c: cannot read %s", arg[0], (int)nlen,
 				   name, close, path);
 		return;
@@ -94,12 +98,12 @@ void pp_include_line(const struct parse_opts *o, const struct source *src, struc
 }
 
 void pp_include_file(const struct parse_opts *o, struct diag *d, const char *file,
-		     hdr_const_fn fn, void *ctx)
+		     hdr_const_fn fn, hdr_decl_fn decl_fn, void *ctx)
 {
 	char path[4096];
 	struct hdr_dirs hd = dirs_of(o);
 	if (hdr_find(&hd, ".", file, strlen(file), true, path, sizeof(path)))
-		hdr_read_consts(&hd, path, fn, ctx);
+		hdr_read(&hd, path, fn, decl_fn, ctx);
 	else if (!kernel_header(file, strlen(file)))
 		diag_error_noloc(d, "--include %s: file not found (searched the current "
 				    "directory, -I directories, /usr/local/include, /usr/include)",

@@ -19,11 +19,13 @@
 bool pp_header_found(const struct parse_opts *o, const char *script, const char *name,
 		     size_t nlen, bool quoted);
 /* An #include line's argument ("<x.h>" or "\"x.h\""): an error at loc unless found;
- * fn(ctx, NAME, value) for each integer constant of the header. */
+ * fn(ctx, NAME, value) for each integer constant of the header, decl_fn(ctx, TEXT) (if
+ * not NULL) for each struct/union/typedef definition of a user header. */
 void pp_include_line(const struct parse_opts *o, const struct source *src, struct diag *d,
-		     struct span loc, const char *arg, size_t alen, hdr_const_fn fn, void *ctx);
+		     struct span loc, const char *arg, size_t alen, hdr_const_fn fn,
+		     hdr_decl_fn decl_fn, void *ctx);
 /* --include FILE: the same for a header named on the command line (no location). */
 void pp_include_file(const struct parse_opts *o, struct diag *d, const char *file,
-		     hdr_const_fn fn, void *ctx);
+		     hdr_const_fn fn, hdr_decl_fn decl_fn, void *ctx);
 
 #endif

@@ -95,9 +95,10 @@ struct node *ast_assign(struct span loc, enum ast_op op, struct node *lhs, struc
 
 struct node *ast_let(struct span loc, struct node *var, struct node *type, struct node *value)
 {
-	if (!type && !value) { /* the variable gets its type where it is first assigned */
-		ast_free(var);
-		return ast_node3(AST_EXPR_STMT, loc, ast_int(loc, 0), NULL, NULL, NULL);
+	if (!type && !value) { /* declared here; typed where it is first assigned */
+		struct node *d = ast_node3(AST_EXPR_STMT, loc, var, NULL, NULL, NULL);
+		d->flags |= NODE_F_DECL;
+		return d;
 	}
 	if (type) {
 		type->a = value ? value : ast_int(type->loc, 0);

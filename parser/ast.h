@@ -47,6 +47,9 @@
  *   MACRO      macro name(params) { body } at top level: str = name ; list = params (VAR,
  *              MAP or IDENT nodes) ; b = BLOCK (NODE_F_LASTVAL when it ends in a value)
  *   MAPDECL    let @m = hash(N); at top level: a = MAP ; b = CALL (the map type and size)
+ *   COMPTIME   comptime expr: a = expr, known while compiling (sema/comptime.c); as an
+ *              IF's condition, `if comptime (c) { } else { }` (IF's ival: the branch sema
+ *              chose, 1 then / 2 else). Sema replaces both before codegen.
  */
 #ifndef BPFSCRIPT_AST_H
 #define BPFSCRIPT_AST_H
@@ -63,7 +66,7 @@
 	X(UNROLL) X(RETURN) X(BREAK) X(CONTINUE) X(INT) X(STR) X(IDENT) X(POSPARAM)      \
 	X(VAR) X(MAP) X(CALL) X(BINOP) X(UNOP) X(TERNARY) X(FIELD) X(INDEX) X(CAST)      \
 	X(TUPLE) X(CDEF) X(FOR) X(CONFIG) X(BOOL) X(RANGE) X(NAMED) X(BLOCKEXPR)       \
-	X(MACRO) X(MAPDECL)
+	X(MACRO) X(MAPDECL) X(COMPTIME)
 
 enum ast_kind {
 #define X(k) AST_##k,
@@ -124,6 +127,17 @@ struct node {
 #define NODE_F_LASTVAL    0x10u
 /* CAST whose type is typeof(expr) (c = the expr) or typeof(type) (c = a CAST type) */
 #define NODE_F_TYPEOF     0x20u
+/* IDENT written in parentheses, `(name)`: followed by `* x`, `- x` or `& x` it is a cast
+ * when name turns out to be a type (sema) */
+#define NODE_F_PAREN      0x40u
+/* CDEF read from an #include'd header: str is the definition's text (not in the source;
+ * loc is the #include line) */
+#define NODE_F_HDRDEF     0x80u
+/* COMPTIME whose value sema folded (ival, or str for a string) */
+#define NODE_F_FOLDED     0x100u
+/* EXPR_STMT of `let $x;` (a = the VAR): $x exists from here, in this scope, and takes
+ * the type of its first assignment (it emits nothing) */
+#define NODE_F_DECL       0x200u
 
 /* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_free frees a node with its children
  * and child lists; ast_free_list frees a whole sibling chain. */

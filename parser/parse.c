@@ -98,14 +98,22 @@ struct node *parse_program_opts(const struct source *src, const struct parse_opt
 		return NULL;
 	}
 	ps.opts = opts;
+	bpfs_yydebug = opts && opts->trace; /* -d parse */
 	/* --include FILE: its constants are macros before the script's first line */
 	for (int i = 0; opts && i < opts->nincludes; i++)
-		pp_include_file(opts, d, opts->includes[i], lex_header_const, &ps);
+		pp_include_file(opts, d, opts->includes[i], lex_header_const, lex_header_decl,
+				&ps);
 	int rc = bpfs_yyparse(scanner, &ps);
 	bpfs_yylex_destroy(scanner);
 	pp_macros_free(ps.macros);
 
 	struct node *prog = ps.program;
+	if (prog && ps.hdr_defs.head) { /* headers' definitions before the script's own */
+		ps.hdr_defs.tail->next = prog->list;
+		prog->list = ps.hdr_defs.head;
+	} else {
+		ast_free_list(ps.hdr_defs.head);
+	}
 	if (prog && rc == 0) {
 		const struct node *deep = find_too_deep(prog, PARSE_MAX_AST_DEPTH);
 		if (deep)
@@ -153,5 +161,6 @@ int lex_dump(const struct source *src, struct diag *d,
 	}
 	bpfs_yylex_destroy(scanner);
 	pp_macros_free(ps.macros);
+	ast_free_list(ps.hdr_defs.head);
 	return diag_count(d) > before ? -1 : count;
 }

@@ -17,6 +17,7 @@ struct parse_opts {
 	int ninclude_dirs;
 	const char *const *includes; /* each as if the script began with #include <FILE> */
 	int nincludes;
+	bool trace;          /* -d parse: bison's trace of the parse on stderr */
 };
 
 /* parse_program with options (NULL: none). */

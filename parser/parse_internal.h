@@ -72,6 +72,10 @@ struct parse_state {
 	/* scanner: the script's #define macros (lexer/macros.h); freed by parse.c */
 	struct pp_macros *macros;
 	const struct parse_opts *opts; /* -I, --include; NULL: none */
+	/* scanner: user headers' struct/union/typedef definitions (CDEF, NODE_F_HDRDEF), put
+	 * before the script's own by parse.c; hdr_loc is the #include being read */
+	struct nlist hdr_defs;
+	struct span hdr_loc;
 };
 
 static inline struct nlist nlist_push(struct nlist l, struct node *n)
@@ -118,6 +122,8 @@ struct node *ast_cast_set(struct node *cast, struct span loc, struct node *opera
 /* lexer.l: an #include'd header's integer constant becomes a macro of the script
  * (ctx: the struct parse_state) */
 void lex_header_const(void *ctx, const char *name, int64_t value);
+/* ... and a user header's definition becomes a CDEF of the program (ctx: parse_state) */
+void lex_header_decl(void *ctx, const char *text);
 void lex_begin_recovery(yyscan_t scanner, struct span errloc);
 
 /* Readable bison name of a token number ("integer", "}", "end of file"). Defined in

@@ -31,6 +31,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %define api.prefix {bpfs_yy}
 %define api.token.prefix {TOK_}
 %define parse.error verbose
+%define parse.trace
 %locations
 %expect 0
 %lex-param {yyscan_t scanner}
@@ -60,6 +61,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %token STRUCT "struct" UNION "union" ENUM "enum"
 %token IF "if" ELSE "else" WHILE "while" UNROLL "unroll" FOR "for" LET "let"
 %token MACRO "macro" TRUE "true" FALSE "false" TYPEOF "typeof" DOTDOT ".."
+%token COMPTIME "comptime"
 %token RETURN "return" BREAK "break" CONTINUE "continue"
 %token ENDPRED "end predicate"
 %token LBRACE "{" RBRACE "}" LBRACKET "[" RBRACKET "]" LPAREN "(" RPAREN ")"
@@ -68,9 +70,13 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %token LEFT "<<" RIGHT ">>" LAND "&&" LOR "||"
 %token PLUS "+" MINUS "-" MUL "*" DIV "/" MOD "%" BAND "&" BOR "|" BXOR "^"
 %token LNOT "!" BNOT "~" INCREMENT "++" DECREMENT "--"
+%token <ival> STARS "*)"
 %token ADD_ASSIGN "+=" SUB_ASSIGN "-=" MUL_ASSIGN "*=" DIV_ASSIGN "/=" MOD_ASSIGN "%="
 %token AND_ASSIGN "&=" OR_ASSIGN "|=" XOR_ASSIGN "^=" LEFT_ASSIGN "<<=" RIGHT_ASSIGN ">>="
 
+%precedence LOWEST
+%precedence "{"
+%precedence ")"
 %right "?" ":"
 %left "||"
 %left "&&"
@@ -86,10 +92,15 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 /* A map name followed by '[' takes its keys rather than becoming a value to index. */
 %precedence MAP_ALONE
 %precedence "++" "--" "[" "." "->"
+/* `(name)` followed by - * & ++ -- or '{' is an expression (`(pid) - 1`, `if (x) {`);
+ * sema turns `(type) * p` and `(type) - 1` into casts when name is a type */
+%precedence PAREN_IDENT
 
 %type <node> probe cdef attach pred block stmt simple_stmt block_stmt if_stmt expr primary map var
 %type <node> cast_type config config_item macro_def macro_param map_decl record_field
 %type <list> probes attach_list stmts expr_list config_items macro_params record_fields
+%type <list> call_args
+%type <node> call_arg
 %type <op> assign_op
 
 %start program
@@ -221,6 +232,10 @@ simple_stmt
 	| LET var "=" expr               { $$ = ast_let(@$, $2, NULL, $4); }
 	| LET var ":" cast_type          { $$ = ast_let(@$, $2, $4, NULL); }
 	| LET var ":" cast_type "=" expr { $$ = ast_let(@$, $2, $4, $6); }
+	/* a type by name: bool, a typedef, a macro's type parameter */
+	| LET var ":" IDENT              { $$ = ast_let(@$, $2, ast_cast_type(@4, NULL, TEXT(@4)), NULL); }
+	| LET var ":" IDENT "=" expr
+		{ $$ = ast_let(@$, $2, ast_cast_type(@4, NULL, TEXT(@4)), $6); }
 	| RETURN                         { $$ = ast_new(AST_RETURN, @$); }
 	| BREAK                          { $$ = ast_new(AST_BREAK, @$); }
 	| CONTINUE                       { $$ = ast_new(AST_CONTINUE, @$); }
@@ -280,6 +295,9 @@ expr
 	| expr "/" expr                  { $$ = ast_binop(@$, OP_DIV, $1, $3); }
 	| expr "%" expr                  { $$ = ast_binop(@$, OP_MOD, $1, $3); }
 	| "-" expr %prec UNARY           { $$ = ast_unop(@$, OP_NEG, $2); }
+	/* comptime x: known while compiling (sema/comptime.c); `if comptime (c) {}` too */
+	| COMPTIME expr %prec UNARY
+		{ $$ = ast_node3(AST_COMPTIME, @$, $2, NULL, NULL, NULL); }
 	| "!" expr %prec UNARY           { $$ = ast_unop(@$, OP_LNOT, $2); }
 	| "~" expr %prec UNARY           { $$ = ast_unop(@$, OP_BNOT, $2); }
 	| "*" expr %prec UNARY           { $$ = ast_unop(@$, OP_DEREF, $2); }
@@ -289,6 +307,9 @@ expr
 	| expr "++"                      { $$ = ast_unop(@$, OP_POSTINC, $1); }
 	| expr "--"                      { $$ = ast_unop(@$, OP_POSTDEC, $1); }
 	| "(" cast_type ")" expr %prec UNARY { $$ = ast_cast_set($2, @$, $4); }
+	/* (name)x: a cast to a type by name (bool, a typedef, a macro's type parameter) */
+	| "(" IDENT ")" expr %prec UNARY
+		{ $$ = ast_cast_set(ast_cast_type(@2, NULL, TEXT(@2)), @$, $4); }
 	| expr "[" expr "]"              { $$ = ast_node3(AST_INDEX, @$, $1, $3, NULL, NULL); }
 	| expr "." IDENT                 { $$ = ast_field(@$, $1, TEXT(@3), 0); }
 	| expr "." INT                   { $$ = ast_field(@$, $1, TEXT(@3), 0); }
@@ -300,25 +321,36 @@ primary
 	| STRING                         { $$ = $1; }
 	| TRUE                           { $$ = ast_new(AST_BOOL, @$); $$->ival = 1; }
 	| FALSE                          { $$ = ast_new(AST_BOOL, @$); }
-	| IDENT                          { $$ = ast_str(AST_IDENT, @$, TEXT(@1)); }
+	| IDENT %prec LOWEST             { $$ = ast_str(AST_IDENT, @$, TEXT(@1)); }
 	| PARAM                          { $$ = ast_posparam(@$, $1); }
 	| PARAMCOUNT                     { $$ = ast_posparam(@$, 0); }
 	| var                            { $$ = $1; }
 	| map                            { $$ = $1; }
 	| IDENT "(" ")"                  { $$ = ast_call(@$, TEXT(@1), NULL); }
-	| IDENT "(" expr_list ")"        { $$ = ast_call(@$, TEXT(@1), $3.head); }
-	/* sizeof(struct x), offsetof(struct x, member): a type as the first argument, kept
-	 * as a CAST without operand; sema allows it only there */
-	| IDENT "(" cast_type ")"        { $$ = ast_call(@$, TEXT(@1), $3); }
-	| IDENT "(" cast_type "," expr_list ")"
-		{ $3->next = $5.head; $$ = ast_call(@$, TEXT(@1), $3); }
+	| IDENT "(" call_args ")"        { $$ = ast_call(@$, TEXT(@1), $3.head); }
 	| "(" expr ")"                   { $$ = $2; }
+	/* (name) as an expression: an identifier (NODE_F_PAREN, see PAREN_IDENT) */
+	| "(" IDENT ")" %prec PAREN_IDENT
+		{ $$ = ast_str(AST_IDENT, @2, TEXT(@2)); $$->flags |= NODE_F_PAREN; }
 	| "(" expr "," expr_list ")"
 		{ $$ = ast_with_list(AST_TUPLE, @$, nlist_cons($2, $4).head); }
 	| "(" record_fields ")"          { $$ = ast_with_list(AST_TUPLE, @$, $2.head); }
 	/* a block expression: { stmts; value } */
 	| "{" stmts expr "}"
 		{ $$ = ast_node3(AST_BLOCKEXPR, @$, $3, NULL, NULL, $2.head); }
+	;
+
+/* A call's arguments: expressions, or types (sizeof(struct x), offsetof(struct x, m),
+ * a macro's m(typeof(uint8), 1)), kept as a CAST without operand; sema allows a type
+ * only where one is taken. */
+call_args
+	: call_arg                       { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| call_args "," call_arg         { $$ = nlist_push($1, $3); }
+	;
+
+call_arg
+	: expr                           { $$ = $1; }
+	| cast_type                      { $$ = $1; }
 	;
 
 record_fields
@@ -353,6 +385,9 @@ cast_type
 		{ $$ = ast_cast_type(@$, NULL, "typeof", 6); $$->c = $3;
 		  $$->flags |= NODE_F_TYPEOF; }
 	| cast_type "*"                  { $$ = $1; $$->ival++; }
+	| cast_type STARS                { $$ = $1; $$->ival += $2; }
+	/* name* as a type: (foo_t *)p, sizeof(b*) (a typedef, a macro's type parameter) */
+	| IDENT STARS                    { $$ = ast_cast_type(@$, NULL, TEXT(@1)); $$->ival = $2; }
 	;
 
 expr_list

@@ -31,6 +31,7 @@ struct session_opts {
 	FILE *dump_ir;         /* --dump=ir destination or NULL */
 	struct cg_dump ir_orig[2], ir_opt[2]; /* -d codegen[-opt], --emit-llvm (codegen.h) */
 	FILE *elf_out;         /* --emit-elf: the BPF object is written here */
+	FILE *dis_out;         /* -d dis: the programs' instructions as text */
 	int buffering;         /* -B: 0 default (flushed after each batch of events),
 				* SESSION_BUF_LINE, _FULL (flushed at exit), _NONE */
 	bool no_warnings;      /* --no-warnings: no WARNING lines while tracing either */

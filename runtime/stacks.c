@@ -58,8 +58,13 @@ int rt_stacks_create(const struct sema_result *sr, struct rt_stacks *st, struct 
 		st->fds[i] = -1;
 	for (int i = 0; i < st->n; i++) {
 		uint32_t frames = sr->stacks[i].frames < cap ? sr->stacks[i].frames : cap;
+		/* build_id: each frame a struct bpf_stack_build_id (the kernel fills in the
+		 * build id and file offset of the mapping the address is in) */
+		bool bid = sr->stacks[i].build_id;
+		LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = bid ? BPF_F_STACK_BUILD_ID : 0);
 		int fd = bpf_map_create(BPF_MAP_TYPE_STACK_TRACE, sr->stacks[i].user ? "ustack" : "kstack",
-					4, 8 * frames, 4096, NULL);
+					4, (uint32_t)(bid ? sizeof(struct bpf_stack_build_id) : 8) * frames,
+					4096, &mo);
 		if (fd < 0) {
 			int err = -errno;
 			diag_error_noloc(d, "cannot create the %s map for %s: %s",
@@ -245,7 +250,7 @@ static int stack_cb(void *ctx, bool user, uint32_t frames, int64_t id, uint64_t 
 {
 	const struct rt_stacks *st = ctx;
 	for (int i = 0; i < st->n; i++) {
-		if (st->info[i].user != user || st->info[i].frames != frames)
+		if (st->info[i].user != user || st->info[i].frames != frames || st->info[i].build_id)
 			continue;
 		uint32_t cap = frames < (uint32_t)max ? frames : (uint32_t)max;
 		uint64_t *buf = calloc(frames, 8);
@@ -260,12 +265,39 @@ static int stack_cb(void *ctx, bool user, uint32_t frames, int64_t id, uint64_t 
 	return 0;
 }
 
+static int stack_build_id_cb(void *ctx, uint32_t frames, int64_t id, struct symfmt_build_id *out,
+			     int max)
+{
+	const struct rt_stacks *st = ctx;
+	for (int i = 0; i < st->n; i++) {
+		if (!st->info[i].user || st->info[i].frames != frames || !st->info[i].build_id)
+			continue;
+		uint32_t cap = frames < (uint32_t)max ? frames : (uint32_t)max;
+		struct bpf_stack_build_id *buf = calloc(frames, sizeof(*buf));
+		uint32_t key = (uint32_t)id;
+		int n = 0;
+		if (buf && bpf_map_lookup_elem(st->fds[i], &key, buf) == 0)
+			for (uint32_t f = 0; f < cap && buf[f].status != BPF_STACK_BUILD_ID_EMPTY;
+			     f++) {
+				out[n].status = buf[f].status;
+				memcpy(out[n].build_id, buf[f].build_id, sizeof(out[n].build_id));
+				out[n].offset = buf[f].status == BPF_STACK_BUILD_ID_VALID ? buf[f].offset
+											  : buf[f].ip;
+				n++;
+			}
+		free(buf);
+		return n;
+	}
+	return 0;
+}
+
 void rt_stacks_syms(struct rt_stacks *st, struct print_syms *ps)
 {
 	ps->ctx = st;
 	ps->ksym = ksym_cb;
 	ps->usym = usym_cb;
 	ps->stack = stack_cb;
+	ps->stack_build_id = stack_build_id_cb;
 	ps->username = rt_username;
 	ps->cgroup_path = rt_cgroup_path;
 	ps->syscall_name = hdr_syscall_name; /* asm/unistd_64.h, read by lexer/headers.c */

@@ -84,6 +84,10 @@ static const struct {
 static const struct ctype *cast_base(struct sema *s, struct node *n)
 {
 	struct ctypes *reg = sema_ctypes(s);
+	if (!sema_canon_type(s, n)) /* a typedef, uint64_t ...: typenames.c */
+		return NULL;
+	if (strcmp(n->str, "bool") == 0)
+		return ctypes_int(reg, 1, false);
 	for (size_t i = 0; i < sizeof(int_names) / sizeof(int_names[0]); i++)
 		if (strcmp(n->str, int_names[i].name) == 0)
 			return ctypes_int(reg, int_names[i].size, int_names[i].is_signed);
@@ -399,6 +403,10 @@ static void to_int(struct node *n, uint64_t v)
 /* Size of the type a CAST-without-operand names, or -1 after an error. */
 static int64_t type_arg_size(struct sema *s, struct node *t)
 {
+	if ((t->flags & NODE_F_TYPEOF) && !sema_typeof(s, t)) /* a macro's typeof(x) argument */
+		return -1;
+	if (!sema_canon_type(s, t)) /* a pointer typedef counts as a pointer */
+		return -1;
 	if (t->ival > 0)
 		return 8;
 	const struct ctype *ct = cast_base(s, t);
@@ -411,12 +419,12 @@ static int64_t expr_size(struct sema *s, struct node *e)
 {
 	char tb[256];
 	sema_expr(s, e);
-	const struct type *t = &e->type;
+	const struct type *t = sema_declared_type(s, e);
 	switch (t->kind) {
 	case TY_NONE:
 		return -1;
 	case TY_INT:
-		return t->ct ? 8 : t->size;
+		return t->ct ? 8 : t->size; /* a comparison's bool is 0.17's 8 bytes, true 1 */
 	case TY_STR:
 	case TY_TUPLE:
 		return t->size;
@@ -490,6 +498,18 @@ bool sema_type_call(struct sema *s, struct node *n)
 	struct node *arg = n->list;
 	int nargs = ast_list_len(arg);
 	n->type = type_none();
+	if (arg)
+		sema_ident_as_type(s, arg); /* sizeof(foo_t), offsetof(foo_t, m) */
+	if (is_sizeof && nargs == 1 && arg->kind == AST_INDEX)
+		sema_ident_as_type(s, arg->a); /* sizeof(foo_t[4]) */
+	if (is_sizeof && nargs == 1 && arg->kind == AST_INDEX && arg->a->kind == AST_CAST &&
+	    !arg->a->a && arg->b->kind == AST_INT) {
+		/* sizeof(t[N]) of a type t (a macro's type parameter): N of them */
+		int64_t el = type_arg_size(s, arg->a);
+		if (el >= 0 && arg->b->ival >= 0)
+			to_int(n, (uint64_t)el * (uint64_t)arg->b->ival);
+		return true;
+	}
 	if (is_sizeof && nargs == 1 && (arg->flags & NODE_F_TYPEOF)) {
 		/* sizeof(typeof(x)) is sizeof(x); sizeof(typeof(type)) that type's */
 		struct node *x = arg->c;
@@ -518,6 +538,8 @@ bool sema_type_call(struct sema *s, struct node *n)
 					 "offsetof(struct task_struct, pid)");
 		return true;
 	}
+	if (!sema_canon_type(s, arg)) /* offsetof(foo_t, m) */
+		return true;
 	if (arg->ival > 0 || (strncmp(arg->str, "struct ", 7) && strncmp(arg->str, "union ", 6))) {
 		diag_error(s->d, arg->loc, "offsetof() needs a struct or union type, not '%s%s'",
 			   arg->str, arg->ival > 0 ? " *" : "");

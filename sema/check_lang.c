@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lexer/headers.h"
 #include "ctypes.h"
 #include "sema_int.h"
 
@@ -38,14 +39,18 @@ void sema_elvis(struct sema *s, struct node *n)
 					    "bool is needed)", sema_kind_word(&n->a->type));
 		return;
 	}
-	if (n->c->type.kind != TY_INT || n->a->type.sub != n->c->type.sub) {
+	if (n->c->type.kind != TY_INT || (n->a->type.sub != n->c->type.sub &&
+					   !sema_compatible(&n->a->type, &n->c->type))) {
 		char a[128], c[128];
 		diag_error(s->d, n->loc, "?: operator must return the same type: have '%s' and '%s'",
 			   TN(&n->a->type, a), TN(&n->c->type, c));
 		return;
 	}
 	bool sg = n->a->type.is_signed || n->c->type.is_signed;
-	n->type = n->a->type.sub == SUB_BOOL ? type_bool() : type_int(8, sg);
+	n->type = type_int(8, sg);
+	if (n->a->type.sub == SUB_BOOL && n->c->type.sub == SUB_BOOL)
+		n->type = n->a->type.fmt_id == BOOL_NUMERIC && n->c->type.fmt_id == BOOL_NUMERIC
+				  ? type_cmp_bool() : type_bool();
 	if (n->a->type.ct && n->c->type.ct == n->a->type.ct)
 		n->type = n->a->type; /* $p ?: $q keeps the pointer type */
 }
@@ -191,6 +196,8 @@ bool sema_typeof(struct sema *s, struct node *n)
 	bool ok = false;
 	char name[200] = "";
 	int64_t depth = 0;
+	if (x)
+		sema_ident_as_type(s, x); /* typeof(foo_t) */
 	if (x && x->kind == AST_CAST && !x->a) { /* typeof(uint32 *) */
 		ok = !(x->flags & NODE_F_TYPEOF) || sema_typeof(s, x);
 		if (ok) {
@@ -199,8 +206,11 @@ bool sema_typeof(struct sema *s, struct node *n)
 		}
 	} else if (x) {
 		sema_expr(s, x);
-		const struct type *t = &x->type;
-		if (t->kind == TY_INT && !t->ct) {
+		const struct type *t = sema_declared_type(s, x);
+		if (t->kind == TY_INT && !t->ct && t->sub == SUB_BOOL) {
+			snprintf(name, sizeof(name), "bool");
+			ok = true;
+		} else if (t->kind == TY_INT && !t->ct) {
 			snprintf(name, sizeof(name), "%s", int_type_name(t->size, t->is_signed));
 			ok = true;
 		} else if (t->kind == TY_INT && t->ct) {
@@ -258,19 +268,71 @@ bool sema_addrof_slot(struct sema *s, struct node *n)
 		to = ctypes_ptr(reg, t->ct);
 	else if (t->kind == TY_STR && t->sub == SUB_NONE)
 		to = ctypes_array(reg, ctypes_int(reg, 1, true), t->size);
-	if (!to) {
-		char tb[256];
-		diag_error(s->d, n->loc, "The & operator cannot take the address of %s of type '%s' "
-					 "(integers, pointers and strings can)",
-			   x->kind == AST_VAR ? "a variable" : "a map value", TN(t, tb));
-		return true;
-	}
 	if (x->kind == AST_MAP && !type_is_int(&s->r->maps[x->sym >= 0 ? x->sym : 0].val) &&
 	    t->kind == TY_INT) {
 		diag_error(s->d, n->loc, "The & operator cannot take the address of an aggregation");
 		return true;
 	}
+	if (!to && (t->kind == TY_TUPLE || t->kind == TY_INT || t->kind == TY_STR ||
+		    t->kind == TY_PROBE)) {
+		/* a tuple, record, bool, username ... : a pointer to the language's own type,
+		 * read back whole by *p (and $p.field) */
+		n->type = type_valptr(&s->r->pool, t);
+		return true;
+	}
+	if (!to) {
+		char tb[256];
+		diag_error(s->d, n->loc, "The & operator cannot take the address of %s of type '%s' "
+					 "(integers, pointers, strings, tuples and records can)",
+			   x->kind == AST_VAR ? "a variable" : "a map value", TN(t, tb));
+		return true;
+	}
 	n->type = type_int(8, true);
 	n->type.ct = to;
+	return true;
+}
+
+/* syscall_name(n) == "read" (and !=): a syscall_name() value is the number, printed as its
+ * name, so a name written in the program becomes its number here and the comparison is
+ * one of integers. false when n is not such a comparison. */
+bool sema_syscall_name_cmp(struct sema *s, struct node *n)
+{
+	if (n->op != OP_EQ && n->op != OP_NE)
+		return false;
+	struct node *num = n->a, *name = n->b;
+	if (name->type.kind == TY_INT && name->type.sub == SUB_SYSCALL_NAME) {
+		num = n->b;
+		name = n->a;
+	}
+	if (num->type.kind != TY_INT || num->type.sub != SUB_SYSCALL_NAME ||
+	    name->type.kind != TY_STR)
+		return false;
+	n->type = type_none();
+	if (name->kind != AST_STR || strlen(name->str) != name->slen) {
+		diag_error(s->d, name->loc, "syscall_name() can be compared with a syscall name "
+					    "written as a string literal (\"read\"), or with another "
+					    "syscall_name()");
+		return true;
+	}
+	int64_t nr = hdr_syscall_number(name->str);
+	if (nr == -2) {
+		diag_error(s->d, name->loc, "syscall names are unknown here: the header "
+					    "asm/unistd_64.h (Debian's linux-libc-dev) was not found");
+		return true;
+	}
+	if (nr < 0) {
+		diag_error(s->d, name->loc, "'%s' is not the name of a syscall of this machine "
+					    "(asm/unistd_64.h)", name->str);
+		return true;
+	}
+	/* the literal becomes the number (the same node, so its span and link stay) */
+	free(name->str);
+	name->str = NULL;
+	name->slen = 0;
+	name->kind = AST_INT;
+	name->ival = nr;
+	name->flags = 0;
+	name->type = type_s64();
+	n->type = type_cmp_bool();
 	return true;
 }

@@ -2,9 +2,10 @@
  * sema/check_symbols.c — kstack/ustack (as identifiers and calls), ksym(), usym(), kaddr(),
  * uaddr() and the type of `func`.
  *
- * Owns: the stack arguments (mode bpftrace|perf|raw and a frame limit, in either order as
- * bpftrace allows: kstack(perf), kstack(5), kstack(perf, 5)), registering one STACK_TRACE
- * map per (kernel|user, frames) in sema_result.stacks, and the symbol types of symfmt.h.
+ * Owns: the stack arguments (mode bpftrace|perf|raw, build_id for ustack, and a frame
+ * limit, in either order as bpftrace allows: kstack(perf), kstack(5), kstack(perf, 5); a
+ * stack without a mode takes config stack_mode's), registering one STACK_TRACE map per
+ * (kernel|user, frames, build_id) in sema_result.stacks, and the symbol types of symfmt.h.
  * Must not: read kallsyms or ELF files (codegen resolves kaddr/uaddr; a uaddr symbol's
  * size comes from the runtime through sema_opts.files), or emit code.
  */
@@ -17,11 +18,12 @@
 #define STACK_FRAMES_DEFAULT 127u /* bpftrace's default: the kernel's perf_event_max_stack */
 #define STACK_FRAMES_MAX 1024
 
-static void stack_register(struct sema *s, bool user, uint32_t frames)
+static void stack_register(struct sema *s, bool user, uint32_t frames, bool build_id)
 {
 	struct sema_result *r = s->r;
 	for (int i = 0; i < r->nstacks; i++)
-		if (r->stacks[i].user == user && r->stacks[i].frames == frames)
+		if (r->stacks[i].user == user && r->stacks[i].frames == frames &&
+		    r->stacks[i].build_id == build_id)
 			return;
 	struct stack_map_info *v = realloc(r->stacks, sizeof(*v) * (size_t)(r->nstacks + 1));
 	if (!v) {
@@ -29,7 +31,7 @@ static void stack_register(struct sema *s, bool user, uint32_t frames)
 		return;
 	}
 	r->stacks = v;
-	r->stacks[r->nstacks++] = (struct stack_map_info){ user, frames };
+	r->stacks[r->nstacks++] = (struct stack_map_info){ user, frames, build_id };
 }
 
 static struct type stack_type(struct sema *s, bool user, uint32_t frames, uint32_t mode)
@@ -37,22 +39,30 @@ static struct type stack_type(struct sema *s, bool user, uint32_t frames, uint32
 	struct type t = type_u64();
 	t.sub = user ? SUB_USTACK : SUB_KSTACK;
 	t.fmt_id = (int32_t)(frames | mode);
-	stack_register(s, user, frames);
+	stack_register(s, user, frames, (mode & SUB_STACK_BUILD_ID) != 0);
 	if (user)
 		s->r->uses_usym = true;
 	return t;
 }
 
+/* The mode of a stack written without one: config stack_mode, which for kstack cannot be
+ * build_id (bpftrace keeps its own default there). */
+static uint32_t default_mode(const struct sema *s, bool user)
+{
+	uint32_t m = s->opts->stack_mode;
+	return m == SUB_STACK_BUILD_ID && !user ? 0 : m;
+}
+
 /* kstack / ustack used as plain identifiers. */
 void sema_stack_ident(struct sema *s, struct node *n, bool user)
 {
-	n->type = stack_type(s, user, STACK_FRAMES_DEFAULT, 0);
+	n->type = stack_type(s, user, STACK_FRAMES_DEFAULT, default_mode(s, user));
 }
 
 static void stack_call(struct sema *s, struct node *n, bool user)
 {
 	const char *name = user ? "ustack" : "kstack";
-	uint32_t mode = 0;
+	uint32_t mode = default_mode(s, user);
 	bool have_mode = false, have_limit = false;
 	uint32_t frames = STACK_FRAMES_DEFAULT;
 	int i = 0;
@@ -62,9 +72,19 @@ static void stack_call(struct sema *s, struct node *n, bool user)
 				mode = SUB_STACK_PERF;
 			} else if (strcmp(a->str, "raw") == 0) { /* current bpftrace: addresses */
 				mode = SUB_STACK_RAW;
-			} else if (strcmp(a->str, "bpftrace") != 0) {
-				diag_error(s->d, a->loc, "%s: invalid mode '%s': expected bpftrace, perf "
-							 "or raw", name, a->str);
+			} else if (strcmp(a->str, "build_id") == 0 && user) {
+				/* current bpftrace: each frame a build id and file offset */
+				mode = SUB_STACK_BUILD_ID;
+			} else if (strcmp(a->str, "build_id") == 0) {
+				diag_error(s->d, a->loc, "'build_id' stack mode can only be used for "
+							 "ustack");
+				return;
+			} else if (strcmp(a->str, "bpftrace") == 0) {
+				mode = 0;
+			} else {
+				diag_error(s->d, a->loc, "%s: invalid mode '%s': expected %s", name,
+					   a->str, user ? "bpftrace, perf, raw or build_id"
+							: "bpftrace, perf or raw");
 				return;
 			}
 			have_mode = true;
@@ -84,8 +104,8 @@ static void stack_call(struct sema *s, struct node *n, bool user)
 			continue;
 		}
 		diag_error(s->d, a->loc,
-			   "%s() takes a mode (bpftrace, perf or raw) and/or a frame limit (an "
-			   "integer literal), e.g. %s(perf, 10)",
+			   "%s() takes a mode (bpftrace, perf, raw%s) and/or a frame limit (an "
+			   "integer literal), e.g. %s(perf, 10)", user ? " or build_id" : "",
 			   name, name);
 		return;
 	}

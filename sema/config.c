@@ -20,6 +20,19 @@ static const char *const no_effect[] = {
 	"unstable_addr", "str_trunc_trailer", "missing_probes", "use_blazesym",
 };
 
+int config_stack_mode(const char *word)
+{
+	if (!strcmp(word, "bpftrace"))
+		return 0;
+	if (!strcmp(word, "perf"))
+		return SUB_STACK_PERF;
+	if (!strcmp(word, "raw"))
+		return SUB_STACK_RAW;
+	if (!strcmp(word, "build_id"))
+		return SUB_STACK_BUILD_ID;
+	return -1;
+}
+
 /* An integer value (INT, or -INT), or true/false. */
 static bool int_value(const struct node *v, int64_t *out)
 {
@@ -79,6 +92,15 @@ int config_read(const struct node *prog, struct diag *d, struct config_values *o
 				set_u32(d, it, 1, 1 << 20, &out->max_probes, &out->has_max_probes);
 			} else if (!strcmp(k, "max_cat_bytes")) {
 				set_u32(d, it, 1, 1 << 20, &out->max_cat_bytes, &out->has_max_cat_bytes);
+			} else if (!strcmp(k, "stack_mode")) {
+				int m = it->b->kind == AST_IDENT ? config_stack_mode(it->b->str) : -1;
+				if (m < 0) {
+					diag_error(d, it->b->loc, "config stack_mode must be bpftrace, "
+								  "perf, raw or build_id");
+				} else {
+					out->stack_mode = (uint32_t)m;
+					out->has_stack_mode = true;
+				}
 			} else if (!strcmp(k, "print_maps_on_exit")) {
 				if (!int_value(it->b, &v) || (v != 0 && v != 1))
 					diag_error(d, it->b->loc, "config print_maps_on_exit must be "
@@ -93,7 +115,7 @@ int config_read(const struct node *prog, struct diag *d, struct config_values *o
 					diag_error(d, it->a->loc, "unknown config key '%s' (bpfscript "
 								  "knows max_strlen, max_map_keys, "
 								  "max_probes, max_cat_bytes, "
-								  "print_maps_on_exit)", k);
+								  "stack_mode, print_maps_on_exit)", k);
 			}
 		}
 	}

@@ -14,7 +14,13 @@ struct config_values {
 	uint32_t max_strlen, max_map_keys, max_probes, max_cat_bytes;
 	bool has_max_strlen, has_max_map_keys, has_max_probes, has_max_cat_bytes;
 	bool no_print_maps; /* print_maps_on_exit = false */
+	uint32_t stack_mode; /* stack_mode = perf|raw|build_id: a SUB_STACK_* bit, 0 bpftrace */
+	bool has_stack_mode;
 };
+
+/* "bpftrace", "perf", "raw", "build_id" → the mode's SUB_STACK_* bit (0 for bpftrace);
+ * -1 for any other word (BPFTRACE_STACK_MODE is read with it too). */
+int config_stack_mode(const char *word);
 
 /* Every config block of prog into out; 0, or -1 after located errors in d. */
 int config_read(const struct node *prog, struct diag *d, struct config_values *out);

@@ -26,6 +26,9 @@ struct ctypes {
 	int ndwarf_src;
 	struct cenum **enums;  /* script enums and BTF enums imported by name (enums.c) */
 	int nenums, capenums;
+	struct { char *name; const struct ctype *ct; } *typedefs; /* the script's and its
+								     headers' typedefs */
+	int ntypedefs, captypedefs;
 };
 
 static void *xrealloc(void *p, size_t sz)
@@ -67,6 +70,9 @@ void ctypes_free(struct ctypes *reg)
 		free(e);
 	}
 	free(reg->enums);
+	for (int i = 0; i < reg->ntypedefs; i++)
+		free(reg->typedefs[i].name);
+	free(reg->typedefs);
 	btf_state_free(reg->btf);
 	dwarf_state_free(reg->dwarf);
 	for (int i = 0; i < reg->ndwarf_src; i++)
@@ -163,6 +169,38 @@ int ctypes_define(struct ctypes *reg, struct ctype *ct)
 	ct->from_script = true;
 	reg->script[reg->nscript++] = ct;
 	return 0;
+}
+
+void ctypes_undefine(struct ctypes *reg, const struct ctype *ct)
+{
+	for (int i = 0; i < reg->nscript; i++)
+		if (reg->script[i] == ct) {
+			reg->script[i] = reg->script[--reg->nscript];
+			return;
+		}
+}
+
+int ctypes_define_typedef(struct ctypes *reg, const char *name, const struct ctype *ct)
+{
+	if (ctypes_typedef(reg, name))
+		return -1;
+	if (reg->ntypedefs == reg->captypedefs) {
+		reg->captypedefs = reg->captypedefs ? reg->captypedefs * 2 : 8;
+		reg->typedefs = xrealloc(reg->typedefs,
+					 sizeof(*reg->typedefs) * (size_t)reg->captypedefs);
+	}
+	char *nm = xrealloc(strdup(name), strlen(name) + 1);
+	reg->typedefs[reg->ntypedefs].name = nm;
+	reg->typedefs[reg->ntypedefs++].ct = ct;
+	return 0;
+}
+
+const struct ctype *ctypes_typedef(struct ctypes *reg, const char *name)
+{
+	for (int i = 0; i < reg->ntypedefs; i++)
+		if (strcmp(reg->typedefs[i].name, name) == 0)
+			return reg->typedefs[i].ct;
+	return NULL;
 }
 
 const struct ctype *ctypes_script(struct ctypes *reg, bool is_union, const char *tag)

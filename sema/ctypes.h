@@ -91,6 +91,11 @@ const struct cmember *ctype_member(struct ctypes *reg, const struct ctype *ct,
 /* Script definitions (sema/struct_types.c) register complete structs by tag. */
 int ctypes_define(struct ctypes *reg, struct ctype *ct);
 const struct ctype *ctypes_script(struct ctypes *reg, bool is_union, const char *tag);
+/* Forget a script definition again (a header's struct that could not be read whole). */
+void ctypes_undefine(struct ctypes *reg, const struct ctype *ct);
+/* `typedef ... name;` of the script or its headers: -1 when name is taken. */
+int ctypes_define_typedef(struct ctypes *reg, const char *name, const struct ctype *ct);
+const struct ctype *ctypes_typedef(struct ctypes *reg, const char *name);
 
 /* Language type of a value of C type ct read from memory:
  *   int/enum → INT of its size and sign; pointer → INT 8 with .ct = pointee;

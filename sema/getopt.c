@@ -75,6 +75,7 @@ struct used_opt {
 	char *name;
 	int kind;               /* the default's kind: AST_INT, AST_STR or AST_BOOL */
 	char text[256];         /* the default as text, for "same default" and the message */
+	char *desc;             /* getopt()'s description, NULL without one */
 };
 
 struct getopt_ctx {
@@ -137,6 +138,49 @@ static void failed(struct node *n)
 	n->ival = -1;
 }
 
+/* Remember the option getopt() call n names (once per name; its default must be the
+ * same everywhere). false after an error. */
+static bool note_opt(struct getopt_ctx *g, struct node *n, const struct node *name,
+		     const struct node *def, const struct node *desc)
+{
+	struct sema *s = g->s;
+	for (int i = 0; i < g->nused; i++) {
+		struct used_opt *u = &g->used[i];
+		if (strcmp(u->name, name->str) != 0)
+			continue;
+		if (!same_default(u, def)) {
+			diag_error(s->d, n->loc, "Command line option '%s' needs to have the same "
+						 "default value in all places it is used. Previous "
+						 "default value: %s", name->str, u->text);
+			return false;
+		}
+		if (desc && !u->desc) /* the first description given describes it */
+			u->desc = strdup(desc->str);
+		return true;
+	}
+	if (g->nused == g->cap) {
+		int cap = g->cap ? g->cap * 2 : 8;
+		struct used_opt *u = realloc(g->used, sizeof(*u) * (size_t)cap);
+		if (!u) {
+			s->oom = true;
+			return false;
+		}
+		g->used = u;
+		g->cap = cap;
+	}
+	struct used_opt *u = &g->used[g->nused];
+	u->name = strdup(name->str);
+	if (!u->name) {
+		s->oom = true;
+		return false;
+	}
+	u->kind = default_kind(def);
+	default_text(def, u->text, sizeof(u->text));
+	u->desc = desc ? strdup(desc->str) : NULL;
+	g->nused++;
+	return true;
+}
+
 /* Turn the getopt() call n into the literal of its value. */
 static void rewrite(struct getopt_ctx *g, struct node *n)
 {
@@ -168,35 +212,10 @@ static void rewrite(struct getopt_ctx *g, struct node *n)
 		failed(n);
 		return;
 	}
-	for (int i = 0; i < g->nused; i++)
-		if (strcmp(g->used[i].name, name->str) == 0 && !same_default(&g->used[i], def)) {
-			diag_error(s->d, n->loc, "Command line option '%s' needs to have the same "
-						 "default value in all places it is used. Previous "
-						 "default value: %s", name->str, g->used[i].text);
-			failed(n);
-			return;
-		}
-	if (g->nused == g->cap) {
-		int cap = g->cap ? g->cap * 2 : 8;
-		struct used_opt *u = realloc(g->used, sizeof(*u) * (size_t)cap);
-		if (!u) {
-			s->oom = true;
-			failed(n);
-			return;
-		}
-		g->used = u;
-		g->cap = cap;
-	}
-	struct used_opt *u = &g->used[g->nused];
-	u->name = strdup(name->str);
-	if (!u->name) {
-		s->oom = true;
+	if (!note_opt(g, n, name, def, desc)) {
 		failed(n);
 		return;
 	}
-	u->kind = default_kind(def);
-	default_text(def, u->text, sizeof(u->text));
-	g->nused++;
 
 	bool has_value = false;
 	const char *val = named_value(s->opts, name->str, &has_value);
@@ -259,19 +278,52 @@ static int visit(struct node *n, void *arg)
 	return 0;
 }
 
+bool sema_wants_opts_help(const struct sema_opts *o)
+{
+	for (int i = 0; i < o->nnamed; i++)
+		if (strcmp(o->named[i], "help") == 0)
+			return true;
+	return false;
+}
+
+/* The options in the result, for `-- --help`: names, defaults, descriptions. */
+static void keep_opts(struct sema *s, const struct getopt_ctx *g)
+{
+	struct sema_result *r = s->r;
+	r->opts_help = sema_wants_opts_help(s->opts);
+	if (!g->nused)
+		return;
+	r->opts = calloc((size_t)g->nused, sizeof(*r->opts));
+	if (!r->opts) {
+		s->oom = true;
+		return;
+	}
+	for (int i = 0; i < g->nused; i++) {
+		struct getopt_opt *o = &r->opts[r->nopts++];
+		o->name = g->used[i].name;
+		o->def = strdup(g->used[i].text);
+		o->desc = g->used[i].desc;
+		if (!o->def)
+			s->oom = true;
+	}
+}
+
 void sema_getopt(struct sema *s, struct node *prog)
 {
 	struct getopt_ctx g = { .s = s };
 	for (struct node *p = prog->list; p; p = p->next)
 		if (p->kind == AST_PROBE)
 			ast_walk(p, visit, NULL, &g);
-	/* named parameters no getopt() asks for: bpftrace's error and its list */
+	/* named parameters no getopt() asks for: bpftrace's error and its list (a bare
+	 * --help asks for the list itself, main.c prints it) */
 	char bad[512];
 	size_t used = 0;
 	bad[0] = '\0';
 	for (int i = 0; i < s->opts->nnamed; i++) {
 		const char *w = s->opts->named[i];
 		size_t len = strcspn(w, "=");
+		if (strcmp(w, "help") == 0)
+			continue;
 		bool known = false;
 		for (int j = 0; j < g.nused && !known; j++)
 			known = strlen(g.used[j].name) == len && strncmp(g.used[j].name, w, len) == 0;
@@ -281,7 +333,11 @@ void sema_getopt(struct sema *s, struct node *prog)
 	}
 	if (used)
 		diag_error_noloc(s->d, "unexpected program command line options: %s", bad);
-	for (int i = 0; i < g.nused; i++)
-		free(g.used[i].name);
+	keep_opts(s, &g); /* the result owns the names and descriptions from here */
+	if (!s->r->opts)
+		for (int i = 0; i < g.nused; i++) {
+			free(g.used[i].name);
+			free(g.used[i].desc);
+		}
 	free(g.used);
 }

@@ -30,6 +30,7 @@ struct mexp {
 	int depth;
 	int count;       /* expansions so far (each gets its own variable names) */
 	bool stop;       /* a limit was hit: leave the rest alone */
+	bool bad_subst;  /* the expansion being made used an expression as a type */
 };
 
 static const struct node *find_macro(const struct mexp *m, const char *name, int nargs)
@@ -94,13 +95,50 @@ static int rename_pre(struct node *n, void *arg)
 	return 0;
 }
 
+/* A type argument: typeof(uint8), a type written where a call takes one (struct x *), or a
+ * bare name the caller gave (a typedef). */
+static bool is_type_arg(const struct node *a)
+{
+	return a->kind == AST_CAST && !a->a;
+}
+
+/* `(t)x`, `(t *)x`, `let $v: t`, `sizeof(t *)` with t a parameter: a CAST whose type name
+ * is the parameter takes the argument's type (pointer stars added). false when the
+ * argument is not a type (reported). */
+static bool subst_cast(struct mexp *m, struct node *n, const struct node *def,
+		       struct node *args)
+{
+	struct node *a = NULL;
+	if (!n->str || strchr(n->str, ' ') || !param_for(def, args, AST_IDENT, n->str, &a) || !a)
+		return true;
+	if (a->kind == AST_IDENT && a->str) { /* m(foo_t): the name itself */
+		set_str(n, a->str);
+		return true;
+	}
+	if (!is_type_arg(a)) {
+		diag_error(m->s->d, n->loc, "Macro '%s' uses parameter %s as a type, but its "
+					    "argument is an expression (pass a type as "
+					    "typeof(TYPE))", def->str, n->str);
+		return false;
+	}
+	set_str(n, a->str);
+	n->ival += a->ival;
+	n->flags |= a->flags & NODE_F_TYPEOF;
+	ast_free(n->c);
+	n->c = ast_clone(a->c);
+	return true;
+}
+
 /* Every identifier `c` naming an expression parameter becomes a copy of its argument. */
-static void subst_idents(struct node **slot, const struct node *def, struct node *args)
+static void subst_idents(struct mexp *m, struct node **slot, const struct node *def,
+			 struct node *args)
 {
 	struct node *n = *slot;
 	if (!n)
 		return;
 	struct node *a = NULL;
+	if (n->kind == AST_CAST && !subst_cast(m, n, def, args))
+		m->bad_subst = true;
 	if (n->kind == AST_IDENT && n->str && param_for(def, args, AST_IDENT, n->str, &a)) {
 		struct node *copy = ast_clone(a);
 		copy->next = n->next;
@@ -109,11 +147,11 @@ static void subst_idents(struct node **slot, const struct node *def, struct node
 		*slot = copy;
 		return;
 	}
-	subst_idents(&n->a, def, args);
-	subst_idents(&n->b, def, args);
-	subst_idents(&n->c, def, args);
+	subst_idents(m, &n->a, def, args);
+	subst_idents(m, &n->b, def, args);
+	subst_idents(m, &n->c, def, args);
 	for (struct node **l = &n->list; *l; l = &(*l)->next)
-		subst_idents(l, def, args);
+		subst_idents(m, l, def, args);
 }
 
 static void expand(struct mexp *m, struct node **slot);
@@ -124,7 +162,12 @@ static bool args_fit(struct mexp *m, const struct node *def, struct node *call)
 	bool ok = true;
 	struct node *a = call->kind == AST_CALL ? call->list : NULL;
 	for (const struct node *p = def->list; p && a; p = p->next, a = a->next) {
-		if (p->kind == AST_VAR && a->kind != AST_VAR) {
+		if (p->kind != AST_IDENT && is_type_arg(a)) {
+			diag_error(m->s->d, a->loc, "Macro '%s' expects a %s for parameter %s, not "
+						    "a type", def->str,
+				   p->kind == AST_VAR ? "scratch variable" : "map", p->str);
+			ok = false;
+		} else if (p->kind == AST_VAR && a->kind != AST_VAR) {
 			diag_error(m->s->d, a->loc, "Macro '%s' expects a scratch variable for "
 						    "parameter %s, not an expression", def->str, p->str);
 			ok = false;
@@ -182,8 +225,14 @@ static void expand_call(struct mexp *m, struct node **slot, const struct node *d
 	struct node *body = ast_clone(def->b);
 	struct rename_ctx rc = { m, def, args, ++m->count };
 	ast_walk(body, rename_pre, NULL, &rc);
+	m->bad_subst = false;
 	for (struct node **l = &body->list; *l; l = &(*l)->next)
-		subst_idents(l, def, args);
+		subst_idents(m, l, def, args);
+	if (m->bad_subst) { /* reported: the call is not expanded */
+		ast_free(body);
+		failed_call(slot);
+		return;
+	}
 
 	struct node *e = ast_new(AST_BLOCKEXPR, call->loc);
 	struct node *last = NULL, **prev = &body->list;

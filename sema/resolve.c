@@ -382,6 +382,8 @@ struct type sema_widen(struct sema *s, const struct type *t)
 		w.fmt_id = t->fmt_id;
 		w.ct = t->ct; /* a pointer stays one: @p + 1 moves by sizeof(*p), as in bpftrace */
 		w.user = t->user;
+		w.elems = t->elems; /* &$t: what it points to (SUB_VALPTR) */
+		w.nelems = t->nelems;
 		return w;
 	}
 	if (t->kind == TY_RECORD) { /* stored by value: the copy is in BPF memory */
@@ -410,8 +412,29 @@ struct type sema_widen(struct sema *s, const struct type *t)
 }
 
 /* bpftrace lets integers of any width and strings of any size share a slot. */
+/* A comparison's bool and a plain integer share a slot as an integer: a comparison was
+ * an integer in 0.17 (`$x = a < b; $x = 5`). */
+static bool is_cmp_bool(const struct type *t)
+{
+	return t->kind == TY_INT && t->sub == SUB_BOOL && t->fmt_id == BOOL_NUMERIC;
+}
+
+static bool bool_int_mix(const struct type *a, const struct type *b)
+{
+	return a->kind == TY_INT && b->kind == TY_INT && !a->ct && !b->ct &&
+	       ((is_cmp_bool(a) && b->sub == SUB_NONE) || (a->sub == SUB_NONE && is_cmp_bool(b)));
+}
+
+/* Two bools share a slot; it prints true/false when either does. */
+static bool bool_pair(const struct type *a, const struct type *b)
+{
+	return a->kind == TY_INT && b->kind == TY_INT && a->sub == SUB_BOOL && b->sub == SUB_BOOL;
+}
+
 bool sema_compatible(const struct type *a, const struct type *b)
 {
+	if (bool_int_mix(a, b) || bool_pair(a, b))
+		return true;
 	if (a->kind != b->kind || a->sub != b->sub || a->fmt_id != b->fmt_id)
 		return false;
 	if (a->kind == TY_TUPLE) {
@@ -430,12 +453,21 @@ bool sema_compatible(const struct type *a, const struct type *b)
 		return type_equal(a, b);
 	if (a->kind == TY_RECORD) /* the same C type, in the same address space */
 		return a->ct == b->ct && a->user == b->user;
+	if (a->kind == TY_INT && a->sub == SUB_VALPTR) /* &$t: pointers to the same type */
+		return type_equal(a->elems, b->elems);
 	return true;
 }
 
 /* cur widened so that a compatible t fits: strings grow to the larger buffer. */
 struct type sema_merge(struct sema *s, const struct type *cur, const struct type *t)
 {
+	if (bool_int_mix(cur, t))
+		return type_int(8, cur->is_signed || t->is_signed);
+	if (bool_pair(cur, t) && cur->fmt_id != t->fmt_id) {
+		struct type b = *cur;
+		b.fmt_id = 0;
+		return b;
+	}
 	if (cur->kind == TY_STR) {
 		struct type m = type_str(cur->size > t->size ? cur->size : t->size);
 		m.sub = cur->sub; /* compatible: same sub */

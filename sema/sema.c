@@ -116,6 +116,8 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 	int before = diag_count(d);
 	if (prog)
 		sema_macros(&s, prog); /* before anything looks into the probes */
+	if (prog && o.on_stage)
+		o.on_stage(o.stage_ctx, "macro-expansion", prog);
 	if (!prog || sema_attach(&s, prog) < 0) {
 		if (prog)
 			diag_error_noloc(d, "out of memory");
@@ -152,6 +154,8 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 	}
 	if (!s.oom)
 		sema_map_decls(&s, prog); /* once every map's type is final */
+	if (!s.oom && diag_count(d) == before)
+		sema_comptime_prune(&s, prog); /* codegen sees the chosen branches only */
 	if (s.oom)
 		diag_error_noloc(d, "out of memory");
 	/* A map whose every store had an untyped value stays untyped; its reads and stores
@@ -183,6 +187,12 @@ void sema_result_free(struct sema_result *r)
 	free(r->vars);
 	fmts_free(r);
 	free(r->stacks);
+	for (int i = 0; i < r->nopts; i++) {
+		free(r->opts[i].name);
+		free(r->opts[i].def);
+		free(r->opts[i].desc);
+	}
+	free(r->opts);
 	type_pool_free(&r->pool);
 	ctypes_free(r->ctypes);
 	if (r->kinfo_owned)

@@ -58,6 +58,9 @@ struct map_info {
 struct var_info {
 	char *name;          /* "$x" */
 	struct type type;
+	struct type first;   /* the first value stored, before widening: typeof($x) and
+	                        sizeof($x) (`$x = (uint8)1` is a uint8, as in bpftrace) */
+	bool declared;       /* `let $x;` declares it (a read before any value is an error) */
 	int probe;           /* index of the PROBE node (in program order) that owns it */
 };
 
@@ -118,6 +121,13 @@ struct sema_opts {
 	/* NULL (unit tests, fuzzing): uaddr() is a plain uint64, not a pointer to an integer
 	 * of its symbol's size */
 	const struct sema_files *files;
+	/* config stack_mode / BPFTRACE_STACK_MODE: the mode of kstack/ustack written without
+	 * one (0: bpftrace; SUB_STACK_PERF, SUB_STACK_RAW, SUB_STACK_BUILD_ID) */
+	uint32_t stack_mode;
+	/* -d ast: called with the tree after each of sema's rewriting stages
+	 * ("macro-expansion"); NULL: none */
+	void (*on_stage)(void *ctx, const char *stage, const struct node *prog);
+	void *stage_ctx;
 };
 #define SEMA_MAX_PROBES_DEFAULT 512u /* bpftrace's default */
 
@@ -125,6 +135,14 @@ struct sema_opts {
 struct stack_map_info {
 	bool user;           /* ustack: BPF_F_USER_STACK */
 	uint32_t frames;     /* kstack(N) / ustack(N); 127 by default */
+	bool build_id;       /* ustack(build_id): a BPF_F_STACK_BUILD_ID map */
+};
+
+/* One getopt() option of the script (sema/getopt.c), for `-- --help`. */
+struct getopt_opt {
+	char *name;          /* without the leading "--" */
+	char *def;           /* the default as text: "10", "hello", "false" */
+	char *desc;          /* getopt()'s third argument, or NULL */
 };
 
 struct sema_result {
@@ -140,6 +158,9 @@ struct sema_result {
 	struct stack_map_info *stacks; /* kstack/ustack maps, by the ids codegen looks up */
 	int nstacks;
 	bool uses_usym;             /* usym()/ustack: keep /proc/PID/maps of -c/-p targets */
+	struct getopt_opt *opts;    /* the script's getopt() options, in order of first use */
+	int nopts;
+	bool opts_help;             /* `-- --help` was given: list opts instead of running */
 	struct type_pool pool;
 	struct ctypes *ctypes;      /* C types (BTF, script structs) the types point into */
 	/* The kernel facts sema used (sema_opts.kinfo or its own): codegen and the runtime
@@ -157,6 +178,9 @@ struct sema_result {
  * 0, or -1 when out of memory. (sema/getopt.c) */
 int sema_split_params(int argc, char **argv, int nafter, struct sema_opts *o,
 		      char ***pos_out, char ***named_out);
+/* A bare `--help` among the named parameters (bpftrace's request for the script's
+ * option list, which r->opts then holds). */
+bool sema_wants_opts_help(const struct sema_opts *o);
 
 /* Resolves, expands, type-checks and annotates prog in place. Returns 0, or -1 when
  * errors were added to d (all of them, not only the first). */

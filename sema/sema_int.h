@@ -50,6 +50,20 @@ struct sema {
  * pointer arithmetic, sizeof, offsetof, the script's own struct definitions. */
 struct ctypes *sema_ctypes(struct sema *s);
 void sema_struct_defs(struct sema *s, struct node *prog);
+/* typenames.c: a type by a bare name (bool, typedefs, uint64_t, BTF typedefs). */
+bool sema_is_type_name(struct sema *s, const char *name);
+/* A CAST (or type argument) named by a bare name gets the canonical spelling of what it
+ * names ("uint32", "struct foo", pointer depth added); false after reporting an error. */
+bool sema_canon_type(struct sema *s, struct node *n);
+/* BINOP `(name) * x`, `(name) - x`, `(name) & x` with name a type (or a macro's type
+ * argument): n becomes the cast; false when it is arithmetic after all. */
+bool sema_paren_cast(struct sema *s, struct node *n);
+/* sizeof(name), offsetof(name, m), typeof(name): an IDENT argument naming a type becomes
+ * a CAST without operand (true); false leaves it an expression. */
+bool sema_ident_as_type(struct sema *s, struct node *n);
+/* C's and the kernel's integer type names scripts use without a typedef (uint64_t, u32,
+ * pid_t, size_t, bool ...): struct_types.c. NULL for any other name. */
+const struct ctype *sema_named_int(struct ctypes *reg, const char *name);
 /* A struct/union/array value v copied by value (into a map, by print()): completes every
  * nested struct and checks the size; false after reporting an error at v ("to <what>"). */
 bool sema_record_value(struct sema *s, struct node *v, const char *what);
@@ -107,12 +121,27 @@ void sema_map_store(struct sema *s, struct node *map, const struct type *val,
 		    struct span at);
 bool sema_is_agg_call(const struct node *n);
 void sema_block(struct sema *s, struct node *b);
+/* The type typeof()/sizeof() see for x: a variable's first stored integer type. */
+const struct type *sema_declared_type(const struct sema *s, const struct node *x);
 
 /* check_diag.c: errorf(), warnf(), static_assert(); false when b is none of them. */
 bool sema_diag_call(struct sema *s, struct node *n, enum builtin b);
 
 /* mapdecl.c: `let @m = lruhash(N);` declarations, matched with the maps once typed. */
 void sema_map_decls(struct sema *s, struct node *prog);
+
+/* comptime.c: `if comptime (c)` types only the branch c chooses; `comptime x` folds x;
+ * typeinfo(), is_str() ... fail() (false: not one of them); after the last pass, prune
+ * leaves the chosen branches and folded literals for codegen. */
+void sema_comptime_if(struct sema *s, struct node *n);
+/* Is n (an IF) an `if comptime`? (its condition is put in the COMPTIME form first) */
+bool sema_comptime_cond(struct node *n);
+void sema_comptime_expr(struct sema *s, struct node *n);
+bool sema_meta_call(struct sema *s, struct node *n);
+/* typeinfo(a) == typeinfo(b) and other comparisons of constant records: n becomes the
+ * BOOL result (false: not such a comparison). */
+bool sema_record_lit_cmp(struct sema *s, struct node *n);
+void sema_comptime_prune(struct sema *s, struct node *prog);
 
 /* getopt.c: every getopt() call becomes the literal of its named parameter's value. */
 void sema_getopt(struct sema *s, struct node *prog);
@@ -131,6 +160,8 @@ void sema_block_expr(struct sema *s, struct node *n);
 void sema_range_for(struct sema *s, struct node *n);
 /* A CAST with NODE_F_TYPEOF: its type name becomes typeof's (false after an error). */
 bool sema_typeof(struct sema *s, struct node *n);
+/* syscall_name(n) == "read": the name becomes its number (false: not such a compare). */
+bool sema_syscall_name_cmp(struct sema *s, struct node *n);
 /* &$x, &@m[k]: false when n's operand is neither a variable nor a map. */
 bool sema_addrof_slot(struct sema *s, struct node *n);
 

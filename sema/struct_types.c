@@ -22,7 +22,8 @@
 struct cparse {
 	struct sema *s;
 	struct ctypes *reg;
-	const char *text;     /* the whole program source */
+	bool quiet;           /* a header's definition: one that cannot be read is dropped */
+	const char *text;     /* the whole program source (a header's definition: its text) */
 	uint32_t pos, end;    /* current byte offset and end of this definition */
 	uint32_t tok_start, tok_end;
 	char tok[128];        /* current token text ("" at end) */
@@ -77,6 +78,8 @@ static void fail(struct cparse *p, const char *fmt, const char *arg)
 	if (p->failed)
 		return;
 	p->failed = true;
+	if (p->quiet)
+		return;
 	struct span at = { p->tok_start, p->tok_end > p->tok_start ? p->tok_end : p->tok_start + 1 };
 	diag_error(p->s->d, at, fmt, arg);
 }
@@ -116,6 +119,14 @@ static const struct {
 
 static const struct ctype *parse_record(struct cparse *p, bool is_union, const char *tag);
 
+const struct ctype *sema_named_int(struct ctypes *reg, const char *name)
+{
+	for (size_t i = 0; i < sizeof(named_ints) / sizeof(named_ints[0]); i++)
+		if (strcmp(name, named_ints[i].name) == 0)
+			return ctypes_int(reg, named_ints[i].size, named_ints[i].is_signed);
+	return NULL;
+}
+
 /* The base type of a member: "unsigned long", "struct sock", "u32", an inline union... */
 static const struct ctype *base_type(struct cparse *p)
 {
@@ -148,17 +159,30 @@ static const struct ctype *base_type(struct cparse *p)
 		inc->state = CT_MISSING;
 		return inc;
 	}
+	if (is(p, "enum")) { /* enum [tag] [{ ... }]: an int, as C lays it out */
+		next(p);
+		if (is_ident(p->tok))
+			next(p);
+		if (is(p, "{")) {
+			while (p->tok[0] && !is(p, "}"))
+				next(p);
+			expect(p, "}");
+		}
+		return p->failed ? NULL : ctypes_int(p->reg, 4, true);
+	}
 	if (is(p, "void")) { /* only behind a pointer: `void *b` (an embedded void is refused) */
 		next(p);
 		static const struct ctype void_ct = { .kind = CT_VOID, .state = CT_COMPLETE,
 						      .name = "void", .align = 1 };
 		return &void_ct;
 	}
-	for (size_t i = 0; i < sizeof(named_ints) / sizeof(named_ints[0]); i++)
-		if (is(p, named_ints[i].name)) {
-			next(p);
-			return ctypes_int(p->reg, named_ints[i].size, named_ints[i].is_signed);
-		}
+	const struct ctype *named = sema_named_int(p->reg, p->tok);
+	if (!named)
+		named = ctypes_typedef(p->reg, p->tok); /* typedef ... name; earlier */
+	if (named) {
+		next(p);
+		return named;
+	}
 	/* C's integer keywords in any order: unsigned long long int, short, char ... */
 	int sign = 0, longs = 0, shorts = 0, chars = 0, ints = 0;
 	uint32_t first = p->tok_start;
@@ -377,11 +401,85 @@ oom:
 	return rec;
 }
 
+/* typedef BASE DECL[, DECL...]; with DECL = *...name[N]... — the current token is the one
+ * after `typedef`. An anonymous struct or union takes the first name as its tag, so
+ * `(name *)p` finds it like a tagged one. */
+static void parse_typedef(struct cparse *p)
+{
+	uint32_t base_at = p->tok_start;
+	const struct ctype *base = base_type(p);
+	if (!base)
+		return;
+	bool first = true;
+	for (;;) {
+		const struct ctype *t = base;
+		while (is(p, "*")) {
+			t = ctypes_ptr(p->reg, t);
+			next(p);
+		}
+		if (!is_ident(p->tok)) {
+			fail(p, "expected a type name in typedef, found '%s'",
+			     p->tok[0] ? p->tok : "end");
+			return;
+		}
+		char name[128];
+		snprintf(name, sizeof(name), "%s", p->tok);
+		struct span at = { p->tok_start, p->tok_end };
+		next(p);
+		uint32_t dims[8], nd = 0;
+		while (is(p, "[") && !p->failed) {
+			next(p);
+			uint64_t n = number(p);
+			if (nd < 8)
+				dims[nd++] = (uint32_t)n;
+			expect(p, "]");
+		}
+		if (p->failed)
+			return;
+		for (uint32_t d = nd; d > 0; d--)
+			t = ctypes_array(p->reg, t, dims[d - 1]);
+		if (first && t == base && !base->name &&
+		    (base->kind == CT_STRUCT || base->kind == CT_UNION)) {
+			struct ctype *anon = (struct ctype *)base; /* registry-owned, made here */
+			anon->name = strdup(name);
+			if (!anon->name || ctypes_define(p->reg, anon)) {
+				p->tok_start = base_at;
+				fail(p, "redefinition of '%s'", name);
+				return;
+			}
+		}
+		first = false;
+		if (ctypes_define_typedef(p->reg, name, t)) {
+			p->tok_start = at.start;
+			p->tok_end = at.end;
+			fail(p, "redefinition of typedef '%s'", name);
+			return;
+		}
+		if (!is(p, ","))
+			break;
+		next(p);
+	}
+	expect(p, ";");
+	if (!p->failed && p->tok[0])
+		fail(p, "unexpected '%s' after typedef", p->tok);
+}
+
 static void one_def(struct sema *s, struct node *def)
 {
 	struct cparse p = { .s = s, .reg = sema_ctypes(s), .text = s->d->src->text,
 			    .pos = def->loc.start, .end = def->loc.end };
+	if (def->flags & NODE_F_HDRDEF) { /* from a header: its own text, read quietly */
+		p.quiet = true;
+		p.text = def->str;
+		p.pos = 0;
+		p.end = (uint32_t)strlen(def->str);
+	}
 	next(&p);
+	if (is(&p, "typedef")) {
+		next(&p);
+		parse_typedef(&p);
+		return;
+	}
 	bool un = is(&p, "union");
 	if (!un && !is(&p, "struct")) {
 		fail(&p, "only struct and union definitions are supported, not '%s'", p.tok);
@@ -400,7 +498,9 @@ static void one_def(struct sema *s, struct node *def)
 		fail(&p, "expected '{' after 'struct %s'", tag);
 		return;
 	}
-	parse_record(&p, un, tag);
+	const struct ctype *rec = parse_record(&p, un, tag);
+	if (p.failed && p.quiet && rec && rec->from_script && rec->state == CT_MISSING)
+		ctypes_undefine(p.reg, rec); /* not half a header struct in BTF's place */
 	if (p.failed)
 		return;
 	if (is(&p, ";"))

@@ -154,6 +154,8 @@ static void var_read(struct sema *s, struct node *n)
 		return;
 	}
 	n->type = s->r->vars[id].type;
+	if (n->type.kind == TY_NONE && s->r->vars[id].declared) /* `let $x;`, never a value */
+		diag_error(s->d, n->loc, "Variable %s is read but never assigned a value", n->str);
 }
 
 static void var_store(struct sema *s, struct node *var, const struct type *val)
@@ -171,6 +173,8 @@ static void var_store(struct sema *s, struct node *var, const struct type *val)
 	struct type w = sema_widen(s, val);
 	if ((val->kind == TY_INT && val->ct) || val->kind == TY_RECORD)
 		w = *val; /* a variable keeps its pointer type: $t->pid; a record its address */
+	if (vi->first.kind == TY_NONE)
+		vi->first = *val;
 	if (vi->type.kind == TY_NONE) {
 		vi->type = w;
 	} else if (sema_compatible(&vi->type, &w)) {
@@ -185,6 +189,20 @@ static void var_store(struct sema *s, struct node *var, const struct type *val)
 	var->type = vi->type;
 }
 
+/* typeof($x) / sizeof($x): an integer variable is of the type first stored in it (its
+ * slot is 64 bits wide whatever it holds); other expressions, and variables of other
+ * types, are of their own type. x must have been typed. */
+const struct type *sema_declared_type(const struct sema *s, const struct node *x)
+{
+	if (x->kind == AST_VAR && x->sym >= 0 && x->sym < s->r->nvars &&
+	    x->type.kind == TY_INT && !x->type.ct) {
+		const struct type *f = &s->r->vars[x->sym].first;
+		if (f->kind == TY_INT && !f->ct)
+			return f;
+	}
+	return &x->type;
+}
+
 /* ---- operators --------------------------------------------------------------------- */
 
 static struct type int_result(const struct node *a, const struct node *b)
@@ -194,13 +212,25 @@ static struct type int_result(const struct node *a, const struct node *b)
 	return type_int(8, sg);
 }
 
+/* A bool that prints true/false (not a comparison's, which prints 1/0). */
+static bool is_true_bool(const struct type *t)
+{
+	return t->kind == TY_INT && t->sub == SUB_BOOL && t->fmt_id != BOOL_NUMERIC;
+}
+
 static bool is_zero_literal(const struct node *n)
 {
 	return n->kind == AST_INT && n->ival == 0;
 }
 
+static void cast(struct sema *s, struct node *n);
+
 static void binop(struct sema *s, struct node *n)
 {
+	if (sema_paren_cast(s, n)) { /* (name) * p with name a type: typenames.c */
+		cast(s, n);
+		return;
+	}
 	struct node *a = n->a, *b = n->b;
 	sema_expr(s, a);
 	sema_expr(s, b);
@@ -208,7 +238,10 @@ static void binop(struct sema *s, struct node *n)
 	char ta[256], tb[256];
 	bool cmp = n->op >= OP_LT && n->op <= OP_NE;
 	bool logic = n->op == OP_LAND || n->op == OP_LOR;
-	n->type = cmp || logic ? type_u64() : int_result(a, b);
+	/* comparisons and && || give bools (current bpftrace) that compute and print as
+	 * 0.17's integers 1/0 did; arithmetic on bools gives integers, as in C (0.17's
+	 * `(a > b) + (c > d)` still counts) */
+	n->type = cmp || logic ? type_cmp_bool() : int_result(a, b);
 	if ((n->op == OP_DIV || n->op == OP_MOD) && is_zero_literal(b))
 		diag_error(s->d, b->loc, "Division by zero");
 	if (is_none(a) || is_none(b))
@@ -223,6 +256,10 @@ static void binop(struct sema *s, struct node *n)
 		return;
 	}
 	if ((n->op == OP_EQ || n->op == OP_NE) && ka == kb && (ka == TY_STR || ka == TY_PROBE))
+		return;
+	if (sema_syscall_name_cmp(s, n)) /* syscall_name(n) == "read" */
+		return;
+	if (sema_record_lit_cmp(s, n)) /* typeinfo(a) == typeinfo(b): comptime.c */
 		return;
 	if ((n->op == OP_EQ || n->op == OP_NE) && ka == TY_RECORD && kb == TY_RECORD &&
 	    a->type.ct && b->type.ct && a->type.ct->size == b->type.ct->size &&
@@ -262,6 +299,16 @@ static void incdec(struct sema *s, struct node *n)
 		n->type = type_none();
 		return;
 	}
+	if (t->type.kind == TY_INT && t->type.sub == SUB_BOOL && t->type.fmt_id == BOOL_NUMERIC) {
+		/* $b = a < b; $b++ (valid 0.17: comparisons were integers): the slot now holds
+		 * an integer */
+		struct type i = type_u64();
+		if (t->kind == AST_VAR)
+			var_store(s, t, &i);
+		else
+			sema_map_store(s, t, &i, t->loc);
+		t->type = i;
+	}
 	n->type = t->type;
 	if ((t->kind == AST_VAR || t->kind == AST_MAP) && t->type.kind == TY_INT &&
 	    t->type.ct) /* $p++, @p++: sizeof(*p) */
@@ -282,6 +329,10 @@ static void unop(struct sema *s, struct node *n)
 	}
 	sema_expr(s, n->a);
 	n->type = type_none();
+	if (n->op == OP_DEREF && n->a->type.kind == TY_INT && n->a->type.sub == SUB_VALPTR) {
+		n->type = n->a->type.elems[0]; /* *&$t: the value itself (codegen/emit_lang.c) */
+		return;
+	}
 	if (n->op == OP_DEREF) {
 		sema_deref(s, n);
 		return;
@@ -298,8 +349,8 @@ static void unop(struct sema *s, struct node *n)
 			   ast_op_str(n->op), TN(&n->a->type, tb));
 		return;
 	}
-	if (n->op == OP_LNOT) /* !true is false; !5 stays an integer (0.17) */
-		n->type = n->a->type.sub == SUB_BOOL ? type_bool() : type_u64();
+	if (n->op == OP_LNOT) /* !true is false; !x a comparison's bool (0.17's uint64 1/0) */
+		n->type = is_true_bool(&n->a->type) ? type_bool() : type_cmp_bool();
 	else if (n->op == OP_NEG)
 		n->type = type_s64();
 	else
@@ -334,7 +385,9 @@ static void ternary(struct sema *s, struct node *n)
 			   sema_kind_word(tb), sema_kind_word(tc));
 		return;
 	}
-	if (tb->kind == TY_INT)
+	if (tb->kind == TY_INT && tb->sub == SUB_BOOL && tc->sub == SUB_BOOL)
+		n->type = is_true_bool(tb) || is_true_bool(tc) ? type_bool() : type_cmp_bool();
+	else if (tb->kind == TY_INT)
 		n->type = int_result(n->b, n->c);
 	else
 		n->type = sema_merge(s, tb, tc);
@@ -356,6 +409,26 @@ static void cast(struct sema *s, struct node *n)
 		if (n->a)
 			sema_expr(s, n->a);
 		n->type = type_none();
+		return;
+	}
+	if (!sema_canon_type(s, n)) { /* (name)x: bool, a typedef, uint64_t ... */
+		if (n->a)
+			sema_expr(s, n->a);
+		n->type = type_none();
+		return;
+	}
+	if (n->str && strcmp(n->str, "bool") == 0 && n->ival == 0) { /* (bool)x: x != 0 */
+		sema_expr(s, n->a);
+		n->type = type_none();
+		if (is_none(n->a))
+			return;
+		if (n->a->type.kind != TY_INT) {
+			char tb[256];
+			diag_error(s->d, n->loc, "Cannot cast from '%s' to 'bool'",
+				   TN(&n->a->type, tb));
+			return;
+		}
+		n->type = type_bool();
 		return;
 	}
 	if (sema_cast_ctype(s, n)) /* struct and pointer casts */
@@ -522,6 +595,11 @@ static void field(struct sema *s, struct node *n)
 	n->type = type_none();
 	if (is_none(n->a))
 		return;
+	if (n->a->type.kind == TY_INT && n->a->type.sub == SUB_VALPTR) {
+		/* $p.0, $p.name on &$t: through the pointer, as `.` does on C pointers */
+		n->a = ast_unop(n->a->loc, OP_DEREF, n->a);
+		sema_expr(s, n->a);
+	}
 	const struct type *bt = &n->a->type;
 	char tb[256];
 	if (bt->kind == TY_CTX &&
@@ -601,8 +679,12 @@ void sema_expr(struct sema *s, struct node *n)
 		map_read(s, n);
 		return;
 	case AST_CALL:
-		if (!sema_type_call(s, n)) /* sizeof/offsetof become INT literals */
+		/* sizeof/offsetof become INT literals, typeinfo/is_*() literals (comptime.c) */
+		if (!sema_type_call(s, n) && !sema_meta_call(s, n))
 			sema_call(s, n);
+		return;
+	case AST_COMPTIME:
+		sema_comptime_expr(s, n);
 		return;
 	case AST_BINOP:
 		binop(s, n);
@@ -748,6 +830,16 @@ static void stmt(struct sema *s, struct node *n)
 		block(s, n);
 		return;
 	case AST_EXPR_STMT:
+		if (n->flags & NODE_F_DECL) { /* let $x; — declared in this scope */
+			int id = sema_var_id(s, n->a->str, true);
+			n->a->sym = id;
+			if (id >= 0) {
+				s->var_set[id] = true;
+				s->r->vars[id].declared = true;
+				n->a->type = s->r->vars[id].type;
+			}
+			return;
+		}
 		sema_expr(s, n->a);
 		return;
 	case AST_ASSIGN:
@@ -759,6 +851,10 @@ static void stmt(struct sema *s, struct node *n)
 			diag_error(s->d, n->a->loc, "Can only assign to a map or a variable");
 		return;
 	case AST_IF:
+		if (sema_comptime_cond(n)) { /* only the chosen branch: comptime.c */
+			sema_comptime_if(s, n);
+			return;
+		}
 		cond(s, n->a, "if");
 		block(s, n->b);
 		block(s, n->c);

@@ -92,6 +92,28 @@ struct type type_bool(void)
 	return t;
 }
 
+struct type type_valptr(struct type_pool *pool, const struct type *to)
+{
+	struct type t = type_int(8, false);
+	struct type pt = type_tuple(pool, to, 1); /* the pool copy of *to */
+	if (pt.kind == TY_NONE)
+		return pt;
+	t.sub = SUB_VALPTR;
+	t.elems = pt.elems;
+	t.nelems = 1;
+	return t;
+}
+
+struct type type_cmp_bool(void)
+{
+	/* 64 bits wide and unsigned, as 0.17's comparisons were: `(a < b) > -1` still
+	 * compares unsigned and `(a < b) + x` is uint64 arithmetic */
+	struct type t = type_int(8, false);
+	t.sub = SUB_BOOL;
+	t.fmt_id = BOOL_NUMERIC;
+	return t;
+}
+
 uint32_t type_elem_offset(const struct type *t, int i)
 {
 	if (t->kind != TY_TUPLE || i < 0 || i >= t->nelems)
@@ -125,6 +147,8 @@ bool type_equal(const struct type *a, const struct type *b)
 		return false;
 	switch (a->kind) {
 	case TY_INT:
+		if (a->sub == SUB_VALPTR && !type_equal(a->elems, b->elems))
+			return false;
 		return a->size == b->size && a->is_signed == b->is_signed;
 	case TY_STR:
 		return a->size == b->size;
@@ -282,6 +306,10 @@ char *type_name(const struct type *t, char *buf, size_t len)
 			snprintf(buf, len, "macaddr");
 		else if (t->sub == SUB_BOOL)
 			snprintf(buf, len, "bool");
+		else if (t->sub == SUB_VALPTR && t->elems) {
+			char to[200];
+			snprintf(buf, len, "%s *", type_name(t->elems, to, sizeof(to)));
+		}
 		else if (t->sub == SUB_ENUM) /* sema/enums.c */
 			snprintf(buf, len, "enum (%sint%u)", t->is_signed ? "" : "u", t->size * 8);
 		else

@@ -68,7 +68,8 @@ enum type_sub {
 	SUB_INET,   /* TY_STR size 24: ntop(): u64 address family, then 16 address bytes */
 	SUB_TSTAMP, /* TY_INT: strftime(): nanoseconds since boot, printed with fmt_id */
 	/* issue 3: symbols and stacks (printed by stdlib/symfmt.c through print_ctx->syms) */
-	SUB_KSTACK, /* TY_INT: kernel stack id (negative: none); fmt_id = frames | perf << 16 | raw << 17 */
+	SUB_KSTACK, /* TY_INT: kernel stack id (negative: none); fmt_id = frames | perf << 16 |
+	               raw << 17 | build_id << 18 (ustack only) */
 	SUB_USTACK, /* TY_INT: pid << 32 | u32 user stack id; fmt_id as SUB_KSTACK */
 	SUB_KSYM,   /* TY_INT: kernel address, printed as its symbol */
 	SUB_USYM,   /* TY_STR size 16: u64 user address, u64 pid; printed as its symbol */
@@ -86,6 +87,9 @@ enum type_sub {
 	SUB_SYSCALL_NAME, /* TY_INT: a syscall number, printed as its name ("read") */
 	SUB_BOOL,        /* TY_INT size 1: true/false (current bpftrace's bool), printed as
 	                    "true"/"false" by %s and in map output, as 1/0 by %d */
+	SUB_VALPTR,      /* TY_INT: the address of a value of the language's own type
+	                    elems[0] (nelems 1), `&$t` of a tuple (sema/check_lang.c);
+	                    `*p` reads the value back */
 };
 /* TY_TSERIES: what tseries() keeps per interval (its type's lh_step), and how many
  * intervals it may keep (lh_max) */
@@ -93,6 +97,8 @@ enum tseries_agg { TS_AGG_LAST, TS_AGG_AVG, TS_AGG_MAX, TS_AGG_MIN, TS_AGG_SUM }
 #define TSERIES_MAX_INTERVALS 4096
 #define SUB_STACK_PERF (1 << 16) /* fmt_id bit of SUB_KSTACK/SUB_USTACK: perf mode */
 #define SUB_STACK_RAW (1 << 17)  /* fmt_id bit: raw mode (addresses, no symbols) */
+#define SUB_STACK_BUILD_ID (1 << 18) /* fmt_id bit of SUB_USTACK: build_id mode (each frame
+                                      * a build id and file offset: BPF_F_STACK_BUILD_ID) */
 
 struct ctype;
 
@@ -114,6 +120,14 @@ struct type type_tuple(struct type_pool *pool, const struct type *elems, int n);
 struct type type_record(struct type_pool *pool, const struct type *elems,
 			const char *const *names, int n);
 struct type type_bool(void);
+/* The bool of a comparison, `&&`, `||` or `!` (current bpftrace's type: typeof() says
+ * bool), which computes, prints and sizes as bpftrace 0.17's comparisons did: a uint64 0
+ * or 1 (sizeof 8) (its fmt_id is BOOL_NUMERIC; a bool from true, false, (bool) or
+ * getopt() is one byte and prints true/false). It also shares a slot with integers. */
+struct type type_cmp_bool(void);
+/* A pointer to a value of type *to (SUB_VALPTR; *to is copied into the pool). */
+struct type type_valptr(struct type_pool *pool, const struct type *to);
+#define BOOL_NUMERIC 1
 /* Byte offset of element i of tuple/record t (abi_tuple_layout's). */
 uint32_t type_elem_offset(const struct type *t, int i);
 /* Index of the record field `name` in t, or -1. */

@@ -33,6 +33,26 @@ static void print_stack(FILE *out, const struct type *t, uint64_t v, const struc
 	int64_t id = user ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v;
 	uint32_t pid = user ? (uint32_t)(v >> 32) : 0;
 	const struct print_syms *ps = ctx ? ctx->syms : NULL;
+	if (user && (t->fmt_id & SUB_STACK_BUILD_ID)) {
+		/* current bpftrace's text: per frame the build id in hex and the file offset,
+		 * or the address in hex when the kernel found no build id; not indented */
+		static __thread struct symfmt_build_id bid[SYMFMT_MAX_FRAMES];
+		int n = ps && ps->stack_build_id && id >= 0
+				? ps->stack_build_id(ps->ctx, frames, id, bid, SYMFMT_MAX_FRAMES) : 0;
+		if (n <= 0)
+			return;
+		fputc('\n', out);
+		for (int i = 0; i < n; i++) {
+			if (bid[i].status == 1) {
+				for (int k = 0; k < 20; k++)
+					fprintf(out, "%02x", bid[i].build_id[k]);
+				fprintf(out, " 0x%02" PRIx64 "\n", bid[i].offset);
+			} else {
+				fprintf(out, "%" PRIx64 "\n", bid[i].offset);
+			}
+		}
+		return;
+	}
 	if (!ps || !ps->stack || id < 0)
 		return;
 	static __thread uint64_t ips[SYMFMT_MAX_FRAMES]; /* per thread: the metrics server prints too */
@@ -147,8 +167,11 @@ void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
 		fputs(name ? name : "Unknown syscall", out);
 		return;
 	}
-	case SUB_BOOL:
-		fputs(v & 0xff ? "true" : "false", out);
+	case SUB_BOOL: /* a comparison's prints as 0.17 printed it */
+		if (t->fmt_id == BOOL_NUMERIC)
+			fputs(v & 0xff ? "1" : "0", out);
+		else
+			fputs(v & 0xff ? "true" : "false", out);
 		return;
 	case SUB_MACADDR:
 		fprintf(out, "%02X:%02X:%02X:%02X:%02X:%02X", (unsigned)(v & 0xff),

@@ -18,6 +18,13 @@
 
 #include "format.h"
 
+/* A frame of a build_id stack: struct bpf_stack_build_id's fields */
+struct symfmt_build_id {
+	int32_t status;      /* 1: build_id and offset are valid; 2: only ip */
+	uint8_t build_id[20];
+	uint64_t offset;     /* the file offset (status 1), else the address */
+};
+
 struct print_syms {
 	void *ctx;
 	/* Kernel symbol containing addr → "name" or "name+off"; false when unknown. */
@@ -28,6 +35,11 @@ struct print_syms {
 		     char *module, size_t mlen);
 	/* The addresses of a stack (innermost first): count written to ips, 0 when none. */
 	int (*stack)(void *ctx, bool user, uint32_t frames, int64_t id, uint64_t *ips, int max);
+	/* ustack(build_id): the frames of a user stack as the kernel stored them (a build id
+	 * and file offset, or an address when it had no build id); count written, 0 when
+	 * none. */
+	int (*stack_build_id)(void *ctx, uint32_t frames, int64_t id,
+			      struct symfmt_build_id *out, int max);
 	/* The name of user uid; false when none. */
 	bool (*username)(uint64_t uid, char *buf, size_t len);
 	/* "unified:/path,cpu:/path" for cgroup id in the hierarchies whose names match the

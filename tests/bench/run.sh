@@ -172,7 +172,17 @@ MODE[usdt]=usdt
 SYM[usdt]=tick
 PROG[software]="software:page-faults:1 { @ = count(); }"
 MODE[software]=faults
-cases=(count pid hist lhist uprobe uprobe_leaf usdt software)
+# issue 13's row: the same read-latency pair written in current bpftrace's spelling (let,
+# `.` through pointers, delete(@m, key)) and in 0.17's ($x =, ->, delete(@m[key])), both
+# run by bpfscript in the same rounds (their order flipping each round): the new spelling
+# must cost what the old one does. bpftrace 0.17 runs the old spelling for reference.
+PROG[spell_new]='tracepoint:syscalls:sys_enter_read { @s[tid] = nsecs; }
+tracepoint:syscalls:sys_exit_read /@s[tid]/ { let $p = curtask.real_parent.tgid; let $d = nsecs - @s[tid]; @[$p > 0] = hist($d); delete(@s, tid); }'
+MODE[spell_new]=read
+PROG[spell_old]='tracepoint:syscalls:sys_enter_read { @s[tid] = nsecs; }
+tracepoint:syscalls:sys_exit_read /@s[tid]/ { $p = curtask->real_parent->tgid; $d = nsecs - @s[tid]; @[$p > 0] = hist($d); delete(@s[tid]); }'
+MODE[spell_old]=read
+cases=(count pid hist lhist uprobe uprobe_leaf usdt software spell_new spell_old)
 # the hand-written floor (tests/bench/floor/floor.c) has these cases only
 for c in count pid hist lhist uprobe uprobe_leaf; do FLOORCASE[$c]=1; done
 
@@ -181,8 +191,13 @@ if ! "$HARNESS" "$tmp/u" ready "$WL fpfunc 1000 1" "$BPFSCRIPT" \
 	-e "BEGIN { printf(\"ready\\n\"); } ${PROG[uprobe]}" >/dev/null ||
 	[ "$(events_counted "$tmp/u")" -lt 1000 ]; then
 	notes+=("uprobe rows skipped: bpfscript cannot trace $WL:bench_func_fp here ($(head -1 "$tmp/u.err"))")
-	cases=(count pid hist lhist software)
+	cases=(count pid hist lhist software spell_new spell_old)
 fi
+# the two spellings compile to the same BPF program: -d dis of each, map fds aside
+dis() { "$BPFSCRIPT" --dry-run -d dis -e "${PROG[$1]}" 2>/dev/null | sed -E 's/map\[fd:[0-9]+\]/map/'; }
+insns() { dis "$1" | awk '/ instructions\):$/ { gsub(/[(,]/, " "); n += $(NF - 1) } END { print n + 0 }'; }
+if cmp -s <(dis spell_new) <(dis spell_old); then same=identical; else same=different; fi
+notes+=("let/./delete(@m,k) spelling: $(insns spell_new) BPF instructions, 0.17 spelling: $(insns spell_old), $same programs (-d dis)")
 
 case_args() { # case_args TOOL CASE: sets args, the tool's arguments for this case
 	if [ "$1" = floor ]; then
@@ -200,12 +215,25 @@ command -v taskset >/dev/null && PIN='taskset -c 0 '
 untraced() { # untraced MODE N: best ns/call
 	$PIN"$WL" "$1" "$2" "$WRUNS" | awk '$1 == "best" { print $2 }'
 }
-for r in $(seq 1 "$ROUNDS"); do
+# cases_of ROUND: the cases in this round's order (the two spellings swap places)
+cases_of() {
+	local c out=()
 	for c in "${cases[@]}"; do
+		case $c in
+		spell_new) [ $(($1 % 2)) = 0 ] && out+=(spell_new spell_old) || out+=(spell_old spell_new) ;;
+		spell_old) ;;
+		*) out+=("$c") ;;
+		esac
+	done
+	echo "${out[@]}"
+}
+for r in $(seq 1 "$ROUNDS"); do
+	for c in $(cases_of "$r"); do
 		n=$NCALLS
 		[ -n "${SYM[$c]:-}" ] && n=$NUPROBE
 		for tool in $(order "$r" "${tools[@]}" floor); do
 			[ "$tool" = floor ] && [ -z "${FLOORCASE[$c]:-}" ] && continue
+			[ "$tool" = bpftrace ] && [ "$c" = spell_new ] && continue # 0.17 has no let
 			base=$(untraced "${MODE[$c]}" "$n")
 			record "base_${MODE[$c]}" base "$base"
 			case_args "$tool" "$c"
@@ -241,6 +269,7 @@ if [ -w "$STATS" ]; then
 			[ -n "${SYM[$c]:-}" ] && n=$NUPROBE
 			for tool in $(order "$r" "${tools[@]}" floor); do
 				[ "$tool" = floor ] && [ -z "${FLOORCASE[$c]:-}" ] && continue
+				[ "$tool" = bpftrace ] && [ "$c" = spell_new ] && continue
 				case_args "$tool" "$c"
 				BPFSCRIPT_UPROBE_ATTACH=perf FLOOR_UPROBE_ATTACH=perf \
 					harness "$tmp/o" ready "$PIN$WL ${MODE[$c]} $n 1" "$tool" "${args[@]}" || continue
@@ -364,6 +393,19 @@ function row(m, label, kind, lim, flim,   a, b, f, r, rf, verdict, tgt) {
 	}
 	printf "%-32s %s %s %s %-6s %-6s %-18s %s\n", label, a, b, f, r, rf, tgt, verdict
 }
+# spell PREFIX LABEL: the new spelling beside the 0.17 one, both run by bpfscript; the ratio is
+# new / old (target: the same cost, within 5 %)
+function spell(p, label,   a, o, r, v) {
+	a = cell(p "_spell_new", "bpfscript"); o = cell(p "_spell_old", "bpfscript")
+	r = "n/a"; v = ""
+	if (((p "_spell_new", "bpfscript") in med) && ((p "_spell_old", "bpfscript") in med) &&
+	    med[p "_spell_old", "bpfscript"] > 0) {
+		r = med[p "_spell_new", "bpfscript"] / med[p "_spell_old", "bpfscript"]
+		v = r <= 1.05 ? "met" : "NOT MET"
+		r = sprintf("%.2f", r)
+	}
+	printf "%-32s %s %s %-24s %-6s %-6s %-18s %s\n", label, a, o "(0.17 spelling)", "", r " (new/0.17)", "", "<= 1.05", v
+}
 { n = ++cnt[$1, $2]; val[$1, $2, n] = $3 + 0 }
 END {
 	printf "\n%-32s %-24s %-24s %-24s %-6s %-6s %-18s %s\n", "metric: median [min-max]", \
@@ -383,6 +425,8 @@ END {
 	row("ev_uprobe_leaf", "  same, leaf (single-step) ns/ev", "")
 	row("ev_usdt", "usdt @=count() ns/ev", "le", 1)
 	row("ev_software", "software:page-faults @=count() ns/ev", "le", 1)
+	row("ev_spell_old", "read pair, 0.17 spelling ns/ev", "le", 1)
+	spell("ev", "  same, let/./delete(@m,k) ns/ev")
 	row("bpf_count", "  BPF prog ns/run: @=count()", "")
 	row("bpf_pid", "  BPF prog ns/run: @[pid]", "")
 	row("bpf_hist", "  BPF prog ns/run: hist pair", "")
@@ -391,6 +435,8 @@ END {
 	row("bpf_uprobe_leaf", "  BPF prog ns/run: uprobe leaf", "")
 	row("bpf_usdt", "  BPF prog ns/run: usdt", "")
 	row("bpf_software", "  BPF prog ns/run: software", "")
+	row("bpf_spell_old", "  BPF prog ns/run: 0.17 spelling", "")
+	spell("bpf", "  BPF prog ns/run: let/./delete")
 	row("stream_rate", "printf delivered events/s", "ge", 1)
 	row("stream_lost", "printf reported lost", "")
 	row("stream_unrep", "printf unreported losses", "zero")

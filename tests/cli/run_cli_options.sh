@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/cli/run_cli_options.sh — command-line options whose effect is a file or a stream rather
-# than trace output: -V, -d STAGE, --emit-llvm, --emit-elf, --no-warnings, -B errors.
+# than trace output: -V, -d STAGE (parse, ast, types, codegen, codegen-opt, dis, all), --emit-llvm, --emit-elf, --no-warnings, -B errors.
 #
 # Owns: exact checks of what each option writes (titles and order of the IR dumps, the
 # two .ll files, an ELF object for the BPF machine with the program sections, stderr
@@ -40,26 +40,57 @@ else
 	nok debug_codegen_stages "status $st, got '$order'"
 fi
 
-# -d ast: the checked tree (as --dump=ast), then the run goes on; -d all includes it
+# -d types: "// Program" and the checked tree (as --dump=ast) on stdout, then the run goes
+# on; -d ast: the tree after each stage on stderr with bpftrace's headings ("AST after:
+# parse", "macro-expansion", "semantic-analysis", the last one typed); -d dis: each
+# program's BPF instructions; -d all: all of them
 "$BIN" --dump=ast -e "$PROG" >"$tmp/ast" 2>/dev/null
-"$BIN" -q -d ast -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
-{ cat "$tmp/ast"; echo x; echo; echo; } >"$tmp/want"
+"$BIN" -q -d types -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
+{ echo '// Program'; cat "$tmp/ast"; echo x; echo; echo; } >"$tmp/want"
 if clean $st && cmp -s "$tmp/want" "$tmp/d"; then
-	ok debug_ast_then_run
+	ok debug_types_then_run
 else
-	nok debug_ast_then_run "status $st: $(diff "$tmp/want" "$tmp/d" | head -3 | tr '\n' ' ')"
+	nok debug_types_then_run "status $st: $(diff "$tmp/want" "$tmp/d" | head -3 | tr '\n' ' ')"
+fi
+"$BIN" -q -d ast -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
+heads=$(grep -A1 '^AST after: ' "$tmp/err" | tr '\n' '|')
+want='AST after: parse|-------------------|--|AST after: macro-expansion|-------------------|--|AST after: semantic-analysis|-------------------|'
+if clean $st && [ "$heads" = "$want" ] && [ "$(cat "$tmp/d")" = "x" ] &&
+	sed -n '/^AST after: semantic-analysis$/,$p' "$tmp/err" | sed '1,2d;$d' | cmp -s - "$tmp/ast"; then
+	ok debug_ast_stages
+else
+	nok debug_ast_stages "status $st, headings '$heads'"
+fi
+"$BIN" -q -d dis -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
+if clean $st && [ "$(sed -n 2,3p "$tmp/d" | tr '\n' '|')" = 'Disassembled bytecode|----------------------------|' ] &&
+	grep -Eq '^BEGIN \(p0, [0-9]+ instructions\):$' "$tmp/d" &&
+	grep -Eq '^ +[0-9]+: \(85\) call bpf_ringbuf_output#130$' "$tmp/d" &&
+	grep -Eq '^ +[0-9]+: \(95\) exit$' "$tmp/d" && tail -3 "$tmp/d" | grep -qx x; then
+	ok debug_dis
+else
+	nok debug_dis "status $st: $(head -5 "$tmp/d" | tr '\n' ' ')"
 fi
 "$BIN" -q -d all -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
-if clean $st && head -n "$(wc -l <"$tmp/ast")" "$tmp/d" | cmp -s - "$tmp/ast" &&
-	grep -qx 'LLVM IR after optimization' "$tmp/d" && tail -3 "$tmp/d" | grep -qx x; then
+if clean $st && head -n "$(($(wc -l <"$tmp/ast") + 1))" "$tmp/d" | tail -n +2 | cmp -s - "$tmp/ast" &&
+	grep -qx 'LLVM IR after optimization' "$tmp/d" && grep -qx 'Disassembled bytecode' "$tmp/d" &&
+	grep -qx 'AST after: semantic-analysis' "$tmp/err" && tail -3 "$tmp/d" | grep -qx x; then
 	ok debug_all
 else
 	nok debug_all "status $st"
 fi
 
+# -d parse: bison's trace of the parse on stderr
+"$BIN" -q -d parse -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
+if clean $st && grep -qx 'Starting parse' "$tmp/err" && grep -q 'Now at end of input' "$tmp/err" &&
+	[ "$(cat "$tmp/d")" = "x" ]; then
+	ok debug_parse
+else
+	nok debug_parse "status $st: $(head -2 "$tmp/err" | tr '\n' ' ')"
+fi
+
 # an unknown stage is refused before anything runs
 "$BIN" -d ast,bogus -e "$PROG" >"$tmp/d" 2>"$tmp/err"; st=$?
-if [ $st = 1 ] && [ ! -s "$tmp/d" ] && [ "$(cat "$tmp/err")" = "ERROR: invalid stage for -d: 'bogus' (ast, types, codegen, codegen-opt, libbpf, verifier, all)" ]; then
+if [ $st = 1 ] && [ ! -s "$tmp/d" ] && [ "$(cat "$tmp/err")" = "ERROR: invalid stage for -d: 'bogus' (parse, ast, types, codegen, codegen-opt, dis, libbpf, verifier, all)" ]; then
 	ok debug_bad_stage
 else
 	nok debug_bad_stage "status $st: $(head -1 "$tmp/err")"

@@ -73,6 +73,16 @@ static void read_written(const char *name)
 	CHECK_EQ_INT(hdr_read_consts(&o, path, collect, NULL), 0);
 }
 
+static char decls[8][256];
+static int ndecls;
+
+static void collect_decl(void *ctx, const char *text)
+{
+	(void)ctx;
+	if (ndecls < 8)
+		snprintf(decls[ndecls++], sizeof(decls[0]), "%s", text);
+}
+
 static void read_system(const char *name)
 {
 	char path[4096];
@@ -213,6 +223,37 @@ int main(void)
 	CHECK_CONST("LONG_MIN", INT64_MIN);
 	TEST_END();
 
+	TEST_BEGIN("headers: a user header's struct, union and typedef definitions");
+	write_file("d.h",
+		   "#define LEN (4 * 2)\n#define W 3\n"
+		   "struct rec { int id; char name[LEN]; unsigned f : W; };\n"
+		   "typedef struct rec rec_t;\n"
+		   "static inline int f(struct rec *r) { return r->id; }\n"
+		   "extern struct rec *g;\nint h(struct rec *r);\n"
+		   "enum { ONLY_CONSTANTS = 1 };\n"
+		   "union u { int a; long b; };\n"
+		   "#if 0\nstruct dead { int x; };\n#endif\n"
+		   "typedef struct {\n  int x;\n} anon_t;\n");
+	{
+		char path[256];
+		snprintf(path, sizeof(path), "%s/d.h", dir);
+		ngot = ndecls = 0;
+		CHECK_EQ_INT(hdr_read(NULL, path, collect, collect_decl, NULL), 0);
+		CHECK_EQ_INT(ndecls, 4);
+		CHECK_EQ_STR(decls[0], "struct rec { int id; char name[8]; unsigned f : 3; };");
+		CHECK_EQ_STR(decls[1], "typedef struct rec rec_t;");
+		CHECK_EQ_STR(decls[2], "union u { int a; long b; };");
+		CHECK_EQ_STR(decls[3], "typedef struct {\nint x;\n} anon_t;");
+		CHECK_CONST("LEN", 8);
+		/* a system header's structs are BTF's business: none handed on */
+		char sys[4096];
+		ndecls = 0;
+		CHECK(hdr_find(NULL, NULL, "sys/time.h", 10, false, sys, sizeof(sys)));
+		CHECK_EQ_INT(hdr_read(NULL, sys, collect, collect_decl, NULL), 0);
+		CHECK_EQ_INT(ndecls, 0);
+	}
+	TEST_END();
+
 	TEST_BEGIN("headers: syscall names");
 	CHECK_EQ_STR(hdr_syscall_name(0), "read");
 	CHECK_EQ_STR(hdr_syscall_name(39), "getpid");
@@ -221,8 +262,8 @@ int main(void)
 	CHECK(hdr_syscall_name(100000) == NULL);
 	TEST_END();
 
-	const char *names[] = { "a.h", "b.h", "c.h" };
-	for (int i = 0; i < 3; i++) {
+	const char *names[] = { "a.h", "b.h", "c.h", "d.h" };
+	for (int i = 0; i < 4; i++) {
 		char path[256];
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		unlink(path);

@@ -160,6 +160,71 @@ int main(void)
 	TEST_END();
 	done(&x);
 
+	TEST_BEGIN("lang: comparisons are bools; a bool slot given an integer holds integers");
+	run(&x, "BEGIN { $c = 1 < 2; $l = pid > 3 && pid < 9; $i = (1 < 2) + (3 < 4); "
+		"$m = 1 == 1; $m = 5; $p = pid != 1; $p++; $t = pid ? (1 < 2) : false; "
+		"@k[1 < 2] = 1; @k[7] = 2; $z = (typeof(1 < 2))pid; }");
+	CHECK_EQ_INT(x.rc, 0);
+	CHECK_EQ_STR(var_type(&x, "$c"), "bool");
+	CHECK_EQ_STR(var_type(&x, "$l"), "bool");
+	CHECK_EQ_STR(var_type(&x, "$i"), "uint64");
+	CHECK_EQ_STR(var_type(&x, "$m"), "int64");
+	CHECK_EQ_STR(var_type(&x, "$p"), "uint64");
+	CHECK_EQ_STR(var_type(&x, "$t"), "bool");
+	CHECK_EQ_STR(var_type(&x, "$z"), "bool");
+	{
+		char kb[128];
+		CHECK_EQ_STR(type_name(&x.r.maps[0].key, kb, sizeof(kb)), "int64");
+	}
+	TEST_END();
+	done(&x);
+
+	TEST_BEGIN("lang: typeof/sizeof of a variable is its first stored type");
+	run(&x, "BEGIN { $x = (uint8)1; $x = 1000; $s = sizeof($x); $y = (typeof($x))300; "
+		"$b = 1 < 2; $bs = sizeof($b); $u = (typeof($b))7; }");
+	CHECK_EQ_INT(x.rc, 0);
+	CHECK_EQ_STR(var_type(&x, "$x"), "uint64");
+	CHECK_EQ_INT(find(&x, AST_INT, 2)->ival, 1); /* sizeof($x), folded */
+	CHECK_EQ_STR(tname(find(&x, AST_CAST, 1)), "uint8");
+	CHECK_EQ_STR(tname(find(&x, AST_CAST, 2)), "bool");
+	TEST_END();
+	done(&x);
+
+	TEST_BEGIN("lang: & of a tuple, record or bool is a pointer to that type");
+	run(&x, "BEGIN { $t = (1, \"ab\"); $p = &$t; $v = *$p; $e = $p.1; $r = (k=2); "
+		"$q = &$r; $k = $q.k; $b = true; $pb = &$b; @m[1] = (3, \"c\"); $pm = &@m[1]; }");
+	CHECK_EQ_INT(x.rc, 0);
+	CHECK_EQ_STR(var_type(&x, "$p"), "(int64, string[3]) *");
+	CHECK_EQ_STR(var_type(&x, "$v"), "(int64, string[3])");
+	CHECK_EQ_STR(var_type(&x, "$e"), "string[3]");
+	CHECK_EQ_STR(var_type(&x, "$q"), "(k=int64) *");
+	CHECK_EQ_STR(var_type(&x, "$k"), "int64");
+	CHECK_EQ_STR(var_type(&x, "$pb"), "bool *");
+	CHECK_EQ_STR(var_type(&x, "$pm"), "(int64, string[2]) *");
+	TEST_END();
+	done(&x);
+
+	TEST_BEGIN("lang: if comptime types only its chosen branch; prune leaves literals");
+	run(&x, "BEGIN { $x = 1; if comptime (typeinfo($x).base_type == \"string\") "
+		"{ $x = \"s\"; $gone = 1; } else if comptime (sizeof($x) == 8) { $x = 2; } "
+		"$k = comptime (3 * 4); $t = is_integer($x) && !is_str($x); }");
+	CHECK_EQ_INT(x.rc, 0);
+	CHECK_EQ_STR(var_type(&x, "$x"), "int64");
+	CHECK_EQ_STR(var_type(&x, "$gone"), "(no variable)");
+	CHECK(find(&x, AST_COMPTIME, 0) == NULL);
+	CHECK_EQ_INT(find(&x, AST_IF, 0)->a->kind, AST_BOOL);
+	CHECK_EQ_INT(find(&x, AST_IF, 0)->c == NULL, 1);
+	{
+		struct node *k = NULL; /* $k's folded 3 * 4 */
+		for (int i = 0; (k = find(&x, AST_INT, i)) && k->ival != 12; i++)
+			;
+		CHECK(k != NULL);
+		if (k)
+			CHECK_EQ_STR(tname(k), "int64");
+	}
+	TEST_END();
+	done(&x);
+
 	TEST_BEGIN("lang: a record written in another order is the same record");
 	run(&x, "BEGIN { $r = (a=1, b=\"x\"); $r = (b=\"yyy\", a=2); }");
 	CHECK_EQ_INT(x.rc, 0);

@@ -440,6 +440,46 @@ static void test_macros(void)
 	}
 }
 
+/* Types by name (current bpftrace): (name)x casts, name* before ')', `(name)` followed by
+ * an operator staying an expression, types among a call's arguments, let $x: name, and
+ * top-level typedefs. */
+static void test_type_names(void)
+{
+	static const struct {
+		const char *name, *prog, *want;
+	} cases[] = {
+		{ "types: (name)x and (name **)p", "BEGIN { $a = (foo)x; $b = (foo **)p; }",
+		  "program\n  probe\n    attach \"BEGIN\"\n    block\n      assign =\n        var $a\n"
+		  "        cast foo\n          ident x\n      assign =\n        var $b\n"
+		  "        cast foo **\n          ident p\n" },
+		{ "types: (name) then an operator is an expression",
+		  "BEGIN { $d = (pid) - 1; $e = (x) * y; if (pid) { } }",
+		  "program\n  probe\n    attach \"BEGIN\"\n    block\n      assign =\n        var $d\n"
+		  "        binop -\n          ident pid\n          int 1\n      assign =\n"
+		  "        var $e\n        binop *\n          ident x\n          ident y\n"
+		  "      if\n        ident pid\n        block\n" },
+		{ "types: type arguments anywhere in a call",
+		  "BEGIN { m(1, typeof(uint8), struct s *, t*); }",
+		  "program\n  probe\n    attach \"BEGIN\"\n    block\n      expr_stmt\n"
+		  "        call m\n          int 1\n          cast typeof\n            cast uint8\n"
+		  "          cast struct s *\n          cast t *\n" },
+		{ "types: let with a type name", "BEGIN { let $f: foo = 1; let $g: bool; }",
+		  "program\n  probe\n    attach \"BEGIN\"\n    block\n      assign =\n        var $f\n"
+		  "        cast foo\n          int 1\n      assign =\n        var $g\n"
+		  "        cast bool\n          int 0\n" },
+		{ "types: typedef at top level", "typedef struct { int a; } t;\nBEGIN { }",
+		  "program\n  cdef \"typedef struct { int a; } t;\"\n  probe\n    attach \"BEGIN\"\n"
+		  "    block\n" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TEST_BEGIN(cases[i].name);
+		char *got = run(cases[i].prog);
+		CHECK_EQ_STR(got, cases[i].want);
+		free(got);
+		TEST_END();
+	}
+}
+
 static int count_pre(struct node *n, void *ctx)
 {
 	(void)n;
@@ -510,6 +550,7 @@ int main(void)
 	check_errors();
 	check_robustness();
 	test_macros();
+	test_type_names();
 	check_helpers();
 	return check_summary();
 }

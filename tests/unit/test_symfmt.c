@@ -62,8 +62,26 @@ static bool fake_username(uint64_t uid, char *buf, size_t len)
 	return true;
 }
 
+/* build_id stack 9: a frame with a build id, then one the kernel only had an address for */
+static int fake_stack_bid(void *ctx, uint32_t frames, int64_t id, struct symfmt_build_id *out,
+			  int max)
+{
+	(void)ctx;
+	if (id != 9 || max < 2 || frames < 2)
+		return 0;
+	memset(out, 0, 2 * sizeof(*out));
+	out[0].status = 1;
+	for (int i = 0; i < 20; i++)
+		out[0].build_id[i] = (uint8_t)(0xa0 + i);
+	out[0].offset = 0x11cf;
+	out[1].status = 2;
+	out[1].offset = 0x7f0011223344;
+	return 2;
+}
+
 static const struct print_syms syms = { .ksym = fake_ksym, .usym = fake_usym,
-					.stack = fake_stack, .username = fake_username };
+					.stack = fake_stack, .username = fake_username,
+					.stack_build_id = fake_stack_bid };
 static const char *const probes[] = { "uprobe:/usr/bin/app:leaf", "uprobe:/usr/bin/app:mid" };
 static const char *const funcs[] = { "leaf", "mid" };
 static const struct print_ctx pctx = { .probe_names = probes, .nprobes = 2, .func_names = funcs,
@@ -176,6 +194,15 @@ int main(void)
 	v = (uint64_t)(int64_t)-14; /* bpf_get_stackid failed: -EFAULT */
 	s = map_text(&ks, &v);
 	CHECK_EQ_STR(s, "@[]: 3\n");
+	free(s);
+	TEST_END();
+
+	TEST_BEGIN("symfmt: ustack(build_id): build id and offset, or the address, not indented");
+	struct type ubid = stack_t(SUB_USTACK, 127, false);
+	ubid.fmt_id |= SUB_STACK_BUILD_ID;
+	v = (7ull << 32) | 9;
+	s = map_text(&ubid, &v);
+	CHECK_EQ_STR(s, "@[\na0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3 0x11cf\n7f0011223344\n]: 3\n");
 	free(s);
 	TEST_END();
 
