@@ -237,13 +237,32 @@ bool bpfb_terminated(struct cg *c)
 	return LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(c->b)) != NULL;
 }
 
+/* A loop callback's result (0: go on, 1: stop) must be provably 0 or 1 to the verifier
+ * ("At callback return the register R0 has unknown scalar value"). The callback's returns
+ * are constants, but LLVM merges them: `if (c) return 1; return 0;` becomes `return c`
+ * when it can prove c is 0 or 1 (say `strcontains(..) >> $i`), and the verifier, which
+ * cannot bound a variable shift, then sees an unknown scalar. So every return of a
+ * callback stores its constant to a volatile stack slot and returns the slot's value & 1:
+ * LLVM cannot see through the volatile load to drop the mask, and from the mask the
+ * verifier knows the range [0, 1] whatever reached the store. */
+void bpfb_cb_ret(struct cg *c, int v)
+{
+	struct cg_fn *f = &c->fn;
+	if (!f->cb_ret)
+		f->cb_ret = bpfb_stack(c, 8, "cb_ret");
+	LLVMSetVolatile(LLVMBuildStore(c->b, bpfb_i64(c, v), f->cb_ret), true);
+	LLVMValueRef r = LLVMBuildLoad2(c->b, c->i64, f->cb_ret, "");
+	LLVMSetVolatile(r, true);
+	LLVMBuildRet(c->b, LLVMBuildAnd(c->b, r, bpfb_i64(c, 1), ""));
+}
+
 void bpfb_ret0(struct cg *c)
 {
 	if (c->fn.cb_stop) {
 		/* return/exit inside a for-loop body: stop iterating (callback result 1) and
 		 * flag the caller, which then returns as well (emit_loops.c) */
 		bpfb_store(c, bpfb_i64(c, 1), c->fn.cb_stop, 8);
-		LLVMBuildRet(c->b, bpfb_i64(c, 1));
+		bpfb_cb_ret(c, 1);
 		LLVMPositionBuilderAtEnd(c->b, bpfb_block(c, "dead"));
 		return;
 	}

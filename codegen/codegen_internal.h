@@ -82,6 +82,7 @@ struct cg_fn {
 	/* for-loop callback (emit_loops.c): its ctx word 0, set to 1 by return/exit in the
 	 * body so the caller returns too; NULL in a probe's own function */
 	LLVMValueRef cb_stop;
+	LLVMValueRef cb_ret; /* the callback's result slot (bpfb_cb_ret); NULL until used */
 	/* stack_used includes the deepest callback frame so far (cb_depth bytes): the
 	 * verifier counts a caller's frame and its callback's frame together */
 	uint32_t cb_depth;
@@ -155,6 +156,8 @@ LLVMBasicBlockRef bpfb_block(struct cg *c, const char *name);
 /* Terminate the current block with `ret 0` and continue in an unreachable block, so code
  * after return/exit/break still has somewhere to go (LLVM deletes it). */
 void bpfb_ret0(struct cg *c);
+/* return V (0 or 1) from a loop callback, opaque to LLVM, bounded for the verifier */
+void bpfb_cb_ret(struct cg *c, int v);
 void bpfb_br_dead(struct cg *c, LLVMBasicBlockRef to);
 /* Is the builder's block already terminated? */
 bool bpfb_terminated(struct cg *c);

@@ -288,9 +288,9 @@ static void callback_body(struct cg *c, struct node *n, const struct map_info *m
 	f->nloops--;
 	LLVMBuildBr(c->b, cont);
 	LLVMPositionBuilderAtEnd(c->b, brk);
-	LLVMBuildRet(c->b, bpfb_i64(c, 1));
+	bpfb_cb_ret(c, 1);
 	LLVMPositionBuilderAtEnd(c->b, cont);
-	LLVMBuildRet(c->b, bpfb_i64(c, 0));
+	bpfb_cb_ret(c, 0);
 }
 
 /* After a callback loop whose body may `return` or exit(): its context word 0 says so, and
@@ -490,9 +490,9 @@ static void range_body(struct cg *c, struct node *n, const struct for_vars *fv)
 	f->nloops--;
 	LLVMBuildBr(c->b, cont);
 	LLVMPositionBuilderAtEnd(c->b, brk);
-	LLVMBuildRet(c->b, bpfb_i64(c, 1));
+	bpfb_cb_ret(c, 1);
 	LLVMPositionBuilderAtEnd(c->b, cont);
-	LLVMBuildRet(c->b, bpfb_i64(c, 0));
+	bpfb_cb_ret(c, 0);
 }
 
 /* The most iterations bpf_loop runs (BPF_MAX_LOOPS); asking for more runs none. */

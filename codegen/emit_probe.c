@@ -242,7 +242,15 @@ LLVMValueRef cg_ctx_load(struct cg *c, LLVMTypeRef t, uint32_t off, unsigned siz
 		LLVMTypeRef fty = LLVMIntrinsicGetType(c->ctx, id, NULL, 0);
 		base = LLVMBuildCall2(c->b, fty, fn, &base, 1, "");
 	}
-	return bpfb_load(c, t, bpfb_gep(c, base, off), size);
+	LLVMValueRef v = bpfb_load(c, t, bpfb_gep(c, base, off), size);
+	/* bpf-preserve-static-offset leaves loads at offset 0 alone (a plain load of the
+	 * context), and LLVM may merge such a load with a stack load of another branch into
+	 * one load of a phi of both pointers, which the verifier refuses ("same insn cannot be
+	 * used with different pointers": `c ? arg0 : curtask->x`). A volatile load is never
+	 * merged with a plain one. */
+	if (!off)
+		LLVMSetVolatile(v, true);
+	return v;
 }
 
 static LLVMValueRef regs_load(struct cg *c, uint32_t off)

@@ -13,7 +13,7 @@ undocumented reason goes to the KNOWN bucket (named, counted, printed) instead o
 dropped; generated programs are our own.
 
 Usage: gen.py --load HARNESS --bin BPFSCRIPT [--count N] [--seed S] [--jobs J] [--long]
-               [--kinds k1,k2] [--show SEED:INDEX]
+               [--kinds k1,k2] [--show SEED:INDEX] [--only SEED:INDEX,...]
 """
 import argparse
 import os
@@ -203,6 +203,8 @@ def main():
     ap.add_argument('--long', action='store_true')
     ap.add_argument('--progress', type=int, default=0)
     ap.add_argument('--show', default='', help='print program SEED:INDEX and exit')
+    ap.add_argument('--only', default='', help='check only programs SEED:INDEX[,SEED:INDEX...]'
+                    ' (a failure found by a long run, after a fix)')
     ap.add_argument('--uprobe-target', default='build/workloads/uprobe_target')
     args = ap.parse_args()
 
@@ -214,8 +216,12 @@ def main():
         return 0
     t0 = time.time()
     seeds = [int(x) for x in args.seed.split(',')]
-    progs = [make_program(cat, kinds, seed, i, args.long) for seed in seeds
-             for i in range(args.count)]
+    if args.only:
+        picks = [tuple(int(x) for x in p.split(':')) for p in args.only.split(',')]
+        progs = [make_program(cat, kinds, seed, i, args.long) for seed, i in picks]
+    else:
+        progs = [make_program(cat, kinds, seed, i, args.long) for seed in seeds
+                 for i in range(args.count)]
     tgen = time.time() - t0
     stats = Stats()
     shards = [progs[j::args.jobs] for j in range(args.jobs)]
