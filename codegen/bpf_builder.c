@@ -340,7 +340,8 @@ LLVMValueRef bpfb_buf(struct cg *c, uint32_t size, const char *name)
 {
 	struct cg_fn *f = &c->fn;
 	size = abi_align(size ? size : 1);
-	bool fits_stack = f->stack_used + size + f->while_reserve <= CG_STACK_BUDGET - CG_STACK_RESERVE;
+	bool fits_stack = f->stack_used + size + f->while_reserve + c->stack_reserve <=
+			  CG_STACK_BUDGET;
 	bool fits_scratch = f->scratch_used + size <= ABI_SCRATCH_SIZE;
 	if (fits_scratch && (size >= CG_SCRATCH_MIN || !fits_stack))
 		return bpfb_scratch(c, size);

@@ -2,7 +2,8 @@
  * codegen/codegen.c — codegen entry point: one LLVM module, one function per probe point,
  * then object.c turns it into instruction arrays.
  *
- * Owns: codegen_run()'s sequencing and cg_result_free().
+ * Owns: codegen_run()'s sequencing (and its retries with more of the stack kept for LLVM)
+ * and cg_result_free().
  * Must not: emit IR itself (emit_*.c) or touch the kernel.
  */
 #include <stdlib.h>
@@ -117,10 +118,15 @@ static int find_probe_ids(struct cg *c)
 	return 0;
 }
 
-int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg_opts *opts,
-		struct diag *d, struct cg_result *out)
+/* One generation of the whole program with RESERVE bytes of stack kept from temporaries
+ * (CG_STACK_RESERVE); RETRY: a larger reserve is left to try, so LLVM's "BPF stack limit
+ * is exceeded" returns CG_RETRY_STACK instead of an error. */
+static int codegen_attempt(struct node *prog, const struct sema_result *sr,
+			   const struct cg_opts *opts, struct diag *d, struct cg_result *out,
+			   uint32_t reserve, bool retry)
 {
-	struct cg c = { .prog = prog, .sr = sr, .opts = opts, .d = d };
+	struct cg c = { .prog = prog, .sr = sr, .opts = opts, .d = d, .stack_reserve = reserve,
+			.stack_retry = retry };
 	int err = -1;
 	memset(out, 0, sizeof(*out));
 
@@ -145,6 +151,7 @@ int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg
 		goto out;
 	cg_fatal_begin(&c);
 	out->cpu_v4 = opts->bpf_cpu && strcmp(opts->bpf_cpu, "v4") == 0;
+	out->stack_lean = reserve >= CG_STACK_BUDGET;
 	find_shared(&c);
 	int before = diag_count(d);
 	for (int pt = 0; pt < sr->npoints; pt++) {
@@ -186,5 +193,23 @@ out:
 	free(c.probe_id);
 	if (err)
 		cg_result_free(out);
+	return err;
+}
+
+/* Big probes: bpfscript's own stack accounting fits, but LLVM's register spills (or, at
+ * load, a loop callback's frame on top of its caller's: opts->stack_lean) pass the 512
+ * bytes. Each retry keeps more of the stack from temporaries, which go to the per-CPU
+ * scratch map instead, leaving the room to LLVM. */
+int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg_opts *opts,
+		struct diag *d, struct cg_result *out)
+{
+	static const uint32_t reserves[] = { CG_STACK_RESERVE, CG_STACK_RESERVE_RETRY };
+	const int n = (int)(sizeof(reserves) / sizeof(reserves[0]));
+	int err = -1;
+	for (int r = opts->stack_lean ? n - 1 : 0; r < n; r++) {
+		err = codegen_attempt(prog, sr, opts, d, out, reserves[r], r < n - 1);
+		if (err != CG_RETRY_STACK)
+			break;
+	}
 	return err;
 }

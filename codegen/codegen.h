@@ -92,6 +92,10 @@ struct cg_opts {
 	/* -k (1) / -kk (2): failing helpers send ABI_EV_HELPER_ERROR events (emit_checks.c);
 	 * 0: failures are only counted */
 	int helper_check;
+	/* Every temporary that can live in the scratch map does (the largest stack reserve):
+	 * the loader asks for it when the verifier refused a loop callback's frame plus its
+	 * caller's as past 512 bytes ("combined stack size"). */
+	bool stack_lean;
 };
 
 /* A helper call whose failure -k/-kk report: the event carries its index. */
@@ -106,6 +110,7 @@ struct cg_result {
 	struct cg_helper_site *sites; /* -k/-kk call sites, by ABI_EV_HELPER_ERROR index */
 	int nsites;
 	bool cpu_v4;         /* compiled for BPF CPU v4 (a loader may ask for v3 instead) */
+	bool stack_lean;     /* compiled with cg_opts.stack_lean (else a loader may ask for it) */
 };
 
 int codegen_run(struct node *prog, const struct sema_result *sr, const struct cg_opts *opts,

@@ -29,10 +29,14 @@
 #define CG_STACK_LIMIT 512u
 #define CG_STACK_BUDGET 448u
 /* Temporaries that may live in the scratch map (bpfb_buf) stop using the stack this many
- * bytes before the budget: the rest is kept for what must be on the stack whenever it is
- * first needed (a for-loop's or len()'s callback context, per-CPU merge counters), and
- * leaves LLVM more room for spills in big probes. */
+ * bytes before the budget (struct cg's stack_reserve, this at first): the rest is kept for
+ * what must be on the stack whenever it is first needed (a for-loop's or len()'s callback
+ * context, per-CPU merge counters), and leaves LLVM more room for spills in big probes.
+ * When LLVM's spills or a callback's frame still pass 512 bytes, the program is generated
+ * again with the larger reserves of CG_STACK_RESERVE_RETRY (codegen.c). */
 #define CG_STACK_RESERVE 96u
+#define CG_STACK_RESERVE_RETRY 256u, CG_STACK_BUDGET
+#define CG_RETRY_STACK (-2) /* cg_object: generate again with a larger reserve */
 /* Buffers at least this big go to the per-CPU scratch map instead of the stack. */
 #define CG_SCRATCH_MIN 64u
 #define CG_MAX_LOOPS 32
@@ -109,6 +113,9 @@ struct cg {
 	struct node **probes;         /* PROBE nodes by index */
 	int nprobes;
 	char *llvm_error;             /* first error from LLVM's diagnostic handler */
+	uint32_t stack_reserve;       /* see CG_STACK_RESERVE */
+	bool stack_retry;             /* LLVM's frame passed 512 bytes and a larger reserve is
+	                                 left to try: cg_object says so instead of an error */
 	/* share_of[pt] >= 0: point pt runs the same code as that earlier point (wildcard
 	 * matches whose body does not depend on the point), so it is not emitted again;
 	 * object.c copies the instructions and the loader loads them once. Such a group's

@@ -393,13 +393,13 @@ void cg_loop_vars(struct cg *c, struct node *body)
 		ast_walk(body, loop_bodies, NULL, &fv);
 		/* The callbacks' own while counters get their stack before any temporary: the
 		 * callback's frame starts where this one's ends, and this one also places the
-		 * loops' contexts on its stack, so it keeps their room besides CG_STACK_RESERVE. */
+		 * loops' contexts on its stack, so it keeps their room besides the stack reserve. */
 		uint32_t counters = 0;
 		for (int id = 0; id < nvars; id++)
 			if (fv.exclude[id] && !loopv[id])
 				counters += 8;
 		if (counters)
-			f->while_reserve += counters + CG_STACK_RESERVE;
+			f->while_reserve += counters + c->stack_reserve;
 	}
 	free(loopv);
 	for (int i = 0; i < fv.n; i++) {

@@ -400,6 +400,11 @@ int cg_object(struct cg *c, struct cg_result *out)
 		LLVMDisposeMessage(msg);
 		return -1;
 	}
+	if (c->llvm_error && c->stack_retry && strstr(c->llvm_error, "BPF stack limit")) {
+		/* LLVM's own spills passed 512 bytes: codegen_run tries a larger reserve */
+		LLVMDisposeMemoryBuffer(buf);
+		return CG_RETRY_STACK;
+	}
 	if (c->llvm_error) {
 		/* e.g. "Looks like the BPF stack limit is exceeded" for one function */
 		diag_error_noloc(c->d, "LLVM could not generate BPF code: %s", c->llvm_error);

@@ -157,7 +157,7 @@ static bool iter_refused(const struct sema_result *sr, int point, const char *lo
 static int explain_failure(const struct rt_probe_state *ps, const struct cg_prog *p,
 			   const struct rt_func_btf *fb, const struct bpf_func_info *info,
 			   const struct sema_result *sr, int load_err, int verbose, bool retry_v3,
-			   struct diag *d)
+			   bool retry_lean, struct diag *d)
 {
 	const char *probe = point_name(sr, p->point);
 	char *log = malloc(VERIFIER_LOG_SIZE);
@@ -202,6 +202,12 @@ static int explain_failure(const struct rt_probe_state *ps, const struct cg_prog
 			"hit; -v shows the verifier's statistics)", probe);
 		free(log);
 		return err;
+	}
+	if (have_log && retry_lean && strstr(log, "combined stack size")) {
+		/* a loop callback's frame on top of its caller's passed 512 bytes: the caller
+		 * compiles again with every movable temporary in the scratch map */
+		free(log);
+		return -ENOSPC;
 	}
 	if (iter_refused(sr, p->point, log, err, d)) {
 		free(log);
@@ -254,7 +260,7 @@ int rt_load_all(const struct rt_probe_state *ps, const struct cg_result *cg,
 				       p->insn_cnt, info || tracing || multi ? &o : NULL);
 		if (fd < 0) {
 			err = explain_failure(ps, p, &fb, info, sr, -errno, verbose, cg->cpu_v4,
-					      d);
+					      !cg->stack_lean, d);
 			for (int j = 0; j < i; j++) {
 				close(fds[j]);
 				fds[j] = -1;

@@ -86,7 +86,9 @@ size_t rt_percpu_value_size(uint32_t vsize);
 /* Loads every program; fds[i] for cg->progs[i]. On failure closes what it loaded, adds one
  * sentence to d (and prints the verifier log to stderr when verbose) and returns -errno;
  * -EAGAIN, with nothing in d, when code compiled for BPF CPU v4 passed the verifier but
- * the kernel's JIT could not translate it: compile for v3 and load again. */
+ * the kernel's JIT could not translate it: compile for v3 and load again; -ENOSPC, with
+ * nothing in d, when the verifier counted a loop callback's frame and its caller's past
+ * 512 bytes and cg was not compiled stack_lean: compile so and load again. */
 int rt_load_all(const struct rt_probe_state *ps, const struct cg_result *cg,
 		const struct sema_result *sr, int verbose, int *fds, struct diag *d);
 /* libbpf's own messages: shown only with -v. */

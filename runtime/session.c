@@ -432,10 +432,15 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		goto out_cg;
 	}
 	int lerr = rt_load_all(&probes, &cg, sr, o->verbose, prog_fds, d);
-	if (lerr == -EAGAIN) { /* the JIT refused v4 code the verifier accepted: use v3 */
+	while (lerr == -EAGAIN || lerr == -ENOSPC) {
+		/* EAGAIN: the JIT refused v4 code the verifier accepted: use v3. ENOSPC: callback
+		 * frames past 512 bytes: keep temporaries off the stack (each happens once) */
 		cg_result_free(&cg);
 		memset(&cg, 0, sizeof(cg));
-		cgo.bpf_cpu = "v3";
+		if (lerr == -EAGAIN)
+			cgo.bpf_cpu = "v3";
+		else
+			cgo.stack_lean = true;
 		if (codegen_run(prog, sr, &cgo, d, &cg) || diag_count(d))
 			goto out_cg;
 		lerr = rt_load_all(&probes, &cg, sr, o->verbose, prog_fds, d);

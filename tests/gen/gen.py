@@ -46,14 +46,15 @@ KNOWN = [
     ('tp-array-field', re.compile(r'is an array of .*, which bpfscript cannot read yet')),
     ('hist-delete-key', re.compile(r'delete\(\) of one key of histogram map .* works up to')),
     ('hist-has-key', re.compile(r'has_key\(\) cannot be used on histogram map')),
-    # big unrolled probes: bpfscript's own stack accounting fits (temporaries go to the
-    # scratch map), but LLVM's register spills push the frame past 512 bytes
+    # big unrolled probes whose LLVM register spills pass 512 bytes even when codegen
+    # generates them again with every movable temporary in the scratch map (codegen_run)
     ('llvm-spill-stack', re.compile(r'LLVM could not generate BPF code: .*BPF stack limit is '
                                     r'exceeded')),
     # `char buf[]` (a flexible array, size 0) of ftrace:print used as a map key: the map
     # gets a 0-byte key and the kernel refuses to create it
     ('tp-flexible-char-array', re.compile(r'refused to create the BPF map for @.*Invalid argument')),
-    # a for-loop callback's frame plus its caller's, with LLVM's spills, past 512 bytes
+    # a for-loop callback's frame plus its caller's past 512 bytes even when compiled
+    # again with every movable temporary in the scratch map (cg_opts.stack_lean)
     ('callback-frames-stack', re.compile(r'combined stack size of \d+ calls is \d+')),
     # the kernel's JIT failing on a verified program (ENOTSUPP after verification)
     ('kernel-jit', re.compile(r'but its JIT compiler could not translate it')),

@@ -110,10 +110,13 @@ static int compile_and_load(const char *text, size_t len)
 	if (!fds)
 		goto out;
 	int lerr = rt_load_all(&probes, &cg, &sr, 0, fds, &d);
-	if (lerr == -EAGAIN) { /* as the tracer: v3 code when the JIT refuses v4's */
+	while (lerr == -EAGAIN || lerr == -ENOSPC) { /* as the tracer (session.c) */
 		cg_result_free(&cg);
 		memset(&cg, 0, sizeof(cg));
-		cgo.bpf_cpu = "v3";
+		if (lerr == -EAGAIN)
+			cgo.bpf_cpu = "v3";
+		else
+			cgo.stack_lean = true;
 		if (codegen_run(prog, &sr, &cgo, &d, &cg) || diag_count(&d))
 			goto out;
 		free(fds);
