@@ -425,6 +425,14 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 			cg_count_str_trunc(c, got, buf, src, size, BPF_FUNC_probe_read_kernel, NULL);
 			return buf;
 		}
+		if (tf->array_len == 0 && tf->size == 0) { /* `char buf[]`: up to its NUL */
+			bpfb_memset0(c, buf, size);
+			LLVMValueRef a[3] = { buf, bpfb_i64(c, size), p };
+			LLVMValueRef got = bpfb_helper(c, BPF_FUNC_probe_read_kernel_str, c->i64,
+						       a, 3, "");
+			cg_helper_check(c, got, BPF_FUNC_probe_read_kernel_str, n, -1);
+			return buf;
+		}
 		uint32_t len = tf->array_len > 0 ? (uint32_t)tf->array_len : tf->size;
 		if (len > size)
 			len = size;

@@ -178,7 +178,13 @@ static int attach_tracepoint(const struct probe_point *p, int prog_fd, struct rt
 	int pfd = rt_perf_open(&attr, -1, 0);
 	if (pfd < 0)
 		return pfd;
-	return rt_link_perf(prog_fd, pfd, rt_probe_cookie(l, p), l);
+	int err = rt_link_perf(prog_fd, pfd, rt_probe_cookie(l, p), l);
+	if (err == -EINVAL && p->tp->category && strcmp(p->tp->category, "ftrace") == 0)
+		/* ftrace:function, ftrace:print, ...: ftrace's own record formats, listed in
+		 * tracefs; a perf event opens on them, but the kernel takes no BPF program */
+		snprintf(why, whylen, "ftrace:* are the formats of ftrace's own records, which "
+			 "take no BPF program");
+	return err;
 }
 
 const struct provider provider_tracepoint = {

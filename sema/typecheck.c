@@ -490,8 +490,18 @@ static bool field_type(struct sema *s, const struct probe_point *pt, const struc
 	}
 	if (f->array_len >= 0) {
 		if (f->type && strstr(f->type, "char")) {
-			*out = type_str(f->array_len > 0 ? (uint32_t)f->array_len : f->size);
+			/* `char buf[]` (ftrace:print, size 0): a flexible array at the record's
+			 * end, read as a NUL-terminated string of up to strlen bytes */
+			uint32_t len = f->array_len > 0 ? (uint32_t)f->array_len : f->size;
+			*out = type_str(len ? len : s->opts->strlen);
 			return true;
+		}
+		if (f->array_len == 0 && f->size == 0) {
+			diag_error(s->d, n->loc,
+				   "tracepoint field '%s' is a flexible array ('%s %s[]'): the "
+				   "tracepoint's format gives no length, so it cannot be read",
+				   n->str, f->type ? f->type : "?", n->str);
+			return false;
 		}
 		/* an array of integers (raw_syscalls' `unsigned long args[6]`): a C array
 		 * value, indexed and copied like a struct member's (args->args[0]) */

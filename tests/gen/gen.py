@@ -39,6 +39,9 @@ LIMITS = [
     ('struct-copy-2048', re.compile(r'at most 2048 bytes|larger than 2048|2048-byte')),
     ('unroll-stack', re.compile(r'needs more temporary storage than the 512-byte BPF stack|'
                                 r'needs more than the 512 bytes of BPF stack')),
+    # ftrace:bprint's `u32 buf[]`: no length in the format (bpftrace refuses it too)
+    ('tp-flexible-array', re.compile(r'is a flexible array .*: the tracepoint\'s format gives '
+                                     r'no length')),
 ]
 # Constructs that fail for a known reason the README does not document (yet): each is
 # reported by name with its count, never silently dropped.
@@ -50,9 +53,8 @@ KNOWN = [
     # generates them again with every movable temporary in the scratch map (codegen_run)
     ('llvm-spill-stack', re.compile(r'LLVM could not generate BPF code: .*BPF stack limit is '
                                     r'exceeded')),
-    # `char buf[]` (a flexible array, size 0) of ftrace:print used as a map key: the map
-    # gets a 0-byte key and the kernel refuses to create it
-    ('tp-flexible-char-array', re.compile(r'refused to create the BPF map for @.*Invalid argument')),
+    # a map the kernel refuses to create (once: `char buf[]` as a 0-byte map key)
+    ('map-create', re.compile(r'refused to create the BPF map for @.*Invalid argument')),
     # a for-loop callback's frame plus its caller's past 512 bytes even when compiled
     # again with every movable temporary in the scratch map (cg_opts.stack_lean)
     ('callback-frames-stack', re.compile(r'combined stack size of \d+ calls is \d+')),
