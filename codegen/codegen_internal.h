@@ -360,6 +360,9 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *field, LLVMValueRef dst,
 void cg_fatal_begin(struct cg *c);
 void cg_fatal_point(int point); /* the point being built/optimised, -1 when unknown */
 void cg_fatal_end(void);
+/* LLVM's "BPF stack limit is exceeded" after every retry: one located sentence in c->d,
+ * at the probe LLVM's message names */
+void cg_stack_exceeded(struct cg *c, const char *llvm_msg);
 
 /* disasm.c: n BPF instructions as text, one a line ("   0: (bf) r6 = r1") */
 void cg_disasm(FILE *out, const void *insns, size_t n);

@@ -42,6 +42,37 @@ static int point_in_message(const char *msg, int npoints)
 	return -1;
 }
 
+/* The probe point and its probe node LLVM's message names (p<N>), else the only one. */
+static const struct probe_point *point_of_message(struct cg *c, const char *msg, int hint,
+						  struct node **probe)
+{
+	int pt = hint >= 0 ? hint : point_in_message(msg, c->sr->npoints);
+	if (pt < 0 && c->sr->npoints == 1)
+		pt = 0;
+	const struct probe_point *p = pt >= 0 ? &c->sr->points[pt] : NULL;
+	*probe = p && p->probe >= 0 && p->probe < c->nprobes ? c->probes[p->probe] : NULL;
+	if (!*probe && c->nprobes > 0)
+		*probe = c->probes[0];
+	return p;
+}
+
+void cg_stack_exceeded(struct cg *c, const char *llvm_msg)
+{
+	struct node *probe;
+	const struct probe_point *p = point_of_message(c, llvm_msg, -1, &probe);
+	static const char what[] =
+		"needs more than the 512 bytes of BPF stack: LLVM's register spills do not fit "
+		"even with every temporary in the per-CPU scratch map (split its work over "
+		"several probes, or unroll less; -v shows LLVM's message)";
+	if (c->opts->verbose)
+		fprintf(stderr, "LLVM: %s\n", llvm_msg);
+	if (probe && p)
+		diag_error(c->d, p->loc.end > p->loc.start ? p->loc : probe->loc, "probe %s %s",
+			   p->name, what);
+	else
+		diag_error_noloc(c->d, "the program %s", what);
+}
+
 static void on_llvm_fatal(const char *reason)
 {
 	struct cg *c = fatal_cg;
@@ -51,14 +82,8 @@ static void on_llvm_fatal(const char *reason)
 		fflush(NULL);
 		_exit(1);
 	}
-	int pt = fatal_point >= 0 ? fatal_point : point_in_message(msg, c->sr->npoints);
-	if (pt < 0 && c->sr->npoints == 1)
-		pt = 0;
-	const struct probe_point *p = pt >= 0 ? &c->sr->points[pt] : NULL;
-	struct node *probe = p && p->probe >= 0 && p->probe < c->nprobes ? c->probes[p->probe]
-									: NULL;
-	if (!probe && c->nprobes > 0)
-		probe = c->probes[0];
+	struct node *probe;
+	const struct probe_point *p = point_of_message(c, msg, fatal_point, &probe);
 	if (probe && p)
 		/* the attach point as written, else the whole probe */
 		diag_error(c->d, p->loc.end > p->loc.start ? p->loc : probe->loc,

@@ -405,8 +405,12 @@ int cg_object(struct cg *c, struct cg_result *out)
 		LLVMDisposeMemoryBuffer(buf);
 		return CG_RETRY_STACK;
 	}
+	if (c->llvm_error && strstr(c->llvm_error, "BPF stack limit")) {
+		cg_stack_exceeded(c, c->llvm_error); /* located, one sentence */
+		LLVMDisposeMemoryBuffer(buf);
+		return -1;
+	}
 	if (c->llvm_error) {
-		/* e.g. "Looks like the BPF stack limit is exceeded" for one function */
 		diag_error_noloc(c->d, "LLVM could not generate BPF code: %s", c->llvm_error);
 		LLVMDisposeMemoryBuffer(buf);
 		return -1;

@@ -216,10 +216,16 @@ static int explain_failure(const struct rt_probe_state *ps, const struct cg_prog
 	char reason[256] = "";
 	if (have_log)
 		verifier_reason(log, reason, sizeof(reason));
+	/* the verifier's size limits (1M processed instructions, 8192 jumps in a branch
+	 * sequence, 512 bytes of stack over a callback and its caller): a probe too big */
+	bool too_big = strstr(reason, "is too large") || strstr(reason, "is too complex") ||
+		       strstr(reason, "combined stack size");
 	if (have_log)
 		refusal(d, sr, p->point,
-			"the kernel's BPF verifier rejected the program for probe %s%s%s%s",
+			"the kernel's BPF verifier rejected the program for probe %s%s%s%s%s",
 			probe, reason[0] ? ": " : "", reason,
+			too_big ? "; the probe is too big for the verifier's limits: split its "
+				  "work over several probes, or unroll less" : "",
 			verbose ? "" : " (use -v to see the verifier log)");
 	else if (err == -EPERM || err == -EACCES)
 		diag_error_noloc(d, "permission denied loading BPF programs: run as root or "

@@ -37,6 +37,12 @@ BAD_RE = re.compile(r'LLVM ERROR|internal error|verifier rejected|Assertion|'
 # is counted as "limit", not as a failure.
 LIMITS = [
     ('struct-copy-2048', re.compile(r'at most 2048 bytes|larger than 2048|2048-byte')),
+    # a probe too big for one BPF program: LLVM's spills past 512 bytes even with every
+    # temporary in the scratch map (codegen_run's retries), a loop callback's frame on top
+    # of its probe's past 512 bytes after the same retry, or the verifier's limits
+    # (1M processed instructions, 8192 jumps); README "Limits"
+    ('probe-size', re.compile(r'needs more than the 512 bytes of BPF stack: LLVM|'
+                              r'the probe is too big for the verifier')),
     ('unroll-stack', re.compile(r'needs more temporary storage than the 512-byte BPF stack|'
                                 r'needs more than the 512 bytes of BPF stack')),
     # ftrace:bprint's `u32 buf[]`: no length in the format (bpftrace refuses it too)
@@ -49,20 +55,10 @@ KNOWN = [
     ('tp-array-field', re.compile(r'is an array of .*, which bpfscript cannot read yet')),
     ('hist-delete-key', re.compile(r'delete\(\) of one key of histogram map .* works up to')),
     ('hist-has-key', re.compile(r'has_key\(\) cannot be used on histogram map')),
-    # big unrolled probes whose LLVM register spills pass 512 bytes even when codegen
-    # generates them again with every movable temporary in the scratch map (codegen_run)
-    ('llvm-spill-stack', re.compile(r'LLVM could not generate BPF code: .*BPF stack limit is '
-                                    r'exceeded')),
     # a map the kernel refuses to create (once: `char buf[]` as a 0-byte map key)
     ('map-create', re.compile(r'refused to create the BPF map for @.*Invalid argument')),
-    # a for-loop callback's frame plus its caller's past 512 bytes even when compiled
-    # again with every movable temporary in the scratch map (cg_opts.stack_lean)
-    ('callback-frames-stack', re.compile(r'combined stack size of \d+ calls is \d+')),
     # the kernel's JIT failing on a verified program (ENOTSUPP after verification)
     ('kernel-jit', re.compile(r'but its JIT compiler could not translate it')),
-    # the verifier's own complexity limits on big generated probes
-    ('verifier-complexity', re.compile(r'jumps is too complex|program is too large|'
-                                       r'BPF program is too large')),
 ]
 
 
