@@ -269,6 +269,13 @@ bool cg_is_callback_loop(const struct node *n);
 /* Before a probe's body: variables used inside its for loops live in scratch memory. */
 void cg_loop_vars(struct cg *c, struct node *body);
 LLVMValueRef cg_map_len(struct cg *c, struct node *call);
+/* bpf_loop(n, callback, ctx) with a callback of codegen's own: body emits its code, given
+ * the index (i64) and ctx (the caller's stack buffer ctx, which must be on the stack),
+ * and ends every path with bpfb_cb_ret. For loops over a fixed count of map elements
+ * (a histogram's buckets) that would be too long unrolled. */
+void cg_count_loop(struct cg *c, uint32_t n, LLVMValueRef ctx, const char *what,
+		   void (*body)(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *arg),
+		   void *arg);
 
 /* ---- emit_diag.c: errorf(), warnf() (static_assert emits nothing); NULL when n is
  * none of them ---- */

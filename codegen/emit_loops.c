@@ -498,6 +498,30 @@ static void range_body(struct cg *c, struct node *n, const struct for_vars *fv)
 /* The most iterations bpf_loop runs (BPF_MAX_LOOPS); asking for more runs none. */
 #define RANGE_MAX_LOOPS (1u << 23)
 
+void cg_count_loop(struct cg *c, uint32_t n, LLVMValueRef ctx, const char *what,
+		   void (*body)(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *arg),
+		   void *arg)
+{
+	LLVMValueRef cb = new_callback(c, what);
+	LLVMValueRef a[4] = { bpfb_i64(c, n), cb, ctx, bpfb_i64(c, 0) };
+	bpfb_helper(c, BPF_FUNC_loop, c->i64, a, 4, "loop");
+	LLVMBasicBlockRef after = LLVMGetInsertBlock(c->b);
+	struct cg_fn caller = c->fn;
+	open_callback(c, &caller, cb, caller.stmt);
+	c->fn.vars = calloc(1, sizeof(*c->fn.vars)); /* none: close_callback frees it */
+	if (!c->fn.vars) {
+		c->fn = caller;
+		cg_error(c, "out of memory");
+		return;
+	}
+	LLVMBasicBlockRef prologue_head = c->fn.prologue;
+	LLVMPositionBuilderAtEnd(c->b, c->fn.body);
+	body(c, LLVMBuildPtrToInt(c->b, LLVMGetParam(cb, 0), c->i64, ""), LLVMGetParam(cb, 1),
+	     arg);
+	close_callback(c, prologue_head, &caller);
+	LLVMPositionBuilderAtEnd(c->b, after);
+}
+
 void cg_range_loop(struct cg *c, struct node *n)
 {
 	struct node *r = n->b;

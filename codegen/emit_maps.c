@@ -13,9 +13,6 @@
 
 #include "codegen_internal.h"
 
-/* delete(@h[k]) deletes each bucket of k's histogram: up to this many (hist() has 66) */
-#define HIST_DELETE_MAX_SLOTS 130u
-
 int cg_map_fd(struct cg *c, int id)
 {
 	return c->opts->map_fds ? c->opts->map_fds[id] : -1;
@@ -194,16 +191,100 @@ LLVMValueRef cg_map_read(struct cg *c, struct node *m)
 	return v;
 }
 
-/* has_key(): the map's value pointer for m's key (NULL when absent); hist maps have no
- * single value per key, so sema refuses them before this. */
+/* ---- one key's histogram: its buckets are elements of their own (key ++ slot) ----------
+ * delete(@h[k]) and has_key(@h, k) visit every bucket in a bpf_loop callback (an lhist may
+ * have thousands); ctx (on the caller's stack): word 0 the key buffer (slot at uks), word
+ * 1 the key's user size, word 2 has_key's answer. */
+struct hist_loop {
+	int fd;
+	bool array;          /* a keyless histogram: a per-CPU array of its buckets (u32 key) */
+	uint32_t value_size; /* of a bucket */
+};
+
+static void hist_slot_key(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx,
+			  const struct hist_loop *h, LLVMValueRef *key)
+{
+	*key = bpfb_load(c, c->ptr, cctx, 8);
+	LLVMValueRef uks = bpfb_load(c, c->i64, bpfb_gep(c, cctx, 8), 8);
+	LLVMValueRef at = LLVMBuildGEP2(c->b, c->i8, *key, &uks, 1, "slot");
+	if (h->array)
+		bpfb_store(c, LLVMBuildTrunc(c->b, idx, c->i32, ""), at, 4);
+	else
+		bpfb_store(c, idx, at, 8);
+}
+
+static void hist_delete_body(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *arg)
+{
+	const struct hist_loop *h = arg;
+	LLVMValueRef key;
+	hist_slot_key(c, idx, cctx, h, &key);
+	if (!h->array) {
+		bpfb_map_delete(c, h->fd, key);
+		bpfb_cb_ret(c, 0);
+		return;
+	}
+	/* array slots cannot be deleted: every CPU's count of the bucket becomes 0, and the
+	 * map prints as after clear() */
+	int ncpus = libbpf_num_possible_cpus();
+	for (int cpu = 0; cpu < (ncpus > 0 ? ncpus : 1); cpu++) {
+		LLVMValueRef a[3] = { bpfb_map_ptr(c, h->fd), key, bpfb_i64(c, (uint64_t)cpu) };
+		LLVMValueRef p = bpfb_helper(c, BPF_FUNC_map_lookup_percpu_elem, c->ptr, a, 3,
+					     "pcpu");
+		LLVMBasicBlockRef hit = bpfb_block(c, "hdel_cpu"), next = bpfb_block(c, "hdel_next");
+		LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), next, hit);
+		LLVMPositionBuilderAtEnd(c->b, hit);
+		bpfb_memset0(c, p, h->value_size);
+		LLVMBuildBr(c->b, next);
+		LLVMPositionBuilderAtEnd(c->b, next);
+	}
+	bpfb_cb_ret(c, 0);
+}
+
+static void hist_find_body(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *arg)
+{
+	const struct hist_loop *h = arg;
+	LLVMValueRef key;
+	hist_slot_key(c, idx, cctx, h, &key);
+	LLVMValueRef p = bpfb_map_lookup(c, h->fd, key);
+	LLVMBasicBlockRef hit = bpfb_block(c, "hist_hit"), miss = bpfb_block(c, "hist_miss");
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), miss, hit);
+	LLVMPositionBuilderAtEnd(c->b, hit);
+	bpfb_store(c, bpfb_i64(c, 1), bpfb_gep(c, cctx, 16), 8);
+	bpfb_cb_ret(c, 1);
+	LLVMPositionBuilderAtEnd(c->b, miss);
+	bpfb_cb_ret(c, 0);
+}
+
+/* Visits every bucket of m's key; returns the ctx (word 2: a bucket was found). */
+static LLVMValueRef hist_each_slot(struct cg *c, struct node *m, const struct map_info *mi,
+				   const struct abi_map_layout *l, bool find)
+{
+	LLVMValueRef key = build_key(c, m, mi, l, bpfb_i64(c, 0));
+	LLVMValueRef ctx = bpfb_stack(c, 24, "hist_ctx");
+	bpfb_store(c, key, ctx, 8);
+	bpfb_store(c, bpfb_i64(c, l->user_key_size), bpfb_gep(c, ctx, 8), 8);
+	bpfb_store(c, bpfb_i64(c, 0), bpfb_gep(c, ctx, 16), 8);
+	struct hist_loop h = { cg_map_fd(c, m->sym), l->map_type == ABI_MAP_PERCPU_ARRAY,
+			       l->value_size };
+	cg_count_loop(c, l->nslots, ctx, find ? "hfind" : "hdel",
+		      find ? hist_find_body : hist_delete_body, &h);
+	return ctx;
+}
+
+/* has_key(): the map's value pointer for m's key (NULL when absent). A histogram has no
+ * single value per key: non-NULL (the key buffer, not to be read through) when any of
+ * the key's buckets exists. */
 LLVMValueRef cg_map_lookup(struct cg *c, struct node *m)
 {
 	struct abi_map_layout l;
 	const struct map_info *mi = map_of(c, m, &l);
-	if (!mi || is_hist(&mi->val)) {
-		if (mi)
-			cg_error(c, "has_key() cannot look into histogram map %s", mi->name);
+	if (!mi)
 		return LLVMConstNull(c->ptr);
+	if (is_hist(&mi->val)) {
+		LLVMValueRef ctx = hist_each_slot(c, m, mi, &l, true);
+		LLVMValueRef found = bpfb_load(c, c->i64, bpfb_gep(c, ctx, 16), 8);
+		return LLVMBuildSelect(c->b, bpfb_to_bool(c, found), bpfb_load(c, c->ptr, ctx, 8),
+				       LLVMConstNull(c->ptr), "");
 	}
 	return bpfb_map_lookup(c, cg_map_fd(c, m->sym), build_key(c, m, mi, &l, NULL));
 }
@@ -500,22 +581,12 @@ LLVMValueRef cg_map_delete(struct cg *c, struct node *m)
 	const struct map_info *mi = map_of(c, m, &l);
 	if (!mi)
 		return bpfb_i64(c, 0);
-	if (is_hist(&mi->val) && (!l.user_key_size || l.nslots > HIST_DELETE_MAX_SLOTS)) {
-		cg_error(c, "delete() of one key of histogram map %s works up to %u buckets and "
-			    "with a key (this one: %u buckets%s); use clear()", mi->name,
-			    HIST_DELETE_MAX_SLOTS, l.nslots, l.user_key_size ? "" : ", no key");
-		return bpfb_i64(c, 0);
-	}
 	rcache_drop(c, m->sym);
 	if (is_hist(&mi->val)) {
-		/* delete(@h[k]) of a histogram: each of k's buckets is its own element (key ++
-		 * slot), so all of them go, as bpftrace 0.17 deletes the key's histogram (as a
-		 * value: 1, the key is gone) */
-		LLVMValueRef key = build_key(c, m, mi, &l, bpfb_i64(c, 0));
-		for (uint32_t s = 0; s < l.nslots; s++) {
-			bpfb_store(c, bpfb_i64(c, s), bpfb_gep(c, key, l.user_key_size), 8);
-			bpfb_map_delete(c, cg_map_fd(c, m->sym), key);
-		}
+		/* delete(@h[k]) (or delete(@h) of a keyless one) of a histogram: each of k's
+		 * buckets is its own element (key ++ slot), so all of them go, as bpftrace 0.17
+		 * deletes the key's histogram (as a value: 1, the key is gone) */
+		hist_each_slot(c, m, mi, &l, false);
 		return bpfb_i64(c, 1);
 	}
 	LLVMValueRef key = build_key(c, m, mi, &l, NULL);

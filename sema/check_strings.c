@@ -381,9 +381,8 @@ static void check_has_key(struct sema *s, struct node *n)
 		diag_error(s->d, n->loc, "has_key() needs a map with keys; %s has none", m->str);
 		return;
 	}
-	if (mi->val.kind == TY_HIST || mi->val.kind == TY_LHIST || mi->val.kind == TY_TSERIES) {
-		diag_error(s->d, n->loc, "has_key() cannot be used on %s map %s",
-			   mi->val.kind == TY_TSERIES ? "time-series" : "histogram", m->str);
+	if (mi->val.kind == TY_TSERIES) { /* a histogram's key: any of its buckets */
+		diag_error(s->d, n->loc, "has_key() cannot be used on time-series map %s", m->str);
 		return;
 	}
 	m->type = mi->val;

@@ -53,8 +53,6 @@ LIMITS = [
 # reported by name with its count, never silently dropped.
 KNOWN = [
     ('tp-array-field', re.compile(r'is an array of .*, which bpfscript cannot read yet')),
-    ('hist-delete-key', re.compile(r'delete\(\) of one key of histogram map .* works up to')),
-    ('hist-has-key', re.compile(r'has_key\(\) cannot be used on histogram map')),
     # a map the kernel refuses to create (once: `char buf[]` as a 0-byte map key)
     ('map-create', re.compile(r'refused to create the BPF map for @.*Invalid argument')),
     # the kernel's JIT failing on a verified program (ENOTSUPP after verification)
