@@ -6,8 +6,8 @@
  * (probe_*.c), the shared way to tie a perf event to its program with a BPF link (so the
  * kernel detaches on its own if we die, even by SIGKILL) and the record of every fd;
  * running BEGIN/END programs once with BPF_PROG_TEST_RUN; disabling every event at once
- * at the end, and closing them (in a detached helper process when there are many,
- * because each detach is slow).
+ * at the end and detaching the programs before END, and closing them (in a detached
+ * helper process when there are many, because each detach is slow).
  * Must not: load programs or pick the order of attachment (session.c attaches only after
  * every program has loaded).
  */
@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -97,6 +98,94 @@ void rt_links_disable(struct rt_links *l)
  * one: closing from many threads queued a crowd on those kernel mutexes that kept the next
  * tracer's attach waiting for seconds. */
 #define CLOSE_INLINE_MAX 16
+
+/* Before END, every program stops running, as bpftrace 0.17 detaches every probe before
+ * END: what END clears stays cleared, and the maps printed after it hold nothing counted
+ * later. Disabling a perf event does not do it (a tracepoint, kprobe or uprobe runs its
+ * programs whether or not the event is enabled); closing the event's BPF link does, but
+ * each close waits for an RCU-tasks-trace grace period (~20-35 ms; 12 s in a row for the
+ * 360 links of sys_enter_*). The waits overlap when the links are closed from several
+ * threads (360 links from 180 threads: ~90 ms), so they are, while the slow part, closing
+ * the events, stays with rt_links_close. A direct link (uprobe_multi, fentry, raw
+ * tracepoint) also waits for a grace period, but closing many of them at once made the
+ * next tracer's attach wait seconds behind them on kernel mutexes: up to
+ * CLOSE_INLINE_MAX are closed here one by one, more stay until rt_links_close (they may
+ * still count during END). The iterator's link fires only when read, and stays. */
+#define UNLINK_THREADS_MAX 256
+
+struct unlink_batch {
+	const int *fds;
+	int n;
+};
+
+static void *unlink_batch_close(void *arg)
+{
+	const struct unlink_batch *b = arg;
+	for (int i = 0; i < b->n; i++)
+		close(b->fds[i]);
+	return NULL;
+}
+
+/* Closes fds[0..n) from up to UNLINK_THREADS_MAX threads (in this one if a thread cannot
+ * be made). */
+static void close_in_parallel(const int *fds, int n)
+{
+	int nthreads = n < UNLINK_THREADS_MAX ? n : UNLINK_THREADS_MAX;
+	pthread_t *th = calloc((size_t)nthreads, sizeof(*th));
+	struct unlink_batch *b = calloc((size_t)nthreads, sizeof(*b));
+	pthread_attr_t attr;
+	bool attr_ok = pthread_attr_init(&attr) == 0;
+	if (attr_ok)
+		pthread_attr_setstacksize(&attr, 256 * 1024);
+	int started = 0, done = 0, per = nthreads ? (n + nthreads - 1) / nthreads : 0;
+	for (int t = 0; th && b && t < nthreads && done < n; t++) {
+		b[t].fds = fds + done;
+		b[t].n = n - done < per ? n - done : per;
+		if (pthread_create(&th[t], attr_ok ? &attr : NULL, unlink_batch_close, &b[t]))
+			break;
+		done += b[t].n;
+		started++;
+	}
+	for (int i = done; i < n; i++)
+		close(fds[i]);
+	for (int t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	if (attr_ok)
+		pthread_attr_destroy(&attr);
+	free(th);
+	free(b);
+}
+
+static bool is_direct(const struct rt_links *l, int i)
+{
+	return l->kind[i] == RT_FD_LINK && !(l->has_run_link && l->fds[i] == l->run_link);
+}
+
+void rt_links_unlink(struct rt_links *l)
+{
+	int ndirect = 0;
+	for (int i = 0; i < l->n; i++)
+		ndirect += is_direct(l, i);
+	int *perf = malloc(sizeof(int) * (size_t)(l->n + 1)), nperf = 0;
+	for (int i = 0; i < l->n;) {
+		bool now = is_direct(l, i) && ndirect <= CLOSE_INLINE_MAX;
+		bool later = l->kind[i] == RT_FD_PERF_LINK && perf;
+		if (!now && !later) {
+			i++;
+			continue;
+		}
+		if (later)
+			perf[nperf++] = l->fds[i];
+		else
+			close(l->fds[i]);
+		l->n--; /* the last entry moves to i */
+		l->fds[i] = l->fds[l->n];
+		l->kind[i] = l->kind[l->n];
+	}
+	if (nperf)
+		close_in_parallel(perf, nperf);
+	free(perf);
+}
 
 static bool slow_to_close(uint8_t kind)
 {

@@ -174,6 +174,10 @@ int rt_perf_event_attach(uint32_t type, const struct probe_point *p, int prog_fd
 			 struct rt_links *l);
 /* Stops every perf event at once (fast); the programs stay linked until close. */
 void rt_links_disable(struct rt_links *l);
+/* Before END: detaches every perf event's program (in parallel: each waits for a grace
+ * period) and up to 16 direct links, so END and the printed maps see nothing counted
+ * after the stop, as bpftrace 0.17 detaches every probe before END. */
+void rt_links_unlink(struct rt_links *l);
 /* Detaches and closes everything (slow per fd in the kernel, so done in parallel). */
 void rt_links_close(struct rt_links *l);
 /* Run a BEGIN/END program once in the calling context. */

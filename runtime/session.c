@@ -589,6 +589,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	if (ev.exit_seen && !stop_signal)
 		exit_grace(&ev, sr);
 	rt_links_disable(&links);
+	rt_links_unlink(&links);
 	uint64_t before = ev.handled;
 	ev.skip_system = stop_signal != 0;
 	flush_events(&ev);
