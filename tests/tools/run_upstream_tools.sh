@@ -199,7 +199,7 @@ for rev in "${REVS[@]}"; do
 			continue
 		fi
 		if ! native "$dir/$t.bt"; then
-			skip "run_${l}_$c" "$rev's $t.bt has probes this kernel lacks (kprobes: the VM's business)"
+			skip "run_${l}_$c" "$rev's $t.bt has probes this kernel lacks (kprobes; tests/vm/guest_upstream.sh runs some kprobe tools)"
 			continue
 		elif [ -n "$(doc_err "$rev" "$t")" ]; then
 			skip "run_${l}_$c" "$rev's $t.bt does not compile here (dry_${l}_$t, COMPAT.md)"

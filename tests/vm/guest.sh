@@ -575,6 +575,8 @@ t_kinfo_percpu() {
 . tests/vm/guest_multi.sh
 # iter and watchpoint tests (t_iter_*, t_watchpoint_*)
 . tests/vm/guest_iter.sh
+# bpftrace's own kprobe tools (t_upstream_tools), read from the host's mirror
+. tests/vm/guest_upstream.sh
 
 # --- main -----------------------------------------------------------------------------------
 
