@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codegen/abi.h"
 #include "common/version.h"
 #include "common/diag.h"
 #include "common/kinfo.h"
@@ -24,6 +23,7 @@
 #include "runtime/list.h"
 #include "runtime/provider.h"
 #include "runtime/session.h"
+#include "sema/abi.h"
 #include "sema/config.h"
 #include "sema/sema.h"
 

@@ -22,7 +22,7 @@
 #include <llvm-c/TargetMachine.h>
 
 #include "../stdlib/builtins.h"
-#include "abi.h"
+#include "../sema/abi.h"
 #include "codegen.h"
 
 /* The BPF stack is 512 bytes; keep some of it for LLVM's own spills. */

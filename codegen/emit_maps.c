@@ -1,6 +1,6 @@
 /*
  * codegen/emit_maps.c — map reads, plain updates, aggregations and deletes, laid out
- * exactly as codegen/abi.h says.
+ * exactly as sema/abi.h says.
  *
  * Owns: key construction (user key, hist slot suffix, the u32/u64 zero key of keyless
  * maps), per-CPU aggregation updates (in place, no atomics: each CPU owns its value),

@@ -1,7 +1,7 @@
 /*
  * runtime/events.c — consuming the ring buffer and acting on each event.
  *
- * Owns: the libbpf ring_buffer consumer and dispatch by abi event id (codegen/abi.h):
+ * Owns: the libbpf ring_buffer consumer and dispatch by abi event id (sema/abi.h):
  * printf → fmt_render, print(@map) → read + print_map, clear/zero, time(), print(value),
  * exit(). After exit() every later event is dropped until END runs, as bpftrace does.
  * Output goes to one FILE*, flushed by the caller after each batch.

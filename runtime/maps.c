@@ -1,7 +1,7 @@
 /*
  * runtime/maps.c — creating a session's BPF maps before codegen needs their fds.
  *
- * Owns: one BPF map per sema map, shaped by abi_map_layout (codegen/abi.h), plus the
+ * Owns: one BPF map per sema map, shaped by abi_map_layout (sema/abi.h), plus the
  * runtime-owned ring buffer, lost-event counter and scratch maps; closing them all.
  * Must not: read or print map contents (maps_read.c), or know about the AST.
  */

@@ -2,7 +2,7 @@
  * runtime/maps_read.c — BPF map contents → neutral snapshots; clear() and zero().
  *
  * Owns: reading every key and value of a user map (batch lookups when the kernel has them,
- * else get_next_key), merging per-CPU values as codegen/abi.h prescribes (counts and sums
+ * else get_next_key), merging per-CPU values as sema/abi.h prescribes (counts and sums
  * add, min/max over CPUs that saw a value, avg/stats add total and count, hist slots add and
  * are regrouped by user key), and emptying or zeroing maps for clear()/zero().
  * Must not: print (runtime/print*.c does) or interpret key bytes beyond their layout.

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
+#include "../sema/abi.h"
 #include "snapshot.h"
 
 static void print_key(FILE *out, const struct map_snapshot *s, const struct snap_entry *e,

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
+#include "../sema/abi.h"
 #include "snapshot.h"
 
 #define BAR_WIDTH 52

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
+#include "../sema/abi.h"
 #include "../stdlib/record_fmt.h"
 #include "../stdlib/strings.h"
 #include "snapshot.h"

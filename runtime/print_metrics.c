@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
+#include "../sema/abi.h"
 #include "snapshot.h"
 
 void metrics_family(char *buf, size_t len, const char *map_name)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../codegen/abi.h"
+#include "../sema/abi.h"
 #include "snapshot.h"
 
 #define GRAPH_WIDTH 53

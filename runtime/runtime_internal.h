@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../codegen/abi.h"
 #include "../codegen/codegen.h"
 #include "../common/diag.h"
+#include "../sema/abi.h"
 #include "../sema/sema.h"
 #include "elf_symbols.h"
 #include "output.h"

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
+#include "../sema/abi.h"
 
 void snapshot_free(struct map_snapshot *s)
 {

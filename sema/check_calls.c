@@ -4,12 +4,12 @@
  * Owns: arity checks from the builtin rows, printf/time/print argument rules (and their
  * fmt_info entries with argument layouts), str(), delete/clear/zero, exit(), and the
  * aggregation functions, which are only valid as the value of a map assignment.
- * Must not: render formats (stdlib/format.c) or decide event layouts (codegen/abi.h).
+ * Must not: render formats (stdlib/format.c) or decide event layouts (sema/abi.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
+#include "abi.h"
 #include "../stdlib/format.h"
 #include "sema_int.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
+#include "abi.h"
 #include "../stdlib/format.h"
 #include "ctypes.h"
 #include "sema_int.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
+#include "abi.h"
 #include "sema_int.h"
 
 /* ---- positional parameters -------------------------------------------------------- */

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
+#include "abi.h"
 #include "ctypes.h"
 #include "sema_int.h"
 

@@ -1,6 +1,8 @@
 /*
- * sema/types.c — constructors, comparison and naming of language types (see types.h).
- * Must not: know about AST nodes or maps.
+ * sema/types.c — constructors, comparison and naming of language types (see types.h),
+ * and the tuple layout of abi.h (a tuple's size is part of its type).
+ * Must not: know about AST nodes or maps, or call abi.c (the map layouts there use the
+ * sizes defined here, not the other way round).
  */
 #include "types.h"
 
@@ -8,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
+#include "abi.h"
 #include "ctypes.h"
 
 struct type type_none(void) { return (struct type){ .kind = TY_NONE }; }
@@ -174,6 +176,21 @@ bool type_equal(const struct type *a, const struct type *b)
 
 bool type_is_agg(const struct type *t) { return t->kind >= TY_COUNT && t->kind <= TY_TSERIES; }
 bool type_is_int(const struct type *t) { return t->kind == TY_INT; }
+
+uint32_t abi_tuple_layout(const struct type *elems, int n, uint32_t *offs)
+{
+	uint32_t off = 0, align = 1;
+	for (int i = 0; i < n; i++) {
+		uint32_t a = type_elem_align(&elems[i]);
+		if (a > align)
+			align = a;
+		off = (off + a - 1) / a * a;
+		if (offs)
+			offs[i] = off;
+		off += type_elem_size(&elems[i]);
+	}
+	return (off + align - 1) / align * align;
+}
 
 uint32_t type_storage_size(const struct type *t)
 {

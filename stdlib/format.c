@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/abi.h"
 #include "record_fmt.h"
+#include "../sema/abi.h"
 #include "strings.h"
 #include "symfmt.h"
 

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "../codegen/abi.h"
+#include "../sema/abi.h"
 
 void str_hex_buf(FILE *out, const uint8_t *data, size_t n)
 {

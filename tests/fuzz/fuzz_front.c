@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codegen/abi.h"
 #include "codegen/codegen.h"
 #include "common/diag.h"
 #include "parser/ast.h"
 #include "parser/parse.h"
 #include "runtime/provider.h"
+#include "sema/abi.h"
 #include "sema/sema.h"
 
 #ifndef FUZZ_STAGE

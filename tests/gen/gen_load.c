@@ -24,13 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "codegen/abi.h"
 #include "codegen/codegen.h"
 #include "common/diag.h"
 #include "common/kinfo.h"
 #include "parser/parse.h"
 #include "runtime/session.h"
 #include "runtime/runtime_internal.h"
+#include "sema/abi.h"
 #include "sema/sema.h"
 
 /* A hang guard, not a speed check: the verifier walking a big program to its 1M-instruction

@@ -17,10 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../codegen/abi.h"
 #include "../../codegen/codegen.h"
 #include "../../parser/parse.h"
 #include "../../runtime/provider.h"
+#include "../../sema/abi.h"
 #include "../../sema/sema.h"
 #include "check.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../codegen/abi.h"
+#include "../../sema/abi.h"
 #include "../../stdlib/format.h"
 #include "check.h"
 

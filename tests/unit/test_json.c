@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../codegen/abi.h"
 #include "../../runtime/snapshot.h"
+#include "../../sema/abi.h"
 #include "../../stdlib/format.h"
 #include "../../stdlib/strings.h"
 #include "check.h"

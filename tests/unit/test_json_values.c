@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../codegen/abi.h"
 #include "../../runtime/snapshot.h"
+#include "../../sema/abi.h"
 #include "../../sema/ctypes.h"
 #include "../../stdlib/format.h"
 #include "../../stdlib/record_fmt.h"

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../codegen/abi.h"
 #include "../../parser/parse.h"
 #include "../../runtime/provider.h"
+#include "../../sema/abi.h"
 #include "../../sema/sema.h"
 #include "check.h"
 

@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../codegen/abi.h"
 #include "../../codegen/codegen.h"
 #include "../../parser/parse.h"
+#include "../../sema/abi.h"
 #include "../../sema/sema.h"
 #include "check.h"
 #include "runtime/runtime_internal.h"

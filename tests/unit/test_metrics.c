@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../codegen/abi.h"
 #include "../../runtime/output.h"
 #include "../../runtime/snapshot.h"
+#include "../../sema/abi.h"
 #include "../../stdlib/symfmt.h"
 #include "check.h"
 

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../codegen/abi.h"
 #include "../../runtime/snapshot.h"
 #include "check.h"
+#include "../../sema/abi.h"
 
 static struct type_pool pool;
 

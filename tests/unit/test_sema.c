@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../codegen/abi.h"
 #include "../../parser/parse.h"
 #include "../../runtime/provider.h"
 #include "../../runtime/tracefs.h"
+#include "../../sema/abi.h"
 #include "../../sema/sema.h"
 #include "../../stdlib/builtins.h"
 #include "check.h"

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "codegen/abi.h"
 #include "parser/parse.h"
+#include "sema/abi.h"
 #include "sema/sema.h"
 
 static int seen_pid; /* the target pid the last expand hook saw */

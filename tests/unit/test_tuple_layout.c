@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../codegen/abi.h"
+#include "../../sema/abi.h"
 #include "../../runtime/snapshot.h"
 #include "../../sema/ctypes.h"
 #include "../../stdlib/format.h"

@@ -1,18 +1,23 @@
 /*
- * codegen/abi.h — the one contract between generated BPF code and the userspace runtime.
+ * sema/abi.h — the one contract between generated BPF code and the userspace runtime.
  *
  * Owns: how map keys and values are laid out in bytes, which BPF map type backs each map,
  * histogram slot numbering, the ring-buffer event header and async action ids, and the
  * runtime-owned helper maps. codegen writes these bytes; runtime/maps_read.c and
  * runtime/events.c read them; the printer sees only decoded snapshots.
  * Must not: include libbpf or LLVM headers (plain integers only).
+ *
+ * It lives in sema/ because sema sizes values by these layouts (tuple sizes, the
+ * str()/comm buffers, what fits the scratch map) and everything above reads them:
+ * codegen writes the bytes, stdlib and runtime read them. abi_tuple_layout is defined in
+ * sema/types.c, the map layouts in sema/abi.c.
  */
 #ifndef BPFSCRIPT_ABI_H
 #define BPFSCRIPT_ABI_H
 
 #include <stdint.h>
 
-#include "../sema/types.h"
+#include "types.h"
 
 /* ---- scalar layout ------------------------------------------------------------------
  * Every integer (any declared width) is stored as 8 bytes, sign- or zero-extended, in
@@ -26,7 +31,8 @@
 #define ABI_ALIGN 8u
 static inline uint32_t abi_align(uint32_t n) { return (n + ABI_ALIGN - 1) & ~(ABI_ALIGN - 1); }
 
-/* Offsets of each tuple element; returns the tuple's size. offs may be NULL. */
+/* Offsets of each tuple element; returns the tuple's size. offs may be NULL.
+ * (sema/types.c) */
 uint32_t abi_tuple_layout(const struct type *elems, int n, uint32_t *offs);
 /* Event payloads (printf arguments, print() and async calls' values): each argument in
  * its own 8-aligned slot of type_storage_size bytes (integers as 8); returns the total. */

@@ -1,25 +1,11 @@
 /*
- * codegen/abi.c — byte layouts shared by generated code and the runtime (see abi.h).
- * Must not: depend on libbpf or LLVM.
+ * sema/abi.c — the map layouts shared by generated code and the runtime (see abi.h).
+ * Must not: depend on libbpf or LLVM, or be called by types.c (types.c owns the tuple
+ * layout abi_tuple_layout; the dependency points one way, abi.c -> types.c).
  */
 #include "abi.h"
 
 #include <string.h>
-
-uint32_t abi_tuple_layout(const struct type *elems, int n, uint32_t *offs)
-{
-	uint32_t off = 0, align = 1;
-	for (int i = 0; i < n; i++) {
-		uint32_t a = type_elem_align(&elems[i]);
-		if (a > align)
-			align = a;
-		off = (off + a - 1) / a * a;
-		if (offs)
-			offs[i] = off;
-		off += type_elem_size(&elems[i]);
-	}
-	return (off + align - 1) / align * align;
-}
 
 uint32_t abi_args_layout(const struct type *elems, int n, uint32_t *offs)
 {
