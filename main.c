@@ -26,6 +26,7 @@
 #include "sema/abi.h"
 #include "sema/config.h"
 #include "sema/sema.h"
+#include "stdlib/builtins.h"
 
 
 static void usage(FILE *out)
@@ -432,6 +433,7 @@ int main(int argc, char **argv)
 		.kinfo = session_kinfo_new(),
 		.probes = &rt_probes, /* the runtime's probe kinds */
 		.files = session_files_new(), /* NULL: uaddr() stays a plain uint64 */
+		.builtins = &builtin_set,
 	};
 	if (!sopts.kinfo) {
 		fputs("ERROR: out of memory\n", stderr);

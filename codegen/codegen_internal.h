@@ -23,6 +23,7 @@
 
 #include "../stdlib/builtins.h"
 #include "../sema/abi.h"
+#include "../sema/builtin.h"
 #include "codegen.h"
 
 /* The BPF stack is 512 bytes; keep some of it for LLVM's own spills. */
@@ -289,8 +290,17 @@ void cg_range_for(struct cg *c, struct node *n);
 LLVMValueRef cg_addrof_slot(struct cg *c, struct node *n); /* &$x, &@m[k] */
 LLVMValueRef cg_valptr_deref(struct cg *c, struct node *n); /* *p of p = &$t (SUB_VALPTR) */
 
-/* ---- emit_events.c ---- */
+/* ---- emit_builtin.c: builtins through their rows (sema/builtin.h) ---- */
+/* The row of an IDENT or CALL node, or NULL (not a builtin, or one with no row). */
+const struct builtin *cg_row(const struct cg *c, const struct node *n);
+/* Its enum builtin_flag bits (0 without a row). */
+uint32_t cg_row_flags(const struct cg *c, const struct node *n);
+/* The value of a builtin variable / call: its row's emit hook. */
+LLVMValueRef cg_builtin(struct cg *c, struct node *ident);
 LLVMValueRef cg_call(struct cg *c, struct node *call);
+
+/* ---- emit_events.c ---- */
+LLVMValueRef cg_legacy_call(struct cg *c, struct node *call);
 
 LLVMValueRef cg_event_buf(struct cg *c, uint64_t id, uint32_t payload);
 void cg_event_output(struct cg *c, LLVMValueRef buf, uint32_t size);
@@ -339,7 +349,6 @@ struct cg_family {
 	LLVMValueRef (*call)(struct cg *c, struct node *n);
 };
 extern const struct cg_family cg_family_kinfo;     /* emit_kinfo.c */
-extern const struct cg_family cg_family_strsearch; /* emit_strsearch.c */
 LLVMValueRef cg_family_ident(struct cg *c, struct node *n);
 
 /* emit_tseries.c: tseries() updates. cg_tseries_slot reads the clock (sets fn.ts_now,
@@ -358,7 +367,7 @@ uint32_t cg_point_prog_type(const struct cg *c, int pt);
 /* What the current point's kind can read (enum provider_cap bits of its provider row). */
 uint32_t cg_caps(const struct cg *c);
 int cg_emit_point(struct cg *c, int point);
-LLVMValueRef cg_builtin(struct cg *c, struct node *ident);
+LLVMValueRef cg_legacy_ident(struct cg *c, struct node *ident);
 /* args->field: store into dst (type dt) or, when dst is NULL, return an i64/buffer. */
 LLVMValueRef cg_ctx_field(struct cg *c, struct node *field, LLVMValueRef dst,
 			  const struct type *dt);

@@ -145,7 +145,7 @@ void cg_event_output(struct cg *c, LLVMValueRef buf, uint32_t size)
 	output(c, buf, size);
 }
 
-LLVMValueRef cg_call(struct cg *c, struct node *n)
+LLVMValueRef cg_legacy_call(struct cg *c, struct node *n)
 {
 	LLVMValueRef zero = bpfb_i64(c, 0);
 	switch (n->sym) {

@@ -432,7 +432,7 @@ static LLVMValueRef agg_init(struct cg *c, const struct type *t,
 	return buf;
 }
 
-static enum builtin agg_builtin(enum type_kind k)
+static enum builtin_legacy agg_builtin(enum type_kind k)
 {
 	switch (k) {
 	case TY_COUNT: return BI_COUNT;

@@ -258,7 +258,7 @@ static LLVMValueRef regs_load(struct cg *c, uint32_t off)
 	return cg_ctx_load(c, c->i64, off, 8);
 }
 
-LLVMValueRef cg_builtin(struct cg *c, struct node *n)
+LLVMValueRef cg_legacy_ident(struct cg *c, struct node *n)
 {
 	uint32_t caps = cg_caps(c);
 	switch (n->sym) {

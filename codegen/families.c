@@ -9,7 +9,6 @@
 
 static const struct cg_family *const families[] = {
 	&cg_family_kinfo,
-	&cg_family_strsearch,
 };
 
 LLVMValueRef cg_family_ident(struct cg *c, struct node *n)

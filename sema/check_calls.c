@@ -273,7 +273,7 @@ static void check_str(struct sema *s, struct node *n)
 	n->type = type_str(size);
 }
 
-static void check_map_fn(struct sema *s, struct node *n, enum builtin b)
+static void check_map_fn(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	struct node *m = n->list;
 	if (m->kind != AST_MAP) {
@@ -396,9 +396,9 @@ static bool hist_bits(struct sema *s, struct node *n, struct node *a, int64_t *b
 	return true;
 }
 
-void sema_agg_call(struct sema *s, struct node *n)
+void sema_legacy_agg_call(struct sema *s, struct node *n)
 {
-	enum builtin b = builtin_lookup(n->str, 1);
+	enum builtin_legacy b = builtin_lookup(n->str, 1);
 	n->sym = b;
 	n->type = type_none();
 	if (!check_arity(s, n, &builtin_rows[b])) {
@@ -459,9 +459,9 @@ static void check_bswap(struct sema *s, struct node *n)
 
 /* ---- dispatch ---------------------------------------------------------------------- */
 
-void sema_call(struct sema *s, struct node *n)
+void sema_legacy_call(struct sema *s, struct node *n)
 {
-	enum builtin b = builtin_lookup(n->str, 1);
+	enum builtin_legacy b = builtin_lookup(n->str, 1);
 	n->sym = b;
 	n->type = type_none();
 	n->fmt = -1;
@@ -470,7 +470,7 @@ void sema_call(struct sema *s, struct node *n)
 		check_args(s, n->list);
 		return;
 	}
-	if (sema_is_agg_call(n)) {
+	if (sema_legacy_is_agg(n)) {
 		diag_error(s->d, n->loc, "%s() should be directly assigned to a map", n->str);
 		check_args(s, n->list);
 		return;

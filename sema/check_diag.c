@@ -166,7 +166,7 @@ static void static_assert_call(struct sema *s, struct node *n)
 		diag_error(s->d, n->loc, "%s", msg->str);
 }
 
-bool sema_diag_call(struct sema *s, struct node *n, enum builtin b)
+bool sema_diag_call(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	switch (b) {
 	case BI_ERRORF:

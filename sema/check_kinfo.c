@@ -173,7 +173,7 @@ static void check_path(struct sema *s, struct node *n)
 	n->type = type_str(len);
 }
 
-static bool kinfo_ident(struct sema *s, struct node *n, enum builtin b)
+static bool kinfo_ident(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	if (b != BI_PROBETYPE)
 		return false;
@@ -181,7 +181,7 @@ static bool kinfo_ident(struct sema *s, struct node *n, enum builtin b)
 	return true;
 }
 
-static bool kinfo_call(struct sema *s, struct node *n, enum builtin b)
+static bool kinfo_call(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	switch (b) {
 	case BI_PROBETYPE_F:

@@ -389,7 +389,7 @@ static void check_has_key(struct sema *s, struct node *n)
 	n->type = type_u64();
 }
 
-bool sema_call_more(struct sema *s, struct node *n, enum builtin b)
+bool sema_call_more(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	switch (b) {
 	case BI_STRNCMP:

@@ -156,7 +156,7 @@ static void uaddr_type(struct sema *s, struct node *n, const char *name)
 }
 
 /* kstack()/ustack()/ksym()/usym()/kaddr()/uaddr(); false when b is none of them. */
-bool sema_sym_call(struct sema *s, struct node *n, enum builtin b)
+bool sema_sym_call(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	struct node *a = n->list;
 	switch (b) {

@@ -64,7 +64,7 @@ static void parent_member(struct sema *s, struct node *n, const char *member)
 	sema_expr(s, n);
 }
 
-bool sema_sys_ident(struct sema *s, struct node *n, enum builtin b)
+bool sema_sys_ident(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	switch (b) {
 	case BI_PPID:
@@ -208,7 +208,7 @@ static void check_pton(struct sema *s, struct node *n)
 	n->type.sub = SUB_ADDR;
 }
 
-bool sema_sys_call(struct sema *s, struct node *n, enum builtin b)
+bool sema_sys_call(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	switch (b) {
 	case BI_CGROUP_PATH:

@@ -9,10 +9,9 @@
 
 static const struct sema_family *const families[] = {
 	&sema_family_kinfo,
-	&sema_family_strsearch,
 };
 
-bool sema_family_ident(struct sema *s, struct node *n, enum builtin b)
+bool sema_family_ident(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		if (families[i]->ident && families[i]->ident(s, n, b))
@@ -20,7 +19,7 @@ bool sema_family_ident(struct sema *s, struct node *n, enum builtin b)
 	return false;
 }
 
-bool sema_family_call(struct sema *s, struct node *n, enum builtin b)
+bool sema_family_call(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		if (families[i]->call && families[i]->call(s, n, b))

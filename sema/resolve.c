@@ -250,9 +250,9 @@ static bool iter_ctx(struct sema *s, struct node *n)
 	return false;
 }
 
-void sema_ident(struct sema *s, struct node *n)
+void sema_legacy_ident(struct sema *s, struct node *n)
 {
-	enum builtin b = builtin_lookup(n->str, 0);
+	enum builtin_legacy b = builtin_lookup(n->str, 0);
 	n->sym = b;
 	n->type = type_none();
 	const struct provider *bad;

@@ -114,6 +114,11 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 		o.strlen = ABI_STRLEN_DEFAULT;
 	struct sema s = { .opts = &o, .r = out, .d = d };
 	int before = diag_count(d);
+	out->builtins = o.builtins;
+	if (!o.builtins) {
+		diag_error_noloc(d, "internal error: sema_run without builtins (sema_opts.builtins)");
+		return -1;
+	}
 	if (prog)
 		sema_macros(&s, prog); /* before anything looks into the probes */
 	if (prog && o.on_stage)

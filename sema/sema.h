@@ -19,6 +19,8 @@
 #include "probe.h"
 #include "types.h"
 
+struct builtin_set;
+
 /*
  * Node annotations sema fills (beyond parser/ast.h's summary):
  *   FIELD on `args`: type from the tracepoint format of every point of the probe;
@@ -128,6 +130,9 @@ struct sema_opts {
 	 * ("macro-expansion"); NULL: none */
 	void (*on_stage)(void *ctx, const char *stage, const struct node *prog);
 	void *stage_ctx;
+	/* The builtins a program may use (sema/builtin.h), e.g. stdlib's builtin_set:
+	 * required; sema hands them on to codegen in sema_result.builtins. */
+	const struct builtin_set *builtins;
 };
 #define SEMA_MAX_PROBES_DEFAULT 512u /* bpftrace's default */
 
@@ -167,6 +172,7 @@ struct sema_result {
 	 * ask the same one, so nothing is read twice in a run. */
 	struct kinfo *kinfo;
 	bool kinfo_owned;           /* sema made it: freed by sema_result_free */
+	const struct builtin_set *builtins; /* sema_opts.builtins: the rows node.sym names */
 };
 
 /* The words after the script (argv[optind..] once getopt_long is done) as bpftrace splits

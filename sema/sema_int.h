@@ -9,6 +9,7 @@
 #define BPFSCRIPT_SEMA_INT_H
 
 #include "../stdlib/builtins.h"
+#include "builtin.h"
 #include "sema.h"
 
 /* What the attach points of one PROBE node turned into. */
@@ -107,6 +108,7 @@ void sema_positional(struct sema *s, struct node *prog);
 int sema_map_id(struct sema *s, struct node *map);
 int sema_var_id(struct sema *s, const char *name, bool create);
 void sema_ident(struct sema *s, struct node *n);
+void sema_legacy_ident(struct sema *s, struct node *n);
 struct type sema_widen(struct sema *s, const struct type *t);
 bool sema_compatible(const struct type *a, const struct type *b);
 struct type sema_merge(struct sema *s, const struct type *cur, const struct type *t);
@@ -119,13 +121,14 @@ void sema_expr(struct sema *s, struct node *n);
 void sema_map_key(struct sema *s, struct node *map);
 void sema_map_store(struct sema *s, struct node *map, const struct type *val,
 		    struct span at);
-bool sema_is_agg_call(const struct node *n);
+bool sema_is_agg_call(struct sema *s, const struct node *n);
+bool sema_legacy_is_agg(const struct node *n);
 void sema_block(struct sema *s, struct node *b);
 /* The type typeof()/sizeof() see for x: a variable's first stored integer type. */
 const struct type *sema_declared_type(const struct sema *s, const struct node *x);
 
 /* check_diag.c: errorf(), warnf(), static_assert(); false when b is none of them. */
-bool sema_diag_call(struct sema *s, struct node *n, enum builtin b);
+bool sema_diag_call(struct sema *s, struct node *n, enum builtin_legacy b);
 
 /* mapdecl.c: `let @m = lruhash(N);` declarations, matched with the maps once typed. */
 void sema_map_decls(struct sema *s, struct node *prog);
@@ -173,9 +176,17 @@ void sema_seq_printf(struct sema *s, struct node *call, struct node *const *argn
 void sema_for(struct sema *s, struct node *n);
 void sema_len(struct sema *s, struct node *n);
 
-/* check_calls.c */
+/* check_builtins.c: a builtin's use, through its row (builtin.h): lookup, arity, hook. */
 void sema_call(struct sema *s, struct node *n);
 void sema_agg_call(struct sema *s, struct node *n);
+/* The hooks' shared vocabulary: every expression of a list; an integer literal, allowing
+ * a leading minus (the parser keeps -5 as NEG(5)). */
+void sema_exprs(struct sema *s, struct node *list);
+bool sema_int_literal(const struct node *n, int64_t *v);
+
+/* check_calls.c */
+void sema_legacy_call(struct sema *s, struct node *n);
+void sema_legacy_agg_call(struct sema *s, struct node *n);
 int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
 		 int nargs, struct span loc);
 /* stdlib's fmt_check (printf's argument rules), for callers outside check_calls.c */
@@ -185,7 +196,7 @@ int sema_fmt_check(const char *fmt, const struct type *args, int nargs, char *er
 /* check_symbols.c: issue-3 stacks and symbols. sema_sym_call returns false when b is not
  * one of kstack()/ustack()/ksym()/usym()/kaddr()/uaddr(). */
 void sema_stack_ident(struct sema *s, struct node *n, bool user);
-bool sema_sym_call(struct sema *s, struct node *n, enum builtin b);
+bool sema_sym_call(struct sema *s, struct node *n, enum builtin_legacy b);
 
 /* resolve.c: the provider row of the first point of the current probe that has none of
  * the capabilities `any_of` (enum provider_cap bits), or NULL when every point has one. */
@@ -199,25 +210,24 @@ const char *sema_probe_word(const struct provider *pv);
 
 /* check_sysinfo.c: numaid, username, sarg0..N, reg(), cgroup_path(), strerror(),
  * macaddr(), pton(). Return false when the identifier/call is not one of them. */
-bool sema_sys_ident(struct sema *s, struct node *n, enum builtin b);
-bool sema_sys_call(struct sema *s, struct node *n, enum builtin b);
+bool sema_sys_ident(struct sema *s, struct node *n, enum builtin_legacy b);
+bool sema_sys_call(struct sema *s, struct node *n, enum builtin_legacy b);
 
 /* Families of builtins typed in files of their own: the rows of stdlib/builtins.h plus
  * these hooks, listed in sema/families.c. Each returns false when b is not its own. */
 struct sema_family {
-	bool (*ident)(struct sema *s, struct node *n, enum builtin b);
-	bool (*call)(struct sema *s, struct node *n, enum builtin b);
+	bool (*ident)(struct sema *s, struct node *n, enum builtin_legacy b);
+	bool (*call)(struct sema *s, struct node *n, enum builtin_legacy b);
 };
 extern const struct sema_family sema_family_kinfo;     /* check_kinfo.c */
-extern const struct sema_family sema_family_strsearch; /* check_strsearch.c */
-bool sema_family_ident(struct sema *s, struct node *n, enum builtin b);
-bool sema_family_call(struct sema *s, struct node *n, enum builtin b);
+bool sema_family_ident(struct sema *s, struct node *n, enum builtin_legacy b);
+bool sema_family_call(struct sema *s, struct node *n, enum builtin_legacy b);
 
 /* check_tseries.c: tseries(v, interval, n[, "agg"]), the value of a map assignment. */
 void sema_tseries_call(struct sema *s, struct node *n);
 
 /* check_strings.c: issue-4 functions (strings, buffers, async helpers, map queries).
  * Returns false when b is not one of them. */
-bool sema_call_more(struct sema *s, struct node *n, enum builtin b);
+bool sema_call_more(struct sema *s, struct node *n, enum builtin_legacy b);
 
 #endif

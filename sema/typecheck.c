@@ -26,11 +26,11 @@ static bool is_value_type(const struct type *t)
 	       t->kind == TY_PROBE;
 }
 
-bool sema_is_agg_call(const struct node *n)
+bool sema_legacy_is_agg(const struct node *n)
 {
 	if (n->kind != AST_CALL || !n->str)
 		return false;
-	enum builtin b = builtin_lookup(n->str, 1);
+	enum builtin_legacy b = builtin_lookup(n->str, 1);
 	return (b >= BI_COUNT && b <= BI_LHIST) || b == BI_TSERIES;
 }
 
@@ -768,7 +768,7 @@ static void assign_map(struct sema *s, struct node *n)
 		n->type = type_void();
 		return;
 	}
-	if (sema_is_agg_call(v)) {
+	if (sema_is_agg_call(s, v)) {
 		sema_agg_call(s, v);
 	} else {
 		sema_expr(s, v);

@@ -1,11 +1,31 @@
 /*
- * stdlib/builtins.c — the builtin registry rows (see builtins.h).
- * Must not: hold typing or codegen logic.
+ * stdlib/builtins.c — the list of builtin families (see builtins.h) and the print hooks'
+ * lookup; the older rows that have no family file yet.
+ * Must not: hold typing, codegen or printing logic (the family files do).
  */
 #include "builtins.h"
 
 #include <ctype.h>
 #include <string.h>
+
+#include "builtin_family.h"
+
+static const struct builtin_family *const families[] = {
+	&builtin_family_strsearch,
+};
+
+const struct builtin_set builtin_set = { families, BUILTIN_NROWS(families) };
+
+const struct builtin_fmt *builtin_fmt_of(const struct type *t)
+{
+	if (t->sub == SUB_NONE)
+		return NULL;
+	for (int f = 0; f < BUILTIN_NROWS(families); f++)
+		for (int i = 0; i < families[f]->nfmts; i++)
+			if (families[f]->fmts[i].sub == t->sub && families[f]->fmts[i].kind == t->kind)
+				return &families[f]->fmts[i];
+	return NULL;
+}
 
 const struct builtin_row builtin_rows[BI__COUNT] = {
 #define BVAR(id, nm) [BI_##id] = { BI_##id, nm, 0, 0, 0 },
@@ -15,10 +35,10 @@ const struct builtin_row builtin_rows[BI__COUNT] = {
 #undef BFUNC
 };
 
-enum builtin builtin_lookup(const char *name, int is_call)
+enum builtin_legacy builtin_lookup(const char *name, int is_call)
 {
 	/* arg0..argN, sarg0..sargN */
-	static const struct { const char *prefix; size_t len; enum builtin id; } numbered[] = {
+	static const struct { const char *prefix; size_t len; enum builtin_legacy id; } numbered[] = {
 		{ "arg", 3, BI_ARGN }, { "sarg", 4, BI_SARGN },
 	};
 	for (size_t k = 0; !is_call && k < sizeof(numbered) / sizeof(numbered[0]); k++) {
@@ -34,7 +54,7 @@ enum builtin builtin_lookup(const char *name, int is_call)
 	for (int i = 0; i < BI__COUNT; i++) {
 		if (builtin_rows[i].is_func == is_call && strcmp(builtin_rows[i].name, name) == 0 &&
 		    i != BI_ARGN && i != BI_SARGN)
-			return (enum builtin)i;
+			return (enum builtin_legacy)i;
 	}
 	return BI_NONE;
 }

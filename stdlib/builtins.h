@@ -1,15 +1,42 @@
 /*
- * stdlib/builtins.h — the registry of builtin variables and functions.
+ * stdlib/builtins.h — every builtin variable and function: the families of rows with hooks
+ * (sema/builtin.h) that sema_run is given, and the print hooks of the values they return.
  *
- * Owns: one row per builtin (name, kind, arity) generated from an X-macro so sema, codegen
- * and the docs cannot drift apart; lookup by name.
- * Must not: type-check or emit code (sema/ and codegen/ switch on enum builtin).
+ * Owns: builtin_set (the families, stdlib/builtins.c), struct builtin_fmt and finding the
+ * print hook of a type; and, until each moves into a family file, the older rows below,
+ * generated from an X-macro, with their lookup by name.
+ * Must not: type-check or emit code (the family files' hooks do; the older rows are
+ * switched on in sema/ and codegen/).
  *
  * BVAR(id, "name")                    identifiers: pid, comm, args ...
  * BFUNC(id, "name", min_args, max_args) calls: printf(fmt, ...) ...; max -1 = variadic
  */
 #ifndef BPFSCRIPT_BUILTINS_H
 #define BPFSCRIPT_BUILTINS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../sema/builtin.h"
+#include "../sema/types.h"
+
+struct print_ctx;
+
+/* Every family of builtins (stdlib/builtins.c): what sema_opts.builtins is given. */
+extern const struct builtin_set builtin_set;
+
+/* How a value that a builtin returns prints, by its type's sub (enum type_sub): in map
+ * output, print(), and printf's %s (and %r for buffers). */
+struct builtin_fmt {
+	uint8_t sub;  /* enum type_sub */
+	uint8_t kind; /* enum type_kind of the values it prints: TY_INT or TY_STR */
+	/* Write the text of the value at bytes (its abi layout). indent: spaces before each
+	 * line of a multi-line value (a stack's frames). */
+	void (*print)(FILE *out, const struct type *t, const uint8_t *bytes,
+		      const struct print_ctx *ctx, int indent);
+};
+/* The print hook of t, or NULL when t prints by its kind. */
+const struct builtin_fmt *builtin_fmt_of(const struct type *t);
 
 #define BUILTIN_VARS(BVAR)                                                                 \
 	BVAR(PID, "pid") BVAR(TID, "tid") BVAR(UID, "uid") BVAR(GID, "gid")                 \
@@ -56,15 +83,13 @@
 	BFUNC(PROBETYPE_F, "probetype", 0, 0) BFUNC(NSECS_F, "nsecs", 0, 1)                  \
 	BFUNC(SYSCALL_NAME, "syscall_name", 1, 1) BFUNC(CGROUPID, "cgroupid", 1, 1)          \
 	BFUNC(PERCPU_KADDR, "percpu_kaddr", 1, 2) BFUNC(PATH, "path", 1, 2)                  \
-	/* string search (sema/check_strsearch.c, codegen/emit_strsearch.c) */               \
-	BFUNC(STRSTR, "strstr", 2, 2) BFUNC(STRLEN, "strlen", 1, 1)                          \
 	/* time series (sema/check_tseries.c, codegen/emit_tseries.c) */                     \
 	BFUNC(TSERIES, "tseries", 3, 4)                                                      \
 	/* reporting calls (sema/check_diag.c, codegen/emit_diag.c) */                       \
 	BFUNC(ERRORF, "errorf", 1, -1) BFUNC(WARNF, "warnf", 1, -1)                          \
 	BFUNC(STATIC_ASSERT, "static_assert", 2, 2)
 
-enum builtin {
+enum builtin_legacy {
 	BI_NONE = -1,
 #define BVAR(id, name) BI_##id,
 #define BFUNC(id, name, mn, mx) BI_##id,
@@ -75,7 +100,7 @@ enum builtin {
 };
 
 struct builtin_row {
-	enum builtin id;
+	enum builtin_legacy id;
 	const char *name;
 	int is_func;
 	int min_args, max_args;
@@ -83,6 +108,6 @@ struct builtin_row {
 
 extern const struct builtin_row builtin_rows[BI__COUNT];
 /* Exact-name lookup; "arg0".."arg9..." map to BI_ARGN. Returns BI_NONE if unknown. */
-enum builtin builtin_lookup(const char *name, int is_call);
+enum builtin_legacy builtin_lookup(const char *name, int is_call);
 
 #endif

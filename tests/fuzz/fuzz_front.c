@@ -21,6 +21,7 @@
 #include "runtime/provider.h"
 #include "sema/abi.h"
 #include "sema/sema.h"
+#include "stdlib/builtins.h"
 
 #ifndef FUZZ_STAGE
 #define FUZZ_STAGE 2
@@ -71,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #else
 		static char *pos[] = { "1", "abc", "-5" };
 		struct sema_opts so = { .npos = 3, .pos = pos, .have_cpid = true,
-					.strlen = ABI_STRLEN_DEFAULT };
+					.strlen = ABI_STRLEN_DEFAULT, .builtins = &builtin_set };
 		so.probes = &rt_probes;
 		struct sema_result sr = { 0 };
 		if (sema_run(prog, &so, &d, &sr) == 0 && !diag_count(&d)) {

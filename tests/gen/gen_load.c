@@ -32,6 +32,7 @@
 #include "runtime/runtime_internal.h"
 #include "sema/abi.h"
 #include "sema/sema.h"
+#include "stdlib/builtins.h"
 
 /* A hang guard, not a speed check: the verifier walking a big program to its 1M-instruction
  * limit (then refusing it as too large, a KNOWN outcome) took 44 s on an idle machine and
@@ -60,7 +61,7 @@ static int compile_and_load(const char *text, size_t len)
 	static char *pos[] = { "5", "abc" };
 	struct sema_opts sopts = { .strlen = ABI_STRLEN_DEFAULT, .unsafe = true,
 				   .have_cpid = true, .npos = 2, .pos = pos, .kinfo = kinfo,
-				   .probes = &rt_probes };
+				   .probes = &rt_probes, .builtins = &builtin_set };
 	struct diag d;
 	struct sema_result sr = { 0 };
 	struct rt_maps maps;

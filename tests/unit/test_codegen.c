@@ -22,6 +22,7 @@
 #include "../../runtime/provider.h"
 #include "../../sema/abi.h"
 #include "../../sema/sema.h"
+#include "../../stdlib/builtins.h"
 #include "check.h"
 
 struct prog_run {
@@ -61,7 +62,7 @@ static int front(struct prog_run *r, const char *text, uint32_t strlen_opt)
 		return -1;
 	}
 	struct sema_opts so = { .strlen = strlen_opt ? strlen_opt : ABI_STRLEN_DEFAULT,
-				 .have_cpid = true };
+				 .have_cpid = true, .builtins = &builtin_set };
 	so.probes = &rt_probes;
 	if (sema_run(r->ast, &so, &r->d, &r->sr)) {
 		collect_msgs(r);

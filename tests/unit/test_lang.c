@@ -12,6 +12,7 @@
 #include "../../runtime/provider.h"
 #include "../../sema/abi.h"
 #include "../../sema/sema.h"
+#include "../../stdlib/builtins.h"
 #include "check.h"
 
 struct run {
@@ -32,7 +33,7 @@ static void run_named(struct run *x, const char *text, int nnamed, char **named)
 	x->rc = -2;
 	if (x->prog) {
 		struct sema_opts o = { .strlen = ABI_STRLEN_DEFAULT, .nnamed = nnamed,
-				       .named = named };
+				       .named = named, .builtins = &builtin_set };
 		o.probes = &rt_probes;
 		x->rc = sema_run(x->prog, &o, &x->d, &x->r);
 	}

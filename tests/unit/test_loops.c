@@ -21,6 +21,7 @@
 #include "../../parser/parse.h"
 #include "../../sema/abi.h"
 #include "../../sema/sema.h"
+#include "../../stdlib/builtins.h"
 #include "check.h"
 #include "runtime/runtime_internal.h"
 
@@ -48,7 +49,7 @@ static int build(struct run *r, const char *text, bool with_cg)
 	src_from_string(&r->src, "stdin", text, strlen(text));
 	diag_init(&r->d, &r->src);
 	r->ast = parse_program(&r->src, &r->d);
-	struct sema_opts so = { .strlen = ABI_STRLEN_DEFAULT };
+	struct sema_opts so = { .strlen = ABI_STRLEN_DEFAULT, .builtins = &builtin_set };
 	so.probes = &rt_probes;
 	if (!r->ast || sema_run(r->ast, &so, &r->d, &r->sr)) {
 		msgs(r);

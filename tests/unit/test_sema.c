@@ -32,7 +32,7 @@ static void run_opts(struct run *x, const char *text, int npos, char **pos, bool
 	x->rc = -2;
 	if (x->prog) {
 		struct sema_opts o = { .npos = npos, .pos = pos, .have_cpid = cpid,
-				       .strlen = ABI_STRLEN_DEFAULT };
+				       .strlen = ABI_STRLEN_DEFAULT, .builtins = &builtin_set };
 		o.probes = &rt_probes;
 		x->rc = sema_run(x->prog, &o, &x->d, &x->r);
 	}

@@ -18,6 +18,7 @@
 #include "parser/parse.h"
 #include "sema/abi.h"
 #include "sema/sema.h"
+#include "stdlib/builtins.h"
 
 static int seen_pid; /* the target pid the last expand hook saw */
 
@@ -72,7 +73,7 @@ static void run_pid(struct run *x, const char *text, int pid)
 	x->rc = -2;
 	if (x->prog) {
 		struct sema_opts o = { .strlen = ABI_STRLEN_DEFAULT, .target_pid = pid,
-				       .probes = &fake_registry };
+				       .probes = &fake_registry, .builtins = &builtin_set };
 		x->rc = sema_run(x->prog, &o, &x->d, &x->r);
 	}
 	size_t len;

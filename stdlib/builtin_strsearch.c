@@ -1,13 +1,84 @@
 /*
- * codegen/emit_strsearch.c — code for strstr() and strlen() (sema/check_strsearch.c).
+ * stdlib/builtin_strsearch.c — the string search family: current bpftrace's
+ * `strstr(haystack, needle)` (index of the first occurrence, -1 when none) and
+ * `strlen(s)` (of a string, a char array or a char pointer, which is read as str(p)).
  *
- * Owns: their bounded loops over string buffers: every index is compared with the
- * buffer's size before the byte is read, so the verifier can prove each access; the
- * result and indexes live in the function's shared string slots (cg_fn.str_tmp), as
- * strncmp/strcontains use them (no two such calls are live at once).
- * Must not: decide types (sema) or touch strings of other functions (emit_strings.c).
+ * Owns: their argument rules and result types, and their code: bounded loops over string
+ * buffers, every index compared with the buffer's size before the byte is read so the
+ * verifier can prove each access; the result and indexes live in the function's shared
+ * string slots (cg_fn.str_tmp), as strncmp/strcontains use them (no two such calls are
+ * live at once).
+ * Must not: touch strings of other functions (stdlib/builtin_strings.c).
  */
-#include "codegen_internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sema/ctypes.h"
+#include "builtin_family.h"
+
+/* ---- sema ----------------------------------------------------------------------------- */
+
+static bool string_arg(struct sema *s, struct node *call, struct node *a)
+{
+	sema_expr(s, a);
+	if (a->type.kind == TY_NONE)
+		return false;
+	if (a->type.kind == TY_STR && a->type.sub == SUB_NONE)
+		return true;
+	char tb[128];
+	diag_error(s->d, a->loc, "%s() only supports string arguments (%s provided)", call->str,
+		   a->type.kind == TY_STR ? type_name(&a->type, tb, sizeof(tb))
+					  : sema_kind_word(&a->type));
+	return false;
+}
+
+/* strlen(p) of a `char *` (or int8 *) value: the string it points to, as str(p) reads it */
+static void wrap_in_str(struct sema *s, struct node *n)
+{
+	struct node *a = n->list;
+	struct node *call = ast_str(AST_CALL, a->loc, "str", 3);
+	if (!call) {
+		s->oom = true;
+		return;
+	}
+	call->list = a;
+	call->next = a->next;
+	a->next = NULL;
+	n->list = call;
+	sema_expr(s, call);
+}
+
+static void check_strlen(struct sema *s, struct node *n)
+{
+	struct node *a = n->list;
+	sema_expr(s, a);
+	const struct type *t = &a->type;
+	if (t->kind == TY_INT && t->ct && t->ct->kind == CT_INT && t->ct->size == 1) {
+		wrap_in_str(s, n);
+		a = n->list;
+		t = &a->type;
+	}
+	if (t->kind == TY_NONE)
+		return;
+	if (t->kind != TY_STR || t->sub != SUB_NONE) {
+		char tb[128];
+		diag_error(s->d, a->loc, "strlen() takes a string, a char array or a char pointer "
+					 "(%s provided)",
+			   t->kind == TY_STR ? type_name(t, tb, sizeof(tb)) : sema_kind_word(t));
+		return;
+	}
+	n->type = type_u64();
+}
+
+static void check_strstr(struct sema *s, struct node *n)
+{
+	bool ok = string_arg(s, n, n->list);
+	ok = string_arg(s, n, n->list->next) && ok;
+	if (ok)
+		n->type = type_s64();
+}
+
+/* ---- codegen -------------------------------------------------------------------------- */
 
 static LLVMValueRef byte_at(struct cg *c, LLVMValueRef p, LLVMValueRef idx)
 {
@@ -96,16 +167,10 @@ static LLVMValueRef strlen_call(struct cg *c, struct node *n)
 	return bpfb_load(c, c->i64, iv, 8);
 }
 
-static LLVMValueRef strsearch_call(struct cg *c, struct node *n)
-{
-	switch (n->sym) {
-	case BI_STRSTR:
-		return strstr_call(c, n);
-	case BI_STRLEN:
-		return strlen_call(c, n);
-	default:
-		return NULL;
-	}
-}
+static const struct builtin rows[] = {
+	BUILTIN_FUNC("strstr", 2, 2, 0, check_strstr, strstr_call),
+	BUILTIN_FUNC("strlen", 1, 1, 0, check_strlen, strlen_call),
+};
 
-const struct cg_family cg_family_strsearch = { NULL, strsearch_call };
+const struct builtin_family builtin_family_strsearch = { "string search", rows,
+							  BUILTIN_NROWS(rows), NULL, 0 };

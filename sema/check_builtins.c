@@ -1,0 +1,133 @@
+/*
+ * sema/check_builtins.c — checking a use of a builtin: one lookup of its row (builtin.h),
+ * the arity the row gives, then the row's check hook; and the helpers those hooks share.
+ *
+ * Owns: "Unknown identifier"/"Unknown function", bpftrace's arity wording, refusing an
+ * aggregation that is not a map assignment's value, and the argument vocabulary of the
+ * hooks (literals, whole maps, lists of expressions).
+ * Must not: know any builtin by name: what a builtin accepts and returns is its family's
+ * (stdlib/builtin_*.c).
+ */
+#include <stdio.h>
+
+#include "sema_int.h"
+
+static const struct builtin *row(struct sema *s, int id)
+{
+	return builtin_at(s->r->builtins, id);
+}
+
+static const char *count_word(int n, char *buf, size_t len)
+{
+	if (n == 0)
+		return "no arguments";
+	if (n == 1)
+		return "one argument";
+	snprintf(buf, len, "%d arguments", n);
+	return buf;
+}
+
+/* bpftrace's wording: "exit() requires no arguments (1 provided)". */
+static bool arity_ok(struct sema *s, struct node *n, const struct builtin *b)
+{
+	int nargs = ast_list_len(n->list);
+	char w[32];
+	if (b->min_args == b->max_args && nargs != b->min_args) {
+		diag_error(s->d, n->loc, "%s() requires %s (%d provided)", b->name,
+			   count_word(b->min_args, w, sizeof(w)), nargs);
+		return false;
+	}
+	if (nargs < b->min_args) {
+		diag_error(s->d, n->loc, "%s() requires at least %s (%d provided)", b->name,
+			   count_word(b->min_args, w, sizeof(w)), nargs);
+		return false;
+	}
+	if (b->max_args >= 0 && nargs > b->max_args) {
+		diag_error(s->d, n->loc, "%s() takes at most %s (%d provided)", b->name,
+			   count_word(b->max_args, w, sizeof(w)), nargs);
+		return false;
+	}
+	return true;
+}
+
+bool sema_is_agg_call(struct sema *s, const struct node *n)
+{
+	if (n->kind != AST_CALL || !n->str)
+		return false;
+	const struct builtin *b = row(s, builtin_find(s->r->builtins, n->str, true));
+	return b ? b->kind == BK_AGG : sema_legacy_is_agg(n);
+}
+
+void sema_call(struct sema *s, struct node *n)
+{
+	int id = builtin_find(s->r->builtins, n->str, true);
+	const struct builtin *b = row(s, id);
+	if (!b) {
+		sema_legacy_call(s, n);
+		return;
+	}
+	n->sym = id;
+	n->type = type_none();
+	n->fmt = -1;
+	if (b->kind == BK_AGG) {
+		diag_error(s->d, n->loc, "%s() should be directly assigned to a map", n->str);
+		sema_exprs(s, n->list);
+		return;
+	}
+	if (!arity_ok(s, n, b)) {
+		sema_exprs(s, n->list);
+		return;
+	}
+	b->check(s, n);
+}
+
+void sema_agg_call(struct sema *s, struct node *n)
+{
+	int id = builtin_find(s->r->builtins, n->str, true);
+	const struct builtin *b = row(s, id);
+	if (!b) {
+		sema_legacy_agg_call(s, n);
+		return;
+	}
+	n->sym = id;
+	n->type = type_none();
+	if (!arity_ok(s, n, b)) {
+		sema_exprs(s, n->list);
+		return;
+	}
+	b->check(s, n);
+}
+
+void sema_ident(struct sema *s, struct node *n)
+{
+	int id = builtin_find(s->r->builtins, n->str, false);
+	const struct builtin *b = row(s, id);
+	if (!b) {
+		sema_legacy_ident(s, n);
+		return;
+	}
+	n->sym = id;
+	n->type = type_none();
+	b->check(s, n);
+}
+
+/* ---- the hooks' vocabulary --------------------------------------------------------- */
+
+void sema_exprs(struct sema *s, struct node *list)
+{
+	for (struct node *a = list; a; a = a->next)
+		sema_expr(s, a);
+}
+
+bool sema_int_literal(const struct node *n, int64_t *v)
+{
+	if (n->kind == AST_INT) {
+		*v = n->ival;
+		return true;
+	}
+	if (n->kind == AST_UNOP && n->op == OP_NEG && n->a->kind == AST_INT) {
+		*v = -n->a->ival;
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,34 @@
+/*
+ * stdlib/builtin_family.h — what the family files (stdlib/builtin_*.c) are written
+ * against: sema's and codegen's internals, the row and print-hook types, and the families
+ * stdlib/builtins.c lists.
+ *
+ * Owns: the extern of each family and the helpers several families share.
+ * Must not: be included outside stdlib/builtin_*.c and stdlib/builtins.c: the rest of the
+ * program sees builtins only through stdlib/builtins.h and sema/builtin.h.
+ *
+ * A family file holds, for each of its builtins, the check hook (sema: arguments and
+ * type), the emit hook (codegen: the BPF code of its value) and, for the values that
+ * print specially, a print hook; it ends with its rows and `const struct builtin_family
+ * builtin_family_NAME`.
+ */
+#ifndef BPFSCRIPT_BUILTIN_FAMILY_H
+#define BPFSCRIPT_BUILTIN_FAMILY_H
+
+#include "../codegen/codegen_internal.h"
+#include "../sema/sema_int.h"
+#include "builtins.h"
+#include "format.h"
+
+#define BUILTIN_NROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* Rows: a variable, a function with its arity (max -1: any), an aggregation. */
+#define BUILTIN_VAR(nm, flg, chk, emt) \
+	{ .name = (nm), .kind = BK_VAR, .flags = (flg), .check = (chk), .emit = (emt) }
+#define BUILTIN_FUNC(nm, mn, mx, flg, chk, emt)                                           \
+	{ .name = (nm), .kind = BK_FUNC, .min_args = (mn), .max_args = (mx), .flags = (flg), \
+	  .check = (chk), .emit = (emt) }
+
+extern const struct builtin_family builtin_family_strsearch; /* builtin_strsearch.c */
+
+#endif
