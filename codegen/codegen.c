@@ -16,8 +16,7 @@
  * counts too: its body runs as a callback, whose ctx cannot ask for that cookie. */
 static int point_specific(struct node *n, void *ctx)
 {
-	(void)ctx;
-	if (cg_is_callback_loop(n))
+	if (cg_is_callback_loop(ctx, n))
 		return 1;
 	if (n->kind != AST_IDENT && n->kind != AST_CALL)
 		return n->kind == AST_FIELD; /* tracepoint fields: per-format offsets */
@@ -62,8 +61,8 @@ static void find_shared(struct cg *c)
 			    c->share_of[q] >= 0)
 				continue;
 			struct node *probe = c->probes[p->probe];
-			if (!ast_walk(probe->a, point_specific, NULL, NULL) &&
-			    !ast_walk(probe->b, point_specific, NULL, NULL)) {
+			if (!ast_walk(probe->a, point_specific, NULL, c) &&
+			    !ast_walk(probe->b, point_specific, NULL, c)) {
 				c->share_of[pt] = q;
 				c->shared[q] = true;
 			}

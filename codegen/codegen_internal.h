@@ -266,7 +266,7 @@ void cg_for(struct cg *c, struct node *n);
 void cg_range_loop(struct cg *c, struct node *n);
 /* Is n a loop whose body runs as a callback: every map loop, and range loops whose body
  * reads nothing of the probe's context (those run inline: emit_lang.c)? */
-bool cg_is_callback_loop(const struct node *n);
+bool cg_is_callback_loop(const struct cg *c, const struct node *n);
 /* Before a probe's body: variables used inside its for loops live in scratch memory. */
 void cg_loop_vars(struct cg *c, struct node *body);
 LLVMValueRef cg_map_len(struct cg *c, struct node *call);
@@ -326,12 +326,6 @@ LLVMValueRef cg_call_more(struct cg *c, struct node *n);
  * for less than the buffer" or NULL. */
 void cg_count_str_trunc(struct cg *c, LLVMValueRef ret, LLVMValueRef dst, LLVMValueRef src,
 			uint32_t size, int read_fn, LLVMValueRef user_cap);
-
-/* ---- emit_symbols.c: issue 3 stacks and symbols ---- */
-/* kstack/ustack (identifier or call) by n->type; cg_sym_call returns NULL when n is not
- * kstack()/ustack()/ksym()/usym()/kaddr()/uaddr(). */
-LLVMValueRef cg_stack(struct cg *c, struct node *n);
-LLVMValueRef cg_sym_call(struct cg *c, struct node *n);
 
 /* ---- emit_sysinfo.c: numaid, username, sargN, reg(), cgroup_path(), strerror(),
  * macaddr(); NULL when n is none of them ---- */

@@ -196,10 +196,7 @@ LLVMValueRef cg_legacy_call(struct cg *c, struct node *n)
 		cg_error(c, "delete() needs a map element");
 		return zero;
 	default: {
-		LLVMValueRef v = cg_sym_call(c, n);
-		if (v)
-			return v;
-		v = cg_call_more(c, n);
+		LLVMValueRef v = cg_call_more(c, n);
 		if (v)
 			return v;
 		v = cg_sys_call(c, n);

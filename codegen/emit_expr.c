@@ -82,7 +82,7 @@ static int while_cond_var(struct node *n, void *arg)
 static void while_conds(struct cg *c, struct node *n)
 {
 	for (; n; n = NULL) {
-		if (cg_is_callback_loop(n)) /* an inline range loop's body is this function's */
+		if (cg_is_callback_loop(c, n)) /* an inline range loop's body is this function's */
 			return;
 		if (n->kind == AST_WHILE)
 			ast_walk(n->a, while_cond_var, NULL, c);

@@ -20,6 +20,7 @@
 #include "codegen_internal.h"
 
 struct for_vars {
+	const struct cg *c;
 	int nvars;
 	bool *exclude;  /* loop variables of this loop and of loops nested in it */
 	int *ids;       /* shared variables, in first-use order */
@@ -51,18 +52,18 @@ static int collect_vars(struct node *n, void *arg)
  * of the body), so it is not shared through the scratch map but goes on the callback's
  * stack (cg_while_vars in callback_body) like a while counter anywhere else; in map
  * memory the verifier could not bound the loop ("infinite loop detected"). */
-static void mark_outside(struct node *n, bool *outside, int nvars)
+static void mark_outside(const struct cg *c, struct node *n, bool *outside, int nvars)
 {
 	if (!n)
 		return;
 	if (n->kind == AST_VAR && n->sym >= 0 && n->sym < nvars)
 		outside[n->sym] = true;
-	mark_outside(n->a, outside, nvars);
-	mark_outside(n->b, outside, nvars);
-	if (!cg_is_callback_loop(n))
-		mark_outside(n->c, outside, nvars);
+	mark_outside(c, n->a, outside, nvars);
+	mark_outside(c, n->b, outside, nvars);
+	if (!cg_is_callback_loop(c, n))
+		mark_outside(c, n->c, outside, nvars);
 	for (struct node *l = n->list; l; l = l->next)
-		mark_outside(l, outside, nvars);
+		mark_outside(c, l, outside, nvars);
 }
 
 struct body_counters {
@@ -93,7 +94,7 @@ static void exclude_body_counters(struct cg *c, struct node *n, struct for_vars 
 	bool *outside = calloc((size_t)fv->nvars, sizeof(bool));
 	if (!outside)
 		return;
-	mark_outside(c->fn.probe->b, outside, fv->nvars);
+	mark_outside(c, c->fn.probe->b, outside, fv->nvars);
 	struct body_counters bc = { fv, c, outside };
 	ast_walk(n, body_whiles, NULL, &bc);
 	free(outside);
@@ -101,8 +102,7 @@ static void exclude_body_counters(struct cg *c, struct node *n, struct for_vars 
 
 static int is_for(struct node *n, void *arg)
 {
-	(void)arg;
-	return cg_is_callback_loop(n);
+	return cg_is_callback_loop(arg, n);
 }
 
 static int has_exit(struct node *n, void *arg)
@@ -317,7 +317,7 @@ void cg_for(struct cg *c, struct node *n)
 	const struct map_info *mi = &c->sr->maps[m->sym];
 	int fd = cg_map_fd(c, m->sym);
 	int nvars = c->sr->nvars;
-	struct for_vars fv = { .nvars = nvars };
+	struct for_vars fv = { .c = c, .nvars = nvars };
 	fv.exclude = calloc((size_t)nvars, sizeof(bool));
 	fv.seen = calloc((size_t)nvars, sizeof(bool));
 	fv.ids = calloc((size_t)nvars, sizeof(int));
@@ -365,7 +365,8 @@ out:
 
 static int loop_bodies(struct node *n, void *arg)
 {
-	if (cg_is_callback_loop(n))
+	struct for_vars *fv = arg;
+	if (cg_is_callback_loop(fv->c, n))
 		ast_walk(n->c, collect_vars, NULL, arg);
 	return 0;
 }
@@ -379,9 +380,9 @@ void cg_loop_vars(struct cg *c, struct node *body)
 {
 	struct cg_fn *f = &c->fn;
 	int nvars = c->sr->nvars;
-	if (!nvars || !ast_walk(body, is_for, NULL, NULL))
+	if (!nvars || !ast_walk(body, is_for, NULL, c))
 		return;
-	struct for_vars fv = { .nvars = nvars };
+	struct for_vars fv = { .c = c, .nvars = nvars };
 	fv.exclude = calloc((size_t)nvars, sizeof(bool));
 	fv.seen = calloc((size_t)nvars, sizeof(bool));
 	fv.ids = calloc((size_t)nvars, sizeof(int));
@@ -444,24 +445,22 @@ LLVMValueRef cg_map_len(struct cg *c, struct node *call)
  * callback has none, so a range loop whose body does stays inline (emit_lang.c). */
 static int needs_ctx(struct node *n, void *arg)
 {
-	(void)arg;
 	if (n->kind == AST_IDENT)
 		return n->sym == BI_ARGS || n->sym == BI_CTX || n->sym == BI_ARGN ||
-		       n->sym == BI_RETVAL || n->sym == BI_KSTACK || n->sym == BI_USTACK ||
-		       n->sym == BI_FUNC || n->sym == BI_SARGN;
+		       n->sym == BI_RETVAL || n->sym == BI_FUNC || n->sym == BI_SARGN ||
+		       (cg_row_flags(arg, n) & BF_CTX);
 	if (n->kind == AST_CALL)
-		return n->sym == BI_KSTACK_F || n->sym == BI_USTACK_F || n->sym == BI_UADDR ||
-		       n->sym == BI_REG;
+		return n->sym == BI_REG || (cg_row_flags(arg, n) & BF_CTX);
 	return 0;
 }
 
-bool cg_is_callback_loop(const struct node *n)
+bool cg_is_callback_loop(const struct cg *c, const struct node *n)
 {
 	if (n->kind != AST_FOR)
 		return false;
 	if (ast_is_map_for(n))
 		return true;
-	return !ast_walk(n->c, needs_ctx, NULL, NULL);
+	return !ast_walk(n->c, needs_ctx, NULL, (void *)c);
 }
 
 /* bpf_loop's callback: (index, ctx); ctx = { stop flag, start, end, &shared var... } */
@@ -530,7 +529,7 @@ void cg_range_loop(struct cg *c, struct node *n)
 		cg_error(c, "internal error: unresolved range loop");
 		return;
 	}
-	struct for_vars fv = { .nvars = nvars };
+	struct for_vars fv = { .c = c, .nvars = nvars };
 	fv.exclude = calloc((size_t)nvars, sizeof(bool));
 	fv.seen = calloc((size_t)nvars, sizeof(bool));
 	fv.ids = calloc((size_t)nvars, sizeof(int));

@@ -319,9 +319,6 @@ LLVMValueRef cg_legacy_ident(struct cg *c, struct node *n)
 				       &n->type);
 		return cg_norm(c, regs_load(c, REGS_AX_OFF), &n->type);
 	}
-	case BI_KSTACK:
-	case BI_USTACK:
-		return cg_stack(c, n);
 	case BI_FUNC:
 		if (n->type.sub == SUB_FUNC) /* uprobes: the point's index names its function */
 			return bpfb_i64(c, (uint64_t)c->fn.pt->index);

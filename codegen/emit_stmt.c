@@ -143,7 +143,7 @@ void cg_stmt(struct cg *c, struct node *s)
 		unroll_stmt(c, s);
 		return;
 	case AST_FOR:
-		if (s->b && s->b->kind == AST_RANGE && cg_is_callback_loop(s))
+		if (s->b && s->b->kind == AST_RANGE && cg_is_callback_loop(c, s))
 			cg_range_loop(c, s); /* bpf_loop (emit_loops.c) */
 		else if (s->b && s->b->kind == AST_RANGE)
 			cg_range_for(c, s); /* inline: the body reads the probe's context */

@@ -111,6 +111,14 @@ void sema_ident(struct sema *s, struct node *n)
 	b->check(s, n);
 }
 
+uint32_t sema_row_flags(const struct sema *s, const struct node *n)
+{
+	if ((n->kind != AST_IDENT && n->kind != AST_CALL) || n->sym < 0)
+		return 0;
+	const struct builtin *b = builtin_at(s->r->builtins, n->sym);
+	return b ? b->flags : 0;
+}
+
 /* ---- the hooks' vocabulary --------------------------------------------------------- */
 
 void sema_exprs(struct sema *s, struct node *list)

@@ -521,8 +521,6 @@ void sema_legacy_call(struct sema *s, struct node *n)
 						 "provided)", sema_kind_word(&n->list->type));
 		return;
 	default:
-		if (sema_sym_call(s, n, b))
-			return;
 		if (sema_call_more(s, n, b))
 			return;
 		if (sema_sys_call(s, n, b))

@@ -359,10 +359,6 @@ void sema_legacy_ident(struct sema *s, struct node *n)
 		 * point's index, printed as the function name it was expanded to (codegen) */
 		n->type.sub = sema_lacks(s, PV_FUNC_KSYM) ? SUB_FUNC : SUB_KSYM;
 		return;
-	case BI_KSTACK:
-	case BI_USTACK:
-		sema_stack_ident(s, n, b == BI_USTACK);
-		return;
 	default:
 		if (sema_sys_ident(s, n, b) || sema_family_ident(s, n, b))
 			return;

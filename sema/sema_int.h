@@ -182,6 +182,8 @@ void sema_agg_call(struct sema *s, struct node *n);
 /* The hooks' shared vocabulary: every expression of a list; an integer literal, allowing
  * a leading minus (the parser keeps -5 as NEG(5)). */
 void sema_exprs(struct sema *s, struct node *list);
+/* The enum builtin_flag bits of an IDENT or CALL node's row (0 without a row). */
+uint32_t sema_row_flags(const struct sema *s, const struct node *n);
 bool sema_int_literal(const struct node *n, int64_t *v);
 
 /* check_calls.c */
@@ -192,11 +194,6 @@ int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const stru
 /* stdlib's fmt_check (printf's argument rules), for callers outside check_calls.c */
 int sema_fmt_check(const char *fmt, const struct type *args, int nargs, char *err,
 		   size_t errlen, int *bad_arg);
-
-/* check_symbols.c: issue-3 stacks and symbols. sema_sym_call returns false when b is not
- * one of kstack()/ustack()/ksym()/usym()/kaddr()/uaddr(). */
-void sema_stack_ident(struct sema *s, struct node *n, bool user);
-bool sema_sym_call(struct sema *s, struct node *n, enum builtin_legacy b);
 
 /* resolve.c: the provider row of the first point of the current probe that has none of
  * the capabilities `any_of` (enum provider_cap bits), or NULL when every point has one. */

@@ -30,5 +30,6 @@
 	  .check = (chk), .emit = (emt) }
 
 extern const struct builtin_family builtin_family_strsearch; /* builtin_strsearch.c */
+extern const struct builtin_family builtin_family_symbols;   /* builtin_symbols.c */
 
 #endif

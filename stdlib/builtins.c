@@ -12,6 +12,7 @@
 
 static const struct builtin_family *const families[] = {
 	&builtin_family_strsearch,
+	&builtin_family_symbols,
 };
 
 const struct builtin_set builtin_set = { families, BUILTIN_NROWS(families) };

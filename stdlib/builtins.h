@@ -44,7 +44,6 @@ const struct builtin_fmt *builtin_fmt_of(const struct type *t);
 	BVAR(PROBE, "probe") BVAR(CURTASK, "curtask") BVAR(CGROUP, "cgroup")               \
 	BVAR(RAND, "rand") BVAR(ARGS, "args") BVAR(CPID, "cpid") BVAR(RETVAL, "retval")    \
 	BVAR(FUNC, "func") BVAR(ARGN, "arg")   /* arg0..argN: "arg" + digits */ \
-	BVAR(KSTACK, "kstack") BVAR(USTACK, "ustack") /* issue 3: sema/check_symbols.c */ \
 	BVAR(CTX, "ctx") /* the program's context pointer, cast to read it */ \
 	/* process and system facts (sema/check_sysinfo.c, codegen/emit_sysinfo.c) */  \
 	BVAR(NUMAID, "numaid") BVAR(USERNAME, "username")                               \
@@ -61,10 +60,6 @@ const struct builtin_fmt *builtin_fmt_of(const struct type *t);
 	BFUNC(SUM, "sum", 1, 1) BFUNC(AVG, "avg", 1, 1) BFUNC(MIN, "min", 1, 1)              \
 	BFUNC(MAX, "max", 1, 1) BFUNC(STATS, "stats", 1, 1) BFUNC(HIST, "hist", 1, 2)        \
 	BFUNC(LHIST, "lhist", 4, 4)                                                          \
-	/* issue 3: stacks and symbols (sema/check_symbols.c, codegen/emit_symbols.c) */     \
-	BFUNC(KSTACK_F, "kstack", 0, 2) BFUNC(USTACK_F, "ustack", 0, 2)                      \
-	BFUNC(KSYM, "ksym", 1, 1) BFUNC(USYM, "usym", 1, 1) BFUNC(KADDR, "kaddr", 1, 1)      \
-	BFUNC(UADDR, "uaddr", 1, 1)                                                          \
 	/* issue 4: strings, async and map functions (sema/check_strings.c, emit_strings.c) */ \
 	BFUNC(STRNCMP, "strncmp", 3, 3) BFUNC(STRCONTAINS, "strcontains", 2, 2)              \
 	BFUNC(BUF, "buf", 1, 2) BFUNC(NTOP, "ntop", 1, 2) BFUNC(JOIN, "join", 1, 2)           \

@@ -9,79 +9,17 @@
 #include <string.h>
 
 #include "../sema/abi.h"
-
-#define SYMFMT_MAX_FRAMES 1024
+#include "builtins.h"
 
 bool symfmt_handles(const struct type *t)
 {
-	return (t->kind == TY_INT && (t->sub == SUB_KSTACK || t->sub == SUB_USTACK ||
-				      t->sub == SUB_KSYM || t->sub == SUB_FUNC || t->sub == SUB_ENUM ||
+	if (builtin_fmt_of(t))
+		return true;
+	return (t->kind == TY_INT && (t->sub == SUB_FUNC || t->sub == SUB_ENUM ||
 				      t->sub == SUB_USERNAME || t->sub == SUB_CGROUP_PATH ||
 				      t->sub == SUB_STRERROR || t->sub == SUB_MACADDR ||
 				      t->sub == SUB_SYSCALL_NAME ||
-				      t->sub == SUB_BOOL)) ||
-	       (t->kind == TY_STR && t->sub == SUB_USYM);
-}
-
-static void print_stack(FILE *out, const struct type *t, uint64_t v, const struct print_ctx *ctx,
-			int indent)
-{
-	bool user = t->sub == SUB_USTACK;
-	bool perf = (t->fmt_id & SUB_STACK_PERF) != 0;
-	bool raw = (t->fmt_id & SUB_STACK_RAW) != 0;
-	uint32_t frames = (uint32_t)t->fmt_id & 0xffff;
-	int64_t id = user ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v;
-	uint32_t pid = user ? (uint32_t)(v >> 32) : 0;
-	const struct print_syms *ps = ctx ? ctx->syms : NULL;
-	if (user && (t->fmt_id & SUB_STACK_BUILD_ID)) {
-		/* current bpftrace's text: per frame the build id in hex and the file offset,
-		 * or the address in hex when the kernel found no build id; not indented */
-		static __thread struct symfmt_build_id bid[SYMFMT_MAX_FRAMES];
-		int n = ps && ps->stack_build_id && id >= 0
-				? ps->stack_build_id(ps->ctx, frames, id, bid, SYMFMT_MAX_FRAMES) : 0;
-		if (n <= 0)
-			return;
-		fputc('\n', out);
-		for (int i = 0; i < n; i++) {
-			if (bid[i].status == 1) {
-				for (int k = 0; k < 20; k++)
-					fprintf(out, "%02x", bid[i].build_id[k]);
-				fprintf(out, " 0x%02" PRIx64 "\n", bid[i].offset);
-			} else {
-				fprintf(out, "%" PRIx64 "\n", bid[i].offset);
-			}
-		}
-		return;
-	}
-	if (!ps || !ps->stack || id < 0)
-		return;
-	static __thread uint64_t ips[SYMFMT_MAX_FRAMES]; /* per thread: the metrics server prints too */
-	int n = ps->stack(ps->ctx, user, frames, id, ips, SYMFMT_MAX_FRAMES);
-	if (n <= 0)
-		return;
-	fputc('\n', out);
-	for (int i = 0; i < n; i++) {
-		if (raw) { /* current bpftrace: each address in hex, not indented */
-			fprintf(out, "%" PRIx64 "\n", ips[i]);
-			continue;
-		}
-		char sym[512], mod[512];
-		bool ok = user ? ps->usym && ps->usym(ps->ctx, pid, ips[i], true, sym, sizeof(sym), mod,
-						      sizeof(mod))
-			       : ps->ksym && ps->ksym(ps->ctx, ips[i], true, sym, sizeof(sym));
-		if (!ok) {
-			snprintf(sym, sizeof(sym), "0x%" PRIx64, ips[i]);
-			snprintf(mod, sizeof(mod), "[unknown]");
-		}
-		if (perf) {
-			fprintf(out, "\t%" PRIx64 " %s", ips[i], sym);
-			if (user)
-				fprintf(out, " (%s)", mod);
-			fputc('\n', out);
-		} else {
-			fprintf(out, "%*s%s\n", indent, "", sym);
-		}
-	}
+				      t->sub == SUB_BOOL));
 }
 
 /* An enum value by name, from its "value name" table (sema/enums.c, carried in
@@ -118,29 +56,16 @@ static void print_enum(FILE *out, const struct type *t, uint64_t v, const struct
 void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
 		  const struct print_ctx *ctx, int indent)
 {
-	uint64_t v = 0, pid = 0;
+	const struct builtin_fmt *hook = builtin_fmt_of(t);
+	if (hook) {
+		hook->print(out, t, bytes, ctx, indent);
+		return;
+	}
+	uint64_t v = 0;
 	memcpy(&v, bytes, 8);
 	const struct print_syms *ps = ctx ? ctx->syms : NULL;
 	char sym[512];
 	switch (t->sub) {
-	case SUB_KSTACK:
-	case SUB_USTACK:
-		print_stack(out, t, v, ctx, indent);
-		return;
-	case SUB_KSYM:
-		if (ps && ps->ksym && ps->ksym(ps->ctx, v, false, sym, sizeof(sym)))
-			fputs(sym, out);
-		else
-			fprintf(out, "0x%" PRIx64, v);
-		return;
-	case SUB_USYM:
-		memcpy(&pid, bytes + 8, 8);
-		if (ps && ps->usym &&
-		    ps->usym(ps->ctx, (uint32_t)pid, v, false, sym, sizeof(sym), NULL, 0))
-			fputs(sym, out);
-		else
-			fprintf(out, "0x%" PRIx64, v);
-		return;
 	case SUB_ENUM:
 		print_enum(out, t, v, ctx);
 		return;
