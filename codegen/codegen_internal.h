@@ -92,7 +92,7 @@ struct cg_fn {
 	 * verifier counts a caller's frame and its callback's frame together */
 	uint32_t cb_depth;
 	/* tseries(): the time and interval number of the update being emitted
-	 * (emit_tseries.c), read by its apply/init */
+	 * (stdlib/builtin_tseries.c), read by its apply/init */
 	LLVMValueRef ts_now, ts_epoch;
 };
 
@@ -299,6 +299,21 @@ uint32_t cg_row_flags(const struct cg *c, const struct node *n);
 LLVMValueRef cg_builtin(struct cg *c, struct node *ident);
 LLVMValueRef cg_call(struct cg *c, struct node *call);
 
+/* An aggregation's row (sema/builtin.h .agg): what its map element is. emit_maps.c builds
+ * the key, looks the element up, inserts a first one (BPF_NOEXIST) and retries when
+ * another CPU raced it; these hooks say where a value goes and what it does there. */
+struct builtin_agg {
+	/* The element of value v when each key has several (hist, lhist, tseries: the BPF
+	 * key ends with the slot, an i64, in *slot); *slot = NULL when each key has one.
+	 * mi: the map (mi->val its value type); false after reporting an error. */
+	bool (*slot)(struct cg *c, const struct map_info *mi, struct node *call, LLVMValueRef v,
+		     const struct abi_map_layout *l, LLVMValueRef *slot);
+	/* Fold v into the per-CPU element at p (non-null). */
+	void (*apply)(struct cg *c, const struct type *t, LLVMValueRef p, LLVMValueRef v);
+	/* Write the element a first observation v creates into buf (the map's value size). */
+	void (*init)(struct cg *c, const struct type *t, LLVMValueRef buf, LLVMValueRef v);
+};
+
 /* ---- emit_events.c ---- */
 LLVMValueRef cg_legacy_call(struct cg *c, struct node *call);
 
@@ -345,14 +360,8 @@ struct cg_family {
 extern const struct cg_family cg_family_kinfo;     /* emit_kinfo.c */
 LLVMValueRef cg_family_ident(struct cg *c, struct node *n);
 
-/* emit_tseries.c: tseries() updates. cg_tseries_slot reads the clock (sets fn.ts_now,
- * fn.ts_epoch) and returns the slot (epoch % intervals); apply folds v into the per-CPU
- * struct abi_tseries_slot at p; init fills a new one (in buf) for a first update. */
-LLVMValueRef cg_tseries_slot(struct cg *c, const struct type *t);
 /* emit_kinfo.c: CLOCK_TAI - CLOCK_BOOTTIME now (nsecs(sw_tai), tseries' clock) */
 uint64_t cg_tai_offset(void);
-void cg_tseries_apply(struct cg *c, const struct type *t, LLVMValueRef p, LLVMValueRef v);
-void cg_tseries_init(struct cg *c, const struct type *t, LLVMValueRef buf, LLVMValueRef v);
 LLVMValueRef cg_family_call(struct cg *c, struct node *n);
 
 /* ---- emit_probe.c ---- */

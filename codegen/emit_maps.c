@@ -356,13 +356,15 @@ static LLVMValueRef lin_slot(struct cg *c, LLVMValueRef v, const struct type *t,
 }
 
 /* Fold one observation v into the per-CPU value at p (non-null). */
-static void agg_apply(struct cg *c, const struct type *t, LLVMValueRef p, LLVMValueRef v)
+static void agg_apply(struct cg *c, const struct builtin_agg *ops, const struct type *t,
+		      LLVMValueRef p, LLVMValueRef v)
 {
 	LLVMValueRef one = bpfb_i64(c, 1);
-	switch (t->kind) {
-	case TY_TSERIES:
-		cg_tseries_apply(c, t, p, v);
+	if (ops) {
+		ops->apply(c, t, p, v);
 		return;
+	}
+	switch (t->kind) {
 	case TY_MIN:
 	case TY_MAX: {
 		LLVMValueRef old = bpfb_load(c, c->i64, p, 8);
@@ -401,15 +403,16 @@ static void agg_apply(struct cg *c, const struct type *t, LLVMValueRef p, LLVMVa
 }
 
 /* The value a first observation v creates. */
-static LLVMValueRef agg_init(struct cg *c, const struct type *t,
+static LLVMValueRef agg_init(struct cg *c, const struct builtin_agg *ops, const struct type *t,
 			     const struct abi_map_layout *l, LLVMValueRef v)
 {
 	LLVMValueRef buf = bpfb_buf(c, l->value_size, "ainit"); /* scratch once the stack is full */
 	LLVMValueRef one = bpfb_i64(c, 1);
+	if (ops) {
+		ops->init(c, t, buf, v);
+		return buf;
+	}
 	switch (t->kind) {
-	case TY_TSERIES:
-		cg_tseries_init(c, t, buf, v);
-		break;
 	case TY_SUM:
 		bpfb_store(c, v, buf, 8);
 		break;
@@ -443,7 +446,6 @@ static enum builtin_legacy agg_builtin(enum type_kind k)
 	case TY_STATS: return BI_STATS;
 	case TY_HIST: return BI_HIST;
 	case TY_LHIST: return BI_LHIST;
-	case TY_TSERIES: return BI_TSERIES;
 	default: return BI_NONE;
 	}
 }
@@ -452,10 +454,12 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 		       const struct abi_map_layout *l, struct node *call)
 {
 	const struct type *t = &mi->val;
-	if (call->kind != AST_CALL || call->sym != (int)agg_builtin(t->kind)) {
-		cg_error(c, "map %s holds %s values and can only be assigned %s()", mi->name,
-			 builtin_rows[agg_builtin(t->kind)].name,
-			 builtin_rows[agg_builtin(t->kind)].name);
+	const struct builtin *b = cg_row(c, call);
+	const struct builtin_agg *ops = b && b->agg && call->type.kind == t->kind ? b->agg : NULL;
+	if (!ops && (call->kind != AST_CALL || call->sym != (int)agg_builtin(t->kind))) {
+		char tn[64];
+		type_name(t, tn, sizeof(tn));
+		cg_error(c, "map %s holds %s values and can only be assigned %s()", mi->name, tn, tn);
 		return;
 	}
 	LLVMValueRef v = NULL, slot = NULL;
@@ -473,8 +477,8 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 		struct type lt = *t;
 		lt.is_signed = call->list->type.is_signed;
 		slot = lin_slot(c, v, &lt, l->nslots);
-	} else if (t->kind == TY_TSERIES) {
-		slot = cg_tseries_slot(c, t);
+	} else if (ops && !ops->slot(c, mi, call, v, l, &slot)) {
+		return;
 	}
 	int fd = cg_map_fd(c, m->sym);
 	LLVMValueRef key = build_key(c, m, mi, l, slot);
@@ -485,7 +489,7 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 		/* array slots always exist; the null check is for the verifier */
 		LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), done, hit);
 		LLVMPositionBuilderAtEnd(c->b, hit);
-		agg_apply(c, t, p, v);
+		agg_apply(c, ops, t, p, v);
 		LLVMBuildBr(c->b, done);
 		LLVMPositionBuilderAtEnd(c->b, done);
 		return;
@@ -493,7 +497,7 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 	LLVMBasicBlockRef miss = bpfb_block(c, "agg_miss"), retry = bpfb_block(c, "agg_retry");
 	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), miss, hit);
 	LLVMPositionBuilderAtEnd(c->b, miss);
-	LLVMValueRef init = agg_init(c, t, l, v);
+	LLVMValueRef init = agg_init(c, ops, t, l, v);
 	LLVMValueRef r = bpfb_map_update(c, fd, key, init, BPF_NOEXIST);
 	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, r, bpfb_i64(c, 0), ""), done, retry);
 	/* another CPU inserted the key first: fold into the now-existing entry */
@@ -507,7 +511,7 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, hit);
 	LLVMValueRef pp = phi2(c, c->ptr, p, entry, p2, retry);
-	agg_apply(c, t, pp, v);
+	agg_apply(c, ops, t, pp, v);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 }

@@ -413,10 +413,6 @@ void sema_legacy_agg_call(struct sema *s, struct node *n)
 		check_lhist(s, n);
 		return;
 	}
-	if (b == BI_TSERIES) { /* check_tseries.c */
-		sema_tseries_call(s, n);
-		return;
-	}
 	struct node *v = n->list;
 	sema_expr(s, v);
 	if (v->type.kind == TY_NONE)

@@ -220,9 +220,6 @@ extern const struct sema_family sema_family_kinfo;     /* check_kinfo.c */
 bool sema_family_ident(struct sema *s, struct node *n, enum builtin_legacy b);
 bool sema_family_call(struct sema *s, struct node *n, enum builtin_legacy b);
 
-/* check_tseries.c: tseries(v, interval, n[, "agg"]), the value of a map assignment. */
-void sema_tseries_call(struct sema *s, struct node *n);
-
 /* check_strings.c: issue-4 functions (strings, buffers, async helpers, map queries).
  * Returns false when b is not one of them. */
 bool sema_call_more(struct sema *s, struct node *n, enum builtin_legacy b);

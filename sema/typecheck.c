@@ -31,7 +31,7 @@ bool sema_legacy_is_agg(const struct node *n)
 	if (n->kind != AST_CALL || !n->str)
 		return false;
 	enum builtin_legacy b = builtin_lookup(n->str, 1);
-	return (b >= BI_COUNT && b <= BI_LHIST) || b == BI_TSERIES;
+	return b >= BI_COUNT && b <= BI_LHIST;
 }
 
 /* ---- maps -------------------------------------------------------------------------- */

@@ -28,8 +28,11 @@
 #define BUILTIN_FUNC(nm, mn, mx, flg, chk, emt)                                           \
 	{ .name = (nm), .kind = BK_FUNC, .min_args = (mn), .max_args = (mx), .flags = (flg), \
 	  .check = (chk), .emit = (emt) }
+#define BUILTIN_AGG(nm, mn, mx, chk, ops) \
+	{ .name = (nm), .kind = BK_AGG, .min_args = (mn), .max_args = (mx), .check = (chk), .agg = (ops) }
 
 extern const struct builtin_family builtin_family_strsearch; /* builtin_strsearch.c */
 extern const struct builtin_family builtin_family_symbols;   /* builtin_symbols.c */
+extern const struct builtin_family builtin_family_tseries;   /* builtin_tseries.c */
 
 #endif

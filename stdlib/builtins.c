@@ -13,6 +13,7 @@
 static const struct builtin_family *const families[] = {
 	&builtin_family_strsearch,
 	&builtin_family_symbols,
+	&builtin_family_tseries,
 };
 
 const struct builtin_set builtin_set = { families, BUILTIN_NROWS(families) };

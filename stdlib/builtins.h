@@ -78,8 +78,6 @@ const struct builtin_fmt *builtin_fmt_of(const struct type *t);
 	BFUNC(PROBETYPE_F, "probetype", 0, 0) BFUNC(NSECS_F, "nsecs", 0, 1)                  \
 	BFUNC(SYSCALL_NAME, "syscall_name", 1, 1) BFUNC(CGROUPID, "cgroupid", 1, 1)          \
 	BFUNC(PERCPU_KADDR, "percpu_kaddr", 1, 2) BFUNC(PATH, "path", 1, 2)                  \
-	/* time series (sema/check_tseries.c, codegen/emit_tseries.c) */                     \
-	BFUNC(TSERIES, "tseries", 3, 4)                                                      \
 	/* reporting calls (sema/check_diag.c, codegen/emit_diag.c) */                       \
 	BFUNC(ERRORF, "errorf", 1, -1) BFUNC(WARNF, "warnf", 1, -1)                          \
 	BFUNC(STATIC_ASSERT, "static_assert", 2, 2)
