@@ -317,8 +317,16 @@ struct builtin_agg {
 /* ---- emit_events.c ---- */
 LLVMValueRef cg_legacy_call(struct cg *c, struct node *call);
 
+/* A ring-buffer record: struct abi_event with id, then payload bytes (the buffer is
+ * returned); sent by cg_event_output, or at once for a payload of n u64 words. */
 LLVMValueRef cg_event_buf(struct cg *c, uint64_t id, uint32_t payload);
 void cg_event_output(struct cg *c, LLVMValueRef buf, uint32_t size);
+void cg_event_words(struct cg *c, uint64_t id, LLVMValueRef *words, int n);
+/* The format-table entry sema made for call n (printf, time, system, ...), or NULL after
+ * reporting that it has none. */
+const struct fmt_info *cg_fmt_of(struct cg *c, struct node *n);
+/* The id of the whole-map argument of print(@m), clear(@m), zero(@m); -1 after an error. */
+int cg_map_arg(struct cg *c, struct node *n);
 
 /* ---- emit_seq.c: printf in an iter probe, written by bpf_seq_printf ---- */
 void cg_seq_printf(struct cg *c, struct node *call);

@@ -69,7 +69,7 @@ static LLVMValueRef event_buf(struct cg *c, uint64_t id, uint32_t payload)
 }
 
 /* Events whose payload is a few u64 words. */
-static void simple_event(struct cg *c, uint64_t id, LLVMValueRef *words, int n)
+void cg_event_words(struct cg *c, uint64_t id, LLVMValueRef *words, int n)
 {
 	LLVMValueRef buf = event_buf(c, id, (uint32_t)n * 8);
 	for (int i = 0; i < n; i++)
@@ -77,7 +77,7 @@ static void simple_event(struct cg *c, uint64_t id, LLVMValueRef *words, int n)
 	output(c, buf, 8 + (uint32_t)n * 8);
 }
 
-static const struct fmt_info *fmt_of(struct cg *c, struct node *n)
+const struct fmt_info *cg_fmt_of(struct cg *c, struct node *n)
 {
 	if (n->fmt < 0 || n->fmt >= c->sr->nfmts) {
 		cg_error(c, "internal error: %s() has no format entry", n->str ? n->str : "?");
@@ -92,7 +92,7 @@ static void printf_call(struct cg *c, struct node *n)
 		cg_seq_printf(c, n);
 		return;
 	}
-	const struct fmt_info *fi = fmt_of(c, n);
+	const struct fmt_info *fi = cg_fmt_of(c, n);
 	if (!fi)
 		return;
 	LLVMValueRef buf = event_buf(c, ABI_EV_PRINTF + (uint64_t)n->fmt, fi->size);
@@ -102,7 +102,7 @@ static void printf_call(struct cg *c, struct node *n)
 	output(c, buf, 8 + fi->size);
 }
 
-static int map_id_arg(struct cg *c, struct node *n)
+int cg_map_arg(struct cg *c, struct node *n)
 {
 	struct node *m = n->list;
 	if (!m || m->kind != AST_MAP || m->sym < 0) {
@@ -125,13 +125,13 @@ static void print_call(struct cg *c, struct node *n)
 		output(c, buf, 16 + fi->size);
 		return;
 	}
-	int id = map_id_arg(c, n);
+	int id = cg_map_arg(c, n);
 	if (id < 0)
 		return;
 	struct node *top = n->list->next, *div = top ? top->next : NULL;
 	LLVMValueRef w[3] = { bpfb_i64(c, (uint64_t)id), top ? cg_expr(c, top) : bpfb_i64(c, 0),
 			      div ? cg_expr(c, div) : bpfb_i64(c, 0) };
-	simple_event(c, ABI_EV_PRINT_MAP, w, 3);
+	cg_event_words(c, ABI_EV_PRINT_MAP, w, 3);
 }
 
 /* For emit_strings.c: the same event framing as printf's. */
@@ -156,29 +156,20 @@ LLVMValueRef cg_legacy_call(struct cg *c, struct node *n)
 		print_call(c, n);
 		return zero;
 	case BI_TIME: {
-		if (!fmt_of(c, n))
+		if (!cg_fmt_of(c, n))
 			return zero;
 		LLVMValueRef w = bpfb_i64(c, (uint64_t)n->fmt);
-		simple_event(c, ABI_EV_TIME, &w, 1);
-		return zero;
-	}
-	case BI_CLEAR:
-	case BI_ZERO: {
-		int id = map_id_arg(c, n);
-		if (id < 0)
-			return zero;
-		LLVMValueRef w = bpfb_i64(c, (uint64_t)id);
-		simple_event(c, n->sym == BI_CLEAR ? ABI_EV_CLEAR_MAP : ABI_EV_ZERO_MAP, &w, 1);
+		cg_event_words(c, ABI_EV_TIME, &w, 1);
 		return zero;
 	}
 	case BI_UNWATCH: { /* runtime/probe_watchpoint.c detaches them */
 		LLVMValueRef addr = cg_expr(c, n->list);
-		simple_event(c, ABI_EV_UNWATCH, &addr, 1);
+		cg_event_words(c, ABI_EV_UNWATCH, &addr, 1);
 		return zero;
 	}
 	case BI_EXIT: {
 		LLVMValueRef code = n->list ? cg_expr(c, n->list) : bpfb_i64(c, 0);
-		simple_event(c, ABI_EV_EXIT, &code, 1);
+		cg_event_words(c, ABI_EV_EXIT, &code, 1);
 		/* the stop gate closes now, not when the runtime reads the event: timers
 		 * (PV_CLOCK) tick no more. BEGIN's exit() needs none: the timers are not
 		 * started then (runtime/session.c). */
@@ -190,11 +181,6 @@ LLVMValueRef cg_legacy_call(struct cg *c, struct node *n)
 	}
 	case BI_STR:
 		return cg_buf_expr(c, n);
-	case BI_DELETE:
-		if (n->list && n->list->kind == AST_MAP)
-			return cg_map_delete(c, n->list);
-		cg_error(c, "delete() needs a map element");
-		return zero;
 	default: {
 		LLVMValueRef v = cg_call_more(c, n);
 		if (v)

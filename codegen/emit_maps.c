@@ -289,117 +289,11 @@ LLVMValueRef cg_map_lookup(struct cg *c, struct node *m)
 	return bpfb_map_lookup(c, cg_map_fd(c, m->sym), build_key(c, m, mi, &l, NULL));
 }
 
-/* Index of v's highest set bit (0 for 0 and 1), without a loop: a branch-free binary
- * search, six compare-and-shift steps. */
-static LLVMValueRef top_bit(struct cg *c, LLVMValueRef v)
-{
-	LLVMValueRef x = v, r = bpfb_i64(c, 0), zero = bpfb_i64(c, 0);
-	static const unsigned shifts[] = { 32, 16, 8, 4, 2, 1 };
-	for (int i = 0; i < 6; i++) {
-		unsigned sh = shifts[i];
-		LLVMValueRef big = LLVMBuildICmp(c->b, LLVMIntUGT, x,
-						 bpfb_i64(c, (1ull << sh) - 1), "");
-		LLVMValueRef s = LLVMBuildSelect(c->b, big, bpfb_i64(c, sh), zero, "");
-		x = LLVMBuildLShr(c->b, x, s, "");
-		r = LLVMBuildOr(c->b, r, s, "");
-	}
-	return r;
-}
-
-/* Slot of v in a log2 histogram (abi.h). */
-static LLVMValueRef log2_slot(struct cg *c, LLVMValueRef v, bool is_signed)
-{
-	LLVMValueRef r = top_bit(c, v), zero = bpfb_i64(c, 0);
-	LLVMValueRef slot = LLVMBuildAdd(c->b, r, bpfb_i64(c, 2), "");
-	slot = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, v, zero, ""),
-			       bpfb_i64(c, 1), slot, "");
-	if (is_signed)
-		slot = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, v, zero, ""), zero,
-				       slot, "hslot");
-	return slot;
-}
-
-/* Slot of v in hist(v, k), k = 1..5 (abi.h): below 2^k one slot per value, above it the
- * top bit's power of 2 split into 2^k sub-buckets by the k bits under the top bit. */
-static LLVMValueRef log2k_slot(struct cg *c, LLVMValueRef v, bool is_signed, unsigned k)
-{
-	LLVMValueRef top = top_bit(c, v), zero = bpfb_i64(c, 0);
-	uint64_t mask = (1ull << k) - 1;
-	LLVMValueRef small = LLVMBuildICmp(c->b, LLVMIntULE, v, bpfb_i64(c, mask), "");
-	/* for small values top < k: clamp the shift so no lane is undefined */
-	LLVMValueRef sh = LLVMBuildSelect(c->b, small, zero,
-					  LLVMBuildSub(c->b, top, bpfb_i64(c, k), ""), "");
-	LLVMValueRef sub = LLVMBuildAnd(c->b, LLVMBuildLShr(c->b, v, sh, ""),
-					bpfb_i64(c, mask), "");
-	LLVMValueRef slot = LLVMBuildShl(c->b, LLVMBuildAdd(c->b, sh, bpfb_i64(c, 1), ""),
-					 bpfb_i64(c, k), "");
-	slot = LLVMBuildAdd(c->b, LLVMBuildAdd(c->b, slot, sub, ""), bpfb_i64(c, 1), "");
-	slot = LLVMBuildSelect(c->b, small, LLVMBuildAdd(c->b, v, bpfb_i64(c, 1), ""), slot, "");
-	if (is_signed)
-		slot = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, v, zero, ""), zero,
-				       slot, "hkslot");
-	return slot;
-}
-
-static LLVMValueRef lin_slot(struct cg *c, LLVMValueRef v, const struct type *t,
-			     uint32_t nslots)
-{
-	bool s = t->is_signed;
-	LLVMValueRef mn = bpfb_i64(c, (uint64_t)t->lh_min), mx = bpfb_i64(c, (uint64_t)t->lh_max);
-	LLVMValueRef idx = LLVMBuildUDiv(c->b, LLVMBuildSub(c->b, v, mn, ""),
-					 bpfb_i64(c, (uint64_t)t->lh_step), "");
-	LLVMValueRef slot = LLVMBuildAdd(c->b, idx, bpfb_i64(c, 1), "");
-	LLVMValueRef hi = LLVMBuildICmp(c->b, s ? LLVMIntSGE : LLVMIntUGE, v, mx, "");
-	slot = LLVMBuildSelect(c->b, hi, bpfb_i64(c, nslots - 1), slot, "");
-	LLVMValueRef lo = LLVMBuildICmp(c->b, s ? LLVMIntSLT : LLVMIntULT, v, mn, "");
-	return LLVMBuildSelect(c->b, lo, bpfb_i64(c, 0), slot, "lslot");
-}
-
 /* Fold one observation v into the per-CPU value at p (non-null). */
 static void agg_apply(struct cg *c, const struct builtin_agg *ops, const struct type *t,
 		      LLVMValueRef p, LLVMValueRef v)
 {
-	LLVMValueRef one = bpfb_i64(c, 1);
-	if (ops) {
-		ops->apply(c, t, p, v);
-		return;
-	}
-	switch (t->kind) {
-	case TY_MIN:
-	case TY_MAX: {
-		LLVMValueRef old = bpfb_load(c, c->i64, p, 8);
-		LLVMValueRef set = bpfb_load(c, c->i64, bpfb_gep(c, p, 8), 8);
-		LLVMIntPredicate pr = t->kind == TY_MIN ? (t->is_signed ? LLVMIntSLT : LLVMIntULT)
-							: (t->is_signed ? LLVMIntSGT : LLVMIntUGT);
-		LLVMValueRef better = LLVMBuildOr(
-			c->b, LLVMBuildICmp(c->b, LLVMIntEQ, set, bpfb_i64(c, 0), ""),
-			LLVMBuildICmp(c->b, pr, v, old, ""), "");
-		bpfb_store(c, LLVMBuildSelect(c->b, better, v, old, ""), p, 8);
-		bpfb_store(c, one, bpfb_gep(c, p, 8), 8);
-		return;
-	}
-	case TY_AVG:
-	case TY_STATS: {
-		LLVMValueRef tot = bpfb_load(c, c->i64, p, 8);
-		bpfb_store(c, LLVMBuildAdd(c->b, tot, v, ""), p, 8);
-		LLVMValueRef cp = bpfb_gep(c, p, 8);
-		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, cp, 8), one, ""), cp, 8);
-		return;
-	}
-	case TY_SUM:
-		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), v, ""), p, 8);
-		return;
-	case TY_HIST:
-	case TY_LHIST: { /* struct abi_hist_slot: one more in this slot, v added to its sum */
-		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), one, ""), p, 8);
-		LLVMValueRef sp = bpfb_gep(c, p, 8);
-		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, sp, 8), v, ""), sp, 8);
-		return;
-	}
-	default: /* count: one more */
-		bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), one, ""), p, 8);
-		return;
-	}
+	ops->apply(c, t, p, v);
 }
 
 /* The value a first observation v creates. */
@@ -407,47 +301,8 @@ static LLVMValueRef agg_init(struct cg *c, const struct builtin_agg *ops, const 
 			     const struct abi_map_layout *l, LLVMValueRef v)
 {
 	LLVMValueRef buf = bpfb_buf(c, l->value_size, "ainit"); /* scratch once the stack is full */
-	LLVMValueRef one = bpfb_i64(c, 1);
-	if (ops) {
-		ops->init(c, t, buf, v);
-		return buf;
-	}
-	switch (t->kind) {
-	case TY_SUM:
-		bpfb_store(c, v, buf, 8);
-		break;
-	case TY_HIST:
-	case TY_LHIST:
-		bpfb_store(c, one, buf, 8);
-		bpfb_store(c, v, bpfb_gep(c, buf, 8), 8);
-		break;
-	case TY_MIN:
-	case TY_MAX:
-	case TY_AVG:
-	case TY_STATS:
-		bpfb_store(c, v, buf, 8);
-		bpfb_store(c, one, bpfb_gep(c, buf, 8), 8);
-		break;
-	default:
-		bpfb_store(c, one, buf, 8);
-		break;
-	}
+	ops->init(c, t, buf, v);
 	return buf;
-}
-
-static enum builtin_legacy agg_builtin(enum type_kind k)
-{
-	switch (k) {
-	case TY_COUNT: return BI_COUNT;
-	case TY_SUM: return BI_SUM;
-	case TY_AVG: return BI_AVG;
-	case TY_MIN: return BI_MIN;
-	case TY_MAX: return BI_MAX;
-	case TY_STATS: return BI_STATS;
-	case TY_HIST: return BI_HIST;
-	case TY_LHIST: return BI_LHIST;
-	default: return BI_NONE;
-	}
 }
 
 static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
@@ -456,30 +311,15 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 	const struct type *t = &mi->val;
 	const struct builtin *b = cg_row(c, call);
 	const struct builtin_agg *ops = b && b->agg && call->type.kind == t->kind ? b->agg : NULL;
-	if (!ops && (call->kind != AST_CALL || call->sym != (int)agg_builtin(t->kind))) {
+	if (!ops) {
 		char tn[64];
 		type_name(t, tn, sizeof(tn));
 		cg_error(c, "map %s holds %s values and can only be assigned %s()", mi->name, tn, tn);
 		return;
 	}
-	LLVMValueRef v = NULL, slot = NULL;
-	if (t->kind != TY_COUNT && call->list)
-		v = cg_expr(c, call->list);
-	if (t->kind == TY_HIST) {
-		slot = t->lh_step > 0 && t->lh_step <= ABI_HIST_MAX_BITS
-			       ? log2k_slot(c, v, call->list->type.is_signed, (unsigned)t->lh_step)
-			       : log2_slot(c, v, call->list->type.is_signed);
-	} else if (t->kind == TY_LHIST) {
-		if (t->lh_step <= 0 || t->lh_max <= t->lh_min) {
-			cg_error(c, "lhist() of %s has an invalid range", mi->name);
-			return;
-		}
-		struct type lt = *t;
-		lt.is_signed = call->list->type.is_signed;
-		slot = lin_slot(c, v, &lt, l->nslots);
-	} else if (ops && !ops->slot(c, mi, call, v, l, &slot)) {
+	LLVMValueRef v = call->list ? cg_expr(c, call->list) : NULL, slot = NULL;
+	if (!ops->slot(c, mi, call, v, l, &slot))
 		return;
-	}
 	int fd = cg_map_fd(c, m->sym);
 	LLVMValueRef key = build_key(c, m, mi, l, slot);
 	LLVMValueRef p = bpfb_map_lookup(c, fd, key);

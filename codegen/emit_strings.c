@@ -246,19 +246,10 @@ static LLVMValueRef ntop_call(struct cg *c, struct node *n)
 	return dst;
 }
 
-static const struct fmt_info *fmt_of(struct cg *c, struct node *n)
-{
-	if (n->fmt < 0 || n->fmt >= c->sr->nfmts) {
-		cg_error(c, "internal error: %s() has no format entry", n->str);
-		return NULL;
-	}
-	return &c->sr->fmts[n->fmt];
-}
-
 /* join(argv[, delim]): up to ABI_JOIN_ARGS strings of the NULL-terminated user array. */
 static void join_call(struct cg *c, struct node *n)
 {
-	const struct fmt_info *fi = fmt_of(c, n);
+	const struct fmt_info *fi = cg_fmt_of(c, n);
 	if (!fi)
 		return;
 	LLVMValueRef ev = cg_event_buf(c, ABI_EV_ASYNC, 8 + fi->size);
@@ -301,7 +292,7 @@ static void join_call(struct cg *c, struct node *n)
 /* system()/cat(): printf's argument layout behind a u64 format index. */
 static void async_fmt_call(struct cg *c, struct node *n)
 {
-	const struct fmt_info *fi = fmt_of(c, n);
+	const struct fmt_info *fi = cg_fmt_of(c, n);
 	if (!fi)
 		return;
 	LLVMValueRef ev = cg_event_buf(c, ABI_EV_ASYNC, 8 + fi->size);
@@ -339,18 +330,6 @@ LLVMValueRef cg_call_more(struct cg *c, struct node *n)
 	case BI_CAT:
 		async_fmt_call(c, n);
 		return zero;
-	case BI_LEN:
-		return cg_map_len(c, n);
-	case BI_HAS_KEY: {
-		/* key attached to the map node only while it is built (as sema checked it) */
-		struct node *m = n->list, *k = m->next;
-		m->list = k->kind == AST_TUPLE ? k->list : k;
-		m->next = NULL;
-		LLVMValueRef p = cg_map_lookup(c, m);
-		m->list = NULL;
-		m->next = k;
-		return bpfb_zext64(c, LLVMBuildIsNotNull(c->b, p, ""));
-	}
 	default:
 		return NULL;
 	}

@@ -55,7 +55,7 @@ bool sema_is_agg_call(struct sema *s, const struct node *n)
 	if (n->kind != AST_CALL || !n->str)
 		return false;
 	const struct builtin *b = row(s, builtin_find(s->r->builtins, n->str, true));
-	return b ? b->kind == BK_AGG : sema_legacy_is_agg(n);
+	return b && b->kind == BK_AGG;
 }
 
 void sema_call(struct sema *s, struct node *n)
@@ -85,12 +85,10 @@ void sema_agg_call(struct sema *s, struct node *n)
 {
 	int id = builtin_find(s->r->builtins, n->str, true);
 	const struct builtin *b = row(s, id);
-	if (!b) {
-		sema_legacy_agg_call(s, n);
-		return;
-	}
 	n->sym = id;
 	n->type = type_none();
+	if (!b) /* sema_is_agg_call found it */
+		return;
 	if (!arity_ok(s, n, b)) {
 		sema_exprs(s, n->list);
 		return;
@@ -125,6 +123,30 @@ void sema_exprs(struct sema *s, struct node *list)
 {
 	for (struct node *a = list; a; a = a->next)
 		sema_expr(s, a);
+}
+
+void sema_literal_expected(struct sema *s, struct node *call, struct node *arg,
+			     const char *what)
+{
+	sema_expr(s, arg);
+	if (arg->type.kind == TY_NONE)
+		return;
+	diag_error(s->d, call->loc, "%s() expects a %s literal (%s provided)", call->str, what,
+		   sema_kind_word(&arg->type));
+}
+
+bool sema_map_defined(struct sema *s, struct node *m)
+{
+	if (m->sym < 0)
+		return false;
+	const struct map_info *mi = &s->r->maps[m->sym];
+	if (mi->val.kind == TY_NONE) {
+		if (!s->map_bad[m->sym])
+			diag_error(s->d, m->loc, "Undefined map: %s", m->str);
+		return false;
+	}
+	m->type = mi->val;
+	return true;
 }
 
 bool sema_int_literal(const struct node *n, int64_t *v)

@@ -105,23 +105,13 @@ int sema_fmt_check(const char *fmt, const struct type *args, int nargs, char *er
 	return fmt_check(fmt, args, nargs, err, errlen, bad_arg);
 }
 
-static void literal_expected(struct sema *s, struct node *call, struct node *arg,
-			     const char *what)
-{
-	sema_expr(s, arg);
-	if (arg->type.kind == TY_NONE)
-		return;
-	diag_error(s->d, call->loc, "%s() expects a %s literal (%s provided)", call->str, what,
-		   sema_kind_word(&arg->type));
-}
-
 /* ---- printf / time / print --------------------------------------------------------- */
 
 static void check_printf(struct sema *s, struct node *n)
 {
 	struct node *f = n->list;
 	if (f->kind != AST_STR) {
-		literal_expected(s, n, f, "string");
+		sema_literal_expected(s, n, f, "string");
 		check_args(s, f->next);
 		return;
 	}
@@ -157,27 +147,13 @@ static void check_time(struct sema *s, struct node *n)
 	const char *fmt = "%H:%M:%S\n";
 	if (n->list) {
 		if (n->list->kind != AST_STR) {
-			literal_expected(s, n, n->list, "string");
+			sema_literal_expected(s, n, n->list, "string");
 			return;
 		}
 		n->list->type = type_str(n->list->slen + 1);
 		fmt = n->list->str;
 	}
 	n->fmt = sema_fmt_add(s, FMT_TIME, fmt, NULL, 0, n->loc);
-}
-
-static bool map_defined(struct sema *s, struct node *m)
-{
-	if (m->sym < 0)
-		return false;
-	const struct map_info *mi = &s->r->maps[m->sym];
-	if (mi->val.kind == TY_NONE) {
-		if (!s->map_bad[m->sym])
-			diag_error(s->d, m->loc, "Undefined map: %s", m->str);
-		return false;
-	}
-	m->type = mi->val;
-	return true;
 }
 
 static void check_print(struct sema *s, struct node *n)
@@ -187,11 +163,11 @@ static void check_print(struct sema *s, struct node *n)
 	if (v->kind == AST_MAP && !v->list) {
 		/* the whole map: keys are not looked at, so any key shape is fine */
 		v->sym = sema_map_id(s, v);
-		map_defined(s, v);
+		sema_map_defined(s, v);
 		for (struct node *a = v->next; a; a = a->next) {
 			int64_t x;
 			if (!int_literal(a, &x)) {
-				literal_expected(s, n, a, "integer");
+				sema_literal_expected(s, n, a, "integer");
 				continue;
 			}
 			sema_expr(s, a);
@@ -273,168 +249,6 @@ static void check_str(struct sema *s, struct node *n)
 	n->type = type_str(size);
 }
 
-static void check_map_fn(struct sema *s, struct node *n, enum builtin_legacy b)
-{
-	struct node *m = n->list;
-	if (m->kind != AST_MAP) {
-		sema_expr(s, m);
-		diag_error(s->d, n->loc, "%s() expects a map to be provided", n->str);
-		return;
-	}
-	if (b == BI_DELETE) {
-		struct node *key = m->next;
-		if (key && m->list) {
-			check_args(s, key);
-			diag_error(s->d, key->loc, "delete(@map, key) takes the map without a key: "
-						   "delete(@m, k) or delete(@m[k])");
-			return;
-		}
-		if (key) {
-			/* delete(@m, k) (current bpftrace) is delete(@m[k]); a tuple literal is a
-			 * multi-key map's key: delete(@m, (a, b)) is delete(@m[a, b]) */
-			m->next = NULL;
-			if (key->kind == AST_TUPLE) {
-				m->list = key->list;
-				key->list = NULL;
-				ast_free(key);
-			} else {
-				m->list = key;
-			}
-		}
-		sema_map_key(s, m);
-		map_defined(s, m);
-		n->type = type_u64(); /* true when the element was there (current bpftrace) */
-		return;
-	}
-	if (m->list) {
-		check_args(s, m->list);
-		diag_error(s->d, n->loc, "The map passed to %s() should not be indexed by a key",
-			   n->str);
-		return;
-	}
-	m->sym = sema_map_id(s, m);
-	map_defined(s, m);
-}
-
-/* ---- aggregations ------------------------------------------------------------------ */
-
-static void check_lhist(struct sema *s, struct node *n)
-{
-	struct node *v = n->list;
-	int64_t p[3];
-	bool lits = true;
-	sema_expr(s, v);
-	if (v->type.kind != TY_NONE && v->type.kind != TY_INT) {
-		diag_error(s->d, n->loc, "lhist() only supports integer arguments (%s provided)",
-			   sema_kind_word(&v->type));
-		lits = false;
-	}
-	int i = 0;
-	for (struct node *a = v->next; a; a = a->next, i++) {
-		if (!int_literal(a, &p[i])) {
-			literal_expected(s, n, a, "integer");
-			lits = false;
-			continue;
-		}
-		sema_expr(s, a);
-	}
-	if (!lits)
-		return;
-	int64_t min = p[0], max = p[1], step = p[2];
-	bool ok = true;
-	if (step < 1) {
-		diag_error(s->d, n->loc, "lhist() step must be >= 1 (%lld provided)",
-			   (long long)step);
-		ok = false;
-	}
-	if (min < 0) {
-		diag_error(s->d, n->loc, "lhist() min must be non-negative (provided min %lld)",
-			   (long long)min);
-		ok = false;
-	}
-	if (min >= max) {
-		diag_error(s->d, n->loc,
-			   "lhist() min must be less than max (provided min %lld and max %lld)",
-			   (long long)min, (long long)max);
-		ok = false;
-	}
-	if (ok && step > max - min) {
-		diag_error(s->d, n->loc,
-			   "lhist() step is too large for the given range (provided step %lld for "
-			   "range %lld)",
-			   (long long)step, (long long)(max - min));
-		ok = false;
-	}
-	if (ok && (max - min) / step > 1000) {
-		diag_error(s->d, n->loc,
-			   "lhist() too many buckets, must be <= 1000 (would need %lld)",
-			   (long long)((max - min) / step));
-		ok = false;
-	}
-	if (!ok)
-		return;
-	n->type = type_agg(TY_LHIST, false);
-	n->type.lh_min = min;
-	n->type.lh_max = max;
-	n->type.lh_step = step;
-}
-
-/* hist(v, k): k splits each power of 2 into 2^k linear buckets (current bpftrace); it
- * sizes the map, so it must be a literal, and bpftrace allows 0..5. */
-static bool hist_bits(struct sema *s, struct node *n, struct node *a, int64_t *bits)
-{
-	if (!int_literal(a, bits)) {
-		literal_expected(s, n, a, "integer");
-		return false;
-	}
-	sema_expr(s, a);
-	if (*bits < 0 || *bits > ABI_HIST_MAX_BITS) {
-		diag_error(s->d, a->loc, "hist: bits %lld must be 0..%d", (long long)*bits,
-			   ABI_HIST_MAX_BITS);
-		return false;
-	}
-	return true;
-}
-
-void sema_legacy_agg_call(struct sema *s, struct node *n)
-{
-	enum builtin_legacy b = builtin_lookup(n->str, 1);
-	n->sym = b;
-	n->type = type_none();
-	if (!check_arity(s, n, &builtin_rows[b])) {
-		check_args(s, n->list);
-		return;
-	}
-	if (b == BI_COUNT) {
-		n->type = type_agg(TY_COUNT, false);
-		return;
-	}
-	if (b == BI_LHIST) {
-		check_lhist(s, n);
-		return;
-	}
-	struct node *v = n->list;
-	sema_expr(s, v);
-	if (v->type.kind == TY_NONE)
-		return;
-	if (v->type.kind != TY_INT) {
-		diag_error(s->d, n->loc, "%s() only supports integer arguments (%s provided)",
-			   n->str, sema_kind_word(&v->type));
-		return;
-	}
-	static const enum type_kind kinds[] = {
-		[BI_SUM - BI_SUM] = TY_SUM, [BI_AVG - BI_SUM] = TY_AVG, [BI_MIN - BI_SUM] = TY_MIN,
-		[BI_MAX - BI_SUM] = TY_MAX, [BI_STATS - BI_SUM] = TY_STATS,
-		[BI_HIST - BI_SUM] = TY_HIST,
-	};
-	enum type_kind k = kinds[b - BI_SUM];
-	int64_t bits = 0;
-	if (b == BI_HIST && v->next && !hist_bits(s, n, v->next, &bits))
-		return;
-	n->type = type_agg(k, k == TY_HIST ? false : v->type.is_signed);
-	n->type.lh_step = bits; /* HIST: k of hist(v, k); 0 for every other kind */
-}
-
 /* bswap(x): current bpftrace's builtin; the bytes of x reversed at x's own width, so the
  * result is the unsigned integer of that width (uint8 comes back unchanged). */
 static void check_bswap(struct sema *s, struct node *n)
@@ -466,11 +280,6 @@ void sema_legacy_call(struct sema *s, struct node *n)
 		check_args(s, n->list);
 		return;
 	}
-	if (sema_legacy_is_agg(n)) {
-		diag_error(s->d, n->loc, "%s() should be directly assigned to a map", n->str);
-		check_args(s, n->list);
-		return;
-	}
 	if (!check_arity(s, n, &builtin_rows[b])) {
 		check_args(s, n->list);
 		return;
@@ -499,12 +308,6 @@ void sema_legacy_call(struct sema *s, struct node *n)
 		return;
 	case BI_STR:
 		check_str(s, n);
-		return;
-	case BI_DELETE:
-	case BI_CLEAR:
-	case BI_ZERO:
-		n->type = type_void(); /* delete: u64 once checked */
-		check_map_fn(s, n, b);
 		return;
 	case BI_BSWAP:
 		check_bswap(s, n);

@@ -336,59 +336,6 @@ static void check_signal(struct sema *s, struct node *n)
 		n->type = type_void();
 }
 
-/* ---- map queries ------------------------------------------------------------------- */
-
-static bool whole_map(struct sema *s, struct node *n, struct node *m)
-{
-	if (m->kind != AST_MAP) {
-		sema_expr(s, m);
-		diag_error(s->d, n->loc, "%s() expects a map to be provided", n->str);
-		return false;
-	}
-	if (m->list) {
-		args_all(s, m->list);
-		diag_error(s->d, n->loc, "The map passed to %s() should not be indexed by a key",
-			   n->str);
-		return false;
-	}
-	return true;
-}
-
-/* has_key(@m, k): the key is checked as @m[k] (or @m[a, b] for a tuple) by attaching it
- * to the map node for the duration of the check; codegen does the same (emit_strings.c),
- * so the tree keeps its shape for later passes. */
-static void check_has_key(struct sema *s, struct node *n)
-{
-	struct node *m = n->list, *k = m->next;
-	if (!whole_map(s, n, m)) {
-		sema_expr(s, k);
-		return;
-	}
-	m->list = k->kind == AST_TUPLE ? k->list : k;
-	m->next = NULL;
-	sema_map_key(s, m);
-	m->list = NULL;
-	m->next = k;
-	if (m->sym < 0)
-		return;
-	const struct map_info *mi = &s->r->maps[m->sym];
-	if (mi->val.kind == TY_NONE) {
-		if (!s->map_bad[m->sym])
-			diag_error(s->d, m->loc, "Undefined map: %s", m->str);
-		return;
-	}
-	if (mi->key.kind == TY_NONE) {
-		diag_error(s->d, n->loc, "has_key() needs a map with keys; %s has none", m->str);
-		return;
-	}
-	if (mi->val.kind == TY_TSERIES) { /* a histogram's key: any of its buckets */
-		diag_error(s->d, n->loc, "has_key() cannot be used on time-series map %s", m->str);
-		return;
-	}
-	m->type = mi->val;
-	n->type = type_u64();
-}
-
 bool sema_call_more(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	switch (b) {
@@ -424,12 +371,6 @@ bool sema_call_more(struct sema *s, struct node *n, enum builtin_legacy b)
 		/* bpftrace allows cat() in safe mode: it only reads a file */
 		check_fmt_call(s, n, FMT_CAT);
 		n->type = type_void();
-		return true;
-	case BI_LEN: /* map iteration: check_loops.c */
-		sema_len(s, n);
-		return true;
-	case BI_HAS_KEY:
-		check_has_key(s, n);
 		return true;
 	default:
 		return false;

@@ -122,7 +122,6 @@ void sema_map_key(struct sema *s, struct node *map);
 void sema_map_store(struct sema *s, struct node *map, const struct type *val,
 		    struct span at);
 bool sema_is_agg_call(struct sema *s, const struct node *n);
-bool sema_legacy_is_agg(const struct node *n);
 void sema_block(struct sema *s, struct node *b);
 /* The type typeof()/sizeof() see for x: a variable's first stored integer type. */
 const struct type *sema_declared_type(const struct sema *s, const struct node *x);
@@ -185,10 +184,15 @@ void sema_exprs(struct sema *s, struct node *list);
 /* The enum builtin_flag bits of an IDENT or CALL node's row (0 without a row). */
 uint32_t sema_row_flags(const struct sema *s, const struct node *n);
 bool sema_int_literal(const struct node *n, int64_t *v);
+/* "f() expects a WHAT literal (string provided)" at call, after typing arg. */
+void sema_literal_expected(struct sema *s, struct node *call, struct node *arg,
+			   const char *what);
+/* The whole map m (m->sym set) has a value type: m typed with it; else "Undefined map"
+ * (unless its stores already reported an error) and false. */
+bool sema_map_defined(struct sema *s, struct node *m);
 
 /* check_calls.c */
 void sema_legacy_call(struct sema *s, struct node *n);
-void sema_legacy_agg_call(struct sema *s, struct node *n);
 int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
 		 int nargs, struct span loc);
 /* stdlib's fmt_check (printf's argument rules), for callers outside check_calls.c */

@@ -26,14 +26,6 @@ static bool is_value_type(const struct type *t)
 	       t->kind == TY_PROBE;
 }
 
-bool sema_legacy_is_agg(const struct node *n)
-{
-	if (n->kind != AST_CALL || !n->str)
-		return false;
-	enum builtin_legacy b = builtin_lookup(n->str, 1);
-	return b >= BI_COUNT && b <= BI_LHIST;
-}
-
 /* ---- maps -------------------------------------------------------------------------- */
 
 void sema_map_key(struct sema *s, struct node *map)

@@ -14,6 +14,7 @@ static const struct builtin_family *const families[] = {
 	&builtin_family_strsearch,
 	&builtin_family_symbols,
 	&builtin_family_tseries,
+	&builtin_family_maps,
 };
 
 const struct builtin_set builtin_set = { families, BUILTIN_NROWS(families) };
