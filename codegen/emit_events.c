@@ -86,22 +86,6 @@ const struct fmt_info *cg_fmt_of(struct cg *c, struct node *n)
 	return &c->sr->fmts[n->fmt];
 }
 
-static void printf_call(struct cg *c, struct node *n)
-{
-	if (cg_caps(c) & PV_ITER) { /* into the iterator's output: emit_seq.c */
-		cg_seq_printf(c, n);
-		return;
-	}
-	const struct fmt_info *fi = cg_fmt_of(c, n);
-	if (!fi)
-		return;
-	LLVMValueRef buf = event_buf(c, ABI_EV_PRINTF + (uint64_t)n->fmt, fi->size);
-	int i = 0;
-	for (struct node *a = n->list ? n->list->next : NULL; a && i < fi->nargs; a = a->next, i++)
-		cg_store(c, a, bpfb_gep(c, buf, 8 + fi->offs[i]), &fi->args[i]);
-	output(c, buf, 8 + fi->size);
-}
-
 int cg_map_arg(struct cg *c, struct node *n)
 {
 	struct node *m = n->list;
@@ -110,28 +94,6 @@ int cg_map_arg(struct cg *c, struct node *n)
 		return -1;
 	}
 	return m->sym;
-}
-
-static void print_call(struct cg *c, struct node *n)
-{
-	if (n->fmt >= 0 && n->fmt < c->sr->nfmts &&
-	    c->sr->fmts[n->fmt].kind == FMT_PRINT_VALUE) {
-		/* payload: u64 fmt index, then the value laid out per fmts[fmt] */
-		const struct fmt_info *fi = &c->sr->fmts[n->fmt];
-		LLVMValueRef buf = event_buf(c, ABI_EV_PRINT_VALUE, 8 + fi->size);
-		bpfb_store(c, bpfb_i64(c, (uint64_t)n->fmt), bpfb_gep(c, buf, 8), 8);
-		if (n->list && fi->nargs > 0)
-			cg_store(c, n->list, bpfb_gep(c, buf, 16 + fi->offs[0]), &fi->args[0]);
-		output(c, buf, 16 + fi->size);
-		return;
-	}
-	int id = cg_map_arg(c, n);
-	if (id < 0)
-		return;
-	struct node *top = n->list->next, *div = top ? top->next : NULL;
-	LLVMValueRef w[3] = { bpfb_i64(c, (uint64_t)id), top ? cg_expr(c, top) : bpfb_i64(c, 0),
-			      div ? cg_expr(c, div) : bpfb_i64(c, 0) };
-	cg_event_words(c, ABI_EV_PRINT_MAP, w, 3);
 }
 
 /* For emit_strings.c: the same event framing as printf's. */
@@ -149,34 +111,9 @@ LLVMValueRef cg_legacy_call(struct cg *c, struct node *n)
 {
 	LLVMValueRef zero = bpfb_i64(c, 0);
 	switch (n->sym) {
-	case BI_PRINTF:
-		printf_call(c, n);
-		return zero;
-	case BI_PRINT:
-		print_call(c, n);
-		return zero;
-	case BI_TIME: {
-		if (!cg_fmt_of(c, n))
-			return zero;
-		LLVMValueRef w = bpfb_i64(c, (uint64_t)n->fmt);
-		cg_event_words(c, ABI_EV_TIME, &w, 1);
-		return zero;
-	}
 	case BI_UNWATCH: { /* runtime/probe_watchpoint.c detaches them */
 		LLVMValueRef addr = cg_expr(c, n->list);
 		cg_event_words(c, ABI_EV_UNWATCH, &addr, 1);
-		return zero;
-	}
-	case BI_EXIT: {
-		LLVMValueRef code = n->list ? cg_expr(c, n->list) : bpfb_i64(c, 0);
-		cg_event_words(c, ABI_EV_EXIT, &code, 1);
-		/* the stop gate closes now, not when the runtime reads the event: timers
-		 * (PV_CLOCK) tick no more. BEGIN's exit() needs none: the timers are not
-		 * started then (runtime/session.c). */
-		if (c->opts->control_fd > 0 && !(cg_caps(c) & PV_RUN_ONCE))
-			bpfb_store(c, LLVMConstInt(c->i8, 1, 0),
-				   bpfb_map_value_ptr(c, c->opts->control_fd), 1);
-		bpfb_ret0(c);
 		return zero;
 	}
 	case BI_STR:

@@ -328,22 +328,6 @@ static LLVMValueRef unop(struct cg *c, struct node *n)
 	}
 }
 
-/* bswap(x): llvm.bswap at x's width (BPF's `be`/`bswap` instruction); a byte is itself. */
-static LLVMValueRef bswap_call(struct cg *c, struct node *n)
-{
-	LLVMValueRef v = cg_expr(c, n->list);
-	uint32_t bits = n->type.size * 8;
-	if (bits <= 8)
-		return cg_norm(c, v, &n->type);
-	LLVMTypeRef ty = LLVMIntTypeInContext(c->ctx, bits);
-	unsigned id = LLVMLookupIntrinsicID("llvm.bswap", 10);
-	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(c->mod, id, &ty, 1);
-	LLVMTypeRef fty = LLVMIntrinsicGetType(c->ctx, id, &ty, 1);
-	LLVMValueRef x = bits < 64 ? LLVMBuildTrunc(c->b, v, ty, "") : v;
-	LLVMValueRef r = LLVMBuildCall2(c->b, fty, fn, &x, 1, "bswap");
-	return bits < 64 ? LLVMBuildZExt(c->b, r, c->i64, "") : r;
-}
-
 static LLVMValueRef ternary(struct cg *c, struct node *n)
 {
 	LLVMValueRef cond = cg_cond(c, n->a);
@@ -420,8 +404,6 @@ static LLVMValueRef expr(struct cg *c, struct node *n)
 	case AST_MAP:
 		return cg_map_read(c, n);
 	case AST_CALL:
-		if (n->sym == BI_BSWAP)
-			return bswap_call(c, n);
 		return cg_call(c, n);
 	case AST_BINOP:
 		return binop(c, n);

@@ -107,8 +107,7 @@ static int is_for(struct node *n, void *arg)
 
 static int has_exit(struct node *n, void *arg)
 {
-	(void)arg;
-	return n->kind == AST_RETURN || (n->kind == AST_CALL && n->sym == BI_EXIT);
+	return n->kind == AST_RETURN || (n->kind == AST_CALL && (cg_row_flags(arg, n) & BF_ENDS));
 }
 
 /* A new static callback `i64 name(map, key, value, ctx)` in the current function's
@@ -355,7 +354,7 @@ void cg_for(struct cg *c, struct node *n)
 	LLVMPositionBuilderAtEnd(c->b, after);
 
 	/* return or exit() in the body: the probe returns too */
-	if (ast_walk(n->c, has_exit, NULL, NULL))
+	if (ast_walk(n->c, has_exit, NULL, c))
 		return_if_stopped(c, ctx);
 out:
 	free(fv.exclude);
@@ -579,7 +578,7 @@ void cg_range_loop(struct cg *c, struct node *n)
 	LLVMPositionBuilderAtEnd(c->b, after);
 
 	/* return or exit() in the body: the probe returns too */
-	if (ast_walk(n->c, has_exit, NULL, NULL))
+	if (ast_walk(n->c, has_exit, NULL, c))
 		return_if_stopped(c, ctx);
 out:
 	free(fv.exclude);

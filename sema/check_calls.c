@@ -105,100 +105,6 @@ int sema_fmt_check(const char *fmt, const struct type *args, int nargs, char *er
 	return fmt_check(fmt, args, nargs, err, errlen, bad_arg);
 }
 
-/* ---- printf / time / print --------------------------------------------------------- */
-
-static void check_printf(struct sema *s, struct node *n)
-{
-	struct node *f = n->list;
-	if (f->kind != AST_STR) {
-		sema_literal_expected(s, n, f, "string");
-		check_args(s, f->next);
-		return;
-	}
-	f->type = type_str(f->slen + 1);
-	int nargs = ast_list_len(f->next), i = 0;
-	struct type args[nargs ? nargs : 1];
-	struct node *argn[nargs ? nargs : 1];
-	bool bad = false;
-	for (struct node *a = f->next; a; a = a->next, i++) {
-		sema_expr(s, a);
-		args[i] = a->type;
-		argn[i] = a;
-		bad |= a->type.kind == TY_NONE;
-	}
-	if (bad)
-		return;
-	char err[512] = "";
-	int bad_arg = -1;
-	if (fmt_check(f->str, args, nargs, err, sizeof(err), &bad_arg) < 0) {
-		struct span at = bad_arg >= 0 && bad_arg < nargs ? argn[bad_arg]->loc : n->loc;
-		diag_error(s->d, at, "%s", err[0] ? err : "printf: invalid format string");
-		return;
-	}
-	if (sema_probe_all(s, PV_ITER)) { /* the kernel prints it: check_seq.c */
-		sema_seq_printf(s, n, argn, nargs);
-		return;
-	}
-	n->fmt = sema_fmt_add(s, FMT_PRINTF, f->str, args, nargs, n->loc);
-}
-
-static void check_time(struct sema *s, struct node *n)
-{
-	const char *fmt = "%H:%M:%S\n";
-	if (n->list) {
-		if (n->list->kind != AST_STR) {
-			sema_literal_expected(s, n, n->list, "string");
-			return;
-		}
-		n->list->type = type_str(n->list->slen + 1);
-		fmt = n->list->str;
-	}
-	n->fmt = sema_fmt_add(s, FMT_TIME, fmt, NULL, 0, n->loc);
-}
-
-static void check_print(struct sema *s, struct node *n)
-{
-	struct node *v = n->list;
-	char tb[256];
-	if (v->kind == AST_MAP && !v->list) {
-		/* the whole map: keys are not looked at, so any key shape is fine */
-		v->sym = sema_map_id(s, v);
-		sema_map_defined(s, v);
-		for (struct node *a = v->next; a; a = a->next) {
-			int64_t x;
-			if (!int_literal(a, &x)) {
-				sema_literal_expected(s, n, a, "integer");
-				continue;
-			}
-			sema_expr(s, a);
-		}
-		return;
-	}
-	int nargs = ast_list_len(n->list);
-	if (nargs > 1) {
-		diag_error(s->d, n->loc, "Non-map print() only takes 1 argument, %d found", nargs);
-		check_args(s, n->list);
-		return;
-	}
-	sema_expr(s, v);
-	if (v->type.kind == TY_NONE)
-		return;
-	if (v->type.kind == TY_RECORD) { /* struct by value (struct_types.c) */
-		if (!sema_record_value(s, v, "print"))
-			return;
-		struct type w = sema_widen(s, &v->type);
-		n->fmt = sema_fmt_add(s, FMT_PRINT_VALUE, "", &w, 1, n->loc);
-		return;
-	}
-	if (v->type.kind != TY_INT && v->type.kind != TY_STR && v->type.kind != TY_TUPLE &&
-	    v->type.kind != TY_PROBE) {
-		diag_error(s->d, n->loc, "%s type passed to print() is not printable",
-			   TN(&v->type, tb));
-		return;
-	}
-	n->fmt = sema_fmt_add(s, FMT_PRINT_VALUE, "", &v->type, 1, n->loc);
-}
-
 /* ---- str() and map functions ------------------------------------------------------- */
 
 static void check_str(struct sema *s, struct node *n)
@@ -249,24 +155,6 @@ static void check_str(struct sema *s, struct node *n)
 	n->type = type_str(size);
 }
 
-/* bswap(x): current bpftrace's builtin; the bytes of x reversed at x's own width, so the
- * result is the unsigned integer of that width (uint8 comes back unchanged). */
-static void check_bswap(struct sema *s, struct node *n)
-{
-	struct node *v = n->list;
-	sema_expr(s, v);
-	if (v->type.kind == TY_NONE)
-		return;
-	if (v->type.kind != TY_INT || v->type.ct || v->type.sub) {
-		char tb[256];
-		diag_error(s->d, n->loc, "bswap() only supports integer arguments (%s provided)",
-			   v->type.kind == TY_INT ? type_name(&v->type, tb, sizeof(tb))
-						  : sema_kind_word(&v->type));
-		return;
-	}
-	n->type = type_int(v->type.size, false);
-}
-
 /* ---- dispatch ---------------------------------------------------------------------- */
 
 void sema_legacy_call(struct sema *s, struct node *n)
@@ -285,32 +173,8 @@ void sema_legacy_call(struct sema *s, struct node *n)
 		return;
 	}
 	switch (b) {
-	case BI_PRINTF:
-		n->type = type_void();
-		check_printf(s, n);
-		return;
-	case BI_TIME:
-		n->type = type_void();
-		check_time(s, n);
-		return;
-	case BI_PRINT:
-		n->type = type_void();
-		check_print(s, n);
-		return;
-	case BI_EXIT: /* exit(code): the tracer's exit status (current bpftrace) */
-		n->type = type_void();
-		if (n->list) {
-			sema_expr(s, n->list);
-			if (n->list->type.kind != TY_INT && n->list->type.kind != TY_NONE)
-				diag_error(s->d, n->list->loc, "exit() takes an integer exit status, "
-							       "not %s", sema_kind_word(&n->list->type));
-		}
-		return;
 	case BI_STR:
 		check_str(s, n);
-		return;
-	case BI_BSWAP:
-		check_bswap(s, n);
 		return;
 	case BI_UNWATCH: /* unwatch(addr): an event; the runtime detaches the watchpoints */
 		n->type = type_void();

@@ -35,5 +35,6 @@ extern const struct builtin_family builtin_family_strsearch; /* builtin_strsearc
 extern const struct builtin_family builtin_family_symbols;   /* builtin_symbols.c */
 extern const struct builtin_family builtin_family_tseries;   /* builtin_tseries.c */
 extern const struct builtin_family builtin_family_maps;      /* builtin_maps.c */
+extern const struct builtin_family builtin_family_core;      /* builtin_core.c */
 
 #endif

@@ -11,6 +11,7 @@
 #include "builtin_family.h"
 
 static const struct builtin_family *const families[] = {
+	&builtin_family_core,
 	&builtin_family_strsearch,
 	&builtin_family_symbols,
 	&builtin_family_tseries,

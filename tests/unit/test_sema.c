@@ -258,7 +258,7 @@ int main(void)
 	CHECK_EQ_INT(x.r.fmts[3].kind, FMT_PRINT_VALUE);
 	CHECK_EQ_STR(tstr(&x.r.fmts[3].args[0]), "string[16]");
 	CHECK_EQ_INT(find(&x, AST_CALL, 0)->fmt, 0);
-	CHECK_EQ_INT(find(&x, AST_CALL, 0)->sym, BI_PRINTF);
+	CHECK_EQ_INT(find(&x, AST_CALL, 0)->sym, builtin_find(&builtin_set, "printf", true));
 	TEST_END();
 	done(&x);
 
