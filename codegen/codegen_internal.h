@@ -225,6 +225,10 @@ void cg_record_store_n(struct cg *c, LLVMValueRef v, const struct type *st, LLVM
 /* ---- emit_value.c ---- */
 /* Store n's value in abi form into the slot at dst whose type is dt. */
 void cg_store(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt);
+/* The same filling exactly `fill` bytes: a whole slot, or a tuple element's
+ * type_elem_size (an integer element then keeps only its own width). */
+void cg_store_n(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt,
+		uint32_t fill);
 /* Convert-copy a value in memory of type st at src to a slot of type dt. */
 void cg_copy(struct cg *c, LLVMValueRef dst, const struct type *dt, LLVMValueRef src,
 	     const struct type *st);

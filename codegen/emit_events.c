@@ -116,8 +116,6 @@ LLVMValueRef cg_legacy_call(struct cg *c, struct node *n)
 		cg_event_words(c, ABI_EV_UNWATCH, &addr, 1);
 		return zero;
 	}
-	case BI_STR:
-		return cg_buf_expr(c, n);
 	default: {
 		LLVMValueRef v = cg_call_more(c, n);
 		if (v)

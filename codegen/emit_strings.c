@@ -13,11 +13,6 @@
 #include "../sema/ctypes.h"
 #include "codegen_internal.h"
 
-static LLVMValueRef byte_at(struct cg *c, LLVMValueRef p, LLVMValueRef idx)
-{
-	return LLVMBuildLoad2(c->b, c->i8, LLVMBuildGEP2(c->b, c->i8, p, &idx, 1, ""), "");
-}
-
 static void goto_new(struct cg *c, LLVMValueRef cond, LLVMBasicBlockRef other, bool when)
 {
 	LLVMBasicBlockRef next = bpfb_block(c, "s_next");
@@ -26,99 +21,6 @@ static void goto_new(struct cg *c, LLVMValueRef cond, LLVMBasicBlockRef other, b
 	else
 		LLVMBuildCondBr(c->b, cond, next, other);
 	LLVMPositionBuilderAtEnd(c->b, next);
-}
-
-/* The value of an i64 slot read at the end (LLVM's mem2reg turns it into phis). Slot
- * `which` (0..2) is one per function, shared by every strncmp/strcontains: each call
- * evaluates its operands first and loads its result before anything else runs, so no two
- * calls are ever live at once (a fresh slot per call used up the 512-byte stack after
- * about ten calls in one probe). */
-static LLVMValueRef result_slot(struct cg *c, int which, uint64_t init)
-{
-	if (!c->fn.str_tmp[which])
-		c->fn.str_tmp[which] = bpfb_buf(c, 8, "res"); /* scratch once the stack is full */
-	LLVMValueRef r = c->fn.str_tmp[which];
-	bpfb_store(c, bpfb_i64(c, init), r, 8);
-	return r;
-}
-
-/* strncmp(a, b, n): 0 when the first n characters match (stopping after a shared NUL),
- * else 1, as bpftrace. Unrolled: n is a literal and at most a string's size. */
-static LLVMValueRef strncmp_call(struct cg *c, struct node *n)
-{
-	struct node *a = n->list, *b = a->next, *len = b->next;
-	uint64_t want = len->kind == AST_INT ? (uint64_t)len->ival : 0;
-	LLVMValueRef pa = cg_expr(c, a), pb = cg_expr(c, b);
-	uint32_t sa = a->type.size, sb = b->type.size, m = sa < sb ? sa : sb;
-	LLVMValueRef res = result_slot(c, 0, 0);
-	LLVMBasicBlockRef ne = bpfb_block(c, "sn_ne"), end = bpfb_block(c, "sn_end");
-	LLVMValueRef zero8 = LLVMConstInt(c->i8, 0, 0);
-	uint64_t lim = want < m ? want : m;
-	for (uint32_t i = 0; i < lim; i++) {
-		LLVMValueRef ca = byte_at(c, pa, bpfb_i64(c, i)), cb = byte_at(c, pb, bpfb_i64(c, i));
-		goto_new(c, LLVMBuildICmp(c->b, LLVMIntNE, ca, cb, ""), ne, true);
-		goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, ca, zero8, ""), end, true);
-	}
-	if (want > m && sa != sb) {
-		/* the shorter buffer ended: equal only if the longer string ends there too */
-		LLVMValueRef rest = byte_at(c, sa > sb ? pa : pb, bpfb_i64(c, m));
-		goto_new(c, LLVMBuildICmp(c->b, LLVMIntNE, rest, zero8, ""), ne, true);
-	}
-	LLVMBuildBr(c->b, end);
-	LLVMPositionBuilderAtEnd(c->b, ne);
-	bpfb_store(c, bpfb_i64(c, 1), res, 8);
-	LLVMBuildBr(c->b, end);
-	LLVMPositionBuilderAtEnd(c->b, end);
-	return bpfb_load(c, c->i64, res, 8);
-}
-
-/* strcontains(h, needle): 1 when needle occurs in h (an empty needle always does).
- * Two bounded loops over indexes kept in stack slots; every access is guarded by a
- * comparison with the buffer size. */
-static LLVMValueRef strcontains_call(struct cg *c, struct node *n)
-{
-	struct node *h = n->list, *nd = h->next;
-	LLVMValueRef ph = cg_expr(c, h), pn = cg_expr(c, nd);
-	uint32_t hs = h->type.size, ns = nd->type.size;
-	LLVMValueRef res = result_slot(c, 0, 0);
-	LLVMValueRef iv = result_slot(c, 1, 0), jv = result_slot(c, 2, 0);
-	LLVMValueRef zero8 = LLVMConstInt(c->i8, 0, 0);
-	LLVMBasicBlockRef outer = bpfb_block(c, "sc_outer"), inner = bpfb_block(c, "sc_inner");
-	LLVMBasicBlockRef next_i = bpfb_block(c, "sc_next_i"), found = bpfb_block(c, "sc_found");
-	LLVMBasicBlockRef end = bpfb_block(c, "sc_end");
-
-	LLVMBuildBr(c->b, outer);
-	/* outer: for (i = 0; i < hs; i++) */
-	LLVMPositionBuilderAtEnd(c->b, outer);
-	LLVMValueRef i = bpfb_load(c, c->i64, iv, 8);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntULT, i, bpfb_i64(c, hs), ""), end, false);
-	bpfb_store(c, bpfb_i64(c, 0), jv, 8);
-	LLVMBuildBr(c->b, inner);
-	/* inner: for (j = 0; j < ns; j++) */
-	LLVMPositionBuilderAtEnd(c->b, inner);
-	LLVMValueRef j = bpfb_load(c, c->i64, jv, 8);
-	LLVMValueRef i2 = bpfb_load(c, c->i64, iv, 8);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntULT, j, bpfb_i64(c, ns), ""), found, false);
-	LLVMValueRef nc = byte_at(c, pn, j);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, nc, zero8, ""), found, true);
-	LLVMValueRef k = LLVMBuildAdd(c->b, i2, j, "");
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntULT, k, bpfb_i64(c, hs), ""), next_i, false);
-	LLVMValueRef hc = byte_at(c, ph, k);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, hc, nc, ""), next_i, false);
-	bpfb_store(c, LLVMBuildAdd(c->b, j, bpfb_i64(c, 1), ""), jv, 8);
-	LLVMBuildBr(c->b, inner);
-	/* next_i: stop at the end of the haystack string */
-	LLVMPositionBuilderAtEnd(c->b, next_i);
-	LLVMValueRef i3 = bpfb_load(c, c->i64, iv, 8);
-	LLVMValueRef hi = byte_at(c, ph, i3);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, hi, zero8, ""), end, true);
-	bpfb_store(c, LLVMBuildAdd(c->b, i3, bpfb_i64(c, 1), ""), iv, 8);
-	LLVMBuildBr(c->b, outer);
-	LLVMPositionBuilderAtEnd(c->b, found);
-	bpfb_store(c, bpfb_i64(c, 1), res, 8);
-	LLVMBuildBr(c->b, end);
-	LLVMPositionBuilderAtEnd(c->b, end);
-	return bpfb_load(c, c->i64, res, 8);
 }
 
 static LLVMValueRef as_i64(struct cg *c, LLVMValueRef v);
@@ -192,60 +94,6 @@ static LLVMValueRef as_i64(struct cg *c, LLVMValueRef v)
 	return v;
 }
 
-/* buf(p, len): byte 0 = bytes read, then the bytes; the rest of the slot zeroed. */
-static LLVMValueRef buf_call(struct cg *c, struct node *n)
-{
-	struct node *p = n->list, *len = p->next;
-	uint32_t max = n->type.size - 1, slot = abi_align(n->type.size);
-	LLVMValueRef dst = bpfb_buf(c, slot, "bufv");
-	bpfb_memset0(c, dst, slot);
-	LLVMValueRef cnt = bpfb_i64(c, max);
-	if (len && len->kind != AST_INT) {
-		LLVMValueRef want = cg_expr(c, len);
-		LLVMValueRef ok = LLVMBuildICmp(c->b, LLVMIntULT, want, cnt, "");
-		cnt = LLVMBuildSelect(c->b, ok, want, cnt, "");
-	}
-	if (p->type.kind == TY_STR) { /* past the string's buffer, the bytes stay zero */
-		bpfb_memcpy(c, bpfb_gep(c, dst, 1), cg_expr(c, p),
-			    max < p->type.size ? max : p->type.size);
-	} else if (p->type.kind == TY_RECORD && max) { /* an array's bytes where it lives */
-		int fn = cg_read_fn(c, p->type.user, false);
-		LLVMValueRef a[3] = { bpfb_gep(c, dst, 1), cnt, cg_record_addr(c, p) };
-		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, n, -1);
-	} else if (max) {
-		bool user = (p->flags | n->flags) & NODE_F_USER_PTR;
-		LLVMValueRef a[3] = { bpfb_gep(c, dst, 1), cnt, as_i64(c, cg_expr(c, p)) };
-		int fn = cg_read_fn(c, user, false);
-		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, n, -1);
-	}
-	bpfb_store(c, LLVMBuildTrunc(c->b, cnt, c->i8, ""), dst, 1);
-	return dst;
-}
-
-/* ntop([af,] addr): u64 family, then the address bytes (an integer is stored as its
- * in-memory little-endian bytes, which is network order for a kernel __be32). */
-static LLVMValueRef ntop_call(struct cg *c, struct node *n)
-{
-	struct node *af = n->list->next ? n->list : NULL, *addr = af ? af->next : n->list;
-	LLVMValueRef dst = bpfb_buf(c, ABI_INET_SIZE, "inet");
-	bpfb_memset0(c, dst, ABI_INET_SIZE);
-	uint32_t bytes = addr->type.kind == TY_STR      ? addr->type.size
-			 : addr->type.kind == TY_RECORD ? addr->type.ct->nelems
-							 : 4;
-	uint64_t def_af = bytes == 16 ? 10 : 2;
-	bpfb_store(c, af ? cg_expr(c, af) : bpfb_i64(c, def_af), dst, 8);
-	if (addr->type.kind == TY_RECORD) { /* a u8[4]/u8[16] array where it lives */
-		int fn = cg_read_fn(c, addr->type.user, false);
-		LLVMValueRef a[3] = { bpfb_gep(c, dst, 8), bpfb_i64(c, bytes), cg_record_addr(c, addr) };
-		cg_helper_check(c, bpfb_helper(c, fn, c->i64, a, 3, ""), fn, n, -1);
-	} else if (addr->type.kind == TY_STR)
-		bpfb_memcpy(c, bpfb_gep(c, dst, 8), cg_expr(c, addr), addr->type.size);
-	else
-		bpfb_store(c, LLVMBuildTrunc(c->b, cg_expr(c, addr), c->i32, ""),
-			   bpfb_gep(c, dst, 8), 4);
-	return dst;
-}
-
 /* join(argv[, delim]): up to ABI_JOIN_ARGS strings of the NULL-terminated user array. */
 static void join_call(struct cg *c, struct node *n)
 {
@@ -307,19 +155,9 @@ LLVMValueRef cg_call_more(struct cg *c, struct node *n)
 {
 	LLVMValueRef zero = bpfb_i64(c, 0);
 	switch (n->sym) {
-	case BI_STRNCMP:
-		return strncmp_call(c, n);
-	case BI_STRCONTAINS:
-		return strcontains_call(c, n);
-	case BI_BUF:
-		return buf_call(c, n);
-	case BI_NTOP:
-		return ntop_call(c, n);
 	case BI_JOIN:
 		join_call(c, n);
 		return zero;
-	case BI_STRFTIME:
-		return cg_expr(c, n->list->next);
 	case BI_SIGNAL: {
 		LLVMValueRef a[1] = { cg_expr(c, n->list) };
 		cg_helper_check(c, bpfb_helper(c, BPF_FUNC_send_signal, c->i64, a, 1, ""),

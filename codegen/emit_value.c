@@ -109,8 +109,6 @@ static void store_const_bytes(struct cg *c, LLVMValueRef dst, const char *s, uin
 
 static void copy_n(struct cg *c, LLVMValueRef dst, const struct type *dt, LLVMValueRef src,
 		   const struct type *st, uint32_t fill);
-static void store_node(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt,
-		       uint32_t fill);
 
 /* Element j of the tuple at dst (8-aligned) from `n` (an expression) or from the element of
  * type st at src (a buffer): exactly its type_elem_size bytes, the padding around it is
@@ -134,7 +132,7 @@ static void elem_store(struct cg *c, LLVMValueRef dst, uint32_t off, const struc
 	}
 	LLVMValueRef to = off & 7 ? bpfb_buf(c, size, "elem") : d;
 	if (n)
-		store_node(c, n, to, dt, size);
+		cg_store_n(c, n, to, dt, size);
 	else
 		copy_n(c, to, dt, cg_tuple_elem(c, src, st, soff), st, size);
 	if (off & 7)
@@ -247,50 +245,13 @@ void cg_store_val(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValue
 	store_val_n(c, v, st, dst, dt, slot_size(dt));
 }
 
-/* str(ptr[, len]) read straight into the destination slot. */
-static void str_into(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt,
-		     uint32_t fill)
-{
-	struct node *arg = n->list, *len = arg ? arg->next : NULL;
-	uint32_t size = dt->kind == TY_STR ? dt->size : n->type.size;
-	if (!arg) {
-		bpfb_memset0(c, dst, fill);
-		return;
-	}
-	if (arg->type.kind == TY_STR) { /* str() of something already a string */
-		store_node(c, arg, dst, dt, fill);
-		return;
-	}
-	LLVMValueRef ptr = cg_expr(c, arg);
-	if (LLVMTypeOf(ptr) != c->i64)
-		ptr = LLVMBuildPtrToInt(c->b, ptr, c->i64, "");
-	bpfb_memset0(c, dst, fill);
-	LLVMValueRef sz = bpfb_i64(c, size), ok = NULL;
-	if (len) {
-		/* like bpftrace: read at most len bytes plus the terminating NUL */
-		LLVMValueRef want = LLVMBuildAdd(c->b, cg_expr(c, len), bpfb_i64(c, 1), "");
-		ok = LLVMBuildICmp(c->b, LLVMIntULE, want, sz, "");
-		sz = LLVMBuildSelect(c->b, ok, want, sz, "");
-	}
-	bool user = (arg->flags | n->flags) & NODE_F_USER_PTR;
-	LLVMValueRef a[3] = { dst, sz, ptr };
-	/* A pointer whose address space is not known here (e.g. a syscall's user pointer kept
-	 * in a map between sys_enter and sys_exit, as opensnoop.bt does) is read with the
-	 * legacy helper, which takes either space on x86, as bpftrace 0.17 does. */
-	int fn = user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_str;
-	LLVMValueRef got = bpfb_helper(c, fn, c->i64, a, 3, "");
-	cg_helper_check(c, got, fn, n, -1);
-	cg_count_str_trunc(c, got, dst, ptr, size,
-			   user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read, ok);
-}
-
 /* Store n's value into dst, filling exactly `fill` bytes: a whole slot (slot_size) or a
  * tuple element (type_elem_size; an integer element then keeps only its own width). */
-static void store_node(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt,
-		       uint32_t fill)
+void cg_store_n(struct cg *c, struct node *n, LLVMValueRef dst, const struct type *dt,
+		uint32_t fill)
 {
 	if (n->kind == AST_NAMED) { /* a record literal's field */
-		store_node(c, n->a, dst, dt, fill);
+		cg_store_n(c, n->a, dst, dt, fill);
 		return;
 	}
 	if (dt->kind == TY_STR) {
@@ -306,10 +267,9 @@ static void store_node(struct cg *c, struct node *n, LLVMValueRef dst, const str
 			bpfb_memset0_at(c, dst, ABI_COMM_LEN, fill);
 			return;
 		}
-		if (n->kind == AST_CALL && n->sym == BI_STR) {
-			str_into(c, n, dst, dt, fill);
+		const struct builtin *b = cg_row(c, n);
+		if (b && b->store && b->store(c, n, dst, dt, fill)) /* str(): read in place */
 			return;
-		}
 		if (n->kind == AST_FIELD && n->a->type.kind == TY_CTX && n->type.kind == TY_STR &&
 		    fill >= slot_size(dt)) {
 			cg_ctx_field(c, n, dst, dt);
@@ -322,7 +282,7 @@ static void store_node(struct cg *c, struct node *n, LLVMValueRef dst, const str
 		return;
 	}
 	if (n->kind == AST_CAST && (dt->kind == TY_STR || dt->kind == TY_TUPLE)) {
-		store_node(c, n->a, dst, dt, fill);
+		cg_store_n(c, n->a, dst, dt, fill);
 		return;
 	}
 	if (n->kind == AST_STR || n->kind == AST_TUPLE) {
@@ -342,8 +302,8 @@ LLVMValueRef cg_buf_expr(struct cg *c, struct node *n)
 	LLVMValueRef buf = bpfb_buf(c, slot_size(t), n->kind == AST_STR ? "lit" : "tmp");
 	if (n->kind == AST_CAST)
 		cg_store(c, n->a, buf, t);
-	else if (n->kind == AST_STR || n->kind == AST_TUPLE || (n->kind == AST_CALL &&
-								  n->sym == BI_STR))
+	else if (n->kind == AST_STR || n->kind == AST_TUPLE ||
+		 (n->kind == AST_CALL && cg_row(c, n) && cg_row(c, n)->store))
 		cg_store(c, n, buf, t);
 	else
 		cg_store_val(c, cg_expr(c, n), &n->type, buf, t);
@@ -426,6 +386,6 @@ void cg_store(struct cg *c, struct node *n, LLVMValueRef dst, const struct type 
 {
 	struct node *outer = c->fn.expr;
 	c->fn.expr = n;
-	store_node(c, n, dst, dt, slot_size(dt));
+	cg_store_n(c, n, dst, dt, slot_size(dt));
 	c->fn.expr = outer;
 }

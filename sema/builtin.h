@@ -58,10 +58,11 @@ struct builtin {
 	/* codegen: n's value, an i64 or a pointer to a buffer (codegen_internal.h); NULL
 	 * when it cannot be had in this probe (codegen reports it). Aggregations have none. */
 	struct LLVMOpaqueValue *(*emit)(struct cg *c, struct node *n);
-	/* codegen, optional: write n's value straight into the slot dst of string type dt
-	 * instead of emitting it into a buffer of its own and copying; false: not here. */
+	/* codegen, optional: write n's value straight into the slot dst of string type dt,
+	 * filling exactly `fill` bytes (the whole slot, or a tuple element's width), instead
+	 * of emitting it into a buffer of its own and copying; false: not here. */
 	bool (*store)(struct cg *c, struct node *n, struct LLVMOpaqueValue *dst,
-		      const struct type *dt);
+		      const struct type *dt, uint32_t fill);
 	/* aggregations: how codegen folds a value into the map's element */
 	const struct builtin_agg *agg;
 };

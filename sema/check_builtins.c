@@ -149,6 +149,19 @@ bool sema_map_defined(struct sema *s, struct node *m)
 	return true;
 }
 
+bool sema_want_str_literal(struct sema *s, struct node *call, struct node *arg)
+{
+	s->literal_arg = true;
+	sema_expr(s, arg);
+	s->literal_arg = false;
+	if (arg->kind == AST_STR)
+		return true;
+	if (arg->type.kind != TY_NONE)
+		diag_error(s->d, call->loc, "%s() expects a string literal (%s provided)",
+			   call->str, sema_kind_word(&arg->type));
+	return false;
+}
+
 bool sema_int_literal(const struct node *n, int64_t *v)
 {
 	if (n->kind == AST_INT) {

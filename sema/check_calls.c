@@ -85,77 +85,11 @@ static void check_args(struct sema *s, struct node *list)
 		sema_expr(s, a);
 }
 
-/* An integer literal, allowing a leading unary minus (the parser keeps -5 as NEG(5)). */
-static bool int_literal(const struct node *n, int64_t *v)
-{
-	if (n->kind == AST_INT) {
-		*v = n->ival;
-		return true;
-	}
-	if (n->kind == AST_UNOP && n->op == OP_NEG && n->a->kind == AST_INT) {
-		*v = -n->a->ival;
-		return true;
-	}
-	return false;
-}
-
 int sema_fmt_check(const char *fmt, const struct type *args, int nargs, char *err,
 		   size_t errlen, int *bad_arg)
 {
 	return fmt_check(fmt, args, nargs, err, errlen, bad_arg);
 }
-
-/* ---- str() and map functions ------------------------------------------------------- */
-
-static void check_str(struct sema *s, struct node *n)
-{
-	struct node *p = n->list, *len = p->next;
-	char tb[256];
-	sema_expr(s, p);
-	uint32_t size = s->opts->strlen;
-	bool ok = true;
-	if (p->type.kind == TY_STR && p->kind == AST_FIELD && p->a->type.kind == TY_CTX) {
-		/* a tracepoint char array or __data_loc string: no bigger than its buffer */
-		if (p->type.size < size)
-			size = p->type.size;
-	} else if (p->type.kind != TY_NONE && p->type.kind != TY_INT) {
-		diag_error(s->d, n->loc,
-			   "str() expects an integer or a pointer type as first argument (%s "
-			   "provided)",
-			   TN(&p->type, tb));
-		ok = false;
-	} else if (p->type.kind == TY_NONE) {
-		ok = false;
-	}
-	if (len) {
-		int64_t v;
-		if (int_literal(len, &v)) {
-			sema_expr(s, len);
-			if (v < 0) {
-				diag_error(s->d, n->loc, "str() cannot use negative length (%lld)",
-					   (long long)v);
-				ok = false;
-			} else if ((uint64_t)v + 1 < size) {
-				/* room for v characters and the NUL, as bpftrace reads them */
-				size = (uint32_t)v + 1;
-			}
-		} else {
-			sema_expr(s, len);
-			if (len->type.kind != TY_NONE && len->type.kind != TY_INT) {
-				diag_error(s->d, n->loc,
-					   "str() expects an integer length (%s provided)",
-					   sema_kind_word(&len->type));
-				ok = false;
-			}
-		}
-	}
-	if (!ok)
-		return;
-	n->flags |= p->flags & NODE_F_USER_PTR;
-	n->type = type_str(size);
-}
-
-/* ---- dispatch ---------------------------------------------------------------------- */
 
 void sema_legacy_call(struct sema *s, struct node *n)
 {
@@ -173,9 +107,6 @@ void sema_legacy_call(struct sema *s, struct node *n)
 		return;
 	}
 	switch (b) {
-	case BI_STR:
-		check_str(s, n);
-		return;
 	case BI_UNWATCH: /* unwatch(addr): an event; the runtime detaches the watchpoints */
 		n->type = type_void();
 		sema_expr(s, n->list);

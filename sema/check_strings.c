@@ -38,51 +38,6 @@ static void args_all(struct sema *s, struct node *list)
 		sema_expr(s, a);
 }
 
-/* bpftrace 0.17: "strncmp() expects a integer literal (integer provided)". */
-static bool want_int_literal(struct sema *s, struct node *call, struct node *arg, int64_t *v)
-{
-	sema_expr(s, arg);
-	if (int_literal(arg, v))
-		return true;
-	if (!is_none(arg))
-		diag_error(s->d, call->loc, "%s() expects a integer literal (%s provided)",
-			   call->str, sema_kind_word(&arg->type));
-	return false;
-}
-
-static bool want_str_literal(struct sema *s, struct node *call, struct node *arg)
-{
-	s->literal_arg = true;
-	sema_expr(s, arg);
-	s->literal_arg = false;
-	if (arg->kind == AST_STR)
-		return true;
-	if (!is_none(arg))
-		diag_error(s->d, call->loc, "%s() expects a string literal (%s provided)",
-			   call->str, sema_kind_word(&arg->type));
-	return false;
-}
-
-/* Both arguments strings (any size), as bpftrace's "only supports string arguments". */
-static bool want_strings(struct sema *s, struct node *call, struct node *a, int n)
-{
-	bool ok = true;
-	for (int i = 0; i < n && a; i++, a = a->next) {
-		sema_expr(s, a);
-		if (is_none(a)) {
-			ok = false;
-		} else if (a->type.kind != TY_STR || a->type.sub != SUB_NONE) {
-			char tb[128];
-			diag_error(s->d, call->loc,
-				   "%s() only supports string arguments (%s provided)", call->str,
-				   a->type.kind == TY_STR ? TN(&a->type, tb)
-							  : sema_kind_word(&a->type));
-			ok = false;
-		}
-	}
-	return ok;
-}
-
 static bool unsafe_ok(struct sema *s, struct node *n)
 {
 	if (s->opts->unsafe)
@@ -95,7 +50,7 @@ static bool unsafe_ok(struct sema *s, struct node *n)
 static void check_fmt_call(struct sema *s, struct node *n, enum fmt_kind kind)
 {
 	struct node *f = n->list;
-	if (!want_str_literal(s, n, f)) {
+	if (!sema_want_str_literal(s, n, f)) {
 		args_all(s, f->next);
 		return;
 	}
@@ -125,112 +80,6 @@ static void check_fmt_call(struct sema *s, struct node *n, enum fmt_kind kind)
 	n->fmt = sema_fmt_add(s, kind, f->str, args, nargs, n->loc);
 }
 
-/* ---- strings ----------------------------------------------------------------------- */
-
-static void check_strncmp(struct sema *s, struct node *n)
-{
-	int64_t len;
-	bool ok = want_strings(s, n, n->list, 2);
-	if (!want_int_literal(s, n, n->list->next->next, &len) || !ok)
-		return;
-	if (len < 0) {
-		diag_error(s->d, n->loc, "strncmp() cannot use negative length (%lld)",
-			   (long long)len);
-		return;
-	}
-	n->type = type_u64();
-}
-
-static void check_buf(struct sema *s, struct node *n)
-{
-	struct node *p = n->list, *len = p->next;
-	char tb[128];
-	uint32_t max = s->opts->strlen;
-	sema_expr(s, p);
-	bool ok = !is_none(p);
-	bool sized = p->type.kind == TY_RECORD && p->type.ct && p->type.ct->kind == CT_ARRAY;
-	if (ok && p->type.kind == TY_STR && p->type.sub == SUB_NONE) {
-		/* a string's bytes (its buffer; a longer length is zero-padded, as bpftrace's
-		 * buf("ok_key", 8) has 8 bytes) */
-		if (!len && p->type.size < max)
-			max = p->type.size;
-	} else if (ok && sized) {
-		/* an array of other elements (int d[4]): its bytes in memory */
-		if (!len && p->type.ct->size < max)
-			max = p->type.ct->size;
-	} else if (ok && p->type.kind != TY_INT) {
-		diag_error(s->d, n->loc,
-			   "buf() expects an integer or a pointer type as first argument (%s "
-			   "provided)",
-			   TN(&p->type, tb));
-		ok = false;
-	}
-	if (len) {
-		int64_t v;
-		sema_expr(s, len);
-		if (int_literal(len, &v)) {
-			if (v < 0) {
-				diag_error(s->d, n->loc, "buf() length must be positive (%lld)",
-					   (long long)v);
-				ok = false;
-			} else if ((uint64_t)v < max) {
-				max = (uint32_t)v;
-			}
-		} else if (!is_none(len) && len->type.kind != TY_INT) {
-			diag_error(s->d, n->loc, "buf() expects an integer length (%s provided)",
-				   sema_kind_word(&len->type));
-			ok = false;
-		}
-	} else if (ok && p->type.kind == TY_INT) {
-		diag_error(s->d, n->loc,
-			   "buf() of a pointer needs a length: buf(ptr, length)");
-		ok = false;
-	}
-	if (!ok)
-		return;
-	n->flags |= p->flags & NODE_F_USER_PTR;
-	n->type = type_str(max + 1); /* byte 0 holds the length read */
-	n->type.sub = SUB_BUF;
-}
-
-static void check_ntop(struct sema *s, struct node *n)
-{
-	struct node *af = n->list->next ? n->list : NULL;
-	struct node *addr = af ? af->next : n->list;
-	bool ok = true;
-	if (af) {
-		sema_expr(s, af);
-		if (!is_none(af) && af->type.kind != TY_INT) {
-			diag_error(s->d, n->loc, "ntop() expects an integer address family (%s "
-						 "provided)",
-				   sema_kind_word(&af->type));
-			ok = false;
-		}
-	}
-	sema_expr(s, addr);
-	if (is_none(addr))
-		return;
-	if (((addr->kind == AST_FIELD && (addr->a->type.kind == TY_CTX || addr->a->type.ct)) ||
-	     addr->type.sub == SUB_ADDR) &&
-	    addr->type.kind == TY_STR && (addr->type.size == 4 || addr->type.size == 16)) {
-		/* a tracepoint's 4- or 16-byte char array, or pton()'s bytes, taken as address
-		 * bytes */
-	} else if (addr->type.kind == TY_RECORD && addr->type.ct &&
-		   addr->type.ct->kind == CT_ARRAY && addr->type.ct->ref->size == 1 &&
-		   (addr->type.ct->nelems == 4 || addr->type.ct->nelems == 16)) {
-		/* a u8[4] / u8[16] array (a tracepoint's or a struct's), read where it lives */
-	} else if (addr->type.kind != TY_INT) {
-		char tb[128];
-		diag_error(s->d, n->loc,
-			   "ntop() expects an integer or array argument, got %s", TN(&addr->type, tb));
-		ok = false;
-	}
-	if (!ok)
-		return;
-	n->type = type_str(ABI_INET_SIZE);
-	n->type.sub = SUB_INET;
-}
-
 static void check_join(struct sema *s, struct node *n)
 {
 	struct node *argv = n->list, *delim = argv->next;
@@ -242,7 +91,7 @@ static void check_join(struct sema *s, struct node *n)
 			   sema_kind_word(&argv->type));
 		ok = false;
 	}
-	if (delim && !want_str_literal(s, n, delim))
+	if (delim && !sema_want_str_literal(s, n, delim))
 		ok = false;
 	if (!ok)
 		return;
@@ -254,26 +103,6 @@ static void check_join(struct sema *s, struct node *n)
 	n->type = type_void();
 	n->fmt = sema_fmt_add(s, FMT_JOIN, delim ? delim->str : " ", args, 1 + ABI_JOIN_ARGS,
 			      n->loc);
-}
-
-static void check_strftime(struct sema *s, struct node *n)
-{
-	struct node *f = n->list, *ns = f->next;
-	bool ok = want_str_literal(s, n, f);
-	sema_expr(s, ns);
-	if (!is_none(ns) && ns->type.kind != TY_INT) {
-		diag_error(s->d, n->loc, "strftime() expects an integer timestamp (%s provided)",
-			   sema_kind_word(&ns->type));
-		ok = false;
-	}
-	if (!ok)
-		return;
-	int id = sema_fmt_add(s, FMT_STRFTIME, f->str, NULL, 0, n->loc);
-	if (id < 0)
-		return;
-	n->type = type_u64();
-	n->type.sub = SUB_TSTAMP;
-	n->type.fmt_id = id;
 }
 
 /* ---- unsafe and async -------------------------------------------------------------- */
@@ -339,24 +168,8 @@ static void check_signal(struct sema *s, struct node *n)
 bool sema_call_more(struct sema *s, struct node *n, enum builtin_legacy b)
 {
 	switch (b) {
-	case BI_STRNCMP:
-		check_strncmp(s, n);
-		return true;
-	case BI_STRCONTAINS:
-		if (want_strings(s, n, n->list, 2))
-			n->type = type_u64();
-		return true;
-	case BI_BUF:
-		check_buf(s, n);
-		return true;
-	case BI_NTOP:
-		check_ntop(s, n);
-		return true;
 	case BI_JOIN:
 		check_join(s, n);
-		return true;
-	case BI_STRFTIME:
-		check_strftime(s, n);
 		return true;
 	case BI_SIGNAL:
 		check_signal(s, n);

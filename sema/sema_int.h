@@ -190,6 +190,9 @@ void sema_literal_expected(struct sema *s, struct node *call, struct node *arg,
 /* The whole map m (m->sym set) has a value type: m typed with it; else "Undefined map"
  * (unless its stores already reported an error) and false. */
 bool sema_map_defined(struct sema *s, struct node *m);
+/* A literal argument (a format, a path: exempt from the string size limit): true when arg
+ * is a string literal, else "f() expects a string literal (... provided)" at call. */
+bool sema_want_str_literal(struct sema *s, struct node *call, struct node *arg);
 
 /* check_calls.c */
 void sema_legacy_call(struct sema *s, struct node *n);

@@ -36,5 +36,6 @@ extern const struct builtin_family builtin_family_symbols;   /* builtin_symbols.
 extern const struct builtin_family builtin_family_tseries;   /* builtin_tseries.c */
 extern const struct builtin_family builtin_family_maps;      /* builtin_maps.c */
 extern const struct builtin_family builtin_family_core;      /* builtin_core.c */
+extern const struct builtin_family builtin_family_strings;   /* builtin_strings.c */
 
 #endif

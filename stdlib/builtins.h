@@ -54,11 +54,8 @@ const struct builtin_fmt *builtin_fmt_of(const struct type *t);
 	BVAR(PROBETYPE, "probetype")
 
 #define BUILTIN_FUNCS(BFUNC)                                                               \
-	BFUNC(STR, "str", 1, 2)                                                              \
 	/* issue 4: strings, async and map functions (sema/check_strings.c, emit_strings.c) */ \
-	BFUNC(STRNCMP, "strncmp", 3, 3) BFUNC(STRCONTAINS, "strcontains", 2, 2)              \
-	BFUNC(BUF, "buf", 1, 2) BFUNC(NTOP, "ntop", 1, 2) BFUNC(JOIN, "join", 1, 2)           \
-	BFUNC(STRFTIME, "strftime", 2, 2) BFUNC(SIGNAL, "signal", 1, 1)                      \
+	BFUNC(JOIN, "join", 1, 2) BFUNC(SIGNAL, "signal", 1, 1)                              \
 	BFUNC(SYSTEM, "system", 1, -1) BFUNC(CAT, "cat", 1, -1)                              \
 	/* issue 14: detach the watchpoints on an address (runtime/probe_watchpoint.c) */    \
 	BFUNC(UNWATCH, "unwatch", 1, 1)                                                      \

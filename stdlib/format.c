@@ -175,7 +175,7 @@ int fmt_check(const char *fmt, const struct type *args, int nargs, char *err, si
 		bool ok = t->kind == TY_NONE ||
 			  (want_buf ? is_buf
 			   : want_str ? ((t->kind == TY_STR && !is_buf) || t->kind == TY_PROBE ||
-					 (t->kind == TY_INT && t->sub == SUB_TSTAMP) || symfmt_handles(t))
+					 (t->kind == TY_INT && symfmt_handles(t)))
 				      : t->kind == TY_INT);
 		if (!ok) {
 			snprintf(err, errlen,
@@ -323,7 +323,9 @@ void fmt_render(FILE *out, const char *fmt, const struct type *args, const uint3
 		const struct type *t = &args[a];
 		uint32_t off = offs[a];
 		a++;
-		if (sp.conv == 's' && symfmt_handles(t)) { /* issue 3: stacks and symbols */
+		/* values that print specially (stdlib/symfmt.c: the print hooks of the builtin
+		 * families, enums, bools; %r: a buffer): their text, padded like a string */
+		if ((sp.conv == 's' || (sp.conv == 'r' && !sp.rmode)) && symfmt_handles(t)) {
 			char *txt = NULL;
 			size_t tl = 0;
 			FILE *m = open_memstream(&txt, &tl);
@@ -357,16 +359,8 @@ void fmt_render(FILE *out, const char *fmt, const struct type *args, const uint3
 			}
 			continue;
 		}
-		if (sp.conv == 'r' || (sp.conv == 's' && t->sub != SUB_NONE)) {
-			/* buf(), ntop(), strftime(): their text, padded like any string */
-			char txt[4 * 256 + 1];
-			const uint8_t *b = payload + off;
-			uint32_t need = type_storage_size(t);
-			if (off <= len && need <= len - off &&
-			    str_special(txt, sizeof(txt), t, b, ctx) >= 0)
-				render_str(out, &sp, txt, sizeof(txt));
-			continue;
-		}
+		if (sp.conv == 'r' || (sp.conv == 's' && t->sub != SUB_NONE))
+			continue; /* a sub without text of its own (pton's bytes) prints nothing */
 		if (sp.conv == 's') {
 			if (t->kind == TY_PROBE) {
 				uint64_t idx = 0;
@@ -410,15 +404,9 @@ void fmt_value(FILE *out, const struct type *t, const uint8_t *bytes,
 	       const struct print_ctx *ctx)
 {
 	uint64_t v = 0;
-	char txt[4 * 256 + 1];
 
-	if (symfmt_handles(t)) { /* issue 3: stacks, ksym/usym, func */
+	if (symfmt_handles(t)) { /* the builtins' print hooks, enums, bools */
 		symfmt_print(out, t, bytes, ctx, ctx && ctx->stack_indent ? ctx->stack_indent : 8);
-		return;
-	}
-
-	if (t->sub != SUB_NONE && str_special(txt, sizeof(txt), t, bytes, ctx) >= 0) {
-		fputs(txt, out);
 		return;
 	}
 	switch (t->kind) {

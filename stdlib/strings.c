@@ -1,18 +1,15 @@
 /*
- * stdlib/strings.c — rendering buffers, inet addresses and timestamps; JSON escaping.
+ * stdlib/strings.c — bytes as bpftrace's buffer text, strftime with %f, JSON escaping.
  *
- * Owns: the text bpftrace prints for buf() (%r), ntop() and strftime() values, and its
- * JSON string escapes. Everything is bounded by the value's own size.
+ * Owns: the hex-escaped text of buffer bytes (buf(), %r), the wall-clock text of a boot
+ * time, and bpftrace's JSON string escapes. Everything is bounded by the value's own size.
  * Must not: hand user text to libc as a printf format, or touch the kernel.
  */
 #include "strings.h"
 
-#include <arpa/inet.h>
+#include <stdbool.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-
-#include "../sema/abi.h"
 
 void str_hex_buf(FILE *out, const uint8_t *data, size_t n)
 {
@@ -56,48 +53,6 @@ size_t str_strftime(char *out, size_t len, const char *fmt, uint64_t nsecs)
 	size_t n = f[0] ? strftime(out, len, f, &tm) : 0;
 	out[n < len ? n : len - 1] = '\0';
 	return n;
-}
-
-int str_special(char *out, size_t len, const struct type *t, const uint8_t *bytes,
-		const struct print_ctx *ctx)
-{
-	if (!len)
-		return 0;
-	out[0] = '\0';
-	switch (t->sub) {
-	case SUB_INET: {
-		uint64_t af;
-		memcpy(&af, bytes, 8);
-		if (!(af == AF_INET || af == AF_INET6) ||
-		    !inet_ntop((int)af, bytes + 8, out, (socklen_t)len))
-			out[0] = '\0';
-		return (int)strlen(out);
-	}
-	case SUB_TSTAMP: {
-		uint64_t ns;
-		memcpy(&ns, bytes, 8);
-		const char *fmt = ctx && ctx->strftime_fmts && t->fmt_id >= 0 &&
-						  t->fmt_id < ctx->nfmts
-					  ? ctx->strftime_fmts[t->fmt_id]
-					  : NULL;
-		return (int)str_strftime(out, len, fmt ? fmt : "", ns);
-	}
-	case SUB_BUF: {
-		/* hex text into a memory stream bounded by len */
-		FILE *m = fmemopen(out, len, "w");
-		if (!m)
-			return 0;
-		size_t n = bytes[0];
-		if (t->size && n > t->size - 1)
-			n = t->size - 1;
-		str_hex_buf(m, bytes + 1, n);
-		fclose(m);
-		out[len - 1] = '\0';
-		return (int)strlen(out);
-	}
-	default:
-		return -1;
-	}
 }
 
 /* Length (2..4) of the well-formed UTF-8 sequence starting at s[0], or 0 (RFC 3629:

@@ -1,9 +1,9 @@
 /*
- * stdlib/strings.h — text of the values that print specially: buf() buffers (hex-escaped
- * like bpftrace's %r), ntop() addresses, strftime() timestamps; JSON string escaping.
+ * stdlib/strings.h — text helpers: buffer bytes hex-escaped like bpftrace's %r, strftime
+ * of a boot time with %f; JSON string escaping. (The print hooks of buf(), ntop() and
+ * strftime() values that use them are in stdlib/builtin_strings.c.)
  *
- * Owns: turning those bytes (layouts in sema/types.h SUB_*) into text, and the escaping
- * rules of bpftrace's JSON output.
+ * Owns: those texts, and the escaping rules of bpftrace's JSON output.
  * Must not: touch the kernel or know about events and maps.
  */
 #ifndef BPFSCRIPT_STRINGS_H
@@ -13,13 +13,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../sema/types.h"
-#include "format.h"
-
-/* Writes the text of a value whose type has a sub into out (NUL-terminated, cut to len).
- * Returns its length, or -1 when t prints normally. */
-int str_special(char *out, size_t len, const struct type *t, const uint8_t *bytes,
-		const struct print_ctx *ctx);
 
 /* bpftrace's buffer text: printable ASCII as is, every other byte as \xNN. */
 void str_hex_buf(FILE *out, const uint8_t *data, size_t n);
