@@ -282,9 +282,6 @@ void cg_count_loop(struct cg *c, uint32_t n, LLVMValueRef ctx, const char *what,
 		   void (*body)(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *arg),
 		   void *arg);
 
-/* ---- emit_diag.c: errorf(), warnf() (static_assert emits nothing); NULL when n is
- * none of them ---- */
-LLVMValueRef cg_diag_call(struct cg *c, struct node *n);
 
 /* ---- emit_lang.c: a ?: b, record fields, { s; v }, for ($i : a..b) ---- */
 LLVMValueRef cg_elvis(struct cg *c, struct node *n);
@@ -342,11 +339,6 @@ void cg_seq_printf(struct cg *c, struct node *call);
 void cg_helper_check(struct cg *c, LLVMValueRef r, int helper, struct node *at, int map_id);
 /* The same, at a point already known to be the failure branch (r may be NULL). */
 void cg_helper_failed(struct cg *c, LLVMValueRef r, int helper, struct node *at, int map_id);
-
-/* ---- emit_strings.c ---- */
-/* Issue-4 calls (strncmp, strcontains, buf, ntop, join, strftime, signal, system, cat,
- * len, has_key); NULL when n is none of them. */
-LLVMValueRef cg_call_more(struct cg *c, struct node *n);
 /* After a bpf_probe_read_*_str into dst (size bytes) from src returned ret: count the
  * string in lost[ABI_LOST_STRTRUNC] if it did not fit (one compare on the hot path).
  * read_fn: the plain read helper for src's address space; user_cap: i1 "str(p, n) asked

@@ -7,7 +7,8 @@
  * (opts->helper_check 1) every helper but the reads and lookups, with -kk (2) those too,
  * also sends an ABI_EV_HELPER_ERROR event naming the call site, which the runtime prints
  * as bpftrace's "WARNING: Failed to HELPER: error (-N)" with the source location. The
- * success path pays one compare and a not-taken branch; nothing else.
+ * success path pays one compare and a not-taken branch; nothing else. Also counting the
+ * strings a bpf_probe_read_*_str cut short (cg_count_str_trunc, lost[ABI_LOST_STRTRUNC]).
  * Must not: render messages (runtime/events.c does) or decide which helper to call.
  */
 #include <linux/bpf.h>
@@ -126,4 +127,85 @@ void cg_helper_check(struct cg *c, LLVMValueRef r, int helper, struct node *at, 
 	cg_helper_failed(c, r, helper, at, map_id);
 	LLVMBuildBr(c->b, ok);
 	LLVMPositionBuilderAtEnd(c->b, ok);
+}
+
+static void goto_new(struct cg *c, LLVMValueRef cond, LLVMBasicBlockRef other, bool when)
+{
+	LLVMBasicBlockRef next = bpfb_block(c, "s_next");
+	if (when)
+		LLVMBuildCondBr(c->b, cond, other, next);
+	else
+		LLVMBuildCondBr(c->b, cond, next, other);
+	LLVMPositionBuilderAtEnd(c->b, next);
+}
+
+static LLVMValueRef as_i64(struct cg *c, LLVMValueRef v);
+
+/* Branch weights on the br just built: then_is_rare says which side is rare (so LLVM
+ * keeps the rare block out of the hot path's way). */
+static void rarely(struct cg *c, LLVMValueRef br, bool then_is_rare)
+{
+	LLVMMetadataRef md[3] = {
+		LLVMMDStringInContext2(c->ctx, "branch_weights", 14),
+		LLVMValueAsMetadata(LLVMConstInt(c->i32, then_is_rare ? 1 : 2000, 0)),
+		LLVMValueAsMetadata(LLVMConstInt(c->i32, then_is_rare ? 2000 : 1, 0)),
+	};
+	unsigned kind = LLVMGetMDKindIDInContext(c->ctx, "prof", 4);
+	LLVMSetMetadata(br, kind, LLVMMetadataAsValue(c->ctx, LLVMMDNodeInContext2(c->ctx, md, 3)));
+}
+
+/* Counting strings cut short (lost[ABI_LOST_STRTRUNC], printed under -v at exit).
+ *
+ * bpf_probe_read_*_str returns the bytes it wrote including the NUL. Anything below
+ * `size` means the whole string fit. `size` means the NUL took the buffer's last byte in
+ * place of source byte size-1: the string was exactly size-1 characters long (it fit) or
+ * longer (it was truncated). Only that rare case goes to a cold block, which reads source
+ * byte size-1 once more (into dst[size-1], then puts the NUL back): non-zero means the
+ * string went on and was truncated. So the hot path costs one compare and a branch.
+ * `user_cap` (i1, or NULL) is true when str(p, n) asked for fewer bytes than the buffer:
+ * a string cut at the script's own n is what was asked for, not data loss.
+ * read_fn is the plain read helper matching the _str helper used for the copy. */
+void cg_count_str_trunc(struct cg *c, LLVMValueRef ret, LLVMValueRef dst, LLVMValueRef src,
+			uint32_t size, int read_fn, LLVMValueRef user_cap)
+{
+	if (!size || c->opts->lost_fd <= 0)
+		return;
+	/* `done` is created first so it follows in block order: the BPF back end lays blocks
+	 * out in that order here, and this way the hot path is one not-taken conditional jump
+	 * with the check placed after the function's return (created the other way round it
+	 * was a conditional jump plus an unconditional one over the check). */
+	LLVMBasicBlockRef done = bpfb_block(c, "str_ok"), cold = bpfb_block(c, "strtrunc_check");
+	LLVMValueRef full = LLVMBuildICmp(c->b, LLVMIntEQ, ret, bpfb_i64(c, size), "");
+	rarely(c, LLVMBuildCondBr(c->b, full, cold, done), true);
+	LLVMPositionBuilderAtEnd(c->b, cold);
+	if (user_cap)
+		goto_new(c, user_cap, done, true);
+	LLVMValueRef last = bpfb_gep(c, dst, size - 1);
+	LLVMValueRef a[3] = { last, bpfb_i64(c, 1),
+			      LLVMBuildAdd(c->b, as_i64(c, src), bpfb_i64(c, size - 1), "") };
+	LLVMValueRef r = bpfb_helper(c, read_fn, c->i64, a, 3, "");
+	LLVMValueRef byte = bpfb_load(c, c->i8, last, 1);
+	bpfb_store(c, LLVMConstInt(c->i8, 0, 0), last, 1);
+	goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, r, bpfb_i64(c, 0), ""), done, false);
+	goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, byte, LLVMConstInt(c->i8, 0, 0), ""), done,
+		 true);
+	/* The function's zero key (8 zero bytes kept for keyless maps) is borrowed as the
+	 * lost-map key and restored at once: no extra stack in programs near the limit. */
+	LLVMValueRef key = cg_zero_key(c);
+	bpfb_store(c, bpfb_i32(c, ABI_LOST_STRTRUNC), key, 4);
+	LLVMValueRef p = bpfb_map_lookup(c, c->opts->lost_fd, key);
+	bpfb_store(c, bpfb_i32(c, 0), key, 4);
+	LLVMBasicBlockRef inc = bpfb_block(c, "strtrunc_inc");
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), done, inc);
+	LLVMPositionBuilderAtEnd(c->b, inc);
+	bpfb_store(c, LLVMBuildAdd(c->b, bpfb_load(c, c->i64, p, 8), bpfb_i64(c, 1), ""), p, 8);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+static LLVMValueRef as_i64(struct cg *c, LLVMValueRef v)
+{
+	if (LLVMTypeOf(v) != c->i64)
+		v = LLVMBuildPtrToInt(c->b, v, c->i64, "");
+	return v;
 }

@@ -111,21 +111,10 @@ LLVMValueRef cg_legacy_call(struct cg *c, struct node *n)
 {
 	LLVMValueRef zero = bpfb_i64(c, 0);
 	switch (n->sym) {
-	case BI_UNWATCH: { /* runtime/probe_watchpoint.c detaches them */
-		LLVMValueRef addr = cg_expr(c, n->list);
-		cg_event_words(c, ABI_EV_UNWATCH, &addr, 1);
-		return zero;
-	}
 	default: {
-		LLVMValueRef v = cg_call_more(c, n);
-		if (v)
-			return v;
-		v = cg_sys_call(c, n);
+		LLVMValueRef v = cg_sys_call(c, n);
 		if (!v)
 			v = cg_family_call(c, n);
-		if (v)
-			return v;
-		v = cg_diag_call(c, n);
 		if (v)
 			return v;
 		cg_error(c, "%s() can only be used as the value assigned to a map",

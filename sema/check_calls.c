@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "abi.h"
-#include "../stdlib/format.h"
 #include "sema_int.h"
 
 #define TN(t, buf) type_name((t), (buf), sizeof(buf))
@@ -85,12 +84,6 @@ static void check_args(struct sema *s, struct node *list)
 		sema_expr(s, a);
 }
 
-int sema_fmt_check(const char *fmt, const struct type *args, int nargs, char *err,
-		   size_t errlen, int *bad_arg)
-{
-	return fmt_check(fmt, args, nargs, err, errlen, bad_arg);
-}
-
 void sema_legacy_call(struct sema *s, struct node *n)
 {
 	enum builtin_legacy b = builtin_lookup(n->str, 1);
@@ -107,21 +100,10 @@ void sema_legacy_call(struct sema *s, struct node *n)
 		return;
 	}
 	switch (b) {
-	case BI_UNWATCH: /* unwatch(addr): an event; the runtime detaches the watchpoints */
-		n->type = type_void();
-		sema_expr(s, n->list);
-		if (n->list->type.kind != TY_INT && n->list->type.kind != TY_NONE)
-			diag_error(s->d, n->loc, "unwatch() only supports integer arguments (%s "
-						 "provided)", sema_kind_word(&n->list->type));
-		return;
 	default:
-		if (sema_call_more(s, n, b))
-			return;
 		if (sema_sys_call(s, n, b))
 			return;
 		if (sema_family_call(s, n, b))
-			return;
-		if (sema_diag_call(s, n, b))
 			return;
 		diag_error(s->d, n->loc, "Unknown function: '%s'", n->str);
 		return;

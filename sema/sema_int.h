@@ -126,8 +126,6 @@ void sema_block(struct sema *s, struct node *b);
 /* The type typeof()/sizeof() see for x: a variable's first stored integer type. */
 const struct type *sema_declared_type(const struct sema *s, const struct node *x);
 
-/* check_diag.c: errorf(), warnf(), static_assert(); false when b is none of them. */
-bool sema_diag_call(struct sema *s, struct node *n, enum builtin_legacy b);
 
 /* mapdecl.c: `let @m = lruhash(N);` declarations, matched with the maps once typed. */
 void sema_map_decls(struct sema *s, struct node *prog);
@@ -198,9 +196,6 @@ bool sema_want_str_literal(struct sema *s, struct node *call, struct node *arg);
 void sema_legacy_call(struct sema *s, struct node *n);
 int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
 		 int nargs, struct span loc);
-/* stdlib's fmt_check (printf's argument rules), for callers outside check_calls.c */
-int sema_fmt_check(const char *fmt, const struct type *args, int nargs, char *err,
-		   size_t errlen, int *bad_arg);
 
 /* resolve.c: the provider row of the first point of the current probe that has none of
  * the capabilities `any_of` (enum provider_cap bits), or NULL when every point has one. */
@@ -227,8 +222,5 @@ extern const struct sema_family sema_family_kinfo;     /* check_kinfo.c */
 bool sema_family_ident(struct sema *s, struct node *n, enum builtin_legacy b);
 bool sema_family_call(struct sema *s, struct node *n, enum builtin_legacy b);
 
-/* check_strings.c: issue-4 functions (strings, buffers, async helpers, map queries).
- * Returns false when b is not one of them. */
-bool sema_call_more(struct sema *s, struct node *n, enum builtin_legacy b);
 
 #endif

@@ -8,9 +8,14 @@
  * ABI_EV_PRINT_MAP, ABI_EV_PRINT_VALUE, ABI_EV_TIME, ABI_EV_EXIT; exit() also ends the
  * probe's run and, outside BEGIN/END, closes the stop gate so timers tick no more) and
  * bswap at the operand's width.
+ * Also the printf-like calls of other families (system, cat, errorf, warnf): a literal
+ * format checked the same way, and an ABI_EV_ASYNC event carrying the format's index and
+ * the arguments laid out as printf's (builtin_check_fmt_call, builtin_emit_fmt_event).
  * Must not: render the events (runtime/events.c with stdlib/format.c does) or frame them
  * (codegen/emit_events.c: the header, bpf_ringbuf_output, the lost count).
  */
+#include <string.h>
+
 #include "builtin_family.h"
 
 /* ---- sema ----------------------------------------------------------------------------- */
@@ -110,6 +115,39 @@ static void check_print(struct sema *s, struct node *n)
 	n->fmt = sema_fmt_add(s, FMT_PRINT_VALUE, "", &v->type, 1, n->loc);
 }
 
+void builtin_check_fmt_call(struct sema *s, struct node *n, enum fmt_kind kind)
+{
+	struct node *f = n->list;
+	if (!sema_want_str_literal(s, n, f)) {
+		sema_exprs(s, f->next);
+		return;
+	}
+	int nargs = ast_list_len(f->next), i = 0;
+	struct type args[nargs ? nargs : 1];
+	struct node *argn[nargs ? nargs : 1];
+	bool bad = false;
+	for (struct node *a = f->next; a; a = a->next, i++) {
+		sema_expr(s, a);
+		args[i] = a->type;
+		argn[i] = a;
+		bad |= a->type.kind == TY_NONE;
+	}
+	if (bad)
+		return;
+	char err[512] = "";
+	int bad_arg = -1;
+	if (fmt_check(f->str, args, nargs, err, sizeof(err), &bad_arg) < 0) {
+		/* fmt_check words its messages for printf; name the real function */
+		const char *msg = err[0] ? err : "printf: invalid format string";
+		if (!strncmp(msg, "printf: ", 8))
+			msg += 8;
+		struct span at = bad_arg >= 0 && bad_arg < nargs ? argn[bad_arg]->loc : n->loc;
+		diag_error(s->d, at, "%s: %s", n->str, msg);
+		return;
+	}
+	n->fmt = sema_fmt_add(s, kind, f->str, args, nargs, n->loc);
+}
+
 static void check_exit(struct sema *s, struct node *n)
 {
 	/* exit(code): the tracer's exit status (current bpftrace) */
@@ -178,6 +216,20 @@ static void print_call(struct cg *c, struct node *n)
 	LLVMValueRef w[3] = { bpfb_i64(c, (uint64_t)id), top ? cg_expr(c, top) : bpfb_i64(c, 0),
 			      div ? cg_expr(c, div) : bpfb_i64(c, 0) };
 	cg_event_words(c, ABI_EV_PRINT_MAP, w, 3);
+}
+
+/* system(), cat(), errorf(), warnf(): printf's argument layout behind a u64 format index */
+void builtin_emit_fmt_event(struct cg *c, struct node *n)
+{
+	const struct fmt_info *fi = cg_fmt_of(c, n);
+	if (!fi)
+		return;
+	LLVMValueRef ev = cg_event_buf(c, ABI_EV_ASYNC, 8 + fi->size);
+	bpfb_store(c, bpfb_i64(c, (uint64_t)n->fmt), bpfb_gep(c, ev, 8), 8);
+	int i = 0;
+	for (struct node *a = n->list->next; a && i < fi->nargs; a = a->next, i++)
+		cg_store(c, a, bpfb_gep(c, ev, 16 + fi->offs[i]), &fi->args[i]);
+	cg_event_output(c, ev, 16 + fi->size);
 }
 
 static LLVMValueRef printf_emit(struct cg *c, struct node *n)

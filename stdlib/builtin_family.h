@@ -31,11 +31,20 @@
 #define BUILTIN_AGG(nm, mn, mx, chk, ops) \
 	{ .name = (nm), .kind = BK_AGG, .min_args = (mn), .max_args = (mx), .check = (chk), .agg = (ops) }
 
+/* builtin_core.c: printf-like calls of other families (system, cat, errorf, warnf): a
+ * literal format checked as printf's against the arguments, entered in the format table
+ * as kind (n->fmt; errors name the function); and their ABI_EV_ASYNC event (format index,
+ * then the arguments laid out as printf's). */
+void builtin_check_fmt_call(struct sema *s, struct node *n, enum fmt_kind kind);
+void builtin_emit_fmt_event(struct cg *c, struct node *n);
+
 extern const struct builtin_family builtin_family_strsearch; /* builtin_strsearch.c */
 extern const struct builtin_family builtin_family_symbols;   /* builtin_symbols.c */
 extern const struct builtin_family builtin_family_tseries;   /* builtin_tseries.c */
 extern const struct builtin_family builtin_family_maps;      /* builtin_maps.c */
 extern const struct builtin_family builtin_family_core;      /* builtin_core.c */
 extern const struct builtin_family builtin_family_strings;   /* builtin_strings.c */
+extern const struct builtin_family builtin_family_async;     /* builtin_async.c */
+extern const struct builtin_family builtin_family_report;    /* builtin_report.c */
 
 #endif

@@ -54,11 +54,6 @@ const struct builtin_fmt *builtin_fmt_of(const struct type *t);
 	BVAR(PROBETYPE, "probetype")
 
 #define BUILTIN_FUNCS(BFUNC)                                                               \
-	/* issue 4: strings, async and map functions (sema/check_strings.c, emit_strings.c) */ \
-	BFUNC(JOIN, "join", 1, 2) BFUNC(SIGNAL, "signal", 1, 1)                              \
-	BFUNC(SYSTEM, "system", 1, -1) BFUNC(CAT, "cat", 1, -1)                              \
-	/* issue 14: detach the watchpoints on an address (runtime/probe_watchpoint.c) */    \
-	BFUNC(UNWATCH, "unwatch", 1, 1)                                                      \
 	/* process and system facts (sema/check_sysinfo.c, codegen/emit_sysinfo.c) */       \
 	BFUNC(CGROUP_PATH, "cgroup_path", 1, 2) BFUNC(STRERROR, "strerror", 1, 1)            \
 	BFUNC(MACADDR, "macaddr", 1, 1) BFUNC(REG, "reg", 1, 1) BFUNC(PTON, "pton", 1, 1)      \
@@ -67,9 +62,7 @@ const struct builtin_fmt *builtin_fmt_of(const struct type *t);
 	BFUNC(PROBETYPE_F, "probetype", 0, 0) BFUNC(NSECS_F, "nsecs", 0, 1)                  \
 	BFUNC(SYSCALL_NAME, "syscall_name", 1, 1) BFUNC(CGROUPID, "cgroupid", 1, 1)          \
 	BFUNC(PERCPU_KADDR, "percpu_kaddr", 1, 2) BFUNC(PATH, "path", 1, 2)                  \
-	/* reporting calls (sema/check_diag.c, codegen/emit_diag.c) */                       \
-	BFUNC(ERRORF, "errorf", 1, -1) BFUNC(WARNF, "warnf", 1, -1)                          \
-	BFUNC(STATIC_ASSERT, "static_assert", 2, 2)
+
 
 enum builtin_legacy {
 	BI_NONE = -1,

@@ -1,58 +1,34 @@
 /*
- * sema/check_diag.c — calls that report: errorf(fmt, ...) and warnf(fmt, ...) (printed
- * while tracing with the call's source location, as bpftrace prints them), and
+ * stdlib/builtin_report.c — the reporting family: errorf(fmt, ...) and warnf(fmt, ...)
+ * (printed while tracing with the call's source location, as bpftrace prints them), and
  * static_assert(cond, "msg") (checked here, while compiling).
  *
  * Owns: their argument rules (a literal format checked like printf's; a condition that is a
  * compile-time constant and a literal message), the constant folding static_assert needs
  * (integer and bool literals, sizeof/offsetof once typed, casts, unary, binary and ternary
- * operators with the language's 64-bit rules), and the static_assert failure (an error at
- * the call whose text is the message, as bpftrace's fail()).
- * Must not: emit code (codegen/emit_diag.c) or print (the runtime prints errorf/warnf).
+ * operators with the language's 64-bit rules), the static_assert failure (an error at the
+ * call whose text is the message, as bpftrace's fail()), and the code of errorf/warnf:
+ * one ABI_EV_ASYNC event with the format's index and the arguments laid out as printf's
+ * (static_assert emits nothing).
+ * Must not: print (runtime/async.c prints errorf/warnf with the call's location).
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "sema_int.h"
+#include "builtin_family.h"
 
-static void fmt_call(struct sema *s, struct node *n, enum fmt_kind kind)
+/* ---- sema ----------------------------------------------------------------------------- */
+
+static void check_errorf(struct sema *s, struct node *n)
 {
-	struct node *f = n->list;
 	n->type = type_void();
-	s->literal_arg = true;
-	sema_expr(s, f);
-	s->literal_arg = false;
-	if (f->kind != AST_STR) {
-		if (f->type.kind != TY_NONE)
-			diag_error(s->d, n->loc, "%s() expects a string literal (%s provided)", n->str,
-				   sema_kind_word(&f->type));
-		for (struct node *a = f->next; a; a = a->next)
-			sema_expr(s, a);
-		return;
-	}
-	int nargs = ast_list_len(f->next), i = 0;
-	struct type args[nargs ? nargs : 1];
-	struct node *argn[nargs ? nargs : 1];
-	bool bad = false;
-	for (struct node *a = f->next; a; a = a->next, i++) {
-		sema_expr(s, a);
-		args[i] = a->type;
-		argn[i] = a;
-		bad |= a->type.kind == TY_NONE;
-	}
-	if (bad)
-		return;
-	char err[512] = "";
-	int bad_arg = -1;
-	if (sema_fmt_check(f->str, args, nargs, err, sizeof(err), &bad_arg) < 0) {
-		const char *msg = err[0] ? err : "printf: invalid format string";
-		if (!strncmp(msg, "printf: ", 8))
-			msg += 8;
-		struct span at = bad_arg >= 0 && bad_arg < nargs ? argn[bad_arg]->loc : n->loc;
-		diag_error(s->d, at, "%s: %s", n->str, msg);
-		return;
-	}
-	n->fmt = sema_fmt_add(s, kind, f->str, args, nargs, n->loc);
+	builtin_check_fmt_call(s, n, FMT_ERRORF);
+}
+
+static void check_warnf(struct sema *s, struct node *n)
+{
+	n->type = type_void();
+	builtin_check_fmt_call(s, n, FMT_WARNF);
 }
 
 /* The value of a constant expression (already typed), with the language's integer rules;
@@ -166,19 +142,24 @@ static void static_assert_call(struct sema *s, struct node *n)
 		diag_error(s->d, n->loc, "%s", msg->str);
 }
 
-bool sema_diag_call(struct sema *s, struct node *n, enum builtin_legacy b)
+/* ---- codegen -------------------------------------------------------------------------- */
+
+static LLVMValueRef fmt_event_emit(struct cg *c, struct node *n)
 {
-	switch (b) {
-	case BI_ERRORF:
-		fmt_call(s, n, FMT_ERRORF);
-		return true;
-	case BI_WARNF:
-		fmt_call(s, n, FMT_WARNF);
-		return true;
-	case BI_STATIC_ASSERT:
-		static_assert_call(s, n);
-		return true;
-	default:
-		return false;
-	}
+	builtin_emit_fmt_event(c, n);
+	return bpfb_i64(c, 0);
 }
+
+static LLVMValueRef nothing_emit(struct cg *c, struct node *n)
+{
+	return bpfb_i64(c, 0); /* static_assert was decided while checking */
+}
+
+static const struct builtin rows[] = {
+	BUILTIN_FUNC("errorf", 1, -1, 0, check_errorf, fmt_event_emit),
+	BUILTIN_FUNC("warnf", 1, -1, 0, check_warnf, fmt_event_emit),
+	BUILTIN_FUNC("static_assert", 2, 2, 0, static_assert_call, nothing_emit),
+};
+
+const struct builtin_family builtin_family_report = { "reporting", rows, BUILTIN_NROWS(rows),
+						       NULL, 0 };
