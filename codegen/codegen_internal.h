@@ -355,18 +355,6 @@ LLVMValueRef cg_sys_call(struct cg *c, struct node *n);
 /* arg<i> of a usdt point, from its call site's operand specs (an error if it has none). */
 LLVMValueRef cg_usdt_arg(struct cg *c, struct node *n, int i);
 
-/* Families of builtins whose code lives in files of their own (rows of stdlib/builtins.h
- * plus these hooks, listed in codegen/families.c): NULL when the node is not theirs. */
-struct cg_family {
-	LLVMValueRef (*ident)(struct cg *c, struct node *n);
-	LLVMValueRef (*call)(struct cg *c, struct node *n);
-};
-extern const struct cg_family cg_family_kinfo;     /* emit_kinfo.c */
-LLVMValueRef cg_family_ident(struct cg *c, struct node *n);
-
-/* emit_kinfo.c: CLOCK_TAI - CLOCK_BOOTTIME now (nsecs(sw_tai), tseries' clock) */
-uint64_t cg_tai_offset(void);
-LLVMValueRef cg_family_call(struct cg *c, struct node *n);
 
 /* ---- emit_probe.c ---- */
 /* The point's program type: its provider's, or TRACING for kprobes run as fentry/fexit. */

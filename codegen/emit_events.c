@@ -113,8 +113,6 @@ LLVMValueRef cg_legacy_call(struct cg *c, struct node *n)
 	switch (n->sym) {
 	default: {
 		LLVMValueRef v = cg_sys_call(c, n);
-		if (!v)
-			v = cg_family_call(c, n);
 		if (v)
 			return v;
 		cg_error(c, "%s() can only be used as the value assigned to a map",

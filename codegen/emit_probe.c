@@ -357,8 +357,6 @@ LLVMValueRef cg_legacy_ident(struct cg *c, struct node *n)
 	}
 	default: {
 		LLVMValueRef v = cg_sys_ident(c, n);
-		if (!v)
-			v = cg_family_ident(c, n);
 		if (v)
 			return v;
 		break;

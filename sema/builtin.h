@@ -65,6 +65,10 @@ struct builtin {
 		      const struct type *dt, uint32_t fill);
 	/* aggregations: how codegen folds a value into the map's element */
 	const struct builtin_agg *agg;
+	/* sema, optional: n's value known while compiling, for `if comptime` and `comptime`
+	 * (sema/comptime.c), a string constant in *str; false when the points of the probe
+	 * do not agree on one (the error then names the row). */
+	bool (*fold)(struct sema *s, const struct node *n, const char **str);
 };
 
 struct builtin_family {

@@ -109,11 +109,16 @@ void sema_ident(struct sema *s, struct node *n)
 	b->check(s, n);
 }
 
-uint32_t sema_row_flags(const struct sema *s, const struct node *n)
+const struct builtin *sema_row(const struct sema *s, const struct node *n)
 {
 	if ((n->kind != AST_IDENT && n->kind != AST_CALL) || n->sym < 0)
-		return 0;
-	const struct builtin *b = builtin_at(s->r->builtins, n->sym);
+		return NULL;
+	return builtin_at(s->r->builtins, n->sym);
+}
+
+uint32_t sema_row_flags(const struct sema *s, const struct node *n)
+{
+	const struct builtin *b = sema_row(s, n);
 	return b ? b->flags : 0;
 }
 

@@ -103,8 +103,6 @@ void sema_legacy_call(struct sema *s, struct node *n)
 	default:
 		if (sema_sys_call(s, n, b))
 			return;
-		if (sema_family_call(s, n, b))
-			return;
 		diag_error(s->d, n->loc, "Unknown function: '%s'", n->str);
 		return;
 	}

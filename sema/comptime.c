@@ -5,10 +5,11 @@
  * is_integer/is_unsigned_integer/is_literal(x), is_scalar(@map), and fail(fmt, ...).
  *
  * Owns: folding a typed expression to a constant (literals, operators, ?:, casts to
- * integers, record literals and their fields, sizeof/offsetof already folded, `probetype`
- * when every point of the probe has the same kind), choosing an `if comptime` branch (only
- * that branch is type-checked, so the other may name fields or functions the probe does
- * not have), and, once the types are final, pruning: the IF keeps only its chosen branch
+ * integers, record literals and their fields, sizeof/offsetof already folded, a builtin
+ * whose row has a fold hook (sema/builtin.h: `probetype` when every point of the probe
+ * has the same kind)), choosing an `if comptime` branch (only that branch is
+ * type-checked, so the other may name fields or functions the probe does not have), and,
+ * once the types are final, pruning: the IF keeps only its chosen branch
  * behind a `true` condition and a comptime expression becomes its literal, so codegen
  * never sees either.
  * Must not: emit code, or evaluate anything with side effects (map reads, variables,
@@ -31,23 +32,6 @@ struct cval {
 };
 
 static bool fold(struct sema *s, const struct node *n, struct cval *v);
-
-/* The probe's kind as `probetype` names it, when every point agrees. */
-static bool probetype_value(struct sema *s, const char **out)
-{
-	const char *name = NULL;
-	for (int i = 0; i < s->r->npoints; i++) {
-		const struct probe_point *pt = &s->r->points[i];
-		if (pt->probe != s->probe)
-			continue;
-		const char *k = sema_probetype_name(pt);
-		if (name && strcmp(name, k) != 0)
-			return false; /* kprobe:a, tracepoint:b { ... }: no single value */
-		name = k;
-	}
-	*out = name;
-	return name != NULL;
-}
 
 static bool rec_field(struct sema *s, const struct node *rec, const char *name, struct cval *v)
 {
@@ -195,10 +179,11 @@ static bool fold(struct sema *s, const struct node *n, struct cval *v)
 		a.is_unsigned = !n->type.is_signed && n->type.size >= 8;
 		*v = a;
 		return true;
-	case AST_IDENT: {
-		const char *pt;
-		if (n->sym == BI_PROBETYPE && probetype_value(s, &pt)) {
-			*v = (struct cval){ .kind = CV_STR, .s = pt };
+	case AST_IDENT: { /* a builtin whose row knows its value here (probetype) */
+		const struct builtin *b = sema_row(s, n);
+		const char *str;
+		if (b && b->fold && b->fold(s, n, &str)) {
+			*v = (struct cval){ .kind = CV_STR, .s = str };
 			return true;
 		}
 		return false;
@@ -416,10 +401,21 @@ bool sema_record_lit_cmp(struct sema *s, struct node *n)
 
 /* ---- comptime ----------------------------------------------------------------------- */
 
-static int uses_probetype(struct node *n, void *arg)
+/* The walk's search for a builtin that folds elsewhere but not in this probe. */
+struct unfolded {
+	struct sema *s;
+	const char *name;
+};
+
+static int unfolded_row(struct node *n, void *arg)
 {
-	(void)arg;
-	return n->kind == AST_IDENT && n->sym == BI_PROBETYPE;
+	struct unfolded *u = arg;
+	const struct builtin *b = n->kind == AST_IDENT ? sema_row(u->s, n) : NULL;
+	const char *str;
+	if (!b || !b->fold || b->fold(u->s, n, &str))
+		return 0;
+	u->name = b->name;
+	return 1;
 }
 
 static bool resolve(struct sema *s, struct node *c, struct cval *v)
@@ -429,10 +425,10 @@ static bool resolve(struct sema *s, struct node *c, struct cval *v)
 		return false; /* its error was reported */
 	if (fold(s, c->a, v))
 		return true;
-	const char *pt;
-	if (ast_walk(c->a, uses_probetype, NULL, NULL) && !probetype_value(s, &pt))
-		diag_error(s->d, c->loc, "Unable to resolve comptime expression: probetype is not "
-					 "the same for every attach point of this probe");
+	struct unfolded u = { s, NULL };
+	if (ast_walk(c->a, unfolded_row, NULL, &u) && u.name)
+		diag_error(s->d, c->loc, "Unable to resolve comptime expression: %s is not the "
+					 "same for every attach point of this probe", u.name);
 	else
 		diag_error(s->d, c->loc, "Unable to resolve comptime expression");
 	return false;

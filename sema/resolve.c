@@ -360,7 +360,7 @@ void sema_legacy_ident(struct sema *s, struct node *n)
 		n->type.sub = sema_lacks(s, PV_FUNC_KSYM) ? SUB_FUNC : SUB_KSYM;
 		return;
 	default:
-		if (sema_sys_ident(s, n, b) || sema_family_ident(s, n, b))
+		if (sema_sys_ident(s, n, b))
 			return;
 		diag_error(s->d, n->loc, "Unknown identifier: '%s'", n->str);
 		n->sym = BI_NONE;

@@ -190,18 +190,6 @@ bool sema_wants_opts_help(const struct sema_opts *o);
 
 /* Resolves, expands, type-checks and annotates prog in place. Returns 0, or -1 when
  * errors were added to d (all of them, not only the first). */
-/* sema/check_kinfo.c: the value of `probetype` at a point ("special" for BEGIN/END,
- * "fentry"/"fexit" for kfunc/kretfunc, else the provider's name). */
-const char *sema_probetype_name(const struct probe_point *pt);
-/* nsecs(CLOCK): the clock a BI_NSECS_F call reads, in its node's ival */
-enum kinfo_clock {
-	KINFO_CLOCK_PLAIN,     /* nsecs(): what plain nsecs reads (CLOCK_MONOTONIC) */
-	KINFO_CLOCK_MONOTONIC,
-	KINFO_CLOCK_BOOT,
-	KINFO_CLOCK_TAI,
-	KINFO_CLOCK_SW_TAI,    /* boot time plus CLOCK_TAI - CLOCK_BOOTTIME taken at start */
-};
-
 int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 	     struct sema_result *out);
 void sema_result_free(struct sema_result *r);

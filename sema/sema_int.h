@@ -179,7 +179,9 @@ void sema_agg_call(struct sema *s, struct node *n);
 /* The hooks' shared vocabulary: every expression of a list; an integer literal, allowing
  * a leading minus (the parser keeps -5 as NEG(5)). */
 void sema_exprs(struct sema *s, struct node *list);
-/* The enum builtin_flag bits of an IDENT or CALL node's row (0 without a row). */
+/* The row of an IDENT or CALL node (NULL without one), and its enum builtin_flag bits (0
+ * without a row). */
+const struct builtin *sema_row(const struct sema *s, const struct node *n);
 uint32_t sema_row_flags(const struct sema *s, const struct node *n);
 bool sema_int_literal(const struct node *n, int64_t *v);
 /* "f() expects a WHAT literal (string provided)" at call, after typing arg. */
@@ -212,15 +214,6 @@ const char *sema_probe_word(const struct provider *pv);
 bool sema_sys_ident(struct sema *s, struct node *n, enum builtin_legacy b);
 bool sema_sys_call(struct sema *s, struct node *n, enum builtin_legacy b);
 
-/* Families of builtins typed in files of their own: the rows of stdlib/builtins.h plus
- * these hooks, listed in sema/families.c. Each returns false when b is not its own. */
-struct sema_family {
-	bool (*ident)(struct sema *s, struct node *n, enum builtin_legacy b);
-	bool (*call)(struct sema *s, struct node *n, enum builtin_legacy b);
-};
-extern const struct sema_family sema_family_kinfo;     /* check_kinfo.c */
-bool sema_family_ident(struct sema *s, struct node *n, enum builtin_legacy b);
-bool sema_family_call(struct sema *s, struct node *n, enum builtin_legacy b);
 
 
 #endif

@@ -37,6 +37,8 @@
  * then the arguments laid out as printf's). */
 void builtin_check_fmt_call(struct sema *s, struct node *n, enum fmt_kind kind);
 void builtin_emit_fmt_event(struct cg *c, struct node *n);
+/* builtin_kinfo.c: CLOCK_TAI - CLOCK_BOOTTIME now (nsecs(sw_tai), tseries' clock). */
+uint64_t builtin_tai_offset(void);
 
 extern const struct builtin_family builtin_family_strsearch; /* builtin_strsearch.c */
 extern const struct builtin_family builtin_family_symbols;   /* builtin_symbols.c */
@@ -46,5 +48,6 @@ extern const struct builtin_family builtin_family_core;      /* builtin_core.c *
 extern const struct builtin_family builtin_family_strings;   /* builtin_strings.c */
 extern const struct builtin_family builtin_family_async;     /* builtin_async.c */
 extern const struct builtin_family builtin_family_report;    /* builtin_report.c */
+extern const struct builtin_family builtin_family_kinfo;     /* builtin_kinfo.c */
 
 #endif

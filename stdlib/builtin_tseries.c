@@ -87,7 +87,7 @@ static bool tseries_slot(struct cg *c, const struct map_info *mi, struct node *c
 {
 	const struct type *t = &mi->val;
 	LLVMValueRef boot = bpfb_helper(c, BPF_FUNC_ktime_get_boot_ns, c->i64, NULL, 0, "boot");
-	c->fn.ts_now = LLVMBuildAdd(c->b, boot, bpfb_i64(c, cg_tai_offset()), "ts_now");
+	c->fn.ts_now = LLVMBuildAdd(c->b, boot, bpfb_i64(c, builtin_tai_offset()), "ts_now");
 	c->fn.ts_epoch = LLVMBuildUDiv(c->b, c->fn.ts_now, bpfb_i64(c, (uint64_t)t->lh_min),
 				       "ts_epoch");
 	*slot = LLVMBuildURem(c->b, c->fn.ts_epoch, bpfb_i64(c, (uint64_t)t->lh_max), "ts_slot");

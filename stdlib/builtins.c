@@ -15,6 +15,7 @@ static const struct builtin_family *const families[] = {
 	&builtin_family_strings,
 	&builtin_family_async,
 	&builtin_family_report,
+	&builtin_family_kinfo,
 	&builtin_family_strsearch,
 	&builtin_family_symbols,
 	&builtin_family_tseries,

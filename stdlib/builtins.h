@@ -49,19 +49,13 @@ const struct builtin_fmt *builtin_fmt_of(const struct type *t);
 	BVAR(NUMAID, "numaid") BVAR(USERNAME, "username")                               \
 	BVAR(SARGN, "sarg") /* sarg0..sargN: "sarg" + digits */                        \
 	BVAR(PPID, "ppid") BVAR(PCOMM, "pcomm") BVAR(NCPUS, "ncpus")                   \
-	BVAR(JIFFIES, "jiffies")                                                         \
-	/* kernel and probe facts (sema/check_kinfo.c, codegen/emit_kinfo.c) */          \
-	BVAR(PROBETYPE, "probetype")
+	BVAR(JIFFIES, "jiffies")
 
 #define BUILTIN_FUNCS(BFUNC)                                                               \
 	/* process and system facts (sema/check_sysinfo.c, codegen/emit_sysinfo.c) */       \
 	BFUNC(CGROUP_PATH, "cgroup_path", 1, 2) BFUNC(STRERROR, "strerror", 1, 1)            \
 	BFUNC(MACADDR, "macaddr", 1, 1) BFUNC(REG, "reg", 1, 1) BFUNC(PTON, "pton", 1, 1)      \
-	BFUNC(UPTR, "uptr", 1, 1) BFUNC(KPTR, "kptr", 1, 1)                                  \
-	/* kernel and probe facts (sema/check_kinfo.c, codegen/emit_kinfo.c) */              \
-	BFUNC(PROBETYPE_F, "probetype", 0, 0) BFUNC(NSECS_F, "nsecs", 0, 1)                  \
-	BFUNC(SYSCALL_NAME, "syscall_name", 1, 1) BFUNC(CGROUPID, "cgroupid", 1, 1)          \
-	BFUNC(PERCPU_KADDR, "percpu_kaddr", 1, 2) BFUNC(PATH, "path", 1, 2)                  \
+	BFUNC(UPTR, "uptr", 1, 1) BFUNC(KPTR, "kptr", 1, 1)
 
 
 enum builtin_legacy {

@@ -18,7 +18,6 @@ bool symfmt_handles(const struct type *t)
 	return (t->kind == TY_INT && (t->sub == SUB_FUNC || t->sub == SUB_ENUM ||
 				      t->sub == SUB_USERNAME || t->sub == SUB_CGROUP_PATH ||
 				      t->sub == SUB_STRERROR || t->sub == SUB_MACADDR ||
-				      t->sub == SUB_SYSCALL_NAME ||
 				      t->sub == SUB_BOOL));
 }
 
@@ -87,11 +86,6 @@ void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
 	case SUB_STRERROR:
 		fputs(strerror((int)v), out);
 		return;
-	case SUB_SYSCALL_NAME: { /* current bpftrace's words for a number without a name */
-		const char *name = ps && ps->syscall_name ? ps->syscall_name((int64_t)v) : NULL;
-		fputs(name ? name : "Unknown syscall", out);
-		return;
-	}
 	case SUB_BOOL: /* a comparison's prints as 0.17 printed it */
 		if (t->fmt_id == BOOL_NUMERIC)
 			fputs(v & 0xff ? "1" : "0", out);
