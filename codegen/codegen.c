@@ -20,8 +20,7 @@ static int point_specific(struct node *n, void *ctx)
 		return 1;
 	if (n->kind != AST_IDENT && n->kind != AST_CALL)
 		return n->kind == AST_FIELD; /* tracepoint fields: per-format offsets */
-	return n->kind == AST_IDENT && (n->sym == BI_ARGS || n->sym == BI_FUNC ||
-					n->sym == BI_ARGN || n->sym == BI_RETVAL);
+	return n->kind == AST_IDENT && (cg_row_flags(ctx, n) & BF_POINT);
 }
 
 /* In a kprobe_multi group every point reads its registers the same way and `func` from
@@ -29,8 +28,7 @@ static int point_specific(struct node *n, void *ctx)
  * read the cookie `probe` needs) keep a point's code its own. */
 static int multi_specific(struct node *n, void *ctx)
 {
-	(void)ctx;
-	return n->kind == AST_FOR || (n->kind == AST_IDENT && n->sym == BI_ARGS);
+	return n->kind == AST_FOR || (n->kind == AST_IDENT && (cg_row_flags(ctx, n) & BF_PER_FUNC));
 }
 
 /* A wildcard over hundreds of tracepoints would otherwise compile hundreds of identical
@@ -46,8 +44,8 @@ static void find_shared(struct cg *c)
 		if (p->multi_group && p->multi_group - 1 != pt && p->probe >= 0 &&
 		    p->probe < c->nprobes) {
 			struct node *probe = c->probes[p->probe];
-			if (!ast_walk(probe->a, multi_specific, NULL, NULL) &&
-			    !ast_walk(probe->b, multi_specific, NULL, NULL)) {
+			if (!ast_walk(probe->a, multi_specific, NULL, c) &&
+			    !ast_walk(probe->b, multi_specific, NULL, c)) {
 				c->share_of[pt] = p->multi_group - 1;
 				c->shared[p->multi_group - 1] = true;
 			}

@@ -21,7 +21,6 @@
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 
-#include "../stdlib/builtins.h"
 #include "../sema/abi.h"
 #include "../sema/builtin.h"
 #include "codegen.h"
@@ -316,7 +315,6 @@ struct builtin_agg {
 };
 
 /* ---- emit_events.c ---- */
-LLVMValueRef cg_legacy_call(struct cg *c, struct node *call);
 
 /* A ring-buffer record: struct abi_event with id, then payload bytes (the buffer is
  * returned); sent by cg_event_output, or at once for a payload of n u64 words. */
@@ -346,11 +344,6 @@ void cg_helper_failed(struct cg *c, LLVMValueRef r, int helper, struct node *at,
 void cg_count_str_trunc(struct cg *c, LLVMValueRef ret, LLVMValueRef dst, LLVMValueRef src,
 			uint32_t size, int read_fn, LLVMValueRef user_cap);
 
-/* ---- emit_sysinfo.c: numaid, username, sargN, reg(), cgroup_path(), strerror(),
- * macaddr(); NULL when n is none of them ---- */
-LLVMValueRef cg_sys_ident(struct cg *c, struct node *n);
-LLVMValueRef cg_sys_call(struct cg *c, struct node *n);
-
 /* ---- emit_usdt.c ---- */
 /* arg<i> of a usdt point, from its call site's operand specs (an error if it has none). */
 LLVMValueRef cg_usdt_arg(struct cg *c, struct node *n, int i);
@@ -362,7 +355,21 @@ uint32_t cg_point_prog_type(const struct cg *c, int pt);
 /* What the current point's kind can read (enum provider_cap bits of its provider row). */
 uint32_t cg_caps(const struct cg *c);
 int cg_emit_point(struct cg *c, int point);
-LLVMValueRef cg_legacy_ident(struct cg *c, struct node *ident);
+/* The BTF argument count of a kprobe point run as fentry/fexit, or -1 for a kprobe that
+ * is a kprobe (pt_regs) and every other point. */
+int cg_fentry_nargs(const struct cg *c, int pt);
+/* Argument i of a kprobe (pt_regs, or word i of a fentry/fexit program's u64 array) / of
+ * a raw tracepoint; `what` names it in the error when i is out of range. */
+LLVMValueRef cg_kprobe_arg(struct cg *c, struct node *n, int i, const char *what);
+LLVMValueRef cg_raw_arg(struct cg *c, struct node *n, int i, const char *what);
+/* bpf_get_current_pid_tgid / _uid_gid, called once per run of the function (in the
+ * prologue, which dominates every use). */
+LLVMValueRef cg_pid_tgid(struct cg *c);
+LLVMValueRef cg_uid_gid(struct cg *c);
+/* x86-64 struct pt_regs: the offsets of the first six arguments and of the return value */
+#define CG_REGS_NARGS 6
+extern const uint32_t cg_regs_arg_off[CG_REGS_NARGS];
+#define CG_REGS_AX_OFF 80u
 /* args->field: store into dst (type dt) or, when dst is NULL, return an i64/buffer. */
 LLVMValueRef cg_ctx_field(struct cg *c, struct node *field, LLVMValueRef dst,
 			  const struct type *dt);

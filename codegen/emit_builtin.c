@@ -26,9 +26,7 @@ uint32_t cg_row_flags(const struct cg *c, const struct node *n)
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 {
 	const struct builtin *b = cg_row(c, n);
-	if (!b)
-		return cg_legacy_ident(c, n);
-	LLVMValueRef v = b->emit ? b->emit(c, n) : NULL;
+	LLVMValueRef v = b && b->emit ? b->emit(c, n) : NULL;
 	if (v)
 		return v;
 	cg_error(c, "builtin '%s' is not available in this probe", n->str ? n->str : "?");
@@ -40,9 +38,7 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 LLVMValueRef cg_call(struct cg *c, struct node *n)
 {
 	const struct builtin *b = cg_row(c, n);
-	if (!b)
-		return cg_legacy_call(c, n);
-	LLVMValueRef v = b->emit ? b->emit(c, n) : NULL;
+	LLVMValueRef v = b && b->emit ? b->emit(c, n) : NULL;
 	if (v)
 		return v;
 	cg_error(c, "%s() can only be used as the value assigned to a map", n->str ? n->str : "?");

@@ -124,7 +124,8 @@ static LLVMValueRef add_off(struct cg *c, LLVMValueRef base, uint64_t off)
  * after every object: as in bpftrace, the probe returns there. */
 static bool is_iter_ctx(struct cg *c, const struct node *base)
 {
-	return base->kind == AST_IDENT && base->sym == BI_CTX && (cg_caps(c) & PV_ITER);
+	return base->kind == AST_IDENT && (cg_row_flags(c, base) & BF_CTX_PTR) &&
+	       (cg_caps(c) & PV_ITER);
 }
 
 static LLVMValueRef iter_ctx_field(struct cg *c, struct node *n, const struct cmember *m,

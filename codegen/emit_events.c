@@ -106,18 +106,3 @@ void cg_event_output(struct cg *c, LLVMValueRef buf, uint32_t size)
 {
 	output(c, buf, size);
 }
-
-LLVMValueRef cg_legacy_call(struct cg *c, struct node *n)
-{
-	LLVMValueRef zero = bpfb_i64(c, 0);
-	switch (n->sym) {
-	default: {
-		LLVMValueRef v = cg_sys_call(c, n);
-		if (v)
-			return v;
-		cg_error(c, "%s() can only be used as the value assigned to a map",
-			 n->str ? n->str : "?");
-		return zero;
-	}
-	}
-}

@@ -444,13 +444,7 @@ LLVMValueRef cg_map_len(struct cg *c, struct node *call)
  * callback has none, so a range loop whose body does stays inline (emit_lang.c). */
 static int needs_ctx(struct node *n, void *arg)
 {
-	if (n->kind == AST_IDENT)
-		return n->sym == BI_ARGS || n->sym == BI_CTX || n->sym == BI_ARGN ||
-		       n->sym == BI_RETVAL || n->sym == BI_FUNC || n->sym == BI_SARGN ||
-		       (cg_row_flags(arg, n) & BF_CTX);
-	if (n->kind == AST_CALL)
-		return n->sym == BI_REG || (cg_row_flags(arg, n) & BF_CTX);
-	return 0;
+	return (cg_row_flags(arg, n) & BF_CTX) != 0;
 }
 
 bool cg_is_callback_loop(const struct cg *c, const struct node *n)

@@ -122,14 +122,12 @@ static LLVMValueRef read_with_key(struct cg *c, int fd, const struct map_info *m
 /* ---- the predicate's read cache (struct cg_fn rcache) */
 
 /* Keys whose value cannot change during one run of the program. */
-static bool key_is_stable(const struct node *k)
+static bool key_is_stable(const struct cg *c, const struct node *k)
 {
 	for (; k; k = k->next) {
 		if (k->kind == AST_INT)
 			continue;
-		if (k->kind != AST_IDENT || (k->sym != BI_PID && k->sym != BI_TID &&
-					     k->sym != BI_UID && k->sym != BI_GID &&
-					     k->sym != BI_CPU && k->sym != BI_CGROUP))
+		if (k->kind != AST_IDENT || !(cg_row_flags(c, k) & BF_STABLE))
 			return false;
 	}
 	return true;
@@ -176,7 +174,7 @@ LLVMValueRef cg_map_read(struct cg *c, struct node *m)
 		return bpfb_i64(c, 0);
 	}
 	struct cg_fn *f = &c->fn;
-	bool cacheable = mi->val.kind == TY_INT && key_is_stable(m->list);
+	bool cacheable = mi->val.kind == TY_INT && key_is_stable(c, m->list);
 	LLVMValueRef v = cacheable ? rcache_find(c, m) : NULL;
 	if (v)
 		return v;

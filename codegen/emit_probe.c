@@ -15,12 +15,11 @@
 #include <string.h>
 
 #include "codegen_internal.h"
-#include "../common/kinfo.h"
 #include "../sema/kfunc.h"
 
-/* x86-64 struct pt_regs offsets: the first six arguments, then the return value. */
-static const uint32_t regs_arg_off[] = { 112, 104, 96, 88, 72, 64 };
-#define REGS_AX_OFF 80u
+/* x86-64 struct pt_regs offsets of the first six arguments (CG_REGS_AX_OFF: the return
+ * value). */
+const uint32_t cg_regs_arg_off[CG_REGS_NARGS] = { 112, 104, 96, 88, 72, 64 };
 
 uint32_t cg_caps(const struct cg *c)
 {
@@ -29,7 +28,7 @@ uint32_t cg_caps(const struct cg *c)
 
 /* The BTF argument count of a kprobe point run as fentry/fexit, or -1 for a kprobe that
  * is a kprobe (pt_regs) and every other point. */
-static int fentry_nargs(const struct cg *c, int pt)
+int cg_fentry_nargs(const struct cg *c, int pt)
 {
 	const struct probe_point *p = &c->sr->points[pt];
 	const struct provider *pv = provider_of_kind(p);
@@ -41,7 +40,7 @@ static int fentry_nargs(const struct cg *c, int pt)
 uint32_t cg_point_prog_type(const struct cg *c, int pt)
 {
 	const struct provider *pv = provider_of_kind(&c->sr->points[pt]);
-	return fentry_nargs(c, pt) >= 0 ? BPF_PROG_TYPE_TRACING : pv ? pv->prog_type : 0;
+	return cg_fentry_nargs(c, pt) >= 0 ? BPF_PROG_TYPE_TRACING : pv ? pv->prog_type : 0;
 }
 
 /* An error at n itself (not its statement), once per point, like cg_error. */
@@ -62,9 +61,9 @@ static void point_error(struct cg *c, struct node *n, const char *fmt, ...)
 
 /* Argument i of a kprobe: from pt_regs, or word i of a fentry/fexit program's context
  * (an array of u64 arguments; fexit's return value follows the last one). */
-static LLVMValueRef kprobe_arg(struct cg *c, struct node *n, int i, const char *what)
+LLVMValueRef cg_kprobe_arg(struct cg *c, struct node *n, int i, const char *what)
 {
-	int nargs = fentry_nargs(c, c->fn.pt->index);
+	int nargs = cg_fentry_nargs(c, c->fn.pt->index);
 	if (nargs >= 0) {
 		if (i >= nargs) {
 			char range[32] = "";
@@ -80,17 +79,17 @@ static LLVMValueRef kprobe_arg(struct cg *c, struct node *n, int i, const char *
 		}
 		return cg_ctx_load(c, c->i64, 8u * (uint32_t)i, 8);
 	}
-	if (i < 0 || i >= (int)(sizeof(regs_arg_off) / sizeof(regs_arg_off[0]))) {
+	if (i < 0 || i >= CG_REGS_NARGS) {
 		point_error(c, n, "%s is out of range (arg0..arg5 are in registers)", what);
 		return bpfb_i64(c, 0);
 	}
-	return cg_ctx_load(c, c->i64, regs_arg_off[i], 8);
+	return cg_ctx_load(c, c->i64, cg_regs_arg_off[i], 8);
 }
 
 
 /* Argument i of a raw tracepoint: word i of its context, the u64 array of the
  * tracepoint's arguments (BPF_PROG_TYPE_RAW_TRACEPOINT allows at most 12). */
-static LLVMValueRef raw_arg(struct cg *c, struct node *n, int i, const char *what)
+LLVMValueRef cg_raw_arg(struct cg *c, struct node *n, int i, const char *what)
 {
 	if (i < 0 || i >= 12) {
 		point_error(c, n, "%s is out of range: a raw tracepoint has at most 12 arguments "
@@ -100,7 +99,6 @@ static LLVMValueRef raw_arg(struct cg *c, struct node *n, int i, const char *wha
 	return cg_ctx_load(c, c->i64, 8u * (uint32_t)i, 8);
 }
 
-static LLVMValueRef pid_tgid(struct cg *c);
 
 int cg_emit_point(struct cg *c, int idx)
 {
@@ -156,7 +154,7 @@ int cg_emit_point(struct cg *c, int idx)
 	if (c->opts->filter_pid > 0 && !(cg_caps(c) & (PV_RUN_ONCE | PV_ITER))) {
 		/* -p PID: as current bpftrace, every probe fires only in that process (an
 		 * iterator runs in the tracer's task: it is given the process instead) */
-		LLVMValueRef tgid = LLVMBuildLShr(c->b, pid_tgid(c), bpfb_i64(c, 32), "tgid");
+		LLVMValueRef tgid = LLVMBuildLShr(c->b, cg_pid_tgid(c), bpfb_i64(c, 32), "tgid");
 		LLVMValueRef mine = LLVMBuildICmp(c->b, LLVMIntEQ, tgid,
 						  bpfb_i64(c, (uint64_t)c->opts->filter_pid), "");
 		LLVMBasicBlockRef yes = bpfb_block(c, "pid_ok");
@@ -211,19 +209,14 @@ static LLVMValueRef once(struct cg *c, LLVMValueRef *slot, int helper, const cha
 	return *slot;
 }
 
-static LLVMValueRef pid_tgid(struct cg *c)
+LLVMValueRef cg_pid_tgid(struct cg *c)
 {
 	return once(c, &c->fn.pid_tgid, BPF_FUNC_get_current_pid_tgid, "pid_tgid");
 }
 
-static LLVMValueRef uid_gid(struct cg *c)
+LLVMValueRef cg_uid_gid(struct cg *c)
 {
 	return once(c, &c->fn.uid_gid, BPF_FUNC_get_current_uid_gid, "uid_gid");
-}
-
-static LLVMValueRef low32(struct cg *c, LLVMValueRef v)
-{
-	return LLVMBuildAnd(c->b, v, bpfb_i64(c, 0xffffffffu), "");
 }
 
 /* A load of the program context at a constant offset. The context pointer goes through
@@ -253,121 +246,6 @@ LLVMValueRef cg_ctx_load(struct cg *c, LLVMTypeRef t, uint32_t off, unsigned siz
 	return v;
 }
 
-static LLVMValueRef regs_load(struct cg *c, uint32_t off)
-{
-	return cg_ctx_load(c, c->i64, off, 8);
-}
-
-LLVMValueRef cg_legacy_ident(struct cg *c, struct node *n)
-{
-	uint32_t caps = cg_caps(c);
-	switch (n->sym) {
-	case BI_PID:
-		return LLVMBuildLShr(c->b, pid_tgid(c), bpfb_i64(c, 32), "pid");
-	case BI_TID:
-		return low32(c, pid_tgid(c));
-	case BI_UID:
-		return low32(c, uid_gid(c));
-	case BI_GID:
-		return LLVMBuildLShr(c->b, uid_gid(c), bpfb_i64(c, 32), "gid");
-	case BI_NSECS:
-		return bpfb_helper(c, BPF_FUNC_ktime_get_ns, c->i64, NULL, 0, "nsecs");
-	case BI_ELAPSED:
-		return LLVMBuildSub(c->b,
-				    bpfb_helper(c, BPF_FUNC_ktime_get_ns, c->i64, NULL, 0, "ns"),
-				    bpfb_i64(c, c->opts->start_ns), "elapsed");
-	case BI_CPU:
-		return bpfb_zext64(c, bpfb_helper(c, BPF_FUNC_get_smp_processor_id, c->i32, NULL,
-						  0, "cpu"));
-	case BI_PROBE: {
-		if (c->shared && c->shared[c->fn.pt->index] && !c->fn.cb_stop) {
-			/* code shared by a wildcard's points is loaded once and linked to each
-			 * point with its probe_id as BPF cookie (runtime/attach.c) */
-			LLVMValueRef a[1] = { c->fn.ctx };
-			return bpfb_helper(c, BPF_FUNC_get_attach_cookie, c->i64, a, 1, "probe");
-		}
-		return bpfb_i64(c, (uint64_t)c->probe_id[c->fn.pt->index]); /* its own program */
-	}
-	case BI_CTX:
-		return LLVMBuildPtrToInt(c->b, c->fn.ctx, c->i64, "ctx");
-	case BI_CURTASK:
-		return bpfb_helper(c, BPF_FUNC_get_current_task, c->i64, NULL, 0, "curtask");
-	case BI_CGROUP:
-		return bpfb_helper(c, BPF_FUNC_get_current_cgroup_id, c->i64, NULL, 0, "cgroup");
-	case BI_RAND:
-		return bpfb_zext64(c, bpfb_helper(c, BPF_FUNC_get_prandom_u32, c->i32, NULL, 0,
-						  "rand"));
-	case BI_CPID:
-		return bpfb_i64(c, (uint64_t)c->opts->cpid);
-	case BI_ARGS:
-		if (!(caps & (PV_ARGS_TP | PV_ARGS_BTF | PV_KERNEL_FN | PV_ARGS_DWARF)))
-			break;
-		return c->fn.ctx;
-	case BI_COMM: {
-		LLVMValueRef buf = bpfb_buf(c, ABI_COMM_LEN, "comm");
-		LLVMValueRef a[2] = { buf, bpfb_i64(c, ABI_COMM_LEN) };
-		cg_helper_check(c, bpfb_helper(c, BPF_FUNC_get_current_comm, c->i64, a, 2, ""),
-				BPF_FUNC_get_current_comm, n, -1);
-		return buf;
-	}
-	case BI_RETVAL: {
-		if (!(caps & PV_RETVAL))
-			break;
-		int nargs = fentry_nargs(c, c->fn.pt->index);
-		if (nargs >= 0) /* fexit: the return value follows the arguments */
-			return cg_norm(c, cg_ctx_load(c, c->i64, 8u * (uint32_t)nargs, 8),
-				       &n->type);
-		return cg_norm(c, regs_load(c, REGS_AX_OFF), &n->type);
-	}
-	case BI_FUNC:
-		if (n->type.sub == SUB_FUNC) /* uprobes: the point's index names its function */
-			return bpfb_i64(c, (uint64_t)c->fn.pt->index);
-		/* Each kprobe point has its own program, so the function is a constant: the
-		 * symbol's address, which is what bpf_get_func_ip would return at entry, but
-		 * also right for kretprobes and FUNC+OFFSET, where the helper gives 0. */
-		if ((caps & PV_FUNC_KSYM) && c->fn.pt->multi_group) {
-			/* one program for a kprobe_multi group: the helper knows the function */
-			LLVMValueRef a[1] = { c->fn.ctx };
-			return bpfb_helper(c, BPF_FUNC_get_func_ip, c->i64, a, 1, "func");
-		}
-		if (caps & PV_FUNC_KSYM) {
-			uint64_t addr = c->opts->kinfo ? kinfo_kfunc_addr(c->opts->kinfo,
-									c->fn.pt->func) : 0;
-			if (!addr)
-				cg_error(c, "cannot find the address of %s in /proc/kallsyms for func",
-					 c->fn.pt->func);
-			return bpfb_i64(c, addr);
-		}
-		break;
-	case BI_ARGN: {
-		int i = n->str ? atoi(n->str + 3) : -1;
-		if (!(caps & PV_ARGN))
-			break;
-		if (caps & PV_KERNEL_FN)
-			return cg_norm(c, kprobe_arg(c, n, i, n->str), &n->type);
-		if (caps & PV_CTX_U64)
-			return cg_norm(c, raw_arg(c, n, i, n->str), &n->type);
-		if (caps & PV_USDT)
-			return cg_norm(c, cg_usdt_arg(c, n, i), &n->type);
-		if (i < 0 || i >= (int)(sizeof(regs_arg_off) / sizeof(regs_arg_off[0]))) {
-			cg_error(c, "%s is out of range (arg0..arg5 are in registers)", n->str);
-			return bpfb_i64(c, 0);
-		}
-		return cg_norm(c, regs_load(c, regs_arg_off[i]), &n->type);
-	}
-	default: {
-		LLVMValueRef v = cg_sys_ident(c, n);
-		if (v)
-			return v;
-		break;
-	}
-	}
-	cg_error(c, "builtin '%s' is not available in this probe", n->str ? n->str : "?");
-	return n->type.kind == TY_STR || n->type.kind == TY_TUPLE
-		       ? bpfb_buf(c, type_storage_size(&n->type), "bad")
-		       : bpfb_i64(c, 0);
-}
-
 LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 			  const struct type *dt)
 {
@@ -384,8 +262,8 @@ LLVMValueRef cg_ctx_field(struct cg *c, struct node *n, LLVMValueRef dst,
 		}
 		char what[300];
 		snprintf(what, sizeof(what), "args.%s (argument %d)", n->str, i);
-		LLVMValueRef v = cg_norm(c, (cg_caps(c) & PV_CTX_U64) ? raw_arg(c, n, i, what)
-								   : kprobe_arg(c, n, i, what),
+		LLVMValueRef v = cg_norm(c, (cg_caps(c) & PV_CTX_U64) ? cg_raw_arg(c, n, i, what)
+								   : cg_kprobe_arg(c, n, i, what),
 					 &n->type);
 		if (dst)
 			bpfb_store(c, v, dst, 8);

@@ -260,15 +260,8 @@ void cg_store_n(struct cg *c, struct node *n, LLVMValueRef dst, const struct typ
 					  !(n->flags & NODE_F_RAWBYTES));
 			return;
 		}
-		if (n->kind == AST_IDENT && n->sym == BI_COMM && dt->size >= ABI_COMM_LEN) {
-			LLVMValueRef a[2] = { dst, bpfb_i64(c, ABI_COMM_LEN) };
-			cg_helper_check(c, bpfb_helper(c, BPF_FUNC_get_current_comm, c->i64, a, 2,
-						       ""), BPF_FUNC_get_current_comm, n, -1);
-			bpfb_memset0_at(c, dst, ABI_COMM_LEN, fill);
-			return;
-		}
 		const struct builtin *b = cg_row(c, n);
-		if (b && b->store && b->store(c, n, dst, dt, fill)) /* str(): read in place */
+		if (b && b->store && b->store(c, n, dst, dt, fill)) /* comm, str(): in place */
 			return;
 		if (n->kind == AST_FIELD && n->a->type.kind == TY_CTX && n->type.kind == TY_STR &&
 		    fill >= slot_size(dt)) {

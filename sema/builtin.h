@@ -44,6 +44,8 @@ enum builtin_flag {
 	BF_NO_FOR = 1 << 5,   /* refused in a for-map loop's body: its callback has no
 	                         context to read (sema/check_loops.c) */
 	BF_ENDS = 1 << 6,     /* ends the probe's run, as return does (exit) */
+	BF_CTX_PTR = 1 << 7,  /* the value is the program's context pointer itself (ctx): an
+	                         iter probe reads its fields in place (codegen/emit_ctype.c) */
 };
 
 struct builtin {

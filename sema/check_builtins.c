@@ -3,18 +3,53 @@
  * the arity the row gives, then the row's check hook; and the helpers those hooks share.
  *
  * Owns: "Unknown identifier"/"Unknown function", bpftrace's arity wording, refusing an
- * aggregation that is not a map assignment's value, and the argument vocabulary of the
- * hooks (literals, whole maps, lists of expressions).
+ * aggregation that is not a map assignment's value, the format table (sema_fmt_add: the
+ * argument layout of each printf-like event, by abi.h's tuple rules) and the argument
+ * vocabulary of the hooks (literals, whole maps, lists of expressions).
  * Must not: know any builtin by name: what a builtin accepts and returns is its family's
  * (stdlib/builtin_*.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "abi.h"
 #include "sema_int.h"
 
 static const struct builtin *row(struct sema *s, int id)
 {
 	return builtin_at(s->r->builtins, id);
+}
+
+int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
+		 int nargs, struct span loc)
+{
+	struct sema_result *r = s->r;
+	struct fmt_info *v = realloc(r->fmts, sizeof(*v) * (size_t)(r->nfmts + 1));
+	if (!v) {
+		s->oom = true;
+		return -1;
+	}
+	r->fmts = v;
+	struct fmt_info *fi = &v[r->nfmts];
+	memset(fi, 0, sizeof(*fi));
+	fi->kind = kind;
+	fi->loc = loc;
+	fi->nargs = nargs;
+	fi->fmt = strdup(fmt);
+	fi->args = calloc(nargs ? (size_t)nargs : 1, sizeof(*fi->args));
+	fi->offs = calloc(nargs ? (size_t)nargs : 1, sizeof(*fi->offs));
+	if (!fi->fmt || !fi->args || !fi->offs) {
+		free(fi->fmt);
+		free(fi->args);
+		free(fi->offs);
+		s->oom = true;
+		return -1;
+	}
+	for (int i = 0; i < nargs; i++)
+		fi->args[i] = sema_widen(s, &args[i]);
+	fi->size = abi_args_layout(fi->args, nargs, fi->offs);
+	return r->nfmts++;
 }
 
 static const char *count_word(int n, char *buf, size_t len)
@@ -62,13 +97,14 @@ void sema_call(struct sema *s, struct node *n)
 {
 	int id = builtin_find(s->r->builtins, n->str, true);
 	const struct builtin *b = row(s, id);
-	if (!b) {
-		sema_legacy_call(s, n);
-		return;
-	}
 	n->sym = id;
 	n->type = type_none();
 	n->fmt = -1;
+	if (!b) {
+		diag_error(s->d, n->loc, "Unknown function: '%s'", n->str);
+		sema_exprs(s, n->list);
+		return;
+	}
 	if (b->kind == BK_AGG) {
 		diag_error(s->d, n->loc, "%s() should be directly assigned to a map", n->str);
 		sema_exprs(s, n->list);
@@ -100,12 +136,14 @@ void sema_ident(struct sema *s, struct node *n)
 {
 	int id = builtin_find(s->r->builtins, n->str, false);
 	const struct builtin *b = row(s, id);
-	if (!b) {
-		sema_legacy_ident(s, n);
-		return;
-	}
 	n->sym = id;
 	n->type = type_none();
+	if (!b) {
+		if (sema_const_ident(s, n)) /* AF_INET, TCP_SYN_SENT: now an INT */
+			return;
+		diag_error(s->d, n->loc, "Unknown identifier: '%s'", n->str);
+		return;
+	}
 	b->check(s, n);
 }
 

@@ -78,11 +78,8 @@ static int no_ctx(struct node *n, void *arg)
 {
 	struct ctx_check *cc = arg;
 	const char *what = NULL;
-	if (n->kind == AST_IDENT &&
-	    (n->sym == BI_ARGS || n->sym == BI_CTX || n->sym == BI_ARGN || n->sym == BI_RETVAL))
-		what = n->str;
-	else if ((n->kind == AST_IDENT || (n->kind == AST_CALL && n->str)) &&
-		 (sema_row_flags(cc->s, n) & BF_NO_FOR))
+	if ((n->kind == AST_IDENT || (n->kind == AST_CALL && n->str)) &&
+	    (sema_row_flags(cc->s, n) & BF_NO_FOR))
 		what = n->str;
 	if (what)
 		diag_error(cc->s->d, n->loc, "'%s' builtin is not allowed in a for-loop", what);

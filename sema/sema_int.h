@@ -8,7 +8,6 @@
 #ifndef BPFSCRIPT_SEMA_INT_H
 #define BPFSCRIPT_SEMA_INT_H
 
-#include "../stdlib/builtins.h"
 #include "builtin.h"
 #include "sema.h"
 
@@ -108,7 +107,6 @@ void sema_positional(struct sema *s, struct node *prog);
 int sema_map_id(struct sema *s, struct node *map);
 int sema_var_id(struct sema *s, const char *name, bool create);
 void sema_ident(struct sema *s, struct node *n);
-void sema_legacy_ident(struct sema *s, struct node *n);
 struct type sema_widen(struct sema *s, const struct type *t);
 bool sema_compatible(const struct type *a, const struct type *b);
 struct type sema_merge(struct sema *s, const struct type *cur, const struct type *t);
@@ -194,8 +192,8 @@ bool sema_map_defined(struct sema *s, struct node *m);
  * is a string literal, else "f() expects a string literal (... provided)" at call. */
 bool sema_want_str_literal(struct sema *s, struct node *call, struct node *arg);
 
-/* check_calls.c */
-void sema_legacy_call(struct sema *s, struct node *n);
+/* check_builtins.c: a printf-like call's entry in the format table (its id, -1 out of
+ * memory): the argument types widened as codegen stores them and their offsets. */
 int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
 		 int nargs, struct span loc);
 
@@ -208,11 +206,6 @@ const struct provider *sema_point_with(const struct sema *s, uint32_t cap);
 bool sema_probe_all(const struct sema *s, uint32_t caps);
 /* How a probe kind is named in errors: "special" for BEGIN/END, else its provider's name. */
 const char *sema_probe_word(const struct provider *pv);
-
-/* check_sysinfo.c: numaid, username, sarg0..N, reg(), cgroup_path(), strerror(),
- * macaddr(), pton(). Return false when the identifier/call is not one of them. */
-bool sema_sys_ident(struct sema *s, struct node *n, enum builtin_legacy b);
-bool sema_sys_call(struct sema *s, struct node *n, enum builtin_legacy b);
 
 
 

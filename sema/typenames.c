@@ -102,7 +102,7 @@ bool sema_canon_type(struct sema *s, struct node *n)
  * value the program can read): `(name)` of `(name) * x` is a cast then. */
 static bool ident_is_type(struct sema *s, const struct node *n)
 {
-	if (n->kind != AST_IDENT || !n->str || builtin_lookup(n->str, 0) != BI_NONE)
+	if (n->kind != AST_IDENT || !n->str || builtin_find(s->r->builtins, n->str, false) >= 0)
 		return false;
 	return sema_is_type_name(s, n->str);
 }
@@ -110,7 +110,7 @@ static bool ident_is_type(struct sema *s, const struct node *n)
 bool sema_ident_as_type(struct sema *s, struct node *n)
 {
 	/* a builtin (sizeof(comm)) is a value, and asking BTF about it would load BTF */
-	if (n->kind != AST_IDENT || !n->str || builtin_lookup(n->str, 0) != BI_NONE ||
+	if (n->kind != AST_IDENT || !n->str || builtin_find(s->r->builtins, n->str, false) >= 0 ||
 	    !sema_is_type_name(s, n->str))
 		return false;
 	n->kind = AST_CAST; /* str stays the name; no operand */

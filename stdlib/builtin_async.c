@@ -45,7 +45,7 @@ static void check_join(struct sema *s, struct node *n)
 {
 	struct node *argv = n->list, *delim = argv->next;
 	sema_expr(s, argv);
-	bool ok = !argv->type.kind == TY_NONE;
+	bool ok = argv->type.kind != TY_NONE;
 	if (ok && argv->type.kind != TY_INT) {
 		diag_error(s->d, n->loc, "join() expects an integer or a pointer type as first "
 					 "argument (%s provided)",

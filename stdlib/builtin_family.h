@@ -49,5 +49,7 @@ extern const struct builtin_family builtin_family_strings;   /* builtin_strings.
 extern const struct builtin_family builtin_family_async;     /* builtin_async.c */
 extern const struct builtin_family builtin_family_report;    /* builtin_report.c */
 extern const struct builtin_family builtin_family_kinfo;     /* builtin_kinfo.c */
+extern const struct builtin_family builtin_family_process;   /* builtin_process.c */
+extern const struct builtin_family builtin_family_probe;     /* builtin_probe.c */
 
 #endif

@@ -3,13 +3,9 @@
  * (sema/builtin.h) that sema_run is given, and the print hooks of the values they return.
  *
  * Owns: builtin_set (the families, stdlib/builtins.c), struct builtin_fmt and finding the
- * print hook of a type; and, until each moves into a family file, the older rows below,
- * generated from an X-macro, with their lookup by name.
- * Must not: type-check or emit code (the family files' hooks do; the older rows are
- * switched on in sema/ and codegen/).
- *
- * BVAR(id, "name")                    identifiers: pid, comm, args ...
- * BFUNC(id, "name", min_args, max_args) calls: printf(fmt, ...) ...; max -1 = variadic
+ * print hook of a type.
+ * Must not: type-check, emit code or print (the family files' hooks do:
+ * stdlib/builtin_*.c, written against stdlib/builtin_family.h).
  */
 #ifndef BPFSCRIPT_BUILTINS_H
 #define BPFSCRIPT_BUILTINS_H
@@ -37,46 +33,5 @@ struct builtin_fmt {
 };
 /* The print hook of t, or NULL when t prints by its kind. */
 const struct builtin_fmt *builtin_fmt_of(const struct type *t);
-
-#define BUILTIN_VARS(BVAR)                                                                 \
-	BVAR(PID, "pid") BVAR(TID, "tid") BVAR(UID, "uid") BVAR(GID, "gid")                 \
-	BVAR(COMM, "comm") BVAR(NSECS, "nsecs") BVAR(ELAPSED, "elapsed") BVAR(CPU, "cpu")   \
-	BVAR(PROBE, "probe") BVAR(CURTASK, "curtask") BVAR(CGROUP, "cgroup")               \
-	BVAR(RAND, "rand") BVAR(ARGS, "args") BVAR(CPID, "cpid") BVAR(RETVAL, "retval")    \
-	BVAR(FUNC, "func") BVAR(ARGN, "arg")   /* arg0..argN: "arg" + digits */ \
-	BVAR(CTX, "ctx") /* the program's context pointer, cast to read it */ \
-	/* process and system facts (sema/check_sysinfo.c, codegen/emit_sysinfo.c) */  \
-	BVAR(NUMAID, "numaid") BVAR(USERNAME, "username")                               \
-	BVAR(SARGN, "sarg") /* sarg0..sargN: "sarg" + digits */                        \
-	BVAR(PPID, "ppid") BVAR(PCOMM, "pcomm") BVAR(NCPUS, "ncpus")                   \
-	BVAR(JIFFIES, "jiffies")
-
-#define BUILTIN_FUNCS(BFUNC)                                                               \
-	/* process and system facts (sema/check_sysinfo.c, codegen/emit_sysinfo.c) */       \
-	BFUNC(CGROUP_PATH, "cgroup_path", 1, 2) BFUNC(STRERROR, "strerror", 1, 1)            \
-	BFUNC(MACADDR, "macaddr", 1, 1) BFUNC(REG, "reg", 1, 1) BFUNC(PTON, "pton", 1, 1)      \
-	BFUNC(UPTR, "uptr", 1, 1) BFUNC(KPTR, "kptr", 1, 1)
-
-
-enum builtin_legacy {
-	BI_NONE = -1,
-#define BVAR(id, name) BI_##id,
-#define BFUNC(id, name, mn, mx) BI_##id,
-	BUILTIN_VARS(BVAR) BUILTIN_FUNCS(BFUNC)
-#undef BVAR
-#undef BFUNC
-	BI__COUNT
-};
-
-struct builtin_row {
-	enum builtin_legacy id;
-	const char *name;
-	int is_func;
-	int min_args, max_args;
-};
-
-extern const struct builtin_row builtin_rows[BI__COUNT];
-/* Exact-name lookup; "arg0".."arg9..." map to BI_ARGN. Returns BI_NONE if unknown. */
-enum builtin_legacy builtin_lookup(const char *name, int is_call);
 
 #endif

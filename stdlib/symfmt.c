@@ -15,10 +15,7 @@ bool symfmt_handles(const struct type *t)
 {
 	if (builtin_fmt_of(t))
 		return true;
-	return (t->kind == TY_INT && (t->sub == SUB_FUNC || t->sub == SUB_ENUM ||
-				      t->sub == SUB_USERNAME || t->sub == SUB_CGROUP_PATH ||
-				      t->sub == SUB_STRERROR || t->sub == SUB_MACADDR ||
-				      t->sub == SUB_BOOL));
+	return t->kind == TY_INT && (t->sub == SUB_ENUM || t->sub == SUB_BOOL);
 }
 
 /* An enum value by name, from its "value name" table (sema/enums.c, carried in
@@ -62,46 +59,15 @@ void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
 	}
 	uint64_t v = 0;
 	memcpy(&v, bytes, 8);
-	const struct print_syms *ps = ctx ? ctx->syms : NULL;
-	char sym[512];
 	switch (t->sub) {
 	case SUB_ENUM:
 		print_enum(out, t, v, ctx);
-		return;
-	case SUB_USERNAME:
-		if (ps && ps->username && ps->username(v, sym, sizeof(sym)))
-			fputs(sym, out);
-		else
-			fprintf(out, "%" PRIu64, v);
-		return;
-	case SUB_CGROUP_PATH: {
-		const char *filter = ctx && ctx->strftime_fmts && t->fmt_id >= 0 &&
-						     t->fmt_id < ctx->nfmts
-					     ? ctx->strftime_fmts[t->fmt_id]
-					     : NULL;
-		if (ps && ps->cgroup_path && ps->cgroup_path(v, filter, sym, sizeof(sym)))
-			fputs(sym, out);
-		return; /* bpftrace prints nothing for a cgroup found nowhere */
-	}
-	case SUB_STRERROR:
-		fputs(strerror((int)v), out);
 		return;
 	case SUB_BOOL: /* a comparison's prints as 0.17 printed it */
 		if (t->fmt_id == BOOL_NUMERIC)
 			fputs(v & 0xff ? "1" : "0", out);
 		else
 			fputs(v & 0xff ? "true" : "false", out);
-		return;
-	case SUB_MACADDR:
-		fprintf(out, "%02X:%02X:%02X:%02X:%02X:%02X", (unsigned)(v & 0xff),
-			(unsigned)(v >> 8 & 0xff), (unsigned)(v >> 16 & 0xff), (unsigned)(v >> 24 & 0xff),
-			(unsigned)(v >> 32 & 0xff), (unsigned)(v >> 40 & 0xff));
-		return;
-	case SUB_FUNC:
-		if (ctx && ctx->func_names && v < (uint64_t)ctx->nprobes && ctx->func_names[v])
-			fputs(ctx->func_names[v], out);
-		else
-			fprintf(out, "%" PRIu64, v);
 		return;
 	default:
 		return;

@@ -155,8 +155,8 @@ int main(void)
 	CHECK_EQ_STR(tname(find(&x, AST_IDENT, 2)), "uint64"); /* rand: uint64 as in 0.17 */
 	CHECK_EQ_STR(tname(find(&x, AST_IDENT, 3)), "probe");
 	CHECK_EQ_STR(tname(find(&x, AST_IDENT, 4)), "uint64");
-	CHECK_EQ_INT(find(&x, AST_IDENT, 1)->sym, BI_COMM);
-	CHECK_EQ_INT(find(&x, AST_IDENT, 5)->sym, BI_CPU);
+	CHECK_EQ_INT(find(&x, AST_IDENT, 1)->sym, builtin_find(&builtin_set, "comm", false));
+	CHECK_EQ_INT(find(&x, AST_IDENT, 5)->sym, builtin_find(&builtin_set, "cpu", false));
 	TEST_END();
 	done(&x);
 
