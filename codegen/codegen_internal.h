@@ -2,8 +2,9 @@
  * codegen/codegen_internal.h — state shared by the codegen files (not a public interface).
  *
  * Owns: struct cg (one module for all probe points) and struct cg_fn (the function being
- * emitted), and the prototypes the emit_*.c files call across each other.
- * Must not: be included outside codegen/.
+ * emitted), and the prototypes the emit_*.c files call across each other and the builtin
+ * families' emit hooks (stdlib/builtin_*.c) are written against.
+ * Must not: be included outside codegen/ and the builtin family files.
  *
  * Value convention: an expression of type INT or PROBE is an i64 already sign/zero
  * extended per its type; STR, TUPLE and CTX are a pointer (STR/TUPLE: to a buffer of
@@ -60,8 +61,9 @@ struct cg_fn {
 	LLVMValueRef drop_key;        /* one 8-byte slot for every map-full drop count's key */
 	LLVMValueRef read_tmp;        /* one 8-byte slot for every scalar probe_read (emit_ctype.c) */
 	LLVMValueRef herr;            /* one 24-byte helper_error event for every -k site */
-	LLVMValueRef str_tmp[3];      /* result and indexes shared by every strncmp/strcontains
-	                                 (emit_strings.c) */
+	LLVMValueRef str_tmp[3];      /* result and indexes shared by every strncmp, strcontains,
+	                                 strstr, strlen (stdlib/builtin_strings.c,
+	                                 builtin_strsearch.c) */
 	uint32_t stack_used, scratch_used;
 	/* Stack bytes kept for the while counters of callback-loop bodies (cg_loop_vars): a
 	 * counter must get a stack slot in its callback (cg_while_vars), so temporaries of the

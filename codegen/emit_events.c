@@ -1,11 +1,12 @@
 /*
- * codegen/emit_events.c — builtin function calls: ring-buffer events (printf, print, time,
- * clear, zero, exit), str() and delete().
+ * codegen/emit_events.c — ring-buffer events, the way every builtin that sends one frames
+ * it (printf, print, time, exit, clear, zero, system, cat, join, errorf, ...: their emit
+ * hooks are in stdlib/builtin_*.c).
  *
  * Owns: event records exactly as abi.h lays them out (struct abi_event header, then the
- * payload), bpf_ringbuf_output, and counting events the ring buffer refused in the
- * per-CPU `lost` map.
- * Must not: decide formats (sema's fmts table does) or render anything.
+ * payload), bpf_ringbuf_output, counting events the ring buffer refused in the per-CPU
+ * `lost` map, and not sending once the session stopped (abi_control.stopped).
+ * Must not: decide formats (sema's fmts table does), know any builtin, or render anything.
  */
 #include <linux/bpf.h>
 
@@ -96,7 +97,7 @@ int cg_map_arg(struct cg *c, struct node *n)
 	return m->sym;
 }
 
-/* For emit_strings.c: the same event framing as printf's. */
+/* For the builtin families' events: the framing printf's has. */
 LLVMValueRef cg_event_buf(struct cg *c, uint64_t id, uint32_t payload)
 {
 	return event_buf(c, id, payload);

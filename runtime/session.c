@@ -606,7 +606,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	uint64_t lost = rt_lost_count(&maps);
 	if (lost) /* on stderr, or -f json's message on the output, as bpftrace 0.17 */
 		o->fmt->lost(o->out, lost);
-	/* Strings cut short are counted always (codegen/emit_strings.c) but reported only
+	/* Strings cut short are counted always (codegen/emit_checks.c) but reported only
 	 * with -v: a script often copies long paths on purpose, and bpftrace is silent. */
 	uint64_t trunc = o->verbose ? rt_lost_slot(&maps, ABI_LOST_STRTRUNC) : 0;
 	if (trunc)

@@ -2,8 +2,10 @@
  * sema/sema_int.h — state shared by the semantic-analysis files (private to sema/).
  *
  * Owns: struct sema (one analysis run), per-probe facts gathered from attach expansion, and
- * the helpers the passes share: map/var tables, type widening and compatibility.
- * Must not: be included outside sema/ (codegen reads only sema.h).
+ * the helpers the passes and the builtin families' check hooks (stdlib/builtin_*.c) share:
+ * map/var tables, type widening and compatibility, the hooks' argument vocabulary.
+ * Must not: be included outside sema/ and the builtin family files (codegen reads only
+ * sema.h).
  */
 #ifndef BPFSCRIPT_SEMA_INT_H
 #define BPFSCRIPT_SEMA_INT_H
@@ -106,7 +108,6 @@ int sema_attach(struct sema *s, struct node *prog);
 void sema_positional(struct sema *s, struct node *prog);
 int sema_map_id(struct sema *s, struct node *map);
 int sema_var_id(struct sema *s, const char *name, bool create);
-void sema_ident(struct sema *s, struct node *n);
 struct type sema_widen(struct sema *s, const struct type *t);
 bool sema_compatible(const struct type *a, const struct type *b);
 struct type sema_merge(struct sema *s, const struct type *cur, const struct type *t);
@@ -119,11 +120,9 @@ void sema_expr(struct sema *s, struct node *n);
 void sema_map_key(struct sema *s, struct node *map);
 void sema_map_store(struct sema *s, struct node *map, const struct type *val,
 		    struct span at);
-bool sema_is_agg_call(struct sema *s, const struct node *n);
 void sema_block(struct sema *s, struct node *b);
 /* The type typeof()/sizeof() see for x: a variable's first stored integer type. */
 const struct type *sema_declared_type(const struct sema *s, const struct node *x);
-
 
 /* mapdecl.c: `let @m = lruhash(N);` declarations, matched with the maps once typed. */
 void sema_map_decls(struct sema *s, struct node *prog);
@@ -171,31 +170,33 @@ void sema_seq_printf(struct sema *s, struct node *call, struct node *const *argn
 void sema_for(struct sema *s, struct node *n);
 void sema_len(struct sema *s, struct node *n);
 
-/* check_builtins.c: a builtin's use, through its row (builtin.h): lookup, arity, hook. */
+/* check_builtins.c: a builtin's use (an identifier, a call, an aggregation as a map
+ * assignment's value), through its row (builtin.h): lookup, arity, then its check hook. */
+void sema_ident(struct sema *s, struct node *n);
 void sema_call(struct sema *s, struct node *n);
 void sema_agg_call(struct sema *s, struct node *n);
-/* The hooks' shared vocabulary: every expression of a list; an integer literal, allowing
- * a leading minus (the parser keeps -5 as NEG(5)). */
-void sema_exprs(struct sema *s, struct node *list);
+bool sema_is_agg_call(struct sema *s, const struct node *n);
 /* The row of an IDENT or CALL node (NULL without one), and its enum builtin_flag bits (0
  * without a row). */
 const struct builtin *sema_row(const struct sema *s, const struct node *n);
 uint32_t sema_row_flags(const struct sema *s, const struct node *n);
+/* A printf-like call's entry in the format table (its id, -1 out of memory): the argument
+ * types widened as codegen stores them and their offsets. */
+int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
+		 int nargs, struct span loc);
+/* The check hooks' shared vocabulary. Every expression of a list: */
+void sema_exprs(struct sema *s, struct node *list);
+/* An integer literal, allowing a leading minus (the parser keeps -5 as NEG(5)): */
 bool sema_int_literal(const struct node *n, int64_t *v);
-/* "f() expects a WHAT literal (string provided)" at call, after typing arg. */
+/* "f() expects a WHAT literal (string provided)" at call, after typing arg: */
 void sema_literal_expected(struct sema *s, struct node *call, struct node *arg,
 			   const char *what);
 /* The whole map m (m->sym set) has a value type: m typed with it; else "Undefined map"
- * (unless its stores already reported an error) and false. */
+ * (unless its stores already reported an error) and false: */
 bool sema_map_defined(struct sema *s, struct node *m);
 /* A literal argument (a format, a path: exempt from the string size limit): true when arg
- * is a string literal, else "f() expects a string literal (... provided)" at call. */
+ * is a string literal, else "f() expects a string literal (... provided)" at call: */
 bool sema_want_str_literal(struct sema *s, struct node *call, struct node *arg);
-
-/* check_builtins.c: a printf-like call's entry in the format table (its id, -1 out of
- * memory): the argument types widened as codegen stores them and their offsets. */
-int sema_fmt_add(struct sema *s, enum fmt_kind kind, const char *fmt, const struct type *args,
-		 int nargs, struct span loc);
 
 /* resolve.c: the provider row of the first point of the current probe that has none of
  * the capabilities `any_of` (enum provider_cap bits), or NULL when every point has one. */
@@ -206,7 +207,5 @@ const struct provider *sema_point_with(const struct sema *s, uint32_t cap);
 bool sema_probe_all(const struct sema *s, uint32_t caps);
 /* How a probe kind is named in errors: "special" for BEGIN/END, else its provider's name. */
 const char *sema_probe_word(const struct provider *pv);
-
-
 
 #endif

@@ -62,28 +62,33 @@ struct type {
 	bool user;                 /* ct memory is in user space (probe_read_user) */
 };
 
+/* Each sub's text is printed by the print hook of the builtin family that returns it
+ * (stdlib/builtin_*.c, in its `fmts`), found through stdlib/symfmt.c; SUB_ENUM and
+ * SUB_BOOL are the language's own (printed by symfmt.c itself), SUB_ADDR has no text. */
 enum type_sub {
 	SUB_NONE,
+	/* strings (stdlib/builtin_strings.c) */
 	SUB_BUF,    /* TY_STR: buf(): byte 0 = length, bytes 1.. = data; printf %r */
 	SUB_INET,   /* TY_STR size 24: ntop(): u64 address family, then 16 address bytes */
 	SUB_TSTAMP, /* TY_INT: strftime(): nanoseconds since boot, printed with fmt_id */
-	/* issue 3: symbols and stacks (printed by stdlib/symfmt.c through print_ctx->syms) */
+	/* stacks and symbols (stdlib/builtin_symbols.c, printed through print_ctx->syms) */
 	SUB_KSTACK, /* TY_INT: kernel stack id (negative: none); fmt_id = frames | perf << 16 |
 	               raw << 17 | build_id << 18 (ustack only) */
 	SUB_USTACK, /* TY_INT: pid << 32 | u32 user stack id; fmt_id as SUB_KSTACK */
 	SUB_KSYM,   /* TY_INT: kernel address, printed as its symbol */
 	SUB_USYM,   /* TY_STR size 16: u64 user address, u64 pid; printed as its symbol */
-	SUB_FUNC,   /* TY_INT: probe point index, printed as that point's function name */
+	SUB_FUNC,   /* TY_INT: probe point index, printed as that point's function name
+	               (`func` in uprobes: stdlib/builtin_probe.c) */
 	SUB_ENUM,   /* TY_INT: value of an enum type; fmt_id = its FMT_ENUM name table, printed
 	               as the enumerator's name by %s and in map output (sema/enums.c) */
-	/* process and system facts (sema/check_sysinfo.c), printed by stdlib/symfmt.c */
+	/* process and system facts (stdlib/builtin_process.c) */
 	SUB_USERNAME,    /* TY_INT: a uid, printed as the user's name (/etc/passwd) */
 	SUB_CGROUP_PATH, /* TY_INT: a cgroup id, printed as "unified:/path,cpu:/path..."; fmt_id
 	                    = the FMT_ENUM-style table index of the hierarchy filter, or -1 */
 	SUB_STRERROR,    /* TY_INT: an errno value, printed as strerror()'s text */
 	SUB_MACADDR,     /* TY_INT: 6 bytes (first byte lowest), printed as "05:04:03:02:01:02" */
 	SUB_ADDR,        /* TY_STR of 4 or 16 bytes: pton()'s address, no NUL (for ntop()) */
-	/* kernel and probe facts (sema/check_kinfo.c) */
+	/* kernel and probe facts (stdlib/builtin_kinfo.c) */
 	SUB_SYSCALL_NAME, /* TY_INT: a syscall number, printed as its name ("read") */
 	SUB_BOOL,        /* TY_INT size 1: true/false (current bpftrace's bool), printed as
 	                    "true"/"false" by %s and in map output, as 1/0 by %d */

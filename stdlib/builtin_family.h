@@ -28,8 +28,9 @@
 #define BUILTIN_FUNC(nm, mn, mx, flg, chk, emt)                                           \
 	{ .name = (nm), .kind = BK_FUNC, .min_args = (mn), .max_args = (mx), .flags = (flg), \
 	  .check = (chk), .emit = (emt) }
-#define BUILTIN_AGG(nm, mn, mx, chk, ops) \
-	{ .name = (nm), .kind = BK_AGG, .min_args = (mn), .max_args = (mx), .check = (chk), .agg = (ops) }
+#define BUILTIN_AGG(nm, mn, mx, chk, ops)                                                  \
+	{ .name = (nm), .kind = BK_AGG, .min_args = (mn), .max_args = (mx), .check = (chk), \
+	  .agg = (ops) }
 
 /* builtin_core.c: printf-like calls of other families (system, cat, errorf, warnf): a
  * literal format checked as printf's against the arguments, entered in the format table
@@ -40,16 +41,17 @@ void builtin_emit_fmt_event(struct cg *c, struct node *n);
 /* builtin_kinfo.c: CLOCK_TAI - CLOCK_BOOTTIME now (nsecs(sw_tai), tseries' clock). */
 uint64_t builtin_tai_offset(void);
 
-extern const struct builtin_family builtin_family_strsearch; /* builtin_strsearch.c */
-extern const struct builtin_family builtin_family_symbols;   /* builtin_symbols.c */
-extern const struct builtin_family builtin_family_tseries;   /* builtin_tseries.c */
-extern const struct builtin_family builtin_family_maps;      /* builtin_maps.c */
+/* The families (their files), listed in stdlib/builtins.c. */
 extern const struct builtin_family builtin_family_core;      /* builtin_core.c */
+extern const struct builtin_family builtin_family_maps;      /* builtin_maps.c */
 extern const struct builtin_family builtin_family_strings;   /* builtin_strings.c */
+extern const struct builtin_family builtin_family_symbols;   /* builtin_symbols.c */
 extern const struct builtin_family builtin_family_async;     /* builtin_async.c */
 extern const struct builtin_family builtin_family_report;    /* builtin_report.c */
-extern const struct builtin_family builtin_family_kinfo;     /* builtin_kinfo.c */
 extern const struct builtin_family builtin_family_process;   /* builtin_process.c */
 extern const struct builtin_family builtin_family_probe;     /* builtin_probe.c */
+extern const struct builtin_family builtin_family_kinfo;     /* builtin_kinfo.c */
+extern const struct builtin_family builtin_family_strsearch; /* builtin_strsearch.c */
+extern const struct builtin_family builtin_family_tseries;   /* builtin_tseries.c */
 
 #endif

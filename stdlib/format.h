@@ -22,7 +22,7 @@
 struct print_ctx {
 	const char *const *probe_names; /* indexed by probe point index */
 	int nprobes;
-	/* issue 3 (stdlib/symfmt.h): func names, symbol/stack callbacks, frame indent */
+	/* for the print hooks (stdlib/symfmt.h): func names, symbol/stack callbacks, indent */
 	const char *const *func_names;   /* SUB_FUNC: the function of each probe point */
 	const struct print_syms *syms;   /* NULL: addresses print in hex, stacks empty */
 	int stack_indent;                /* spaces before stack frames: 0 means 8 (4 in keys) */

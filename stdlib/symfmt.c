@@ -1,5 +1,6 @@
 /*
- * stdlib/symfmt.c — text of stacks and symbols, bpftrace 0.17 style (see symfmt.h).
+ * stdlib/symfmt.c — values that print specially: the builtin families' print hooks, and
+ * the language's enum and bool values (see symfmt.h).
  * Must not: touch the kernel, /proc or files; everything comes through print_syms.
  */
 #include "symfmt.h"

@@ -1,12 +1,14 @@
 /*
- * stdlib/symfmt.h — printing stacks and symbols (kstack, ustack, ksym, usym, func) the way
- * bpftrace 0.17 prints them.
+ * stdlib/symfmt.h — printing the values whose type has a sub (sema/types.h): the one
+ * entry to the print hooks of the builtin families (stdlib/builtins.h: stacks, symbols,
+ * buffers, addresses, timestamps, user names ...) and the language's enum and bool
+ * values; and struct print_syms, the callbacks those hooks get names from.
  *
- * Owns: the text of a stack ("\n" then one "<indent>sym+off\n" line per frame; perf mode
- * "\t<hex addr> sym+off[ (module)]\n"), of ksym/usym values ("name" or "0x<hex>") and of
- * func. Frames and names come from callbacks (struct print_syms), so this stays
- * kernel-free and unit-testable; runtime/stacks.c supplies the real ones.
- * Must not: read /proc, ELF files or BPF maps itself.
+ * Owns: which types print specially, and enum/bool text. Frames and names come from
+ * callbacks (struct print_syms), so printing stays kernel-free and unit-testable;
+ * runtime/stacks.c supplies the real ones.
+ * Must not: read /proc, ELF files or BPF maps itself, or know any builtin's text (its
+ * family's hook has it).
  */
 #ifndef BPFSCRIPT_SYMFMT_H
 #define BPFSCRIPT_SYMFMT_H
@@ -49,7 +51,7 @@ struct print_syms {
 	const char *(*syscall_name)(int64_t nr);
 };
 
-/* Is t one of the types printed here (SUB_KSTACK..SUB_FUNC)? */
+/* Does t print specially (a builtin family's print hook, an enum, a bool)? */
 bool symfmt_handles(const struct type *t);
 /* Prints the value at bytes (abi layout of t). indent: spaces before each stack frame. */
 void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,

@@ -97,7 +97,7 @@ class Ctx:
         ls.append(lambda r: E(r.choice(['strncmp(comm, "bpf", 3)',
                                         f'strcontains({self.str_expr()}, "a")',
                                         f'({self.str_expr()} == "{r.choice(STRS)}")'])))
-        # current bpftrace's builtins (sema/check_kinfo.c, check_strsearch.c)
+        # current bpftrace's builtins (stdlib/builtin_kinfo.c, builtin_strsearch.c)
         ls.append(lambda r: E(r.choice([f'strlen({self.str_expr()})',
                                         f'strstr({self.str_expr()}, "{r.choice(STRS)}")',
                                         f'strstr({self.str_expr()}, {self.str_expr()})',
