@@ -4,8 +4,9 @@
  *
  * Owns: key construction (user key, hist slot suffix, the u32/u64 zero key of keyless
  * maps), per-CPU aggregation updates (in place, no atomics: each CPU owns its value),
- * first insertion with BPF_NOEXIST and the lookup retry when another CPU raced us, and
- * the hist/lhist slot functions.
+ * first insertion with BPF_NOEXIST and the lookup retry when another CPU raced us; what
+ * an aggregation's element holds is its row's (struct builtin_agg, stdlib/builtin_maps.c
+ * and builtin_tseries.c).
  * Must not: lay out values itself beyond abi.h (emit_value.c stores them) or emit events.
  */
 #include <linux/bpf.h>

@@ -1,12 +1,15 @@
 /*
  * codegen/emit_probe.c — one BPF function per probe point, and everything that depends on
- * the probe kind: program type, the context (tracepoint `args`, pt_regs, and the u64
- * argument array of kprobes run as fentry/fexit programs) and builtins.
+ * the probe kind: program type and the context (tracepoint `args`, pt_regs, and the u64
+ * argument array of kprobes run as fentry/fexit programs).
  *
- * Owns: reading the context as the point's provider row says (its capabilities), the function frame (entry block
- * for allocas, prologue for the scratch lookup, body), the predicate, builtin variables
- * and tracepoint field access by name for *this* point.
- * Must not: decide program semantics beyond the context (statements live in emit_stmt.c).
+ * Owns: reading the context as the point's provider row says (its capabilities): the
+ * argument readers the probe context builtins use (stdlib/builtin_probe.c) and
+ * tracepoint field access by name for *this* point; the function frame (entry block for
+ * allocas, prologue for the scratch lookup and once-per-run helper values, body), and the
+ * predicate.
+ * Must not: decide program semantics beyond the context (statements live in emit_stmt.c),
+ * or know any builtin (their rows' hooks do).
  */
 #include <linux/bpf.h>
 #include <stdarg.h>

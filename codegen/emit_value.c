@@ -1,7 +1,8 @@
 /*
  * codegen/emit_value.c — strings and tuples as bytes: storing values into slots (map keys,
  * map values, event payloads, variables), conversions between string sizes and tuple
- * layouts, string literals, str(), and string comparison.
+ * layouts, string literals, and string comparison; a builtin's store hook (str(), comm)
+ * writes its value in place.
  *
  * Owns: the rule that a store fills every byte of its slot (NUL padding, zeroed gaps), so
  * map keys are deterministic and events never carry stale stack bytes; writing and reading

@@ -1,10 +1,12 @@
 /*
- * sema/resolve.c — binding names: positional parameters, builtin identifiers, @maps and
- * $vars; and the type relations the tables rely on (widening, compatibility, merging).
+ * sema/resolve.c — binding names: positional parameters, @maps and $vars; the probe's
+ * capabilities builtins ask about; and the type relations the tables rely on (widening,
+ * compatibility, merging).
  *
- * Owns: rewriting $1..$N / $# / str($N) into literals, typing builtin identifiers and
- * checking the probe kinds they need, and the map/var id tables in sema_result.
- * Must not: type-check operators or calls (typecheck.c, check_builtins.c and the builtin families do).
+ * Owns: rewriting $1..$N / $# / str($N) into literals, the map/var id tables in
+ * sema_result, and which capabilities (enum provider_cap) the current probe's points have.
+ * Must not: type-check operators or calls, or type builtins (typecheck.c; builtins through
+ * their rows, check_builtins.c and stdlib/builtin_*.c).
  */
 #include <ctype.h>
 #include <errno.h>
