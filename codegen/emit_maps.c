@@ -313,7 +313,8 @@ static void agg_update(struct cg *c, struct node *m, const struct map_info *mi,
 	if (!ops) {
 		char tn[64];
 		type_name(t, tn, sizeof(tn));
-		cg_error(c, "map %s holds %s values and can only be assigned %s()", mi->name, tn, tn);
+		cg_error(c, "map %s holds %s values and can only be assigned %s()", mi->name, tn,
+			 tn);
 		return;
 	}
 	LLVMValueRef v = call->list ? cg_expr(c, call->list) : NULL, slot = NULL;

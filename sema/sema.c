@@ -116,7 +116,8 @@ int sema_run(struct node *prog, const struct sema_opts *opts, struct diag *d,
 	int before = diag_count(d);
 	out->builtins = o.builtins;
 	if (!o.builtins) {
-		diag_error_noloc(d, "internal error: sema_run without builtins (sema_opts.builtins)");
+		diag_error_noloc(d, "internal error: sema_run without builtins "
+				    "(sema_opts.builtins)");
 		return -1;
 	}
 	if (prog)

@@ -3,7 +3,8 @@
  *
  * Owns: typing every expression node (operators, casts, ternaries, tuples, tracepoint
  * fields), map key/value consistency, scratch-variable typing, and statement rules
- * (conditions, loops, break/continue, unroll). Builtins are checked through their rows (check_builtins.c).
+ * (conditions, loops, break/continue, unroll). Builtins are checked through their rows
+ * (check_builtins.c).
  * Must not: stop at the first error, or report on operands already typed TY_NONE (their
  * error was reported where it arose; repeating it would only cascade).
  */

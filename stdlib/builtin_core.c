@@ -155,7 +155,8 @@ static void check_exit(struct sema *s, struct node *n)
 	if (n->list) {
 		sema_expr(s, n->list);
 		if (n->list->type.kind != TY_INT && n->list->type.kind != TY_NONE)
-			diag_error(s->d, n->list->loc, "exit() takes an integer exit status, not %s",
+			diag_error(s->d, n->list->loc,
+				   "exit() takes an integer exit status, not %s",
 				   sema_kind_word(&n->list->type));
 	}
 }

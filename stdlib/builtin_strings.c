@@ -202,7 +202,8 @@ static void check_ntop(struct sema *s, struct node *n)
 	} else if (addr->type.kind != TY_INT) {
 		char tb[128];
 		diag_error(s->d, n->loc,
-			   "ntop() expects an integer or array argument, got %s", type_name(&addr->type, tb, sizeof(tb)));
+			   "ntop() expects an integer or array argument, got %s",
+			   type_name(&addr->type, tb, sizeof(tb)));
 		ok = false;
 	}
 	if (!ok)
