@@ -46,6 +46,9 @@ want=$(for fn in add leaf mid mul outer; do echo "@e[$fn]: 5"; done
 
 bad=''
 for round in 1 2 3 4 5; do
+	# emptied here, not only by the child's redirection: until the child has opened it,
+	# the previous round's "Attaching" line would still be read below
+	: >"$tmp/err"
 	"$BIN" -e "$prog" >"$tmp/out" 2>"$tmp/err" &
 	tpid=$!
 	for _ in $(seq 1 12000); do # up to 120 s: an ASan build compiles slowly under load
