@@ -2,7 +2,8 @@
  * sema/builtin.h — the interface of a builtin: one row per builtin variable or function,
  * with the hook each stage calls (ply's struct func, jq's function table).
  *
- * Owns: struct builtin (name, kind, arity, flags, sema's check hook, codegen's emit hooks),
+ * Owns: struct builtin (name, kind, arity, flags, sema's check and fold hooks, codegen's
+ * emit hooks),
  * struct builtin_family (the rows of one stdlib/builtin_*.c file and the print hooks of
  * the values they return) and struct builtin_set (the families a run knows), the id a
  * node carries for its row, and lookup by name.

@@ -4,7 +4,7 @@
  *
  * Owns: "Unknown identifier"/"Unknown function", bpftrace's arity wording, refusing an
  * aggregation that is not a map assignment's value, the format table (sema_fmt_add: the
- * argument layout of each printf-like event, by abi.h's tuple rules) and the argument
+ * argument layout of each printf-like event: abi_args_layout's 8-byte slots) and the argument
  * vocabulary of the hooks (literals, whole maps, lists of expressions).
  * Must not: know any builtin by name: what a builtin accepts and returns is its family's
  * (stdlib/builtin_*.c).
