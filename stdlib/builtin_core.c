@@ -176,7 +176,9 @@ static void check_bswap(struct sema *s, struct node *n)
 						  : sema_kind_word(&v->type));
 		return;
 	}
-	n->type = type_int(v->type.size, false);
+	/* a variable's slot is 64 bits wide: swap at the width first stored in it
+	 * (`$d = (uint16)x; bswap($d)` is 16 bits, as in bpftrace) */
+	n->type = type_int(sema_declared_type(s, v)->size, false);
 }
 
 /* ---- codegen -------------------------------------------------------------------------- */
