@@ -168,7 +168,7 @@ static void print_stage(void *ctx, const char *stage, const struct node *prog)
 {
 	(void)ctx;
 	fprintf(stderr, "AST after: %s\n-------------------\n", stage);
-	ast_dump(stderr, prog, strcmp(stage, "semantic-analysis") == 0);
+	ast_dump(stderr, prog, strcmp(stage, "semantic-analysis") == 0 ? type_name : NULL);
 	fputc('\n', stderr);
 }
 
@@ -535,7 +535,7 @@ int main(int argc, char **argv)
 		goto out_diag;
 	}
 	if (dump_ast) {
-		ast_dump(stdout, prog, true);
+		ast_dump(stdout, prog, type_name);
 		rc = 0;
 		goto out_diag;
 	}
@@ -543,7 +543,7 @@ int main(int argc, char **argv)
 		print_stage(NULL, "semantic-analysis", prog);
 	if (debug & DBG_TYPES) { /* the checked tree, then the run goes on */
 		fputs("// Program\n", stdout);
-		ast_dump(stdout, prog, true);
+		ast_dump(stdout, prog, type_name);
 		fflush(stdout);
 	}
 	if (out_path && !so.dry_run) {

@@ -59,7 +59,7 @@
 #include <stdio.h>
 
 #include "../common/diag.h"
-#include "../sema/types.h"
+#include "../common/types.h"
 
 #define AST_KINDS(X)                                                                     \
 	X(PROGRAM) X(PROBE) X(ATTACH) X(BLOCK) X(EXPR_STMT) X(ASSIGN) X(IF) X(WHILE)     \
@@ -180,8 +180,10 @@ static inline struct span span_join(struct span a, struct span b)
  *             str "hi\n"
  * A line is ast_kind_name() plus a detail (op, name, value; strings in C escapes).
  * Pseudo-lines "pred" (probe predicate) and "else" (if's else part) head those children.
- * Types are appended as " :: type" after sema has run (when with_types). */
-void ast_dump(FILE *out, const struct node *n, bool with_types);
+ * Types are appended as " :: type" after sema has run, named by tname (sema's type_name;
+ * NULL: no types), so the dumper calls nothing above its own layer. */
+typedef char *(*ast_type_name_fn)(const struct type *t, char *buf, size_t len);
+void ast_dump(FILE *out, const struct node *n, ast_type_name_fn tname);
 
 /* Generic walker: pre then children (a, b, c, list) then post. A callback returning non-zero
  * stops the walk and that value is returned. Either callback may be NULL. */

@@ -4,7 +4,9 @@
  * Owns: one line per node, two spaces of indent per depth, "kind detail" with strings
  * in C escapes, " :: type" after sema. Two pseudo-lines make optional children readable:
  * "pred" above a probe's predicate and "else" above an if's else part.
- * Must not: change format casually (golden files depend on it) or modify the tree.
+ * Must not: change format casually (golden files depend on it), modify the tree, or name
+ * types itself: a type's text comes from the caller's callback (sema's type_name, passed
+ * by main.c for -d ast / --dump=ast after sema), so the dumper needs nothing above it.
  */
 #include "ast.h"
 
@@ -99,46 +101,46 @@ static void put_detail(FILE *out, const struct node *n)
 	}
 }
 
-static void dump(FILE *out, const struct node *n, int depth, bool with_types)
+static void dump(FILE *out, const struct node *n, int depth, ast_type_name_fn tname)
 {
 	indent(out, depth);
 	fputs(ast_kind_name(n->kind), out);
 	put_detail(out, n);
-	if (with_types && n->type.kind != TY_NONE) {
+	if (tname && n->type.kind != TY_NONE) {
 		char buf[256];
-		fprintf(out, " :: %s", type_name(&n->type, buf, sizeof(buf)));
+		fprintf(out, " :: %s", tname(&n->type, buf, sizeof(buf)));
 	}
 	fputc('\n', out);
 
 	if (n->kind == AST_PROBE) {
 		for (const struct node *l = n->list; l; l = l->next)
-			dump(out, l, depth + 1, with_types);
+			dump(out, l, depth + 1, tname);
 		if (n->a) {
 			indent(out, depth + 1);
 			fputs("pred\n", out);
-			dump(out, n->a, depth + 2, with_types);
+			dump(out, n->a, depth + 2, tname);
 		}
 		if (n->b)
-			dump(out, n->b, depth + 1, with_types);
+			dump(out, n->b, depth + 1, tname);
 		return;
 	}
 	if (n->a)
-		dump(out, n->a, depth + 1, with_types);
+		dump(out, n->a, depth + 1, tname);
 	if (n->b)
-		dump(out, n->b, depth + 1, with_types);
+		dump(out, n->b, depth + 1, tname);
 	if (n->c && n->kind == AST_IF) {
 		indent(out, depth + 1);
 		fputs("else\n", out);
-		dump(out, n->c, depth + 2, with_types);
+		dump(out, n->c, depth + 2, tname);
 	} else if (n->c) {
-		dump(out, n->c, depth + 1, with_types);
+		dump(out, n->c, depth + 1, tname);
 	}
 	for (const struct node *l = n->list; l; l = l->next)
-		dump(out, l, depth + 1, with_types);
+		dump(out, l, depth + 1, tname);
 }
 
-void ast_dump(FILE *out, const struct node *n, bool with_types)
+void ast_dump(FILE *out, const struct node *n, ast_type_name_fn tname)
 {
 	if (n)
-		dump(out, n, 0, with_types);
+		dump(out, n, 0, tname);
 }

@@ -1,6 +1,7 @@
 /*
- * sema/types.c — constructors, comparison and naming of language types (see types.h),
- * and the tuple layout of abi.h (a tuple's size is part of its type).
+ * sema/types.c — tuples, sizes, alignment and naming of language types (see types.h),
+ * and the tuple layout of abi.h (a tuple's size is part of its type). The plain
+ * constructors and equality are common/types.c's.
  * Must not: know about AST nodes or maps, or call abi.c (the map layouts there use the
  * sizes defined here, not the other way round).
  */
@@ -13,20 +14,6 @@
 #include "abi.h"
 #include "ctypes.h"
 
-struct type type_none(void) { return (struct type){ .kind = TY_NONE }; }
-struct type type_void(void) { return (struct type){ .kind = TY_VOID }; }
-struct type type_int(uint32_t size, bool is_signed)
-{
-	return (struct type){ .kind = TY_INT, .size = size, .is_signed = is_signed };
-}
-struct type type_u64(void) { return type_int(8, false); }
-struct type type_s64(void) { return type_int(8, true); }
-struct type type_str(uint32_t size) { return (struct type){ .kind = TY_STR, .size = size }; }
-struct type type_agg(enum type_kind kind, bool is_signed)
-{
-	return (struct type){ .kind = kind, .is_signed = is_signed, .size = 8 };
-}
-
 struct type type_tuple(struct type_pool *pool, const struct type *elems, int n)
 {
 	struct type t = { .kind = TY_TUPLE, .nelems = (uint16_t)n };
@@ -34,34 +21,13 @@ struct type type_tuple(struct type_pool *pool, const struct type *elems, int n)
 	if (!copy)
 		return type_none();
 	memcpy(copy, elems, sizeof(*copy) * n);
-	if (pool->n == pool->cap) {
-		int cap = pool->cap ? pool->cap * 2 : 16;
-		void **b = realloc(pool->blocks, sizeof(*b) * cap);
-		if (!b) {
-			free(copy);
-			return type_none();
-		}
-		pool->blocks = b;
-		pool->cap = cap;
+	if (!type_pool_keep(pool, copy)) {
+		free(copy);
+		return type_none();
 	}
-	pool->blocks[pool->n++] = copy;
 	t.elems = copy;
 	t.size = abi_tuple_layout(copy, n, NULL);
 	return t;
-}
-
-static bool pool_keep(struct type_pool *pool, void *p)
-{
-	if (pool->n == pool->cap) {
-		int cap = pool->cap ? pool->cap * 2 : 16;
-		void **b = realloc(pool->blocks, sizeof(*b) * cap);
-		if (!b)
-			return false;
-		pool->blocks = b;
-		pool->cap = cap;
-	}
-	pool->blocks[pool->n++] = p;
-	return true;
 }
 
 struct type type_record(struct type_pool *pool, const struct type *elems,
@@ -71,26 +37,19 @@ struct type type_record(struct type_pool *pool, const struct type *elems,
 	if (t.kind != TY_TUPLE)
 		return t;
 	const char **nm = calloc(n ? n : 1, sizeof(*nm));
-	if (!nm || !pool_keep(pool, nm)) {
+	if (!nm || !type_pool_keep(pool, nm)) {
 		free(nm);
 		return type_none();
 	}
 	for (int i = 0; i < n; i++) {
 		char *d = strdup(names[i] ? names[i] : "");
-		if (!d || !pool_keep(pool, d)) {
+		if (!d || !type_pool_keep(pool, d)) {
 			free(d);
 			return type_none();
 		}
 		nm[i] = d;
 	}
 	t.names = nm;
-	return t;
-}
-
-struct type type_bool(void)
-{
-	struct type t = type_int(1, false);
-	t.sub = SUB_BOOL;
 	return t;
 }
 
@@ -106,16 +65,6 @@ struct type type_valptr(struct type_pool *pool, const struct type *to)
 	return t;
 }
 
-struct type type_cmp_bool(void)
-{
-	/* 64 bits wide and unsigned, as 0.17's comparisons were: `(a < b) > -1` still
-	 * compares unsigned and `(a < b) + x` is uint64 arithmetic */
-	struct type t = type_int(8, false);
-	t.sub = SUB_BOOL;
-	t.fmt_id = BOOL_NUMERIC;
-	return t;
-}
-
 uint32_t type_elem_offset(const struct type *t, int i)
 {
 	if (t->kind != TY_TUPLE || i < 0 || i >= t->nelems)
@@ -124,58 +73,6 @@ uint32_t type_elem_offset(const struct type *t, int i)
 	abi_tuple_layout(t->elems, t->nelems, offs);
 	return offs[i];
 }
-
-int type_field_index(const struct type *t, const char *name)
-{
-	if (t->kind != TY_TUPLE || !t->names)
-		return -1;
-	for (int i = 0; i < t->nelems; i++)
-		if (strcmp(t->names[i], name) == 0)
-			return i;
-	return -1;
-}
-
-void type_pool_free(struct type_pool *pool)
-{
-	for (int i = 0; i < pool->n; i++)
-		free(pool->blocks[i]);
-	free(pool->blocks);
-	memset(pool, 0, sizeof(*pool));
-}
-
-bool type_equal(const struct type *a, const struct type *b)
-{
-	if (a->kind != b->kind || a->sub != b->sub || a->fmt_id != b->fmt_id)
-		return false;
-	switch (a->kind) {
-	case TY_INT:
-		if (a->sub == SUB_VALPTR && !type_equal(a->elems, b->elems))
-			return false;
-		return a->size == b->size && a->is_signed == b->is_signed;
-	case TY_STR:
-		return a->size == b->size;
-	case TY_TUPLE:
-		if (a->nelems != b->nelems || !a->names != !b->names)
-			return false;
-		for (int i = 0; i < a->nelems; i++)
-			if (!type_equal(&a->elems[i], &b->elems[i]) ||
-			    (a->names && strcmp(a->names[i], b->names[i]) != 0))
-				return false;
-		return true;
-	case TY_HIST: /* hist(v, k): lh_step holds k */
-		return a->lh_step == b->lh_step;
-	case TY_LHIST:
-	case TY_TSERIES:
-		return a->lh_min == b->lh_min && a->lh_max == b->lh_max && a->lh_step == b->lh_step;
-	case TY_RECORD:
-		return a->ct == b->ct;
-	default:
-		return true;
-	}
-}
-
-bool type_is_agg(const struct type *t) { return t->kind >= TY_COUNT && t->kind <= TY_TSERIES; }
-bool type_is_int(const struct type *t) { return t->kind == TY_INT; }
 
 uint32_t abi_tuple_layout(const struct type *elems, int n, uint32_t *offs)
 {

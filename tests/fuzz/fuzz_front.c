@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct node *prog = parse_program(&src, &d);
 	if (prog && !diag_count(&d)) {
 #if FUZZ_STAGE == 1
-		ast_dump(sink, prog, false);
+		ast_dump(sink, prog, NULL);
 #else
 		static char *pos[] = { "1", "abc", "-5" };
 		struct sema_opts so = { .npos = 3, .pos = pos, .have_cpid = true,
@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		so.probes = &rt_probes;
 		struct sema_result sr = { 0 };
 		if (sema_run(prog, &so, &d, &sr) == 0 && !diag_count(&d)) {
-			ast_dump(sink, prog, true);
+			ast_dump(sink, prog, type_name);
 			if (sr.npoints <= FUZZ_MAX_POINTS) {
 				int fds[sr.nmaps ? sr.nmaps : 1];
 				for (int i = 0; i < sr.nmaps; i++)

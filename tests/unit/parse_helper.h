@@ -31,7 +31,7 @@ static char *run_len(const char *text, size_t len)
 	diag_init(&d, &src);
 	struct node *p = parse_program(&src, &d);
 	if (p) {
-		ast_dump(out, p, false);
+		ast_dump(out, p, NULL);
 		ast_free(p);
 	} else {
 		fputs("ERR\n", out);
