@@ -17,7 +17,7 @@
 #include "common/version.h"
 #include "common/diag.h"
 #include "common/kinfo.h"
-#include "parser/ast.h"
+#include "common/ast.h"
 #include "parser/parse.h"
 #include "runtime/info.h"
 #include "runtime/list.h"

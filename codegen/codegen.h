@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #include "../common/diag.h"
-#include "../parser/ast.h"
+#include "../common/ast.h"
 #include "../sema/sema.h"
 
 /* A function inside a program: the entry, then for-loop/len() callbacks, which the

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "../common/diag.h"
-#include "../parser/ast.h"
+#include "../common/ast.h"
 
 #define LEX_INT_INVALID 1
 #define LEX_INT_OVERFLOW 2

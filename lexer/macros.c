@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../parser/ast.h"
+#include "../common/ast.h"
 
 int pp_find(const struct pp_macros *pm, const char *name, size_t len)
 {

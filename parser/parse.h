@@ -9,7 +9,7 @@
 #define BPFSCRIPT_PARSE_H
 
 #include "../common/diag.h"
-#include "ast.h"
+#include "../common/ast.h"
 
 /* Options of the preprocessor: -I DIR and --include FILE (bpftrace's). */
 struct parse_opts {

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "../common/diag.h"
-#include "ast.h"
+#include "../common/ast.h"
 
 /* Bison with api.prefix {bpfs_yy} names its types BPFS_YY*; flex's bison-bridge code and
  * its header use the unprefixed names. Both spellings mean the same types. */

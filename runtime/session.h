@@ -16,7 +16,7 @@
 
 #include "../codegen/codegen.h"
 #include "../common/diag.h"
-#include "../parser/ast.h"
+#include "../common/ast.h"
 #include "../sema/sema.h"
 #include "output.h"
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "../common/diag.h"
-#include "../parser/ast.h"
+#include "../common/ast.h"
 
 struct config_values {
 	uint32_t max_strlen, max_map_keys, max_probes, max_cat_bytes;

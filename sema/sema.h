@@ -15,7 +15,7 @@
 
 #include "../common/diag.h"
 #include "../common/kinfo.h"
-#include "../parser/ast.h"
+#include "../common/ast.h"
 #include "probe.h"
 #include "types.h"
 

@@ -16,7 +16,7 @@
 
 #include "codegen/codegen.h"
 #include "common/diag.h"
-#include "parser/ast.h"
+#include "common/ast.h"
 #include "parser/parse.h"
 #include "runtime/provider.h"
 #include "sema/abi.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "common/diag.h"
-#include "parser/ast.h"
+#include "common/ast.h"
 #include "parser/parse.h"
 
 static char *run_len(const char *text, size_t len)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/ast.h"
+#include "common/ast.h"
 #include "parser/parse.h"
 #include "tests/unit/check.h"
 

@@ -1,5 +1,5 @@
 /*
- * parser/ast_dump.c — the stable text form of the AST (--dump=ast and golden tests).
+ * common/ast_dump.c — the stable text form of the AST (--dump=ast and golden tests).
  *
  * Owns: one line per node, two spaces of indent per depth, "kind detail" with strings
  * in C escapes, " :: type" after sema. Two pseudo-lines make optional children readable:

@@ -1,5 +1,5 @@
 /*
- * parser/ast.h — the abstract syntax tree every later stage walks.
+ * common/ast.h — the abstract syntax tree every later stage walks.
  *
  * Owns: node kinds (X-macro), operators, the node struct with its span, constructors and
  * the list helpers. The parser builds nodes; sema fills the "sema annotations" part;

@@ -1,5 +1,5 @@
 /*
- * parser/ast.c — AST node construction, list helpers, freeing and the generic walker.
+ * common/ast.c — AST node construction, list helpers, freeing and the generic walker.
  *
  * Owns: node allocation (zeroed, sym = fmt = -1), the builders the grammar calls, kind and
  * operator names, ast_free (iterative, so a degenerate tree of any depth frees without
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse_internal.h"
+#include "../parser/parse_internal.h"
 
 /* An AST node is a few dozen bytes; failing to get one means the process cannot do
  * anything useful, and threading NULL through every grammar action would hide bugs. */
