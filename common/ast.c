@@ -1,18 +1,18 @@
 /*
- * common/ast.c — AST node construction, list helpers, freeing and the generic walker.
+ * common/ast.c — AST node construction, list helpers, cloning, freeing and the generic
+ * walker: the plain functions of the tree every stage shares.
  *
- * Owns: node allocation (zeroed, sym = fmt = -1), the builders the grammar calls, kind and
- * operator names, ast_free (iterative, so a degenerate tree of any depth frees without
- * recursion) and ast_walk.
- * Must not: print (ast_dump.c does), know about tokens, or validate semantics.
+ * Owns: node allocation (zeroed, sym = fmt = -1), the basic constructors (ast_new, ast_int,
+ * ast_str, ast_binop, ast_unop), kind and operator names, ast_clone, ast_free (iterative,
+ * so a degenerate tree of any depth frees without recursion) and ast_walk.
+ * Must not: print (ast_dump.c does), know about tokens or the grammar (the grammar's own
+ * builders are parser/ast_build.c), or validate semantics.
  */
 #include "ast.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "../parser/parse_internal.h"
 
 /* An AST node is a few dozen bytes; failing to get one means the process cannot do
  * anything useful, and threading NULL through every grammar action would hide bugs. */
@@ -47,7 +47,7 @@ struct node *ast_str(enum ast_kind kind, struct span loc, const char *s, uint32_
 {
 	struct node *n = ast_new(kind, loc);
 	n->str = xcalloc(1, (size_t)len + 1);
-	if (len)
+	if (len && s) /* s NULL: len zero bytes for the caller to fill */
 		memcpy(n->str, s, len);
 	n->slen = len;
 	return n;
@@ -68,94 +68,6 @@ struct node *ast_unop(struct span loc, enum ast_op op, struct node *a)
 	n->op = op;
 	n->a = a;
 	return n;
-}
-
-struct node *ast_node3(enum ast_kind kind, struct span loc, struct node *a, struct node *b,
-		       struct node *c, struct node *list)
-{
-	struct node *n = ast_new(kind, loc);
-	n->a = a;
-	n->b = b;
-	n->c = c;
-	n->list = list;
-	return n;
-}
-
-struct node *ast_with_list(enum ast_kind kind, struct span loc, struct node *list)
-{
-	return ast_node3(kind, loc, NULL, NULL, NULL, list);
-}
-
-struct node *ast_assign(struct span loc, enum ast_op op, struct node *lhs, struct node *rhs)
-{
-	struct node *n = ast_node3(AST_ASSIGN, loc, lhs, rhs, NULL, NULL);
-	n->op = op;
-	return n;
-}
-
-struct node *ast_let(struct span loc, struct node *var, struct node *type, struct node *value)
-{
-	if (!type && !value) { /* declared here; typed where it is first assigned */
-		struct node *d = ast_node3(AST_EXPR_STMT, loc, var, NULL, NULL, NULL);
-		d->flags |= NODE_F_DECL;
-		return d;
-	}
-	if (type) {
-		type->a = value ? value : ast_int(type->loc, 0);
-		value = type;
-	}
-	return ast_assign(loc, OP_NONE, var, value);
-}
-
-struct node *ast_field(struct span loc, struct node *base, const char *name, uint32_t len,
-		       int arrow)
-{
-	struct node *n = ast_str(AST_FIELD, loc, name, len);
-	n->a = base;
-	n->ival = arrow;
-	return n;
-}
-
-struct node *ast_posparam(struct span loc, int64_t v)
-{
-	struct node *n = ast_new(AST_POSPARAM, loc);
-	n->ival = v;
-	return n;
-}
-
-struct node *ast_call(struct span loc, const char *name, uint32_t len, struct node *args)
-{
-	struct node *n = ast_str(AST_CALL, loc, name, len);
-	n->list = args;
-	return n;
-}
-
-struct node *ast_map_keys(struct span loc, const char *name, uint32_t len, struct node *keys)
-{
-	struct node *n = ast_str(AST_MAP, loc, name, len);
-	n->list = keys;
-	return n;
-}
-
-struct node *ast_cast_type(struct span loc, const char *kw, const char *name, uint32_t len)
-{
-	if (!kw)
-		return ast_str(AST_CAST, loc, name, len);
-	size_t kl = strlen(kw);
-	char *buf = xcalloc(1, kl + 1 + len + 1);
-	memcpy(buf, kw, kl);
-	buf[kl] = ' ';
-	memcpy(buf + kl + 1, name, len);
-	struct node *n = ast_str(AST_CAST, loc, buf, (uint32_t)(kl + 1 + len));
-	free(buf);
-	return n;
-}
-
-struct node *ast_cast_set(struct node *cast, struct span loc, struct node *operand)
-{
-	cast->loc = loc;
-	cast->a = operand;
-	return cast;
 }
 
 struct node *ast_append(struct node *a, struct node *b)
@@ -186,10 +98,12 @@ struct node *ast_clone(const struct node *n)
 	c->a = ast_clone(n->a);
 	c->b = ast_clone(n->b);
 	c->c = ast_clone(n->c);
-	struct nlist l = { 0 };
-	for (const struct node *e = n->list; e; e = e->next)
-		l = nlist_push(l, ast_clone(e));
-	c->list = l.head;
+	struct node **tail = &c->list;
+	*tail = NULL;
+	for (const struct node *e = n->list; e; e = e->next) {
+		*tail = ast_clone(e);
+		tail = &(*tail)->next;
+	}
 	return c;
 }
 

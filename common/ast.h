@@ -1,10 +1,17 @@
 /*
- * common/ast.h — the abstract syntax tree every later stage walks.
+ * common/ast.h — the abstract syntax tree every stage shares.
  *
- * Owns: node kinds (X-macro), operators, the node struct with its span, constructors and
- * the list helpers. The parser builds nodes; sema fills the "sema annotations" part;
- * codegen only reads.
- * Must not: include bison/flex types, the kernel, libbpf or LLVM.
+ * Owns: node kinds (X-macro), operators, the node struct with its span, the plain
+ * constructors, list helpers, clone, free, walk and dump (common/ast.c, ast_dump.c). The
+ * scanner makes STRING tokens' nodes (lexer/lex_literal.c) and keeps them in #define
+ * macro bodies (lexer/macros.c); the grammar builds the rest (parser/ast_build.c); sema
+ * fills the "sema annotations" part; codegen, stdlib and the runtime only read.
+ * Why in common/: it is data every layer from the lexer up passes around, like struct
+ * span and struct type (common/types.h, carried inline), so no stage includes upward to
+ * reach it. The alternative, a lexer that hands the grammar bytes instead of nodes, would
+ * still need the node type in the token values bison and flex share.
+ * Must not: include bison/flex types, the kernel, libbpf or LLVM, or anything above
+ * common/ (types are named for dumps by a caller's callback, ast_dump).
  *
  * Shape of each kind (children are a, b, c; lists are chained through ->next):
  *   PROGRAM    list = PROBE...
@@ -139,8 +146,10 @@ struct node {
  * the type of its first assignment (it emits nothing) */
 #define NODE_F_DECL       0x200u
 
-/* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_free frees a node with its children
- * and child lists; ast_free_list frees a whole sibling chain. */
+/* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_str copies len bytes of s into a
+ * NUL-terminated str (s NULL: len zero bytes the caller fills). ast_free frees a node with
+ * its children and child lists; ast_free_list frees a whole sibling chain. The grammar's
+ * own builders are parser/ast_build.c's. */
 struct node *ast_new(enum ast_kind kind, struct span loc);
 struct node *ast_int(struct span loc, int64_t v);
 struct node *ast_str(enum ast_kind kind, struct span loc, const char *s, uint32_t len);

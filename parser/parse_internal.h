@@ -97,7 +97,7 @@ static inline struct nlist nlist_cons(struct node *n, struct nlist l)
 	return r;
 }
 
-/* Builders the grammar actions call (parser/ast.c). Names come as (text, len) slices of
+/* Builders the grammar actions call (parser/ast_build.c). Names come as (text, len) slices of
  * the source; each copies what it keeps. */
 struct node *ast_node3(enum ast_kind kind, struct span loc, struct node *a, struct node *b,
 		       struct node *c, struct node *list);
