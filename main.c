@@ -484,10 +484,8 @@ int main(int argc, char **argv)
 	if (!so.dry_run && !dump_ast && !opts_help && session_check_privileges(&d))
 		goto out_diag;
 	struct parse_opts popts = {
-		.include_dirs = include_dirs,
-		.ninclude_dirs = ninclude_dirs,
-		.includes = includes,
-		.nincludes = nincludes,
+		.pp = { .dirs = { .include_dirs = include_dirs, .ninclude_dirs = ninclude_dirs },
+			.includes = includes, .nincludes = nincludes },
 		.trace = (debug & DBG_PARSE) != 0,
 	};
 	prog = parse_program_opts(&src, &popts, &d);

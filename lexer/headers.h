@@ -16,8 +16,8 @@
 #include <stdint.h>
 
 
-/* Extra directories searched before the system ones (-I); NULL: none. Filled by the
- * caller (lexer/includes.c from the parse options), so this reader needs no parser. */
+/* Extra directories searched before the system ones (-I); NULL: none. Part of the
+ * preprocessor's options (struct pp_opts, lexer/includes.h). */
 struct hdr_dirs {
 	const char *const *include_dirs;
 	int ninclude_dirs;

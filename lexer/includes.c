@@ -39,15 +39,11 @@ static bool kernel_header(const char *name, size_t nlen)
 	return false;
 }
 
-/* The -I directories of the parse options, as the header reader takes them */
-static struct hdr_dirs dirs_of(const struct parse_opts *o)
+/* The -I directories of the options (none without options), as the header reader takes
+ * them */
+static struct hdr_dirs dirs_of(const struct pp_opts *o)
 {
-	struct hdr_dirs d = { 0 };
-	if (o) {
-		d.include_dirs = o->include_dirs;
-		d.ninclude_dirs = o->ninclude_dirs;
-	}
-	return d;
+	return o ? o->dirs : (struct hdr_dirs){ 0 };
 }
 
 /* The directory of the script for quoted headers ("." for a bare file name) */
@@ -60,7 +56,7 @@ static const char *script_dir(const char *script, char *buf, size_t len)
 	return buf;
 }
 
-bool pp_header_found(const struct parse_opts *o, const char *script, const char *name,
+bool pp_header_found(const struct pp_opts *o, const char *script, const char *name,
 		     size_t nlen, bool quoted)
 {
 	char dir[4096], path[4096];
@@ -70,7 +66,7 @@ bool pp_header_found(const struct parse_opts *o, const char *script, const char 
 	       kernel_header(name, nlen);
 }
 
-void pp_include_line(const struct parse_opts *o, const struct source *src, struct diag *d,
+void pp_include_line(const struct pp_opts *o, const struct source *src, struct diag *d,
 		     struct span loc, const char *arg, size_t alen, hdr_const_fn fn,
 		     hdr_decl_fn decl_fn, void *ctx)
 {
@@ -97,7 +93,7 @@ void pp_include_line(const struct parse_opts *o, const struct source *src, struc
 				   "/usr/local/include, /usr/include)", arg[0], (int)nlen, name, close);
 }
 
-void pp_include_file(const struct parse_opts *o, struct diag *d, const char *file,
+void pp_include_file(const struct pp_opts *o, struct diag *d, const char *file,
 		     hdr_const_fn fn, hdr_decl_fn decl_fn, void *ctx)
 {
 	char path[4096];

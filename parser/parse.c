@@ -97,11 +97,11 @@ struct node *parse_program_opts(const struct source *src, const struct parse_opt
 			diag_error_noloc(d, "out of memory while parsing");
 		return NULL;
 	}
-	ps.opts = opts;
+	ps.pp = opts ? &opts->pp : NULL;
 	bpfs_yydebug = opts && opts->trace; /* -d parse */
 	/* --include FILE: its constants are macros before the script's first line */
-	for (int i = 0; opts && i < opts->nincludes; i++)
-		pp_include_file(opts, d, opts->includes[i], lex_header_const, lex_header_decl,
+	for (int i = 0; ps.pp && i < ps.pp->nincludes; i++)
+		pp_include_file(ps.pp, d, ps.pp->includes[i], lex_header_const, lex_header_decl,
 				&ps);
 	int rc = bpfs_yyparse(scanner, &ps);
 	bpfs_yylex_destroy(scanner);

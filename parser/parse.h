@@ -10,13 +10,10 @@
 
 #include "../common/diag.h"
 #include "../common/ast.h"
+#include "../lexer/includes.h"
 
-/* Options of the preprocessor: -I DIR and --include FILE (bpftrace's). */
 struct parse_opts {
-	const char *const *include_dirs;
-	int ninclude_dirs;
-	const char *const *includes; /* each as if the script began with #include <FILE> */
-	int nincludes;
+	struct pp_opts pp;   /* the preprocessor's: -I DIR and --include FILE (bpftrace's) */
 	bool trace;          /* -d parse: bison's trace of the parse on stderr */
 };
 

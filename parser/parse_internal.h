@@ -14,6 +14,8 @@
 #include "../common/diag.h"
 #include "../common/ast.h"
 
+struct pp_opts; /* lexer/includes.h */
+
 /* Bison with api.prefix {bpfs_yy} names its types BPFS_YY*; flex's bison-bridge code and
  * its header use the unprefixed names. Both spellings mean the same types. */
 #define BPFS_YYLTYPE struct span
@@ -71,7 +73,7 @@ struct parse_state {
 	struct span pp_open;   /* the outermost open conditional, for "missing #endif" */
 	/* scanner: the script's #define macros (lexer/macros.h); freed by parse.c */
 	struct pp_macros *macros;
-	const struct parse_opts *opts; /* -I, --include; NULL: none */
+	const struct pp_opts *pp; /* -I, --include (the parse options' pp); NULL: none */
 	/* scanner: user headers' struct/union/typedef definitions (CDEF, NODE_F_HDRDEF), put
 	 * before the script's own by parse.c; hdr_loc is the #include being read */
 	struct nlist hdr_defs;
