@@ -85,11 +85,12 @@ void cg_result_free(struct cg_result *r)
 	r->nsites = 0;
 }
 
-static const struct sema_result *name_sr;
-static int by_name(const void *a, const void *b)
+/* qsort_r comparator of point indexes by name (ctx: the sema_result), ties by index */
+static int by_name(const void *a, const void *b, void *ctx)
 {
+	const struct sema_result *sr = ctx;
 	int x = *(const int *)a, y = *(const int *)b;
-	const char *nx = name_sr->points[x].name, *ny = name_sr->points[y].name;
+	const char *nx = sr->points[x].name, *ny = sr->points[y].name;
 	int c = strcmp(nx ? nx : "", ny ? ny : "");
 	return c ? c : (x > y) - (x < y);
 }
@@ -104,8 +105,7 @@ static int find_probe_ids(struct cg *c)
 		return -1;
 	for (int i = 0; i < sr->npoints; i++)
 		order[i] = i;
-	name_sr = sr;
-	qsort(order, (size_t)sr->npoints, sizeof(*order), by_name);
+	qsort_r(order, (size_t)sr->npoints, sizeof(*order), by_name, (void *)sr);
 	for (int k = 0; k < sr->npoints; k++) {
 		int same = k > 0 && sr->points[order[k]].name && sr->points[order[k - 1]].name &&
 			   strcmp(sr->points[order[k]].name, sr->points[order[k - 1]].name) == 0;

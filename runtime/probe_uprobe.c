@@ -562,6 +562,7 @@ static int list_uprobes(const struct provider *pv, const struct probe_env *env, 
 	bool is_addr;
 	if (strcmp(u.func, "*") != 0 && parse_func(u.func, func, sizeof(func), &off, &is_addr))
 		snprintf(func, sizeof(func), "%s", u.func);
+	struct dwarf_state *dws = NULL; /* -lv: this listing's debug-information handles */
 	for (int f = 0; f < files.n; f++) {
 		struct elf_file ef;
 		int e = elf_file_load(files.open[f], &ef, err, sizeof(err));
@@ -570,6 +571,7 @@ static int list_uprobes(const struct provider *pv, const struct probe_env *env, 
 				continue;
 			fprintf(stderr, "ERROR: cannot list %s probes of %s: %s\n", kind,
 				files.shown[f], e == -ENOEXEC ? "not an ELF file" : strerror(-e));
+			dwarf_state_free(dws);
 			files_free(&files);
 			return 1;
 		}
@@ -591,12 +593,14 @@ static int list_uprobes(const struct provider *pv, const struct probe_env *env, 
 				free(s);
 				continue;
 			}
-			probe_list_add(out, verbose ? dwarf_list_params(s, files.open[f], m[i]->name)
+			probe_list_add(out, verbose ? dwarf_list_params(&dws, s, files.open[f],
+									  m[i]->name)
 						    : s);
 		}
 		free(m);
 		elf_file_free(&ef);
 	}
+	dwarf_state_free(dws);
 	files_free(&files);
 	return 0;
 }

@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "../stdlib/symfmt.h"
-#include "../sema/dwarf_args.h"
 #include "elf_symbols.h"
 #include "../common/kinfo.h"
 
@@ -90,9 +89,6 @@ void rt_stacks_close(struct rt_stacks *st)
 	forget_pids(st);
 	pthread_mutex_destroy(&st->lock);
 	memset(st, 0, sizeof(*st));
-	/* sema's DWARF cache (uprobe args, casts) is a file-scope one in sema/dwarf_args.c;
-	 * the run is over, so it goes too */
-	dwarf_cache_free();
 }
 
 /* ---- user address → symbol ---------------------------------------------------------------- */

@@ -1,9 +1,10 @@
 /*
  * sema/dwarf_args.c — uprobe arguments and types from DWARF, with libdw (dwarf_args.h).
  *
- * Owns: a cache of open debug-information handles by binary path, function lookup by
- * symbol, parameter lists, bpftrace's type names for -lv, and DWARF → ctype conversion
- * (complete structs, so no lazy BTF completion is involved). The x86-64 calling
+ * Owns: the open debug-information handles by binary path (in a struct dwarf_state, one
+ * per ctypes registry or per -lv listing, freed by its owner: no file-scope state),
+ * function lookup by symbol, parameter lists, bpftrace's type names for -lv, and DWARF →
+ * ctype conversion (complete structs, so no lazy BTF completion is involved). The x86-64 calling
  * convention decides the register slot of a parameter: integers, pointers and enums take
  * the next integer register, floating-point values do not, and after a struct or union
  * passed by value the slots are not known (such parameters are refused).
@@ -36,8 +37,18 @@ struct dw_file {
 	int fd;
 	Dwarf *dw; /* NULL: no DWARF for this binary (remembered) */
 };
-static struct dw_file *files;
-static int nfiles;
+
+/* Everything DWARF this file keeps for one owner: the open handles by path, and the
+ * DIE → ctype memo (keyed by handle, so both live and go together). Owned by a ctypes
+ * registry (its dwarf slot, freed with the registry: sema's result) or, for -lv, by the
+ * listing that asks (dwarf_list_params). No file-scope state. */
+struct dwarf_state {
+	struct dw_file *files;
+	int nfiles;
+	struct { Dwarf *dw; Dwarf_Off off; const struct ctype *ct; } *map;
+	int n, cap;
+	const struct ctype *void_ct;
+};
 
 static Dwarf *try_open(const char *path, int *fdp)
 {
@@ -59,41 +70,47 @@ static Dwarf *try_open(const char *path, int *fdp)
 	return dw;
 }
 
-static Dwarf *dw_get(const char *path)
+/* The handle of path's debug information, opened once per state (NULL: none, or no
+ * state) */
+static Dwarf *dw_get(struct dwarf_state *st, const char *path)
 {
-	for (int i = 0; i < nfiles; i++)
-		if (strcmp(files[i].path, path) == 0)
-			return files[i].dw;
-	struct dw_file *v = realloc(files, sizeof(*v) * (size_t)(nfiles + 1));
+	if (!st)
+		return NULL;
+	for (int i = 0; i < st->nfiles; i++)
+		if (strcmp(st->files[i].path, path) == 0)
+			return st->files[i].dw;
+	struct dw_file *v = realloc(st->files, sizeof(*v) * (size_t)(st->nfiles + 1));
 	char *p = strdup(path);
 	if (!v || !p) {
 		if (v)
-			files = v;
+			st->files = v;
 		free(p);
 		return NULL;
 	}
-	files = v;
+	st->files = v;
 	int fd = -1;
 	Dwarf *dw = try_open(path, &fd);
 	char dbg[PATH_MAX];
 	if (!dw && elf_debug_file(path, dbg, sizeof(dbg)) == 0)
 		dw = try_open(dbg, &fd);
-	files[nfiles++] = (struct dw_file){ p, fd, dw };
+	st->files[st->nfiles++] = (struct dw_file){ p, fd, dw };
 	return dw;
 }
 
-void dwarf_cache_free(void)
+void dwarf_state_free(struct dwarf_state *st)
 {
-	for (int i = 0; i < nfiles; i++) {
-		if (files[i].dw) {
-			dwarf_end(files[i].dw);
-			close(files[i].fd);
+	if (!st)
+		return;
+	for (int i = 0; i < st->nfiles; i++) {
+		if (st->files[i].dw) {
+			dwarf_end(st->files[i].dw);
+			close(st->files[i].fd);
 		}
-		free(files[i].path);
+		free(st->files[i].path);
 	}
-	free(files);
-	files = NULL;
-	nfiles = 0;
+	free(st->files);
+	free(st->map);
+	free(st);
 }
 
 /* ---- functions ---------------------------------------------------------------------- */
@@ -220,9 +237,12 @@ static int param_dies(Dwarf_Die *fn, Dwarf_Die *out, int max)
 
 #define MAX_PARAMS 64
 
-char *dwarf_list_params(char *line, const char *binary, const char *func)
+char *dwarf_list_params(struct dwarf_state **st, char *line, const char *binary,
+			const char *func)
 {
-	Dwarf *dw = dw_get(binary);
+	if (!*st)
+		*st = calloc(1, sizeof(**st));
+	Dwarf *dw = dw_get(*st, binary);
 	Dwarf_Die fn, ps[MAX_PARAMS];
 	if (!line || !dw || !find_func(dw, func, &fn))
 		return line;
@@ -244,19 +264,6 @@ char *dwarf_list_params(char *line, const char *binary, const char *func)
 }
 
 /* ---- types ------------------------------------------------------------------------------ */
-
-struct dwarf_state {
-	struct { Dwarf *dw; Dwarf_Off off; const struct ctype *ct; } *map;
-	int n, cap;
-	const struct ctype *void_ct;
-};
-
-void dwarf_state_free(struct dwarf_state *st)
-{
-	if (st)
-		free(st->map);
-	free(st);
-}
 
 static struct dwarf_state *state(struct ctypes *reg)
 {
@@ -499,7 +506,7 @@ static const struct ctype *find_record(struct ctypes *reg, Dwarf *dw, int tag, c
 const struct ctype *dwarf_record(struct ctypes *reg, const char *binary, bool is_union,
 				 const char *tag)
 {
-	Dwarf *dw = dw_get(binary);
+	Dwarf *dw = dw_get(state(reg), binary);
 	return dw ? find_record(reg, dw, is_union ? DW_TAG_union_type : DW_TAG_structure_type,
 				tag)
 		  : NULL;
@@ -510,7 +517,7 @@ const struct ctype *dwarf_record(struct ctypes *reg, const char *binary, bool is
 int dwarf_param(struct ctypes *reg, const char *binary, const char *func, const char *name,
 		const struct ctype **type, char *err, size_t errlen)
 {
-	Dwarf *dw = dw_get(binary);
+	Dwarf *dw = dw_get(state(reg), binary);
 	if (!dw) {
 		snprintf(err, errlen, "%s has no DWARF debug information (and no separate debug "
 			 "file is installed for it), so the arguments of %s have no names: use "

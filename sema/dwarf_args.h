@@ -7,7 +7,7 @@
  * its formal parameters in order with their register slots, C type names as bpftrace
  * prints them ("int* n", "struct Foo* foo1"), and DWARF types turned into sema's ctypes
  * (integers, enums, pointers, arrays, structs/unions/classes with members and bases).
- * In sema because it makes ctypes; runtime uses it for -lv and frees its handles.
+ * In sema because it makes ctypes; runtime uses it for -lv with handles of its own.
  * Must not: emit code, attach, or print; errors are one sentence in err.
  */
 #ifndef BPFSCRIPT_DWARF_ARGS_H
@@ -19,9 +19,17 @@
 struct ctypes;
 struct ctype;
 
+/* What is open and converted for one owner: the debug-information handles by binary, the
+ * DIE → ctype memo. A ctypes registry keeps one (freed with the registry, sema/ctypes.c);
+ * a -lv listing keeps its own for dwarf_list_params. NULL: none yet (made on first use). */
+struct dwarf_state;
+void dwarf_state_free(struct dwarf_state *st);
+
 /* -lv: line (owned, returned or freed) followed by "\n    TYPE NAME" per parameter of func
- * in binary, when its DWARF describes func; NULL on ENOMEM. */
-char *dwarf_list_params(char *line, const char *binary, const char *func);
+ * in binary, when its DWARF describes func; NULL on ENOMEM. *st: the listing's handles
+ * (made here when NULL; the caller frees them with dwarf_state_free when done). */
+char *dwarf_list_params(struct dwarf_state **st, char *line, const char *binary,
+			const char *func);
 /* Parameter `name` of func (its symbol) in binary: the integer-register slot it arrives in
  * (0-based) and its C type; -1 with one sentence in err (no DWARF, func undescribed,
  * no such parameter — listing the ones it has —, or a slot that cannot be known). */
@@ -30,10 +38,5 @@ int dwarf_param(struct ctypes *reg, const char *binary, const char *func, const 
 /* struct/union TAG described by binary's DWARF, complete, or NULL. */
 const struct ctype *dwarf_record(struct ctypes *reg, const char *binary, bool is_union,
 				 const char *tag);
-/* Per-registry state (DIE → ctype), freed with the registry (sema/ctypes.c). */
-struct dwarf_state;
-void dwarf_state_free(struct dwarf_state *st);
-/* Debug information handles of every binary opened so far. */
-void dwarf_cache_free(void);
 
 #endif
