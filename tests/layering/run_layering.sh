@@ -5,8 +5,10 @@
 # Owns: the layer order (common 0 < lexer 1 < parser 2 < sema 3 < codegen 4 < stdlib 5,
 # whose builtin families plug in above sema and codegen, < runtime 6; main.c on top), the
 # list of upward includes that exist today (tests/layering/known_upward.txt, each a debt
-# with its reason), and failing on any upward include not on that list. A listed include
-# that is gone is reported so the list shrinks with the debt.
+# with its reason; none left), failing on any upward include not on that list, and
+# failing on any upward call: a symbol an object of one layer uses that an object of a
+# higher layer defines (nm over the built objects). A listed include that is gone is
+# reported so the list shrinks with the debt.
 # Must not: build anything. Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -47,6 +49,52 @@ while read -r edge; do
 	[ -z "$edge" ] && continue
 	grep -Fxq -- "$edge" "$found" || echo "# gone, remove it from $KNOWN: $edge"
 done < <(grep -v '^#' "$KNOWN" | sed 's/ *#.*//')
+# Calls, not only includes: a header moved down whose functions a higher layer defines
+# would hide an upward dependency. Over the objects of the test build (build/asan, made
+# by `make test-build` before tests/run.sh runs this; else the release build's), every
+# symbol an object of one layer uses must not be defined by an object of a higher layer.
+# flex and bison output count as the lexer's and the parser's.
+objdir=
+for o in build/asan build/rel; do
+	[ -e "$o/common/diag.o" ] && { objdir=$o; break; }
+done
+if [ -z "$objdir" ]; then
+	echo "# no objects in build/asan or build/rel (make test-build): the call check did not run"
+else
+	objs=()
+	for d in "${!LEVEL[@]}"; do
+		for f in "$d"/*.c; do
+			[ -e "$objdir/${f%.c}.o" ] && objs+=("$objdir/${f%.c}.o")
+		done
+	done
+	for g in lexer parser; do
+		[ -e "$objdir/gen/$g.o" ] && objs+=("$objdir/gen/$g.o")
+	done
+	levels=$(for d in "${!LEVEL[@]}"; do echo "$d ${LEVEL[$d]}"; done)
+	upcalls=$(nm -A "${objs[@]}" 2>/dev/null | awk -v objdir="$objdir/" -v levels="$levels" '
+		BEGIN { n = split(levels, l, "\n"); for (i = 1; i <= n; i++) { split(l[i], p, " "); lv[p[1]] = p[2] } }
+		{
+			f = $1; sub(/:.*/, "", f); sub("^" objdir, "", f)
+			d = f; sub(/\/.*/, "", d)
+			if (d == "gen") d = (f ~ /lexer/) ? "lexer" : "parser"
+			if ($2 == "U") { use[NR] = f; usym[NR] = $3; ulv[NR] = lv[d] }
+			else if (NF == 3 && $2 ~ /^[TDBRCW]$/) { def[$3] = f; dlv[$3] = lv[d] }
+		}
+		END {
+			for (i in use)
+				if (usym[i] in def && dlv[usym[i]] > ulv[i])
+					print use[i] " calls " usym[i] " (" def[usym[i]] ")"
+		}' | sort -u)
+	if [ -n "$upcalls" ]; then
+		while read -r c; do
+			failed=$((failed + 1))
+			echo "not ok upward call: $c (a lower layer must not call a higher one)"
+		done <<<"$upcalls"
+	else
+		passed=$((passed + 1))
+		echo "ok no upward call among ${#objs[@]} objects of $objdir"
+	fi
+fi
 if [ ! -s "$KNOWN" ]; then
 	failed=$((failed + 1))
 	echo "not ok layering: $KNOWN is missing"
