@@ -6,7 +6,7 @@
  * (lexer/lexer.l, bpfs_yylex): a macro being expanded is not expanded again inside
  * itself, as in C, and the total number of replayed tokens is capped.
  * Must not: lex text or report errors itself (lexer.l does both), or know about the parser
- * beyond token numbers and the STRING token's node.
+ * beyond token numbers; a STRING token's value is an AST node (common/ast.h).
  */
 #ifndef BPFSCRIPT_MACROS_H
 #define BPFSCRIPT_MACROS_H

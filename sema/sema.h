@@ -22,7 +22,7 @@
 struct builtin_set;
 
 /*
- * Node annotations sema fills (beyond parser/ast.h's summary):
+ * Node annotations sema fills (beyond common/ast.h's summary):
  *   FIELD on `args`: type from the tracepoint format of every point of the probe;
  *     ->off is the field's byte offset only when it is the same in all of the probe's
  *     tracepoints (else 0) — codegen looks the field up again by name for each point.

@@ -5,7 +5,7 @@
  * pton("addr").
  *
  * Owns: their types (a uid printed as a name, a cgroup id as its path, an errno as its
- * text, 6 bytes as a MAC address: the SUB_* print forms of sema/types.h), the rewrites done
+ * text, 6 bytes as a MAC address: the SUB_* print forms of common/types.h), the rewrites done
  * while checking (ppid/pcomm into curtask->real_parent->tgid/comm, ncpus into a literal,
  * pton's address into its bytes), where each value comes from (a helper, called once per
  * run of the program for pid/tid/uid/gid; comm read straight into its destination), and

@@ -4,7 +4,7 @@
  *
  * Owns: their argument rules and bpftrace's wording for misuse, their result types
  * (buffers, inet addresses and timestamps are strings/integers with a `sub`, see
- * sema/types.h), and their code: str() read straight into its destination slot, the
+ * common/types.h), and their code: str() read straight into its destination slot, the
  * unrolled strncmp, the bounded loops of strcontains (each index checked against the
  * buffer size so the verifier can prove every access), the byte layouts of buf() (byte 0
  * the length read) and ntop() (u64 family, then the address bytes); and the text of those

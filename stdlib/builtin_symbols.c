@@ -6,7 +6,7 @@
  * limit, in either order as bpftrace allows: kstack(perf), kstack(5), kstack(perf, 5); a
  * stack without a mode takes config stack_mode's), registering one STACK_TRACE map per
  * (kernel|user, frames, build_id) in sema_result.stacks; bpf_get_stackid on that map with
- * the key layout of sema/types.h (kstack: the id; ustack: pid << 32 | u32 id, so user
+ * the key layout of common/types.h (kstack: the id; ustack: pid << 32 | u32 id, so user
  * frames resolve against the right process), the 16-byte usym value (address, pid),
  * resolving names while compiling (kaddr() through the run's kinfo, common/kinfo.h;
  * uaddr() through the runtime's struct cg_symbols; its type, a pointer to an integer of

@@ -1,5 +1,5 @@
 /*
- * stdlib/symfmt.h — printing the values whose type has a sub (sema/types.h): the one
+ * stdlib/symfmt.h — printing the values whose type has a sub (common/types.h): the one
  * entry to the print hooks of the builtin families (stdlib/builtins.h: stacks, symbols,
  * buffers, addresses, timestamps, user names ...) and the language's enum and bool
  * values; and struct print_syms, the callbacks those hooks get names from.
