@@ -64,9 +64,10 @@ void symfmt_print(FILE *out, const struct type *t, const uint8_t *bytes,
 	case SUB_ENUM:
 		print_enum(out, t, v, ctx);
 		return;
-	case SUB_BOOL: /* a comparison's prints as 0.17 printed it */
+	case SUB_BOOL: /* a comparison's prints as 0.17 printed it: the uint64 it was there,
+			* whatever arithmetic did to it since (`$b = a || b; $b <<= 1` is 2) */
 		if (t->fmt_id == BOOL_NUMERIC)
-			fputs(v & 0xff ? "1" : "0", out);
+			fprintf(out, "%" PRIu64, v);
 		else
 			fputs(v & 0xff ? "true" : "false", out);
 		return;
