@@ -580,6 +580,9 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 			break; /* -p: the traced process has exited */
 	}
 
+	/* What the script printed up to the stop is written now, not after exit()'s grace
+	 * period and the detach (an output file is fully buffered while tracing). */
+	fflush(o->out);
 	/* Stop every probe's events first, so the ring drains in bounded time even under a
 	 * flood, then disable what perf can disable (profile, interval). Closing tracepoint and
 	 * kprobe events is slow (an RCU grace period each), so it happens after the output. */
