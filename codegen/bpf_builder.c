@@ -256,6 +256,23 @@ void bpfb_cb_ret(struct cg *c, int v)
 	LLVMBuildRet(c->b, LLVMBuildAnd(c->b, r, bpfb_i64(c, 1), ""));
 }
 
+/* Why a loop's exit value needs this: strlen()'s loop indexes a stack buffer with its
+ * counter i and returns i. In `strlen(comm) + elapsed` (elapsed a constant in END) LLVM's
+ * loop strength reduction keeps one register i + C instead of i, and addresses the
+ * buffer as fp-16 + (-C) + (i + C): correct arithmetic, but the verifier refuses the
+ * first step ("math between fp pointer and -42660003411332 is not allowed"). Handing the
+ * exit value through a volatile store and load leaves LLVM no use of i + C in the loop. */
+LLVMValueRef bpfb_opaque(struct cg *c, LLVMValueRef v)
+{
+	struct cg_fn *f = &c->fn;
+	if (!f->opaque)
+		f->opaque = bpfb_stack(c, 8, "opaque");
+	LLVMSetVolatile(LLVMBuildStore(c->b, v, f->opaque), true);
+	LLVMValueRef r = LLVMBuildLoad2(c->b, c->i64, f->opaque, "");
+	LLVMSetVolatile(r, true);
+	return r;
+}
+
 void bpfb_ret0(struct cg *c)
 {
 	if (c->fn.cb_stop) {

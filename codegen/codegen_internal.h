@@ -89,6 +89,7 @@ struct cg_fn {
 	 * body so the caller returns too; NULL in a probe's own function */
 	LLVMValueRef cb_stop;
 	LLVMValueRef cb_ret; /* the callback's result slot (bpfb_cb_ret); NULL until used */
+	LLVMValueRef opaque; /* bpfb_opaque's slot; NULL until used */
 	/* stack_used includes the deepest callback frame so far (cb_depth bytes): the
 	 * verifier counts a caller's frame and its callback's frame together */
 	uint32_t cb_depth;
@@ -167,6 +168,9 @@ LLVMBasicBlockRef bpfb_block(struct cg *c, const char *name);
 void bpfb_ret0(struct cg *c);
 /* return V (0 or 1) from a loop callback, opaque to LLVM, bounded for the verifier */
 void bpfb_cb_ret(struct cg *c, int v);
+/* V (an i64) through a volatile stack slot: the same value, but LLVM knows nothing of it.
+ * For a loop's exit value (an index) that the code after the loop does arithmetic on. */
+LLVMValueRef bpfb_opaque(struct cg *c, LLVMValueRef v);
 void bpfb_br_dead(struct cg *c, LLVMBasicBlockRef to);
 /* Is the builder's block already terminated? */
 bool bpfb_terminated(struct cg *c);

@@ -143,7 +143,7 @@ static LLVMValueRef strstr_call(struct cg *c, struct node *n)
 	bpfb_store(c, bpfb_load(c, c->i64, iv, 8), res, 8);
 	LLVMBuildBr(c->b, end);
 	LLVMPositionBuilderAtEnd(c->b, end);
-	return bpfb_load(c, c->i64, res, 8);
+	return bpfb_opaque(c, bpfb_load(c, c->i64, res, 8));
 }
 
 /* strlen(s): the index of the first NUL, or the buffer's size when there is none (a
@@ -164,7 +164,7 @@ static LLVMValueRef strlen_call(struct cg *c, struct node *n)
 	bpfb_store(c, LLVMBuildAdd(c->b, i, bpfb_i64(c, 1), ""), iv, 8);
 	LLVMBuildBr(c->b, loop);
 	LLVMPositionBuilderAtEnd(c->b, end);
-	return bpfb_load(c, c->i64, iv, 8);
+	return bpfb_opaque(c, bpfb_load(c, c->i64, iv, 8));
 }
 
 static const struct builtin rows[] = {
