@@ -7,6 +7,8 @@
  * valid insertion point and LLVM drops the dead code.
  * Must not: compute expression values itself (emit_expr.c) or touch maps directly.
  */
+#include <llvm-c/DebugInfo.h>
+
 #include "codegen_internal.h"
 
 void cg_block(struct cg *c, struct node *block)
@@ -75,11 +77,35 @@ static bool push_loop(struct cg *c, LLVMBasicBlockRef brk, LLVMBasicBlockRef con
 	return true;
 }
 
+/* A while loop stays a loop, as bpftrace keeps it: every back edge (the body's end and
+ * each continue) carries llvm.loop metadata with llvm.loop.unroll.disable. Unrolled or
+ * peeled, `while ($i < 6) { $i++; if ($i == tid) { continue; } ... }` became a loop whose
+ * counter jumps to tid + 1 on one path; the verifier then saw a fresh range per iteration
+ * and gave up ("infinite loop detected", "The sequence of 8193 jumps is too complex").
+ * LLVM takes a loop's ID from its latches' terminators, which must all agree, and each
+ * loop needs its own distinct, self-referential ID node. */
+static void no_unroll(struct cg *c, LLVMBasicBlockRef cond, LLVMValueRef entry)
+{
+	LLVMMetadataRef dis = LLVMMDStringInContext2(c->ctx, "llvm.loop.unroll.disable", 24);
+	LLVMMetadataRef dnode = LLVMMDNodeInContext2(c->ctx, &dis, 1);
+	LLVMMetadataRef tmp = LLVMTemporaryMDNode(c->ctx, NULL, 0);
+	LLVMMetadataRef ops[2] = { tmp, dnode };
+	LLVMMetadataRef id = LLVMMDNodeInContext2(c->ctx, ops, 2);
+	LLVMMetadataReplaceAllUsesWith(tmp, id); /* the self-reference makes it distinct */
+	LLVMValueRef idv = LLVMMetadataAsValue(c->ctx, id);
+	unsigned kind = LLVMGetMDKindIDInContext(c->ctx, "llvm.loop", 9);
+	for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(cond)); u; u = LLVMGetNextUse(u)) {
+		LLVMValueRef br = LLVMGetUser(u);
+		if (br != entry && LLVMIsATerminatorInst(br))
+			LLVMSetMetadata(br, kind, idv);
+	}
+}
+
 static void while_stmt(struct cg *c, struct node *s)
 {
 	LLVMBasicBlockRef cond = bpfb_block(c, "while_cond"), body = bpfb_block(c, "while_body");
 	LLVMBasicBlockRef end = bpfb_block(c, "while_end");
-	LLVMBuildBr(c->b, cond);
+	LLVMValueRef entry = LLVMBuildBr(c->b, cond);
 	LLVMPositionBuilderAtEnd(c->b, cond);
 	LLVMBuildCondBr(c->b, cg_cond(c, s->a), body, end);
 	LLVMPositionBuilderAtEnd(c->b, body);
@@ -89,6 +115,7 @@ static void while_stmt(struct cg *c, struct node *s)
 	}
 	LLVMBuildBr(c->b, cond);
 	LLVMPositionBuilderAtEnd(c->b, end);
+	no_unroll(c, cond, entry);
 }
 
 static void unroll_stmt(struct cg *c, struct node *s)
