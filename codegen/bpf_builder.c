@@ -273,6 +273,34 @@ LLVMValueRef bpfb_opaque(struct cg *c, LLVMValueRef v)
 	return r;
 }
 
+LLVMValueRef bpfb_byte_at(struct cg *c, LLVMValueRef p, LLVMValueRef idx)
+{
+	return LLVMBuildLoad2(c->b, c->i8, LLVMBuildGEP2(c->b, c->i8, p, &idx, 1, ""), "");
+}
+
+void bpfb_branch_new(struct cg *c, LLVMValueRef cond, LLVMBasicBlockRef other, bool when)
+{
+	LLVMBasicBlockRef next = bpfb_block(c, "s_next");
+	if (when)
+		LLVMBuildCondBr(c->b, cond, other, next);
+	else
+		LLVMBuildCondBr(c->b, cond, next, other);
+	LLVMPositionBuilderAtEnd(c->b, next);
+}
+
+/* One slot per `which` per function, shared by every string loop: each call evaluates
+ * its operands first and loads its result before anything else runs, so no two calls are
+ * ever live at once (a fresh slot per call used up the 512-byte stack after about ten
+ * calls in one probe). LLVM's mem2reg turns the slot into phis. */
+LLVMValueRef bpfb_str_slot(struct cg *c, int which, uint64_t init)
+{
+	if (!c->fn.str_tmp[which])
+		c->fn.str_tmp[which] = bpfb_buf(c, 8, "res"); /* scratch once the stack is full */
+	LLVMValueRef r = c->fn.str_tmp[which];
+	bpfb_store(c, bpfb_i64(c, init), r, 8);
+	return r;
+}
+
 void bpfb_ret0(struct cg *c)
 {
 	if (c->fn.cb_stop) {

@@ -168,6 +168,12 @@ LLVMBasicBlockRef bpfb_block(struct cg *c, const char *name);
 void bpfb_ret0(struct cg *c);
 /* return V (0 or 1) from a loop callback, opaque to LLVM, bounded for the verifier */
 void bpfb_cb_ret(struct cg *c, int v);
+/* loops over bytes and words (string functions, join, -k checks): the byte p[idx]; a
+ * branch to other when cond == when, continuing in a new block otherwise; the i64 slot
+ * `which` (0..2 of cg_fn.str_tmp) of this function, set to init */
+LLVMValueRef bpfb_byte_at(struct cg *c, LLVMValueRef p, LLVMValueRef idx);
+void bpfb_branch_new(struct cg *c, LLVMValueRef cond, LLVMBasicBlockRef other, bool when);
+LLVMValueRef bpfb_str_slot(struct cg *c, int which, uint64_t init);
 /* V (an i64) through a volatile stack slot: the same value, but LLVM knows nothing of it.
  * For a loop's exit value (an index) that the code after the loop does arithmetic on. */
 LLVMValueRef bpfb_opaque(struct cg *c, LLVMValueRef v);

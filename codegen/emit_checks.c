@@ -129,16 +129,6 @@ void cg_helper_check(struct cg *c, LLVMValueRef r, int helper, struct node *at, 
 	LLVMPositionBuilderAtEnd(c->b, ok);
 }
 
-static void goto_new(struct cg *c, LLVMValueRef cond, LLVMBasicBlockRef other, bool when)
-{
-	LLVMBasicBlockRef next = bpfb_block(c, "s_next");
-	if (when)
-		LLVMBuildCondBr(c->b, cond, other, next);
-	else
-		LLVMBuildCondBr(c->b, cond, next, other);
-	LLVMPositionBuilderAtEnd(c->b, next);
-}
-
 static LLVMValueRef as_i64(struct cg *c, LLVMValueRef v);
 
 /* Branch weights on the br just built: then_is_rare says which side is rare (so LLVM
@@ -179,15 +169,15 @@ void cg_count_str_trunc(struct cg *c, LLVMValueRef ret, LLVMValueRef dst, LLVMVa
 	rarely(c, LLVMBuildCondBr(c->b, full, cold, done), true);
 	LLVMPositionBuilderAtEnd(c->b, cold);
 	if (user_cap)
-		goto_new(c, user_cap, done, true);
+		bpfb_branch_new(c, user_cap, done, true);
 	LLVMValueRef last = bpfb_gep(c, dst, size - 1);
 	LLVMValueRef a[3] = { last, bpfb_i64(c, 1),
 			      LLVMBuildAdd(c->b, as_i64(c, src), bpfb_i64(c, size - 1), "") };
 	LLVMValueRef r = bpfb_helper(c, read_fn, c->i64, a, 3, "");
 	LLVMValueRef byte = bpfb_load(c, c->i8, last, 1);
 	bpfb_store(c, LLVMConstInt(c->i8, 0, 0), last, 1);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, r, bpfb_i64(c, 0), ""), done, false);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, byte, LLVMConstInt(c->i8, 0, 0), ""), done,
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, r, bpfb_i64(c, 0), ""), done, false);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, byte, LLVMConstInt(c->i8, 0, 0), ""), done,
 		 true);
 	/* The function's zero key (8 zero bytes kept for keyless maps) is borrowed as the
 	 * lost-map key and restored at once: no extra stack in programs near the limit. */

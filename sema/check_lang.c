@@ -237,15 +237,7 @@ bool sema_typeof(struct sema *s, struct node *n)
 	n->c = NULL;
 	n->flags &= ~NODE_F_TYPEOF;
 	ast_free(x);
-	free(n->str);
-	n->str = strdup(name);
-	n->slen = 0;
-	n->ival += depth;
-	if (!n->str) {
-		s->oom = true;
-		return false;
-	}
-	return true;
+	return sema_set_type_name(s, n, name, depth);
 }
 
 /* &$x and &@m[k] (current bpftrace): the address of a variable's slot or of a map value,

@@ -57,6 +57,9 @@ bool sema_is_type_name(struct sema *s, const char *name);
 /* A CAST (or type argument) named by a bare name gets the canonical spelling of what it
  * names ("uint32", "struct foo", pointer depth added); false after reporting an error. */
 bool sema_canon_type(struct sema *s, struct node *n);
+/* A CAST node now names the type `name` with depth more pointer levels; false when out of
+ * memory (s->oom set). */
+bool sema_set_type_name(struct sema *s, struct node *n, const char *name, int64_t depth);
 /* BINOP `(name) * x`, `(name) - x`, `(name) & x` with name a type (or a macro's type
  * argument): n becomes the cast; false when it is arithmetic after all. */
 bool sema_paren_cast(struct sema *s, struct node *n);

@@ -283,6 +283,23 @@ static uint64_t number(struct cparse *p)
 	return v;
 }
 
+/* A declarator's `[N][M]...` (up to 8 dimensions) after its name: t as an array of them,
+ * the last dimension innermost as in C. */
+static const struct ctype *array_dims(struct cparse *p, const struct ctype *t)
+{
+	uint32_t dims[8], nd = 0;
+	while (is(p, "[") && !p->failed) {
+		next(p);
+		uint64_t n = number(p);
+		if (nd < 8)
+			dims[nd++] = (uint32_t)n;
+		expect(p, "]");
+	}
+	for (uint32_t d = nd; d > 0; d--)
+		t = ctypes_array(p->reg, t, dims[d - 1]);
+	return t;
+}
+
 /* '{' members '}' — the opening brace is the current token */
 static const struct ctype *parse_record(struct cparse *p, bool is_union, const char *tag)
 {
@@ -329,16 +346,7 @@ static const struct ctype *parse_record(struct cparse *p, bool is_union, const c
 			char name[128];
 			snprintf(name, sizeof(name), "%s", p->tok);
 			next(p);
-			uint32_t dims[8], nd = 0;
-			while (is(p, "[") && !p->failed) {
-				next(p);
-				uint64_t n = number(p);
-				if (nd < 8)
-					dims[nd++] = (uint32_t)n;
-				expect(p, "]");
-			}
-			for (uint32_t d = nd; d > 0; d--)
-				t = ctypes_array(p->reg, t, dims[d - 1]);
+			t = array_dims(p, t);
 			uint32_t width = 0;
 			if (is(p, ":")) {
 				next(p);
@@ -426,18 +434,9 @@ static void parse_typedef(struct cparse *p)
 		snprintf(name, sizeof(name), "%s", p->tok);
 		struct span at = { p->tok_start, p->tok_end };
 		next(p);
-		uint32_t dims[8], nd = 0;
-		while (is(p, "[") && !p->failed) {
-			next(p);
-			uint64_t n = number(p);
-			if (nd < 8)
-				dims[nd++] = (uint32_t)n;
-			expect(p, "]");
-		}
+		t = array_dims(p, t);
 		if (p->failed)
 			return;
-		for (uint32_t d = nd; d > 0; d--)
-			t = ctypes_array(p->reg, t, dims[d - 1]);
 		if (first && t == base && !base->name &&
 		    (base->kind == CT_STRUCT || base->kind == CT_UNION)) {
 			struct ctype *anon = (struct ctype *)base; /* registry-owned, made here */

@@ -87,8 +87,13 @@ bool sema_canon_type(struct sema *s, struct node *n)
 			   ctype_name(ct, nb, sizeof(nb)));
 		return false;
 	}
+	return sema_set_type_name(s, n, canon, depth);
+}
+
+bool sema_set_type_name(struct sema *s, struct node *n, const char *name, int64_t depth)
+{
 	free(n->str);
-	n->str = strdup(canon);
+	n->str = strdup(name);
 	n->slen = 0;
 	n->ival += depth;
 	if (!n->str) {

@@ -136,16 +136,6 @@ static void check_unwatch(struct sema *s, struct node *n)
 
 /* ---- codegen -------------------------------------------------------------------------- */
 
-static void goto_new(struct cg *c, LLVMValueRef cond, LLVMBasicBlockRef other, bool when)
-{
-	LLVMBasicBlockRef next = bpfb_block(c, "s_next");
-	if (when)
-		LLVMBuildCondBr(c->b, cond, other, next);
-	else
-		LLVMBuildCondBr(c->b, cond, next, other);
-	LLVMPositionBuilderAtEnd(c->b, next);
-}
-
 static LLVMValueRef as_i64(struct cg *c, LLVMValueRef v)
 {
 	if (LLVMTypeOf(v) != c->i64)
@@ -154,11 +144,11 @@ static LLVMValueRef as_i64(struct cg *c, LLVMValueRef v)
 }
 
 /* join(argv[, delim]): up to ABI_JOIN_ARGS strings of the NULL-terminated user array. */
-static void join_call(struct cg *c, struct node *n)
+static LLVMValueRef join_emit(struct cg *c, struct node *n)
 {
 	const struct fmt_info *fi = cg_fmt_of(c, n);
 	if (!fi)
-		return;
+		return bpfb_i64(c, 0);
 	LLVMValueRef ev = cg_event_buf(c, ABI_EV_ASYNC, 8 + fi->size);
 	LLVMValueRef pl = bpfb_gep(c, ev, 16);
 	bpfb_store(c, bpfb_i64(c, (uint64_t)n->fmt), bpfb_gep(c, ev, 8), 8);
@@ -178,9 +168,9 @@ static void join_call(struct cg *c, struct node *n)
 		LLVMValueRef r = bpfb_helper(c, user ? BPF_FUNC_probe_read_user
 						     : BPF_FUNC_probe_read_kernel,
 					     c->i64, a, 3, "");
-		goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, r, bpfb_i64(c, 0), ""), done, false);
+		bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, r, bpfb_i64(c, 0), ""), done, false);
 		LLVMValueRef s = bpfb_load(c, c->i64, tmp, 8);
-		goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, s, bpfb_i64(c, 0), ""), done, true);
+		bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, s, bpfb_i64(c, 0), ""), done, true);
 		const struct type *st = &fi->args[1 + i];
 		LLVMValueRef b[3] = { bpfb_gep(c, pl, fi->offs[1 + i]), bpfb_i64(c, st->size), s };
 		int fn = user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_kernel_str;
@@ -194,17 +184,6 @@ static void join_call(struct cg *c, struct node *n)
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	cg_event_output(c, ev, 16 + fi->size);
-}
-
-static LLVMValueRef join_emit(struct cg *c, struct node *n)
-{
-	join_call(c, n);
-	return bpfb_i64(c, 0);
-}
-
-static LLVMValueRef fmt_event_emit(struct cg *c, struct node *n)
-{
-	builtin_emit_fmt_event(c, n);
 	return bpfb_i64(c, 0);
 }
 
@@ -224,8 +203,8 @@ static LLVMValueRef unwatch_emit(struct cg *c, struct node *n)
 }
 
 static const struct builtin rows[] = {
-	BUILTIN_FUNC("system", 1, -1, 0, check_system, fmt_event_emit),
-	BUILTIN_FUNC("cat", 1, -1, 0, check_cat, fmt_event_emit),
+	BUILTIN_FUNC("system", 1, -1, 0, check_system, builtin_emit_fmt_event),
+	BUILTIN_FUNC("cat", 1, -1, 0, check_cat, builtin_emit_fmt_event),
 	BUILTIN_FUNC("join", 1, 2, 0, check_join, join_emit),
 	BUILTIN_FUNC("signal", 1, 1, 0, check_signal, signal_emit),
 	BUILTIN_FUNC("unwatch", 1, 1, 0, check_unwatch, unwatch_emit),

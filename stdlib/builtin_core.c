@@ -20,6 +20,39 @@
 
 /* ---- sema ----------------------------------------------------------------------------- */
 
+/* Types the arguments after the format string f (into args/argn, one slot per argument)
+ * and checks them against it: false after the diagnostic when an argument failed or the
+ * format does not fit them. fmt_check words its messages for printf; `fn`, when not
+ * NULL, is the real function's name to use instead. */
+static bool check_fmt_args(struct sema *s, struct node *n, struct node *f, struct type *args,
+			   struct node **argn, const char *fn)
+{
+	int nargs = 0;
+	bool bad = false;
+	for (struct node *a = f->next; a; a = a->next, nargs++) {
+		sema_expr(s, a);
+		args[nargs] = a->type;
+		argn[nargs] = a;
+		bad |= a->type.kind == TY_NONE;
+	}
+	if (bad)
+		return false;
+	char err[512] = "";
+	int bad_arg = -1;
+	if (fmt_check(f->str, args, nargs, err, sizeof(err), &bad_arg) >= 0)
+		return true;
+	const char *msg = err[0] ? err : "printf: invalid format string";
+	struct span at = bad_arg >= 0 && bad_arg < nargs ? argn[bad_arg]->loc : n->loc;
+	if (!fn) {
+		diag_error(s->d, at, "%s", msg);
+		return false;
+	}
+	if (!strncmp(msg, "printf: ", 8))
+		msg += 8;
+	diag_error(s->d, at, "%s: %s", fn, msg);
+	return false;
+}
+
 static void check_printf(struct sema *s, struct node *n)
 {
 	n->type = type_void();
@@ -30,25 +63,11 @@ static void check_printf(struct sema *s, struct node *n)
 		return;
 	}
 	f->type = type_str(f->slen + 1);
-	int nargs = ast_list_len(f->next), i = 0;
+	int nargs = ast_list_len(f->next);
 	struct type args[nargs ? nargs : 1];
 	struct node *argn[nargs ? nargs : 1];
-	bool bad = false;
-	for (struct node *a = f->next; a; a = a->next, i++) {
-		sema_expr(s, a);
-		args[i] = a->type;
-		argn[i] = a;
-		bad |= a->type.kind == TY_NONE;
-	}
-	if (bad)
+	if (!check_fmt_args(s, n, f, args, argn, NULL))
 		return;
-	char err[512] = "";
-	int bad_arg = -1;
-	if (fmt_check(f->str, args, nargs, err, sizeof(err), &bad_arg) < 0) {
-		struct span at = bad_arg >= 0 && bad_arg < nargs ? argn[bad_arg]->loc : n->loc;
-		diag_error(s->d, at, "%s", err[0] ? err : "printf: invalid format string");
-		return;
-	}
 	if (sema_probe_all(s, PV_ITER)) { /* the kernel prints it: sema/check_seq.c */
 		sema_seq_printf(s, n, argn, nargs);
 		return;
@@ -122,29 +141,11 @@ void builtin_check_fmt_call(struct sema *s, struct node *n, enum fmt_kind kind)
 		sema_exprs(s, f->next);
 		return;
 	}
-	int nargs = ast_list_len(f->next), i = 0;
+	int nargs = ast_list_len(f->next);
 	struct type args[nargs ? nargs : 1];
 	struct node *argn[nargs ? nargs : 1];
-	bool bad = false;
-	for (struct node *a = f->next; a; a = a->next, i++) {
-		sema_expr(s, a);
-		args[i] = a->type;
-		argn[i] = a;
-		bad |= a->type.kind == TY_NONE;
-	}
-	if (bad)
+	if (!check_fmt_args(s, n, f, args, argn, n->str))
 		return;
-	char err[512] = "";
-	int bad_arg = -1;
-	if (fmt_check(f->str, args, nargs, err, sizeof(err), &bad_arg) < 0) {
-		/* fmt_check words its messages for printf; name the real function */
-		const char *msg = err[0] ? err : "printf: invalid format string";
-		if (!strncmp(msg, "printf: ", 8))
-			msg += 8;
-		struct span at = bad_arg >= 0 && bad_arg < nargs ? argn[bad_arg]->loc : n->loc;
-		diag_error(s->d, at, "%s: %s", n->str, msg);
-		return;
-	}
 	n->fmt = sema_fmt_add(s, kind, f->str, args, nargs, n->loc);
 }
 
@@ -183,23 +184,24 @@ static void check_bswap(struct sema *s, struct node *n)
 
 /* ---- codegen -------------------------------------------------------------------------- */
 
-static void printf_call(struct cg *c, struct node *n)
+static LLVMValueRef printf_emit(struct cg *c, struct node *n)
 {
 	if (cg_caps(c) & PV_ITER) { /* into the iterator's output: codegen/emit_seq.c */
 		cg_seq_printf(c, n);
-		return;
+		return bpfb_i64(c, 0);
 	}
 	const struct fmt_info *fi = cg_fmt_of(c, n);
 	if (!fi)
-		return;
+		return bpfb_i64(c, 0);
 	LLVMValueRef buf = cg_event_buf(c, ABI_EV_PRINTF + (uint64_t)n->fmt, fi->size);
 	int i = 0;
 	for (struct node *a = n->list ? n->list->next : NULL; a && i < fi->nargs; a = a->next, i++)
 		cg_store(c, a, bpfb_gep(c, buf, 8 + fi->offs[i]), &fi->args[i]);
 	cg_event_output(c, buf, 8 + fi->size);
+	return bpfb_i64(c, 0);
 }
 
-static void print_call(struct cg *c, struct node *n)
+static LLVMValueRef print_emit(struct cg *c, struct node *n)
 {
 	if (n->fmt >= 0 && n->fmt < c->sr->nfmts &&
 	    c->sr->fmts[n->fmt].kind == FMT_PRINT_VALUE) {
@@ -210,40 +212,30 @@ static void print_call(struct cg *c, struct node *n)
 		if (n->list && fi->nargs > 0)
 			cg_store(c, n->list, bpfb_gep(c, buf, 16 + fi->offs[0]), &fi->args[0]);
 		cg_event_output(c, buf, 16 + fi->size);
-		return;
+		return bpfb_i64(c, 0);
 	}
 	int id = cg_map_arg(c, n);
 	if (id < 0)
-		return;
+		return bpfb_i64(c, 0);
 	struct node *top = n->list->next, *div = top ? top->next : NULL;
 	LLVMValueRef w[3] = { bpfb_i64(c, (uint64_t)id), top ? cg_expr(c, top) : bpfb_i64(c, 0),
 			      div ? cg_expr(c, div) : bpfb_i64(c, 0) };
 	cg_event_words(c, ABI_EV_PRINT_MAP, w, 3);
+	return bpfb_i64(c, 0);
 }
 
 /* system(), cat(), errorf(), warnf(): printf's argument layout behind a u64 format index */
-void builtin_emit_fmt_event(struct cg *c, struct node *n)
+LLVMValueRef builtin_emit_fmt_event(struct cg *c, struct node *n)
 {
 	const struct fmt_info *fi = cg_fmt_of(c, n);
 	if (!fi)
-		return;
+		return bpfb_i64(c, 0);
 	LLVMValueRef ev = cg_event_buf(c, ABI_EV_ASYNC, 8 + fi->size);
 	bpfb_store(c, bpfb_i64(c, (uint64_t)n->fmt), bpfb_gep(c, ev, 8), 8);
 	int i = 0;
 	for (struct node *a = n->list->next; a && i < fi->nargs; a = a->next, i++)
 		cg_store(c, a, bpfb_gep(c, ev, 16 + fi->offs[i]), &fi->args[i]);
 	cg_event_output(c, ev, 16 + fi->size);
-}
-
-static LLVMValueRef printf_emit(struct cg *c, struct node *n)
-{
-	printf_call(c, n);
-	return bpfb_i64(c, 0);
-}
-
-static LLVMValueRef print_emit(struct cg *c, struct node *n)
-{
-	print_call(c, n);
 	return bpfb_i64(c, 0);
 }
 

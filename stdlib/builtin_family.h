@@ -37,7 +37,7 @@
  * as kind (n->fmt; errors name the function); and their ABI_EV_ASYNC event (format index,
  * then the arguments laid out as printf's). */
 void builtin_check_fmt_call(struct sema *s, struct node *n, enum fmt_kind kind);
-void builtin_emit_fmt_event(struct cg *c, struct node *n);
+LLVMValueRef builtin_emit_fmt_event(struct cg *c, struct node *n);
 /* builtin_kinfo.c: CLOCK_TAI - CLOCK_BOOTTIME now (nsecs(sw_tai), tseries' clock). */
 uint64_t builtin_tai_offset(void);
 

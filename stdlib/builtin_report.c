@@ -144,20 +144,14 @@ static void static_assert_call(struct sema *s, struct node *n)
 
 /* ---- codegen -------------------------------------------------------------------------- */
 
-static LLVMValueRef fmt_event_emit(struct cg *c, struct node *n)
-{
-	builtin_emit_fmt_event(c, n);
-	return bpfb_i64(c, 0);
-}
-
 static LLVMValueRef nothing_emit(struct cg *c, struct node *n)
 {
 	return bpfb_i64(c, 0); /* static_assert was decided while checking */
 }
 
 static const struct builtin rows[] = {
-	BUILTIN_FUNC("errorf", 1, -1, 0, check_errorf, fmt_event_emit),
-	BUILTIN_FUNC("warnf", 1, -1, 0, check_warnf, fmt_event_emit),
+	BUILTIN_FUNC("errorf", 1, -1, 0, check_errorf, builtin_emit_fmt_event),
+	BUILTIN_FUNC("warnf", 1, -1, 0, check_warnf, builtin_emit_fmt_event),
 	BUILTIN_FUNC("static_assert", 2, 2, 0, static_assert_call, nothing_emit),
 };
 

@@ -240,34 +240,6 @@ static void check_strftime(struct sema *s, struct node *n)
 
 /* ---- codegen -------------------------------------------------------------------------- */
 
-static LLVMValueRef byte_at(struct cg *c, LLVMValueRef p, LLVMValueRef idx)
-{
-	return LLVMBuildLoad2(c->b, c->i8, LLVMBuildGEP2(c->b, c->i8, p, &idx, 1, ""), "");
-}
-
-static void goto_new(struct cg *c, LLVMValueRef cond, LLVMBasicBlockRef other, bool when)
-{
-	LLVMBasicBlockRef next = bpfb_block(c, "s_next");
-	if (when)
-		LLVMBuildCondBr(c->b, cond, other, next);
-	else
-		LLVMBuildCondBr(c->b, cond, next, other);
-	LLVMPositionBuilderAtEnd(c->b, next);
-}
-
-/* The value of an i64 slot read at the end (LLVM's mem2reg turns it into phis). Slot
- * `which` (0..2) is one per function, shared by every strncmp/strcontains: each call
- * evaluates its operands first and loads its result before anything else runs, so no two
- * calls are ever live at once (a fresh slot per call used up the 512-byte stack after
- * about ten calls in one probe). */
-static LLVMValueRef result_slot(struct cg *c, int which, uint64_t init)
-{
-	if (!c->fn.str_tmp[which])
-		c->fn.str_tmp[which] = bpfb_buf(c, 8, "res"); /* scratch once the stack is full */
-	LLVMValueRef r = c->fn.str_tmp[which];
-	bpfb_store(c, bpfb_i64(c, init), r, 8);
-	return r;
-}
 
 /* strncmp(a, b, n): 0 when the first n characters match (stopping after a shared NUL),
  * else 1, as bpftrace. Unrolled: n is a literal and at most a string's size. */
@@ -277,19 +249,19 @@ static LLVMValueRef strncmp_call(struct cg *c, struct node *n)
 	uint64_t want = len->kind == AST_INT ? (uint64_t)len->ival : 0;
 	LLVMValueRef pa = cg_expr(c, a), pb = cg_expr(c, b);
 	uint32_t sa = a->type.size, sb = b->type.size, m = sa < sb ? sa : sb;
-	LLVMValueRef res = result_slot(c, 0, 0);
+	LLVMValueRef res = bpfb_str_slot(c, 0, 0);
 	LLVMBasicBlockRef ne = bpfb_block(c, "sn_ne"), end = bpfb_block(c, "sn_end");
 	LLVMValueRef zero8 = LLVMConstInt(c->i8, 0, 0);
 	uint64_t lim = want < m ? want : m;
 	for (uint32_t i = 0; i < lim; i++) {
-		LLVMValueRef ca = byte_at(c, pa, bpfb_i64(c, i)), cb = byte_at(c, pb, bpfb_i64(c, i));
-		goto_new(c, LLVMBuildICmp(c->b, LLVMIntNE, ca, cb, ""), ne, true);
-		goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, ca, zero8, ""), end, true);
+		LLVMValueRef ca = bpfb_byte_at(c, pa, bpfb_i64(c, i)), cb = bpfb_byte_at(c, pb, bpfb_i64(c, i));
+		bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntNE, ca, cb, ""), ne, true);
+		bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, ca, zero8, ""), end, true);
 	}
 	if (want > m && sa != sb) {
 		/* the shorter buffer ended: equal only if the longer string ends there too */
-		LLVMValueRef rest = byte_at(c, sa > sb ? pa : pb, bpfb_i64(c, m));
-		goto_new(c, LLVMBuildICmp(c->b, LLVMIntNE, rest, zero8, ""), ne, true);
+		LLVMValueRef rest = bpfb_byte_at(c, sa > sb ? pa : pb, bpfb_i64(c, m));
+		bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntNE, rest, zero8, ""), ne, true);
 	}
 	LLVMBuildBr(c->b, end);
 	LLVMPositionBuilderAtEnd(c->b, ne);
@@ -307,8 +279,8 @@ static LLVMValueRef strcontains_call(struct cg *c, struct node *n)
 	struct node *h = n->list, *nd = h->next;
 	LLVMValueRef ph = cg_expr(c, h), pn = cg_expr(c, nd);
 	uint32_t hs = h->type.size, ns = nd->type.size;
-	LLVMValueRef res = result_slot(c, 0, 0);
-	LLVMValueRef iv = result_slot(c, 1, 0), jv = result_slot(c, 2, 0);
+	LLVMValueRef res = bpfb_str_slot(c, 0, 0);
+	LLVMValueRef iv = bpfb_str_slot(c, 1, 0), jv = bpfb_str_slot(c, 2, 0);
 	LLVMValueRef zero8 = LLVMConstInt(c->i8, 0, 0);
 	LLVMBasicBlockRef outer = bpfb_block(c, "sc_outer"), inner = bpfb_block(c, "sc_inner");
 	LLVMBasicBlockRef next_i = bpfb_block(c, "sc_next_i"), found = bpfb_block(c, "sc_found");
@@ -318,27 +290,27 @@ static LLVMValueRef strcontains_call(struct cg *c, struct node *n)
 	/* outer: for (i = 0; i < hs; i++) */
 	LLVMPositionBuilderAtEnd(c->b, outer);
 	LLVMValueRef i = bpfb_load(c, c->i64, iv, 8);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntULT, i, bpfb_i64(c, hs), ""), end, false);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntULT, i, bpfb_i64(c, hs), ""), end, false);
 	bpfb_store(c, bpfb_i64(c, 0), jv, 8);
 	LLVMBuildBr(c->b, inner);
 	/* inner: for (j = 0; j < ns; j++) */
 	LLVMPositionBuilderAtEnd(c->b, inner);
 	LLVMValueRef j = bpfb_load(c, c->i64, jv, 8);
 	LLVMValueRef i2 = bpfb_load(c, c->i64, iv, 8);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntULT, j, bpfb_i64(c, ns), ""), found, false);
-	LLVMValueRef nc = byte_at(c, pn, j);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, nc, zero8, ""), found, true);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntULT, j, bpfb_i64(c, ns), ""), found, false);
+	LLVMValueRef nc = bpfb_byte_at(c, pn, j);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, nc, zero8, ""), found, true);
 	LLVMValueRef k = LLVMBuildAdd(c->b, i2, j, "");
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntULT, k, bpfb_i64(c, hs), ""), next_i, false);
-	LLVMValueRef hc = byte_at(c, ph, k);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, hc, nc, ""), next_i, false);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntULT, k, bpfb_i64(c, hs), ""), next_i, false);
+	LLVMValueRef hc = bpfb_byte_at(c, ph, k);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, hc, nc, ""), next_i, false);
 	bpfb_store(c, LLVMBuildAdd(c->b, j, bpfb_i64(c, 1), ""), jv, 8);
 	LLVMBuildBr(c->b, inner);
 	/* next_i: stop at the end of the haystack string */
 	LLVMPositionBuilderAtEnd(c->b, next_i);
 	LLVMValueRef i3 = bpfb_load(c, c->i64, iv, 8);
-	LLVMValueRef hi = byte_at(c, ph, i3);
-	goto_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, hi, zero8, ""), end, true);
+	LLVMValueRef hi = bpfb_byte_at(c, ph, i3);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, hi, zero8, ""), end, true);
 	bpfb_store(c, LLVMBuildAdd(c->b, i3, bpfb_i64(c, 1), ""), iv, 8);
 	LLVMBuildBr(c->b, outer);
 	LLVMPositionBuilderAtEnd(c->b, found);

@@ -80,30 +80,6 @@ static void check_strstr(struct sema *s, struct node *n)
 
 /* ---- codegen -------------------------------------------------------------------------- */
 
-static LLVMValueRef byte_at(struct cg *c, LLVMValueRef p, LLVMValueRef idx)
-{
-	return LLVMBuildLoad2(c->b, c->i8, LLVMBuildGEP2(c->b, c->i8, p, &idx, 1, ""), "");
-}
-
-/* Continue in a new block when cond != when; go to other when cond == when. */
-static void branch_if(struct cg *c, LLVMValueRef cond, LLVMBasicBlockRef other, bool when)
-{
-	LLVMBasicBlockRef next = bpfb_block(c, "ss_next");
-	if (when)
-		LLVMBuildCondBr(c->b, cond, other, next);
-	else
-		LLVMBuildCondBr(c->b, cond, next, other);
-	LLVMPositionBuilderAtEnd(c->b, next);
-}
-
-static LLVMValueRef slot(struct cg *c, int which, uint64_t init)
-{
-	if (!c->fn.str_tmp[which])
-		c->fn.str_tmp[which] = bpfb_buf(c, 8, "res");
-	LLVMValueRef r = c->fn.str_tmp[which];
-	bpfb_store(c, bpfb_i64(c, init), r, 8);
-	return r;
-}
 
 /* strstr(h, needle): the first i where needle's characters (up to its NUL) match h's
  * from i on, or -1; an empty needle matches at 0. One loop over (i, j), j the characters
@@ -114,8 +90,8 @@ static LLVMValueRef strstr_call(struct cg *c, struct node *n)
 	struct node *h = n->list, *nd = h->next;
 	LLVMValueRef ph = cg_expr(c, h), pn = cg_expr(c, nd);
 	uint32_t hs = h->type.size, ns = nd->type.size;
-	LLVMValueRef iv = slot(c, 1, 0), jv = slot(c, 2, 0);
-	LLVMValueRef res = slot(c, 0, (uint64_t)-1);
+	LLVMValueRef iv = bpfb_str_slot(c, 1, 0), jv = bpfb_str_slot(c, 2, 0);
+	LLVMValueRef res = bpfb_str_slot(c, 0, (uint64_t)-1);
 	LLVMValueRef zero8 = LLVMConstInt(c->i8, 0, 0);
 	LLVMBasicBlockRef loop = bpfb_block(c, "ss_loop"), miss = bpfb_block(c, "ss_miss");
 	LLVMBasicBlockRef found = bpfb_block(c, "ss_found"), end = bpfb_block(c, "ss_end");
@@ -123,19 +99,19 @@ static LLVMValueRef strstr_call(struct cg *c, struct node *n)
 	LLVMBuildBr(c->b, loop);
 	LLVMPositionBuilderAtEnd(c->b, loop);
 	LLVMValueRef i = bpfb_load(c, c->i64, iv, 8), j = bpfb_load(c, c->i64, jv, 8);
-	branch_if(c, LLVMBuildICmp(c->b, LLVMIntULT, i, bpfb_i64(c, hs), ""), end, false);
-	branch_if(c, LLVMBuildICmp(c->b, LLVMIntULT, j, bpfb_i64(c, ns), ""), found, false);
-	LLVMValueRef nc = byte_at(c, pn, j);
-	branch_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, nc, zero8, ""), found, true);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntULT, i, bpfb_i64(c, hs), ""), end, false);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntULT, j, bpfb_i64(c, ns), ""), found, false);
+	LLVMValueRef nc = bpfb_byte_at(c, pn, j);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, nc, zero8, ""), found, true);
 	LLVMValueRef k = LLVMBuildAdd(c->b, i, j, "");
-	branch_if(c, LLVMBuildICmp(c->b, LLVMIntULT, k, bpfb_i64(c, hs), ""), end, false);
-	branch_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, byte_at(c, ph, k), nc, ""), miss, false);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntULT, k, bpfb_i64(c, hs), ""), end, false);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, bpfb_byte_at(c, ph, k), nc, ""), miss, false);
 	bpfb_store(c, LLVMBuildAdd(c->b, j, bpfb_i64(c, 1), ""), jv, 8);
 	LLVMBuildBr(c->b, loop);
 	/* a mismatch at i: the haystack's NUL at i ends the search, else try i + 1 */
 	LLVMPositionBuilderAtEnd(c->b, miss);
 	LLVMValueRef i2 = bpfb_load(c, c->i64, iv, 8);
-	branch_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, byte_at(c, ph, i2), zero8, ""), end, true);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, bpfb_byte_at(c, ph, i2), zero8, ""), end, true);
 	bpfb_store(c, LLVMBuildAdd(c->b, i2, bpfb_i64(c, 1), ""), iv, 8);
 	bpfb_store(c, bpfb_i64(c, 0), jv, 8);
 	LLVMBuildBr(c->b, loop);
@@ -153,14 +129,14 @@ static LLVMValueRef strlen_call(struct cg *c, struct node *n)
 	struct node *a = n->list;
 	LLVMValueRef p = cg_expr(c, a);
 	uint32_t size = a->type.size;
-	LLVMValueRef iv = slot(c, 0, 0);
+	LLVMValueRef iv = bpfb_str_slot(c, 0, 0);
 	LLVMValueRef zero8 = LLVMConstInt(c->i8, 0, 0);
 	LLVMBasicBlockRef loop = bpfb_block(c, "sl_loop"), end = bpfb_block(c, "sl_end");
 	LLVMBuildBr(c->b, loop);
 	LLVMPositionBuilderAtEnd(c->b, loop);
 	LLVMValueRef i = bpfb_load(c, c->i64, iv, 8);
-	branch_if(c, LLVMBuildICmp(c->b, LLVMIntULT, i, bpfb_i64(c, size), ""), end, false);
-	branch_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, byte_at(c, p, i), zero8, ""), end, true);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntULT, i, bpfb_i64(c, size), ""), end, false);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, bpfb_byte_at(c, p, i), zero8, ""), end, true);
 	bpfb_store(c, LLVMBuildAdd(c->b, i, bpfb_i64(c, 1), ""), iv, 8);
 	LLVMBuildBr(c->b, loop);
 	LLVMPositionBuilderAtEnd(c->b, end);
