@@ -14,74 +14,21 @@
 #include "../../sema/sema.h"
 #include "../../stdlib/builtins.h"
 #include "check.h"
+#include "sema_helper.h"
 
-struct run {
-	struct source src;
-	struct diag d;
-	struct node *prog;
-	struct sema_result r;
-	int rc;
-	char *errs;
-};
 
 static void run_named(struct run *x, const char *text, int nnamed, char **named)
 {
-	memset(x, 0, sizeof(*x));
-	src_from_string(&x->src, "stdin", text, strlen(text));
-	diag_init(&x->d, &x->src);
-	x->prog = parse_program(&x->src, &x->d);
-	x->rc = -2;
-	if (x->prog) {
-		struct sema_opts o = { .strlen = ABI_STRLEN_DEFAULT, .nnamed = nnamed,
-				       .named = named, .builtins = &builtin_set };
-		o.probes = &rt_probes;
-		x->rc = sema_run(x->prog, &o, &x->d, &x->r);
-	}
-	size_t len;
-	FILE *f = open_memstream(&x->errs, &len);
-	diag_print(&x->d, f);
-	fclose(f);
+	struct sema_opts o = { .strlen = ABI_STRLEN_DEFAULT, .nnamed = nnamed, .named = named,
+			       .builtins = &builtin_set, .probes = &rt_probes };
+	sema_text(x, text, &o);
 }
 
 static void run(struct run *x, const char *text) { run_named(x, text, 0, NULL); }
 
-static void done(struct run *x)
-{
-	sema_result_free(&x->r);
-	if (x->prog)
-		ast_free(x->prog);
-	diag_free(&x->d);
-	src_free(&x->src);
-	free(x->errs);
-}
 
-static struct node *find_in(struct node *n, enum ast_kind kind, int *nth)
-{
-	for (; n; n = n->next) {
-		if (n->kind == kind && (*nth)-- == 0)
-			return n;
-		struct node *kids[4] = { n->a, n->b, n->c, n->list };
-		for (int i = 0; i < 4; i++) {
-			struct node *f = find_in(kids[i], kind, nth);
-			if (f)
-				return f;
-		}
-	}
-	return NULL;
-}
 
-static struct node *find(struct run *x, enum ast_kind kind, int nth)
-{
-	return x->prog ? find_in(x->prog, kind, &nth) : NULL;
-}
 
-static const char *tname(const struct node *n)
-{
-	static char buf[256];
-	if (!n)
-		return "(no node)";
-	return type_name(&n->type, buf, sizeof(buf));
-}
 
 static const char *var_type(struct run *x, const char *name)
 {

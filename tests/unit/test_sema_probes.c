@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "sema_helper.h"
 #include "parser/parse.h"
 #include "sema/abi.h"
 #include "sema/sema.h"
@@ -55,42 +56,14 @@ static const struct provider fake_ret = {
 static const struct provider *const rows[] = { &fake_kprobe, &fake_ret };
 static const struct probe_registry fake_registry = { rows, 2 };
 
-struct run {
-	struct source src;
-	struct diag d;
-	struct node *prog;
-	struct sema_result r;
-	int rc;
-	char *errs;
-};
 
 static void run_pid(struct run *x, const char *text, int pid)
 {
-	memset(x, 0, sizeof(*x));
-	src_from_string(&x->src, "stdin", text, strlen(text));
-	diag_init(&x->d, &x->src);
-	x->prog = parse_program(&x->src, &x->d);
-	x->rc = -2;
-	if (x->prog) {
-		struct sema_opts o = { .strlen = ABI_STRLEN_DEFAULT, .target_pid = pid,
-				       .probes = &fake_registry, .builtins = &builtin_set };
-		x->rc = sema_run(x->prog, &o, &x->d, &x->r);
-	}
-	size_t len;
-	FILE *f = open_memstream(&x->errs, &len);
-	diag_print(&x->d, f);
-	fclose(f);
+	struct sema_opts o = { .strlen = ABI_STRLEN_DEFAULT, .target_pid = pid,
+			       .probes = &fake_registry, .builtins = &builtin_set };
+	sema_text(x, text, &o);
 }
 
-static void done(struct run *x)
-{
-	sema_result_free(&x->r);
-	if (x->prog)
-		ast_free(x->prog);
-	diag_free(&x->d);
-	src_free(&x->src);
-	free(x->errs);
-}
 
 int main(void)
 {
