@@ -133,6 +133,19 @@ suite_start() {
 	trap 'rm -rf "$tmp"' EXIT
 	ensure_tracefs >/dev/null 2>&1
 }
+# suite_need NAME FILE...: every FILE must be an executable that make test-build built;
+# otherwise the suite NAME ends at once with one failure saying which one is missing.
+suite_need() {
+	local name=$1 f
+	shift
+	for f in "$@"; do
+		if [ ! -x "$f" ]; then
+			echo "not ok $name: $f not built (make test-build)"
+			echo "0 passed, 1 failed"
+			exit 1
+		fi
+	done
+}
 pass() { passed=$((passed + 1)); echo "ok $1"; }
 fail() { failed=$((failed + 1)); echo "not ok $1: $2"; }
 suite_end() {

@@ -26,13 +26,7 @@ suite_start faults
 ALIVE=build/faults/bpf_alive
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-for f in "$BIN" "$ALIVE" build/workloads/uprobe_target build/workloads/getppid_loop; do
-	if [ ! -x "$f" ]; then
-		echo "not ok faults: $f not built (make test-build)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
+suite_need faults "$BIN" "$ALIVE" build/workloads/uprobe_target build/workloads/getppid_loop
 cp build/workloads/uprobe_target "$tmp/ut"
 
 # The every-kind script. BEGIN's "ready" is printed only after every probe is attached.

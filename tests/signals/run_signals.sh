@@ -19,13 +19,7 @@ cd "$(dirname "$0")/../.." || exit 2
 suite_start signals
 
 
-for f in "$BIN" build/workloads/getppid_loop; do
-	if [ ! -x "$f" ]; then
-		echo "not ok signals: $f not built (make test-build)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
+suite_need signals "$BIN" build/workloads/getppid_loop
 
 PROG='tracepoint:syscalls:sys_enter_getppid /comm == "getppid_loop" && (pid == cpid || curtask->real_parent->tgid == cpid)/ { @ = count(); } END { printf("end\n"); }'
 

@@ -20,13 +20,7 @@ cd "$(dirname "$0")/../.." || exit 2
 
 suite_start system_flood
 
-for f in "$BIN" build/workloads/getppid_loop; do
-	if [ ! -x "$f" ]; then
-		echo "not ok system_flood: $f not built (make test-build)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
+suite_need system_flood "$BIN" build/workloads/getppid_loop
 
 PROG='tracepoint:syscalls:sys_enter_getppid /comm == "getppid_loop"/ { system("echo x"); }
 END { printf("end\n"); }'

@@ -20,13 +20,7 @@ cd "$(dirname "$0")/../.." || exit 2
 [ "${1:-}" = "--bin" ] && BIN=$2
 suite_start attach_ready
 W=build/workloads/uprobe_target
-for f in "$BIN" "$W"; do
-	if [ ! -x "$f" ]; then
-		echo "not ok attach_ready: $f not built (make test-build)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
+suite_need attach_ready "$BIN" "$W"
 
 # Every probe counts only calls from the workload's copy in this run: its binary is
 # copied to a per-run path, so no other process runs the probed file.
