@@ -100,6 +100,39 @@ static void exclude_body_counters(struct cg *c, struct node *n, struct for_vars 
 	free(outside);
 }
 
+static bool for_vars_alloc(struct cg *c, struct for_vars *fv)
+{
+	int nvars = c->sr->nvars;
+	*fv = (struct for_vars){ .c = c, .nvars = nvars };
+	fv->exclude = calloc((size_t)nvars, sizeof(bool));
+	fv->seen = calloc((size_t)nvars, sizeof(bool));
+	fv->ids = calloc((size_t)nvars, sizeof(int));
+	return fv->exclude && fv->seen && fv->ids;
+}
+
+static void for_vars_free(struct for_vars *fv)
+{
+	free(fv->exclude);
+	free(fv->seen);
+	free(fv->ids);
+}
+
+/* The variables the body of callback loop n (for over a map or a range, its own variable
+ * n->sym) shares with the function around it: fv->ids[0..fv->n). False after reporting
+ * when out of memory; fv is to be freed either way. */
+static bool for_vars_of(struct cg *c, struct node *n, struct for_vars *fv)
+{
+	if (!for_vars_alloc(c, fv)) {
+		cg_error(c, "out of memory");
+		return false;
+	}
+	fv->exclude[n->sym] = true;
+	ast_walk(n->c, collect_loopvars, NULL, fv);
+	exclude_body_counters(c, n->c, fv);
+	ast_walk(n->c, collect_vars, NULL, fv);
+	return true;
+}
+
 static int is_for(struct node *n, void *arg)
 {
 	return cg_is_callback_loop(arg, n);
@@ -316,18 +349,9 @@ void cg_for(struct cg *c, struct node *n)
 	const struct map_info *mi = &c->sr->maps[m->sym];
 	int fd = cg_map_fd(c, m->sym);
 	int nvars = c->sr->nvars;
-	struct for_vars fv = { .c = c, .nvars = nvars };
-	fv.exclude = calloc((size_t)nvars, sizeof(bool));
-	fv.seen = calloc((size_t)nvars, sizeof(bool));
-	fv.ids = calloc((size_t)nvars, sizeof(int));
-	if (!fv.exclude || !fv.seen || !fv.ids) {
-		cg_error(c, "out of memory");
+	struct for_vars fv;
+	if (!for_vars_of(c, n, &fv))
 		goto out;
-	}
-	fv.exclude[n->sym] = true;
-	ast_walk(n->c, collect_loopvars, NULL, &fv);
-	exclude_body_counters(c, n->c, &fv);
-	ast_walk(n->c, collect_vars, NULL, &fv);
 
 	/* caller: ctx = { stop flag, &var... }, then the helper call */
 	LLVMValueRef ctx = bpfb_stack(c, 8u * (uint32_t)(fv.n + 1), "for_ctx");
@@ -357,9 +381,7 @@ void cg_for(struct cg *c, struct node *n)
 	if (ast_walk(n->c, has_exit, NULL, c))
 		return_if_stopped(c, ctx);
 out:
-	free(fv.exclude);
-	free(fv.seen);
-	free(fv.ids);
+	for_vars_free(&fv);
 }
 
 static int loop_bodies(struct node *n, void *arg)
@@ -381,12 +403,9 @@ void cg_loop_vars(struct cg *c, struct node *body)
 	int nvars = c->sr->nvars;
 	if (!nvars || !ast_walk(body, is_for, NULL, c))
 		return;
-	struct for_vars fv = { .c = c, .nvars = nvars };
-	fv.exclude = calloc((size_t)nvars, sizeof(bool));
-	fv.seen = calloc((size_t)nvars, sizeof(bool));
-	fv.ids = calloc((size_t)nvars, sizeof(int));
+	struct for_vars fv;
 	bool *loopv = calloc((size_t)nvars, sizeof(bool));
-	if (fv.exclude && fv.seen && fv.ids && loopv) {
+	if (for_vars_alloc(c, &fv) && loopv) {
 		ast_walk(body, collect_loopvars, NULL, &fv);
 		memcpy(loopv, fv.exclude, (size_t)nvars * sizeof(bool));
 		exclude_body_counters(c, body, &fv);
@@ -416,9 +435,7 @@ void cg_loop_vars(struct cg *c, struct node *body)
 		LLVMPositionBuilderAtEnd(c->b, cur);
 		f->vars[id] = p;
 	}
-	free(fv.exclude);
-	free(fv.seen);
-	free(fv.ids);
+	for_vars_free(&fv);
 }
 
 /* len(@map): the helper returns how many elements it visited; the callback only says
@@ -522,18 +539,9 @@ void cg_range_loop(struct cg *c, struct node *n)
 		cg_error(c, "internal error: unresolved range loop");
 		return;
 	}
-	struct for_vars fv = { .c = c, .nvars = nvars };
-	fv.exclude = calloc((size_t)nvars, sizeof(bool));
-	fv.seen = calloc((size_t)nvars, sizeof(bool));
-	fv.ids = calloc((size_t)nvars, sizeof(int));
-	if (!fv.exclude || !fv.seen || !fv.ids) {
-		cg_error(c, "out of memory");
+	struct for_vars fv;
+	if (!for_vars_of(c, n, &fv))
 		goto out;
-	}
-	fv.exclude[n->sym] = true;
-	ast_walk(n->c, collect_loopvars, NULL, &fv);
-	exclude_body_counters(c, n->c, &fv);
-	ast_walk(n->c, collect_vars, NULL, &fv);
 
 	LLVMValueRef start = cg_expr(c, r->a), end = cg_expr(c, r->b);
 	LLVMValueRef ctx = bpfb_stack(c, 8u * (uint32_t)(fv.n + 3), "range_ctx");
@@ -575,7 +583,5 @@ void cg_range_loop(struct cg *c, struct node *n)
 	if (ast_walk(n->c, has_exit, NULL, c))
 		return_if_stopped(c, ctx);
 out:
-	free(fv.exclude);
-	free(fv.seen);
-	free(fv.ids);
+	for_vars_free(&fv);
 }

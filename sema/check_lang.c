@@ -157,27 +157,7 @@ void sema_range_for(struct sema *s, struct node *n)
 	s->r->vars[n->sym].type = type_s64();
 	v->sym = n->sym;
 	v->type = type_s64();
-	int nvars = s->r->nvars;
-	bool *before = calloc((size_t)nvars + 1, sizeof(bool));
-	if (!before) {
-		s->oom = true;
-		return;
-	}
-	for (int i = 0; i < nvars && i < s->var_set_cap; i++)
-		before[i] = s->var_set[i];
-	s->for_vars[s->nfor_vars].name = v->str;
-	s->for_vars[s->nfor_vars].id = n->sym;
-	s->nfor_vars++;
-	s->var_set[n->sym] = true;
-	s->loop_depth++;
-	sema_block(s, n->c);
-	s->loop_depth--;
-	s->nfor_vars--;
-	/* variables first assigned in the body go out of scope with it */
-	for (int i = 0; i < s->r->nvars && i < s->var_set_cap; i++)
-		if (i >= nvars || !before[i])
-			s->var_set[i] = false;
-	free(before);
+	sema_for_body(s, n, v);
 }
 
 static const char *int_type_name(uint32_t size, bool is_signed)

@@ -136,6 +136,13 @@ void sema_for(struct sema *s, struct node *n)
 	v->sym = n->sym;
 	v->type = vi->type;
 
+	sema_for_body(s, n, v);
+	struct ctx_check cc = { s };
+	ast_walk(n->c, no_ctx, NULL, &cc);
+}
+
+void sema_for_body(struct sema *s, struct node *n, struct node *v)
+{
 	/* Remember which variables exist before the body: the ones it creates go out of
 	 * scope with it. */
 	int nvars = s->r->nvars;
@@ -154,8 +161,6 @@ void sema_for(struct sema *s, struct node *n)
 	sema_block(s, n->c);
 	s->loop_depth--;
 	s->nfor_vars--;
-	struct ctx_check cc = { s };
-	ast_walk(n->c, no_ctx, NULL, &cc);
 	for (int i = 0; i < s->r->nvars && i < s->var_set_cap; i++)
 		if (i >= nvars || !before[i])
 			s->var_set[i] = false;

@@ -171,6 +171,9 @@ void sema_seq_printf(struct sema *s, struct node *call, struct node *const *argn
 
 /* check_loops.c: for ($kv : @map) { } and len(@map) (map iteration). */
 void sema_for(struct sema *s, struct node *n);
+/* The body n->c of a for loop whose variable v has slot n->sym: checked with v in scope,
+ * as a loop (break/continue allowed); variables it creates go out of scope after it. */
+void sema_for_body(struct sema *s, struct node *n, struct node *v);
 void sema_len(struct sema *s, struct node *n);
 
 /* check_builtins.c: a builtin's use (an identifier, a call, an aggregation as a map
