@@ -19,14 +19,6 @@ static void print_key(FILE *out, const struct map_snapshot *s, const struct snap
 	fputs(s->name ? s->name : "@", out);
 	if (s->key.kind == TY_NONE || !e->key)
 		return;
-	/* bpftrace indents stack frames in keys by 4, elsewhere by 8 */
-	struct print_ctx kctx = { 0 };
-	if (ctx) {
-		kctx = *ctx;
-		kctx.stack_indent = 4;
-		kctx.in_key = true;
-		ctx = &kctx;
-	}
 	fputc('[', out);
 	/* a multi-value key @x[a, b] prints its elements without inner parentheses */
 	snapshot_key_each(out, s, e, w, ", ", fmt_value, ctx);

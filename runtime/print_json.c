@@ -89,14 +89,6 @@ void print_json_value(FILE *out, const struct type *t, const uint8_t *bytes,
 static void json_key(FILE *out, const struct map_snapshot *s, const struct snap_entry *e,
 		     const struct print_ctx *ctx, const struct snapshot_walk *w)
 {
-	/* stack frames in keys are indented by 4, as in text output (and 0.17's JSON) */
-	struct print_ctx kctx = { 0 };
-	if (ctx) {
-		kctx = *ctx;
-		kctx.stack_indent = 4;
-		kctx.in_key = true;
-		ctx = &kctx;
-	}
 	fputc('"', out);
 	snapshot_key_each(out, s, e, w, ",", json_text, ctx);
 	fputs("\": ", out);

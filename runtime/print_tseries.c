@@ -229,12 +229,6 @@ void print_tseries(FILE *out, const struct map_snapshot *s, const struct print_c
 		free(rows);
 		return;
 	}
-	struct print_ctx kctx = { 0 };
-	if (ctx) {
-		kctx = *ctx;
-		kctx.stack_indent = 4;
-		kctx.in_key = true;
-	}
 	flockfile(out);
 	for (int i = start; i < s->n; i++) {
 		const struct snap_entry *e = &s->entries[o[i].idx];
@@ -244,7 +238,7 @@ void print_tseries(FILE *out, const struct map_snapshot *s, const struct print_c
 		fputs(s->name ? s->name : "@", out);
 		if (s->key.kind != TY_NONE && e->key) {
 			fputc('[', out);
-			snapshot_key_each(out, s, e, &w, ", ", fmt_value, ctx ? &kctx : NULL);
+			snapshot_key_each(out, s, e, &w, ", ", fmt_value, ctx);
 			fputc(']', out);
 		}
 		fputs(":\n", out);

@@ -383,6 +383,14 @@ void snapshot_key_each(FILE *out, const struct map_snapshot *s, const struct sna
 				    const struct print_ctx *),
 		       const struct print_ctx *ctx)
 {
+	/* stack frames in keys are indented by 4, elsewhere by 8 (bpftrace; 0.17's JSON too) */
+	struct print_ctx kctx = { 0 };
+	if (ctx) {
+		kctx = *ctx;
+		kctx.stack_indent = 4;
+		kctx.in_key = true;
+		ctx = &kctx;
+	}
 	if (s->key.kind != TY_TUPLE || s->key.names) { /* a record key prints whole */
 		elem(out, &s->key, e->key, ctx);
 		return;

@@ -62,7 +62,8 @@ const struct snap_entry *snapshot_walk_entry(const struct map_snapshot *s,
 					     const struct snapshot_walk *w, int i);
 void snapshot_walk_end(struct snapshot_walk *w);
 /* Each element of e's key (a tuple key's elements, else the key itself) through elem, with
- * sep between them: "a, b" in text, "a,b" in JSON. */
+ * sep between them: "a, b" in text, "a,b" in JSON. elem gets ctx marked as in a key
+ * (in_key, stack frames indented by 4). */
 void snapshot_key_each(FILE *out, const struct map_snapshot *s, const struct snap_entry *e,
 		       const struct snapshot_walk *w, const char *sep,
 		       void (*elem)(FILE *, const struct type *, const uint8_t *,
