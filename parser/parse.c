@@ -1,8 +1,10 @@
 /*
  * parser/parse.c — the front-end facade: source text in, AST (or diagnostics) out.
  *
- * Owns: scanner/parser lifetime, skipping nothing but what the scanner skips, the final
- * depth check that keeps later recursive passes safe, and lex_dump for tests.
+ * Owns: scanner/parser lifetime (the parse state, whose scanner part, lexer/scan.h's
+ * struct scan_state, it sets up for flex and whose macros and header definitions it takes
+ * back), skipping nothing but what the scanner skips, the final depth check that keeps
+ * later recursive passes safe, and lex_dump for tests.
  * Must not: expose flex or bison types, type-check, or print.
  */
 #include "parse.h"
@@ -14,21 +16,21 @@
 #include "parse_internal.h"
 #include "../lexer/includes.h"
 #include "../lexer/macros.h"
-#include "parser.h"
-#include "lexer.h"
+#include "tokens.h" /* bison's, from parser.y: token numbers, bpfs_yyparse */
+#include "lexer.h"  /* flex's, from lexer/lexer.l: the scanner's lifetime */
 
 static int scanner_open(struct parse_state *ps, const struct source *src, struct diag *d,
 			yyscan_t *scanner)
 {
 	memset(ps, 0, sizeof(*ps));
-	ps->src = src;
-	ps->d = d;
+	ps->scan.src = src;
+	ps->scan.d = d;
 	/* flex takes an int length and spans are 32-bit offsets. */
 	if (src->len >= INT32_MAX) {
 		diag_error_noloc(d, "program too large (%zu bytes)", src->len);
 		return -1;
 	}
-	if (bpfs_yylex_init_extra(ps, scanner))
+	if (bpfs_yylex_init_extra(&ps->scan, scanner))
 		return -1;
 	/* Scan the counted bytes so inner NULs are just invalid characters. */
 	if (!bpfs_yy_scan_bytes(src->text, (int)src->len, *scanner)) {
@@ -97,22 +99,23 @@ struct node *parse_program_opts(const struct source *src, const struct parse_opt
 			diag_error_noloc(d, "out of memory while parsing");
 		return NULL;
 	}
-	ps.pp = opts ? &opts->pp : NULL;
+	ps.scan.pp = opts ? &opts->pp : NULL;
 	bpfs_yydebug = opts && opts->trace; /* -d parse */
 	/* --include FILE: its constants are macros before the script's first line */
-	for (int i = 0; ps.pp && i < ps.pp->nincludes; i++)
-		pp_include_file(ps.pp, d, ps.pp->includes[i], lex_header_const, lex_header_decl,
-				&ps);
+	for (int i = 0; ps.scan.pp && i < ps.scan.pp->nincludes; i++)
+		pp_include_file(ps.scan.pp, d, ps.scan.pp->includes[i], lex_header_const,
+				lex_header_decl, &ps.scan);
 	int rc = bpfs_yyparse(scanner, &ps);
 	bpfs_yylex_destroy(scanner);
-	pp_macros_free(ps.macros);
+	pp_macros_free(ps.scan.macros);
 
 	struct node *prog = ps.program;
-	if (prog && ps.hdr_defs.head) { /* headers' definitions before the script's own */
-		ps.hdr_defs.tail->next = prog->list;
-		prog->list = ps.hdr_defs.head;
+	struct nlist hdr = ps.scan.hdr_defs;
+	if (prog && hdr.head) { /* headers' definitions before the script's own */
+		hdr.tail->next = prog->list;
+		prog->list = hdr.head;
 	} else {
-		ast_free_list(ps.hdr_defs.head);
+		ast_free_list(hdr.head);
 	}
 	if (prog && rc == 0) {
 		const struct node *deep = find_too_deep(prog, PARSE_MAX_AST_DEPTH);
@@ -160,7 +163,7 @@ int lex_dump(const struct source *src, struct diag *d,
 		}
 	}
 	bpfs_yylex_destroy(scanner);
-	pp_macros_free(ps.macros);
-	ast_free_list(ps.hdr_defs.head);
+	pp_macros_free(ps.scan.macros);
+	ast_free_list(ps.scan.hdr_defs.head);
 	return diag_count(d) > before ? -1 : count;
 }

@@ -5,26 +5,32 @@
  * AST each construct produces, and error recovery (statement level up to ';' or '}', probe
  * level up to the next block) so one run reports several syntax errors.
  * Must not: type-check, look at attach point contents, or print. Every action is one call
- * into the ast_* constructors; %destructor frees whatever an error discards.
+ * into the ast_* constructors; %destructor frees whatever an error discards. Must not put
+ * a parser header into the generated token header (build/gen/tokens.h), which the lexer
+ * includes: `%code requires` holds lexer/scan.h and a forward declaration only.
  */
+/* Goes into build/gen/tokens.h, the token contract the lexer includes (the Makefile has
+ * bison write it there): so only the lexer's interface and below, never a parser header
+ * (tests/layering/run_layering.sh checks this block at the lexer's level). */
 %code requires {
-#include "parser/parse_internal.h"
+#include "lexer/scan.h"
+struct parse_state; /* bpfs_yyparse's parse-param, parser/parse_internal.h */
 }
 
-%code provides {
-int bpfs_yylex(BPFS_YYSTYPE *lval, BPFS_YYLTYPE *lloc, yyscan_t scanner);
-void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
-		  const char *msg);
-}
-
+/* Only in the generated parser (build/gen/parser.c). */
 %code {
 #include <stdlib.h>
 #include <string.h>
 
+#include "parser/parse_internal.h"
+
+void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
+		  const char *msg);
+
 /* The source text a token's span covers: names come straight from the program text. */
-#define TEXT(l) (ps->src->text + (l).start), ((l).end - (l).start)
+#define TEXT(l) (ps->scan.src->text + (l).start), ((l).end - (l).start)
 /* Resynchronised: report the next error at once and let the scanner stop skipping. */
-#define RECOVERED() do { yyerrok; ps->recovering = 0; } while (0)
+#define RECOVERED() do { yyerrok; ps->scan.recovering = 0; } while (0)
 }
 
 %define api.pure full
@@ -401,16 +407,16 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps, c
 {
 	/* After the scanner gave up, the parser only sees a premature end of file; saying
 	 * so again would bury the real error. */
-	if (ps->fatal)
+	if (ps->scan.fatal)
 		return;
 	/* Past this many, later errors are mostly consequences of earlier ones. */
 	if (++ps->nerr_syntax >= PARSE_MAX_SYNTAX_ERRORS)
-		ps->fatal = 1;
+		ps->scan.fatal = 1;
 	lex_begin_recovery(scanner, *loc);
 	if (strcmp(msg, "memory exhausted") == 0)
-		diag_error(ps->d, *loc, "program nested too deeply (parser stack exhausted)");
+		diag_error(ps->scan.d, *loc, "program nested too deeply (parser stack exhausted)");
 	else
-		diag_error(ps->d, *loc, "%s", msg);
+		diag_error(ps->scan.d, *loc, "%s", msg);
 }
 
 const char *parse_token_name(int tok)

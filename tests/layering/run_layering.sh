@@ -9,6 +9,12 @@
 # failing on any upward call: a symbol an object of one layer uses that an object of a
 # higher layer defines (nm over the built objects). A listed include that is gone is
 # reported so the list shrinks with the debt.
+# Includes are read from every .c, .h, .l (flex) and .y (bison) file of each layer. A bare
+# "NAME.h" that is not next to the file is a header generated into build/gen, allowed
+# only if GEN below gives it a layer: tokens.h, bison's header from parser/parser.y, is
+# the lexer/parser token contract and sits at the lexer's level (the lexer includes it),
+# so parser.y's `%code requires`/`%code provides` blocks, which bison copies into it, are
+# checked at the lexer's level too, and so is the generated file itself once built.
 # Must not: build anything. Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -19,23 +25,53 @@ failed=0
 found=$(mktemp /tmp/bpfscript-layering.XXXXXX)
 trap 'rm -f "$found"' EXIT
 
-for d in "${!LEVEL[@]}"; do
-	for f in "$d"/*.c "$d"/*.h; do
-		[ -e "$f" ] || continue
-		grep -o '^#include "[^"]*"' "$f" | sed 's/^#include "//; s/"$//' | while read -r inc; do
-			case $inc in
-			../*/*) tgt=${inc#../}; tgt=${tgt%%/*} ;;
-			*/*) tgt=${inc%%/*} ;;
-			*) continue ;; # same directory, or a generated header (build/gen)
-			esac
-			[ -n "${LEVEL[$tgt]:-}" ] || continue
-			if [ "${LEVEL[$tgt]}" -gt "${LEVEL[$d]}" ]; then
-				echo "$f -> $inc"
+# Headers generated into build/gen (Makefile) and the layer each counts as.
+declare -A GEN=([tokens.h]=lexer [lexer.h]=lexer)
+
+# edges LABEL LAYER DIR: the upward includes among the #include lines on stdin, read as
+# lines of file LABEL at LAYER whose sibling headers are in DIR.
+edges() {
+	local label=$1 layer=$2 dir=$3 inc tgt
+	sed -n 's/^[ \t]*#[ \t]*include[ \t]*"\([^"]*\)".*/\1/p' | while read -r inc; do
+		case $inc in
+		../*/*) tgt=${inc#../}; tgt=${tgt%%/*} ;;
+		*/*) tgt=${inc%%/*} ;;
+		*)
+			[ -e "$dir/$inc" ] && continue # same directory
+			tgt=${GEN[$inc]:-}
+			if [ -z "$tgt" ]; then
+				echo "$label -> $inc (not a sibling nor a known generated header)"
+				continue
 			fi
-		done
+			;;
+		esac
+		[ -n "${LEVEL[$tgt]:-}" ] || continue
+		if [ "${LEVEL[$tgt]}" -gt "${LEVEL[$layer]}" ]; then
+			echo "$label -> $inc"
+		fi
+	done
+}
+
+for d in "${!LEVEL[@]}"; do
+	for f in "$d"/*.c "$d"/*.h "$d"/*.l "$d"/*.y; do
+		[ -e "$f" ] || continue
+		edges "$f" "$d" "$d" <"$f"
+		case $f in
+		*.y) # what bison copies into its header (build/gen/tokens.h): the lexer's level
+			awk '/^%code[ \t]+(requires|provides)/ { on = 1; next } on && /^}/ { on = 0 } on' "$f" |
+				edges "$f (%code requires/provides, in tokens.h)" "${GEN[tokens.h]}" "$d" ;;
+		esac
 	done
 done | sort -u >"$found"
+for g in "${!GEN[@]}"; do
+	[ -e "build/gen/$g" ] && edges "build/gen/$g" "${GEN[$g]}" build/gen <"build/gen/$g"
+done | sort -u >>"$found"
 
+nfiles=$(for d in "${!LEVEL[@]}"; do ls "$d"/*.[chly] 2>/dev/null; done | wc -l)
+if [ ! -s "$found" ]; then
+	passed=$((passed + 1))
+	echo "ok no upward include among $nfiles .c/.h/.l/.y files and the generated headers"
+fi
 while read -r edge; do
 	if grep -Fxq -- "$edge" <(grep -v '^#' "$KNOWN" | sed 's/ *#.*//'); then
 		passed=$((passed + 1))
