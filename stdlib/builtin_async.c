@@ -80,13 +80,17 @@ static const struct {
 	{ "SIGPWR", 30 },  { "SIGSYS", 31 },
 };
 
-static void check_signal(struct sema *s, struct node *n)
+/* signal(sig), and signal_thread(sig) of builtin_task.c: --unsafe only, not in probes
+ * the tracer runs itself, a signal name ("SIGKILL", "KILL", rewritten into its number)
+ * or an integer (a literal one from 1 to 64); errors name the call (n->str). */
+void builtin_check_signal(struct sema *s, struct node *n)
 {
 	struct node *a = n->list;
 	bool ok = unsafe_ok(s, n);
 	const struct provider *once = sema_point_with(s, PV_RUN_ONCE);
 	if (once) {
-		diag_error(s->d, n->loc, "signal can not be used with \"%s\" probes", once->name);
+		diag_error(s->d, n->loc, "%s can not be used with \"%s\" probes", n->str,
+			   once->name);
 		ok = false;
 	}
 	sema_expr(s, a);
@@ -108,15 +112,15 @@ static void check_signal(struct sema *s, struct node *n)
 		a->ival = num;
 		a->type = type_s64();
 	} else if (a->type.kind != TY_NONE && a->type.kind != TY_INT) {
-		diag_error(s->d, n->loc, "signal() only accepts an integer or a signal name (%s "
+		diag_error(s->d, n->loc, "%s() only accepts an integer or a signal name (%s "
 					 "provided)",
-			   sema_kind_word(&a->type));
+			   n->str, sema_kind_word(&a->type));
 		return;
 	} else {
 		int64_t v;
 		if (sema_int_literal(a, &v) && (v < 1 || v > 64)) {
-			diag_error(s->d, a->loc, "sig argument to signal() is out of range (%lld)",
-				   (long long)v);
+			diag_error(s->d, a->loc, "sig argument to %s() is out of range (%lld)",
+				   n->str, (long long)v);
 			return;
 		}
 	}
@@ -206,7 +210,7 @@ static const struct builtin rows[] = {
 	BUILTIN_FUNC("system", 1, -1, 0, check_system, builtin_emit_fmt_event),
 	BUILTIN_FUNC("cat", 1, -1, 0, check_cat, builtin_emit_fmt_event),
 	BUILTIN_FUNC("join", 1, 2, 0, check_join, join_emit),
-	BUILTIN_FUNC("signal", 1, 1, 0, check_signal, signal_emit),
+	BUILTIN_FUNC("signal", 1, 1, 0, builtin_check_signal, signal_emit),
 	BUILTIN_FUNC("unwatch", 1, 1, 0, check_unwatch, unwatch_emit),
 };
 

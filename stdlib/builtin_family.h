@@ -38,6 +38,10 @@
  * then the arguments laid out as printf's). */
 void builtin_check_fmt_call(struct sema *s, struct node *n, enum fmt_kind kind);
 LLVMValueRef builtin_emit_fmt_event(struct cg *c, struct node *n);
+/* builtin_async.c: signal()'s argument rules, shared by signal_thread() (builtin_task.c):
+ * --unsafe, no run-once probes, a signal name (rewritten into its number) or an integer;
+ * errors name n->str. n->type is void when all is well. */
+void builtin_check_signal(struct sema *s, struct node *n);
 /* builtin_kinfo.c: CLOCK_TAI - CLOCK_BOOTTIME now (nsecs(sw_tai), tseries' clock). */
 uint64_t builtin_tai_offset(void);
 
