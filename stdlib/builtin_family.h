@@ -57,5 +57,6 @@ extern const struct builtin_family builtin_family_probe;     /* builtin_probe.c 
 extern const struct builtin_family builtin_family_kinfo;     /* builtin_kinfo.c */
 extern const struct builtin_family builtin_family_strsearch; /* builtin_strsearch.c */
 extern const struct builtin_family builtin_family_tseries;   /* builtin_tseries.c */
+extern const struct builtin_family builtin_family_task;      /* builtin_task.c */
 
 #endif

@@ -13,7 +13,7 @@ static const struct builtin_family *const families[] = {
 	&builtin_family_core,    &builtin_family_maps,   &builtin_family_strings,
 	&builtin_family_symbols, &builtin_family_async,  &builtin_family_report,
 	&builtin_family_process, &builtin_family_probe,  &builtin_family_kinfo,
-	&builtin_family_strsearch, &builtin_family_tseries,
+	&builtin_family_strsearch, &builtin_family_tseries, &builtin_family_task,
 };
 
 const struct builtin_set builtin_set = { families, BUILTIN_NROWS(families) };
