@@ -3,7 +3,7 @@
  * `leader_comm` (also as calls, with or without a struct task_struct argument: the
  * thread-group leader's pid and comm), `usermode` / usermode() (1 when the probe
  * interrupted user mode), signal_thread(sig) (--unsafe: a signal to the current thread)
- * and is_err(ptr) (the kernel's IS_ERR: a value in [-4095, -1]).
+ * and is_err(ptr) (the kernel's IS_ERR: a value in [-4095, -1], a bool as `&&` gives).
  *
  * Owns: their argument rules and types, the rewrite of leader_tid/leader_comm into the
  * member expression task->group_leader->pid/comm (typed from BTF like any other), where
@@ -101,7 +101,9 @@ static void check_is_err(struct sema *s, struct node *n)
 			   type_name(&a->type, tb, sizeof(tb)));
 		return;
 	}
-	n->type = type_bool();
+	/* bpftrace's is_err is an `&&` of two comparisons: typed as ours are (a bool that
+	 * computes and prints as 0.17's 1/0) */
+	n->type = type_cmp_bool();
 }
 
 /* ---- codegen -------------------------------------------------------------------------- */

@@ -105,6 +105,13 @@ class Ctx:
                                         'nsecs(sw_tai)', 'nsecs()'] +
                                        ([f'cgroupid("{CGROUP2}")'] if CGROUP2 else [])),
                               False))
+        # the task family (stdlib/builtin_task.c); usermode reads the context, which a
+        # for-map body has not
+        ls.append(lambda r: E(r.choice(['leader_tid', 'leader_tid()', 'leader_tid(curtask)',
+                                        'leader_tid(curtask->real_parent)',
+                                        f'is_err({self.int_expr(0).text()})'] +
+                                       ([] if self.in_for else ['usermode', 'usermode()'])),
+                              False))
         return ls
 
     def int_expr(self, depth=2):
@@ -114,7 +121,8 @@ class Ctx:
         """A string; printable=True also allows the printf-only kinds (ksym, usym, func,
         strftime), which are not strings for ==, strcontains, str() or buf()."""
         r = self.rnd
-        ch = ['comm', f'"{r.choice(STRS)}"', 'str($2)', 'curtask->comm']
+        ch = ['comm', f'"{r.choice(STRS)}"', 'str($2)', 'curtask->comm',
+              r.choice(['leader_comm', 'leader_comm()', 'leader_comm(curtask)'])]
         if self.svars:
             ch += self.svars * 2
         if not self.in_for:
@@ -359,7 +367,7 @@ class Ctx:
               f'$p{self.nv} = curtask; $p{self.nv}++; printf("%d\\n", $p{self.nv} - curtask);',
               f'cat("/proc/loadavg");', 'system("true");']
         if self.kind not in ('BEGIN', 'END'):
-            ch.append('signal("SIGCONT");')
+            ch.append(r.choice(['signal("SIGCONT");', 'signal_thread("SIGCONT");']))
         if self.kind == 'uprobe' and not self.in_for and self.utarget:
             ch.append(f'printf("%lx\\n", uaddr("{r.choice(["add", "mul", "leaf"])}"));')
         if self.tp and self.tp[:2] == ('syscalls', 'sys_enter_execve') and not self.in_for:
