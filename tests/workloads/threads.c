@@ -9,10 +9,12 @@
  *                      call, then reports where SIGUSR1 is pending: for the thread only
  *                      (a thread-directed signal, /proc/thread-self/status SigPnd) or for
  *                      the process (ShdPnd), and takes it; the main thread, which does not
- *                      block SIGUSR1, counts what its handler got. Prints one line:
+ *                      block SIGUSR1, counts what its handler got. Writes one line to
+ *                      stderr (stdout is the tracer's, -f json's):
  *                      "worker: thread-pending T process-pending P; main handler H".
  * Owns: nothing but its own syscalls; e2e tests trace them with `/pid == cpid/`.
- * Must not: make any other getppid() call, or print anything in the K N mode.
+ * Must not: make any other getppid() call, print anything in the K N mode, or write to
+ * stdout.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -28,6 +30,7 @@
 
 static long calls;
 static volatile sig_atomic_t main_handler;
+static int thread_pending = -1, process_pending = -1; /* the worker's findings (-s) */
 
 static void *worker(void *arg)
 {
@@ -68,11 +71,11 @@ static void *signal_worker(void *arg)
 	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 	prctl(PR_SET_NAME, "worker", 0, 0, 0);
 	syscall(SYS_getppid); /* the traced call */
-	int thread = pending("SigPnd:"), process = pending("ShdPnd:");
+	thread_pending = pending("SigPnd:");
+	process_pending = pending("ShdPnd:");
 	struct timespec none = { 0, 0 };
 	while (sigtimedwait(&usr1, NULL, &none) == SIGUSR1) /* take it, wherever it is */
 		;
-	printf("worker: thread-pending %d process-pending %d; ", thread, process);
 	return NULL;
 }
 
@@ -84,7 +87,8 @@ int main(int argc, char **argv)
 		if (pthread_create(&t, NULL, signal_worker, NULL) != 0)
 			return 1;
 		pthread_join(t, NULL);
-		printf("main handler %d\n", (int)main_handler);
+		fprintf(stderr, "worker: thread-pending %d process-pending %d; main handler %d\n",
+			thread_pending, process_pending, (int)main_handler);
 		return 0;
 	}
 	long k = argc > 1 ? strtol(argv[1], NULL, 10) : 2;
