@@ -301,6 +301,26 @@ kprobe:vfs_read /pid == cpid && (args.count == 100 || args.count == 2000)/ { @na
 	fi
 }
 
+# usermode in kprobes and kretprobes (stdlib/builtin_task.c): the saved code segment of
+# pt_regs says kernel mode, 0, for every one of the workload's reads, entry and return
+# alike; the read/pread64 tracepoints count the reads, each of which goes through vfs_read.
+t_kprobe_usermode() {
+	run kprobe_usermode 60 -c "$W/read_sizes 5 100 2000" -e '
+kprobe:vfs_read /pid == cpid/ { @k[usermode] = count(); }
+kretprobe:vfs_read /pid == cpid/ { @r[usermode()] = count(); }
+tracepoint:syscalls:sys_enter_read, tracepoint:syscalls:sys_enter_pread64 /pid == cpid/ { @calls = count(); }'
+	local calls
+	calls=$(sed -n 's/^@calls: //p' "$T/kprobe_usermode.out")
+	if [ $RC != 0 ] || [ -z "$calls" ] || [ "$calls" -lt 10 ]; then
+		not_ok kprobe_usermode "exit status $RC, @calls: ${calls:-none} (want at least 10)"
+	elif ! has kprobe_usermode "@k[0]: $calls" || ! has kprobe_usermode "@r[0]: $calls" ||
+		grep -q '^@[kr]\[1\]' "$T/kprobe_usermode.out"; then
+		not_ok kprobe_usermode "want @k[0]: $calls and @r[0]: $calls, no usermode 1"
+	else
+		ok kprobe_usermode
+	fi
+}
+
 # A wildcard through fentry: every getppid function BTF describes counts the workload's
 # 1000 calls; -v names any match skipped for having no BTF.
 t_fentry_wildcard() {
