@@ -59,6 +59,7 @@ struct cg_symbols {
 struct cg_opts {
 	const int *map_fds;  /* [sema nmaps]; fds of the user maps (fake values in dry runs) */
 	int ringbuf_fd;
+	int perf_fd;         /* skboutput()'s PERF_EVENT_ARRAY (runtime/skb_output.c), 0: none */
 	int lost_fd;
 	int scratch_fd;
 	int control_fd;      /* abi.h's control map; <= 0: no stop gate (unit tests, fuzzing) */

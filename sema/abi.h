@@ -167,6 +167,16 @@ enum {
 	ABI_EV_PRINTF = 1000,
 };
 
+/* skboutput()'s perf-buffer record (not the ring buffer's: bpf_skb_output writes only to a
+ * PERF_EVENT_ARRAY, codegen's cg_opts.perf_fd): this header, then the len bytes of the
+ * skb's data the kernel appends (runtime/skb_output.c writes them to the pcap file of the
+ * FMT_SKBOUTPUT entry fmt). */
+struct abi_skb_hdr {
+	uint64_t fmt;     /* the call's format-table index */
+	uint64_t boot_ns; /* bpf_ktime_get_boot_ns() */
+	uint64_t len;     /* bytes asked for (and appended, when the helper succeeds) */
+};
+
 /* ---- runtime-owned maps passed to codegen -------------------------------------------
  * ringbuf: the event ring buffer.
  * lost:    PERCPU_ARRAY, ABI_LOST_SLOTS(nmaps) entries, u32 key, u64 value:

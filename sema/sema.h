@@ -80,6 +80,9 @@ enum fmt_kind {
 	FMT_ERRORF,          /* errorf(fmt, args...): printf layout (ABI_EV_ASYNC), printed as
 	                        "FILE:L:C-E: ERROR: text" on stderr */
 	FMT_WARNF,           /* warnf(fmt, args...): the same as a WARNING */
+	FMT_SKBOUTPUT,       /* skboutput(path, ...): no ring-buffer event; fmt = the pcap
+	                        file's path, skb_offset the bytes skipped of each packet
+	                        (records: struct abi_skb_hdr on the perf buffer) */
 };
 
 struct fmt_info {
@@ -89,6 +92,7 @@ struct fmt_info {
 	struct type *args;   /* argument types as codegen stores them */
 	uint32_t *offs;      /* byte offset of each argument in the payload (abi_args_layout) */
 	uint32_t size;       /* payload bytes after struct abi_event */
+	uint32_t skb_offset; /* FMT_SKBOUTPUT: bytes of each packet not written */
 	struct span loc;
 };
 

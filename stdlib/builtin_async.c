@@ -19,7 +19,7 @@
 
 /* ---- sema ----------------------------------------------------------------------------- */
 
-static bool unsafe_ok(struct sema *s, struct node *n)
+bool builtin_unsafe_ok(struct sema *s, struct node *n)
 {
 	if (s->opts->unsafe)
 		return true;
@@ -29,7 +29,7 @@ static bool unsafe_ok(struct sema *s, struct node *n)
 
 static void check_system(struct sema *s, struct node *n)
 {
-	bool ok = unsafe_ok(s, n);
+	bool ok = builtin_unsafe_ok(s, n);
 	builtin_check_fmt_call(s, n, FMT_SYSTEM);
 	n->type = ok ? type_void() : type_none();
 }
@@ -86,7 +86,7 @@ static const struct {
 void builtin_check_signal(struct sema *s, struct node *n)
 {
 	struct node *a = n->list;
-	bool ok = unsafe_ok(s, n);
+	bool ok = builtin_unsafe_ok(s, n);
 	const struct provider *once = sema_point_with(s, PV_RUN_ONCE);
 	if (once) {
 		diag_error(s->d, n->loc, "%s can not be used with \"%s\" probes", n->str,

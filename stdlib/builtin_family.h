@@ -42,6 +42,9 @@ LLVMValueRef builtin_emit_fmt_event(struct cg *c, struct node *n);
  * --unsafe, no run-once probes, a signal name (rewritten into its number) or an integer;
  * errors name n->str. n->type is void when all is well. */
 void builtin_check_signal(struct sema *s, struct node *n);
+/* builtin_async.c: --unsafe was given; else "f() is an unsafe function being used in safe
+ * mode" at n (bpftrace's words) and false. */
+bool builtin_unsafe_ok(struct sema *s, struct node *n);
 /* builtin_kinfo.c: CLOCK_TAI - CLOCK_BOOTTIME now (nsecs(sw_tai), tseries' clock). */
 uint64_t builtin_tai_offset(void);
 
@@ -58,5 +61,7 @@ extern const struct builtin_family builtin_family_kinfo;     /* builtin_kinfo.c 
 extern const struct builtin_family builtin_family_strsearch; /* builtin_strsearch.c */
 extern const struct builtin_family builtin_family_tseries;   /* builtin_tseries.c */
 extern const struct builtin_family builtin_family_task;      /* builtin_task.c */
+extern const struct builtin_family builtin_family_unsafe;    /* builtin_unsafe.c */
+extern const struct builtin_family builtin_family_net;       /* builtin_net.c */
 
 #endif
