@@ -177,22 +177,41 @@ int rt_events_open(struct rt_events *ev, struct diag *d)
 		diag_error_noloc(d, "cannot read the event ring buffer: %s", strerror(-err));
 		return err ? err : -EINVAL;
 	}
+	if (ev->maps->perf_fd >= 0) {
+		int err = rt_skb_open(&ev->skb, ev->maps->perf_fd, ring_buffer__epoll_fd(ev->rb),
+				      ev->sr, d);
+		if (err) {
+			ring_buffer__free(ev->rb);
+			ev->rb = NULL;
+			return err;
+		}
+	}
 	return 0;
 }
 
 int rt_events_poll(struct rt_events *ev, int timeout_ms)
 {
 	ev->batch = 0;
+	if (ev->skb) { /* one wait for skboutput()'s perf buffer and the ring */
+		int err = rt_skb_wait(ev->skb, timeout_ms);
+		if (err)
+			return err;
+		return ring_buffer__consume(ev->rb);
+	}
 	return ring_buffer__poll(ev->rb, timeout_ms);
 }
 
 int rt_events_drain(struct rt_events *ev)
 {
+	if (ev->skb)
+		rt_skb_drain(ev->skb);
 	return ring_buffer__consume(ev->rb);
 }
 
 void rt_events_close(struct rt_events *ev)
 {
+	rt_skb_close(ev->skb);
+	ev->skb = NULL;
 	ring_buffer__free(ev->rb);
 	ev->rb = NULL;
 }

@@ -153,6 +153,66 @@ static bool iter_refused(const struct sema_result *sr, int point, const char *lo
 	return true;
 }
 
+/* The kernel's lockdown mode ("none", "integrity", "confidentiality"), "" if unknown. */
+static void lockdown_mode(char *buf, size_t size)
+{
+	buf[0] = '\0';
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+	char line[128];
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f)) {
+		char *a = strchr(line, '['), *b = a ? strchr(a, ']') : NULL;
+		if (a && b && (size_t)(b - a - 1) < size) {
+			memcpy(buf, a + 1, (size_t)(b - a - 1));
+			buf[b - a - 1] = '\0';
+		}
+	}
+	fclose(f);
+}
+
+/* "unknown func bpf_X#N" (the kernel has no such helper) or "program of this type cannot
+ * use helper bpf_X#N" (not for this program type, or forbidden): one sentence naming the
+ * helper, what needs it and what the kernel lacks. false when reason is neither. */
+static bool helper_refused(const struct sema_result *sr, int point, const char *probe,
+			   const char *reason, int verbose, struct diag *d)
+{
+	const char *u = strstr(reason, "unknown func bpf_");
+	const char *c = strstr(reason, "cannot use helper bpf_");
+	const char *at = u ? u + 13 : c ? c + 18 : NULL;
+	if (!at)
+		return false;
+	char name[64];
+	size_t n = strcspn(at, "#");
+	if (n >= sizeof(name))
+		n = sizeof(name) - 1;
+	memcpy(name, at, n);
+	name[n] = '\0';
+	const char *why = "";
+	char lock[32], buf[200];
+	if (strcmp(name, "bpf_probe_write_user") == 0) {
+		lockdown_mode(lock, sizeof(lock));
+		if (lock[0])
+			snprintf(buf, sizeof(buf), "write_user() cannot run while the kernel is in "
+				 "lockdown mode '%s' (/sys/kernel/security/lockdown)", lock);
+		else
+			snprintf(buf, sizeof(buf), "write_user() cannot run on this kernel (a kernel "
+				 "in lockdown mode, integrity or confidentiality, forbids it: see "
+				 "/sys/kernel/security/lockdown)");
+		why = buf;
+	} else if (strcmp(name, "bpf_override_return") == 0) {
+		why = "override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE and a "
+		      "function marked for error injection";
+	} else if (strcmp(name, "bpf_skb_output") == 0 ||
+		   strcmp(name, "bpf_get_socket_cookie") == 0) {
+		why = "skboutput() and socket_cookie() work only in fentry/fexit probes";
+	}
+	refusal(d, sr, point, "the kernel does not let the program for probe %s call %s%s%s%s%s",
+		probe, name, u ? " (this kernel has no such helper)" : "", why[0] ? ": " : "", why,
+		verbose ? "" : " (use -v to see the verifier log)");
+	return true;
+}
+
 /* A failed load again, this time with a verifier log, so we can say what went wrong. */
 static int explain_failure(const struct rt_probe_state *ps, const struct cg_prog *p,
 			   const struct rt_func_btf *fb, const struct bpf_func_info *info,
@@ -216,6 +276,10 @@ static int explain_failure(const struct rt_probe_state *ps, const struct cg_prog
 	char reason[256] = "";
 	if (have_log)
 		verifier_reason(log, reason, sizeof(reason));
+	if (have_log && helper_refused(sr, p->point, probe, reason, verbose, d)) {
+		free(log);
+		return err;
+	}
 	/* the verifier's size limits (1M processed instructions, 8192 jumps in a branch
 	 * sequence, 512 bytes of stack over a callback and its caller): a probe too big */
 	bool too_big = strstr(reason, "is too large") || strstr(reason, "is too complex") ||

@@ -64,7 +64,7 @@ int rt_maps_create(const struct sema_result *sr, uint32_t max_keys, struct rt_ma
 		   struct diag *d)
 {
 	memset(m, 0, sizeof(*m));
-	m->ringbuf_fd = m->lost_fd = m->scratch_fd = m->control_fd = -1;
+	m->ringbuf_fd = m->lost_fd = m->scratch_fd = m->control_fd = m->perf_fd = -1;
 	if (!max_keys)
 		max_keys = ABI_MAP_KEYS_DEFAULT;
 	m->n = sr->nmaps;
@@ -118,6 +118,16 @@ int rt_maps_create(const struct sema_result *sr, uint32_t max_keys, struct rt_ma
 	if (fd < 0)
 		goto fail;
 	m->control_fd = fd;
+	for (int i = 0; i < sr->nfmts; i++)
+		if (sr->fmts[i].kind == FMT_SKBOUTPUT) { /* bpf_skb_output writes only here */
+			int ncpus = libbpf_num_possible_cpus();
+			fd = create_one("skboutput packets", BPF_MAP_TYPE_PERF_EVENT_ARRAY, "skb_out",
+					4, 4, ncpus > 0 ? (uint32_t)ncpus : 1, d);
+			if (fd < 0)
+				goto fail;
+			m->perf_fd = fd;
+			break;
+		}
 	return 0;
 fail:
 	rt_maps_close(m);
@@ -131,6 +141,8 @@ void rt_maps_close(struct rt_maps *m)
 			close(m->fds[i]);
 	if (m->ringbuf_fd >= 0)
 		close(m->ringbuf_fd);
+	if (m->perf_fd >= 0)
+		close(m->perf_fd);
 	if (m->lost_fd >= 0)
 		close(m->lost_fd);
 	if (m->scratch_fd >= 0)
@@ -141,7 +153,7 @@ void rt_maps_close(struct rt_maps *m)
 	free(m->layouts);
 	free(m->zeroed);
 	memset(m, 0, sizeof(*m));
-	m->ringbuf_fd = m->lost_fd = m->scratch_fd = m->control_fd = -1;
+	m->ringbuf_fd = m->lost_fd = m->scratch_fd = m->control_fd = m->perf_fd = -1;
 }
 
 void rt_maps_stop_events(const struct rt_maps *m)

@@ -62,6 +62,7 @@ struct rt_maps {
 	 * all-zero slots cannot tell from never having been written */
 	bool *zeroed;
 	int ringbuf_fd, lost_fd, scratch_fd, control_fd;
+	int perf_fd;  /* skboutput()'s PERF_EVENT_ARRAY, -1 when the script has none */
 };
 
 int rt_maps_create(const struct sema_result *sr, uint32_t max_keys, struct rt_maps *m,
@@ -307,8 +308,21 @@ int rt_uprobe_multi_attach(const struct probe_point *p, int prog_fd);
 
 /* ---- events.c ------------------------------------------------------------------------- */
 struct ring_buffer;
+/* skboutput()'s packets (skb_output.c): the perf buffer on perf_fd and the pcap files of
+ * sr's FMT_SKBOUTPUT entries, created now; waiting also watches ring_epfd (the event
+ * ring's), so one wait serves both. 0, or -errno after an error in d. */
+struct rt_skb;
+int rt_skb_open(struct rt_skb **out, int perf_fd, int ring_epfd, const struct sema_result *sr,
+		struct diag *d);
+/* Wait up to timeout_ms for packets or ring events; the packets are written. 0, -errno */
+int rt_skb_wait(struct rt_skb *k, int timeout_ms);
+void rt_skb_drain(struct rt_skb *k);
+/* Writes what is left, reports lost packets on stderr, closes the files. NULL: nothing. */
+void rt_skb_close(struct rt_skb *k);
+
 struct rt_events {
 	struct ring_buffer *rb;
+	struct rt_skb *skb; /* skboutput()'s packets, NULL without them */
 	FILE *out;
 	const struct sema_result *sr;
 	const struct rt_maps *maps;

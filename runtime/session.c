@@ -181,6 +181,7 @@ static int dry_run(struct node *prog, struct sema_result *sr, struct session_opt
 		.map_fds = fds,
 		.stack_fds = stack_fds,
 		.ringbuf_fd = 97,
+		.perf_fd = 95,
 		.lost_fd = 98,
 		.scratch_fd = 99,
 		.control_fd = 96,
@@ -400,6 +401,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	struct cg_opts cgo = {
 		.map_fds = maps.fds,
 		.ringbuf_fd = maps.ringbuf_fd,
+		.perf_fd = maps.perf_fd,
 		.lost_fd = maps.lost_fd,
 		.scratch_fd = maps.scratch_fd,
 		.control_fd = maps.control_fd,

@@ -28,7 +28,7 @@ static bool tracing_only(struct sema *s, struct node *n)
 {
 	for (int i = 0; i < s->r->npoints; i++) {
 		const struct probe_point *pt = &s->r->points[i];
-		const struct provider *pv = provider_of_kind(pt);
+		const struct provider *pv = provider_of(pt);
 		if (pt->probe == s->probe && pv && pv->prog_type != BPF_PROG_TYPE_TRACING) {
 			diag_error(s->d, n->loc, "%s can not be used with \"%s\" probes", n->str,
 				   sema_probe_word(pv));

@@ -80,7 +80,7 @@ static void check_override(struct sema *s, struct node *n)
 	bool ok = builtin_unsafe_ok(s, n);
 	for (int i = 0; i < s->r->npoints; i++) {
 		const struct probe_point *pt = &s->r->points[i];
-		const struct provider *pv = provider_of_kind(pt);
+		const struct provider *pv = provider_of(pt);
 		if (pt->probe == s->probe && pv && strcmp(pv->name, "kprobe") != 0) {
 			diag_error(s->d, n->loc, "override can only be used with kprobes.");
 			ok = false;

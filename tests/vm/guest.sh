@@ -597,6 +597,8 @@ t_kinfo_percpu() {
 . tests/vm/guest_iter.sh
 # bpftrace's own kprobe tools (t_upstream_tools), read from the host's mirror
 . tests/vm/guest_upstream.sh
+# write_user, override, socket_cookie, skboutput (t_write_user ... t_skboutput)
+. tests/vm/guest_unsafe.sh
 
 # --- main -----------------------------------------------------------------------------------
 

@@ -68,8 +68,10 @@ static int run_udp(long n, long len)
 		msg[i] = (char)('a' + i % 26);
 	long got = 0;
 	for (long i = 0; i < n; i++) {
-		if (sendto(fd, msg, (size_t)len, 0, (struct sockaddr *)&a, sizeof(a)) != len)
+		if (sendto(fd, msg, (size_t)len, 0, (struct sockaddr *)&a, sizeof(a)) != len) {
+			perror("poke_target: sendto");
 			break;
+		}
 		if (recv(fd, in, (size_t)len + 1, 0) == len)
 			got++;
 	}
