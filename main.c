@@ -523,6 +523,11 @@ int main(int argc, char **argv)
 	} else if (cfg.has_stack_mode) {
 		sopts.stack_mode = cfg.stack_mode;
 	}
+	/* what `config` reports (stdlib/builtin_meta.c) */
+	sopts.max_map_keys = so.max_map_keys;
+	sopts.max_cat_bytes = so.cat_bytes_max;
+	sopts.no_print_maps = so.no_print_maps;
+	sopts.config = &cfg;
 	if (sema_run(prog, &sopts, &d, &sr) || diag_count(&d))
 		goto out_diag;
 	diag_flush(&d, stderr); /* warnings from the checks, before anything runs */

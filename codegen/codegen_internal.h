@@ -269,6 +269,9 @@ int cg_map_fd(struct cg *c, int id);
 
 /* has_key(): lookup result for m's key (a possibly-NULL pointer). */
 LLVMValueRef cg_map_lookup(struct cg *c, struct node *m);
+/* find(@m, k, $v): one lookup of m's key (m a MAP with its keys); when the element is
+ * there it is copied into variable var's slot. An i64 1 when it was there, else 0. */
+LLVMValueRef cg_map_find(struct cg *c, struct node *m, struct node *var);
 
 /* ---- emit_stmt.c ---- */
 void cg_block(struct cg *c, struct node *block);

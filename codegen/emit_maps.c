@@ -288,6 +288,34 @@ LLVMValueRef cg_map_lookup(struct cg *c, struct node *m)
 	return bpfb_map_lookup(c, cg_map_fd(c, m->sym), build_key(c, m, mi, &l, NULL));
 }
 
+LLVMValueRef cg_map_find(struct cg *c, struct node *m, struct node *var)
+{
+	struct abi_map_layout l;
+	const struct map_info *mi = map_of(c, m, &l);
+	if (!mi)
+		return bpfb_i64(c, 0);
+	if (is_hist(&mi->val)) {
+		cg_error(c, "find() cannot read histogram map %s", mi->name);
+		return bpfb_i64(c, 0);
+	}
+	LLVMValueRef p = bpfb_map_lookup(c, cg_map_fd(c, m->sym), build_key(c, m, mi, &l, NULL));
+	LLVMValueRef found = LLVMBuildIsNotNull(c->b, p, "found");
+	LLVMBasicBlockRef hit = bpfb_block(c, "fd_hit"), end = bpfb_block(c, "fd_end");
+	LLVMBuildCondBr(c->b, found, hit, end);
+	LLVMPositionBuilderAtEnd(c->b, hit);
+	const struct type *vt = var->sym >= 0 && var->sym < c->sr->nvars
+					? &c->sr->vars[var->sym].type
+					: &var->type;
+	LLVMValueRef slot = cg_var_slot(c, var);
+	if (mi->val.kind == TY_STR || mi->val.kind == TY_TUPLE || mi->val.kind == TY_RECORD)
+		cg_store_val(c, p, &mi->val, slot, vt);
+	else
+		bpfb_store(c, cg_norm(c, value_int(c, mi, p), vt), slot, 8);
+	LLVMBuildBr(c->b, end);
+	LLVMPositionBuilderAtEnd(c->b, end);
+	return LLVMBuildZExt(c->b, found, c->i64, "");
+}
+
 /* Fold one observation v into the per-CPU value at p (non-null). */
 static void agg_apply(struct cg *c, const struct builtin_agg *ops, const struct type *t,
 		      LLVMValueRef p, LLVMValueRef v)

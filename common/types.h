@@ -98,6 +98,8 @@ enum type_sub {
 	SUB_VALPTR,      /* TY_INT: the address of a value of the language's own type
 	                    elems[0] (nelems 1), `&$t` of a tuple (sema/check_lang.c);
 	                    `*p` reads the value back */
+	SUB_SIGNAL_NAME, /* TY_INT: a signal number, printed as its description ("Interrupt"):
+	                    signal_name() (stdlib/builtin_bytes.c) */
 };
 /* TY_TSERIES: what tseries() keeps per interval (its type's lh_step), and how many
  * intervals it may keep (lh_max) */

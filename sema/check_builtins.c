@@ -93,6 +93,28 @@ bool sema_is_agg_call(struct sema *s, const struct node *n)
 	return b && b->kind == BK_AGG;
 }
 
+/* `pid()`, `comm()`, `config()`: current bpftrace's call form of a builtin variable (one
+ * without a number) that has no call row of its own is that variable; with arguments it
+ * is refused in the arity wording. False: no such variable. */
+static bool var_call(struct sema *s, struct node *n)
+{
+	int vid = builtin_find(s->r->builtins, n->str, false);
+	const struct builtin *v = row(s, vid);
+	if (!v || (v->flags & BF_NUMBERED))
+		return false;
+	int nargs = ast_list_len(n->list);
+	if (nargs) {
+		char w[32];
+		diag_error(s->d, n->loc, "%s() requires %s (%d provided)", n->str,
+			   count_word(0, w, sizeof(w)), nargs);
+		sema_exprs(s, n->list);
+		return true;
+	}
+	n->kind = AST_IDENT;
+	sema_ident(s, n);
+	return true;
+}
+
 void sema_call(struct sema *s, struct node *n)
 {
 	int id = builtin_find(s->r->builtins, n->str, true);
@@ -100,6 +122,8 @@ void sema_call(struct sema *s, struct node *n)
 	n->sym = id;
 	n->type = type_none();
 	n->fmt = -1;
+	if (!b && var_call(s, n))
+		return;
 	if (!b) {
 		diag_error(s->d, n->loc, "Unknown function: '%s'", n->str);
 		sema_exprs(s, n->list);

@@ -20,6 +20,19 @@ static const char *const no_effect[] = {
 	"unstable_addr", "str_trunc_trailer", "missing_probes", "use_blazesym",
 };
 
+#define NO_EFFECT_N (sizeof(no_effect) / sizeof(no_effect[0]))
+_Static_assert(NO_EFFECT_N <= sizeof(((struct config_values *)0)->other) /
+			       sizeof(((struct config_values *)0)->other[0]),
+	       "config_values.other holds every ignored key");
+
+const struct node *config_other(const struct config_values *cv, const char *key)
+{
+	for (size_t i = 0; i < NO_EFFECT_N; i++)
+		if (!strcmp(key, no_effect[i]))
+			return cv->other[i];
+	return NULL;
+}
+
 int config_stack_mode(const char *word)
 {
 	if (!strcmp(word, "bpftrace"))
@@ -109,8 +122,11 @@ int config_read(const struct node *prog, struct diag *d, struct config_values *o
 					out->no_print_maps = v == 0;
 			} else {
 				bool known = false;
-				for (size_t i = 0; i < sizeof(no_effect) / sizeof(no_effect[0]); i++)
-					known |= !strcmp(k, no_effect[i]);
+				for (size_t i = 0; i < NO_EFFECT_N; i++)
+					if (!strcmp(k, no_effect[i])) {
+						known = true;
+						out->other[i] = it->b;
+					}
 				if (!known)
 					diag_error(d, it->a->loc, "unknown config key '%s' (bpfscript "
 								  "knows max_strlen, max_map_keys, "

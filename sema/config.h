@@ -16,7 +16,14 @@ struct config_values {
 	bool no_print_maps; /* print_maps_on_exit = false */
 	uint32_t stack_mode; /* stack_mode = perf|raw|build_id: a SUB_STACK_* bit, 0 bpftrace */
 	bool has_stack_mode;
+	/* The value nodes (in the program's tree) of the keys bpfscript accepts and ignores,
+	 * by their index in config.c's list; NULL when the block does not set one. */
+	const struct node *other[24];
 };
+
+/* The value node the config block gave a key bpfscript ignores (log_size, license ...),
+ * or NULL (not set, or not such a key): what `config.KEY` reports. */
+const struct node *config_other(const struct config_values *cv, const char *key);
 
 /* "bpftrace", "perf", "raw", "build_id" → the mode's SUB_STACK_* bit (0 for bpftrace);
  * -1 for any other word (BPFTRACE_STACK_MODE is read with it too). */

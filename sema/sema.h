@@ -105,6 +105,7 @@ struct sema_files {
 	int (*user_sym_size)(void *ctx, const char *path, const char *name, uint64_t *size);
 };
 
+struct config_values; /* sema/config.h */
 struct sema_opts {
 	int npos;            /* positional parameters $1..$npos */
 	char **pos;
@@ -137,6 +138,11 @@ struct sema_opts {
 	/* The builtins a program may use (sema/builtin.h), e.g. stdlib's builtin_set:
 	 * required; sema hands them on to codegen in sema_result.builtins. */
 	const struct builtin_set *builtins;
+	/* `config` (stdlib/builtin_meta.c): the settings in force that sema does not use
+	 * itself (0/false: bpftrace's defaults), and the config block as read (NULL: none). */
+	uint32_t max_map_keys, max_cat_bytes;
+	bool no_print_maps;
+	const struct config_values *config;
 };
 #define SEMA_MAX_PROBES_DEFAULT 512u /* bpftrace's default */
 

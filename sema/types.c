@@ -218,6 +218,8 @@ char *type_name(const struct type *t, char *buf, size_t len)
 			snprintf(buf, len, "strerror");
 		else if (t->sub == SUB_MACADDR)
 			snprintf(buf, len, "macaddr");
+		else if (t->sub == SUB_SIGNAL_NAME)
+			snprintf(buf, len, "signal_name");
 		else if (t->sub == SUB_BOOL)
 			snprintf(buf, len, "bool");
 		else if (t->sub == SUB_VALPTR && t->elems) {

@@ -63,5 +63,7 @@ extern const struct builtin_family builtin_family_tseries;   /* builtin_tseries.
 extern const struct builtin_family builtin_family_task;      /* builtin_task.c */
 extern const struct builtin_family builtin_family_unsafe;    /* builtin_unsafe.c */
 extern const struct builtin_family builtin_family_net;       /* builtin_net.c */
+extern const struct builtin_family builtin_family_meta;      /* builtin_meta.c */
+extern const struct builtin_family builtin_family_bytes;     /* builtin_bytes.c */
 
 #endif
