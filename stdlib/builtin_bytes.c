@@ -82,8 +82,9 @@ static void check_memcmp(struct sema *s, struct node *n)
 		if (t->kind == TY_NONE) {
 			ok = false;
 		} else if (t->kind != TY_STR && t->kind != TY_TUPLE && t->kind != TY_INT) {
+			char tb[128];
 			diag_error(s->d, a->loc, "memcmp() compares strings, tuples or integers (%s "
-						 "provided)", sema_kind_word(t));
+						 "provided)", type_name(t, tb, sizeof(tb)));
 			ok = false;
 		}
 	}
@@ -129,7 +130,8 @@ static void check_find(struct sema *s, struct node *n)
 	ast_free(n->a);
 	n->a = NULL;
 	if (m->kind != AST_MAP || m->list) {
-		sema_exprs(s, n->list);
+		sema_expr(s, m);
+		sema_expr(s, k); /* the variable is not read: it would only add an error */
 		diag_error(s->d, m->loc, m->kind != AST_MAP
 						 ? "find() expects a map as its first argument"
 						 : "The map passed to find() should not be indexed by a key");

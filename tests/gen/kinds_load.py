@@ -112,6 +112,16 @@ class Ctx:
                                         f'is_err({self.int_expr(0).text()})'] +
                                        ([] if self.in_for else ['usermode', 'usermode()'])),
                               False))
+        # current bpftrace's call forms of the variables and its compile-time and byte
+        # helpers (stdlib/builtin_meta.c, builtin_bytes.c)
+        ls.append(lambda r: E(r.choice(['pid()', 'tid()', 'uid()', 'gid()', 'cpu()',
+                                        'elapsed()', 'cgroup()', 'rand()', 'jiffies()',
+                                        'numaid()', 'default_str_length',
+                                        'config.max_strlen', 'config().max_map_keys',
+                                        f'strcap({self.str_expr()})',
+                                        f'memcmp({self.str_expr()}, {self.str_expr()}, '
+                                        f'{self.int_expr(0).text()})']),
+                              False))
         return ls
 
     def int_expr(self, depth=2):
@@ -122,7 +132,9 @@ class Ctx:
         strftime), which are not strings for ==, strcontains, str() or buf()."""
         r = self.rnd
         ch = ['comm', f'"{r.choice(STRS)}"', 'str($2)', 'curtask->comm',
-              r.choice(['leader_comm', 'leader_comm()', 'leader_comm(curtask)'])]
+              r.choice(['leader_comm', 'leader_comm()', 'leader_comm(curtask)']),
+              r.choice(['comm()', 'str_concat(comm, "-")',
+                        f'str_concat("{r.choice(STRS)}", curtask->comm)'])]
         if self.svars:
             ch += self.svars * 2
         if not self.in_for:
