@@ -5,14 +5,13 @@
  *
  * Owns: their argument rules and result types; str_concat's and memcmp's bounded byte
  * loops (every index compared with its buffer's size before the access, as the string
- * search family does, using the function's shared string slots cg_fn.str_tmp); the text
+ * search family does, counting in registers: see counter()); the text
  * of a signal number (bpftrace's table: strsignal(3)'s descriptions, "Unknown signal N"
  * for 0, 32 and 33, "Real-time signal N" above, "N/A" outside 0..64); find's one lookup
  * (codegen/emit_maps.c, cg_map_find).
  * Must not: know other string functions (builtin_strings.c, builtin_strsearch.c) or map
  * layouts (emit_maps.c does the lookup and the copy).
  */
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +70,8 @@ static void check_str_concat(struct sema *s, struct node *n)
 		n->type = type_str(n->list->type.size + n->list->next->type.size - 1);
 }
 
-/* memcmp(left, right, count): strings, tuples or integers compared byte by byte */
+/* memcmp(left, right, count): strings, tuples or integers compared byte by byte, at most
+ * as many as the smaller one holds */
 static void check_memcmp(struct sema *s, struct node *n)
 {
 	struct node *l = n->list, *r = l->next, *cnt = r->next;
@@ -96,13 +96,6 @@ static void check_memcmp(struct sema *s, struct node *n)
 	}
 	if (!ok)
 		return;
-	uint32_t size = l->type.size < r->type.size ? l->type.size : r->type.size;
-	int64_t v;
-	if (sema_int_literal(cnt, &v) && (v < 0 || v > (int64_t)size)) {
-		diag_error(s->d, cnt->loc, "memcmp() count %" PRId64 " is outside the %u bytes of "
-					   "its arguments", v, size);
-		return;
-	}
 	n->type = type_int(4, true);
 }
 
@@ -201,6 +194,26 @@ static void below(struct cg *c, LLVMValueRef i, uint32_t bound, LLVMBasicBlockRe
 	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntULT, i, bpfb_i64(c, bound), ""), out, false);
 }
 
+/* The loops below count in SSA registers (phi nodes), not in memory slots: a counter in
+ * the scratch map (where slots go once the stack is full) is unknown to the verifier,
+ * which then sees the same state at every iteration and reports an infinite loop. */
+static LLVMValueRef counter(struct cg *c, LLVMBasicBlockRef from, const char *name)
+{
+	LLVMValueRef i = LLVMBuildPhi(c->b, c->i64, name);
+	LLVMValueRef zero = bpfb_i64(c, 0);
+	LLVMAddIncoming(i, &zero, &from, 1);
+	return i;
+}
+
+/* the back edge of counter i's loop head `head`: i + 1 from the current block */
+static void next(struct cg *c, LLVMValueRef i, LLVMBasicBlockRef head)
+{
+	LLVMValueRef i1 = LLVMBuildAdd(c->b, i, bpfb_i64(c, 1), "");
+	LLVMBasicBlockRef from = LLVMGetInsertBlock(c->b);
+	LLVMBuildBr(c->b, head);
+	LLVMAddIncoming(i, &i1, &from, 1);
+}
+
 /* str_concat(a, b): a's characters up to its NUL, then b's, in a zeroed buffer */
 static LLVMValueRef str_concat_emit(struct cg *c, struct node *n)
 {
@@ -209,32 +222,32 @@ static LLVMValueRef str_concat_emit(struct cg *c, struct node *n)
 	uint32_t cap = n->type.size;
 	LLVMValueRef dst = bpfb_buf(c, cap, "concat");
 	bpfb_memset0(c, dst, cap);
-	LLVMValueRef iv = bpfb_str_slot(c, 1, 0), jv = bpfb_str_slot(c, 2, 0);
 	LLVMValueRef zero8 = LLVMConstInt(c->i8, 0, 0);
-	LLVMBasicBlockRef la = bpfb_block(c, "sc_a"), lb = bpfb_block(c, "sc_b");
-	LLVMBasicBlockRef end = bpfb_block(c, "sc_end");
+	LLVMBasicBlockRef la = bpfb_block(c, "sc_a"), a_out = bpfb_block(c, "sc_a_out");
+	LLVMBasicBlockRef lb = bpfb_block(c, "sc_b"), end = bpfb_block(c, "sc_end");
 
+	LLVMBasicBlockRef pre = LLVMGetInsertBlock(c->b);
 	LLVMBuildBr(c->b, la);
 	LLVMPositionBuilderAtEnd(c->b, la);
-	LLVMValueRef i = bpfb_load(c, c->i64, iv, 8);
-	below(c, i, a->type.size, lb);
+	LLVMValueRef i = counter(c, pre, "sc_i"); /* a's length once a_out is reached */
+	below(c, i, a->type.size, a_out);
 	LLVMValueRef ch = bpfb_byte_at(c, pa, i);
-	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, ch, zero8, ""), lb, true);
-	below(c, i, cap - 1, lb);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, ch, zero8, ""), a_out, true);
+	below(c, i, cap - 1, a_out);
 	LLVMBuildStore(c->b, ch, LLVMBuildGEP2(c->b, c->i8, dst, &i, 1, ""));
-	bpfb_store(c, LLVMBuildAdd(c->b, i, bpfb_i64(c, 1), ""), iv, 8);
-	LLVMBuildBr(c->b, la);
+	next(c, i, la);
 
+	LLVMPositionBuilderAtEnd(c->b, a_out);
+	LLVMBuildBr(c->b, lb);
 	LLVMPositionBuilderAtEnd(c->b, lb);
-	LLVMValueRef i2 = bpfb_load(c, c->i64, iv, 8), j = bpfb_load(c, c->i64, jv, 8);
+	LLVMValueRef j = counter(c, a_out, "sc_j");
 	below(c, j, b->type.size, end);
 	LLVMValueRef ch2 = bpfb_byte_at(c, pb, j);
 	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntEQ, ch2, zero8, ""), end, true);
-	LLVMValueRef k = LLVMBuildAdd(c->b, i2, j, "");
+	LLVMValueRef k = LLVMBuildAdd(c->b, i, j, "");
 	below(c, k, cap - 1, end);
 	LLVMBuildStore(c->b, ch2, LLVMBuildGEP2(c->b, c->i8, dst, &k, 1, ""));
-	bpfb_store(c, LLVMBuildAdd(c->b, j, bpfb_i64(c, 1), ""), jv, 8);
-	LLVMBuildBr(c->b, lb);
+	next(c, j, lb);
 
 	LLVMPositionBuilderAtEnd(c->b, end);
 	return dst;
@@ -251,36 +264,37 @@ static LLVMValueRef bytes_of(struct cg *c, struct node *a)
 	return slot;
 }
 
-/* memcmp(l, r, count): the signed difference of the first differing bytes, else 0 */
+/* memcmp(l, r, count): the signed difference of the first differing bytes among the
+ * first count (at most the smaller operand's size), else 0 */
 static LLVMValueRef memcmp_emit(struct cg *c, struct node *n)
 {
 	struct node *l = n->list, *r = l->next, *cnt = r->next;
 	LLVMValueRef pl = bytes_of(c, l), pr = bytes_of(c, r);
 	LLVMValueRef count = cg_expr(c, cnt);
 	uint32_t size = l->type.size < r->type.size ? l->type.size : r->type.size;
-	LLVMValueRef iv = bpfb_str_slot(c, 1, 0), res = bpfb_str_slot(c, 0, 0);
-	LLVMBasicBlockRef loop = bpfb_block(c, "mc_loop"), end = bpfb_block(c, "mc_end");
-	LLVMBasicBlockRef diff = bpfb_block(c, "mc_diff");
+	LLVMBasicBlockRef loop = bpfb_block(c, "mc_loop"), same = bpfb_block(c, "mc_same");
+	LLVMBasicBlockRef diff = bpfb_block(c, "mc_diff"), end = bpfb_block(c, "mc_end");
+	LLVMBasicBlockRef pre = LLVMGetInsertBlock(c->b);
 	LLVMBuildBr(c->b, loop);
 	LLVMPositionBuilderAtEnd(c->b, loop);
-	LLVMValueRef i = bpfb_load(c, c->i64, iv, 8);
-	below(c, i, size, end);
-	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntULT, i, count, ""), end, false);
+	LLVMValueRef i = counter(c, pre, "mc_i");
+	below(c, i, size, same);
+	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntULT, i, count, ""), same, false);
 	LLVMValueRef x = LLVMBuildSExt(c->b, bpfb_byte_at(c, pl, i), c->i64, "");
 	LLVMValueRef y = LLVMBuildSExt(c->b, bpfb_byte_at(c, pr, i), c->i64, "");
+	LLVMValueRef d = LLVMBuildSub(c->b, x, y, "");
 	bpfb_branch_new(c, LLVMBuildICmp(c->b, LLVMIntNE, x, y, ""), diff, true);
-	bpfb_store(c, LLVMBuildAdd(c->b, i, bpfb_i64(c, 1), ""), iv, 8);
-	LLVMBuildBr(c->b, loop);
+	next(c, i, loop);
+	LLVMPositionBuilderAtEnd(c->b, same);
+	LLVMBuildBr(c->b, end);
 	LLVMPositionBuilderAtEnd(c->b, diff);
-	LLVMValueRef i2 = bpfb_load(c, c->i64, iv, 8);
-	below(c, i2, size, end);
-	LLVMValueRef d = LLVMBuildSub(
-		c->b, LLVMBuildSExt(c->b, bpfb_byte_at(c, pl, i2), c->i64, ""),
-		LLVMBuildSExt(c->b, bpfb_byte_at(c, pr, i2), c->i64, ""), "");
-	bpfb_store(c, d, res, 8);
 	LLVMBuildBr(c->b, end);
 	LLVMPositionBuilderAtEnd(c->b, end);
-	return bpfb_opaque(c, bpfb_load(c, c->i64, res, 8));
+	LLVMValueRef res = LLVMBuildPhi(c->b, c->i64, "mc_res");
+	LLVMValueRef vals[2] = { bpfb_i64(c, 0), d };
+	LLVMBasicBlockRef from[2] = { same, diff };
+	LLVMAddIncoming(res, vals, from, 2);
+	return bpfb_opaque(c, res);
 }
 
 static LLVMValueRef signal_name_emit(struct cg *c, struct node *n)

@@ -365,6 +365,8 @@ static void check_container_of(struct sema *s, struct node *n)
 {
 	struct node *ptr = n->list, *ty = ptr->next, *mem = ty->next;
 	sema_ident_as_type(s, ty); /* container_of(p, foo_t, m) */
+	if (ty->kind == AST_CAST && !ty->a && (ty->flags & NODE_F_TYPEOF) && !sema_typeof(s, ty))
+		return; /* container_of(p, typeof(struct foo), m): reported */
 	if (ty->kind != AST_CAST || ty->a) {
 		diag_error(s->d, ty->loc, "container_of() expects a struct type as its second "
 					  "argument: container_of(ptr, struct task_struct, tasks)");
@@ -386,6 +388,8 @@ static void check_container_of(struct sema *s, struct node *n)
 					   "provided)", sema_kind_word(&ptr->type));
 		return;
 	}
+	/* the container is in the member's address space */
+	bool user = ptr->type.user || (ptr->flags & NODE_F_USER_PTR);
 	struct span l = n->loc;
 	struct node *off = ast_str(AST_CALL, l, "offsetof", 8);
 	struct node *tc = ast_clone(ty), *mc = ast_clone(mem);
@@ -405,6 +409,8 @@ static void check_container_of(struct sema *s, struct node *n)
 		s->oom = true;
 		return;
 	}
+	if (user) /* the cast of a user address is a user pointer, on every pass */
+		sub->flags |= NODE_F_USER_PTR;
 	int64_t depth = ty->ival + 1;
 	char *tname = strdup(ty->str);
 	ast_free_list(ty); /* ty, mem */
