@@ -11,7 +11,8 @@
  * strlen(p) (strcap of a char pointer) and `(type *)((uint64)ptr - offsetof(type,
  * member))` (container_of); and the BTF/verifier question kfunc_* ask of this kernel.
  * Must not: emit code of its own (every value here is folded or rewritten into the
- * language's expressions before codegen), nor apply the config (main.c does).
+ * language's expressions before codegen; assert_str's value is an unused 0), nor apply
+ * the config (main.c does).
  */
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -137,7 +138,8 @@ static void check_config(struct sema *s, struct node *n)
 		named(l, "log_size", other_value(s, l, "log_size", ast_int(l, 1000000))),
 		named(l, "max_bpf_progs", other_value(s, l, "max_bpf_progs", ast_int(l, 1024))),
 		named(l, "max_cat_bytes", ast_int(l, o->max_cat_bytes ? o->max_cat_bytes : 10240)),
-		named(l, "max_map_keys", ast_int(l, o->max_map_keys ? o->max_map_keys : 4096)),
+		named(l, "max_map_keys",
+		      ast_int(l, o->max_map_keys ? o->max_map_keys : ABI_MAP_KEYS_DEFAULT)),
 		named(l, "max_probes",
 		      ast_int(l, o->max_probes ? o->max_probes : SEMA_MAX_PROBES_DEFAULT)),
 		named(l, "max_strlen", ast_int(l, strlen_v)),
