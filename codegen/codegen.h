@@ -66,6 +66,8 @@ struct cg_opts {
 	const int *stack_fds; /* [sema nstacks]: STACK_TRACE maps for kstack/ustack */
 	uint64_t start_ns;   /* CLOCK_MONOTONIC at start, for `elapsed` */
 	int cpid;            /* pid of the -c child, 0 if none */
+	uint64_t pidns_dev;  /* bpfscript's PID namespace (/proc/self/ns/pid st_dev, st_ino): */
+	uint64_t pidns_ino;  /* pid(curr_ns), tid(curr_ns) */
 	int filter_pid;      /* -p PID: every attached probe runs only in this process (0: all) */
 	FILE *dump_ir;       /* --dump=ir: write the optimised LLVM IR here; NULL = no dump */
 	/* -d codegen, -d codegen-opt, --emit-llvm, --emit-elf: more places for the IR before

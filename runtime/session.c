@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -131,6 +132,18 @@ static void signals_restore(const struct saved_signals *s)
 		sigaction(fault_signals[i], &s->fault[i], NULL);
 }
 
+/* bpfscript's own PID namespace, for pid(curr_ns)/tid(curr_ns): the nsfs device and inode
+ * the kernel's bpf_get_ns_current_pid_tgid compares (0, 0 when unreadable: the helper then
+ * fails and those values are 0) */
+static void own_pid_ns(struct cg_opts *o)
+{
+	struct stat st;
+	if (stat("/proc/self/ns/pid", &st) == 0) {
+		o->pidns_dev = (uint64_t)st.st_dev;
+		o->pidns_ino = (uint64_t)st.st_ino;
+	}
+}
+
 static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
@@ -197,6 +210,7 @@ static int dry_run(struct node *prog, struct sema_result *sr, struct session_opt
 		.syms = &syms,
 		.kinfo = sr->kinfo,
 	};
+	own_pid_ns(&cg);
 	struct cg_result res = { 0 };
 	int err = 0;
 	/* the same kprobe plan as a real run (fentry programs where kprobes would run so),
@@ -421,6 +435,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		.kinfo = sr->kinfo,
 		.helper_check = o->helper_check,
 	};
+	own_pid_ns(&cgo);
 	if (codegen_run(prog, sr, &cgo, d, &cg) || diag_count(d))
 		goto out_maps;
 

@@ -1,12 +1,13 @@
 /*
  * stdlib/builtin_process.c — the process and system facts family: pid, tid, uid, gid,
- * comm, cpu, cgroup, curtask, rand, cpid, nsecs, elapsed, numaid, username, ppid, pcomm,
- * ncpus, jiffies, and cgroup_path(id[, filter]), strerror(errno), macaddr(bytes),
- * pton("addr").
+ * comm, cpu, cgroup, curtask, rand, cpid, nsecs, elapsed, numaid, username, ncpus,
+ * jiffies, and pid(curr_ns|init), tid(curr_ns|init) (the ids in bpfscript's PID namespace or
+ * the initial one; plain pid, tid, pid() and tid() are the initial namespace's, as 0.17),
+ * cgroup_path(id[, filter]), strerror(errno), macaddr(bytes), pton("addr").
  *
  * Owns: their types (a uid printed as a name, a cgroup id as its path, an errno as its
  * text, 6 bytes as a MAC address: the SUB_* print forms of common/types.h), the rewrites done
- * while checking (ppid/pcomm into curtask->real_parent->tgid/comm, ncpus into a literal,
+ * while checking (ncpus into a literal,
  * pton's address into its bytes), where each value comes from (a helper, called once per
  * run of the program for pid/tid/uid/gid; comm read straight into its destination), and
  * the text of those values.
@@ -56,32 +57,28 @@ static void check_username(struct sema *s, struct node *n)
 	n->type.sub = SUB_USERNAME;
 }
 
-/* ppid, pcomm: the parent's tgid and comm, read as curtask->real_parent->tgid/comm
- * (current bpftrace): n becomes that member expression, typed from BTF. */
-static void parent_member(struct sema *s, struct node *n, const char *member)
+/* pid(), tid(): 0.17's values; pid(curr_ns), tid(curr_ns): as seen from bpfscript's own
+ * PID namespace (0 for a task outside it, as the kernel's helper gives); (init): the
+ * initial namespace's, the plain values. The mode is the argument's ival: 1 for curr_ns. */
+static void check_pid_ns(struct sema *s, struct node *n)
 {
-	struct node *task = ast_str(AST_IDENT, n->loc, "curtask", 7);
-	struct node *parent = ast_str(AST_FIELD, n->loc, "real_parent", 11);
-	parent->a = task;
-	parent->ival = 1;
-	free(n->str);
-	n->kind = AST_FIELD;
-	n->str = strdup(member);
-	n->slen = (uint32_t)strlen(member);
-	n->a = parent;
-	n->ival = 1;
-	n->sym = -1;
-	sema_expr(s, n);
-}
-
-static void check_ppid(struct sema *s, struct node *n)
-{
-	parent_member(s, n, "tgid");
-}
-
-static void check_pcomm(struct sema *s, struct node *n)
-{
-	parent_member(s, n, "comm");
+	struct node *a = n->list;
+	n->type = type_none();
+	if (a && a->kind != AST_IDENT) {
+		diag_error(s->d, n->loc, "%s() only supports curr_ns and init as the argument",
+			   n->str);
+		return;
+	}
+	if (a && strcmp(a->str, "curr_ns") != 0 && strcmp(a->str, "init") != 0) {
+		diag_error(s->d, a->loc, "Invalid PID namespace mode: %s (expects: curr_ns or "
+					 "init)", a->str);
+		return;
+	}
+	if (a) {
+		a->ival = strcmp(a->str, "curr_ns") == 0;
+		a->type = type_u64(); /* the mode word is not an expression of its own */
+	}
+	n->type = type_u64();
 }
 
 /* the CPUs online now, a constant of the program (bpftrace's) */
@@ -199,6 +196,35 @@ static LLVMValueRef pid_emit(struct cg *c, struct node *n)
 static LLVMValueRef tid_emit(struct cg *c, struct node *n)
 {
 	return low32(c, cg_pid_tgid(c));
+}
+
+/* long bpf_get_ns_current_pid_tgid(u64 dev, u64 ino, struct bpf_pidns_info *nsdata,
+ * u32 size): { u32 pid (the thread's), u32 tgid } in the namespace dev:ino, which must be
+ * the current task's own; else an error and the zeroed buffer */
+static LLVMValueRef ns_pid_tgid(struct cg *c, struct node *n, bool tgid)
+{
+	LLVMValueRef buf = bpfb_buf(c, 8, "pidns");
+	bpfb_memset0(c, buf, 8);
+	LLVMValueRef a[4] = { bpfb_i64(c, c->opts->pidns_dev), bpfb_i64(c, c->opts->pidns_ino),
+			      buf, bpfb_i64(c, 8) };
+	LLVMValueRef r = bpfb_helper(c, BPF_FUNC_get_ns_current_pid_tgid, c->i64, a, 4, "ns");
+	cg_helper_check(c, r, BPF_FUNC_get_ns_current_pid_tgid, n, -1);
+	LLVMValueRef v = bpfb_load(c, c->i32, bpfb_gep(c, buf, tgid ? 4 : 0), 4);
+	return LLVMBuildZExt(c->b, v, c->i64, tgid ? "nspid" : "nstid");
+}
+
+static LLVMValueRef pid_ns_emit(struct cg *c, struct node *n)
+{
+	if (n->list && n->list->ival)
+		return ns_pid_tgid(c, n, true);
+	return pid_emit(c, n);
+}
+
+static LLVMValueRef tid_ns_emit(struct cg *c, struct node *n)
+{
+	if (n->list && n->list->ival)
+		return ns_pid_tgid(c, n, false);
+	return tid_emit(c, n);
 }
 
 static LLVMValueRef uid_emit(struct cg *c, struct node *n)
@@ -366,6 +392,8 @@ static void macaddr_print(FILE *out, const struct type *t, const uint8_t *bytes,
 static const struct builtin rows[] = {
 	BUILTIN_VAR("pid", BF_STABLE, check_u64, pid_emit),
 	BUILTIN_VAR("tid", BF_STABLE, check_u64, tid_emit),
+	BUILTIN_FUNC("pid", 0, 1, 0, check_pid_ns, pid_ns_emit),
+	BUILTIN_FUNC("tid", 0, 1, 0, check_pid_ns, tid_ns_emit),
 	BUILTIN_VAR("uid", BF_STABLE, check_u64, uid_emit),
 	BUILTIN_VAR("gid", BF_STABLE, check_u64, gid_emit),
 	{ .name = "comm", .kind = BK_VAR, .check = check_comm, .emit = comm_emit,
@@ -381,8 +409,6 @@ static const struct builtin rows[] = {
 	BUILTIN_VAR("cpid", 0, check_cpid, cpid_emit),
 	BUILTIN_VAR("numaid", 0, check_u64, numaid_emit),
 	BUILTIN_VAR("username", 0, check_username, username_emit),
-	BUILTIN_VAR("ppid", 0, check_ppid, NULL),   /* a member expression by then */
-	BUILTIN_VAR("pcomm", 0, check_pcomm, NULL), /* a member expression by then */
 	BUILTIN_VAR("ncpus", 0, check_ncpus, NULL), /* a literal by then */
 	BUILTIN_VAR("jiffies", 0, check_u64, jiffies_emit),
 	BUILTIN_FUNC("cgroup_path", 1, 2, 0, check_cgroup_path, value_emit),

@@ -1,7 +1,8 @@
 /*
  * stdlib/builtin_task.c — the task family (current bpftrace's stdlib): `leader_tid` and
  * `leader_comm` (also as calls, with or without a struct task_struct argument: the
- * thread-group leader's pid and comm), `usermode` / usermode() (1 when the probe
+ * thread-group leader's pid and comm), `ppid` and `pcomm` (the same forms: the parent
+ * process's tgid and comm), `usermode` / usermode() (1 when the probe
  * interrupted user mode), signal_thread(sig) (--unsafe: a signal to the current thread)
  * and is_err(ptr) (the kernel's IS_ERR: a value in [-4095, -1], a bool as `&&` gives).
  *
@@ -31,10 +32,12 @@ static bool is_task(const struct type *t)
 	       ct->name && strcmp(ct->name, "task_struct") == 0;
 }
 
-/* leader_tid, leader_comm: n becomes TASK->group_leader->MEMBER, where TASK is the call's
- * argument (checked first, so that a wrong one gets an error of its own) or curtask. The
- * argument is checked once: the two member nodes are typed here, not re-walked. */
-static void leader_member(struct sema *s, struct node *n, const char *member)
+/* leader_tid, leader_comm, ppid, pcomm: n becomes TASK->RELATIVE->MEMBER (RELATIVE:
+ * group_leader or real_parent), where TASK is the call's argument (checked first, so that
+ * a wrong one gets an error of its own) or curtask. The argument is checked once: the two
+ * member nodes are typed here, not re-walked. */
+static void relative_member(struct sema *s, struct node *n, const char *relative,
+			    const char *member)
 {
 	struct node *task = n->kind == AST_CALL ? n->list : NULL;
 	if (!task)
@@ -50,7 +53,7 @@ static void leader_member(struct sema *s, struct node *n, const char *member)
 			ast_free(task); /* curtask made here (no BTF: its error is reported) */
 		return;
 	}
-	struct node *leader = ast_str(AST_FIELD, n->loc, "group_leader", 12);
+	struct node *leader = ast_str(AST_FIELD, n->loc, relative, (uint32_t)strlen(relative));
 	leader->a = task;
 	leader->ival = task->type.kind == TY_RECORD ? 0 : 1; /* '.' on the struct, else '->' */
 	n->list = NULL;
@@ -70,12 +73,24 @@ static void leader_member(struct sema *s, struct node *n, const char *member)
 
 static void check_leader_tid(struct sema *s, struct node *n)
 {
-	leader_member(s, n, "pid");
+	relative_member(s, n, "group_leader", "pid");
 }
 
 static void check_leader_comm(struct sema *s, struct node *n)
 {
-	leader_member(s, n, "comm");
+	relative_member(s, n, "group_leader", "comm");
+}
+
+/* ppid, pcomm: the parent process's tgid and comm (real_parent: the process that forked,
+ * not a ptracer); 0.17 scripts spell them curtask->real_parent->tgid/comm */
+static void check_ppid(struct sema *s, struct node *n)
+{
+	relative_member(s, n, "real_parent", "tgid");
+}
+
+static void check_pcomm(struct sema *s, struct node *n)
+{
+	relative_member(s, n, "real_parent", "comm");
 }
 
 /* usermode: a uint8, as in bpftrace */
@@ -154,6 +169,10 @@ static const struct builtin rows[] = {
 	BUILTIN_FUNC("leader_tid", 0, 1, 0, check_leader_tid, NULL), /* ... by then */
 	BUILTIN_VAR("leader_comm", 0, check_leader_comm, NULL),
 	BUILTIN_FUNC("leader_comm", 0, 1, 0, check_leader_comm, NULL),
+	BUILTIN_VAR("ppid", 0, check_ppid, NULL),
+	BUILTIN_FUNC("ppid", 0, 1, 0, check_ppid, NULL),
+	BUILTIN_VAR("pcomm", 0, check_pcomm, NULL),
+	BUILTIN_FUNC("pcomm", 0, 1, 0, check_pcomm, NULL),
 	BUILTIN_VAR("usermode", CTX_READ, check_usermode, usermode_emit),
 	BUILTIN_FUNC("usermode", 0, 0, CTX_READ, check_usermode, usermode_emit),
 	BUILTIN_FUNC("signal_thread", 1, 1, 0, check_signal_thread, signal_thread_emit),
