@@ -126,6 +126,21 @@ LLVMValueRef bpfb_helper(struct cg *c, int id, LLVMTypeRef ret, LLVMValueRef *ar
 	return LLVMBuildCall2(c->b, fty, callee, args, (unsigned)n, ret == c->voidt ? "" : name);
 }
 
+LLVMValueRef bpfb_kfunc(struct cg *c, const char *name, LLVMTypeRef ret, LLVMValueRef *args,
+			int n)
+{
+	LLVMTypeRef at[8];
+	for (int i = 0; i < n && i < 8; i++)
+		at[i] = LLVMTypeOf(args[i]);
+	LLVMTypeRef fty = LLVMFunctionType(ret, at, (unsigned)n, 0);
+	LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
+	if (!f) {
+		f = LLVMAddFunction(c->mod, name, fty);
+		LLVMSetLinkage(f, LLVMExternalLinkage);
+	}
+	return LLVMBuildCall2(c->b, fty, f, args, (unsigned)n, ret == c->voidt ? "" : name);
+}
+
 LLVMValueRef bpfb_map_ptr(struct cg *c, int fd)
 {
 	LLVMValueRef args[2] = { bpfb_i64(c, BPF_PSEUDO_MAP_FD), bpfb_i64(c, (uint64_t)fd) };

@@ -138,6 +138,10 @@ int bpfb_init(struct cg *c);
 void bpfb_fini(struct cg *c);
 LLVMValueRef bpfb_i64(struct cg *c, uint64_t v);
 LLVMValueRef bpfb_i32(struct cg *c, uint32_t v);
+/* Call the kernel function (kfunc) name, declared here as an external function; the object
+ * reader (object.c) turns the call into a BPF_PSEUDO_KFUNC_CALL of its BTF id. */
+LLVMValueRef bpfb_kfunc(struct cg *c, const char *name, LLVMTypeRef ret, LLVMValueRef *args,
+			int n);
 /* Call helper `id` with the given type; args are i64 or ptr. */
 LLVMValueRef bpfb_helper(struct cg *c, int id, LLVMTypeRef ret, LLVMValueRef *args, int n,
 			 const char *name);

@@ -4,9 +4,11 @@
  * Owns: IR verification, the one -O2 pass pipeline, --dump=ir, emitting the ELF object to
  * memory and cutting the prog_N sections out of it with libelf, refusing any object that
  * carries data sections or relocations other than for-loop callback addresses (resolved
- * here into BPF_PSEUDO_FUNC loads; the function list goes to BTF func_info).
+ * here into BPF_PSEUDO_FUNC loads; the function list goes to BTF func_info) and calls of
+ * kernel functions (into BPF_PSEUDO_KFUNC_CALLs of their BTF ids).
  * Must not: write files or load anything into the kernel.
  */
+#include <bpf/btf.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <linux/bpf.h>
@@ -62,10 +64,29 @@ static int collect_funcs(struct cg *c, Elf *e, Elf_Scn *symtab, size_t shndx,
 	return 0;
 }
 
-/* The one relocation our objects may carry: a callback's address (ld_imm64 against a
+/* A call of an undefined function (bpfb_kfunc: a kernel function the program calls, e.g.
+ * bpf_task_from_pid) becomes the kernel's BPF_PSEUDO_KFUNC_CALL of its id in the running
+ * kernel's BTF. false when it is not such a call or the kernel has no such function. */
+static bool kfunc_call(struct cg *c, Elf *e, const GElf_Shdr *ssh, const GElf_Sym *sym,
+		       struct bpf_insn *in)
+{
+	const char *fn = elf_strptr(e, ssh->sh_link, sym->st_name);
+	int err = 0;
+	struct btf *btf = c->opts->kinfo ? kinfo_kernel_btf(c->opts->kinfo, &err) : NULL;
+	int id = fn && btf ? btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) : -1;
+	if (sym->st_shndx != SHN_UNDEF || in->code != (BPF_JMP | BPF_CALL) || id <= 0)
+		return false;
+	in->src_reg = BPF_PSEUDO_KFUNC_CALL;
+	in->off = 0; /* vmlinux's BTF */
+	in->imm = id;
+	return true;
+}
+
+/* The relocations our objects may carry: a callback's address (ld_imm64 against a
  * function, or its section symbol plus offset, in the same section) becomes the kernel's
- * BPF_PSEUDO_FUNC load, imm = instructions from the next one to the callback. */
-static int apply_relocs(struct cg *c, Elf_Scn *rel, Elf_Scn *symtab, size_t target,
+ * BPF_PSEUDO_FUNC load, imm = instructions from the next one to the callback; a kernel
+ * function's call (kfunc_call). */
+static int apply_relocs(struct cg *c, Elf *e, Elf_Scn *rel, Elf_Scn *symtab, size_t target,
 			struct cg_prog *p, const char *name)
 {
 	GElf_Shdr rsh, ssh;
@@ -82,6 +103,9 @@ static int apply_relocs(struct cg *c, Elf_Scn *rel, Elf_Scn *symtab, size_t targ
 			goto bad;
 		size_t at = r.r_offset / sizeof(struct bpf_insn);
 		int st = GELF_ST_TYPE(sym.st_info);
+		if (GELF_R_TYPE(r.r_info) == 10 /* R_BPF_64_32 */ && at < p->insn_cnt &&
+		    kfunc_call(c, e, &ssh, &sym, &in[at]))
+			continue;
 		if (GELF_R_TYPE(r.r_info) != 1 /* R_BPF_64_64 */ || sym.st_shndx != target ||
 		    (st != STT_FUNC && st != STT_SECTION) || at + 1 >= p->insn_cnt ||
 		    in[at].code != (BPF_LD | BPF_IMM | BPF_DW) || in[at].src_reg)
@@ -100,7 +124,8 @@ static int apply_relocs(struct cg *c, Elf_Scn *rel, Elf_Scn *symtab, size_t targ
 	return 0;
 bad:
 	diag_error_noloc(c->d, "internal error: generated BPF object has a relocation other "
-			       "than a callback address (section %s)", name);
+			       "than a callback address or a kernel function call (section %s)",
+			 name);
 	return -1;
 }
 
@@ -205,7 +230,7 @@ static int extract(struct cg *c, const char *data, size_t size, struct cg_result
 					       "relocations (section %s)", name ? name : "?");
 			goto out;
 		}
-		if (apply_relocs(c, s, symtab, sh.sh_info, &out->progs[idx], name ? name : "?"))
+		if (apply_relocs(c, e, s, symtab, sh.sh_info, &out->progs[idx], name ? name : "?"))
 			goto out;
 	}
 	for (int i = 0; i < npoints; i++) {

@@ -122,8 +122,8 @@ void sema_call(struct sema *s, struct node *n)
 	n->sym = id;
 	n->type = type_none();
 	n->fmt = -1;
-	if (!b && var_call(s, n))
-		return;
+	if ((!b || (!n->list && b->min_args > 0)) && var_call(s, n))
+		return; /* comm(): the variable, where comm(pid) has a row of its own */
 	if (!b) {
 		diag_error(s->d, n->loc, "Unknown function: '%s'", n->str);
 		sema_exprs(s, n->list);

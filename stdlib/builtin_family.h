@@ -45,6 +45,11 @@ void builtin_check_signal(struct sema *s, struct node *n);
 /* builtin_async.c: --unsafe was given; else "f() is an unsafe function being used in safe
  * mode" at n (bpftrace's words) and false. */
 bool builtin_unsafe_ok(struct sema *s, struct node *n);
+/* builtin_meta.c: the kernel's BTF id of the kfunc name (0: none, or no BTF), and whether a
+ * program of prog_type may call it (a one-call program offered to the verifier, as
+ * bpftrace's kfunc_allowed). */
+int builtin_kfunc_btf_id(struct sema *s, const char *name);
+bool builtin_kfunc_allowed(uint32_t prog_type, const char *name, int id);
 /* builtin_kinfo.c: CLOCK_TAI - CLOCK_BOOTTIME now (nsecs(sw_tai), tseries' clock). */
 uint64_t builtin_tai_offset(void);
 

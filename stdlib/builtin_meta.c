@@ -307,7 +307,7 @@ static void check_assert(struct sema *s, struct node *n)
 /* ---- kfunc_exist, kfunc_allowed ------------------------------------------------------ */
 
 /* the kernel's BTF id of FUNC name, 0 when there is none (or no BTF) */
-static int kfunc_btf_id(struct sema *s, const char *name)
+int builtin_kfunc_btf_id(struct sema *s, const char *name)
 {
 	int err = 0;
 	struct btf *btf = s->r->kinfo ? kinfo_kernel_btf(s->r->kinfo, &err) : NULL;
@@ -319,7 +319,7 @@ static int kfunc_btf_id(struct sema *s, const char *name)
 
 /* As bpftrace: a program of the probe's type made of one call of the kfunc is offered
  * to the verifier; the kfunc is allowed unless it answers that calling it is not. */
-static bool kfunc_allowed(uint32_t prog_type, const char *name, int id)
+bool builtin_kfunc_allowed(uint32_t prog_type, const char *name, int id)
 {
 	struct bpf_insn insns[] = {
 		{ .code = BPF_JMP | BPF_CALL, .src_reg = BPF_PSEUDO_KFUNC_CALL, .imm = id },
@@ -350,11 +350,11 @@ static void check_kfunc(struct sema *s, struct node *n)
 			diag_error(s->d, n->loc, "%s() accepts a string literal only", n->str);
 		return;
 	}
-	int id = kfunc_btf_id(s, a->str);
+	int id = builtin_kfunc_btf_id(s, a->str);
 	bool v = id > 0;
 	if (v && !strcmp(n->str, "kfunc_allowed")) {
 		const struct provider *pv = sema_lacks(s, 0); /* the probe's first point's kind */
-		v = pv && kfunc_allowed(pv->prog_type, a->str, id);
+		v = pv && builtin_kfunc_allowed(pv->prog_type, a->str, id);
 	}
 	become_bool(s, n, v);
 }

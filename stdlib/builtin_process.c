@@ -36,6 +36,46 @@ static void check_comm(struct sema *s, struct node *n)
 	n->type = type_str(ABI_COMM_LEN);
 }
 
+/* comm(pid): the comm of the process pid (current bpftrace), through the kfuncs
+ * bpf_task_from_pid/bpf_task_release where the probe's program type may call them (as
+ * bpftrace, the kernel is asked); "N/A" when there is no such process. n->ival: the byte
+ * offset of comm in struct task_struct. */
+static void check_comm_pid(struct sema *s, struct node *n)
+{
+	struct node *a = n->list;
+	sema_expr(s, a);
+	n->type = type_none();
+	if (a->type.kind == TY_NONE)
+		return;
+	if (a->type.kind != TY_INT || a->type.ct) {
+		diag_error(s->d, a->loc, "Only integer supported for comm()'s pid");
+		return;
+	}
+	const struct provider *pv = NULL;
+	for (int i = 0; i < s->r->npoints && !pv; i++)
+		if (s->r->points[i].probe == s->probe)
+			pv = provider_of(&s->r->points[i]);
+	int id = builtin_kfunc_btf_id(s, "bpf_task_from_pid");
+	if (!pv || !id || !builtin_kfunc_btf_id(s, "bpf_task_release") ||
+	    !builtin_kfunc_allowed(pv->prog_type, "bpf_task_from_pid", id)) {
+		diag_error(s->d, n->loc, "Syntax comm(PID) is not supported in this probe type "
+					 "yet. Type: %s (this kernel does not let its programs call "
+					 "bpf_task_from_pid)", pv ? sema_probe_word(pv) : "?");
+		return;
+	}
+	struct type task = sema_ptr_to_record(s, "task_struct", false);
+	uint32_t bit_off;
+	const struct cmember *m = task.ct ? ctype_member(sema_ctypes(s), task.ct, "comm",
+							 &bit_off) : NULL;
+	if (!m) {
+		diag_error(s->d, n->loc, "comm(PID) needs struct task_struct's comm from the "
+					 "kernel's BTF");
+		return;
+	}
+	n->ival = bit_off / 8;
+	n->type = type_str(ABI_COMM_LEN);
+}
+
 static void check_curtask(struct sema *s, struct node *n)
 {
 	/* as bpftrace with BTF: curtask->pid; BTF is read only then */
@@ -296,6 +336,33 @@ static bool comm_store(struct cg *c, struct node *n, LLVMValueRef dst, const str
 	return true;
 }
 
+/* comm(pid): task = bpf_task_from_pid(pid); its comm read, the reference released; a pid
+ * with no task reads as "N/A" */
+static LLVMValueRef comm_pid_emit(struct cg *c, struct node *n)
+{
+	LLVMValueRef pid = LLVMBuildTrunc(c->b, cg_expr(c, n->list), c->i32, "pid");
+	LLVMValueRef buf = bpfb_buf(c, ABI_COMM_LEN, "pcomm");
+	bpfb_memset0(c, buf, ABI_COMM_LEN);
+	LLVMValueRef a[1] = { pid };
+	LLVMValueRef task = bpfb_kfunc(c, "bpf_task_from_pid", c->ptr, a, 1);
+	LLVMBasicBlockRef found = bpfb_block(c, "task_found"), none = bpfb_block(c, "no_task");
+	LLVMBasicBlockRef done = bpfb_block(c, "comm_done");
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, task, ""), none, found);
+	LLVMPositionBuilderAtEnd(c->b, found);
+	LLVMValueRef src = LLVMBuildGEP2(c->b, c->i8, task,
+					 (LLVMValueRef[]){ bpfb_i64(c, (uint64_t)n->ival) }, 1, "");
+	LLVMValueRef r[3] = { buf, bpfb_i64(c, ABI_COMM_LEN), src };
+	bpfb_helper(c, BPF_FUNC_probe_read_kernel_str, c->i64, r, 3, "");
+	LLVMValueRef rel[1] = { task };
+	bpfb_kfunc(c, "bpf_task_release", c->voidt, rel, 1);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, none);
+	bpfb_store(c, bpfb_i32(c, 'N' | '/' << 8 | 'A' << 16), buf, 4);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return buf;
+}
+
 static LLVMValueRef numaid_emit(struct cg *c, struct node *n)
 {
 	return bpfb_helper(c, BPF_FUNC_get_numa_node_id, c->i64, NULL, 0, "numaid");
@@ -398,6 +465,7 @@ static const struct builtin rows[] = {
 	BUILTIN_VAR("gid", BF_STABLE, check_u64, gid_emit),
 	{ .name = "comm", .kind = BK_VAR, .check = check_comm, .emit = comm_emit,
 	  .store = comm_store },
+	BUILTIN_FUNC("comm", 1, 1, BF_NO_FOR, check_comm_pid, comm_pid_emit),
 	BUILTIN_VAR("nsecs", 0, check_u64, nsecs_emit),
 	BUILTIN_VAR("elapsed", 0, check_u64, elapsed_emit),
 	BUILTIN_VAR("cpu", BF_STABLE, check_u64, cpu_emit),
