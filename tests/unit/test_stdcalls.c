@@ -82,7 +82,7 @@ int main(void)
 	struct run x;
 
 	TEST_BEGIN("stdcalls: call form of variables types as the variable");
-	run(&x, "BEGIN { $a = pid(); $b = comm(); $c = curtask(); $d = username(); "
+	run(&x, "BEGIN { $a = uid(); $b = comm(); $c = curtask(); $d = username(); "
 		"$e = pid; $f = comm; }");
 	CHECK_EQ_INT(x.rc, 0);
 	CHECK_EQ_STR(var_type(&x, "$a"), "uint64");
@@ -153,8 +153,8 @@ int main(void)
 	TEST_END();
 	done(&x);
 
-	expect_err("stdcalls: variable called with arguments", "BEGIN { print(tid(2)); }",
-		   "stdin:1:15: ERROR: tid() requires no arguments (1 provided)");
+	expect_err("stdcalls: variable called with arguments", "BEGIN { print(gid(2)); }",
+		   "stdin:1:15: ERROR: gid() requires no arguments (1 provided)");
 	expect_err("stdcalls: unknown function stays unknown", "BEGIN { nope(); }",
 		   "stdin:1:9: ERROR: Unknown function: 'nope'");
 	expect_err("stdcalls: numbered variables have no call form", "BEGIN { arg0(); }",
