@@ -72,9 +72,29 @@ static void check_whole_map_fn(struct sema *s, struct node *n)
 	sema_map_defined(s, m);
 }
 
+static bool is_stack(const struct type *t)
+{
+	return t->kind == TY_INT && (t->sub == SUB_KSTACK || t->sub == SUB_USTACK);
+}
+
+/* len(@m): its keys (sema/check_loops.c, with map iteration); len(kstack), len(ustack):
+ * the frames of the stack the expression would take here (current bpftrace) */
 static void check_len(struct sema *s, struct node *n)
 {
-	sema_len(s, n); /* map iteration: sema/check_loops.c */
+	struct node *a = n->list;
+	if (a->kind == AST_MAP) {
+		sema_len(s, n);
+		return;
+	}
+	sema_expr(s, a);
+	n->type = type_none();
+	if (a->type.kind == TY_NONE)
+		return;
+	if (!is_stack(&a->type)) {
+		diag_error(s->d, n->loc, "len() expects a map or stack to be provided");
+		return;
+	}
+	n->type = type_s64();
 }
 
 /* has_key(@m, k): the key is checked as @m[k] (or @m[a, b] for a tuple) by attaching it
@@ -271,8 +291,27 @@ static LLVMValueRef zero_emit(struct cg *c, struct node *n)
 	return map_event(c, n, ABI_EV_ZERO_MAP);
 }
 
+/* len(kstack), len(ustack): bpf_get_stack copies up to the stack's limit of frames (8
+ * bytes each) into the scratch buffer and says how many bytes it wrote (the stack itself,
+ * a stack-map id, is not taken); 0 when it fails */
+static LLVMValueRef stack_len_emit(struct cg *c, struct node *n)
+{
+	const struct type *t = &n->list->type;
+	uint32_t frames = (uint32_t)t->fmt_id & 0xffff, size = (frames ? frames : 1) * 8;
+	LLVMValueRef buf = bpfb_buf(c, size, "stack_len");
+	LLVMValueRef a[4] = { c->fn.ctx, buf, bpfb_i64(c, size),
+			      bpfb_i64(c, t->sub == SUB_USTACK ? BPF_F_USER_STACK : 0) };
+	LLVMValueRef r = bpfb_helper(c, BPF_FUNC_get_stack, c->i64, a, 4, "stack_bytes");
+	cg_helper_check(c, r, BPF_FUNC_get_stack, n, -1);
+	LLVMValueRef neg = LLVMBuildICmp(c->b, LLVMIntSLT, r, bpfb_i64(c, 0), "");
+	LLVMValueRef bytes = LLVMBuildSelect(c->b, neg, bpfb_i64(c, 0), r, "");
+	return LLVMBuildLShr(c->b, bytes, bpfb_i64(c, 3), "frames");
+}
+
 static LLVMValueRef len_emit(struct cg *c, struct node *n)
 {
+	if (n->list->kind != AST_MAP)
+		return stack_len_emit(c, n);
 	return cg_map_len(c, n);
 }
 
@@ -478,7 +517,7 @@ static const struct builtin rows[] = {
 	BUILTIN_FUNC("delete", 1, 2, 0, check_delete, delete_emit),
 	BUILTIN_FUNC("clear", 1, 1, 0, check_whole_map_fn, clear_emit),
 	BUILTIN_FUNC("zero", 1, 1, 0, check_whole_map_fn, zero_emit),
-	BUILTIN_FUNC("len", 1, 1, 0, check_len, len_emit),
+	BUILTIN_FUNC("len", 1, 1, BF_CTX, check_len, len_emit),
 	BUILTIN_FUNC("has_key", 2, 2, 0, check_has_key, has_key_emit),
 };
 
