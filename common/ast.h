@@ -145,6 +145,9 @@ struct node {
 /* EXPR_STMT of `let $x;` (a = the VAR): $x exists from here, in this scope, and takes
  * the type of its first assignment (it emits nothing) */
 #define NODE_F_DECL       0x200u
+/* EXPR_STMT written `_ = expr;` (current bpftrace's discard): its value is dropped on
+ * purpose, so sema does not warn that it is discarded */
+#define NODE_F_DISCARD    0x400u
 
 /* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_str copies len bytes of s into a
  * NUL-terminated str (s NULL: len zero bytes the caller fills). ast_free frees a node with

@@ -34,6 +34,16 @@ struct node *ast_assign(struct span loc, enum ast_op op, struct node *lhs, struc
 	return n;
 }
 
+struct node *ast_discard(struct parse_state *ps, struct span loc, struct span name,
+			 struct node *value)
+{
+	if (name.end - name.start != 1 || ps->scan.src->text[name.start] != '_')
+		diag_error(ps->scan.d, name, "Can only assign to a map, a variable or _ (discard)");
+	struct node *n = ast_node3(AST_EXPR_STMT, loc, value, NULL, NULL, NULL);
+	n->flags |= NODE_F_DISCARD;
+	return n;
+}
+
 struct node *ast_let(struct span loc, struct node *var, struct node *type, struct node *value)
 {
 	if (!type && !value) { /* declared here; typed where it is first assigned */

@@ -207,7 +207,7 @@ block
 	: "{" stmts "}"                  { $$ = ast_with_list(AST_BLOCK, @$, $2.head); }
 	| "{" stmts simple_stmt "}"
 		{ $$ = ast_with_list(AST_BLOCK, @$, nlist_push($2, $3).head);
-		  if ($3->kind == AST_EXPR_STMT)
+		  if ($3->kind == AST_EXPR_STMT && !($3->flags & NODE_F_DISCARD))
 			$$->flags |= NODE_F_LASTVAL; }
 	| "{" stmts error "}"
 		{ $$ = ast_with_list(AST_BLOCK, @$, $2.head); RECOVERED(); }
@@ -230,6 +230,8 @@ stmt
 simple_stmt
 	: expr
 		{ $$ = ast_node3(AST_EXPR_STMT, @$, $1, NULL, NULL, NULL); }
+	/* `_ = expr;`: evaluated, its value dropped without sema's "discarded" warning */
+	| IDENT "=" expr                 { $$ = ast_discard(ps, @$, @1, $3); }
 	| map "=" expr                   { $$ = ast_assign(@$, OP_NONE, $1, $3); }
 	| var "=" expr                   { $$ = ast_assign(@$, OP_NONE, $1, $3); }
 	| map assign_op expr             { $$ = ast_assign(@$, $2, $1, $3); }

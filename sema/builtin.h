@@ -47,6 +47,8 @@ enum builtin_flag {
 	BF_ENDS = 1 << 6,     /* ends the probe's run, as return does (exit) */
 	BF_CTX_PTR = 1 << 7,  /* the value is the program's context pointer itself (ctx): an
 	                         iter probe reads its fields in place (codegen/emit_ctype.c) */
+	BF_EFFECT = 1 << 8,   /* called for its effect: a statement may drop its value without
+	                         the "Return value discarded" warning (delete) */
 };
 
 struct builtin {

@@ -825,6 +825,21 @@ static void cond(struct sema *s, struct node *c, const char *what)
 			   sema_kind_word(&c->type));
 }
 
+/* Current bpftrace warns when a statement computes a value nobody uses (`{ 1 }`,
+ * `has_key(@a, 1);`), except ++/-- (done for their effect) and values written `_ = x`. */
+static void discarded(struct sema *s, const struct node *n)
+{
+	const struct node *x = n->a;
+	if (n->flags & NODE_F_DISCARD || x->type.kind == TY_NONE || x->type.kind == TY_VOID)
+		return;
+	if (x->kind == AST_UNOP && (x->op == OP_PREINC || x->op == OP_PREDEC ||
+				    x->op == OP_POSTINC || x->op == OP_POSTDEC))
+		return;
+	if (x->kind == AST_CALL && (sema_row_flags(s, x) & BF_EFFECT))
+		return;
+	diag_warning(s->d, n->loc, "Return value discarded.");
+}
+
 static void stmt(struct sema *s, struct node *n)
 {
 	n->type = type_void();
@@ -844,6 +859,7 @@ static void stmt(struct sema *s, struct node *n)
 			return;
 		}
 		sema_expr(s, n->a);
+		discarded(s, n);
 		return;
 	case AST_ASSIGN:
 		if (n->a->kind == AST_MAP)

@@ -514,7 +514,7 @@ static const struct builtin rows[] = {
 	BUILTIN_AGG("stats", 1, 1, check_stats, &avg_agg),
 	BUILTIN_AGG("hist", 1, 2, check_hist, &hist_agg),
 	BUILTIN_AGG("lhist", 4, 4, check_lhist, &lhist_agg),
-	BUILTIN_FUNC("delete", 1, 2, 0, check_delete, delete_emit),
+	BUILTIN_FUNC("delete", 1, 2, BF_EFFECT, check_delete, delete_emit),
 	BUILTIN_FUNC("clear", 1, 1, 0, check_whole_map_fn, clear_emit),
 	BUILTIN_FUNC("zero", 1, 1, 0, check_whole_map_fn, zero_emit),
 	BUILTIN_FUNC("len", 1, 1, BF_CTX, check_len, len_emit),
