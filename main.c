@@ -488,7 +488,7 @@ int main(int argc, char **argv)
 			.includes = includes, .nincludes = nincludes },
 		.trace = (debug & DBG_PARSE) != 0,
 	};
-	prog = parse_program_opts(&src, &popts, &d);
+	prog = parse_program_imports(&src, &popts, &d);
 	if (!prog || diag_count(&d))
 		goto out_diag;
 	if (debug & DBG_AST) {

@@ -54,6 +54,8 @@
  *   MACRO      macro name(params) { body } at top level: str = name ; list = params (VAR,
  *              MAP or IDENT nodes) ; b = BLOCK (NODE_F_LASTVAL when it ends in a value)
  *   MAPDECL    let @m = hash(N); at top level: a = MAP ; b = CALL (the map type and size)
+ *   IMPORT     import "path"; at top level: str = the path (parser/imports.c reads the
+ *              file and removes the node before any later stage sees the tree)
  *   COMPTIME   comptime expr: a = expr, known while compiling (sema/comptime.c); as an
  *              IF's condition, `if comptime (c) { } else { }` (IF's ival: the branch sema
  *              chose, 1 then / 2 else). Sema replaces both before codegen.
@@ -73,7 +75,7 @@
 	X(UNROLL) X(RETURN) X(BREAK) X(CONTINUE) X(INT) X(STR) X(IDENT) X(POSPARAM)      \
 	X(VAR) X(MAP) X(CALL) X(BINOP) X(UNOP) X(TERNARY) X(FIELD) X(INDEX) X(CAST)      \
 	X(TUPLE) X(CDEF) X(FOR) X(CONFIG) X(BOOL) X(RANGE) X(NAMED) X(BLOCKEXPR)       \
-	X(MACRO) X(MAPDECL) X(COMPTIME)
+	X(MACRO) X(MAPDECL) X(COMPTIME) X(IMPORT)
 
 enum ast_kind {
 #define X(k) AST_##k,

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void abs_locate(const struct source *src, uint32_t off, int *line, int *col);
+
 static int build_lines(struct source *src)
 {
 	int cap = 16;
@@ -95,13 +97,76 @@ int src_from_stream(struct source *src, const char *name, FILE *f)
 
 void src_free(struct source *src)
 {
+	for (int i = 0; i < src->nsegs; i++)
+		free(src->segs[i].name);
+	free(src->segs);
 	free(src->name);
 	free(src->text);
 	free(src->line_starts);
 	memset(src, 0, sizeof(*src));
 }
 
+int src_segment_at(const struct source *src, uint32_t off)
+{
+	int i = src->nsegs - 1;
+	while (i >= 0 && src->segs[i].start > off)
+		i--;
+	return i;
+}
+
+const char *src_name_at(const struct source *src, uint32_t off)
+{
+	int i = src_segment_at(src, off);
+	return i < 0 ? src->name : src->segs[i].name;
+}
+
+int src_append(struct source *src, const char *name, const char *text, size_t len)
+{
+	size_t sep = src->len && src->text[src->len - 1] != '\n';
+	if (src->len + sep + len >= INT32_MAX)
+		return -EFBIG;
+	struct src_segment *segs = realloc(src->segs, sizeof(*segs) * (size_t)(src->nsegs + 1));
+	if (!segs)
+		return -ENOMEM;
+	src->segs = segs;
+	char *t = realloc(src->text, src->len + sep + len + 1);
+	char *nm = strdup(name);
+	if (!t || !nm) {
+		free(nm);
+		if (t)
+			src->text = t;
+		return -ENOMEM;
+	}
+	src->text = t;
+	if (sep)
+		t[src->len++] = '\n';
+	memcpy(t + src->len, text, len);
+	segs[src->nsegs] = (struct src_segment){ (uint32_t)src->len, 0, nm };
+	src->len += len;
+	t[src->len] = '\0';
+	free(src->line_starts);
+	src->line_starts = NULL;
+	int err = build_lines(src);
+	if (err) {
+		free(nm);
+		return err;
+	}
+	int l, c;
+	abs_locate(src, segs[src->nsegs].start, &l, &c);
+	segs[src->nsegs].first_line = l - 1;
+	src->nsegs++;
+	return 0;
+}
+
 void src_locate(const struct source *src, uint32_t off, int *line, int *col)
+{
+	abs_locate(src, off, line, col);
+	int i = src_segment_at(src, off);
+	if (i >= 0)
+		*line -= src->segs[i].first_line;
+}
+
+static void abs_locate(const struct source *src, uint32_t off, int *line, int *col)
 {
 	int lo = 0, hi = src->nlines - 1;
 	if (off > src->len)
@@ -234,11 +299,12 @@ void diag_render(const struct source *src, enum diag_level level, const struct s
 		fprintf(out, "%s: %s\n", lvl, text);
 		return;
 	}
-	int l1, c1, l2, c2;
-	src_locate(src, loc->start, &l1, &c1);
+	int l1, c1, l2, c2, rel, rc;
+	abs_locate(src, loc->start, &l1, &c1);
 	uint32_t last = loc->end > loc->start ? loc->end - 1 : loc->start;
-	src_locate(src, last, &l2, &c2);
-	fprintf(out, "%s:%d:%d: %s: %s\n", src->name, l1, c1, lvl, text);
+	abs_locate(src, last, &l2, &c2);
+	src_locate(src, loc->start, &rel, &rc);
+	fprintf(out, "%s:%d:%d: %s: %s\n", src_name_at(src, loc->start), rel, c1, lvl, text);
 	size_t len;
 	const char *line = src_line(src, l1, &len);
 	size_t mstart = (size_t)(c1 - 1);

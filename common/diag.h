@@ -25,12 +25,23 @@ struct span {
 	uint32_t end;
 };
 
+/* A file appended to a source (an `import`ed script): its bytes start at `start`, a line
+ * start, and its messages are named and numbered as the file's own. */
+struct src_segment {
+	uint32_t start;
+	int first_line;       /* index in line_starts of its first line */
+	char *name;
+};
+
 struct source {
 	char *name;           /* "stdin" for -e, else the file path as given */
 	char *text;           /* NUL-terminated copy of the program (may contain inner NULs) */
 	size_t len;           /* bytes in text, excluding the terminating NUL */
 	uint32_t *line_starts; /* byte offset where each line begins */
 	int nlines;
+	/* Imported files after the script's own text (none: the text is one file) */
+	struct src_segment *segs;
+	int nsegs;
 };
 
 /* 0 or -errno. src_from_file reads the whole file ("-" is not special). */
@@ -39,9 +50,18 @@ int src_from_string(struct source *src, const char *name, const char *text, size
 /* All of f (e.g. stdin for `bpfscript -`), named name in messages. */
 int src_from_stream(struct source *src, const char *name, FILE *f);
 void src_free(struct source *src);
-/* 1-based line and column (column counts bytes, tabs count as one). */
+/* 1-based line and column (column counts bytes, tabs count as one), within the file the
+ * offset is in (an appended segment counts its own lines). */
 void src_locate(const struct source *src, uint32_t off, int *line, int *col);
-/* Pointer to the start of 1-based line `line` and its length without '\n'. */
+/* The name of the file the offset is in: src->name or an appended segment's. */
+const char *src_name_at(const struct source *src, uint32_t off);
+/* The segment the offset is in: -1 for the script's own text, else an index in segs. */
+int src_segment_at(const struct source *src, uint32_t off);
+/* Append a file's text as a new segment named name (a '\n' first when the text so far
+ * does not end in one). 0 or -errno; the offsets of earlier text do not change. */
+int src_append(struct source *src, const char *name, const char *text, size_t len);
+/* Pointer to the start of 1-based line `line` of the whole text and its length without
+ * '\n' (the line numbering of all segments together). */
 const char *src_line(const struct source *src, int line, size_t *len);
 
 enum diag_level { DIAG_ERROR, DIAG_WARNING };

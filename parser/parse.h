@@ -25,6 +25,14 @@ struct node *parse_program_opts(const struct source *src, const struct parse_opt
  * input, including NUL bytes and invalid UTF-8. A first line starting with "#!" is skipped. */
 struct node *parse_program(const struct source *src, struct diag *d);
 
+/* parse_program_opts, then `import "path";` (parser/imports.c): each imported script is
+ * appended to src as a segment of its own (messages name its file and lines) and the
+ * whole text parsed again until nothing new is imported; imported headers are read as
+ * --include files. The tree has no IMPORT nodes left and the imported files' nodes come
+ * before the importer's. */
+struct node *parse_program_imports(struct source *src, const struct parse_opts *opts,
+				   struct diag *d);
+
 /* For unit tests: tokenize src and call fn(token_name, span, text) for each token.
  * Returns the number of tokens or -1 on a lexical error (reported in d). */
 int lex_dump(const struct source *src, struct diag *d,

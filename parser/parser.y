@@ -67,7 +67,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %token STRUCT "struct" UNION "union" ENUM "enum"
 %token IF "if" ELSE "else" WHILE "while" UNROLL "unroll" FOR "for" LET "let"
 %token MACRO "macro" TRUE "true" FALSE "false" TYPEOF "typeof" DOTDOT ".."
-%token COMPTIME "comptime"
+%token COMPTIME "comptime" IMPORT "import"
 %token RETURN "return" BREAK "break" CONTINUE "continue"
 %token ENDPRED "end predicate"
 %token LBRACE "{" RBRACE "}" LBRACKET "[" RBRACKET "]" LPAREN "(" RPAREN ")"
@@ -103,7 +103,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %precedence PAREN_IDENT
 
 %type <node> probe cdef attach pred block stmt simple_stmt block_stmt if_stmt expr primary map var
-%type <node> cast_type config config_item macro_def macro_param map_decl record_field
+%type <node> import cast_type config config_item macro_def macro_param map_decl record_field
 %type <list> probes attach_list stmts expr_list config_items macro_params record_fields
 %type <list> call_args
 %type <node> call_arg
@@ -125,6 +125,8 @@ probes
 	| probes config                  { $$ = nlist_push($1, $2); }
 	| macro_def                      { $$ = nlist_push((struct nlist){ 0 }, $1); }
 	| probes macro_def               { $$ = nlist_push($1, $2); }
+	| import                         { $$ = nlist_push((struct nlist){ 0 }, $1); }
+	| probes import                  { $$ = nlist_push($1, $2); }
 	| map_decl                       { $$ = nlist_push((struct nlist){ 0 }, $1); }
 	| probes map_decl                { $$ = nlist_push($1, $2); }
 	| error block                    { $$ = (struct nlist){ 0 }; ast_free($2); RECOVERED(); }
@@ -167,6 +169,11 @@ config_items
 config_item
 	: IDENT "=" expr
 		{ $$ = ast_assign(@$, OP_NONE, ast_str(AST_IDENT, @1, TEXT(@1)), $3); }
+	;
+
+/* import "path"; (parser/imports.c reads the file and drops the node) */
+import
+	: IMPORT STRING ";"              { $$ = $2; $$->kind = AST_IMPORT; $$->loc = @$; }
 	;
 
 /* macro name($a, @b, c) { body } (current bpftrace's hygienic macros, sema/macros.c) */

@@ -120,7 +120,8 @@ static int run_join(struct rt_events *ev, const struct fmt_info *f, const uint8_
 /* errorf()/warnf(): the message at the call's place, as the output format words it. */
 static void report(struct rt_events *ev, const struct fmt_info *f, const char *text, size_t n)
 {
-	struct output_where w = { ev->src && ev->src->name ? ev->src->name : "stdin", 0, 0, 0, 0 };
+	struct output_where w = { ev->src && ev->src->name ? src_name_at(ev->src, f->loc.start)
+							   : "stdin", 0, 0, 0, 0 };
 	if (ev->src) {
 		src_locate(ev->src, f->loc.start, &w.line, &w.col);
 		src_locate(ev->src, f->loc.end, &w.end_line, &w.end_col);
