@@ -68,6 +68,9 @@ static void usage(FILE *out)
 	      "    --emit-elf FILE   write the BPF ELF object to FILE (implies --dry-run)\n"
 	      "    -B MODE        stdout buffering: line, full (written at exit) or none\n"
 	      "    --no-warnings  print no warnings\n"
+	      "    --test         run the test:NAME probes (between BEGIN and END) and report\n"
+	      "                   which passed; nothing is attached\n"
+	      "    --bench        time the bench:NAME probes and print their table\n"
 	      "    -h, --help     show this help\n"
 	      "    -V, --version  show the version\n"
 	      "\n"
@@ -124,7 +127,8 @@ static bool env_given(const char *a, const char *b, const char *c)
 }
 
 enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE, OPT_INFO, OPT_INCLUDE, OPT_METRICS,
-       OPT_USDT_FILE_ACTIVATION, OPT_EMIT_LLVM, OPT_EMIT_ELF, OPT_NO_WARNINGS };
+       OPT_USDT_FILE_ACTIVATION, OPT_EMIT_LLVM, OPT_EMIT_ELF, OPT_NO_WARNINGS,
+       OPT_TEST, OPT_BENCH };
 
 /* -d STAGE[,STAGE...]: bpftrace's debug stages, on bpfscript's pipeline: parse (bison's
  * trace), ast (the tree after each stage, on stderr as bpftrace prints it), types (the
@@ -220,6 +224,8 @@ int main(int argc, char **argv)
 		{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
 		{ "emit-elf", required_argument, NULL, OPT_EMIT_ELF },
 		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
+		{ "test", no_argument, NULL, OPT_TEST },
+		{ "bench", no_argument, NULL, OPT_BENCH },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *program = NULL, *out_path = NULL;
@@ -328,6 +334,14 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_WARNINGS:
 			no_warnings = true;
+			break;
+		case OPT_TEST:
+		case OPT_BENCH:
+			if (so.test_mode) {
+				fputs("USAGE: --test and --bench cannot be used together\n", stderr);
+				return 1;
+			}
+			so.test_mode = opt == OPT_TEST ? SESSION_TEST : SESSION_BENCH;
 			break;
 		case 'V':
 		case OPT_VERSION:

@@ -330,6 +330,16 @@ void bpfb_ret0(struct cg *c)
 	LLVMPositionBuilderAtEnd(c->b, bpfb_block(c, "dead"));
 }
 
+void bpfb_ret(struct cg *c, LLVMValueRef v)
+{
+	if (c->fn.cb_stop) { /* sema refuses `return N` in loops; a plain return then */
+		bpfb_ret0(c);
+		return;
+	}
+	LLVMBuildRet(c->b, v);
+	LLVMPositionBuilderAtEnd(c->b, bpfb_block(c, "dead"));
+}
+
 void bpfb_br_dead(struct cg *c, LLVMBasicBlockRef to)
 {
 	LLVMBuildBr(c->b, to);

@@ -170,6 +170,8 @@ LLVMBasicBlockRef bpfb_block(struct cg *c, const char *name);
 /* Terminate the current block with `ret 0` and continue in an unreachable block, so code
  * after return/exit/break still has somewhere to go (LLVM deletes it). */
 void bpfb_ret0(struct cg *c);
+/* return v (an i64): the program's return value */
+void bpfb_ret(struct cg *c, LLVMValueRef v);
 /* return V (0 or 1) from a loop callback, opaque to LLVM, bounded for the verifier */
 void bpfb_cb_ret(struct cg *c, int v);
 /* loops over bytes and words (string functions, join, -k checks): the byte p[idx]; a

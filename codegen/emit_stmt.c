@@ -181,7 +181,10 @@ void cg_stmt(struct cg *c, struct node *s)
 		cg_block(c, s);
 		return;
 	case AST_RETURN:
-		bpfb_ret0(c);
+		if (s->a)
+			bpfb_ret(c, cg_expr(c, s->a));
+		else
+			bpfb_ret0(c);
 		return;
 	case AST_BREAK:
 	case AST_CONTINUE:

@@ -26,7 +26,8 @@
  *   UNROLL     a = count expr (INT after positional substitution) ; b = BLOCK
  *   FOR        for ($kv : @map) { }: a = VAR (loop variable) ; b = iterated expr (a MAP
  *              without keys when valid) ; c = BLOCK ; sym = var id sema gave $kv here
- *   RETURN, BREAK, CONTINUE   (no children)
+ *   RETURN     a = the program's return value (`return N;`) or NULL
+ *   BREAK, CONTINUE   (no children)
  *   INT        ival (literal value; negative literals are UNOP(OP_NEG, INT))
  *   STR        str, slen: the unescaped bytes (NUL-terminated, may contain NULs)
  *   IDENT      str = builtin identifier ("pid", "comm", "args", "arg0", "retval", ...)

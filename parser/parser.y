@@ -252,6 +252,8 @@ simple_stmt
 	| LET var ":" IDENT "=" expr
 		{ $$ = ast_let(@$, $2, ast_cast_type(@4, NULL, TEXT(@4)), $6); }
 	| RETURN                         { $$ = ast_new(AST_RETURN, @$); }
+	/* return N: the program's return value (a test: probe fails unless it is 0) */
+	| RETURN expr                    { $$ = ast_node3(AST_RETURN, @$, $2, NULL, NULL, NULL); }
 	| BREAK                          { $$ = ast_new(AST_BREAK, @$); }
 	| CONTINUE                       { $$ = ast_new(AST_CONTINUE, @$); }
 	;

@@ -126,6 +126,7 @@ static void report(struct rt_events *ev, const struct fmt_info *f, const char *t
 		src_locate(ev->src, f->loc.start, &w.line, &w.col);
 		src_locate(ev->src, f->loc.end, &w.end_line, &w.end_col);
 	}
+	ev->nerrorf += f->kind == FMT_ERRORF;
 	ev->fmt->script_message(ev->out, &w, f->kind == FMT_ERRORF, text, n);
 }
 

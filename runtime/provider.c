@@ -19,6 +19,7 @@ const struct provider *const providers[] = {
 	&provider_interval, &provider_software,  &provider_hardware,   &provider_rawtracepoint,
 	&provider_self,     &provider_usdt,      &provider_watchpoint, &provider_asyncwatchpoint,
 	&provider_iter,     &provider_kfunc,     &provider_kretfunc,
+	&provider_test,     &provider_bench,
 };
 const size_t nproviders = sizeof(providers) / sizeof(providers[0]);
 

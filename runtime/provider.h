@@ -44,6 +44,7 @@ extern const struct provider provider_self;                               /* pro
 extern const struct provider provider_usdt;                               /* probe_usdt.c */
 extern const struct provider provider_watchpoint, provider_asyncwatchpoint; /* probe_watchpoint.c */
 extern const struct provider provider_iter;                               /* probe_iter.c */
+extern const struct provider provider_test, provider_bench;               /* probe_test.c */
 
 /* Lookups in rt_probes (sema/probe.h has them for any registry). */
 const struct provider *provider_find(const char *prefix, size_t len);

@@ -350,6 +350,7 @@ struct rt_events {
 	 * them would otherwise take minutes to drain. Output events still print. */
 	bool skip_system;
 	uint64_t skipped_system;
+	uint64_t nerrorf; /* errorf() messages printed (a --test probe that prints one fails) */
 };
 
 int rt_events_open(struct rt_events *ev, struct diag *d);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "runtime_internal.h"
+#include "testmode.h"
 #include "../stdlib/symfmt.h"
 
 /* Poll timeout: an upper bound on how long a signal or child exit waits to be noticed when
@@ -530,10 +531,17 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		static char json_buf[1 << 16];
 		setvbuf(o->out, json_buf, _IOLBF, sizeof(json_buf));
 	}
+	/* --test/--bench run only those probes; without, a script of nothing else says so */
+	int ntests = rt_testmode_count(sr, PROBE_TEST), nbench = rt_testmode_count(sr, PROBE_BENCH);
+	if (!o->test_mode && ntests + nbench == sr->npoints) {
+		diag_error_noloc(d, ntests ? "No probes to attach; use --test to run test probes."
+					   : "No probes to attach; use --bench to run bench probes.");
+		goto out_detach;
+	}
 	/* two passes, as bpftrace: kinds the kernel runs in attach order forward, the others
 	 * (provider.h attach_reverse) backward, so that probes on one event run in the order
 	 * they are written */
-	for (int pass = 0; pass < 2 && !stop_signal; pass++) {
+	for (int pass = 0; pass < 2 && !stop_signal && !o->test_mode; pass++) {
 		for (int k = 0; k < cg.nprogs; k++) {
 			int i = pass ? cg.nprogs - 1 - k : k;
 			const struct probe_point *p = &sr->points[cg.progs[i].point];
@@ -551,8 +559,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	 * its private readiness line after): whoever waits for this line to start a workload
 	 * (bpftrace's test engine through peer's notify shim, tests/metrics) never starts it
 	 * while a probe is still being attached. */
-	if (!o->quiet) { /* "Attaching N probes...", or -f json's message on the output */
-		o->fmt->attached(o->out, sr->npoints);
+	if (!o->quiet && !o->test_mode) { /* "Attaching N probes...", or -f json's message */
+		o->fmt->attached(o->out, sr->npoints - ntests - nbench);
 		fflush(o->out);
 	}
 	if (!stop_signal && run_special(sr, &cg, prog_fds, PROBE_BEGIN, d))
@@ -564,8 +572,16 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		rt_child_release(&o->child_gate_fd);
 	/* iter: the run is reading the iterator (its printf output), then it ends */
 	bool ran = false;
-	if (!ev.exit_seen && !stop_signal && rt_run_points(&links, o->out, &ran, d))
+	if (!o->test_mode && !ev.exit_seen && !stop_signal &&
+	    rt_run_points(&links, o->out, &ran, d))
 		goto out_detach;
+	int test_rc = 0;
+	if (o->test_mode && !stop_signal) {
+		test_rc = rt_testmode_run(&ev, sr, &cg, prog_fds, o->test_mode == SESSION_BENCH, d);
+		if (test_rc < 0)
+			goto out_detach;
+		ran = true;
+	}
 
 	while (!ran && !ev.exit_seen && !stop_signal) {
 		err = rt_events_poll(&ev, POLL_MS);
@@ -620,7 +636,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	if (run_special(sr, &cg, prog_fds, PROBE_END, d))
 		goto out_detach;
 	flush_events(&ev);
-	if (!o->no_print_maps && print_all_maps(&ev, true, d))
+	if (!o->no_print_maps && !o->test_mode && print_all_maps(&ev, true, d))
 		goto out_detach;
 	fflush(o->out);
 	uint64_t lost = rt_lost_count(&maps);
@@ -654,7 +670,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	if (ev.err)
 		diag_error_noloc(d, "an event from the kernel could not be decoded: %s",
 				 strerror(-ev.err));
-	rc = ev.err ? 1 : ev.exit_code;
+	rc = ev.err ? 1 : o->test_mode ? test_rc : ev.exit_code;
 
 out_detach:
 	rt_metrics_stop(metrics);

@@ -22,6 +22,8 @@
 
 enum { SESSION_BUF_LINE = 1, SESSION_BUF_FULL, SESSION_BUF_NONE };
 
+enum { SESSION_TEST = 1, SESSION_BENCH = 2 };
+
 struct session_opts {
 	FILE *out;             /* stdout or -o FILE: printf output and maps */
 	bool quiet;            /* -q: no "Attaching N probes..." */
@@ -35,6 +37,9 @@ struct session_opts {
 	int buffering;         /* -B: 0 default (flushed after each batch of events),
 				* SESSION_BUF_LINE, _FULL (flushed at exit), _NONE */
 	bool no_warnings;      /* --no-warnings: no WARNING lines while tracing either */
+	int test_mode;         /* SESSION_TEST (--test) or SESSION_BENCH (--bench): run the
+				  test:/bench: probes between BEGIN and END, attach nothing,
+				  print no maps (runtime/testmode.c); 0: they are not run */
 	uint32_t max_map_keys; /* BPFTRACE_MAP_KEYS */
 	const struct output_ops *fmt; /* -f: the output format (runtime/output.h); NULL = text */
 	uint32_t cat_bytes_max; /* BPFTRACE_CAT_BYTES_MAX: bytes cat() prints per call */

@@ -42,6 +42,8 @@ enum probe_kind {
 	PROBE_WATCHPOINT,
 	PROBE_ASYNCWATCHPOINT,
 	PROBE_ITER,
+	PROBE_TEST,  /* test:NAME, run by --test (runtime/testmode.c) */
+	PROBE_BENCH, /* bench:NAME, run by --bench */
 };
 
 struct probe_point {

@@ -903,6 +903,15 @@ static void stmt(struct sema *s, struct node *n)
 		block(s, n->b);
 		return;
 	case AST_RETURN:
+		if (!n->a)
+			return;
+		sema_expr(s, n->a);
+		if (!is_none(n->a) && n->a->type.kind != TY_INT)
+			diag_error(s->d, n->a->loc, "return value must be an integer, not %s",
+				   sema_kind_word(&n->a->type));
+		else if (s->loop_depth > 0)
+			diag_error(s->d, n->loc, "return with a value inside a loop: set a variable "
+						 "and return it after the loop");
 		return;
 	case AST_BREAK:
 	case AST_CONTINUE:
