@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "parse_internal.h"
+#include "../lexer/lex_literal.h"
 
 struct node *ast_node3(enum ast_kind kind, struct span loc, struct node *a, struct node *b,
 		       struct node *c, struct node *list)
@@ -34,11 +35,49 @@ struct node *ast_assign(struct span loc, enum ast_op op, struct node *lhs, struc
 	return n;
 }
 
-struct node *ast_discard(struct parse_state *ps, struct span loc, struct span name,
-			 struct node *value)
+struct node *ast_cdef(struct parse_state *ps, struct span loc)
 {
-	if (name.end - name.start != 1 || ps->scan.src->text[name.start] != '_')
-		diag_error(ps->scan.d, name, "Can only assign to a map, a variable or _ (discard)");
+	const char *t = ps->scan.src->text + loc.start;
+	uint32_t len = loc.end - loc.start;
+	if (len < 7 || strncmp(t, "import", 6) != 0)
+		return ast_str(AST_CDEF, loc, t, len);
+	/* the lexer's rule: blanks and comments, the string, then ';' */
+	const char *q = t + 6, *end = t + len;
+	while (q < end && *q != '"') {
+		if (q + 1 < end && q[0] == '/' && q[1] == '*') {
+			const char *c = q + 2;
+			while (c + 1 < end && !(c[0] == '*' && c[1] == '/'))
+				c++;
+			q = c + 2;
+		} else if (q + 1 < end && q[0] == '/' && q[1] == '/') {
+			while (q < end && *q != '\n')
+				q++;
+		} else {
+			q++;
+		}
+	}
+	if (q >= end)
+		q = NULL;
+	const char *e = NULL;
+	for (const char *p = q ? q + 1 : t + len; p < t + len && !e; p++) {
+		if (*p == '\\')
+			p++; /* an escaped character, maybe a quote */
+		else if (*p == '"')
+			e = p;
+	}
+	if (!q || !e)
+		return ast_str(AST_CDEF, loc, t, len);
+	struct span sl = { loc.start + (uint32_t)(q - t), loc.start + (uint32_t)(e + 1 - t) };
+	struct node *n = lex_string(ps->scan.d, sl, q, (size_t)(e + 1 - q));
+	if (!n)
+		n = ast_str(AST_STR, sl, "", 0);
+	n->kind = AST_IMPORT;
+	n->loc = loc;
+	return n;
+}
+
+struct node *ast_discard(struct span loc, struct node *value)
+{
 	struct node *n = ast_node3(AST_EXPR_STMT, loc, value, NULL, NULL, NULL);
 	n->flags |= NODE_F_DISCARD;
 	return n;

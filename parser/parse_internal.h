@@ -62,10 +62,10 @@ struct node *ast_assign(struct span loc, enum ast_op op, struct node *lhs, struc
 /* let $x [: type] [= value]: an assignment of the value (cast to the type; 0 of the type
  * when there is no value), or a statement that does nothing for a bare `let $x`. */
 struct node *ast_let(struct span loc, struct node *var, struct node *type, struct node *value);
-/* `_ = value`: an EXPR_STMT of value flagged NODE_F_DISCARD. name (the identifier before
- * '=') must be `_`, else a located error (nothing else is assignable by name). */
-struct node *ast_discard(struct parse_state *ps, struct span loc, struct span name,
-			 struct node *value);
+/* A CDEF token: a C definition, or `import "path";` (an IMPORT node, str = the path). */
+struct node *ast_cdef(struct parse_state *ps, struct span loc);
+/* `_ = value`: an EXPR_STMT of value flagged NODE_F_DISCARD. */
+struct node *ast_discard(struct span loc, struct node *value);
 struct node *ast_field(struct span loc, struct node *base, const char *name, uint32_t len,
 		       int arrow);
 struct node *ast_posparam(struct span loc, int64_t n);

@@ -67,7 +67,7 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %token STRUCT "struct" UNION "union" ENUM "enum"
 %token IF "if" ELSE "else" WHILE "while" UNROLL "unroll" FOR "for" LET "let"
 %token MACRO "macro" TRUE "true" FALSE "false" TYPEOF "typeof" DOTDOT ".."
-%token COMPTIME "comptime" IMPORT "import"
+%token COMPTIME "comptime" DISCARD "_"
 %token RETURN "return" BREAK "break" CONTINUE "continue"
 %token ENDPRED "end predicate"
 %token LBRACE "{" RBRACE "}" LBRACKET "[" RBRACKET "]" LPAREN "(" RPAREN ")"
@@ -103,10 +103,10 @@ void bpfs_yyerror(BPFS_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps,
 %precedence PAREN_IDENT
 
 %type <node> probe cdef attach pred block stmt simple_stmt block_stmt if_stmt expr primary map var
-%type <node> import cast_type config config_item macro_def macro_param map_decl record_field
+%type <node> cast_type config config_item macro_def macro_param map_decl record_field
 %type <list> probes attach_list stmts expr_list config_items macro_params record_fields
 %type <list> call_args
-%type <node> call_arg
+%type <node> call_arg array_type
 %type <op> assign_op
 
 %start program
@@ -125,8 +125,6 @@ probes
 	| probes config                  { $$ = nlist_push($1, $2); }
 	| macro_def                      { $$ = nlist_push((struct nlist){ 0 }, $1); }
 	| probes macro_def               { $$ = nlist_push($1, $2); }
-	| import                         { $$ = nlist_push((struct nlist){ 0 }, $1); }
-	| probes import                  { $$ = nlist_push($1, $2); }
 	| map_decl                       { $$ = nlist_push((struct nlist){ 0 }, $1); }
 	| probes map_decl                { $$ = nlist_push($1, $2); }
 	| error block                    { $$ = (struct nlist){ 0 }; ast_free($2); RECOVERED(); }
@@ -148,7 +146,7 @@ attach
 	;
 
 cdef
-	: CDEF                           { $$ = ast_str(AST_CDEF, @$, TEXT(@1)); }
+	: CDEF                           { $$ = ast_cdef(ps, @$); }
 	;
 
 /* config = { max_strlen = 128; max_map_keys = 1024 } (current bpftrace); the word before
@@ -169,11 +167,6 @@ config_items
 config_item
 	: IDENT "=" expr
 		{ $$ = ast_assign(@$, OP_NONE, ast_str(AST_IDENT, @1, TEXT(@1)), $3); }
-	;
-
-/* import "path"; (parser/imports.c reads the file and drops the node) */
-import
-	: IMPORT STRING ";"              { $$ = $2; $$->kind = AST_IMPORT; $$->loc = @$; }
 	;
 
 /* macro name($a, @b, c) { body } (current bpftrace's hygienic macros, sema/macros.c) */
@@ -238,7 +231,7 @@ simple_stmt
 	: expr
 		{ $$ = ast_node3(AST_EXPR_STMT, @$, $1, NULL, NULL, NULL); }
 	/* `_ = expr;`: evaluated, its value dropped without sema's "discarded" warning */
-	| IDENT "=" expr                 { $$ = ast_discard(ps, @$, @1, $3); }
+	| DISCARD "=" expr               { $$ = ast_discard(@$, $3); }
 	| map "=" expr                   { $$ = ast_assign(@$, OP_NONE, $1, $3); }
 	| var "=" expr                   { $$ = ast_assign(@$, OP_NONE, $1, $3); }
 	| map assign_op expr             { $$ = ast_assign(@$, $2, $1, $3); }
@@ -368,6 +361,16 @@ call_args
 call_arg
 	: expr                           { $$ = $1; }
 	| cast_type                      { $$ = $1; }
+	| array_type                     { $$ = $1; }
+	;
+
+/* sizeof(uint32*[10]): an array type, postfix as in current bpftrace, kept as INDEX
+ * nodes over the element type (sema/check_ctype.c) */
+array_type
+	: cast_type "[" INT "]"
+		{ $$ = ast_node3(AST_INDEX, @$, $1, ast_int(@3, $3), NULL, NULL); }
+	| array_type "[" INT "]"
+		{ $$ = ast_node3(AST_INDEX, @$, $1, ast_int(@3, $3), NULL, NULL); }
 	;
 
 record_fields

@@ -419,7 +419,10 @@ static int64_t expr_size(struct sema *s, struct node *e)
 {
 	char tb[256];
 	sema_expr(s, e);
-	const struct type *t = sema_declared_type(s, e);
+	struct node *v = e; /* sizeof({ $a = (int8)1; $a }) is $a's: 1 */
+	while (v->kind == AST_BLOCKEXPR && v->a && v->type.kind != TY_NONE)
+		v = v->a;
+	const struct type *t = sema_declared_type(s, v);
 	switch (t->kind) {
 	case TY_NONE:
 		return -1;
@@ -502,12 +505,23 @@ bool sema_type_call(struct sema *s, struct node *n)
 		sema_ident_as_type(s, arg); /* sizeof(foo_t), offsetof(foo_t, m) */
 	if (is_sizeof && nargs == 1 && arg->kind == AST_INDEX)
 		sema_ident_as_type(s, arg->a); /* sizeof(foo_t[4]) */
-	if (is_sizeof && nargs == 1 && arg->kind == AST_INDEX && arg->a->kind == AST_CAST &&
-	    !arg->a->a && arg->b->kind == AST_INT) {
-		/* sizeof(t[N]) of a type t (a macro's type parameter): N of them */
-		int64_t el = type_arg_size(s, arg->a);
-		if (el >= 0 && arg->b->ival >= 0)
-			to_int(n, (uint64_t)el * (uint64_t)arg->b->ival);
+	/* sizeof(t[N]), sizeof(uint32*[10]), sizeof(t[2][3]): an array type (bpftrace's
+	 * postfix syntax; t a type or a macro's type parameter): N of them */
+	struct node *el_t = arg;
+	uint64_t count = 1;
+	while (is_sizeof && nargs == 1 && el_t->kind == AST_INDEX && el_t->b->kind == AST_INT &&
+	       el_t->b->ival >= 0 && count <= UINT32_MAX) {
+		count *= (uint64_t)el_t->b->ival;
+		el_t = el_t->a;
+	}
+	if (el_t != arg && el_t->kind == AST_IDENT)
+		sema_ident_as_type(s, el_t);
+	if (el_t != arg && el_t->kind == AST_CAST && !el_t->a) {
+		int64_t el = type_arg_size(s, el_t);
+		if (el >= 0 && count > UINT32_MAX)
+			diag_error(s->d, arg->loc, "array type too large");
+		else if (el >= 0)
+			to_int(n, (uint64_t)el * count);
 		return true;
 	}
 	if (is_sizeof && nargs == 1 && (arg->flags & NODE_F_TYPEOF)) {

@@ -832,6 +832,8 @@ static void discarded(struct sema *s, const struct node *n)
 	const struct node *x = n->a;
 	if (n->flags & NODE_F_DISCARD || x->type.kind == TY_NONE || x->type.kind == TY_VOID)
 		return;
+	while (x->kind == AST_BLOCKEXPR && x->a) /* a macro's or block's value: its last */
+		x = x->a;
 	if (x->kind == AST_UNOP && (x->op == OP_PREINC || x->op == OP_PREDEC ||
 				    x->op == OP_POSTINC || x->op == OP_POSTDEC))
 		return;

@@ -234,7 +234,7 @@ T = {
     'map_used_unassigned_only_read': '@x = @never_assigned;',
     'break_outside_loop': 'break;',
     'continue_outside_loop': 'continue;',
-    'return_value': 'return 1;',
+    'return_value': 'return "one";',  # a value, but not an integer
 }
 for name, body in T.items():
     add('type_' + name, 'BEGIN {\n\t' + body + '\n}\n')
