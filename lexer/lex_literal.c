@@ -7,6 +7,7 @@
 #include "lex_literal.h"
 
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 static int digit_value(char c)
@@ -56,9 +57,38 @@ int lex_decimal(const char *text, size_t len, uint64_t *out)
 	return accumulate(text, len, 10, out) ? -1 : 0;
 }
 
+/* C's integer suffixes (current bpftrace reads them, for headers' sake, and ignores
+ * them): u/U, l/L, ll/LL in either order. How many trailing bytes are one, or 0. */
+static size_t int_suffix(const char *text, size_t len)
+{
+	static const char *const sfx[] = { "ull", "llu", "ul", "lu", "ll", "u", "l" };
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		size_t n = strlen(sfx[i]);
+		if (len <= n)
+			continue;
+		bool match = true;
+		for (size_t k = 0; k < n && match; k++) {
+			char c = text[len - n + k];
+			match = c == sfx[i][k] || c == sfx[i][k] - 'a' + 'A';
+		}
+		/* "lL" is not a suffix in C either; the two l's must have one case */
+		if (match && n >= 2 && strstr(sfx[i], "ll")) {
+			const char *l = text + len - n + (sfx[i][0] == 'u');
+			match = l[0] == l[1];
+		}
+		if (match)
+			return n;
+	}
+	return 0;
+}
+
 int lex_integer(const char *text, size_t len, uint64_t *out)
 {
 	*out = 0;
+	bool hex = len > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+	size_t sfx = int_suffix(text, len);
+	if (sfx && (hex || (text[len - sfx - 1] >= '0' && text[len - sfx - 1] <= '9')))
+		len -= sfx; /* 123UL, 0x10u: the value of 123, 0x10 */
 	if (len > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
 		return accumulate(text + 2, len - 2, 16, out);
 	if (len > 1 && text[0] == '0')
