@@ -524,6 +524,7 @@ int main(int argc, char **argv)
 	    !env_given("BPFTRACE_CAT_BYTES_MAX", "BPFTRACE_MAX_CAT_BYTES", NULL))
 		so.cat_bytes_max = cfg.max_cat_bytes;
 	so.no_print_maps = cfg.no_print_maps;
+	sopts.missing_probes = cfg.missing_probes; /* SEMA_MISSING_* in the same order */
 	/* stack_mode: BPFTRACE_STACK_MODE over the config block, as bpftrace */
 	const char *sm_env = getenv("BPFTRACE_STACK_MODE");
 	if (sm_env && *sm_env) {

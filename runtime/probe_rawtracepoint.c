@@ -197,7 +197,7 @@ static int expand_rawtracepoint(const struct provider *pv, const struct probe_en
 				     "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux), which "
 				     "lists the raw tracepoints");
 	if (*n == first)
-		return provider_fail(err, errlen, "raw tracepoint not found: %s", rest);
+		return provider_missing(err, errlen, "raw tracepoint not found: %s", rest);
 	return 0;
 }
 

@@ -80,7 +80,7 @@ static int expand_tracepoint(const struct provider *pv, const struct probe_env *
 	int r = tracefs_match(cat, ev, tp_add, &ctx);
 	int ret = 0;
 	if (r == 0) {
-		ret = provider_fail(err, errlen, "tracepoint not found: %s:%s", cat, ev);
+		ret = provider_missing(err, errlen, "tracepoint not found: %s:%s", cat, ev);
 	} else if (r < 0) {
 		if (ctx.err)
 			ret = provider_fail(err, errlen, "cannot read the format of tracepoint %s: %s",

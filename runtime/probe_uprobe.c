@@ -443,14 +443,15 @@ static int uprobe_expand(const struct provider *pv, const struct probe_env *env,
 			ret = provider_fail(err, errlen, "no function in %s matches '%s' (%s)",
 					    many ? "the files" : files.shown[0], func, text);
 		else
-			ret = provider_fail(err, errlen, "cannot probe %s: function '%s' not found in %s",
+			ret = provider_missing(err, errlen,
+					       "cannot probe %s: function '%s' not found in %s",
 					    text, func, many ? "the files" : files.shown[0]);
 	}
 	if (ret)
 		while (*n > first)
 			probe_point_clear(&(*pts)[--*n]);
 	files_free(&files);
-	return ret ? -1 : 0;
+	return ret == -ESRCH ? ret : ret ? -1 : 0; /* -ESRCH: the function does not exist */
 }
 
 /* ---- attaching -------------------------------------------------------------------------- */

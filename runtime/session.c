@@ -533,7 +533,7 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	}
 	/* --test/--bench run only those probes; without, a script of nothing else says so */
 	int ntests = rt_testmode_count(sr, PROBE_TEST), nbench = rt_testmode_count(sr, PROBE_BENCH);
-	if (!o->test_mode && ntests + nbench == sr->npoints) {
+	if (!o->test_mode && ntests + nbench > 0 && ntests + nbench == sr->npoints) {
 		diag_error_noloc(d, ntests ? "No probes to attach; use --test to run test probes."
 					   : "No probes to attach; use --bench to run bench probes.");
 		goto out_detach;

@@ -142,6 +142,16 @@ int sema_attach(struct sema *s, struct node *prog)
 			int before = r->npoints;
 			int rc = provider_expand(&env, a->str, idx, &r->points, &r->npoints, err,
 						 sizeof(err));
+			int missing = s->opts ? s->opts->missing_probes : SEMA_MISSING_ERROR;
+			if ((rc == -ENOENT || rc == -ESRCH) && missing != SEMA_MISSING_ERROR) {
+				/* config missing_probes = warn|ignore: this attach point is left out */
+				if (missing == SEMA_MISSING_WARN)
+					diag_warning(s->d, a->loc, "%s; this probe is skipped",
+						     err[0] ? err : "probe target not found");
+				if (!sp->has_points)
+					sp->attach_failed = true; /* its body is not checked */
+				continue;
+			}
 			if (rc == -ENOENT && nskipped < 8) {
 				/* a kernel function that does not exist: bpftrace 0.17 skips such a
 				 * probe with a warning when others remain (decided below) */

@@ -17,7 +17,9 @@ static const char *const no_effect[] = {
 	"log_size", "perf_rb_pages", "max_bpf_progs", "max_type_res_iterations", "cpp_demangle",
 	"lazy_symbolication", "symbol_source", "on_stack_limit", "license", "show_debug_info",
 	"unstable_macro", "unstable_map_decl", "unstable_import", "unstable_tseries",
-	"unstable_addr", "str_trunc_trailer", "missing_probes", "use_blazesym",
+	"unstable_addr", "str_trunc_trailer", "use_blazesym",
+	/* used (below), listed so that config_other reports the block's value too */
+	"missing_probes",
 };
 
 #define NO_EFFECT_N (sizeof(no_effect) / sizeof(no_effect[0]))
@@ -114,6 +116,22 @@ int config_read(const struct node *prog, struct diag *d, struct config_values *o
 					out->stack_mode = (uint32_t)m;
 					out->has_stack_mode = true;
 				}
+			} else if (!strcmp(k, "missing_probes")) {
+				/* error | warn | ignore, as a word or a string */
+				const char *w = it->b && (it->b->kind == AST_IDENT ||
+							  it->b->kind == AST_STR) ? it->b->str : "";
+				if (!strcmp(w, "error"))
+					out->missing_probes = 0;
+				else if (!strcmp(w, "warn"))
+					out->missing_probes = 1;
+				else if (!strcmp(w, "ignore"))
+					out->missing_probes = 2;
+				else
+					diag_error(d, it->b->loc, "config missing_probes must be error, "
+								  "warn or ignore");
+				for (size_t i = 0; i < NO_EFFECT_N; i++)
+					if (!strcmp(k, no_effect[i]))
+						out->other[i] = it->b;
 			} else if (!strcmp(k, "print_maps_on_exit")) {
 				if (!int_value(it->b, &v) || (v != 0 && v != 1))
 					diag_error(d, it->b->loc, "config print_maps_on_exit must be "
@@ -131,7 +149,8 @@ int config_read(const struct node *prog, struct diag *d, struct config_values *o
 					diag_error(d, it->a->loc, "unknown config key '%s' (bpfscript "
 								  "knows max_strlen, max_map_keys, "
 								  "max_probes, max_cat_bytes, "
-								  "stack_mode, print_maps_on_exit)", k);
+								  "stack_mode, print_maps_on_exit, "
+								  "missing_probes)", k);
 			}
 		}
 	}

@@ -19,6 +19,7 @@ struct config_values {
 	/* The value nodes (in the program's tree) of the keys bpfscript accepts and ignores,
 	 * by their index in config.c's list; NULL when the block does not set one. */
 	const struct node *other[24];
+	int missing_probes; /* 0 error, 1 warn, 2 ignore (sema_opts.missing_probes) */
 };
 
 /* The value node the config block gave a key bpfscript ignores (log_size, license ...),

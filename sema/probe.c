@@ -67,6 +67,16 @@ int provider_fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+int provider_missing(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -ESRCH;
+}
+
 /* The text after "prefix:"; NULL when the attach point has no ':' at all. */
 const char *provider_after_prefix(const char *text)
 {
@@ -114,7 +124,8 @@ int provider_expand(const struct probe_env *env, const char *text, int probe_idx
 	int first = *n;
 	int rc = pv->expand(pv, env, text, pts, n, err, errlen);
 	if (rc)
-		return rc == -ENOENT ? -ENOENT : -1; /* -ENOENT: the target does not exist */
+		/* -ENOENT: the kernel function does not exist; -ESRCH: another target */
+		return rc == -ENOENT || rc == -ESRCH ? rc : -1;
 	const struct provider *kind_row = probe_registry_kind(env->probes, pv->kind);
 	for (int i = first; i < *n; i++) {
 		(*pts)[i].probe = probe_idx;

@@ -204,6 +204,10 @@ const char *provider_after_prefix(const char *text);
 /* For expanders: format a one-sentence reason into err; returns -1. */
 int provider_fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same for a target that does not exist (a tracepoint, a binary's function): returns
+ * -ESRCH, which config missing_probes = warn|ignore skips (provider_expand passes it on). */
+int provider_missing(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Append a zeroed point, returning it (NULL on ENOMEM). */
 struct probe_point *probe_points_add(struct probe_point **pts, int *n);
 void probe_points_free(struct probe_point *pts, int n);

@@ -106,6 +106,8 @@ struct sema_files {
 };
 
 struct config_values; /* sema/config.h */
+enum { SEMA_MISSING_ERROR, SEMA_MISSING_WARN, SEMA_MISSING_IGNORE };
+
 struct sema_opts {
 	int npos;            /* positional parameters $1..$npos */
 	char **pos;
@@ -131,6 +133,9 @@ struct sema_opts {
 	/* config stack_mode / BPFTRACE_STACK_MODE: the mode of kstack/ustack written without
 	 * one (0: bpftrace; SUB_STACK_PERF, SUB_STACK_RAW, SUB_STACK_BUILD_ID) */
 	uint32_t stack_mode;
+	/* config missing_probes: what an attach point whose target does not exist does
+	 * (SEMA_MISSING_ERROR, _WARN: skipped with a warning, _IGNORE: skipped silently) */
+	int missing_probes;
 	/* -d ast: called with the tree after each of sema's rewriting stages
 	 * ("macro-expansion"); NULL: none */
 	void (*on_stage)(void *ctx, const char *stage, const struct node *prog);
