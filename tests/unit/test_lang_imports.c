@@ -83,6 +83,13 @@ static void test_import_node(void)
 static void test_discard_and_return(void)
 {
 	struct run x;
+	TEST_BEGIN("imports: an IMPORT node left by parse_program is passed over by sema");
+	run(&x, "import \"lib.bt\";\nBEGIN { @a = 1; }");
+	CHECK_EQ_INT(x.rc, 0);
+	CHECK_EQ_STR(x.errs, "");
+	done(&x);
+	TEST_END();
+
 	TEST_BEGIN("discard: _ = x is an expression statement flagged discard");
 	run(&x, "BEGIN { _ = 1 + 2; return 3; }");
 	CHECK_EQ_INT(x.rc, 0);
