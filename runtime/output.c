@@ -94,7 +94,9 @@ static void json_helper_error(FILE *out, const struct source *src, const struct 
 /* What every format but json does with messages that are not map output. */
 #define TEXT_MESSAGES                                                                      \
 	.lost = text_lost, .attached = text_attached,                                      \
-	.script_message = text_script_message, .helper_error = text_helper_error
+	.script_message = text_script_message, .helper_error = text_helper_error,          \
+	.test_result = text_test_result, .test_summary = text_test_summary,                \
+	.bench_result = text_bench_result
 
 const struct output_ops output_text = {
 	.name = "text",
@@ -103,6 +105,29 @@ const struct output_ops output_text = {
 	TEXT_MESSAGES,
 	.exit_preamble = "\n\n",
 };
+
+/* {"type": "test_result", "data": {"NAME": {"duration": NS, "passed": B, "output": T}}},
+ * bpftrace's */
+static void json_test_result(FILE *out, const char *name, int index, int n, uint64_t ns,
+			     bool passed, const char *text, size_t len)
+{
+	fputs("{\"type\": \"test_result\", \"data\": {\"", out);
+	str_json_escape(out, name, strlen(name));
+	fprintf(out, "\": {\"duration\": %llu, \"passed\": %s, \"output\": \"",
+		(unsigned long long)ns, passed ? "true" : "false");
+	str_json_escape_bytes(out, text ? text : "", text ? len : 0);
+	fputs("\"}}}\n", out);
+}
+
+/* {"type": "benchmark_result", "data": {"NAME": {"average": NS, "iters": N}}} */
+static void json_bench_result(FILE *out, const char *name, int index, int width, uint64_t ns,
+			      uint64_t iters)
+{
+	fputs("{\"type\": \"benchmark_result\", \"data\": {\"", out);
+	str_json_escape(out, name, strlen(name));
+	fprintf(out, "\": {\"average\": %llu, \"iters\": %llu}}}\n", (unsigned long long)ns,
+		(unsigned long long)iters);
+}
 
 static const struct output_ops output_json = {
 	.name = "json",
@@ -113,6 +138,8 @@ static const struct output_ops output_json = {
 	.attached = json_attached,
 	.script_message = json_script_message,
 	.helper_error = json_helper_error,
+	.test_result = json_test_result,
+	.bench_result = json_bench_result,
 	.exit_preamble = "\n\n",
 	.whole_lines = true,
 };

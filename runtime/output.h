@@ -49,6 +49,14 @@ struct output_ops {
 	 * WARNING with the source line on the output (text), or an object (json) */
 	void (*helper_error)(FILE *out, const struct source *src, const struct span *loc,
 			     const char *helper, int64_t ret);
+	/* --test: test index of n (name, the run's ns, passed, the output it printed) as it
+	 * ends, and the summary after the last (NULL: none); --bench: one bench's row (width:
+	 * the name column, the average ns per run, the repeat count), index 0 first */
+	void (*test_result)(FILE *out, const char *name, int index, int n, uint64_t ns,
+			    bool passed, const char *text, size_t len);
+	void (*test_summary)(FILE *out, const char *const *names, const bool *passed, int n);
+	void (*bench_result)(FILE *out, const char *name, int index, int width, uint64_t ns,
+			     uint64_t iters);
 	/* before the maps at exit ("\n\n" on stdout, bpftrace's framing), NULL: nothing */
 	const char *exit_preamble;
 	/* after all the maps at exit (OpenMetrics' "# EOF\n"), NULL: nothing */
@@ -63,5 +71,11 @@ const struct output_ops *output_find(const char *name);
 /* "'text', 'json', ..." for the error message */
 const char *output_names(void);
 extern const struct output_ops output_text;
+/* The text rows' --test/--bench report (runtime/testmode.c) */
+void text_test_result(FILE *out, const char *name, int index, int n, uint64_t ns, bool passed,
+		      const char *text, size_t len);
+void text_test_summary(FILE *out, const char *const *names, const bool *passed, int n);
+void text_bench_result(FILE *out, const char *name, int index, int width, uint64_t ns,
+		       uint64_t iters);
 
 #endif

@@ -3,8 +3,10 @@
  *
  * Owns: running each test: point once with BPF_PROG_TEST_RUN in script order, its
  * verdict (passed: the program returned 0, called no exit(N) with N != 0 and printed no
- * errorf()) and bpftrace's report of it (a passed test's output is dropped, a failed
- * one's printed between its RUN and FAILED lines, then the summary); running each bench:
+ * errorf()) and its report through the output row's hooks (runtime/output.h; the text
+ * rows' are here: a passed test's output is dropped, a failed one's printed between its
+ * RUN and FAILED lines, then the summary; json: bpftrace's test_result and
+ * benchmark_result objects); running each bench:
  * point with a growing repeat count until the runs take 1 ms, and its row of bpftrace's
  * table (its average time per run and the repeat count); a bench that returns non-zero is
  * skipped, one that calls exit(N != 0) or errorf() fails the run.
@@ -17,6 +19,7 @@
 
 #include <bpf/bpf.h>
 
+#include "output.h"
 #include "runtime_internal.h"
 #include "testmode.h"
 
@@ -55,10 +58,12 @@ static int run_captured(struct rt_events *ev, int fd, uint32_t repeat, uint32_t 
 			uint64_t *ns, char **text, size_t *len)
 {
 	FILE *real = ev->out;
+	const struct output_ops *fmt = ev->fmt;
 	FILE *cap = open_memstream(text, len);
 	if (!cap)
 		return -ENOMEM;
 	ev->out = cap;
+	ev->fmt = &output_text; /* a test's output is kept as text, whatever -f says (bpftrace) */
 	ev->exit_seen = false;
 	ev->ignoring = false;
 	ev->exit_code = 0;
@@ -68,6 +73,7 @@ static int run_captured(struct rt_events *ev, int fd, uint32_t repeat, uint32_t 
 		rt_events_drain(ev);
 	fclose(cap);
 	ev->out = real;
+	ev->fmt = fmt;
 	ev->ignoring = false;
 	return err;
 }
@@ -90,76 +96,108 @@ static void print_duration(FILE *out, uint64_t ns)
 		fprintf(out, " (%llu ns)\n", (unsigned long long)ns);
 }
 
+/* The text rows' report (runtime/output.h): bpftrace's gtest-like lines. */
+void text_test_result(FILE *out, const char *name, int index, int n, uint64_t ns, bool passed,
+		      const char *text, size_t len)
+{
+	if (index == 0)
+		fprintf(out, GREEN "[==========]" PLAIN " Running %d %s.\n", n,
+			plural(n, "test", "tests"));
+	fprintf(out, GREEN "[ RUN      ]" PLAIN " %s\n", name);
+	if (passed) {
+		fprintf(out, GREEN "[       OK ]" PLAIN " %s", name);
+	} else {
+		/* the test's output, without its empty lines, as bpftrace shows it */
+		const char *end = text ? text + len : NULL;
+		for (const char *line = text, *nl; line && line < end; line = nl + 1) {
+			nl = memchr(line, '\n', (size_t)(end - line));
+			if (!nl)
+				nl = end;
+			if (nl > line)
+				fprintf(out, "%.*s\n", (int)(nl - line), line);
+		}
+		fprintf(out, RED "[  FAILED  ]" PLAIN " %s", name);
+	}
+	print_duration(out, ns);
+}
+
+void text_test_summary(FILE *out, const char *const *names, const bool *passed, int n)
+{
+	int failed = 0;
+	for (int k = 0; k < n; k++)
+		failed += !passed[k];
+	fprintf(out, GREEN "[==========]" PLAIN " %d %s ran.\n", n, plural(n, "test", "tests"));
+	fprintf(out, GREEN "[  PASSED  ]" PLAIN " %d %s.\n", n - failed,
+		plural(n - failed, "test", "tests"));
+	if (!failed)
+		return;
+	fprintf(out, RED "[  FAILED  ]" PLAIN " %d %s, listed below:\n", failed,
+		plural(failed, "test", "tests"));
+	for (int k = 0; k < n; k++)
+		if (!passed[k])
+			fprintf(out, RED "[  FAILED  ]" PLAIN " %s\n", names[k]);
+}
+
+void text_bench_result(FILE *out, const char *name, int index, int width, uint64_t ns,
+		       uint64_t iters)
+{
+	if (index == 0) {
+		fprintf(out, "%-*s%-15s%s\n", width + 1, "Benchmark", "Time(ns)", "Iterations");
+		for (int i = 0; i < width + 1 + 15 + 10; i++)
+			fputc('-', out);
+		fputc('\n', out);
+	}
+	fprintf(out, "%-*s%-15llu%llu\n", width + 1, name, (unsigned long long)ns,
+		(unsigned long long)iters);
+}
+
 static int run_tests(struct rt_events *ev, const struct sema_result *sr,
 		     const struct cg_result *cg, const int *fds, int *which, int n,
 		     struct diag *d)
 {
 	FILE *out = ev->out;
 	bool *passed = calloc((size_t)(n ? n : 1), sizeof(*passed));
-	if (!passed) {
+	const char **names = calloc((size_t)(n ? n : 1), sizeof(*names));
+	if (!passed || !names) {
+		free(passed);
+		free(names);
 		diag_error_noloc(d, "out of memory");
 		return -ENOMEM;
 	}
-	int failed = 0;
+	int failed = 0, rc = 0;
 	for (int k = 0; k < n; k++) {
 		const struct probe_point *p = &sr->points[cg->progs[which[k]].point];
 		char *text = NULL;
 		size_t len = 0;
 		uint32_t retval = 0;
 		uint64_t ns = 0;
-		if (k == 0)
-			fprintf(out, GREEN "[==========]" PLAIN " Running %d %s.\n", n,
-				plural(n, "test", "tests"));
-		fprintf(out, GREEN "[ RUN      ]" PLAIN " %s\n", p->func);
-		fflush(out);
+		names[k] = p->func;
 		int err = run_captured(ev, fds[which[k]], 1, &retval, &ns, &text, &len);
 		if (err) {
 			free(text);
-			free(passed);
 			diag_error_noloc(d, "cannot run %s: %s", p->name, strerror(-err));
-			return err;
+			rc = err;
+			break;
 		}
 		passed[k] = retval == 0 && ev->exit_code == 0 && ev->nerrorf == 0;
-		if (passed[k]) {
-			fprintf(out, GREEN "[       OK ]" PLAIN " %s", p->func);
-		} else {
-			failed++;
-			/* the test's output, without its empty lines, as bpftrace shows it */
-			for (char *line = text, *nl; line && line < text + len; line = nl + 1) {
-				nl = memchr(line, '\n', (size_t)(text + len - line));
-				if (!nl)
-					nl = text + len;
-				if (nl > line)
-					fprintf(out, "%.*s\n", (int)(nl - line), line);
-			}
-			fprintf(out, RED "[  FAILED  ]" PLAIN " %s", p->func);
-		}
-		print_duration(out, ns);
+		failed += !passed[k];
+		if (ev->fmt->test_result)
+			ev->fmt->test_result(out, p->func, k, n, ns, passed[k], text, len);
+		fflush(out);
 		free(text);
 	}
-	if (n) {
-		fprintf(out, GREEN "[==========]" PLAIN " %d %s ran.\n", n,
-			plural(n, "test", "tests"));
-		fprintf(out, GREEN "[  PASSED  ]" PLAIN " %d %s.\n", n - failed,
-			plural(n - failed, "test", "tests"));
-	}
-	if (failed) {
-		fprintf(out, RED "[  FAILED  ]" PLAIN " %d %s, listed below:\n", failed,
-			plural(failed, "test", "tests"));
-		for (int k = 0; k < n; k++)
-			if (!passed[k])
-				fprintf(out, RED "[  FAILED  ]" PLAIN " %s\n",
-					sr->points[cg->progs[which[k]].point].func);
-	}
+	if (!rc && n && ev->fmt->test_summary)
+		ev->fmt->test_summary(out, names, passed, n);
 	fflush(out);
 	free(passed);
+	free(names);
 	ev->exit_code = 0;
 	ev->exit_seen = false;
-	return failed ? 1 : 0;
+	return rc ? rc : failed ? 1 : 0;
 }
 
-/* Each bench until its runs take 1 ms in all: ×1000 below 1 µs, ×100 below 10 µs, ×10
- * below 100 µs, then doubling (bpftrace's steps). */
+/* Each bench until its runs take 1 ms in all: x1000 below 1 us, x100 below 10 us, x10
+ * below 100 us, then doubling (bpftrace's steps). */
 static int run_benches(struct rt_events *ev, const struct sema_result *sr,
 		       const struct cg_result *cg, const int *fds, int *which, int n,
 		       struct diag *d)
@@ -171,8 +209,7 @@ static int run_benches(struct rt_events *ev, const struct sema_result *sr,
 		if (l > width)
 			width = l;
 	}
-	int rc = 0;
-	bool header = false;
+	int rc = 0, shown = 0;
 	for (int k = 0; k < n; k++) {
 		const struct probe_point *p = &sr->points[cg->progs[which[k]].point];
 		uint64_t iters = 1;
@@ -202,16 +239,8 @@ static int run_benches(struct rt_events *ev, const struct sema_result *sr,
 				rc = 1;
 				break;
 			}
-			if (!header) {
-				fprintf(out, "%-*s%-15s%s\n", (int)width + 1, "Benchmark", "Time(ns)",
-					"Iterations");
-				for (size_t i = 0; i < width + 1 + 15 + 10; i++)
-					fputc('-', out);
-				fputc('\n', out);
-				header = true;
-			}
-			fprintf(out, "%-*s%-15llu%llu\n", (int)width + 1, p->func,
-				(unsigned long long)ns, (unsigned long long)iters);
+			if (ev->fmt->bench_result)
+				ev->fmt->bench_result(out, p->func, shown++, (int)width, ns, iters);
 			fflush(out);
 			break;
 		}

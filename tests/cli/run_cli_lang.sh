@@ -72,6 +72,27 @@ ${G}[  PASSED  ]${N} 1 test.
 OUT
 check test_single_pass 0 "$tmp/one.want" '' -- "$BIN" --test "$tmp/one.bt"
 
+# -f json: bpftrace's test_result objects, the output kept as text (durations replaced)
+cat >"$tmp/json.want" <<'OUT'
+{"type": "test_result", "data": {"a": {"duration": D, "passed": false, "output": "x\n"}}}
+{"type": "test_result", "data": {"b": {"duration": D, "passed": true, "output": ""}}}
+OUT
+"$BIN" -f json --test -e 'test:a { printf("x\n"); return 1; } test:b { }' >"$tmp/json.out" 2>"$tmp/json.err"
+st=$?
+sed -E 's/"duration": [0-9]+/"duration": D/' "$tmp/json.out" >"$tmp/json.t"
+if [ "$st" = 1 ] && cmp -s "$tmp/json.t" "$tmp/json.want" && [ ! -s "$tmp/json.err" ]; then
+	pass test_report_json
+else
+	fail test_report_json "status $st; stdout: $(tr '\n' '|' <"$tmp/json.out"); stderr: $(head -c 200 "$tmp/json.err")"
+fi
+"$BIN" -f json --bench -e 'bench:a { @ = count(); }' >"$tmp/bj.out" 2>"$tmp/bj.err"
+if grep -Eqx '\{"type": "benchmark_result", "data": \{"a": \{"average": [0-9]+, "iters": [0-9]+\}\}\}' "$tmp/bj.out" &&
+	[ "$(wc -l <"$tmp/bj.out")" = 1 ]; then
+	pass bench_report_json
+else
+	fail bench_report_json "stdout: $(tr '\n' '|' <"$tmp/bj.out")"
+fi
+
 # without --test / --bench their probes are not run; a script of nothing else says so
 : >"$tmp/empty.want"
 check test_probes_need_mode 1 "$tmp/empty.want" \
