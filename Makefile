@@ -190,6 +190,13 @@ build/workloads/uaddr_data_nopie: tests/workloads/uaddr_data.c
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -no-pie -o $@ $<
 WORKLOADS += build/workloads/uaddr_data_nopie
 
+# dw_ustack: a call chain without frame pointers, unwound from .eh_frame (gcc's default
+# -fasynchronous-unwind-tables, written out)
+build/workloads/dw_nofp: tests/workloads/dw_nofp.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -fomit-frame-pointer -fasynchronous-unwind-tables -g -Wall -Wextra \
+		-Werror -o $@ $<
+
 # Helpers of the fault tests (plain C, raw syscalls, like the workloads).
 FAULT_TOOLS := $(patsubst tests/faults/%.c,build/faults/%,$(wildcard tests/faults/*.c))
 build/faults/%: tests/faults/%.c

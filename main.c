@@ -41,6 +41,7 @@ static void usage(FILE *out)
 	      "    -c 'CMD'       run CMD (its pid is `cpid`) and stop when it exits\n"
 	      "    -o FILE        write printf output and maps to FILE\n"
 	      "    -p PID         probes fire only in process PID; stop when it exits\n"
+	      "    --dwarf-pid PID  one more process dw_ustack reads unwind tables of\n"
 	      "    -l [PATTERN]   list probes (tracepoints, kprobes, uprobe:BINARY:*); -lv: details\n"
 	      "    -q             quiet: do not print \"Attaching N probes...\"\n"
 	      "    -v             verbose: show libbpf messages and the verifier log\n"
@@ -128,7 +129,7 @@ static bool env_given(const char *a, const char *b, const char *c)
 
 enum { OPT_VERSION = 256, OPT_DRY_RUN, OPT_DUMP, OPT_UNSAFE, OPT_INFO, OPT_INCLUDE, OPT_METRICS,
        OPT_USDT_FILE_ACTIVATION, OPT_EMIT_LLVM, OPT_EMIT_ELF, OPT_NO_WARNINGS,
-       OPT_TEST, OPT_BENCH };
+       OPT_TEST, OPT_BENCH, OPT_DWARF_PID };
 
 /* -d STAGE[,STAGE...]: bpftrace's debug stages, on bpfscript's pipeline: parse (bison's
  * trace), ast (the tree after each stage, on stderr as bpftrace prints it), types (the
@@ -226,6 +227,7 @@ int main(int argc, char **argv)
 		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
 		{ "test", no_argument, NULL, OPT_TEST },
 		{ "bench", no_argument, NULL, OPT_BENCH },
+		{ "dwarf-pid", required_argument, NULL, OPT_DWARF_PID },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *program = NULL, *out_path = NULL;
@@ -238,6 +240,7 @@ int main(int argc, char **argv)
 	unsigned debug = 0;
 	const char *emit_llvm = NULL, *emit_elf = NULL;
 	bool no_warnings = false;
+	int dwarf_pids[62], ndwarf_pids = 0; /* --dwarf-pid */
 	/* words after the first `--` (named parameters may be among them): getopt_long
 	 * stops there and leaves them at the end of argv */
 	int nafter = -1;
@@ -258,7 +261,8 @@ int main(int argc, char **argv)
 		case 'c':
 			so.child_cmd = optarg;
 			break;
-		case 'p': {
+		case 'p':
+		case OPT_DWARF_PID: {
 			/* bpftrace's checks and words: a decimal number within the kernel's
 			 * largest pid_max */
 			char *end;
@@ -274,7 +278,14 @@ int main(int argc, char **argv)
 					optarg, PID_MAX_LIMIT);
 				return 1;
 			}
-			so.target_pid = (int)pid;
+			if (opt == 'p') {
+				so.target_pid = (int)pid;
+			} else if (ndwarf_pids < (int)(sizeof(dwarf_pids) / sizeof(dwarf_pids[0]))) {
+				dwarf_pids[ndwarf_pids++] = (int)pid; /* more processes for dw_ustack */
+			} else {
+				fputs("ERROR: too many --dwarf-pid options (at most 62)\n", stderr);
+				return 1;
+			}
 			break;
 		}
 		case 'I':
@@ -389,6 +400,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	so.no_warnings = no_warnings;
+	so.dwarf_pids = dwarf_pids;
+	so.ndwarf_pids = ndwarf_pids;
 	if (debug & DBG_VERBOSE)
 		so.verbose++;
 	if (debug & DBG_CODEGEN)
@@ -543,6 +556,7 @@ int main(int argc, char **argv)
 	sopts.max_cat_bytes = so.cat_bytes_max;
 	sopts.no_print_maps = so.no_print_maps;
 	sopts.config = &cfg;
+	sopts.unstable_dw_ustack = cfg.unstable_dw_ustack;
 	if (sema_run(prog, &sopts, &d, &sr) || diag_count(&d))
 		goto out_diag;
 	diag_flush(&d, stderr); /* warnings from the checks, before anything runs */

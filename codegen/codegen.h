@@ -64,6 +64,9 @@ struct cg_opts {
 	int scratch_fd;
 	int control_fd;      /* abi.h's control map; <= 0: no stop gate (unit tests, fuzzing) */
 	const int *stack_fds; /* [sema nstacks]: STACK_TRACE maps for kstack/ustack */
+	/* dw_ustack (sema dw_frames > 0): the unwind rows, the processes' row ranges and a
+	 * per-CPU array whose one value holds the frames being unwound (abi.h) */
+	int dw_rows_fd, dw_pids_fd, dw_frames_fd;
 	uint64_t start_ns;   /* CLOCK_MONOTONIC at start, for `elapsed` */
 	int cpid;            /* pid of the -c child, 0 if none */
 	uint64_t pidns_dev;  /* bpfscript's PID namespace (/proc/self/ns/pid st_dev, st_ino): */

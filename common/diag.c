@@ -254,6 +254,14 @@ void diag_warning(struct diag *d, struct span loc, const char *fmt, ...)
 	va_end(ap);
 }
 
+void diag_warning_noloc(struct diag *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_add(d, DIAG_WARNING, NULL, fmt, ap);
+	va_end(ap);
+}
+
 void diag_error_noloc(struct diag *d, const char *fmt, ...)
 {
 	va_list ap;

@@ -87,6 +87,9 @@ void diag_error(struct diag *d, struct span loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diag_warning(struct diag *d, struct span loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A warning with no source position: "WARNING: msg". */
+void diag_warning_noloc(struct diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* An error with no source position (e.g. a kernel refusal): "ERROR: msg". */
 void diag_error_noloc(struct diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

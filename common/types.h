@@ -100,6 +100,8 @@ enum type_sub {
 	                    `*p` reads the value back */
 	SUB_SIGNAL_NAME, /* TY_INT: a signal number, printed as its description ("Interrupt"):
 	                    signal_name() (stdlib/builtin_bytes.c) */
+	SUB_DWSTACK,     /* TY_STR: dw_ustack's frames, laid out as abi.h says (ABI_DW_HDR);
+	                    fmt_id as SUB_KSTACK (stdlib/builtin_dwstack.c) */
 };
 /* TY_TSERIES: what tseries() keeps per interval (its type's lh_step), and how many
  * intervals it may keep (lh_max) */

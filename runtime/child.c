@@ -5,7 +5,9 @@
  * every probe is attached and BEGIN has run, exec'ing the command (directly when it has no
  * shell syntax, else through /bin/sh -c), noticing its exit, and terminating it if the
  * session ends first. If we die while it waits, the pipe reaches EOF and it exits without
- * running the command.
+ * running the command. For dw_ustack the child is let go early under ptrace and held at
+ * its program's entry point (its libraries mapped, so their unwind tables can be read)
+ * until the session detaches it (rt_child_run_to_entry, rt_child_detach).
  * Must not: touch BPF or the session's output.
  */
 #include "runtime_internal.h"
@@ -19,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -182,6 +186,90 @@ void rt_child_release(int *gate_fd)
 	while (r < 0 && errno == EINTR);
 	close(*gate_fd);
 	*gate_fd = -1;
+}
+
+/* Wait for a ptrace stop of pid; the stop's status, or -1 when it exited instead. */
+static int wait_stop(int pid)
+{
+	int st;
+	for (;;) {
+		pid_t r = waitpid(pid, &st, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || WIFEXITED(st) || WIFSIGNALED(st))
+			return -1;
+		if (WIFSTOPPED(st))
+			return st;
+	}
+}
+
+static uint64_t auxv_entry(int pid)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/auxv", pid);
+	FILE *f = fopen(p, "re");
+	uint64_t kv[2], entry = 0;
+	if (!f)
+		return 0;
+	while (fread(kv, sizeof(kv), 1, f) == 1 && kv[0])
+		if (kv[0] == 9) /* AT_ENTRY */
+			entry = kv[1];
+	fclose(f);
+	return entry;
+}
+
+int rt_child_run_to_entry(int pid, int *gate_fd, struct diag *d)
+{
+	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) < 0) {
+		diag_error_noloc(d, "dw_ustack: cannot trace the -c command: %s", strerror(errno));
+		return -1;
+	}
+	rt_child_release(gate_fd);
+	/* the exec stop: the program and its dynamic loader are mapped, nothing ran yet */
+	for (;;) {
+		int st = wait_stop(pid);
+		if (st < 0)
+			goto gone;
+		if (st >> 8 == (SIGTRAP | (PTRACE_EVENT_EXEC << 8)))
+			break;
+		ptrace(PTRACE_CONT, pid, 0, WSTOPSIG(st) == SIGTRAP ? 0 : WSTOPSIG(st));
+	}
+	uint64_t entry = auxv_entry(pid);
+	errno = 0;
+	long word = entry ? ptrace(PTRACE_PEEKTEXT, pid, (void *)entry, 0) : -1;
+	if (!entry || errno ||
+	    ptrace(PTRACE_POKETEXT, pid, (void *)entry, (void *)((word & ~0xffL) | 0xcc)) < 0) {
+		diag_error_noloc(d, "dw_ustack: cannot stop the -c command at its entry point");
+		return -1;
+	}
+	/* run the dynamic loader: the breakpoint at the entry point stops it */
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	for (;;) {
+		int st = wait_stop(pid);
+		if (st < 0)
+			goto gone;
+		if (WSTOPSIG(st) == SIGTRAP) {
+			struct user_regs_struct regs;
+			if (ptrace(PTRACE_GETREGS, pid, 0, &regs) == 0 && regs.rip == entry + 1) {
+				ptrace(PTRACE_POKETEXT, pid, (void *)entry, (void *)word);
+				regs.rip = entry;
+				ptrace(PTRACE_SETREGS, pid, 0, &regs);
+				return 0;
+			}
+			ptrace(PTRACE_CONT, pid, 0, 0);
+		} else {
+			ptrace(PTRACE_CONT, pid, 0, WSTOPSIG(st));
+		}
+	}
+gone:
+	diag_error_noloc(d, "dw_ustack: the -c command exited before its entry point");
+	return -1;
+}
+
+void rt_child_detach(int pid)
+{
+	if (pid > 0)
+		ptrace(PTRACE_DETACH, pid, 0, 0);
 }
 
 int rt_child_exited(int pid)

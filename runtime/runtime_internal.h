@@ -402,10 +402,26 @@ void rt_metrics_stop(struct rt_metrics_server *s);
 struct elf_cache;
 struct cg_symbols rt_codegen_symbols(struct elf_cache *cache);
 
+/* ---- dw_unwind.c: dw_ustack's unwind tables --------------------------------------------- */
+#define RT_DW_MAX_PIDS 64
+struct rt_dw {
+	int rows_fd, pids_fd, frames_fd;
+	size_t nrows;
+};
+/* The rows of the processes pids (each process without any: a warning on stderr) in new
+ * maps, frames: the largest dw_ustack limit. 0, or -1 after an error in d. */
+int rt_dw_create(const int *pids, int npids, uint32_t frames, struct rt_dw *dw, struct diag *d);
+void rt_dw_close(struct rt_dw *dw);
+
 /* ---- child.c -------------------------------------------------------------------------- */
 int rt_child_spawn(const char *cmd, int *pid, int *gate_fd, struct diag *d);
 /* Lets the held child exec its command. */
 void rt_child_release(int *gate_fd);
+/* dw_ustack: let the held child exec under ptrace and stop it at its program's entry
+ * point (libraries mapped); it stays stopped until rt_child_detach. 0, or -1 after an
+ * error in d. */
+int rt_child_run_to_entry(int pid, int *gate_fd, struct diag *d);
+void rt_child_detach(int pid);
 /* 1 once the child has exited (reaped), 0 while it runs. */
 int rt_child_exited(int pid);
 /* Terminate (if still running) and reap. */

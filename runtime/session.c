@@ -194,6 +194,7 @@ static int dry_run(struct node *prog, struct sema_result *sr, struct session_opt
 	struct cg_opts cg = {
 		.map_fds = fds,
 		.stack_fds = stack_fds,
+		.dw_rows_fd = 93, .dw_pids_fd = 94, .dw_frames_fd = 95,
 		.ringbuf_fd = 97,
 		.perf_fd = 95,
 		.lost_fd = 98,
@@ -394,6 +395,8 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	struct rt_metrics_server *metrics = NULL;
 	struct rt_probe_state probes; /* the probe kinds' plans and records for this session */
 	struct cg_symbols cgsyms;
+	struct rt_dw dw = { -1, -1, -1, 0 };
+	bool child_traced = false; /* dw_ustack: the -c child waits at its entry point */
 
 	rt_probe_state_init(&probes, sr->kinfo);
 	rt_libbpf_quiet(o->verbose);
@@ -405,11 +408,36 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		goto out_child;
 	rt_uprobe_plan(&probes, sr, o->target_pid, o->verbose);
 	raise_fd_limit();
+	if (sr->dw_frames) { /* dw_ustack: the targets' unwind tables, before codegen */
+		int pids[RT_DW_MAX_PIDS], np = 0;
+		if (o->target_pid > 0)
+			pids[np++] = o->target_pid;
+		if (o->child_pid > 0) {
+			if (rt_child_run_to_entry(o->child_pid, &o->child_gate_fd, d))
+				goto out_child;
+			child_traced = true;
+			pids[np++] = o->child_pid;
+		}
+		for (int i = 0; i < o->ndwarf_pids && np < RT_DW_MAX_PIDS; i++)
+			pids[np++] = o->dwarf_pids[i];
+		if (!np) {
+			diag_error_noloc(d, "dw_ustack requires a target process. Use -p, -c, or "
+					    "--dwarf-pid to specify one.");
+			goto out_child;
+		}
+		if (rt_dw_create(pids, np, sr->dw_frames, &dw, d))
+			goto out_child;
+		if (o->verbose)
+			fprintf(stderr, "dw_ustack: %zu unwind rows for %d process%s\n", dw.nrows, np,
+				np == 1 ? "" : "es");
+	}
 	if (rt_maps_create(sr, o->max_map_keys, &maps, d))
 		goto out_child;
 	if (rt_stacks_create(sr, &stacks, d))
 		goto out_maps;
 	rt_stacks_syms(&stacks, &syms);
+	if (child_traced) /* its maps now, libraries included: it may exit before a poll */
+		rt_stacks_watch(&stacks, o->child_pid);
 	cgsyms = rt_codegen_symbols(&stacks.elf); /* uaddr(): the session's ELF files */
 	preload_kernel_symbols(sr, &syms);
 
@@ -421,6 +449,9 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 		.scratch_fd = maps.scratch_fd,
 		.control_fd = maps.control_fd,
 		.stack_fds = stacks.fds,
+		.dw_rows_fd = dw.rows_fd,
+		.dw_pids_fd = dw.pids_fd,
+		.dw_frames_fd = dw.frames_fd,
 		.start_ns = monotonic_ns(),
 		.cpid = o->child_pid,
 		.filter_pid = o->target_pid,
@@ -568,8 +599,12 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	flush_events(&ev);
 	if (!ev.exit_seen && !stop_signal)
 		rt_links_start(&links); /* profile and interval count their period from here */
-	if (!ev.exit_seen && !stop_signal)
+	if (!ev.exit_seen && !stop_signal) {
 		rt_child_release(&o->child_gate_fd);
+		if (child_traced) /* dw_ustack: it waited at its entry point */
+			rt_child_detach(o->child_pid);
+		child_traced = false;
+	}
 	/* iter: the run is reading the iterator (its printf output), then it ends */
 	bool ran = false;
 	if (!o->test_mode && !ev.exit_seen && !stop_signal &&
@@ -695,6 +730,9 @@ out_maps:
 	rt_stacks_close(&stacks);
 out_child:
 	rt_probe_state_free(&probes); /* the kinds' plans (and kprobe entries, if not yet) */
+	rt_dw_close(&dw);
+	if (child_traced) /* never let go: it ends below like an unreleased child */
+		rt_child_detach(o->child_pid);
 	if (signals_set)
 		signals_restore(&sigs);
 	if (o->child_gate_fd >= 0) {

@@ -47,6 +47,8 @@ struct session_opts {
 	int child_pid;         /* filled by session_child_spawn() */
 	int child_gate_fd;
 	int target_pid;        /* -p PID: probes only in this process; stop when it exits */
+	const int *dwarf_pids; /* --dwarf-pid PID...: more processes dw_ustack unwinds */
+	int ndwarf_pids;
 	int helper_check;      /* -k (1), -kk (2): report failing helpers as they fail */
 	bool no_print_maps;    /* config print_maps_on_exit = false: no map print at exit */
 	const char *metrics_addr; /* --metrics HOST:PORT: serve the maps over HTTP; NULL: no */

@@ -212,4 +212,32 @@ struct abi_control {
 	(ABI_LOST_MAP(nmaps) + 2u * (uint32_t)(probe) + (uint32_t)(kind))
 #define ABI_LOST_SLOTS(nmaps, nprobes) ABI_LOST_PROBE(nmaps, nprobes, 0)
 
+
+/* ---- dw_ustack: unwind tables (runtime/dw_unwind.c fills, stdlib/builtin_dwstack.c
+ * reads) ----
+ * dw_rows (ARRAY): every target process's rows, each process's sorted by absolute pc; a
+ * row holds from its pc up to the next row's. dw_pids (HASH, u32 tgid → abi_dw_pid): a
+ * process's rows [first, first + count). The value of dw_ustack (SUB_DWSTACK): u64 pid,
+ * u64 frame count, then one u64 address per frame up to the limit, the rest zero. */
+#define ABI_DW_STOP 0u /* no rule here (or the return address is undefined): stop */
+#define ABI_DW_RSP 1u  /* CFA = rsp + cfa_off */
+#define ABI_DW_RBP 2u  /* CFA = rbp + cfa_off */
+#define ABI_DW_PLT 3u  /* a PLT's expression: CFA = rsp + 8, + 8 when (rip & 15) >=
+			cfa_off (11, or 10) */
+#define ABI_DW_RBP_SAME 0u  /* rbp is unchanged */
+#define ABI_DW_RBP_AT 1u    /* rbp was saved at CFA + rbp_off */
+#define ABI_DW_RBP_LOST 2u  /* rbp cannot be recovered: 0 from there on */
+struct abi_dw_row {
+	uint64_t pc;
+	int32_t cfa_off;
+	uint8_t cfa_rule;
+	uint8_t rbp_rule;
+	int16_t rbp_off;
+};
+struct abi_dw_pid {
+	uint32_t first, count;
+};
+#define ABI_DW_HDR 16u /* pid, frame count */
+#define ABI_DW_SEARCH_STEPS 24u /* binary search steps: 2^24 rows */
+
 #endif

@@ -215,7 +215,7 @@ static const char *base_type(const struct type *t)
 		}
 	case TY_STR:
 		return t->sub == SUB_BUF ? "buffer" : t->sub == SUB_INET ? "inet"
-		       : t->sub == SUB_USYM ? "usym_t" : "string";
+		       : t->sub == SUB_USYM ? "usym_t" : t->sub == SUB_DWSTACK ? "ustack" : "string";
 	case TY_TUPLE:
 		return t->names ? "record" : "tuple";
 	case TY_RECORD:

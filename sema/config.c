@@ -132,6 +132,22 @@ int config_read(const struct node *prog, struct diag *d, struct config_values *o
 				for (size_t i = 0; i < NO_EFFECT_N; i++)
 					if (!strcmp(k, no_effect[i]))
 						out->other[i] = it->b;
+			} else if (!strcmp(k, "unstable_dw_ustack")) {
+				/* as bpftrace: a word, or true (enable) / false (error) */
+				const char *w = it->b->kind == AST_IDENT ? it->b->str : "";
+				int64_t b;
+				if (!strcmp(w, "warn"))
+					out->unstable_dw_ustack = 0;
+				else if (!strcmp(w, "enable"))
+					out->unstable_dw_ustack = 1;
+				else if (!strcmp(w, "error"))
+					out->unstable_dw_ustack = 2;
+				else if (int_value(it->b, &b) && (b == 0 || b == 1))
+					out->unstable_dw_ustack = b ? 1 : 2;
+				else
+					diag_error(d, it->b->loc, "Invalid value for unstable config: "
+								  "valid values are enable, warn, and "
+								  "error.");
 			} else if (!strcmp(k, "print_maps_on_exit")) {
 				if (!int_value(it->b, &v) || (v != 0 && v != 1))
 					diag_error(d, it->b->loc, "config print_maps_on_exit must be "

@@ -20,6 +20,7 @@ struct config_values {
 	 * by their index in config.c's list; NULL when the block does not set one. */
 	const struct node *other[24];
 	int missing_probes; /* 0 error, 1 warn, 2 ignore (sema_opts.missing_probes) */
+	uint8_t unstable_dw_ustack; /* unstable_dw_ustack = warn (0, default), enable (1), error (2) */
 };
 
 /* The value node the config block gave a key bpfscript ignores (log_size, license ...),

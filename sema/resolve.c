@@ -332,7 +332,8 @@ struct type sema_merge(struct sema *s, const struct type *cur, const struct type
 	}
 	if (cur->kind == TY_STR) {
 		struct type m = type_str(cur->size > t->size ? cur->size : t->size);
-		m.sub = cur->sub; /* compatible: same sub */
+		m.sub = cur->sub; /* compatible: same sub and fmt_id (dw_ustack's mode) */
+		m.fmt_id = cur->fmt_id;
 		return m;
 	}
 	if (cur->kind == TY_INT && t->kind == TY_INT && cur->size != t->size) {

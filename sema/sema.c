@@ -87,7 +87,9 @@ static void diag_move(struct diag *to, struct diag *from)
 {
 	for (int i = 0; i < from->n; i++) {
 		const struct diag_msg *m = &from->msgs[i];
-		if (!m->has_loc)
+		if (!m->has_loc && m->level == DIAG_WARNING)
+			diag_warning_noloc(to, "%s", m->text);
+		else if (!m->has_loc)
 			diag_error_noloc(to, "%s", m->text);
 		else if (m->level == DIAG_WARNING)
 			diag_warning(to, m->loc, "%s", m->text);

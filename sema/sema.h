@@ -136,6 +136,8 @@ struct sema_opts {
 	/* config missing_probes: what an attach point whose target does not exist does
 	 * (SEMA_MISSING_ERROR, _WARN: skipped with a warning, _IGNORE: skipped silently) */
 	int missing_probes;
+	/* config unstable_dw_ustack: 0 warn (bpftrace's default), 1 enable, 2 error */
+	uint8_t unstable_dw_ustack;
 	/* -d ast: called with the tree after each of sema's rewriting stages
 	 * ("macro-expansion"); NULL: none */
 	void (*on_stage)(void *ctx, const char *stage, const struct node *prog);
@@ -178,6 +180,7 @@ struct sema_result {
 	struct stack_map_info *stacks; /* kstack/ustack maps, by the ids codegen looks up */
 	int nstacks;
 	bool uses_usym;             /* usym()/ustack: keep /proc/PID/maps of -c/-p targets */
+	uint32_t dw_frames;         /* dw_ustack: its largest frame limit; 0: not used */
 	struct getopt_opt *opts;    /* the script's getopt() options, in order of first use */
 	int nopts;
 	bool opts_help;             /* `-- --help` was given: list opts instead of running */

@@ -234,6 +234,8 @@ char *type_name(const struct type *t, char *buf, size_t len)
 	case TY_STR:
 		if (t->sub == SUB_USYM)
 			snprintf(buf, len, "usym");
+		else if (t->sub == SUB_DWSTACK)
+			snprintf(buf, len, "ustack");
 		else if (t->sub == SUB_BUF)
 			snprintf(buf, len, "buffer[%u]", t->size ? t->size - 1 : 0);
 		else if (t->sub == SUB_INET)

@@ -53,6 +53,16 @@ bool builtin_kfunc_allowed(uint32_t prog_type, const char *name, int id);
 /* builtin_kinfo.c: CLOCK_TAI - CLOCK_BOOTTIME now (nsecs(sw_tai), tseries' clock). */
 uint64_t builtin_tai_offset(void);
 
+/* builtin_symbols.c: a stack's arguments (mode and/or frame limit, in either order; name:
+ * the builtin, "ustack" alone accepts build_id); false after an error. And its frames
+ * printed as ustack prints them (t: the value's type, for its mode bits). */
+bool builtin_stack_args(struct sema *s, struct node *n, const char *name, bool user,
+			uint32_t *frames, uint32_t *mode);
+void builtin_print_frames(FILE *out, const struct type *t, bool user, uint32_t pid,
+			  const uint64_t *ips, int n, const struct print_ctx *ctx, int indent);
+/* builtin_dwstack.c */
+extern const struct builtin_family builtin_family_dwstack;
+
 /* The families (their files), listed in stdlib/builtins.c. */
 extern const struct builtin_family builtin_family_core;      /* builtin_core.c */
 extern const struct builtin_family builtin_family_maps;      /* builtin_maps.c */

@@ -13,7 +13,9 @@
  * the symbol's size, through sema_opts.files); and the text of stacks and symbols as
  * bpftrace 0.17 prints them ("\n" then one "<indent>sym+off\n" line per frame; perf mode
  * "\t<hex addr> sym+off[ (module)]\n"; ksym/usym as "name" or "0x<hex>"; build_id stacks
- * as current bpftrace prints them: "<build id hex> 0x<offset>" or the address per frame).
+ * as current bpftrace prints them: "<build id hex> 0x<offset>" or the address per frame);
+ * the argument parsing and frame printing are shared with dw_ustack
+ * (stdlib/builtin_dwstack.c).
  * Must not: read kallsyms, ELF files or BPF maps itself (codegen asks kinfo and cg_symbols,
  * sema asks sema_opts.files, the printer asks print_ctx->syms), or create the stack maps
  * (runtime/stacks.c).
@@ -79,9 +81,9 @@ static void check_ustack(struct sema *s, struct node *n)
 	n->type = stack_type(s, true, STACK_FRAMES_DEFAULT, default_mode(s, true));
 }
 
-static void stack_call(struct sema *s, struct node *n, bool user)
+bool builtin_stack_args(struct sema *s, struct node *n, const char *name, bool user,
+			uint32_t *framesp, uint32_t *modep)
 {
-	const char *name = user ? "ustack" : "kstack";
 	uint32_t mode = default_mode(s, user);
 	bool have_mode = false, have_limit = false;
 	uint32_t frames = STACK_FRAMES_DEFAULT;
@@ -92,20 +94,21 @@ static void stack_call(struct sema *s, struct node *n, bool user)
 				mode = SUB_STACK_PERF;
 			} else if (strcmp(a->str, "raw") == 0) { /* current bpftrace: addresses */
 				mode = SUB_STACK_RAW;
-			} else if (strcmp(a->str, "build_id") == 0 && user) {
+			} else if (strcmp(a->str, "build_id") == 0 && user &&
+				   strcmp(name, "ustack") == 0) {
 				/* current bpftrace: each frame a build id and file offset */
 				mode = SUB_STACK_BUILD_ID;
 			} else if (strcmp(a->str, "build_id") == 0) {
 				diag_error(s->d, a->loc, "'build_id' stack mode can only be used for "
 							 "ustack");
-				return;
+				return false;
 			} else if (strcmp(a->str, "bpftrace") == 0) {
 				mode = 0;
 			} else {
 				diag_error(s->d, a->loc, "%s: invalid mode '%s': expected %s", name,
-					   a->str, user ? "bpftrace, perf, raw or build_id"
-							: "bpftrace, perf or raw");
-				return;
+					   a->str, !strcmp(name, "ustack") ? "bpftrace, perf, raw or build_id"
+									   : "bpftrace, perf or raw");
+				return false;
 			}
 			have_mode = true;
 			a->type = type_void();
@@ -116,7 +119,7 @@ static void stack_call(struct sema *s, struct node *n, bool user)
 				diag_error(s->d, a->loc,
 					   "%s: the frame limit must be from 1 to %d, not %lld", name,
 					   STACK_FRAMES_MAX, (long long)a->ival);
-				return;
+				return false;
 			}
 			frames = (uint32_t)a->ival;
 			have_limit = true;
@@ -125,11 +128,22 @@ static void stack_call(struct sema *s, struct node *n, bool user)
 		}
 		diag_error(s->d, a->loc,
 			   "%s() takes a mode (bpftrace, perf, raw%s) and/or a frame limit (an "
-			   "integer literal), e.g. %s(perf, 10)", user ? " or build_id" : "",
-			   name, name);
-		return;
+			   "integer literal), e.g. %s(perf, 10)",
+			   !strcmp(name, "ustack") ? " or build_id" : "", name, name);
+		return false;
 	}
-	n->type = stack_type(s, user, frames, mode);
+	if (mode == SUB_STACK_BUILD_ID && strcmp(name, "ustack") != 0)
+		mode = 0; /* config stack_mode = build_id: bpftrace's mode for the others */
+	*framesp = frames;
+	*modep = mode;
+	return true;
+}
+
+static void stack_call(struct sema *s, struct node *n, bool user)
+{
+	uint32_t frames, mode;
+	if (builtin_stack_args(s, n, user ? "ustack" : "kstack", user, &frames, &mode))
+		n->type = stack_type(s, user, frames, mode);
 }
 
 static void check_kstack_call(struct sema *s, struct node *n)
@@ -351,8 +365,6 @@ static void print_stack(FILE *out, const struct type *t, uint64_t v, const struc
 			int indent)
 {
 	bool user = t->sub == SUB_USTACK;
-	bool perf = (t->fmt_id & SUB_STACK_PERF) != 0;
-	bool raw = (t->fmt_id & SUB_STACK_RAW) != 0;
 	uint32_t frames = (uint32_t)t->fmt_id & 0xffff;
 	int64_t id = user ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v;
 	uint32_t pid = user ? (uint32_t)(v >> 32) : 0;
@@ -381,6 +393,15 @@ static void print_stack(FILE *out, const struct type *t, uint64_t v, const struc
 		return;
 	static __thread uint64_t ips[SYMFMT_MAX_FRAMES]; /* per thread: the metrics server prints too */
 	int n = ps->stack(ps->ctx, user, frames, id, ips, SYMFMT_MAX_FRAMES);
+	builtin_print_frames(out, t, user, pid, ips, n, ctx, indent);
+}
+
+void builtin_print_frames(FILE *out, const struct type *t, bool user, uint32_t pid,
+			  const uint64_t *ips, int n, const struct print_ctx *ctx, int indent)
+{
+	bool perf = (t->fmt_id & SUB_STACK_PERF) != 0;
+	bool raw = (t->fmt_id & SUB_STACK_RAW) != 0;
+	const struct print_syms *ps = ctx ? ctx->syms : NULL;
 	if (n <= 0)
 		return;
 	fputc('\n', out);

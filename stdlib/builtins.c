@@ -15,7 +15,7 @@ static const struct builtin_family *const families[] = {
 	&builtin_family_process, &builtin_family_probe,  &builtin_family_kinfo,
 	&builtin_family_strsearch, &builtin_family_tseries, &builtin_family_task,
 	&builtin_family_unsafe,  &builtin_family_net,
-	&builtin_family_meta,     &builtin_family_bytes,
+	&builtin_family_meta,     &builtin_family_bytes,   &builtin_family_dwstack,
 };
 
 const struct builtin_set builtin_set = { families, BUILTIN_NROWS(families) };
