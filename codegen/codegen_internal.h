@@ -96,6 +96,9 @@ struct cg_fn {
 	/* tseries(): the time and interval number of the update being emitted
 	 * (stdlib/builtin_tseries.c), read by its apply/init */
 	LLVMValueRef ts_now, ts_epoch;
+	/* dw_ustack (stdlib/builtin_dwstack.c): its unwinding callback's context, one stack
+	 * slot for every dw_ustack of the function; NULL until used */
+	LLVMValueRef dw_ctx;
 };
 
 struct cg {

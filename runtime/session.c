@@ -438,6 +438,11 @@ int session_run(struct node *prog, struct sema_result *sr, struct session_opts *
 	rt_stacks_syms(&stacks, &syms);
 	if (child_traced) /* its maps now, libraries included: it may exit before a poll */
 		rt_stacks_watch(&stacks, o->child_pid);
+	if (sr->dw_frames) { /* dw_ustack's processes: as read for their unwind tables */
+		rt_stacks_watch(&stacks, o->target_pid);
+		for (int i = 0; i < o->ndwarf_pids; i++) /* not watched while running */
+			rt_stacks_watch(&stacks, o->dwarf_pids[i]);
+	}
 	cgsyms = rt_codegen_symbols(&stacks.elf); /* uaddr(): the session's ELF files */
 	preload_kernel_symbols(sr, &syms);
 

@@ -248,7 +248,9 @@ static LLVMValueRef dw_emit(struct cg *c, struct node *n)
 	LLVMValueRef pid = LLVMBuildLShr(c->b, cg_pid_tgid(c), bpfb_i64(c, 32), "pid");
 	bpfb_store(c, pid, out, 8);
 	/* the process's rows; none: an empty stack */
-	LLVMValueRef pkey = bpfb_stack(c, 8, "dw_pid");
+	if (!c->fn.dw_ctx)
+		c->fn.dw_ctx = bpfb_stack(c, DC_SIZE, "dw_ctx");
+	LLVMValueRef pkey = c->fn.dw_ctx; /* the pid, before it holds the registers */
 	bpfb_store(c, pid, pkey, 8);
 	LLVMValueRef pr = bpfb_map_lookup(c, c->opts->dw_pids_fd, pkey);
 	LLVMBasicBlockRef have = bpfb_block(c, "dw_have"), done = bpfb_block(c, "dw_done");
@@ -262,7 +264,9 @@ static LLVMValueRef dw_emit(struct cg *c, struct node *n)
 	LLVMValueRef first = LLVMBuildZExt(c->b, bpfb_load(c, c->i32, pr, 4), c->i64, "");
 	LLVMValueRef count = LLVMBuildZExt(c->b, bpfb_load(c, c->i32, bpfb_gep(c, pr, 4), 4),
 					   c->i64, "");
-	LLVMValueRef cctx = bpfb_stack(c, DC_SIZE, "dw_ctx");
+	if (!c->fn.dw_ctx)
+		c->fn.dw_ctx = bpfb_stack(c, DC_SIZE, "dw_ctx");
+	LLVMValueRef cctx = c->fn.dw_ctx;
 	st(c, cg_ctx_load(c, c->i64, REGS_IP_OFF, 8), cctx, DC_IP);
 	st(c, cg_ctx_load(c, c->i64, REGS_SP_OFF, 8), cctx, DC_SP);
 	st(c, cg_ctx_load(c, c->i64, REGS_BP_OFF, 8), cctx, DC_BP);

@@ -6,9 +6,12 @@
  * they save registers and move the stack pointer, and %rbp is an ordinary register);
  * dw_c sorts two ints with libc's qsort, which calls dw_cmp once per sort (a frame inside
  * libc between dw_cmp and dw_c). The frame pointer chain the kernel follows for ustack is
- * therefore broken; only .eh_frame describes these frames.
+ * therefore broken; only .eh_frame describes these frames. With a second argument "wait"
+ * it first reads one byte from stdin (a test attaches with -p meanwhile).
  */
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 __attribute__((noinline, noclone)) int dw_cmp(const void *x, const void *y)
 {
@@ -45,6 +48,9 @@ __attribute__((noinline, noclone)) long dw_a(long x)
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 5, t = 0;
+	char go;
+	if (argc > 2 && !strcmp(argv[2], "wait") && read(0, &go, 1) < 0)
+		return 1;
 	for (long i = 0; i < n; i++)
 		t += dw_a(i);
 	return t == 12345 ? 3 : 0;
