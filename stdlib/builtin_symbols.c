@@ -129,7 +129,7 @@ bool builtin_stack_args(struct sema *s, struct node *n, const char *name, bool u
 		diag_error(s->d, a->loc,
 			   "%s() takes a mode (bpftrace, perf, raw%s) and/or a frame limit (an "
 			   "integer literal), e.g. %s(perf, 10)",
-			   !strcmp(name, "ustack") ? " or build_id" : "", name, name);
+			   name, !strcmp(name, "ustack") ? " or build_id" : "", name);
 		return false;
 	}
 	if (mode == SUB_STACK_BUILD_ID && strcmp(name, "ustack") != 0)
