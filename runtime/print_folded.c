@@ -15,7 +15,8 @@
 
 bool type_is_stack(const struct type *t)
 {
-	return t->kind == TY_INT && (t->sub == SUB_KSTACK || t->sub == SUB_USTACK);
+	return (t->kind == TY_INT && (t->sub == SUB_KSTACK || t->sub == SUB_USTACK)) ||
+	       (t->kind == TY_STR && t->sub == SUB_DWSTACK); /* dw_ustack's frames */
 }
 
 static bool key_has_stack(const struct type *k)

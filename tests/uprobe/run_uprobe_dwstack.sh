@@ -9,8 +9,8 @@
 # Owns: the exact frames and counts of dw_ustack with -c, -p and --dwarf-pid, the same
 # probe's plain ustack stopping after one frame (why dw_ustack exists), libc frames in
 # the chain, modes and limits (perf, raw, N), printf("%s") and print() of it, a tuple key,
-# the unstable_dw_ustack flag (warn by default, enable, error) and the error without any
-# target process.
+# the unstable_dw_ustack flag (warn by default, enable, error), the error without any
+# target process, -f folded and -f json.
 # Must not: trace processes it did not start (every run traces its own workload).
 #
 #   tests/uprobe/run_uprobe_dwstack.sh [--bin PATH]   (default build/asan/bpfscript)
@@ -184,5 +184,15 @@ if [ "$rc" = 1 ] && grep -q '^stdin:1:.*: ERROR: dw_ustack (DWARF stack unwindin
 else
 	fail dwstack_flag_error "exit $rc, stderr: $(head -3 "$tmp/e.err")"
 fi
+
+# 7. -f folded (flame graphs) and -f json: as ustack's keys
+timeout 30 "$BIN" -f folded -e "$ENABLE"' uprobe:'$W':dw_c { @[comm, dw_ustack(3)] = count(); }' \
+	-c "$W 2" >"$tmp/f.out" 2>"$tmp/f.err"
+[ "$(cat "$tmp/f.out")" = "dw_nofp;dw_a;dw_b;dw_c 2" ] && pass dwstack_folded ||
+	fail dwstack_folded "output: $(head -3 "$tmp/f.out")"
+timeout 30 "$BIN" -f json -e "$ENABLE"' uprobe:'$W':dw_c { @[dw_ustack(2)] = count(); }' \
+	-c "$W 2" >"$tmp/j.out" 2>"$tmp/j.err"
+grep -qxF '{"type": "map", "data": {"@": {"\n    dw_c+0\n    '"$B"'\n": 2}}}' "$tmp/j.out" &&
+	pass dwstack_json || fail dwstack_json "output: $(grep map "$tmp/j.out")"
 
 suite_end
