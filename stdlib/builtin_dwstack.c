@@ -18,6 +18,7 @@
 #include "builtin_family.h"
 
 #define DW_FRAMES_DEFAULT 127u /* as ustack */
+#define DW_CHUNK 512u /* bytes per memset/memcpy: LLVM's BPF back end expands them inline */
 
 /* ---- sema ----------------------------------------------------------------------------- */
 
@@ -115,6 +116,16 @@ static void stop_if(struct cg *c, LLVMValueRef cond)
 	LLVMPositionBuilderAtEnd(c->b, go);
 }
 
+/* The unwinding ends (ip stays 0, so the later slots are written 0) when cond is true. */
+static void end_if(struct cg *c, LLVMValueRef cond)
+{
+	LLVMBasicBlockRef end = bpfb_block(c, "dw_end"), go = bpfb_block(c, "dw_go");
+	LLVMBuildCondBr(c->b, cond, end, go);
+	LLVMPositionBuilderAtEnd(c->b, end);
+	bpfb_cb_ret(c, 0);
+	LLVMPositionBuilderAtEnd(c->b, go);
+}
+
 /* The row at index idx (an i64) of dw_rows, or NULL; key: a 4-byte stack slot. */
 static LLVMValueRef row_at(struct cg *c, LLVMValueRef key, LLVMValueRef idx)
 {
@@ -151,7 +162,9 @@ static void dw_search(struct cg *c, LLVMValueRef idx, LLVMValueRef sctx, void *a
 	bpfb_cb_ret(c, 0);
 }
 
-/* One frame: record ip, then find its row and step to the caller's registers. */
+/* One frame: record ip, then find its row and step to the caller's registers. Every slot
+ * up to the limit is written (a frame, or 0 once the unwinding ended: ip 0), so equal
+ * stacks are equal bytes without clearing the buffer first. */
 static void dw_step(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *argp)
 {
 	const struct dw_arg *arg = argp;
@@ -163,7 +176,14 @@ static void dw_step(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *arg
 					  (LLVMValueRef[]){ LLVMBuildShl(c->b, idx, bpfb_i64(c, 3), "") },
 					  1, "dw_slot");
 	bpfb_store(c, ip, slot, 8);
+	/* ended: the rest stays 0 (ip is 0 from here on) */
+	LLVMBasicBlockRef ended = bpfb_block(c, "dw_ended"), live = bpfb_block(c, "dw_live");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, ip, bpfb_i64(c, 0), ""), ended, live);
+	LLVMPositionBuilderAtEnd(c->b, ended);
+	bpfb_cb_ret(c, 0);
+	LLVMPositionBuilderAtEnd(c->b, live);
 	st(c, LLVMBuildAdd(c->b, idx, bpfb_i64(c, 1), ""), cctx, DC_N);
+	st(c, bpfb_i64(c, 0), cctx, DC_IP); /* until a caller is found */
 
 	/* a return address is the instruction after the call: look up the call itself */
 	LLVMValueRef key = LLVMBuildSub(c->b, ip,
@@ -174,8 +194,8 @@ static void dw_step(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *arg
 	LLVMValueRef tmp = bpfb_stack(c, 8, "dw_tmp");
 	LLVMValueRef first = ld(c, cctx, DC_FIRST);
 	LLVMValueRef r0 = row_at(c, ks, first);
-	stop_if(c, LLVMBuildIsNull(c->b, r0, ""));
-	stop_if(c, LLVMBuildICmp(c->b, LLVMIntUGT, bpfb_load(c, c->i64, r0, 8), key, ""));
+	end_if(c, LLVMBuildIsNull(c->b, r0, ""));
+	end_if(c, LLVMBuildICmp(c->b, LLVMIntUGT, bpfb_load(c, c->i64, r0, 8), key, ""));
 	/* the last row whose pc <= key, by a binary search in a callback of its own (so the
 	 * verifier checks one step, not every path through all of them) */
 	LLVMValueRef sctx = bpfb_stack(c, SC_SIZE, "dw_search");
@@ -185,7 +205,7 @@ static void dw_step(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *arg
 	cg_count_loop(c, ABI_DW_SEARCH_STEPS, sctx, "dw_search", dw_search, NULL);
 	LLVMValueRef lo_s = bpfb_gep(c, sctx, SC_LO);
 	LLVMValueRef row = row_at(c, ks, bpfb_load(c, c->i64, lo_s, 8));
-	stop_if(c, LLVMBuildIsNull(c->b, row, ""));
+	end_if(c, LLVMBuildIsNull(c->b, row, ""));
 	LLVMValueRef off = LLVMBuildSExt(c->b, bpfb_load(c, c->i32, bpfb_gep(c, row, 8), 4), c->i64,
 					 "dw_off");
 	LLVMValueRef rule = LLVMBuildZExt(c->b, bpfb_load(c, c->i8, bpfb_gep(c, row, 12), 1),
@@ -194,7 +214,7 @@ static void dw_step(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *arg
 					    c->i64, "dw_bprule");
 	LLVMValueRef bpoff = LLVMBuildSExt(c->b, bpfb_load(c, c->i16, bpfb_gep(c, row, 14), 2),
 					   c->i64, "dw_bpoff");
-	stop_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, rule, bpfb_i64(c, ABI_DW_STOP), ""));
+	end_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, rule, bpfb_i64(c, ABI_DW_STOP), ""));
 	LLVMValueRef sp = ld(c, cctx, DC_SP), bp = ld(c, cctx, DC_BP);
 	/* PLT: rsp + 8, + 8 once the lazy-binding push happened ((ip & 15) >= threshold) */
 	LLVMValueRef plt_extra = LLVMBuildSelect(
@@ -208,10 +228,10 @@ static void dw_step(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *arg
 		off, "");
 	LLVMValueRef cfa = LLVMBuildAdd(c->b, base, add, "dw_cfa");
 	/* the caller's stack is above this frame's: anything else is a loop */
-	stop_if(c, LLVMBuildICmp(c->b, LLVMIntULE, cfa, sp, ""));
-	stop_if(c, read_user(c, tmp, LLVMBuildSub(c->b, cfa, bpfb_i64(c, 8), "")));
+	end_if(c, LLVMBuildICmp(c->b, LLVMIntULE, cfa, sp, ""));
+	end_if(c, read_user(c, tmp, LLVMBuildSub(c->b, cfa, bpfb_i64(c, 8), "")));
 	LLVMValueRef ra = bpfb_load(c, c->i64, tmp, 8);
-	stop_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, ra, bpfb_i64(c, 0), ""));
+	end_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, ra, bpfb_i64(c, 0), ""));
 	/* %rbp: saved at CFA + off, unchanged, or lost (0) */
 	bpfb_store(c, bpfb_i64(c, 0), tmp, 8);
 	LLVMBasicBlockRef rd = bpfb_block(c, "dw_bp_read"), after = bpfb_block(c, "dw_bp_done");
@@ -244,47 +264,51 @@ static LLVMValueRef dw_emit(struct cg *c, struct node *n)
 		cg_error(c, "internal error: no unwind tables for dw_ustack");
 		return out;
 	}
-	bpfb_memset0(c, out, size);
 	LLVMValueRef pid = LLVMBuildLShr(c->b, cg_pid_tgid(c), bpfb_i64(c, 32), "pid");
 	bpfb_store(c, pid, out, 8);
-	/* the process's rows; none: an empty stack */
-	if (!c->fn.dw_ctx)
-		c->fn.dw_ctx = bpfb_stack(c, DC_SIZE, "dw_ctx");
-	LLVMValueRef pkey = c->fn.dw_ctx; /* the pid, before it holds the registers */
-	bpfb_store(c, pid, pkey, 8);
-	LLVMValueRef pr = bpfb_map_lookup(c, c->opts->dw_pids_fd, pkey);
-	LLVMBasicBlockRef have = bpfb_block(c, "dw_have"), done = bpfb_block(c, "dw_done");
-	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, pr, ""), done, have);
-	LLVMPositionBuilderAtEnd(c->b, have);
-	LLVMValueRef fr = bpfb_map_lookup(c, c->opts->dw_frames_fd, cg_zero_key(c));
-	LLVMBasicBlockRef go = bpfb_block(c, "dw_go");
-	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, fr, ""), done, go);
-	LLVMPositionBuilderAtEnd(c->b, go);
-	bpfb_memset0(c, fr, 8u * frames);
-	LLVMValueRef first = LLVMBuildZExt(c->b, bpfb_load(c, c->i32, pr, 4), c->i64, "");
-	LLVMValueRef count = LLVMBuildZExt(c->b, bpfb_load(c, c->i32, bpfb_gep(c, pr, 4), 4),
-					   c->i64, "");
+	bpfb_store(c, bpfb_i64(c, 0), bpfb_gep(c, out, 8), 8);
 	if (!c->fn.dw_ctx)
 		c->fn.dw_ctx = bpfb_stack(c, DC_SIZE, "dw_ctx");
 	LLVMValueRef cctx = c->fn.dw_ctx;
+	/* the process's rows: [first, end); a process without any has an empty range, so
+	 * its stack is the probe's own frame */
+	LLVMValueRef first_s = bpfb_stack(c, 8, "dw_first"), end_s = bpfb_stack(c, 8, "dw_end");
+	bpfb_store(c, bpfb_i64(c, 0), first_s, 8);
+	bpfb_store(c, bpfb_i64(c, 0), end_s, 8);
+	bpfb_store(c, pid, cctx, 8); /* the key, before the context holds the registers */
+	LLVMValueRef pr = bpfb_map_lookup(c, c->opts->dw_pids_fd, cctx);
+	LLVMBasicBlockRef have = bpfb_block(c, "dw_have"), run = bpfb_block(c, "dw_run");
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, pr, ""), run, have);
+	LLVMPositionBuilderAtEnd(c->b, have);
+	LLVMValueRef first = LLVMBuildZExt(c->b, bpfb_load(c, c->i32, pr, 4), c->i64, "");
+	LLVMValueRef count = LLVMBuildZExt(c->b, bpfb_load(c, c->i32, bpfb_gep(c, pr, 4), 4),
+					   c->i64, "");
+	bpfb_store(c, first, first_s, 8);
+	bpfb_store(c, LLVMBuildAdd(c->b, first, count, ""), end_s, 8);
+	LLVMBuildBr(c->b, run);
+	LLVMPositionBuilderAtEnd(c->b, run);
 	st(c, cg_ctx_load(c, c->i64, REGS_IP_OFF, 8), cctx, DC_IP);
 	st(c, cg_ctx_load(c, c->i64, REGS_SP_OFF, 8), cctx, DC_SP);
 	st(c, cg_ctx_load(c, c->i64, REGS_BP_OFF, 8), cctx, DC_BP);
-	st(c, first, cctx, DC_FIRST);
-	st(c, LLVMBuildAdd(c->b, first, count, ""), cctx, DC_END);
+	st(c, bpfb_load(c, c->i64, first_s, 8), cctx, DC_FIRST);
+	st(c, bpfb_load(c, c->i64, end_s, 8), cctx, DC_END);
 	st(c, bpfb_i64(c, 0), cctx, DC_N);
+	/* every slot of the frames buffer is written (a frame or 0): no clearing needed */
 	struct dw_arg arg = { frames };
 	cg_count_loop(c, frames, cctx, "dw_ustack", dw_step, &arg);
-	LLVMValueRef nf = ld(c, cctx, DC_N);
-	bpfb_store(c, nf, bpfb_gep(c, out, 8), 8);
-	/* the frames buffer again (the callback's pointer is not the caller's) */
-	LLVMValueRef fr2 = bpfb_map_lookup(c, c->opts->dw_frames_fd, cg_zero_key(c));
-	LLVMBasicBlockRef copy = bpfb_block(c, "dw_copy");
-	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, fr2, ""), done, copy);
+	LLVMValueRef fr = bpfb_map_lookup(c, c->opts->dw_frames_fd, cg_zero_key(c));
+	LLVMBasicBlockRef copy = bpfb_block(c, "dw_copy"), none = bpfb_block(c, "dw_none");
+	/* a one-entry per-CPU array always has key 0: the check is the verifier's, and the
+	 * probe ends there (its value would be undefined) */
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, fr, ""), none, copy);
+	LLVMPositionBuilderAtEnd(c->b, none);
+	LLVMBuildRet(c->b, bpfb_i64(c, 0)); /* the probe function's (dw_ustack is not in callbacks) */
 	LLVMPositionBuilderAtEnd(c->b, copy);
-	bpfb_memcpy(c, bpfb_gep(c, out, ABI_DW_HDR), fr2, 8u * frames);
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, done);
+	bpfb_store(c, ld(c, cctx, DC_N), bpfb_gep(c, out, 8), 8);
+	for (uint32_t at = 0; at < 8u * frames; at += DW_CHUNK) {
+		uint32_t len = 8u * frames - at < DW_CHUNK ? 8u * frames - at : DW_CHUNK;
+		bpfb_memcpy(c, bpfb_gep(c, out, ABI_DW_HDR + at), bpfb_gep(c, fr, at), len);
+	}
 	return out;
 }
 

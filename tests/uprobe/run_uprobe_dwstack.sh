@@ -10,7 +10,8 @@
 # probe's plain ustack stopping after one frame (why dw_ustack exists), libc frames in
 # the chain, modes and limits (perf, raw, N), printf("%s") and print() of it, a tuple key,
 # the unstable_dw_ustack flag (warn by default, enable, error), the error without any
-# target process, -f folded and -f json.
+# target process, a process without tables (the probe's frame alone), -f folded and -f
+# json.
 # Must not: trace processes it did not start (every run traces its own workload).
 #
 #   tests/uprobe/run_uprobe_dwstack.sh [--bin PATH]   (default build/asan/bpfscript)
@@ -183,6 +184,33 @@ if [ "$rc" = 1 ] && grep -q '^stdin:1:.*: ERROR: dw_ustack (DWARF stack unwindin
 	pass dwstack_flag_error
 else
 	fail dwstack_flag_error "exit $rc, stderr: $(head -3 "$tmp/e.err")"
+fi
+
+# 8. a process without tables (here: not a target, the tables are another process's):
+# its stack is the probe's own frame
+sleep 30 &
+spid=$!
+mkfifo "$tmp/go3"
+"$W" 3 wait <"$tmp/go3" &
+wpid=$!
+exec 7>"$tmp/go3"
+timeout 30 "$BIN" --dwarf-pid "$spid" -e "$ENABLE"' uprobe:'$W':dw_c /pid == '$wpid'/ {
+	@d[dw_ustack] = count(); if (@n++ == 2) { exit(); } }' >"$tmp/o.out" 2>"$tmp/o.err" &
+bpid=$!
+for _ in $(seq 200); do grep -q '^Attaching' "$tmp/o.out" "$tmp/o.err" && break; sleep 0.1; done
+echo g >&7
+exec 7>&-
+wait "$bpid"
+wait "$wpid" 2>/dev/null
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+# (it exited unwatched, so the frame prints as its address: dw_c's, by its page offset)
+DWC=$(printf '%03x' "$((16#$(nm "$W" | awk '$3 == "dw_c" { print $1 }') & 0xfff))")
+got=$(frames "$tmp/o.out" @d)
+if [[ "$got" =~ ^(dw_c\+0|0x[0-9a-f]*$DWC)$ ]] && grep -qx '\]: 3' "$tmp/o.out"; then
+	pass dwstack_other_process
+else
+	fail dwstack_other_process "frames '$got', want dw_c's alone, 3 times"
 fi
 
 # 7. -f folded (flame graphs) and -f json: as ustack's keys
