@@ -193,6 +193,8 @@ static void dw_step(struct cg *c, LLVMValueRef idx, LLVMValueRef cctx, void *arg
 	LLVMValueRef ks = bpfb_stack(c, 8, "dw_idx");
 	LLVMValueRef tmp = bpfb_stack(c, 8, "dw_tmp");
 	LLVMValueRef first = ld(c, cctx, DC_FIRST);
+	/* a process without rows: [0, 0) */
+	end_if(c, LLVMBuildICmp(c->b, LLVMIntUGE, first, ld(c, cctx, DC_END), ""));
 	LLVMValueRef r0 = row_at(c, ks, first);
 	end_if(c, LLVMBuildIsNull(c->b, r0, ""));
 	end_if(c, LLVMBuildICmp(c->b, LLVMIntUGT, bpfb_load(c, c->i64, r0, 8), key, ""));

@@ -211,6 +211,7 @@ if [[ "$got" =~ ^(dw_c\+0|0x[0-9a-f]*$DWC)$ ]] && grep -qx '\]: 3' "$tmp/o.out";
 	pass dwstack_other_process
 else
 	fail dwstack_other_process "frames '$got', want dw_c's alone, 3 times"
+	sed "s/^/    out| /" "$tmp/o.out"
 fi
 
 # 7. -f folded (flame graphs) and -f json: as ustack's keys
