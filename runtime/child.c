@@ -240,6 +240,7 @@ int rt_child_run_to_entry(int pid, int *gate_fd, struct diag *d)
 	if (!entry || errno ||
 	    ptrace(PTRACE_POKETEXT, pid, (void *)entry, (void *)((word & ~0xffL) | 0xcc)) < 0) {
 		diag_error_noloc(d, "dw_ustack: cannot stop the -c command at its entry point");
+		kill(pid, SIGKILL); /* it must not run unobserved */
 		return -1;
 	}
 	/* run the dynamic loader: the breakpoint at the entry point stops it */

@@ -736,8 +736,10 @@ out_maps:
 out_child:
 	rt_probe_state_free(&probes); /* the kinds' plans (and kprobe entries, if not yet) */
 	rt_dw_close(&dw);
-	if (child_traced) /* never let go: it ends below like an unreleased child */
+	if (child_traced) { /* never let go: it must not run its program now */
+		kill(o->child_pid, SIGKILL);
 		rt_child_detach(o->child_pid);
+	}
 	if (signals_set)
 		signals_restore(&sigs);
 	if (o->child_gate_fd >= 0) {

@@ -214,6 +214,18 @@ else
 	sed "s/^/    out| /" "$tmp/o.out"
 fi
 
+# 9. -c held at its entry point and the program then refused (two default-sized stacks
+# as keys exceed the scratch buffer): the command never runs
+timeout 30 "$BIN" -e "$ENABLE"' uprobe:'$W':dw_c { @a[dw_ustack] = count(); @b[dw_ustack] = count(); }' \
+	-c "/usr/bin/touch $tmp/ran" >"$tmp/r.out" 2>"$tmp/r.err"
+rc=$?
+sleep 0.2
+if [ "$rc" = 1 ] && [ ! -e "$tmp/ran" ] && grep -q 'needs more temporary storage' "$tmp/r.err"; then
+	pass dwstack_refused_child_not_run
+else
+	fail dwstack_refused_child_not_run "exit $rc, ran: $([ -e "$tmp/ran" ] && echo yes || echo no), $(head -1 "$tmp/r.err")"
+fi
+
 # 7. -f folded (flame graphs) and -f json: as ustack's keys
 timeout 30 "$BIN" -f folded -e "$ENABLE"' uprobe:'$W':dw_c { @[comm, dw_ustack(3)] = count(); }' \
 	-c "$W 2" >"$tmp/f.out" 2>"$tmp/f.err"
