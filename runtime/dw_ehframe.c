@@ -433,12 +433,17 @@ int dw_ehframe_parse(const uint8_t *data, size_t size, uint64_t sec_addr, uint64
 		uint64_t len = get_n(&c, 4);
 		if (len == 0)
 			break; /* terminator */
-		if (len == 0xffffffffu)
+		bool dwarf64 = len == 0xffffffffu; /* not written by x86-64 toolchains: skipped */
+		if (dwarf64)
 			len = get_n(&c, 8);
 		const uint8_t *body = c.p;
 		if (c.bad || len > (uint64_t)(end - body))
 			break;
 		const uint8_t *next = body + len;
+		if (dwarf64) {
+			p = next;
+			continue;
+		}
 		struct cur e = { body, next, false };
 		uint32_t id = (uint32_t)get_n(&e, 4);
 		if (id != 0) { /* an FDE: id is the distance back to its CIE */
