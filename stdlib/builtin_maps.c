@@ -74,7 +74,8 @@ static void check_whole_map_fn(struct sema *s, struct node *n)
 
 static bool is_stack(const struct type *t)
 {
-	return t->kind == TY_INT && (t->sub == SUB_KSTACK || t->sub == SUB_USTACK);
+	return (t->kind == TY_INT && (t->sub == SUB_KSTACK || t->sub == SUB_USTACK)) ||
+	       (t->kind == TY_STR && t->sub == SUB_DWSTACK); /* dw_ustack: its frame count */
 }
 
 /* len(@m): its keys (sema/check_loops.c, with map iteration); len(kstack), len(ustack):
@@ -297,6 +298,8 @@ static LLVMValueRef zero_emit(struct cg *c, struct node *n)
 static LLVMValueRef stack_len_emit(struct cg *c, struct node *n)
 {
 	const struct type *t = &n->list->type;
+	if (t->sub == SUB_DWSTACK) /* unwound here: the count is in the value (sema/abi.h) */
+		return bpfb_load(c, c->i64, bpfb_gep(c, cg_expr(c, n->list), 8), 8);
 	uint32_t frames = (uint32_t)t->fmt_id & 0xffff, size = (frames ? frames : 1) * 8;
 	LLVMValueRef buf = bpfb_buf(c, size, "stack_len");
 	LLVMValueRef a[4] = { c->fn.ctx, buf, bpfb_i64(c, size),

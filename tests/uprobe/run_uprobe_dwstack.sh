@@ -10,8 +10,8 @@
 # probe's plain ustack stopping after one frame (why dw_ustack exists), libc frames in
 # the chain, modes and limits (perf, raw, N), printf("%s") and print() of it, a tuple key,
 # the unstable_dw_ustack flag (warn by default, enable, error), the error without any
-# target process, a process without tables (the probe's frame alone), -f folded and -f
-# json.
+# target process, a process without tables (the probe's frame alone), len(), -f folded
+# and -f json.
 # Must not: trace processes it did not start (every run traces its own workload).
 #
 #   tests/uprobe/run_uprobe_dwstack.sh [--bin PATH]   (default build/asan/bpfscript)
@@ -225,6 +225,13 @@ if [ "$rc" = 1 ] && [ ! -e "$tmp/ran" ] && grep -q 'needs more temporary storage
 else
 	fail dwstack_refused_child_not_run "exit $rc, ran: $([ -e "$tmp/ran" ] && echo yes || echo no), $(head -1 "$tmp/r.err")"
 fi
+
+# 10. len(dw_ustack): the frames unwound (7 from dw_c: dw_c, dw_b, dw_a, main and the
+# three below main), len(dw_ustack(2)) the limit
+timeout 30 "$BIN" -e "$ENABLE"' uprobe:'$W':dw_c { @l[len(dw_ustack), len(dw_ustack(2))] = count(); }' \
+	-c "$W 3" >"$tmp/n2.out" 2>"$tmp/n2.err"
+[ "$(grep '^@l' "$tmp/n2.out")" = "@l[$((4 + ${#OUTER[@]})), 2]: 3" ] && pass dwstack_len ||
+	fail dwstack_len "output: $(grep '^@' "$tmp/n2.out" | head -3) $(head -2 "$tmp/n2.err")"
 
 # 7. -f folded (flame graphs) and -f json: as ustack's keys
 timeout 30 "$BIN" -f folded -e "$ENABLE"' uprobe:'$W':dw_c { @[comm, dw_ustack(3)] = count(); }' \
