@@ -143,7 +143,7 @@ exec 7>"$pfifo"
 timeout 30 "$BIN" -p "$wpid" -e "$ENABLE"' uprobe:'$W':dw_c { @d[dw_ustack] = count(); }' \
 	>"$tmp/p.out" 2>"$tmp/p.err" &
 bpid=$!
-for _ in $(seq 200); do grep -q '^Attaching' "$tmp/p.out" "$tmp/p.err" && break; sleep 0.1; done
+for _ in $(seq 200); do grep -qs '^Attaching' "$tmp/p.out" "$tmp/p.err" && break; sleep 0.1; done
 echo g >&7
 exec 7>&-
 wait "$bpid"
@@ -158,7 +158,7 @@ exec 7>"$tmp/go2"
 timeout 30 "$BIN" --dwarf-pid "$wpid" -e "$ENABLE"' uprobe:'$W':dw_c /pid == '$wpid'/ {
 	@d[dw_ustack] = count(); if (@n++ == 1) { exit(); } }' >"$tmp/dp.out" 2>"$tmp/dp.err" &
 bpid=$!
-for _ in $(seq 200); do grep -q '^Attaching' "$tmp/dp.out" "$tmp/dp.err" && break; sleep 0.1; done
+for _ in $(seq 200); do grep -qs '^Attaching' "$tmp/dp.out" "$tmp/dp.err" && break; sleep 0.1; done
 echo g >&7
 exec 7>&-
 wait "$bpid"
@@ -197,7 +197,7 @@ exec 7>"$tmp/go3"
 timeout 30 "$BIN" --dwarf-pid "$spid" -e "$ENABLE"' uprobe:'$W':dw_c /pid == '$wpid'/ {
 	@d[dw_ustack] = count(); if (@n++ == 2) { exit(); } }' >"$tmp/o.out" 2>"$tmp/o.err" &
 bpid=$!
-for _ in $(seq 200); do grep -q '^Attaching' "$tmp/o.out" "$tmp/o.err" && break; sleep 0.1; done
+for _ in $(seq 200); do grep -qs '^Attaching' "$tmp/o.out" "$tmp/o.err" && break; sleep 0.1; done
 echo g >&7
 exec 7>&-
 wait "$bpid"
