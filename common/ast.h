@@ -151,6 +151,9 @@ struct node {
 /* EXPR_STMT written `_ = expr;` (current bpftrace's discard): its value is dropped on
  * purpose, so sema does not warn that it is discarded */
 #define NODE_F_DISCARD    0x400u
+/* STR the compiler wrote, not the script (a word of the `config` record): not held to the
+ * str() size limit a script's strings are */
+#define NODE_F_SETTING    0x800u
 
 /* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_str copies len bytes of s into a
  * NUL-terminated str (s NULL: len zero bytes the caller fills). ast_free frees a node with

@@ -12,12 +12,14 @@
 #include "config.h"
 
 #include <string.h>
+#include <strings.h>
 
 static const char *const no_effect[] = {
 	"log_size", "perf_rb_pages", "max_bpf_progs", "max_type_res_iterations", "cpp_demangle",
 	"lazy_symbolication", "symbol_source", "on_stack_limit", "license", "show_debug_info",
 	"unstable_macro", "unstable_map_decl", "unstable_import", "unstable_tseries",
-	"unstable_addr", "str_trunc_trailer", "use_blazesym",
+	"unstable_addr", "str_trunc_trailer", "use_blazesym", "cache_user_symbols",
+	"unstable_import_statement", "unstable_typeinfo",
 	/* used (below), listed so that config_other reports the block's value too */
 	"missing_probes",
 };
@@ -84,6 +86,55 @@ static bool set_u32(struct diag *d, const struct node *it, int64_t lo, int64_t h
 	return true;
 }
 
+/* The keys current bpftrace renamed, by their new names (its RENAMED table) */
+static const char *canonical_key(const char *k)
+{
+	static const char *const renamed[][2] = {
+		{ "strlen", "max_strlen" },
+		{ "no_cpp_demangle", "cpp_demangle" },
+		{ "cat_bytes_max", "max_cat_bytes" },
+		{ "map_keys_max", "max_map_keys" },
+	};
+	for (size_t i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++)
+		if (!strcmp(k, renamed[i][0]))
+			return renamed[i][1];
+	return k;
+}
+
+/* The accepted keys whose value is one of a few words (bpftrace's parsers of those keys):
+ * a word or string outside the list, or another kind of value, is an error. true when k is
+ * not such a key or its value is fine. */
+static bool check_word_value(struct diag *d, const char *k, const struct node *v)
+{
+	static const struct {
+		const char *key, *words[4], *wording;
+	} words[] = {
+		{ "cache_user_symbols", { "PER_PROGRAM", "PER_PID", "NONE" },
+		  "Invalid value for cache_user_symbols: valid values are PER_PID, PER_PROGRAM, "
+		  "and NONE." },
+		{ "unstable_import_statement", { "enable", "warn", "error" },
+		  "Invalid value for unstable config: valid values are enable, warn, and error." },
+		{ "unstable_typeinfo", { "enable", "warn", "error" },
+		  "Invalid value for unstable config: valid values are enable, warn, and error." },
+		{ "unstable_tseries", { "enable", "warn", "error" },
+		  "Invalid value for unstable config: valid values are enable, warn, and error." },
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcmp(k, words[i].key))
+			continue;
+		const char *w = v && (v->kind == AST_IDENT || v->kind == AST_STR) ? v->str : "";
+		int64_t b;
+		if (strncmp(k, "unstable_", 9) == 0 && int_value(v, &b) && (b == 0 || b == 1))
+			return true; /* true/false: enable/error */
+		for (int j = 0; j < 4 && words[i].words[j]; j++)
+			if (!strcasecmp(w, words[i].words[j]))
+				return true;
+		diag_error(d, v->loc, "%s", words[i].wording);
+		return false;
+	}
+	return true;
+}
+
 int config_read(const struct node *prog, struct diag *d, struct config_values *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -97,8 +148,10 @@ int config_read(const struct node *prog, struct diag *d, struct config_values *o
 			continue;
 		}
 		for (const struct node *it = c->list; it; it = it->next) {
-			const char *k = it->a && it->a->str ? it->a->str : "";
+			const char *k = canonical_key(it->a && it->a->str ? it->a->str : "");
 			int64_t v;
+			if (!check_word_value(d, k, it->b))
+				continue;
 			if (!strcmp(k, "max_strlen")) {
 				set_u32(d, it, 1, 200, &out->max_strlen, &out->has_max_strlen);
 			} else if (!strcmp(k, "max_map_keys")) {
@@ -108,7 +161,8 @@ int config_read(const struct node *prog, struct diag *d, struct config_values *o
 			} else if (!strcmp(k, "max_cat_bytes")) {
 				set_u32(d, it, 1, 1 << 20, &out->max_cat_bytes, &out->has_max_cat_bytes);
 			} else if (!strcmp(k, "stack_mode")) {
-				int m = it->b->kind == AST_IDENT ? config_stack_mode(it->b->str) : -1;
+				int m = it->b->kind == AST_IDENT || it->b->kind == AST_STR
+						? config_stack_mode(it->b->str) : -1;
 				if (m < 0) {
 					diag_error(d, it->b->loc, "config stack_mode must be bpftrace, "
 								  "perf, raw or build_id");
@@ -134,7 +188,8 @@ int config_read(const struct node *prog, struct diag *d, struct config_values *o
 						out->other[i] = it->b;
 			} else if (!strcmp(k, "unstable_dw_ustack")) {
 				/* as bpftrace: a word, or true (enable) / false (error) */
-				const char *w = it->b->kind == AST_IDENT ? it->b->str : "";
+				const char *w = it->b->kind == AST_IDENT || it->b->kind == AST_STR
+							? it->b->str : "";
 				int64_t b;
 				if (!strcmp(w, "warn"))
 					out->unstable_dw_ustack = 0;
@@ -166,7 +221,10 @@ int config_read(const struct node *prog, struct diag *d, struct config_values *o
 								  "knows max_strlen, max_map_keys, "
 								  "max_probes, max_cat_bytes, "
 								  "stack_mode, print_maps_on_exit, "
-								  "missing_probes)", k);
+								  "missing_probes, unstable_dw_ustack; "
+								  "accepted without effect: log_size, "
+								  "perf_rb_pages, license, cpp_demangle, "
+								  "cache_user_symbols ...)", k);
 			}
 		}
 	}

@@ -664,7 +664,8 @@ void sema_expr(struct sema *s, struct node *n)
 			n->type.sub = SUB_ADDR;
 		/* bpftrace: a string value must fit the str() buffer (BPFTRACE_STRLEN), or it
 		 * would be cut silently; shown cut at 200 bytes to keep the message readable. */
-		if (!s->literal_arg && s->opts->strlen && n->slen + 1 > s->opts->strlen)
+		if (!s->literal_arg && !(n->flags & NODE_F_SETTING) && s->opts->strlen &&
+		    n->slen + 1 > s->opts->strlen)
 			diag_error(s->d, n->loc, "String is too long (over %u bytes): %.*s%s",
 				   s->opts->strlen, n->slen > 200 ? 200 : (int)n->slen, n->str,
 				   n->slen > 200 ? "..." : "");

@@ -149,6 +149,16 @@ static void check_config(struct sema *s, struct node *n)
 		      other_value(s, l, "str_trunc_trailer", lit_str(l, ".."))),
 		named(l, "unstable_tseries",
 		      other_value(s, l, "unstable_tseries", lit_str(l, "warn"))),
+		named(l, "unstable_import_statement",
+		      other_value(s, l, "unstable_import_statement", lit_str(l, "warn"))),
+		named(l, "unstable_typeinfo",
+		      other_value(s, l, "unstable_typeinfo", lit_str(l, "warn"))),
+		named(l, "unstable_dw_ustack",
+		      lit_str(l, o->unstable_dw_ustack == 1   ? "enable"
+				 : o->unstable_dw_ustack == 2 ? "error"
+							      : "warn")),
+		named(l, "cache_user_symbols",
+		      other_value(s, l, "cache_user_symbols", lit_str(l, "PER_PID"))),
 		named(l, "missing_probes", other_value(s, l, "missing_probes", lit_str(l, "error"))),
 		named(l, "stack_mode", lit_str(l, stack_mode_word(o->stack_mode))),
 		named(l, "license", other_value(s, l, "license", lit_str(l, "GPL"))),
@@ -168,6 +178,11 @@ static void check_config(struct sema *s, struct node *n)
 	ast_free_list(n->list);
 	become(n, AST_TUPLE);
 	n->list = list;
+	/* its words are the settings' values, not strings of the script: a small max_strlen
+	 * (config's own) does not refuse them, in this pass or a later one */
+	for (struct node *fl = list; fl; fl = fl->next)
+		if (fl->a && fl->a->kind == AST_STR)
+			fl->a->flags |= NODE_F_SETTING;
 	sema_expr(s, n);
 }
 
