@@ -239,6 +239,8 @@ void cg_record_store(struct cg *c, LLVMValueRef v, const struct type *st, LLVMVa
  * address space of their own (BEGIN, interval...); str: the _str variant (emit_ctype.c). */
 int cg_read_fn(struct cg *c, bool user, bool str);
 /* The same filling exactly `slot` bytes (a record inside a tuple: its own size). */
+/* (int8[8])x, (uint64)$a, (uint32)pton(...): emit_record.c */
+LLVMValueRef cg_array_cast(struct cg *c, struct node *n);
 void cg_record_store_n(struct cg *c, LLVMValueRef v, const struct type *st, LLVMValueRef dst,
 		       const struct type *dt, uint32_t slot);
 

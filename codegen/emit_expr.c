@@ -412,6 +412,9 @@ static LLVMValueRef expr(struct cg *c, struct node *n)
 	case AST_TERNARY:
 		return n->b ? ternary(c, n) : cg_elvis(c, n);
 	case AST_CAST:
+		if (n->type.kind == TY_RECORD || n->a->type.kind == TY_RECORD ||
+		    (n->type.kind == TY_INT && !n->type.ct && n->a->type.kind == TY_STR))
+			return cg_array_cast(c, n); /* emit_record.c */
 		if (is_buf_type(&n->type) || is_buf_type(&n->a->type))
 			return cg_buf_expr(c, n);
 		if (n->type.kind == TY_INT && n->type.sub == SUB_BOOL && !n->type.ct &&

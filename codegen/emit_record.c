@@ -50,3 +50,26 @@ void cg_record_store_n(struct cg *c, LLVMValueRef v, const struct type *st, LLVM
 	}
 	bpfb_memset0_at(c, dst, size, slot);
 }
+
+/* Casts between integers and integer arrays (sema/arraycast.c): the array's bytes are the
+ * integer's as they lie in memory (little-endian here), no byte swapping. */
+LLVMValueRef cg_array_cast(struct cg *c, struct node *n)
+{
+	const struct type *at = &n->a->type;
+	if (n->type.kind == TY_RECORD) { /* (int8[8])x: the integer in an 8-byte buffer */
+		LLVMValueRef buf = bpfb_buf(c, 8, "acast");
+		bpfb_store(c, cg_norm(c, cg_expr(c, n->a), at), buf, 8);
+		return buf; /* a record in a BPF buffer */
+	}
+	if (at->kind == TY_STR) { /* (uint32)pton("127.0.0.1"), (uint32)s->u8_field: bytes */
+		LLVMValueRef buf = cg_buf_expr(c, n->a);
+		LLVMTypeRef it = LLVMIntTypeInContext(c->ctx, n->type.size * 8);
+		LLVMValueRef v = bpfb_load(c, it, buf, 1);
+		return n->type.is_signed ? LLVMBuildSExt(c->b, v, c->i64, "")
+					 : LLVMBuildZExt(c->b, v, c->i64, "");
+	}
+	/* (uint64)$a: the array's bytes (from its memory or BPF buffer), then the integer */
+	LLVMValueRef tmp = bpfb_buf(c, 8, "acast");
+	cg_record_store_n(c, cg_expr(c, n->a), at, tmp, at, 8);
+	return cg_norm(c, bpfb_load(c, c->i64, tmp, 8), &n->type);
+}

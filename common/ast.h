@@ -154,6 +154,9 @@ struct node {
 /* STR the compiler wrote, not the script (a word of the `config` record): not held to the
  * str() size limit a script's strings are */
 #define NODE_F_SETTING    0x800u
+/* tracepoint FIELD of unsigned bytes (`__u8 daddr[4]`), typed as a string of its raw bytes:
+ * an integer array that (uint32)args.daddr may cast (sema/arraycast.c) */
+#define NODE_F_BYTEARR    0x1000u
 
 /* Constructors (malloc'd, zeroed, sym = fmt = -1). ast_str copies len bytes of s into a
  * NUL-terminated str (s NULL: len zero bytes the caller fills). ast_free frees a node with

@@ -317,6 +317,18 @@ expr
 	| expr "++"                      { $$ = ast_unop(@$, OP_POSTINC, $1); }
 	| expr "--"                      { $$ = ast_unop(@$, OP_POSTDEC, $1); }
 	| "(" cast_type ")" expr %prec UNARY { $$ = ast_cast_set($2, @$, $4); }
+	/* (int8[8])x, (uint8[])x: an integer to an integer array (sema/arraycast.c); b holds
+	 * the element count, 0 when left to the operand's size */
+	| "(" cast_type "[" INT "]" ")" expr %prec UNARY
+		{ $$ = ast_cast_set($2, @$, $7); $$->b = ast_int(@4, $4); }
+	| "(" cast_type "[" "]" ")" expr %prec UNARY
+		{ $$ = ast_cast_set($2, @$, $6); $$->b = ast_int(@3, 0); }
+	| "(" IDENT "[" INT "]" ")" expr %prec UNARY
+		{ $$ = ast_cast_set(ast_cast_type(@2, NULL, TEXT(@2)), @$, $7);
+		  $$->b = ast_int(@4, $4); }
+	| "(" IDENT "[" "]" ")" expr %prec UNARY
+		{ $$ = ast_cast_set(ast_cast_type(@2, NULL, TEXT(@2)), @$, $6);
+		  $$->b = ast_int(@3, 0); }
 	/* (name)x: a cast to a type by name (bool, a typedef, a macro's type parameter) */
 	| "(" IDENT ")" expr %prec UNARY
 		{ $$ = ast_cast_set(ast_cast_type(@2, NULL, TEXT(@2)), @$, $4); }

@@ -144,18 +144,30 @@ const struct ctype *ctypes_ptr(struct ctypes *reg, const struct ctype *to)
 	return ct;
 }
 
-const struct ctype *ctypes_array(struct ctypes *reg, const struct ctype *el, uint32_t n)
+static const struct ctype *array_of(struct ctypes *reg, const struct ctype *el, uint32_t n,
+				    bool numeric)
 {
 	for (int i = 0; i < reg->n; i++)
 		if (reg->all[i]->kind == CT_ARRAY && reg->all[i]->ref == el &&
-		    reg->all[i]->nelems == n)
+		    reg->all[i]->nelems == n && reg->all[i]->numeric == numeric)
 			return reg->all[i];
 	struct ctype *ct = ctypes_add(reg, CT_ARRAY, NULL);
 	ct->ref = el;
 	ct->nelems = n;
 	ct->size = el->size * n;
 	ct->align = el->align ? el->align : 1;
+	ct->numeric = numeric;
 	return ct;
+}
+
+const struct ctype *ctypes_array(struct ctypes *reg, const struct ctype *el, uint32_t n)
+{
+	return array_of(reg, el, n, false);
+}
+
+const struct ctype *ctypes_num_array(struct ctypes *reg, const struct ctype *el, uint32_t n)
+{
+	return array_of(reg, el, n, true);
 }
 
 int ctypes_define(struct ctypes *reg, struct ctype *ct)

@@ -55,6 +55,8 @@ struct ctype {
 	bool is_signed;
 	const struct ctype *ref; /* PTR: pointee; ARRAY: element */
 	uint32_t nelems;         /* ARRAY */
+	bool numeric;            /* ARRAY: printed as numbers even of signed bytes, which are
+	                          * text otherwise (char[N]): an array cast's result */
 	struct cmember *members; /* STRUCT/UNION when complete */
 	int nmembers;
 	int btf_id;              /* 0: none (script-defined or synthetic) */
@@ -71,6 +73,8 @@ struct ctype *ctypes_add(struct ctypes *reg, enum ctype_kind kind, const char *n
 const struct ctype *ctypes_int(struct ctypes *reg, uint32_t size, bool is_signed);
 const struct ctype *ctypes_ptr(struct ctypes *reg, const struct ctype *to);
 const struct ctype *ctypes_array(struct ctypes *reg, const struct ctype *el, uint32_t n);
+/* the same array, `numeric` (sema/arraycast.c's (int8[8])x) */
+const struct ctype *ctypes_num_array(struct ctypes *reg, const struct ctype *el, uint32_t n);
 
 /* "struct task_struct" / "union x": script definitions first, then DWARF sources, then BTF. Returns a shallow
  * or complete ctype, or NULL when no such type exists (err says why: unknown, or BTF not

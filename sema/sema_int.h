@@ -160,6 +160,10 @@ void sema_block_expr(struct sema *s, struct node *n);
 void sema_range_for(struct sema *s, struct node *n);
 /* A CAST with NODE_F_TYPEOF: its type name becomes typeof's (false after an error). */
 bool sema_typeof(struct sema *s, struct node *n);
+/* Casts between integers and integer arrays (arraycast.c): a CAST with b (the element
+ * count); and (uintN)x of an integer array x, false when x is no array. */
+void sema_array_cast(struct sema *s, struct node *n);
+bool sema_cast_from_array(struct sema *s, struct node *n, uint32_t size, bool is_signed);
 /* syscall_name(n) == "read": the name becomes its number (false: not such a compare). */
 bool sema_syscall_name_cmp(struct sema *s, struct node *n);
 /* &$x, &@m[k]: false when n's operand is neither a variable nor a map. */

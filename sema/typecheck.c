@@ -398,6 +398,10 @@ static const struct {
 
 static void cast(struct sema *s, struct node *n)
 {
+	if (n->b) { /* (int8[8])x, (uint8[])x: arraycast.c */
+		sema_array_cast(s, n);
+		return;
+	}
 	if ((n->flags & NODE_F_TYPEOF) && !sema_typeof(s, n)) { /* (typeof($x))v */
 		if (n->a)
 			sema_expr(s, n->a);
@@ -436,6 +440,9 @@ static void cast(struct sema *s, struct node *n)
 		diag_error(s->d, n->loc, "Unknown struct/union: '%s'", n->str);
 		return;
 	}
+	if (!is_none(n->a) && sema_cast_from_array(s, n, int_names[found].size,
+						   int_names[found].is_signed))
+		return; /* (uint64)$a of an integer array: arraycast.c */
 	if (!is_none(n->a) && n->a->type.kind != TY_INT) {
 		char tb[256];
 		diag_error(s->d, n->loc, "Cannot cast from '%s' to '%s'", TN(&n->a->type, tb),
@@ -506,6 +513,8 @@ static bool field_type(struct sema *s, const struct probe_point *pt, const struc
 				ctypes_array(reg, ctypes_int(reg, el, f->is_signed), n_el);
 			char err[256];
 			*out = ctype_value_type(arr, false, err, sizeof(err));
+			if (out->kind == TY_STR && !f->is_signed)
+				*flags = NODE_F_BYTEARR; /* castable to an integer */
 			if (out->kind != TY_NONE)
 				return true;
 		}

@@ -57,8 +57,8 @@ static void print_int(const struct rec_out *r, uint64_t bit_off, uint32_t width,
 /* char[N] (signed bytes, as emit_ctype.c reads them as text) */
 static bool is_text(const struct ctype *ct)
 {
-	return ct->kind == CT_ARRAY && ct->ref && ct->ref->kind == CT_INT && ct->ref->size == 1 &&
-	       ct->ref->is_signed;
+	return ct->kind == CT_ARRAY && !ct->numeric && ct->ref && ct->ref->kind == CT_INT &&
+	       ct->ref->size == 1 && ct->ref->is_signed;
 }
 
 static void print_text(const struct rec_out *r, uint64_t off, uint32_t n)
