@@ -99,13 +99,14 @@ void sema_array_cast(struct sema *s, struct node *n)
 	sema_expr(s, n->a);
 	if (!named || n->a->type.kind == TY_NONE)
 		return;
-	uint32_t count = n->b->ival > 0 && n->b->ival <= 4096 ? (uint32_t)n->b->ival : 0;
+	/* [0] is [] as in bpftrace; a count too large for any integer is refused below */
+	uint32_t count = n->b->ival > 0 ? (n->b->ival <= 4096 ? (uint32_t)n->b->ival : 4097) : 0;
 	char to[256], ta[256];
 	int pos = snprintf(to, sizeof(to), "%s", n->str);
 	for (int64_t i = 0; i < n->ival && i < 8 && pos < 200; i++)
 		pos += snprintf(to + pos, sizeof(to) - (size_t)pos, "%s", i ? "*" : " *");
 	if (count)
-		snprintf(to + pos, sizeof(to) - (size_t)pos, "[%u]", count);
+		snprintf(to + pos, sizeof(to) - (size_t)pos, "[%lld]", (long long)n->b->ival);
 	else
 		snprintf(to + pos, sizeof(to) - (size_t)pos, "[]");
 	const struct type *at = &n->a->type;
