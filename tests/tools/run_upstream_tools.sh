@@ -36,9 +36,9 @@ label_of() { if [ "$1" = HEAD ]; then echo head; else echo 0.17; fi; }
 declare -A DOC_ERR=(
 	['any:dcsnoop']="no traceable kernel function matches lookup_fast.constprop.* (in 'kprobe:lookup_fast.constprop.*')"
 	['any:loads']="interval:s:1: kaddr: Failed to resolve kernel symbol 'avenrun': it is not in /proc/kallsyms"
-	['any:ssllatency']="cannot probe uprobe:libcrypto:rsa_ossl_public_encrypt: function 'rsa_ossl_public_encrypt' not found in /lib/x86_64-linux-gnu/libcrypto.so.3"
-	['any:sslsnoop']="cannot probe uprobe:libcrypto:rsa_ossl_public_encrypt: function 'rsa_ossl_public_encrypt' not found in /lib/x86_64-linux-gnu/libcrypto.so.3"
-	['any:threadsnoop']="cannot probe uprobe:libpthread:pthread_create: function 'pthread_create' not found in /lib/x86_64-linux-gnu/libpthread.so.0"
+	['v0.17.0:ssllatency']="cannot probe uprobe:libcrypto:rsa_ossl_public_encrypt: function 'rsa_ossl_public_encrypt' not found in /lib/x86_64-linux-gnu/libcrypto.so.3"
+	['v0.17.0:sslsnoop']="cannot probe uprobe:libcrypto:rsa_ossl_public_encrypt: function 'rsa_ossl_public_encrypt' not found in /lib/x86_64-linux-gnu/libcrypto.so.3"
+	['v0.17.0:threadsnoop']="cannot probe uprobe:libpthread:pthread_create: function 'pthread_create' not found in /lib/x86_64-linux-gnu/libpthread.so.0"
 	['v0.17.0:runqlen']="Struct/union of type 'struct cfs_rq' does not contain a field named 'nr_running'"
 )
 doc_err() { echo "${DOC_ERR[$1:$2]:-${DOC_ERR[any:$2]:-}}"; }
@@ -85,7 +85,8 @@ U=u$$
 W=$tmp/w
 mkdir -p "$W"
 for pair in getppid_loop:gpl open_names:open syscall_families:fam kill_child:kill \
-	busy_loop:busy tcp_synretrans:syn /bin/true:true /usr/bin/getent:gai /bin/dd:dd; do
+	busy_loop:busy tcp_synretrans:syn /bin/true:true /usr/bin/getent:gai /bin/dd:dd \
+	threads:thr /usr/bin/openssl:ssl; do
 	src=${pair%%:*}
 	[ "${src#/}" = "$src" ] && src=build/workloads/$src
 	if [ ! -x "$src" ]; then

@@ -2,9 +2,11 @@
  * tests/workloads/threads.c — a process with named threads, for the thread-group tests
  * (leader_tid, leader_comm, signal_thread).
  *
- * Usage: threads K N   K worker threads, one after the other, each renaming itself
+ * Usage: threads K N [HOLD_MS]
+ *                      K worker threads, one after the other, each renaming itself
  *                      "workerI" (prctl PR_SET_NAME, I = 1..K) and then making N getppid()
- *                      calls; then the main thread (comm "threads") makes N calls.
+ *                      calls; then the main thread (comm "threads") makes N calls and
+ *                      sleeps HOLD_MS milliseconds (default 0) before exiting.
  *        threads -s    one worker, renamed "worker", blocks SIGUSR1, makes ONE getppid()
  *                      call, then reports where SIGUSR1 is pending: for the thread only
  *                      (a thread-directed signal, /proc/thread-self/status SigPnd) or for
@@ -100,5 +102,7 @@ int main(int argc, char **argv)
 	}
 	for (long i = 0; i < calls; i++)
 		syscall(SYS_getppid);
+	if (argc > 3) /* HOLD_MS: stay, so a tracer can still read /proc/PID/maps */
+		usleep((useconds_t)strtol(argv[3], NULL, 10) * 1000);
 	return 0;
 }
