@@ -3,7 +3,8 @@
  *
  * Owns: struct run (source, diagnostics, AST, sema result, rendered errors), sema_text()
  * (parse a text and run sema with the caller's options), done(), and the lookups the tests
- * use on the result: find() (the nth node of a kind, pre-order) and tname() (a node's type).
+ * use on the result: find() (the nth node of a kind, pre-order), tname() (a node's type),
+ * first_err() (the first error line) and var_type() (a scratch variable's type).
  * Must not: assert anything (the tests do) or choose sema options (each test does).
  */
 #ifndef BPFSCRIPT_TEST_SEMA_HELPER_H
@@ -79,6 +80,31 @@ static inline const char *tname(const struct node *n)
 	if (!n)
 		return "(no node)";
 	return type_name(&n->type, buf, sizeof(buf));
+}
+
+/* The first diagnostic header line ("stdin:1:9: ERROR: ..."), "" without one. */
+static inline const char *first_err(struct run *x)
+{
+	static char line[300];
+	line[0] = '\0';
+	if (x->errs) {
+		size_t n = strcspn(x->errs, "\n");
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, x->errs, n);
+		line[n] = '\0';
+	}
+	return line;
+}
+
+/* The type sema gave the scratch variable `name` ("$x"), as its messages name it. */
+static inline const char *var_type(struct run *x, const char *name)
+{
+	static char buf[256];
+	for (int i = 0; i < x->r.nvars; i++)
+		if (strcmp(x->r.vars[i].name, name) == 0)
+			return type_name(&x->r.vars[i].type, buf, sizeof(buf));
+	return "(no variable)";
 }
 
 #endif

@@ -36,21 +36,6 @@ static const char *tstr(const struct type *t)
 	return type_name(t, buf, sizeof(buf));
 }
 
-/* The first diagnostic header line ("stdin:1:9: ERROR: ...") */
-static const char *first_err(struct run *x)
-{
-	static char line[512];
-	line[0] = '\0';
-	if (x->errs) {
-		size_t n = strcspn(x->errs, "\n");
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, x->errs, n);
-		line[n] = '\0';
-	}
-	return line;
-}
-
 static void expect_err(const char *name, const char *prog, const char *want)
 {
 	struct run x;

@@ -28,29 +28,6 @@ static void run(struct run *x, const char *text)
 	run_opts(x, text, false, ABI_STRLEN_DEFAULT);
 }
 
-static const char *var_type(struct run *x, const char *name)
-{
-	static char buf[512];
-	for (int i = 0; i < x->r.nvars; i++)
-		if (strcmp(x->r.vars[i].name, name) == 0)
-			return type_name(&x->r.vars[i].type, buf, sizeof(buf));
-	return "(no variable)";
-}
-
-static const char *first_err(struct run *x)
-{
-	static char line[300];
-	line[0] = '\0';
-	if (x->errs) {
-		size_t n = strcspn(x->errs, "\n");
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, x->errs, n);
-		line[n] = '\0';
-	}
-	return line;
-}
-
 static void expect_err(const char *name, const char *prog, const char *want)
 {
 	struct run x;
